@@ -1,0 +1,46 @@
+"""Who is acting: passed to every service, checked there (not only in routes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from procurement.auth.models import OrgKind, Role
+from procurement.core.errors import Forbidden
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    user_id: int
+    org_id: int
+    org_kind: OrgKind
+    role: Role
+    region_code: str
+    username: str = ""
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in (Role.ADMIN, Role.STAFF)
+
+    def require(self, *kinds: OrgKind, write: bool = True, action: str = "do this") -> None:
+        """Refuse unless the actor's organization is one of ``kinds`` (and may write)."""
+        require_kind(self, kinds, write=write, action=action)
+
+
+def require_kind(
+    actor: Actor | None, kinds: Iterable[OrgKind], *, write: bool, action: str
+) -> None:
+    kinds = tuple(kinds)
+    if actor is None:
+        raise Forbidden(f"Log in to {action}.")
+    if kinds and actor.org_kind not in kinds:
+        allowed = " or ".join(k.value for k in kinds)
+        raise Forbidden(
+            f"Only a {allowed} organization may {action}; you act for a {actor.org_kind.value}.",
+            code="wrong-organization-kind",
+        )
+    if write and not actor.can_write:
+        raise Forbidden(
+            f"Your role '{actor.role.value}' is read-only; ask an admin to {action}.",
+            code="read-only-role",
+        )

@@ -1,0 +1,95 @@
+"""Organizations, their users and the users' API tokens."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from procurement.core.errors import ValidationFailed
+from procurement.db import Base
+
+
+class OrgKind(StrEnum):
+    REGULATOR = "regulator"
+    FUND = "fund"
+    HOSPITAL = "hospital"
+    MANUFACTURER = "manufacturer"
+    DISTRIBUTOR = "distributor"
+
+
+class Role(StrEnum):
+    """A user's role inside their organization."""
+
+    ADMIN = "admin"  # manages the organization's users, and acts
+    STAFF = "staff"  # acts for the organization
+    VIEWER = "viewer"  # reads only
+
+
+REGION_CODE = re.compile(r"^[1-8]\d{5}$")
+
+
+def check_region_code(code: str, field: str = "region_code") -> str:
+    """GB/T 2260 administrative division code: six digits, province prefix 11-82."""
+    if not REGION_CODE.match(code or ""):
+        raise ValidationFailed(
+            f"{field} must be a six-digit GB/T 2260 code such as 310000 or 310101",
+            errors={field: [f"'{code}' is not a six-digit GB/T 2260 region code"]},
+        )
+    return code
+
+
+def province_of(region_code: str) -> str:
+    """The province-level code of a region: 310101 -> 310000."""
+    return region_code[:2] + "0000"
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[OrgKind] = mapped_column(Enum(OrgKind, native_enum=False, length=20))
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    created_at: Mapped[datetime]
+
+    users: Mapped[list[User]] = relationship(back_populates="organization")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+    organization: Mapped[Organization] = relationship(back_populates="users", lazy="joined")
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+
+
+class ApiToken(Base):
+    """A bearer token. Only its SHA-256 is stored; the secret is shown once at creation."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    prefix: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="tokens")

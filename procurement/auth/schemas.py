@@ -1,0 +1,40 @@
+"""Wire formats of organizations, users and tokens."""
+
+from marshmallow import fields, validate
+
+from procurement.web.api import Schema
+
+
+class OrganizationSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String()
+    name = fields.String()
+    kind = fields.Function(lambda o: o.kind.value)
+    region_code = fields.String()
+
+
+class MeSchema(Schema):
+    user_id = fields.Integer()
+    username = fields.String()
+    role = fields.Function(lambda a: a.role.value)
+    org_id = fields.Integer()
+    org_kind = fields.Function(lambda a: a.org_kind.value)
+    region_code = fields.String()
+
+
+class TokenCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    valid_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+
+
+class TokenSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    revoked_at = fields.DateTime()
+
+
+class IssuedTokenSchema(TokenSchema):
+    token = fields.String(metadata={"description": "The secret; shown only once"})

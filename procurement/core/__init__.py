@@ -1,0 +1,1 @@
+"""Shared kernel: stdlib only (clock, money, domain errors)."""

@@ -1,0 +1,100 @@
+"""Declarative base, naming convention, Decimal and UTC column types, engine and sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    TypeDecorator,
+    event,
+)
+from sqlalchemy.engine import Engine, create_engine
+from sqlalchemy.orm import DeclarativeBase, mapped_column, sessionmaker
+
+from procurement.core.clock import as_utc
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC timestamps on every backend (SQLite returns naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass timezone-aware UTC times (use the clock)")
+        value = as_utc(value)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+
+# Column aliases for money and quantities (STYLE.md section 4).
+Amount = Annotated[Decimal, mapped_column(Numeric(18, 2))]
+UnitPrice = Annotated[Decimal, mapped_column(Numeric(18, 4))]
+Ratio = Annotated[Decimal, mapped_column(Numeric(9, 4))]
+Quantity = Annotated[int, mapped_column(BigInteger().with_variant(Integer(), "sqlite"))]
+Currency = Annotated[str, mapped_column(String(3), default="CNY")]
+Timestamp = Annotated[datetime, mapped_column(UtcDateTime())]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # SQLite only auto-numbers "INTEGER PRIMARY KEY", so ints are INTEGER there, BIGINT elsewhere.
+    type_annotation_map = {
+        datetime: UtcDateTime(),
+        int: BigInteger().with_variant(Integer(), "sqlite"),
+    }
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine. On SQLite every transaction begins with BEGIN IMMEDIATE.
+
+    pysqlite's own transaction handling ignores FOR UPDATE and defers BEGIN; writers then lose
+    updates (DESIGN.md section 7). SQLAlchemy's documented recipe: disable pysqlite's handling
+    and emit BEGIN ourselves. IMMEDIATE takes the write lock up front, so read-modify-write
+    sequences are serialised.
+    """
+    if url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {}).update({"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker:
+    return sessionmaker(bind=engine, expire_on_commit=False)

@@ -1,0 +1,1 @@
+"""Flask glue: the Api, problem+json rendering, request sessions, auth guards, base templates."""

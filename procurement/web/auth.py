@@ -1,0 +1,79 @@
+"""Who is calling: a bearer token for the API, a Flask-Login session for pages."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from flask import Flask, g, redirect, request, url_for
+from flask_login import LoginManager, UserMixin, current_user
+
+from procurement.auth.actor import Actor
+from procurement.auth.models import OrgKind, User
+from procurement.auth.services import actor_for_token, actor_of
+from procurement.core.errors import Forbidden, Unauthenticated
+from procurement.web.session import get_session, now
+
+login_manager = LoginManager()
+
+
+class LoginUser(UserMixin):
+    def __init__(self, user: User) -> None:
+        self.id = str(user.id)
+        self.actor = actor_of(user)
+        self.display_name = user.display_name
+        self.org_name = user.organization.name
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> LoginUser | None:
+    user = get_session().get(User, int(user_id))
+    return LoginUser(user) if user is not None and user.active else None
+
+
+def bearer_actor() -> Actor | None:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    actor = actor_for_token(get_session(), secret=header.removeprefix("Bearer ").strip(), now=now())
+    if actor is None:
+        raise Unauthenticated(
+            "The API token is unknown, revoked or expired; create a new one on your account page.",
+            code="invalid-token",
+        )
+    return actor
+
+
+def api_actor(optional: bool = False) -> Actor | None:
+    """The actor of an API request (bearer token). Raises 401 unless ``optional``."""
+    if "api_actor" not in g:
+        g.api_actor = bearer_actor()
+    if g.api_actor is None and not optional:
+        raise Unauthenticated("Send an API token as 'Authorization: Bearer <token>'.")
+    return g.api_actor
+
+
+def page_actor() -> Actor | None:
+    return current_user.actor if current_user.is_authenticated else None
+
+
+def portal_required(*kinds: OrgKind):
+    """Page decorator: log in first; then only these organization kinds may see the page."""
+
+    def decorate(view: Any):
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any):
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth_pages.login", next=request.full_path))
+            if kinds and current_user.actor.org_kind not in kinds:
+                raise Forbidden("This portal belongs to another kind of organization.")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def register(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth_pages.login"

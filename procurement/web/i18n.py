@@ -1,0 +1,44 @@
+"""Bilingual pages (Simplified Chinese, English): chosen by ?lang=, then a cookie, then the
+browser's Accept-Language. Money is shown as yuan with separators; dates as the locale writes them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Flask, request
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+
+LOCALES = ("zh", "en")
+
+
+def select_locale() -> str:
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    if chosen in LOCALES:
+        return chosen
+    return request.accept_languages.best_match(LOCALES) or "zh"
+
+
+def yuan(value: Decimal | int | None, places: int = 2) -> str:
+    """¥1,234.50 (4 places for unit prices)."""
+    if value is None:
+        return "—"
+    pattern = "#,##0." + "0" * places
+    return "¥" + format_decimal(Decimal(value), format=pattern)
+
+
+def register(app: Flask) -> None:
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(get_locale=get_locale, LOCALES=LOCALES)
+    app.jinja_env.filters.update(
+        yuan=yuan,
+        date=lambda v: format_date(v, "medium") if v else "—",
+        datetime=lambda v: format_datetime(v, "medium") if v else "—",
+        number=lambda v: format_decimal(v) if v is not None else "—",
+    )
+
+    @app.after_request
+    def remember_language(response):
+        lang = request.args.get("lang")
+        if lang in LOCALES:
+            response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax")
+        return response

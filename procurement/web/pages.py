@@ -1,0 +1,75 @@
+"""Site-wide pages (home, health) and CSRF protection for forms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import text
+
+from procurement.auth.models import OrgKind
+from procurement.web.session import get_session
+
+csrf = CSRFProtect()
+bp = Blueprint("site", __name__)
+
+# Each area's pages module names the home of a portal; a later area may take it over
+# (the regulator's home becomes the compliance dashboard).
+PORTAL_HOME: dict[OrgKind, str] = {}
+
+
+def set_portal_home(kind: OrgKind, endpoint: str) -> None:
+    PORTAL_HOME[kind] = endpoint
+
+
+@dataclass(frozen=True)
+class NavItem:
+    order: int
+    endpoint: str
+    label: Any  # a lazy_gettext string, translated when rendered
+
+
+NAV: dict[OrgKind, list[NavItem]] = {}
+
+
+def add_nav(kind: OrgKind, label: Any, endpoint: str, order: int = 50) -> None:
+    """Put a link in a portal's navigation bar (each area's pages module adds its own)."""
+    items = NAV.setdefault(kind, [])
+    if all(item.endpoint != endpoint for item in items):
+        items.append(NavItem(order, endpoint, label))
+        items.sort(key=lambda item: item.order)
+
+
+def portal_nav(kind: str) -> list[dict[str, str]]:
+    return [{"url": url_for(i.endpoint), "label": str(i.label)} for i in NAV.get(OrgKind(kind), [])]
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        endpoint = PORTAL_HOME.get(current_user.actor.org_kind)
+        if endpoint is not None:
+            return redirect(url_for(endpoint))
+    return render_template("home.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    get_session().execute(text("SELECT 1"))
+    return jsonify(status="ok")
+
+
+def exempt_api_from_csrf(app: Flask, api) -> None:
+    """The API authenticates with bearer tokens, never cookies, so CSRF does not apply there."""
+    for name, blueprint in app.blueprints.items():
+        if getattr(blueprint, "_is_api", False) or name == "api-docs":
+            csrf.exempt(blueprint)
+
+
+def register(app: Flask) -> None:
+    csrf.init_app(app)
+    app.jinja_env.globals["portal_nav"] = portal_nav
+    app.register_blueprint(bp)

@@ -1,0 +1,208 @@
+"""RFC 9457 problem details for every refusal.
+
+Domain errors (``core/errors.py``) carry a code but no status; this module maps their base
+classes to HTTP statuses and renders ``application/problem+json``. Plain HTTP errors (404 for an
+unknown URL, 405, 413, webargs' 422) are rendered the same way by :class:`procurement.web.api.Api`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from flask import Flask, Response, current_app, g, json, render_template, request
+from marshmallow import Schema, fields
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from procurement.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    RuleViolation,
+    Unauthenticated,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404),
+    (Conflict, 409),
+    (Forbidden, 403),
+    (Unauthenticated, 401),
+    (RuleViolation, 422),
+    (DomainError, 400),
+)
+
+HTTP_DETAILS = {
+    400: "The request could not be understood; check its syntax.",
+    401: "Log in, or send an API token as 'Authorization: Bearer <token>'.",
+    403: "Your organization or role may not do this.",
+    404: "There is nothing at this address; check the URL and the id.",
+    405: "This address does not accept that method; see the API docs at /api/v1/docs.",
+    413: "The upload is too large; split it into smaller files.",
+    415: "Send the body as application/json (or the upload as multipart/form-data).",
+    422: "Some fields are not valid; see 'errors' for what to fix in each.",
+    428: "Send If-Match with the ETag you last read, so edits do not overwrite each other.",
+    412: "Someone changed this since you read it; reload it and apply your change again.",
+}
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details (documentation of the error payload)."""
+
+    type = fields.String(metadata={"description": "URI that identifies the problem type"})
+    title = fields.String(metadata={"description": "Short summary of the problem type"})
+    status = fields.Integer()
+    detail = fields.String(metadata={"description": "What happened and what to do about it"})
+    instance = fields.String()
+    errors = fields.Dict(metadata={"description": "Field errors: field name -> messages"})
+
+
+def problem_response(
+    status: int,
+    *,
+    code: str | None,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    """Build an ``application/problem+json`` response."""
+    if _wants_html():
+        return _html_problem(status, title=title, detail=detail, errors=extra.get("errors"))
+    base = current_app.config["PROBLEM_TYPE_BASE"]
+    body: dict[str, Any] = {
+        "type": f"{base}{code}" if code else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": f"{request.path}#{_request_id()}",
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False, default=str),
+        status=status,
+        mimetype="application/problem+json",
+    )
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _wants_html() -> bool:
+    """Pages get an HTML error page; the API (and any JSON client) gets problem+json."""
+    if request.path.startswith("/api/"):
+        return False
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html"
+
+
+def _html_problem(status: int, *, title: str, detail: str, errors: Any) -> Response:
+    problem = {"title": title, "detail": detail, "errors": errors or {}}
+    return current_app.response_class(render_template("error.html", problem=problem), status=status)
+
+
+def _request_id() -> str:
+    if "request_id" not in g:
+        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex[:16]
+    return g.request_id
+
+
+def status_for(error: DomainError) -> int:
+    for cls, status in STATUS_BY_CLASS:
+        if isinstance(error, cls):
+            return status
+    return 400
+
+
+def handle_domain_error(error: DomainError) -> Response:
+    return problem_response(
+        status_for(error), code=error.code, title=error.title, detail=error.detail, **error.extra
+    )
+
+
+def handle_stale_data(_error: StaleDataError) -> Response:
+    return problem_response(
+        409,
+        code="stale-version",
+        title="Changed by someone else",
+        detail="This record was changed since you read it; reload it and apply your change again.",
+    )
+
+
+def flatten_messages(messages: Any) -> dict[str, list[str]]:
+    """webargs nests errors by location (json, query, files) and by nested field; flatten them
+    to ``{"field.sub": ["message"]}``."""
+    flat: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            flat.setdefault(prefix or "_schema", []).extend(value)
+        elif isinstance(value, list):
+            for index, sub in enumerate(value):
+                walk(f"{prefix}.{index}", sub)
+        else:
+            flat.setdefault(prefix or "_schema", []).append(str(value))
+
+    if isinstance(messages, dict):
+        for location, value in messages.items():
+            walk(
+                ""
+                if location in ("json", "query", "form", "files", "headers", "view_args")
+                else str(location),
+                value,
+            )
+    else:
+        walk("", messages)
+    return flat
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    if status >= 500:
+        log.error("HTTP %s on %s", status, request.path, exc_info=error)
+        return problem_response(
+            status,
+            code=None,
+            title="Internal error",
+            detail="Something went wrong on our side; the request changed nothing. "
+            "Quote the instance id when reporting it.",
+        )
+    data = getattr(error, "data", None) or {}
+    extra: dict[str, Any] = {}
+    detail = HTTP_DETAILS.get(status, error.description or "")
+    if "messages" in data or "errors" in data:
+        extra["errors"] = flatten_messages(data.get("errors") or data.get("messages"))
+        fields_list = ", ".join(sorted(extra["errors"]))
+        detail = f"Some fields are not valid ({fields_list}); see 'errors' for what to fix."
+    elif data.get("message"):
+        detail = data["message"]
+    code = "validation-failed" if status == 422 else None
+    return problem_response(
+        status, code=code, title=error.name, detail=detail, headers=data.get("headers"), **extra
+    )
+
+
+def handle_unexpected(error: Exception) -> Response:
+    log.exception("unhandled error on %s", request.path)
+    return problem_response(
+        500,
+        code=None,
+        title="Internal error",
+        detail="Something went wrong on our side; the request changed nothing. "
+        "Quote the instance id when reporting it.",
+    )
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(StaleDataError, handle_stale_data)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    if not app.testing or app.config.get("PROPAGATE_EXCEPTIONS") is False:
+        app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,3 @@
+from procurement import create_app
+
+app = create_app()
