@@ -1,0 +1,166 @@
+"""Inputs and outputs of the allocation optimizer: frozen dataclasses of ids, ints and Decimals.
+
+`procurement.award.optimizer.allocate` takes an `AllocationProblem` (one lot) and returns an
+`AllocationResult`; these types are re-exported there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+GRANULARITIES = ("single", "region", "split")
+BACKENDS = ("auto", "pulp", "highspy")
+FALLBACKS = ("none", "relax_min_share", "reserves", "both")
+
+
+@dataclass(frozen=True)
+class Winner:
+    """A winning (or reserve) bidder: unit price, annual capacity in smallest units, regions.
+
+    `regions=None` means it serves every region. `rank` orders reserves (1 = next in line)."""
+
+    id: str
+    price: Decimal
+    capacity: int
+    regions: frozenset[str] | None = None
+    rank: int = 0
+
+    def serves(self, region: str) -> bool:
+        return self.regions is None or region in self.regions
+
+
+@dataclass(frozen=True)
+class Hospital:
+    """A hospital's agreed volume for the lot, in smallest units, and its region."""
+
+    id: str
+    region: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class AllocationProblem:
+    """One lot. Shares are fractions of the lot's total agreed volume (0.1 = 10%).
+
+    `reserves` are next-ranked valid bidders, used only by the `reserves` fallback.
+    `every_winner_gets_a_region` (region sourcing, RULES.md 3): when there are at least as many
+    regions as winners, each winner gets at least one region."""
+
+    lot_id: str
+    winners: tuple[Winner, ...]
+    hospitals: tuple[Hospital, ...]
+    granularity: str = "single"
+    min_share: Decimal = Decimal(0)
+    max_share: Decimal = Decimal(1)
+    unit: str = "units"
+    reserves: tuple[Winner, ...] = ()
+    every_winner_gets_a_region: bool = False
+
+    def __post_init__(self) -> None:
+        if self.granularity not in GRANULARITIES:
+            raise ValueError(f"granularity must be one of {GRANULARITIES}")
+        ids = [w.id for w in self.winners + self.reserves]
+        if len(set(ids)) != len(ids):
+            raise ValueError("winner and reserve ids must be unique")
+        if len({h.id for h in self.hospitals}) != len(self.hospitals):
+            raise ValueError("hospital ids must be unique")
+        if any(h.quantity < 0 for h in self.hospitals) or any(
+            w.capacity < 0 for w in self.winners + self.reserves
+        ):
+            raise ValueError("quantities and capacities must be non-negative ints")
+
+    @property
+    def total_quantity(self) -> int:
+        return sum(h.quantity for h in self.hospitals)
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """How to solve. `backend="auto"` uses highspy directly (HiGHS) above `direct_threshold`
+    variables and PuLP below it; `fallback` says what to do when the lot is infeasible."""
+
+    solver: str = "highs"
+    backend: str = "auto"
+    time_limit_s: float = 60.0
+    mip_gap: float = 1e-4
+    direct_threshold: int = 5_000
+    fallback: str = "none"
+    lp_rounding: bool = True
+
+    def __post_init__(self) -> None:
+        if self.solver not in ("highs", "cbc"):
+            raise ValueError("solver must be 'highs' or 'cbc'")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}")
+        if self.fallback not in FALLBACKS:
+            raise ValueError(f"fallback must be one of {FALLBACKS}")
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Quantity of the lot one winner supplies to one hospital, at its unit price."""
+
+    hospital_id: str
+    region: str
+    winner_id: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+    reason: str
+
+
+@dataclass(frozen=True)
+class WinnerTotal:
+    winner_id: str
+    quantity: int
+    amount: Decimal
+    share: Decimal
+    capacity: int
+    reserve: bool = False
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Why a lot has no allocation: the constraint, the amount short, and a sentence."""
+
+    lot_id: str
+    constraint: str
+    message: str
+    shortfall: int | None = None
+
+
+@dataclass(frozen=True)
+class Timings:
+    build_s: float = 0.0
+    solve_s: float = 0.0
+    total_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class AllocationResult:
+    """`status`: optimal | feasible | infeasible | error. Only optimal/feasible carry a plan.
+
+    `objective` is recomputed in Decimal from the integer allocations (sum of line totals);
+    `lp_bound` is the LP relaxation's cost and `gap` = (objective - lp_bound) / objective."""
+
+    lot_id: str
+    status: str
+    proven_optimal: bool = False
+    allocations: tuple[Allocation, ...] = ()
+    winner_totals: tuple[WinnerTotal, ...] = ()
+    objective: Decimal | None = None
+    lp_bound: Decimal | None = None
+    gap: Decimal | None = None
+    solver: str = ""
+    backend: str = ""
+    timings: Timings = field(default_factory=Timings)
+    diagnosis: tuple[Diagnosis, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    fallback_used: str | None = None
+    backups: tuple[tuple[str, str], ...] = ()
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("optimal", "feasible")

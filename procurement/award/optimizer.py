@@ -1,0 +1,219 @@
+"""Allocation of one lot's agreed volumes to its winners (DESIGN.md section 5). Pure module.
+
+`allocate(problem, options)` minimises the lot's cost subject to: every hospital fully served,
+capacities, minimum and maximum shares, regional eligibility, and the granularity (single: one
+supplier per hospital; region: one per region; split: integer quantities). Small models go
+through the readable PuLP formulation (`optimizer_pulp`), large ones through highspy with sparse
+arrays (`optimizer_highs`), single sourcing at scale by LP rounding plus a small MIP.
+
+Whatever the backend, the answer is rounded to ints, every constraint is re-checked in exact
+arithmetic and the totals are recomputed in Decimal. Infeasibility is a result carrying a
+diagnosis (`optimizer_diagnosis`), never an exception; a time limit without an integer solution
+is an `error` result, never a plan. `allocate_many` solves independent lots in a process pool.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from decimal import Decimal
+
+from procurement.award.allocation import (
+    Allocation,
+    AllocationProblem,
+    AllocationResult,
+    Diagnosis,
+    Hospital,
+    SolverOptions,
+    Timings,
+    Winner,
+    WinnerTotal,
+)
+from procurement.award.optimizer_check import (
+    build_allocations,
+    column_quantities,
+    region_backups,
+    violations,
+    winner_summary,
+    winner_totals,
+)
+from procurement.award.optimizer_diagnosis import after_solver, precheck, suggestions
+from procurement.award.optimizer_highs import (
+    RawSolution,
+    solve_arrays,
+    solve_direct,
+    solve_single_by_rounding,
+)
+from procurement.award.optimizer_model import Model, build_model
+from procurement.award.optimizer_pulp import solve_pulp
+
+__all__ = [
+    "Allocation",
+    "AllocationProblem",
+    "AllocationResult",
+    "Diagnosis",
+    "Hospital",
+    "SolverOptions",
+    "Timings",
+    "Winner",
+    "WinnerTotal",
+    "allocate",
+    "allocate_many",
+]
+
+_GAP_PLACES = Decimal("0.000001")
+
+
+def allocate(problem: AllocationProblem, options: SolverOptions | None = None) -> AllocationResult:
+    """Solve one lot; when infeasible, apply `options.fallback` (if any) and say what was done."""
+    options = options or SolverOptions()
+    t0 = time.perf_counter()
+    result = _attempt(problem, options, 0)
+    if result.status == "infeasible" and options.fallback != "none":
+        result = _fallback(problem, options, result)
+    return _with_total_time(result, t0)
+
+
+def allocate_many(
+    problems: Sequence[AllocationProblem], options: SolverOptions | None = None, workers: int = 2
+) -> list[AllocationResult]:
+    """Solve independent lots in a process pool (results in input order)."""
+    if workers <= 1 or len(problems) <= 1:
+        return [allocate(p, options) for p in problems]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(allocate, problems, [options] * len(problems), chunksize=1))
+
+
+def choose_backend(model: Model, options: SolverOptions) -> str:
+    """`pulp` for small models or CBC, `highspy` above the size threshold (or when asked)."""
+    if options.backend != "auto":
+        return options.backend
+    if options.solver == "highs" and model.n_cols > options.direct_threshold:
+        return "highspy"
+    return "pulp"
+
+
+def _with_total_time(result: AllocationResult, t0: float) -> AllocationResult:
+    timings = dataclasses.replace(result.timings, total_s=time.perf_counter() - t0)
+    return dataclasses.replace(result, timings=timings)
+
+
+def _attempt(problem: AllocationProblem, options: SolverOptions, reserves: int) -> AllocationResult:
+    model = build_model(problem, reserves)
+    backend = choose_backend(model, options)
+    base = {"lot_id": problem.lot_id, "solver": options.solver, "backend": backend}
+    if not model.unit_ids:
+        return AllocationResult(status="optimal", proven_optimal=True, objective=Decimal("0.00"),
+                                message="no agreed volume to allocate", **base)  # fmt: skip
+    found = precheck(model)
+    if found:
+        return _infeasible(model, found, base)
+    raw = _solve(model, options, backend)
+    timings = Timings(raw.build_s, raw.solve_s)
+    if raw.status == "infeasible":
+        return dataclasses.replace(
+            _infeasible(model, [_diagnose(model, options)], base), timings=timings
+        )
+    if raw.values is None:
+        message = f"no integer solution within {options.time_limit_s:g} s ({raw.message})"
+        return AllocationResult(status="error", timings=timings, message=message, **base)
+    return _plan(model, raw, options, base, timings)
+
+
+def _solve(model: Model, options: SolverOptions, backend: str) -> RawSolution:
+    if backend == "pulp":
+        raw = solve_pulp(model, options)
+        if raw.values is not None:
+            raw.lp_bound = solve_arrays(model, options, False, options.time_limit_s).lp_bound
+        return raw
+    if model.problem.granularity == "single" and options.lp_rounding:
+        return solve_single_by_rounding(model, options)
+    return solve_direct(model, options)
+
+
+def _infeasible(model: Model, found: list[Diagnosis], base: dict[str, str]) -> AllocationResult:
+    message = "; ".join(d.message for d in found)
+    return AllocationResult(
+        status="infeasible", diagnosis=tuple(found), suggestions=tuple(suggestions(model)),
+        message=message, **base,
+    )  # fmt: skip
+
+
+def _diagnose(model: Model, options: SolverOptions) -> Diagnosis:
+    """Re-solve without minimum shares (integer) and without integrality (LP) to blame a family."""
+    quick = dataclasses.replace(options, time_limit_s=min(options.time_limit_s, 10.0))
+    relaxed = dataclasses.replace(model, lower=[0] * len(model.lower), min_one=[])
+    relaxed_ok = (model.problem.min_share > 0 or bool(model.min_one)) and solve_arrays(
+        relaxed, quick, True, quick.time_limit_s
+    ).values is not None
+    split_ok = solve_arrays(model, quick, False, quick.time_limit_s).values is not None
+    return after_solver(model, relaxed_ok, split_ok and model.binary)
+
+
+def _plan(
+    model: Model, raw: RawSolution, options: SolverOptions, base: dict[str, str], timings: Timings
+) -> AllocationResult:
+    assert raw.values is not None
+    qty = column_quantities(model, raw.values)
+    broken = violations(model, qty)
+    if broken:
+        message = "solver answer failed the exact check: " + "; ".join(broken[:5])
+        return AllocationResult(status="error", timings=timings, message=message, **base)
+    totals = winner_totals(model, qty)
+    allocations = build_allocations(model, qty, totals)
+    objective = sum((a.amount for a in allocations), Decimal("0.00"))
+    lp_bound, gap = _gap(objective, raw.lp_bound)
+    within_gap = gap is not None and gap <= Decimal(str(options.mip_gap))
+    proven = raw.status == "optimal" or within_gap
+    return AllocationResult(
+        status="optimal" if proven else "feasible",
+        proven_optimal=proven,
+        allocations=tuple(allocations),
+        winner_totals=tuple(winner_summary(model, totals, allocations)),
+        objective=objective,
+        lp_bound=lp_bound,
+        gap=gap,
+        timings=timings,
+        backups=tuple(region_backups(model, totals, qty)),
+        message=f"{len(allocations)} allocation(s), {raw.message}",
+        **base,
+    )
+
+
+def _gap(objective: Decimal, lp: float | None) -> tuple[Decimal | None, Decimal | None]:
+    if lp is None:
+        return None, None
+    bound = Decimal(f"{lp:.2f}")
+    if objective <= 0:
+        return bound, Decimal(0)
+    gap = max(Decimal(0), (objective - bound) / objective).quantize(_GAP_PLACES)
+    return bound, gap
+
+
+def _fallback(
+    problem: AllocationProblem, options: SolverOptions, first: AllocationResult
+) -> AllocationResult:
+    """Documented fallbacks, in order: relax minimum shares, then add reserves one by one."""
+    candidates: list[tuple[str, AllocationProblem, int]] = []
+    relaxed = dataclasses.replace(problem, min_share=Decimal(0), every_winner_gets_a_region=False)
+    if options.fallback in ("relax_min_share", "both") and relaxed != problem:
+        candidates.append(("relax_min_share", relaxed, 0))
+    if options.fallback in ("reserves", "both"):
+        base = relaxed if options.fallback == "both" else problem
+        ordered = sorted(problem.reserves, key=lambda w: (w.rank, w.price, w.id))
+        for k in range(1, len(problem.reserves) + 1):
+            used = ", ".join(w.id for w in ordered[:k])
+            prefix = "relax_min_share+" if base is relaxed else ""
+            candidates.append((f"{prefix}reserves: {used}", base, k))
+    for label, candidate, k in candidates:
+        result = _attempt(candidate, options, k)
+        if result.ok:
+            note = f"fallback {label} after: {first.message}"
+            return dataclasses.replace(
+                result, fallback_used=label, diagnosis=first.diagnosis, message=note
+            )
+    return first

@@ -1,0 +1,137 @@
+"""Infeasibility as an answer: exact pre-checks that name the lot, the constraint and the amount,
+and the fallbacks a regulator can choose (RULES.md: relax minimum shares, or allocate the
+remainder to the next-ranked valid bidders)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+
+from procurement.award.allocation import Diagnosis
+from procurement.award.optimizer_model import Model
+
+
+def _n(value: int, unit: str) -> str:
+    return f"{value:,} {unit}"
+
+
+def precheck(model: Model) -> list[Diagnosis]:
+    """Necessary conditions, checked in exact integers before any solver runs."""
+    return _lot_level(model) + _winner_level(model) + _region_level(model) + _unit_fit(model)
+
+
+def _lot_level(model: Model) -> list[Diagnosis]:
+    p, unit, lot = model.problem, model.problem.unit, model.problem.lot_id
+    total = int(model.unit_qty.sum())
+    out = []
+    capacity = sum(w.capacity for w in model.winners)
+    if capacity < total:
+        out.append(Diagnosis(lot, "capacity", (
+            f"capacity short by {_n(total - capacity, unit)} in lot {lot}: agreed "
+            f"{total:,}, total capacity {capacity:,}"), total - capacity))  # fmt: skip
+    elif sum(model.upper) < total:
+        short = total - sum(model.upper)
+        out.append(Diagnosis(lot, "max_share", (
+            f"maximum share {p.max_share:.0%} too small to cover lot {lot}: {len(model.winners)} "
+            f"winner(s) may take {sum(model.upper):,} of {_n(total, unit)}, short by {short:,}"
+        ), short))  # fmt: skip
+    main = len(model.winners) - len(model.reserve_ids)
+    if sum(model.lower) > total:
+        out.append(Diagnosis(lot, "min_share", (
+            f"minimum shares sum to {p.min_share * main:.0%} (over 100%) in lot {lot}: "
+            f"{main} winners x {p.min_share:.0%}"), sum(model.lower) - total))  # fmt: skip
+    return out
+
+
+def _winner_level(model: Model) -> list[Diagnosis]:
+    unit, lot = model.problem.unit, model.problem.lot_id
+    out = []
+    for w, winner in enumerate(model.winners):
+        reach = int(model.unit_qty[model.col_unit[model.col_winner == w]].sum())
+        floor = model.lower[w]
+        if floor > model.upper[w]:
+            out.append(Diagnosis(lot, "min_share", (
+                f"{winner.id} must supply at least {_n(floor, unit)} (minimum share) in lot {lot} "
+                f"but may supply at most {model.upper[w]:,} (capacity {winner.capacity:,})"
+            ), floor - model.upper[w]))  # fmt: skip
+        elif floor > reach:
+            out.append(Diagnosis(lot, "min_share", (
+                f"{winner.id} must supply at least {_n(floor, unit)} (minimum share) in lot {lot} "
+                f"but its regions only need {reach:,}"), floor - reach))  # fmt: skip
+    return out
+
+
+def _region_level(model: Model) -> list[Diagnosis]:
+    unit, lot = model.problem.unit, model.problem.lot_id
+    out = []
+    regions = sorted(set(model.unit_region))
+    region_of = np.array([regions.index(r) for r in model.unit_region], dtype=np.int64)
+    need = np.bincount(region_of, weights=model.unit_qty, minlength=len(regions))
+    for i, region in enumerate(regions):
+        eligible = [w for w, x in enumerate(model.winners) if x.serves(region)]
+        volume, count = int(need[i]), int((region_of == i).sum())
+        if not eligible:
+            out.append(Diagnosis(lot, "eligibility", (
+                f"region {region} has no eligible winner in lot {lot}: {_n(volume, unit)} for "
+                f"{count} hospital(s) cannot be served"), volume))  # fmt: skip
+            continue
+        room = sum(model.upper[w] for w in eligible)
+        if room < volume:
+            out.append(Diagnosis(lot, "capacity", (
+                f"capacity short by {_n(volume - room, unit)} in region {region} of lot {lot}: "
+                f"needs {volume:,}, eligible winners may supply {room:,}"), volume - room))  # fmt: skip
+    return out
+
+
+def _unit_fit(model: Model) -> list[Diagnosis]:
+    """Single/region sourcing: a unit larger than every eligible winner's room cannot be placed."""
+    if not model.binary:
+        return []
+    unit, lot = model.problem.unit, model.problem.lot_id
+    kind = "region" if model.problem.granularity == "region" else "hospital"
+    out = []
+    for u, name in enumerate(model.unit_ids):
+        rooms = [model.upper[w] for w in model.col_winner[model.col_unit == u]]
+        q = int(model.unit_qty[u])
+        if rooms and max(rooms) < q:
+            out.append(Diagnosis(lot, "capacity", (
+                f"{kind} {name} needs {_n(q, unit)} in lot {lot} from one supplier, but the "
+                f"largest eligible room is {max(rooms):,}"), q - max(rooms)))  # fmt: skip
+    return out
+
+
+def after_solver(model: Model, relaxed_feasible: bool, split_feasible: bool) -> Diagnosis:
+    """The pre-checks passed but the solver proved infeasibility: say which family of
+    constraints is to blame, from re-solves without minimum shares and without integrality."""
+    lot = model.problem.lot_id
+    if relaxed_feasible:
+        return Diagnosis(lot, "min_share", (
+            f"minimum shares ({model.problem.min_share:.0%}) or one-region-per-winner cannot be met "
+            f"together with capacity and eligibility in lot {lot}"))  # fmt: skip
+    if split_feasible:
+        return Diagnosis(lot, "granularity", (
+            f"whole hospitals/regions cannot be packed into the winners' capacities in lot {lot}; "
+            "a split allocation would be feasible"))  # fmt: skip
+    return Diagnosis(
+        lot,
+        "capacity",
+        (
+            f"regions sharing the same suppliers need more than those suppliers can give in lot {lot}"
+        ),
+    )
+
+
+def suggestions(model: Model) -> list[str]:
+    """Documented fallbacks (RULES.md): what the regulator may choose when a lot is infeasible."""
+    out = []
+    if model.problem.min_share > Decimal(0) or model.min_one:
+        out.append("relax_min_share: re-solve with minimum shares (and one region each) relaxed")
+    if model.problem.reserves:
+        names = ", ".join(w.id for w in sorted(model.problem.reserves, key=lambda w: w.rank))
+        out.append(f"reserves: allocate the remainder to next-ranked valid bidders ({names})")
+    else:
+        out.append(
+            "reserves: pass the next-ranked valid bidders as reserves to cover the remainder"
+        )
+    return out

@@ -1,0 +1,158 @@
+"""The allocation model shared by the PuLP and highspy backends, as sparse numpy arrays.
+
+Units are what gets assigned: hospitals (single, split) or regions (region). Column j pairs unit
+`col_unit[j]` with winner `col_winner[j]` when the winner serves the unit's region. Binary
+granularities use x in {0, 1} (fraction of the unit), split uses integer quantities 0..q_u.
+Rows: one "served" row per unit, one volume row per winner bounded by
+[ceil(min_share x Q), min(capacity, floor(max_share x Q))], optionally one ">= 1 region" row per
+winner. Bounds are computed exactly from Decimals; floats appear only in the arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from procurement.award.allocation import AllocationProblem, Hospital, Winner
+
+
+@dataclass
+class Model:
+    problem: AllocationProblem
+    winners: tuple[Winner, ...]
+    reserve_ids: frozenset[str]
+    unit_ids: list[str]
+    unit_region: list[str]
+    unit_qty: np.ndarray
+    unit_members: list[list[Hospital]]
+    col_unit: np.ndarray
+    col_winner: np.ndarray
+    lower: list[int]
+    upper: list[int]
+    binary: bool
+    min_one: list[int]
+
+    @property
+    def n_cols(self) -> int:
+        return int(self.col_unit.size)
+
+    @property
+    def coef(self) -> np.ndarray:
+        """Units of the lot per unit of column value."""
+        if self.binary:
+            return self.unit_qty[self.col_unit].astype(np.float64)
+        return np.ones(self.n_cols)
+
+    @property
+    def cost(self) -> np.ndarray:
+        prices = np.array([float(w.price) for w in self.winners])
+        return prices[self.col_winner] * self.coef
+
+    @property
+    def col_upper(self) -> np.ndarray:
+        if self.binary:
+            return np.ones(self.n_cols)
+        return self.unit_qty[self.col_unit].astype(np.float64)
+
+    @property
+    def serve_rhs(self) -> np.ndarray:
+        if self.binary:
+            return np.ones(len(self.unit_ids))
+        return self.unit_qty.astype(np.float64)
+
+
+def share_bounds(problem: AllocationProblem, winner: Winner, reserve: bool) -> tuple[int, int]:
+    """Exact integer [lower, upper] of a winner's total volume."""
+    total = Decimal(problem.total_quantity)
+    lower = 0 if reserve else math.ceil(problem.min_share * total)
+    upper = min(winner.capacity, math.floor(problem.max_share * total))
+    return lower, upper
+
+
+def _units(problem: AllocationProblem) -> tuple[list[str], list[str], list[list[Hospital]]]:
+    hospitals = sorted((h for h in problem.hospitals if h.quantity > 0), key=lambda h: h.id)
+    if problem.granularity != "region":
+        return [h.id for h in hospitals], [h.region for h in hospitals], [[h] for h in hospitals]
+    groups: dict[str, list[Hospital]] = {}
+    for h in hospitals:
+        groups.setdefault(h.region, []).append(h)
+    regions = sorted(groups)
+    return regions, regions, [groups[r] for r in regions]
+
+
+def build_model(problem: AllocationProblem, use_reserves: int = 0) -> Model:
+    """Arrays for the problem; the first `use_reserves` reserves (by rank) join the winners."""
+    reserves = sorted(problem.reserves, key=lambda w: (w.rank, w.price, w.id))[:use_reserves]
+    winners = tuple(sorted(problem.winners, key=lambda w: (w.price, w.id))) + tuple(reserves)
+    reserve_ids = frozenset(w.id for w in reserves)
+    unit_ids, unit_region, members = _units(problem)
+    qty = np.array([sum(h.quantity for h in m) for m in members], dtype=np.int64)
+    region_codes = sorted(set(unit_region))
+    region_index = {r: i for i, r in enumerate(region_codes)}
+    ok = np.array([[w.serves(r) for r in region_codes] for w in winners], dtype=bool)
+    ok = ok.reshape(len(winners), len(region_codes))
+    unit_r = np.array([region_index[r] for r in unit_region], dtype=np.int64)
+    col_unit, col_winner = np.nonzero(ok[:, unit_r].T) if len(winners) else (unit_r[:0], unit_r[:0])
+    bounds = [share_bounds(problem, w, w.id in reserve_ids) for w in winners]
+    model = Model(
+        problem=problem,
+        winners=winners,
+        reserve_ids=reserve_ids,
+        unit_ids=unit_ids,
+        unit_region=unit_region,
+        unit_qty=qty,
+        unit_members=members,
+        col_unit=col_unit.astype(np.int64),
+        col_winner=col_winner.astype(np.int64),
+        lower=[b[0] for b in bounds],
+        upper=[b[1] for b in bounds],
+        binary=problem.granularity != "split",
+        min_one=[],
+    )
+    model.min_one = _min_one_winners(model)
+    return model
+
+
+def _min_one_winners(model: Model) -> list[int]:
+    """Winners that must get at least one region (RULES.md 3), when the rule applies."""
+    problem = model.problem
+    if problem.granularity != "region" or not problem.every_winner_gets_a_region:
+        return []
+    main = [i for i, w in enumerate(model.winners) if w.id not in model.reserve_ids]
+    if len(model.unit_ids) < len(main):
+        return []
+    out = []
+    for w in main:
+        cols = model.col_unit[model.col_winner == w]
+        if cols.size and int(model.unit_qty[cols].min()) <= model.upper[w]:
+            out.append(w)
+    return out
+
+
+def csc_arrays(model: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(start, index, value, row_lower, row_upper) of the constraint matrix, column-wise."""
+    n_units, n_w, n = len(model.unit_ids), len(model.winners), model.n_cols
+    min_one_row = {w: n_units + n_w + k for k, w in enumerate(model.min_one)}
+    has_min_one = np.array([w in min_one_row for w in range(n_w)], dtype=bool)
+    extra_rows = np.array([min_one_row.get(w, -1) for w in range(n_w)], dtype=np.int64)
+    per_col = 2 + has_min_one[model.col_winner].astype(np.int64) if n else np.zeros(0, np.int64)
+    start = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(per_col, out=start[1:])
+    index = np.empty(int(start[-1]), dtype=np.int32)
+    value = np.empty(int(start[-1]), dtype=np.float64)
+    index[start[:-1]] = model.col_unit
+    value[start[:-1]] = 1.0
+    index[start[:-1] + 1] = n_units + model.col_winner
+    value[start[:-1] + 1] = model.coef
+    third = np.nonzero(has_min_one[model.col_winner])[0] if n else np.zeros(0, np.int64)
+    index[start[third] + 2] = extra_rows[model.col_winner[third]]
+    value[start[third] + 2] = 1.0
+    rhs = model.serve_rhs
+    row_lower = np.concatenate([rhs, np.array(model.lower, float), np.ones(len(model.min_one))])
+    row_upper = np.concatenate(
+        [rhs, np.array(model.upper, float), np.full(len(model.min_one), np.inf)]
+    )
+    return start, index, value, row_lower, row_upper

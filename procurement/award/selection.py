@@ -1,0 +1,255 @@
+"""Winner selection for one lot (RULES.md section 2). Pure: ids, ints and Decimals in and out.
+
+Steps: N = every declared bidder; valid bids sorted by comparable price (ties: larger capacity,
+then earlier submission); shortlist of `max_winners[N]`; anchor; a shortlisted bid wins under
+`win_multiple x anchor`, under the dosage form's absolute floor, or (cut rule) with a large
+enough price cut; opted-in valid losers are revived at the revival price; no winner = failed lot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from procurement.award.rules import (
+    RulesSet,
+    SelectionRules,
+    comparable_unit_price,
+    price_cut,
+    price_from_comparable,
+)
+from procurement.core.money import round_unit_price
+
+
+class Outcome(StrEnum):
+    WON = "won"
+    REVIVED = "revived"
+    LOST = "lost"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class BidInput:
+    """One declared bid. `unit_price=None` means void or missing (it still counts in N).
+
+    `submitted_seq` orders submissions (smaller = earlier); `invalid_reason` marks a bid
+    declared invalid for a reason other than its price (e.g. disqualified at opening)."""
+
+    bid_id: str
+    bidder_id: str
+    unit_price: Decimal | None
+    strength: Decimal
+    capacity: int
+    submitted_seq: int
+    revival_opt_in: bool = False
+    invalid_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class LotBids:
+    lot_id: str
+    ceiling: Decimal
+    reference_strength: Decimal
+    dosage_form: str
+    bids: tuple[BidInput, ...]
+
+
+@dataclass(frozen=True)
+class BidOutcome:
+    """What became of one bid. `award_price` is the unit price the winner will be paid (its own
+    quote, or the revival price converted to its strength); `award_comparable_price` the same at
+    the reference strength. `rank` is the position among valid bids (1 = cheapest)."""
+
+    bid_id: str
+    bidder_id: str
+    outcome: Outcome
+    reason: str
+    comparable_price: Decimal | None = None
+    price_cut: Decimal | None = None
+    rank: int | None = None
+    shortlisted: bool = False
+    award_price: Decimal | None = None
+    award_comparable_price: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class SelectionResult:
+    lot_id: str
+    declared_count: int
+    valid_count: int
+    max_winners: int
+    anchor: Decimal | None
+    revival_price: Decimal | None
+    failed: bool
+    reason: str
+    outcomes: tuple[BidOutcome, ...]
+
+    @property
+    def winners(self) -> tuple[BidOutcome, ...]:
+        """Won and revived bids, cheapest comparable price first (revived after won)."""
+        return tuple(o for o in self.outcomes if o.outcome in (Outcome.WON, Outcome.REVIVED))
+
+    @property
+    def winner_count(self) -> int:
+        """Winners including revived ones (they count for the volume ratio)."""
+        return len(self.winners)
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    bid: BidInput
+    comparable: Decimal
+    cut: Decimal
+    rank: int
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value:.4f}"
+
+
+def _invalid_reason(bid: BidInput, lot: LotBids, comparable: Decimal | None) -> str | None:
+    if bid.invalid_reason:
+        return bid.invalid_reason
+    if bid.unit_price is None or comparable is None:
+        return "no valid quote (void or missing); counted among declared bidders"
+    if bid.unit_price <= 0:
+        return "quote is not a positive price"
+    if comparable > lot.ceiling:
+        return (
+            f"comparable price {_fmt(comparable)} above the ceiling {_fmt(lot.ceiling)}; "
+            "counted among declared bidders"
+        )
+    return None
+
+
+def _rank_valid(lot: LotBids, rules: SelectionRules) -> tuple[list[_Ranked], dict[str, str]]:
+    valid: list[tuple[BidInput, Decimal]] = []
+    invalid: dict[str, str] = {}
+    for bid in lot.bids:
+        comparable = None
+        if bid.unit_price is not None and bid.unit_price > 0:
+            comparable = comparable_unit_price(
+                bid.unit_price, bid.strength, lot.reference_strength, rules.price_ratio_factor
+            )
+        reason = _invalid_reason(bid, lot, comparable)
+        if reason is None and comparable is not None:
+            valid.append((bid, comparable))
+        else:
+            invalid[bid.bid_id] = reason or "invalid"
+    valid.sort(key=lambda bc: (bc[1], -bc[0].capacity, bc[0].submitted_seq, bc[0].bid_id))
+    ranked = [
+        _Ranked(bid, comp, price_cut(comp, lot.ceiling), rank)
+        for rank, (bid, comp) in enumerate(valid, start=1)
+    ]
+    return ranked, invalid
+
+
+def _anchor(shortlist: list[_Ranked], rules: SelectionRules) -> Decimal:
+    lowest = shortlist[0].comparable
+    if rules.anchor_mode == "half_mean_or_lowest":
+        mean = sum((r.comparable for r in shortlist), Decimal(0)) / len(shortlist)
+        return max(round_unit_price(mean / 2), lowest)
+    return lowest
+
+
+def _win_reason(r: _Ranked, anchor: Decimal, lot: LotBids, rules: SelectionRules) -> str | None:
+    """Why a shortlisted bid wins, or None when it does not."""
+    multiple = r.comparable / anchor
+    limit = rules.win_multiple * anchor
+    if r.comparable <= limit:
+        return f"price {multiple:.2f}x the anchor {_fmt(anchor)}, within the {rules.win_multiple}x limit"
+    floor = rules.floor_for(lot.dosage_form)
+    if floor is not None and r.comparable <= floor:
+        return f"price {_fmt(r.comparable)} at or under the {lot.dosage_form} floor {_fmt(floor)}"
+    if rules.cut_rule and r.cut >= rules.cut_threshold:
+        return f"price cut {r.cut:.2%} reaches the {rules.cut_threshold:.0%} cut rule"
+    return None
+
+
+def _loss_reason(
+    r: _Ranked, anchor: Decimal, shortlisted: bool, cap: int, rules: SelectionRules
+) -> str:
+    if not shortlisted:
+        return f"ranked {r.rank} of the valid bids, outside the shortlist of {cap}"
+    multiple = (r.comparable / anchor).quantize(Decimal("0.01"))
+    return (
+        f"price {multiple}x the {'anchor' if rules.anchor_mode != 'lowest' else 'lowest'} "
+        f"{_fmt(anchor)}, above the {rules.win_multiple}x limit"
+    )
+
+
+def _revival_price(winners: list[_Ranked], rules: SelectionRules) -> Decimal:
+    if len(winners) == 1:
+        return round_unit_price(winners[0].comparable * rules.win_multiple)
+    return max(w.comparable for w in winners)
+
+
+def select_winners(lot: LotBids, rules: RulesSet | SelectionRules) -> SelectionResult:
+    """Apply the selection rules to one lot; every bid gets an outcome and a reason."""
+    sel = rules.selection if isinstance(rules, RulesSet) else rules
+    ranked, invalid = _rank_valid(lot, sel)
+    declared = len({b.bidder_id for b in lot.bids})
+    cap = sel.max_winners(declared)
+    shortlist = ranked[:cap]
+    if not shortlist:
+        outcomes = tuple(
+            BidOutcome(b.bid_id, b.bidder_id, Outcome.INVALID, invalid[b.bid_id]) for b in lot.bids
+        )
+        reason = "no valid bid: the lot fails (流标) and returns to ordinary listing"
+        return SelectionResult(lot.lot_id, declared, 0, cap, None, None, True, reason, outcomes)
+    anchor = _anchor(shortlist, sel)
+    won: dict[str, str] = {}
+    for r in shortlist:
+        why = _win_reason(r, anchor, lot, sel)
+        if why is not None:
+            won[r.bid.bid_id] = why
+    winners = [r for r in shortlist if r.bid.bid_id in won]
+    revival = _revival_price(winners, sel) if sel.revival else None
+    by_id = {r.bid.bid_id: r for r in ranked}
+    outcomes = tuple(
+        _outcome(b, by_id.get(b.bid_id), invalid, won, anchor, cap, revival, lot, sel)
+        for b in lot.bids
+    )
+    n_won = sum(o.outcome in (Outcome.WON, Outcome.REVIVED) for o in outcomes)
+    reason = f"{n_won} winner(s) of {declared} declared bidder(s), shortlist of {cap}"
+    return SelectionResult(
+        lot.lot_id, declared, len(ranked), cap, anchor, revival, False, reason, outcomes
+    )
+
+
+def _outcome(
+    bid: BidInput,
+    r: _Ranked | None,
+    invalid: dict[str, str],
+    won: dict[str, str],
+    anchor: Decimal,
+    cap: int,
+    revival: Decimal | None,
+    lot: LotBids,
+    sel: SelectionRules,
+) -> BidOutcome:
+    if r is None:
+        return BidOutcome(bid.bid_id, bid.bidder_id, Outcome.INVALID, invalid[bid.bid_id])
+    common = {"comparable_price": r.comparable, "price_cut": r.cut, "rank": r.rank}
+    shortlisted = r.rank <= cap
+    if bid.bid_id in won:
+        return BidOutcome(
+            bid.bid_id, bid.bidder_id, Outcome.WON, won[bid.bid_id], **common,
+            shortlisted=True, award_price=bid.unit_price, award_comparable_price=r.comparable,
+        )  # fmt: skip
+    lost = _loss_reason(r, anchor, shortlisted, cap, sel)
+    if revival is not None and bid.revival_opt_in:
+        assert bid.unit_price is not None
+        price = price_from_comparable(revival, bid.strength, lot.reference_strength,
+                                      sel.price_ratio_factor)  # fmt: skip
+        price = min(price, bid.unit_price)
+        why = f"{lost}; revived at the revival price {_fmt(revival)} (opted in)"
+        return BidOutcome(
+            bid.bid_id, bid.bidder_id, Outcome.REVIVED, why, **common, shortlisted=shortlisted,
+            award_price=price, award_comparable_price=min(revival, r.comparable),
+        )  # fmt: skip
+    if revival is not None:
+        lost = f"{lost}; did not opt in to revival"
+    return BidOutcome(bid.bid_id, bid.bidder_id, Outcome.LOST, lost, **common,
+                      shortlisted=shortlisted)  # fmt: skip
