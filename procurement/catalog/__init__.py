@@ -1,0 +1,1 @@
+"""Tenders, lots, products, rules snapshots and hospitals' demand reports (报量)."""
