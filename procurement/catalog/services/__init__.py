@@ -1,0 +1,85 @@
+"""Catalog use cases. One public function per use case; each commits once (reads never do).
+
+``transition`` is the exception: it applies a lifecycle move inside the caller's transaction,
+so the bidding, award and contracts services can move the tender together with their work.
+"""
+
+from procurement.catalog.services.confirmation import (
+    ConfirmedDemand,
+    DemandTotals,
+    LotTotal,
+    RegionTotal,
+    confirm_demand,
+    confirmed_demand,
+    demand_totals,
+)
+from procurement.catalog.services.demand import (
+    get_demand_report,
+    import_demand,
+    list_demand,
+    submit_demand,
+)
+from procurement.catalog.services.lots import (
+    add_lot,
+    delete_lot,
+    get_lot,
+    import_lots,
+    list_lots,
+    update_lot,
+)
+from procurement.catalog.services.products import (
+    get_product,
+    list_products,
+    own_product,
+    register_product,
+)
+from procurement.catalog.services.tenders import (
+    build_rules,
+    create_tender,
+    get_tender,
+    list_tenders,
+    rules_of,
+    update_tender,
+)
+from procurement.catalog.services.transitions import (
+    change_tender_status,
+    close_bidding,
+    open_bidding,
+    open_demand,
+    transition,
+)
+
+__all__ = [
+    "ConfirmedDemand",
+    "DemandTotals",
+    "LotTotal",
+    "RegionTotal",
+    "add_lot",
+    "build_rules",
+    "change_tender_status",
+    "close_bidding",
+    "confirm_demand",
+    "confirmed_demand",
+    "create_tender",
+    "delete_lot",
+    "demand_totals",
+    "get_demand_report",
+    "get_lot",
+    "get_product",
+    "get_tender",
+    "import_demand",
+    "import_lots",
+    "list_demand",
+    "list_lots",
+    "list_products",
+    "list_tenders",
+    "open_bidding",
+    "open_demand",
+    "own_product",
+    "register_product",
+    "rules_of",
+    "submit_demand",
+    "transition",
+    "update_lot",
+    "update_tender",
+]

@@ -1,0 +1,247 @@
+"""Create, edit, list and read tenders; the rules each tender freezes when it leaves draft."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from decimal import InvalidOperation
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from procurement.audit.services import record
+from procurement.auth.actor import Actor
+from procurement.auth.models import OrgKind, check_region_code
+from procurement.award import rules as award_rules
+from procurement.catalog.lifecycle import TenderStatus
+from procurement.catalog.models import Tender, TenderCategory
+from procurement.catalog.services.common import (
+    fail_fields,
+    require_draft,
+    require_owner,
+    visible_tender,
+)
+from procurement.core.errors import Conflict, DomainError, ValidationFailed
+
+MAX_CONTRACT_YEARS = 5
+EDITABLE_FIELDS = (
+    "code",
+    "name",
+    "category",
+    "region_scope",
+    "demand_deadline",
+    "bid_deadline",
+    "opening_at",
+    "contract_start",
+    "contract_years",
+    "rules_preset",
+    "rules_overrides",
+)
+
+
+def build_rules(preset: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The JSON rules set of a preset with per-tender overrides (RULES.md), validated.
+
+    Overrides name a rules field (``win_multiple``, ``min_share`` ...) with a JSON value
+    (Decimals as strings); they go through ``RulesSet.from_dict`` so types are checked."""
+    if preset not in award_rules.PRESETS:
+        known = ", ".join(sorted(award_rules.PRESETS))
+        raise ValidationFailed(
+            f"Unknown rules preset '{preset}'; choose one of {known}.",
+            errors={"rules_preset": [f"unknown preset; known: {known}"]},
+        )
+    data = award_rules.preset(preset).to_dict()
+    groups = {
+        name: {f.name for f in dataclasses.fields(group)}
+        for name, group in (
+            ("selection", award_rules.SelectionRules),
+            ("volume", award_rules.VolumeRules),
+            ("allocation", award_rules.AllocationRules),
+        )
+    }
+    errors: dict[str, list[str]] = {}
+    for key, value in (overrides or {}).items():
+        owner = next((g for g, names in groups.items() if key in names), None)
+        if owner is None:
+            errors[f"rules_overrides.{key}"] = ["unknown rules field"]
+        else:
+            data[owner][key] = value
+    fail_fields("Some rules overrides name no rules field; fix or remove them.", errors)
+    try:
+        return award_rules.RulesSet.from_dict(data).to_dict()
+    except (ValueError, TypeError, InvalidOperation) as exc:
+        raise ValidationFailed(
+            f"The rules overrides are not valid: {exc}.",
+            errors={"rules_overrides": [str(exc) or "invalid value"]},
+        ) from None
+
+
+def rules_of(tender: Tender) -> award_rules.RulesSet:
+    """The tender's frozen rules (its snapshot), or the current draft rules before that."""
+    if tender.rules_snapshot is not None:
+        return award_rules.RulesSet.from_dict(tender.rules_snapshot)
+    return award_rules.RulesSet.from_dict(build_rules(tender.rules_preset, tender.rules_overrides))
+
+
+def _check_fields(values: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name in ("code", "name"):
+        if not str(values.get(name) or "").strip():
+            errors[name] = ["required"]
+    if len(str(values.get("code") or "")) > 40:
+        errors["code"] = ["at most 40 characters"]
+    try:
+        TenderCategory(values.get("category"))
+    except ValueError:
+        errors["category"] = ["must be 'drug' or 'consumable'"]
+    errors.update(_check_scope(values.get("region_scope")))
+    errors.update(_check_timeline(values))
+    years = values.get("contract_years")
+    if not isinstance(years, int) or not 1 <= years <= MAX_CONTRACT_YEARS:
+        errors["contract_years"] = [f"a whole number of years from 1 to {MAX_CONTRACT_YEARS}"]
+    return errors
+
+
+def _check_scope(scope: Any) -> dict[str, list[str]]:
+    if not isinstance(scope, list) or not scope:
+        return {"region_scope": ["list at least one province code, e.g. ['310000']"]}
+    problems = []
+    for code in scope:
+        try:
+            check_region_code(str(code))
+        except DomainError:
+            problems.append(f"'{code}' is not a GB/T 2260 code")
+            continue
+        if not str(code).endswith("0000"):
+            problems.append(f"'{code}' is not province-level (use {str(code)[:2]}0000)")
+    if len(set(scope)) != len(scope):
+        problems.append("a province is listed twice")
+    return {"region_scope": problems} if problems else {}
+
+
+def _check_timeline(values: dict[str, Any]) -> dict[str, list[str]]:
+    demand, bid, opening = (
+        values.get(k) for k in ("demand_deadline", "bid_deadline", "opening_at")
+    )
+    start = values.get("contract_start")
+    errors: dict[str, list[str]] = {}
+    for key, value in (("demand_deadline", demand), ("bid_deadline", bid), ("opening_at", opening)):
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            errors[key] = ["a date and time with a time zone is required"]
+    if not isinstance(start, date) or isinstance(start, datetime):
+        errors["contract_start"] = ["a date is required"]
+    if errors:
+        return errors
+    if bid <= demand:
+        errors["bid_deadline"] = ["must be after the demand deadline"]
+    if opening < bid:
+        errors["opening_at"] = ["must be at or after the bid deadline"]
+    if start < opening.date():
+        errors["contract_start"] = ["must be on or after the opening day"]
+    return errors
+
+
+def _check_unique_code(session: Session, code: str, tender_id: int | None = None) -> None:
+    clash = session.scalar(select(Tender.id).where(Tender.code == code))
+    if clash is not None and clash != tender_id:
+        raise Conflict(
+            f"A tender with code '{code}' already exists; choose another code.",
+            code="duplicate-tender-code",
+            errors={"code": ["already used by another tender"]},
+        )
+
+
+def create_tender(session: Session, *, data: dict[str, Any], now: datetime, actor: Actor) -> Tender:
+    """Create a draft tender (regulator only); rules default to the national-2024 preset."""
+    actor.require(OrgKind.REGULATOR, action="create tenders")
+    values = {"rules_preset": award_rules.DEFAULT_PRESET, "rules_overrides": {}, **data}
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    fail_fields("Unknown tender fields.", {k: ["unknown field"] for k in sorted(unknown)})
+    fail_fields("The tender cannot be created as given.", _check_fields(values))
+    build_rules(values["rules_preset"], values["rules_overrides"])
+    _check_unique_code(session, values["code"])
+    tender = Tender(
+        **values,
+        status=TenderStatus.DRAFT,
+        created_by_org_id=actor.org_id,
+        created_at=now,
+        updated_at=now,
+        status_changed_at=now,
+    )
+    session.add(tender)
+    session.flush()
+    record(
+        session,
+        action="tender.created",
+        subject_type="tender",
+        subject_id=tender.id,
+        now=now,
+        actor=actor,
+        payload={"code": tender.code, "rules_preset": tender.rules_preset},
+    )
+    session.commit()
+    return tender
+
+
+def update_tender(
+    session: Session,
+    *,
+    tender_id: int,
+    changes: dict[str, Any],
+    expected_version: int | None,
+    now: datetime,
+    actor: Actor,
+) -> Tender:
+    """Edit a draft tender's fields; ``expected_version`` (the ETag) guards lost updates."""
+    tender = visible_tender(session, tender_id, actor)
+    require_owner(tender, actor, "edit this tender")
+    if expected_version is not None and expected_version != tender.version:
+        raise Conflict(
+            f"Tender {tender.code} changed since you read it (version {expected_version}, now "
+            f"{tender.version}); reload it and apply your change again.",
+            code="stale-version",
+        )
+    require_draft(tender, "edit it")
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    fail_fields("Unknown tender fields.", {k: ["unknown field"] for k in sorted(unknown)})
+    merged = {k: getattr(tender, k) for k in EDITABLE_FIELDS} | changes
+    fail_fields("The tender cannot be changed as given.", _check_fields(merged))
+    build_rules(merged["rules_preset"], merged["rules_overrides"])
+    _check_unique_code(session, merged["code"], tender.id)
+    changed = {k: v for k, v in changes.items() if getattr(tender, k) != v}
+    for key, value in changed.items():
+        setattr(tender, key, value)
+    tender.updated_at = now
+    record(
+        session,
+        action="tender.updated",
+        subject_type="tender",
+        subject_id=tender.id,
+        now=now,
+        actor=actor,
+        payload={"fields": sorted(changed)},
+    )
+    session.commit()
+    return tender
+
+
+def list_tenders(
+    session: Session, *, actor: Actor, status: TenderStatus | None = None
+) -> list[Tender]:
+    """Tenders the actor may see: everything but drafts, plus its own drafts for a regulator."""
+    actor.require(write=False, action="see tenders")
+    query = select(Tender).order_by(Tender.created_at.desc(), Tender.id.desc())
+    own_drafts = (Tender.status == TenderStatus.DRAFT) & (Tender.created_by_org_id == actor.org_id)
+    if actor.org_kind == OrgKind.REGULATOR:
+        query = query.where(or_(Tender.status != TenderStatus.DRAFT, own_drafts))
+    else:
+        query = query.where(Tender.status != TenderStatus.DRAFT)
+    if status is not None:
+        query = query.where(Tender.status == status)
+    return list(session.scalars(query))
+
+
+def get_tender(session: Session, *, tender_id: int, actor: Actor) -> Tender:
+    """One tender the actor may see (404 otherwise)."""
+    return visible_tender(session, tender_id, actor)

@@ -1,0 +1,188 @@
+"""Read CSV and XLSX uploads into rows, and parse cells, reporting errors by row and column.
+
+Pure (stdlib + openpyxl): no Flask, no SQLAlchemy. Row numbers are the spreadsheet's: the
+header is row 1, the first data row is row 2. Blank rows are skipped but still counted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+XLSX_MAGIC = b"PK\x03\x04"
+MAX_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class CellError:
+    row: int
+    column: str
+    message: str
+
+    @property
+    def key(self) -> str:
+        return f"row {self.row}: {self.column}"
+
+
+@dataclass
+class Table:
+    """Rows as ``(row_number, {column: text})``, column names normalised to lower case."""
+
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+
+
+class TableError(Exception):
+    """The upload as a whole, or some of its cells, cannot be used; nothing is imported."""
+
+    def __init__(self, errors: list[CellError]) -> None:
+        super().__init__(errors[0].message if errors else "invalid table")
+        self.errors = errors
+
+
+def read_table(
+    filename: str, data: bytes, *, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> Table:
+    """Parse an upload (CSV in UTF-8, with or without BOM, or XLSX) and check its header."""
+    raw_rows = _xlsx_rows(data) if _is_xlsx(filename, data) else _csv_rows(data)
+    if not raw_rows or not any(c.strip() for c in raw_rows[0]):
+        raise TableError([CellError(1, "header", "the file is empty: no header row")])
+    header = [c.strip().lower() for c in raw_rows[0]]
+    _check_header(header, required, optional)
+    table = Table()
+    for number, cells in enumerate(raw_rows[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        padded = list(cells) + [""] * (len(header) - len(cells))
+        table.rows.append((number, {h: v.strip() for h, v in zip(header, padded, strict=False)}))
+    if len(table.rows) > MAX_ROWS:
+        raise TableError([CellError(1, "file", f"at most {MAX_ROWS} rows per upload")])
+    if not table.rows:
+        raise TableError([CellError(2, "file", "the file has a header but no data rows")])
+    return table
+
+
+def _is_xlsx(filename: str, data: bytes) -> bool:
+    return filename.lower().endswith((".xlsx", ".xlsm")) or data.startswith(XLSX_MAGIC)
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TableError(
+            [CellError(1, "file", "the CSV is not UTF-8 text; save it as 'CSV UTF-8'")]
+        ) from None
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise TableError([CellError(1, "file", f"the CSV cannot be read: {exc}")]) from None
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise TableError(
+            [CellError(1, "file", "the file is not a readable XLSX workbook")]
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        # Excel stores every number as a float: print it exactly as typed where possible.
+        return format(Decimal(repr(value)).normalize(), "f")
+    return str(value)
+
+
+def _check_header(header: list[str], required: tuple[str, ...], optional: tuple[str, ...]) -> None:
+    errors: list[CellError] = []
+    known = set(required) | set(optional)
+    missing = [c for c in required if c not in header]
+    if missing:
+        errors.append(CellError(1, "header", f"missing column(s): {', '.join(missing)}"))
+    unknown = [c for c in header if c and c not in known]
+    if unknown:
+        errors.append(
+            CellError(
+                1,
+                "header",
+                f"unknown column(s): {', '.join(unknown)}; expected "
+                f"{', '.join(required + optional)}",
+            )
+        )
+    duplicated = sorted({c for c in header if c and header.count(c) > 1})
+    if duplicated:
+        errors.append(CellError(1, "header", f"column(s) given twice: {', '.join(duplicated)}"))
+    if errors:
+        raise TableError(errors)
+
+
+class CellParser:
+    """Collects cell errors while converting the text of one row's cells."""
+
+    def __init__(self, row: int, cells: dict[str, str]) -> None:
+        self.row = row
+        self.cells = cells
+        self.errors: list[CellError] = []
+
+    def fail(self, column: str, message: str) -> None:
+        self.errors.append(CellError(self.row, column, message))
+
+    def text(self, column: str, *, required: bool = True, default: str = "") -> str:
+        value = self.cells.get(column, "")
+        if not value:
+            if required:
+                self.fail(column, "is required")
+            return default
+        return value
+
+    def integer(self, column: str, *, minimum: int = 0, default: int | None = None) -> int | None:
+        value = self.cells.get(column, "")
+        if not value and default is not None:
+            return default
+        try:
+            number = Decimal(value.replace(",", ""))
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or number != number.to_integral_value():
+            self.fail(column, f"'{value}' is not a whole number")
+            return None
+        if number < minimum:
+            self.fail(column, f"{value} is below {minimum}")
+            return None
+        return int(number)
+
+    def decimal(self, column: str) -> Decimal | None:
+        value = self.cells.get(column, "")
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            self.fail(column, f"'{value}' is not a number")
+            return None
+        return number
+
+    def boolean(self, column: str, *, default: bool = False) -> bool:
+        value = self.cells.get(column, "").lower()
+        if not value:
+            return default
+        if value in ("1", "true", "yes", "y", "是"):
+            return True
+        if value in ("0", "false", "no", "n", "否"):
+            return False
+        self.fail(column, f"'{value}' is not yes/no (use true or false)")
+        return default
