@@ -17,11 +17,13 @@ bp = Blueprint("auth_pages", __name__, template_folder="templates")
 
 def _safe_next(target: str | None) -> str:
     """Only follow a relative ``next`` on this site (no open redirect)."""
+    # Browsers read a backslash as a slash, so "/\\evil.example" would leave the site too.
     if (
         target
         and not urlsplit(target).netloc
         and target.startswith("/")
         and not target.startswith("//")
+        and "\\" not in target
     ):
         return target
     return url_for("site.index")

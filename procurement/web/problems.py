@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from flask import Flask, Response, current_app, g, json, render_template, request
+from flask_wtf.csrf import CSRFError
 from marshmallow import Schema, fields
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -173,6 +174,13 @@ def handle_http_exception(error: HTTPException) -> Response:
             title="Internal error",
             detail="Something went wrong on our side; the request changed nothing. "
             "Quote the instance id when reporting it.",
+        )
+    if isinstance(error, CSRFError):
+        return problem_response(
+            400,
+            code="csrf-failed",
+            title="The form has expired",
+            detail=f"{error.description} Reload the page and submit the form again.",
         )
     data = getattr(error, "data", None) or {}
     extra: dict[str, Any] = {}
