@@ -12,6 +12,7 @@ from procurement.catalog.services.confirmation import (
     confirm_demand,
     confirmed_demand,
     demand_totals,
+    demand_view,
 )
 from procurement.catalog.services.demand import (
     get_demand_report,
@@ -63,6 +64,7 @@ __all__ = [
     "create_tender",
     "delete_lot",
     "demand_totals",
+    "demand_view",
     "get_demand_report",
     "get_lot",
     "get_product",

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
+from procurement.auth.models import OrgKind
 from procurement.catalog.models import DemandConfirmation, DemandReport, Lot, Tender
 from procurement.catalog.services.common import require_owner, visible_tender
-from procurement.catalog.services.demand import check_confirmable
+from procurement.catalog.services.demand import check_confirmable, list_demand
 from procurement.core.errors import Conflict, ValidationFailed
 
 
@@ -48,6 +49,15 @@ class DemandTotals:
     @property
     def confirmed(self) -> bool:
         return bool(self.lots) and all(t.confirmed_at is not None for t in self.lots)
+
+
+def demand_view(session: Session, *, tender_id: int, actor: Actor) -> dict[str, Any]:
+    """Reports the actor may see, with the totals for the tender's regulator."""
+    reports = list_demand(session, tender_id=tender_id, actor=actor)
+    totals = None
+    if actor.org_kind == OrgKind.REGULATOR:
+        totals = demand_totals(session, tender_id=tender_id, actor=actor)
+    return {"reports": reports, "totals": totals}
 
 
 def demand_totals(session: Session, *, tender_id: int, actor: Actor) -> DemandTotals:

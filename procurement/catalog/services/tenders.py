@@ -226,9 +226,7 @@ def update_tender(
     return tender
 
 
-def list_tenders(
-    session: Session, *, actor: Actor, status: TenderStatus | None = None
-) -> list[Tender]:
+def list_tenders(session: Session, *, actor: Actor, status: str | None = None) -> list[Tender]:
     """Tenders the actor may see: everything but drafts, plus its own drafts for a regulator."""
     actor.require(write=False, action="see tenders")
     query = select(Tender).order_by(Tender.created_at.desc(), Tender.id.desc())
@@ -238,7 +236,7 @@ def list_tenders(
     else:
         query = query.where(Tender.status != TenderStatus.DRAFT)
     if status is not None:
-        query = query.where(Tender.status == status)
+        query = query.where(Tender.status == TenderStatus(status))
     return list(session.scalars(query))
 
 
