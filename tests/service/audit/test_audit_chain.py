@@ -1,0 +1,149 @@
+"""The audit log is a hash chain written in the caller's transaction; verify finds tampering."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, select, update
+
+from procurement.audit.models import AuditEvent, AuditHead
+from procurement.audit.services import GENESIS, event_digest, record, verify_chain
+
+
+@pytest.fixture
+def chain(db_session, clock):
+    """Three committed events: seq 1, 2, 3."""
+
+    def write(action: str, payload: dict) -> AuditEvent:
+        event = record(
+            db_session,
+            action=action,
+            subject_type="tender",
+            subject_id=42,
+            now=clock.advance(minutes=1),
+            payload=payload,
+        )
+        db_session.commit()
+        return event
+
+    return [
+        write("tender.created", {"code": "GY-2026-1"}),
+        write("tender.published", {"lots": 3}),
+        write("tender.closed", {"reason": "done"}),
+    ]
+
+
+def test_each_event_links_to_the_hash_of_the_one_before(chain):
+    assert [e.seq for e in chain] == [1, 2, 3]
+    assert chain[0].prev_hash == GENESIS
+    assert chain[1].prev_hash == chain[0].hash
+    assert chain[2].prev_hash == chain[1].hash
+    assert len({e.hash for e in chain}) == 3
+
+
+def test_the_hash_covers_the_content_and_the_previous_hash(chain):
+    first = chain[0]
+    content = {
+        "seq": 1,
+        "occurred_at": first.occurred_at,
+        "actor_user_id": None,
+        "actor_org_id": None,
+        "action": "tender.created",
+        "subject_type": "tender",
+        "subject_id": "42",
+        "payload": {"code": "GY-2026-1"},
+        "prev_hash": GENESIS,
+    }
+    assert event_digest(**content) == first.hash
+    assert event_digest(**{**content, "payload": {"code": "GY-2026-2"}}) != first.hash
+    assert event_digest(**{**content, "prev_hash": "1" * 64}) != first.hash
+
+
+def test_the_head_row_remembers_the_last_event(db_session, chain):
+    head = db_session.get(AuditHead, 1)
+    assert (head.seq, head.hash) == (3, chain[-1].hash)
+
+
+def test_an_intact_chain_verifies(db_session, chain):
+    report = verify_chain(db_session)
+    assert report.ok
+    assert report.checked == 3
+
+
+def test_an_empty_log_verifies(db_session):
+    report = verify_chain(db_session)
+    assert (report.ok, report.checked) == (True, 0)
+
+
+def test_the_actor_is_recorded(db_session, clock, make_actor):
+    actor = make_actor("regulator")
+    event = record(
+        db_session, action="x.done", subject_type="x", subject_id=1, now=clock.now(), actor=actor
+    )
+    assert (event.actor_user_id, event.actor_org_id) == (actor.user_id, actor.org_id)
+
+
+def test_an_event_is_part_of_the_callers_transaction(db_session, clock, chain):
+    record(db_session, action="t.x", subject_type="t", subject_id=1, now=clock.now())
+    db_session.rollback()
+    assert db_session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc())) == 3
+    assert db_session.get(AuditHead, 1).seq == 3
+    assert verify_chain(db_session).ok
+
+
+def test_verify_names_an_edited_event(db_session, chain):
+    db_session.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(payload={"lots": 30}))
+    db_session.commit()
+    report = verify_chain(db_session)
+    assert not report.ok
+    assert report.problems == ["event 2 (tender.published): content was edited"]
+
+
+def test_verify_notices_an_edited_time(db_session, chain):
+    db_session.execute(
+        update(AuditEvent)
+        .where(AuditEvent.seq == 1)
+        .values(occurred_at=chain[0].occurred_at - timedelta(days=1))
+    )
+    db_session.commit()
+    assert verify_chain(db_session).problems == ["event 1 (tender.created): content was edited"]
+
+
+def test_verify_names_the_gap_left_by_a_deleted_middle_event(db_session, chain):
+    db_session.execute(delete(AuditEvent).where(AuditEvent.seq == 2))
+    db_session.commit()
+    problems = verify_chain(db_session).problems
+    assert "events 2..2 are missing (deleted?) before seq 3" in problems
+    assert "event 3: prev_hash does not match the event before it" in problems
+
+
+def test_verify_notices_the_last_event_was_deleted(db_session, chain):
+    db_session.execute(delete(AuditEvent).where(AuditEvent.seq == 3))
+    db_session.commit()
+    problems = verify_chain(db_session).problems
+    assert len(problems) == 1
+    assert "ends at seq 2 but its head says 3" in problems[0]
+
+
+def test_verify_notices_an_event_rewritten_with_a_fresh_hash(db_session, chain):
+    # A tamperer who recomputes the edited row's own hash still breaks the next link.
+    second = chain[1]
+    forged = event_digest(
+        seq=2,
+        occurred_at=second.occurred_at,
+        actor_user_id=None,
+        actor_org_id=None,
+        action="tender.published",
+        subject_type="tender",
+        subject_id="42",
+        payload={"lots": 1},
+        prev_hash=second.prev_hash,
+    )
+    db_session.execute(
+        update(AuditEvent).where(AuditEvent.seq == 2).values(payload={"lots": 1}, hash=forged)
+    )
+    db_session.commit()
+    assert verify_chain(db_session).problems == [
+        "event 3: prev_hash does not match the event before it"
+    ]
