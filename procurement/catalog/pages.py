@@ -1,0 +1,247 @@
+"""Pages: the regulator's tenders and demand totals, the hospital's demand form, the
+manufacturer's products. Each view parses the form, calls one service, renders or redirects."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from procurement.auth.models import OrgKind
+from procurement.catalog import forms, services
+from procurement.catalog.lifecycle import TenderStatus
+from procurement.catalog.models import DosageClass, QualityRequirement, SmallestUnit
+from procurement.catalog.services.transitions import MANUAL_TARGETS
+from procurement.core.errors import DomainError, ValidationFailed
+from procurement.web.auth import page_actor, portal_required
+from procurement.web.pages import add_nav, set_portal_home
+from procurement.web.session import get_session, now
+
+bp = Blueprint("catalog_pages", __name__, template_folder="templates")
+
+REGULATOR, HOSPITAL, MANUFACTURER = OrgKind.REGULATOR, OrgKind.HOSPITAL, OrgKind.MANUFACTURER
+CHOICES = {
+    "dosage_classes": [m.value for m in DosageClass],
+    "smallest_units": [m.value for m in SmallestUnit],
+    "quality_requirements": [m.value for m in QualityRequirement],
+}
+
+
+def _flash_error(error: DomainError) -> None:
+    flash(error.detail, "error")
+    for key, messages in (error.extra.get("errors") or {}).items():
+        flash(f"{key}: {'; '.join(messages)}", "error")
+
+
+def _upload() -> tuple[str, bytes]:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationFailed(_("Choose a CSV or XLSX file to upload."), {"file": [_("required")]})
+    return upload.filename, upload.read()
+
+
+# ---- regulator -----------------------------------------------------------------------------
+
+
+@bp.get("/regulator/tenders")
+@portal_required(REGULATOR)
+def regulator_tenders():
+    tenders = services.list_tenders(get_session(), actor=page_actor())
+    return render_template("catalog/regulator_tenders.html", tenders=tenders)
+
+
+@bp.route("/regulator/tenders/new", methods=["GET", "POST"])
+@portal_required(REGULATOR)
+def tender_new():
+    values, errors = {}, {}
+    if request.method == "POST":
+        values, errors = forms.tender_from_form(request.form)
+        try:
+            if errors:
+                raise ValidationFailed(_("Some fields are not valid."), errors)
+            tender = services.create_tender(
+                get_session(), data=values, now=now(), actor=page_actor()
+            )
+        except DomainError as error:
+            flash(error.detail, "error")
+            errors = error.extra.get("errors") or errors
+        else:
+            flash(_("Tender %(code)s created as a draft.", code=tender.code), "success")
+            return redirect(url_for(".tender_detail", tender_id=tender.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("catalog/tender_form.html", form=request.form, errors=errors), status
+
+
+@bp.get("/regulator/tenders/<int:tender_id>")
+@portal_required(REGULATOR)
+def tender_detail(tender_id: int):
+    tender = services.get_tender(get_session(), tender_id=tender_id, actor=page_actor())
+    manual = [s for s in tender.allowed_next if s in MANUAL_TARGETS]
+    return render_template(
+        "catalog/tender_detail.html", tender=tender, moves=manual, choices=CHOICES
+    )
+
+
+@bp.post("/regulator/tenders/<int:tender_id>/lots")
+@portal_required(REGULATOR)
+def lot_add(tender_id: int):
+    values, errors = forms.lot_from_form(request.form)
+    try:
+        if errors:
+            raise ValidationFailed(_("Some lot fields are not valid."), errors)
+        lot = services.add_lot(
+            get_session(), tender_id=tender_id, data=values, now=now(), actor=page_actor()
+        )
+        flash(_("Lot %(code)s added.", code=lot.code), "success")
+    except DomainError as error:
+        _flash_error(error)
+    return redirect(url_for(".tender_detail", tender_id=tender_id))
+
+
+@bp.post("/regulator/tenders/<int:tender_id>/lots/import")
+@portal_required(REGULATOR)
+def lots_import(tender_id: int):
+    try:
+        filename, content = _upload()
+        lots = services.import_lots(
+            get_session(),
+            tender_id=tender_id,
+            filename=filename,
+            content=content,
+            replace=request.form.get("replace") == "on",
+            now=now(),
+            actor=page_actor(),
+        )
+        flash(_("%(n)d lots imported.", n=len(lots)), "success")
+    except DomainError as error:
+        _flash_error(error)
+    return redirect(url_for(".tender_detail", tender_id=tender_id))
+
+
+@bp.post("/regulator/tenders/<int:tender_id>/transition")
+@portal_required(REGULATOR)
+def tender_transition(tender_id: int):
+    try:
+        tender = services.change_tender_status(
+            get_session(),
+            tender_id=tender_id,
+            to=request.form.get("to", ""),
+            now=now(),
+            actor=page_actor(),
+        )
+        flash(_("The tender is now '%(status)s'.", status=tender.status.value), "success")
+    except DomainError as error:
+        _flash_error(error)
+    return redirect(url_for(".tender_detail", tender_id=tender_id))
+
+
+@bp.get("/regulator/tenders/<int:tender_id>/demand")
+@portal_required(REGULATOR)
+def demand_totals(tender_id: int):
+    session, actor = get_session(), page_actor()
+    tender = services.get_tender(session, tender_id=tender_id, actor=actor)
+    totals = services.demand_totals(session, tender_id=tender_id, actor=actor)
+    return render_template("catalog/demand_totals.html", tender=tender, totals=totals)
+
+
+@bp.post("/regulator/tenders/<int:tender_id>/demand/confirm")
+@portal_required(REGULATOR)
+def demand_confirm(tender_id: int):
+    try:
+        services.confirm_demand(get_session(), tender_id=tender_id, now=now(), actor=page_actor())
+        flash(_("Demand confirmed as reported."), "success")
+    except DomainError as error:
+        _flash_error(error)
+    return redirect(url_for(".demand_totals", tender_id=tender_id))
+
+
+# ---- hospital ------------------------------------------------------------------------------
+
+
+@bp.get("/hospital/demand")
+@portal_required(HOSPITAL)
+def hospital_demand_list():
+    tenders = services.list_tenders(
+        get_session(), actor=page_actor(), status=TenderStatus.DEMAND_OPEN
+    )
+    return render_template("catalog/hospital_demand_list.html", tenders=tenders, now=now())
+
+
+@bp.route("/hospital/demand/<int:tender_id>", methods=["GET", "POST"])
+@portal_required(HOSPITAL)
+def hospital_demand(tender_id: int):
+    session, actor = get_session(), page_actor()
+    tender = services.get_tender(session, tender_id=tender_id, actor=actor)
+    if request.method == "POST":
+        rows, errors = forms.demand_from_form(request.form, [lot.code for lot in tender.lots])
+        try:
+            if errors:
+                raise ValidationFailed(_("Quantities must be whole numbers."), errors)
+            services.submit_demand(
+                session, tender_id=tender_id, lines=rows, now=now(), actor=actor, source="page"
+            )
+            flash(_("Demand saved."), "success")
+        except DomainError as error:
+            _flash_error(error)
+        return redirect(url_for(".hospital_demand", tender_id=tender_id))
+    reports = {r.lot_id: r for r in services.list_demand(session, tender_id=tender_id, actor=actor)}
+    editable = tender.status == TenderStatus.DEMAND_OPEN and now() < tender.demand_deadline
+    return render_template(
+        "catalog/hospital_demand.html", tender=tender, reports=reports, editable=editable
+    )
+
+
+@bp.post("/hospital/demand/<int:tender_id>/upload")
+@portal_required(HOSPITAL)
+def hospital_demand_upload(tender_id: int):
+    try:
+        filename, content = _upload()
+        reports = services.import_demand(
+            get_session(),
+            tender_id=tender_id,
+            filename=filename,
+            content=content,
+            now=now(),
+            actor=page_actor(),
+        )
+        flash(_("%(n)d demand rows imported.", n=len(reports)), "success")
+    except DomainError as error:
+        _flash_error(error)
+    return redirect(url_for(".hospital_demand", tender_id=tender_id))
+
+
+# ---- manufacturer --------------------------------------------------------------------------
+
+
+@bp.route("/manufacturer/products", methods=["GET", "POST"])
+@portal_required(MANUFACTURER)
+def manufacturer_products():
+    session, actor, errors = get_session(), page_actor(), {}
+    if request.method == "POST":
+        values, errors = forms.product_from_form(request.form)
+        try:
+            if errors:
+                raise ValidationFailed(_("Some product fields are not valid."), errors)
+            product = services.register_product(session, data=values, now=now(), actor=actor)
+        except DomainError as error:
+            flash(error.detail, "error")
+            errors = error.extra.get("errors") or errors
+        else:
+            flash(_("Product %(n)s registered.", n=product.approval_number), "success")
+            return redirect(url_for(".manufacturer_products"))
+    products = services.list_products(session, actor=actor)
+    return render_template(
+        "catalog/manufacturer_products.html",
+        products=products,
+        form=request.form,
+        errors=errors,
+        choices=CHOICES,
+    ), (422 if errors else 200)
+
+
+add_nav(REGULATOR, _l("Tenders"), "catalog_pages.regulator_tenders", order=10)
+add_nav(HOSPITAL, _l("Demand reports"), "catalog_pages.hospital_demand_list", order=10)
+add_nav(MANUFACTURER, _l("Products"), "catalog_pages.manufacturer_products", order=40)
+set_portal_home(REGULATOR, "catalog_pages.regulator_tenders")
+set_portal_home(HOSPITAL, "catalog_pages.hospital_demand_list")
+set_portal_home(MANUFACTURER, "catalog_pages.manufacturer_products")
