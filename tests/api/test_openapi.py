@@ -63,3 +63,9 @@ def test_healthz_answers_ok_after_touching_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
+
+
+def test_the_document_declares_bearer_token_authentication(spec):
+    scheme = spec["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    assert spec["security"] == [{"bearerAuth": []}]
