@@ -52,12 +52,18 @@ def read_table(
         raise TableError([CellError(1, "header", "the file is empty: no header row")])
     header = [c.strip().lower() for c in raw_rows[0]]
     _check_header(header, required, optional)
-    table = Table()
+    table, errors = Table(), []
     for number, cells in enumerate(raw_rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
+        if any(c.strip() for c in cells[len(header) :]):
+            errors.append(
+                CellError(number, "row", f"{len(cells)} cells but the header has {len(header)}")
+            )
         padded = list(cells) + [""] * (len(header) - len(cells))
         table.rows.append((number, {h: v.strip() for h, v in zip(header, padded, strict=False)}))
+    if errors:
+        raise TableError(errors)
     if len(table.rows) > MAX_ROWS:
         raise TableError([CellError(1, "file", f"at most {MAX_ROWS} rows per upload")])
     if not table.rows:
