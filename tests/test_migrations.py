@@ -88,7 +88,7 @@ def test_the_comparison_notices_a_schema_that_differs_from_the_models(sqlite_eng
     with sqlite_engine.begin() as conn:
         conn.execute(text("CREATE TABLE stray (id INTEGER PRIMARY KEY)"))
     removed = [d[1].name for d in schema_differences(sqlite_engine) if d[0] == "remove_table"]
-    assert removed == ["stray"]
+    assert "stray" in removed
 
 
 def _procurement_command() -> list[str]:
