@@ -1,0 +1,1 @@
+"""Sealed bids: submission until the deadline, opening, normalization and ranking."""

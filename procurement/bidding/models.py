@@ -1,0 +1,156 @@
+"""Bids (sealed until the opening), their append-only versions, and bidding bans."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from procurement.auth.models import Organization
+from procurement.catalog.models import Lot, Product, Tender
+from procurement.db import Base, Quantity, UnitPrice
+
+__all__ = ["Bid", "BidAction", "BidStatus", "BidVersion", "BiddingBan", "Validity"]
+
+
+def _enum(cls: type[StrEnum], length: int = 20) -> Enum:
+    return Enum(
+        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class BidStatus(StrEnum):
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+class BidAction(StrEnum):
+    SUBMIT = "submit"
+    AMEND = "amend"
+    WITHDRAW = "withdraw"
+
+
+class Validity(StrEnum):
+    VALID = "valid"
+    INVALID = "invalid"
+
+
+class Bid(Base):
+    """A manufacturer's bid on a lot: one row per manufacturer and lot (the DB enforces it).
+
+    Before opening the price, capacity, regions and note exist only inside ``sealed`` (a Fernet
+    token of the canonical content JSON) and as the commitment ``digest``; ``nonce`` holds the
+    commitment nonce, itself sealed. Opening fills the plaintext columns. A withdrawn bid that
+    is submitted again reuses its row (a new version), so "one live bid" is a plain constraint.
+    """
+
+    __tablename__ = "bids"
+    __table_args__ = (
+        UniqueConstraint("lot_id", "manufacturer_id"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tenders.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    status: Mapped[BidStatus] = mapped_column(_enum(BidStatus))
+    revival_opt_in: Mapped[bool] = mapped_column(default=False)
+    submitted_at: Mapped[datetime]  # first submission
+    updated_at: Mapped[datetime]
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    digest: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)  # sealed too: never readable before opening
+    version: Mapped[int] = mapped_column(default=1)
+    # Filled at opening only.
+    opened_at: Mapped[datetime | None]
+    revealed_nonce: Mapped[str | None] = mapped_column(String(64))
+    price_per_pack: Mapped[UnitPrice | None]
+    unit_price: Mapped[UnitPrice | None]
+    comparable_price: Mapped[UnitPrice | None]
+    capacity: Mapped[Quantity | None]
+    regions: Mapped[list[str] | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+    validity: Mapped[Validity | None] = mapped_column(_enum(Validity, 10))
+    invalid_reason: Mapped[str | None] = mapped_column(String(300))
+    rank: Mapped[int | None]
+
+    tender: Mapped[Tender] = relationship()
+    lot: Mapped[Lot] = relationship()
+    manufacturer: Mapped[Organization] = relationship()
+    product: Mapped[Product] = relationship()
+    versions: Mapped[list[BidVersion]] = relationship(
+        back_populates="bid", order_by="BidVersion.version"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == BidStatus.SUBMITTED
+
+    @property
+    def is_opened(self) -> bool:
+        return self.opened_at is not None
+
+
+class BidVersion(Base):
+    """Every submit, amend and withdraw of a bid with its sealed blob; append-only."""
+
+    __tablename__ = "bid_versions"
+    __table_args__ = (UniqueConstraint("bid_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bids.id"), index=True)
+    version: Mapped[int]
+    action: Mapped[BidAction] = mapped_column(_enum(BidAction, 10))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    revival_opt_in: Mapped[bool]
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    digest: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime]
+
+    bid: Mapped[Bid] = relationship(back_populates="versions")
+
+
+class BiddingBan(Base):
+    """A manufacturer (or one of its products) barred from bidding for a period.
+
+    The regulator enters them; the compliance area writes them for credit levels (RULES.md 8).
+    ``until`` None means until lifted."""
+
+    __tablename__ = "bidding_bans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    level: Mapped[str] = mapped_column(String(40))
+    starts_at: Mapped[datetime]
+    until: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(40))  # regulator, credit, violation-list ...
+    created_by_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    created_at: Mapped[datetime]
+
+    manufacturer: Mapped[Organization] = relationship(foreign_keys=[manufacturer_id])
+    product: Mapped[Product | None] = relationship()
+
+    def active_at(self, when: datetime) -> bool:
+        return self.starts_at <= when and (self.until is None or when < self.until)
+
+    def covers(self, product_id: int) -> bool:
+        return self.product_id is None or self.product_id == product_id

@@ -1,0 +1,134 @@
+"""Sealing bid content at rest (Fernet) and the commitment digest of the bidder's receipt.
+
+Keys: ``BID_SEAL_KEYS`` is a list of Fernet keys, newest first. Sealing always uses the newest;
+unsealing tries each (``MultiFernet``), so a new key can be put in front and old blobs are
+re-encrypted later with ``procurement bids rotate-seal-key``. In development and the demo an
+empty list falls back to a key derived from ``SECRET_KEY`` (SHA-256 of a label and the
+secret); production refuses to start without explicit keys (settings.validate).
+
+Commitment: ``digest = sha256(nonce + ":" + canonical_json(content))`` where content is
+``{"capacity", "note", "price_per_pack", "regions"}`` (sorted keys, compact separators,
+regions sorted, price a plain decimal string) and ``nonce`` 32 random bytes as hex. The nonce
+is sealed as well: with the digest and a plaintext nonce a database reader could try prices.
+Pure: no Flask, no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+DERIVATION_LABEL = b"procurement bid seal key v1:"
+PRICE_PLACES = Decimal("0.0001")  # the canonical price has exactly 4 places: "47.6000"
+
+
+class SealError(Exception):
+    """A sealed blob cannot be opened with the configured keys."""
+
+
+@dataclass(frozen=True)
+class BidContent:
+    """What the seal hides until opening."""
+
+    price_per_pack: Decimal
+    capacity: int
+    regions: tuple[str, ...]
+    note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "price_per_pack": format(self.price_per_pack.quantize(PRICE_PLACES), "f"),
+            "capacity": self.capacity,
+            "regions": sorted(self.regions),
+            "note": self.note,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BidContent:
+        return cls(
+            price_per_pack=Decimal(str(data["price_per_pack"])),
+            capacity=int(data["capacity"]),
+            regions=tuple(sorted(data["regions"])),
+            note=str(data.get("note") or ""),
+        )
+
+
+def canonical_json(content: BidContent) -> str:
+    return json.dumps(content.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(32)
+
+
+def commitment(content: BidContent, nonce: str) -> str:
+    """The receipt digest: SHA-256 hex over the nonce and the canonical content JSON."""
+    return hashlib.sha256(f"{nonce}:{canonical_json(content)}".encode()).hexdigest()
+
+
+def digests_equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.strip().lower().encode(), b.strip().lower().encode())
+
+
+def derived_key(secret_key: str) -> bytes:
+    """A Fernet key derived from SECRET_KEY (development and demo only)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(DERIVATION_LABEL + secret_key.encode()).digest())
+
+
+class Sealer:
+    """Encrypts with the newest key, decrypts with any configured key."""
+
+    def __init__(self, keys: Sequence[str | bytes]) -> None:
+        if not keys:
+            raise ValueError("at least one seal key is needed")
+        self._fernet = MultiFernet([Fernet(k) for k in keys])
+
+    def seal(self, data: bytes) -> bytes:
+        return self._fernet.encrypt(data)
+
+    def unseal(self, token: bytes) -> bytes:
+        try:
+            return self._fernet.decrypt(token)
+        except InvalidToken:
+            raise SealError(
+                "a sealed bid cannot be decrypted with the configured BID_SEAL_KEYS; "
+                "put the key it was sealed with back in the list"
+            ) from None
+
+    def rotate(self, token: bytes) -> bytes:
+        """Re-encrypt ``token`` with the newest key."""
+        try:
+            return self._fernet.rotate(token)
+        except InvalidToken:
+            raise SealError("a sealed bid was sealed with a key no longer configured") from None
+
+    def seal_content(self, content: BidContent) -> bytes:
+        return self.seal(canonical_json(content).encode())
+
+    def unseal_content(self, token: bytes) -> BidContent:
+        return BidContent.from_dict(json.loads(self.unseal(token)))
+
+    def seal_nonce(self, nonce: str) -> bytes:
+        return self.seal(nonce.encode())
+
+    def unseal_nonce(self, token: bytes) -> str:
+        return self.unseal(token).decode()
+
+
+def sealer_from_settings(settings: Mapping[str, Any]) -> Sealer:
+    """The Sealer of an app's settings: BID_SEAL_KEYS, or (not in production) SECRET_KEY."""
+    keys = list(settings.get("BID_SEAL_KEYS") or [])
+    if not keys:
+        if settings.get("ENV") == "production":
+            raise SealError("production needs BID_SEAL_KEYS")
+        keys = [derived_key(str(settings.get("SECRET_KEY") or ""))]
+    return Sealer(keys)

@@ -1,0 +1,62 @@
+"""Bidding use cases. One public function per use case; each changing one commits once.
+
+Services never read the app config: the caller passes the ``Sealer`` built from it.
+"""
+
+from procurement.bidding.services.bans import (
+    add_ban,
+    create_ban,
+    get_ban,
+    lift_ban,
+    list_bans,
+    update_ban,
+)
+from procurement.bidding.services.keys import rotate_seal_key
+from procurement.bidding.services.opening import LotOpening, OpeningResult, open_bids
+from procurement.bidding.services.reading import (
+    BidSummary,
+    LotSummary,
+    Receipt,
+    Verification,
+    bid_receipt,
+    bid_summary,
+    get_bid,
+    list_lot_bids,
+    my_bids,
+    opened_bids,
+    verify_bid,
+)
+from procurement.bidding.services.submission import (
+    Submitted,
+    amend_bid,
+    submit_bid,
+    withdraw_bid,
+)
+
+__all__ = [
+    "BidSummary",
+    "LotOpening",
+    "LotSummary",
+    "OpeningResult",
+    "Receipt",
+    "Submitted",
+    "Verification",
+    "add_ban",
+    "amend_bid",
+    "bid_receipt",
+    "bid_summary",
+    "create_ban",
+    "get_ban",
+    "get_bid",
+    "lift_ban",
+    "list_bans",
+    "list_lot_bids",
+    "my_bids",
+    "open_bids",
+    "opened_bids",
+    "rotate_seal_key",
+    "submit_bid",
+    "update_ban",
+    "verify_bid",
+    "withdraw_bid",
+]

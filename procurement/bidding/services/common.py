@@ -1,0 +1,119 @@
+"""Loading bids and tenders with the seal and visibility rules applied.
+
+Visibility (issue 3): before the tender is opened only the bidder sees its bid (status, product,
+times, receipt; the plaintext columns are still empty); nobody sees how many bids a lot has.
+After opening the tender's regulator sees every bid, each bidder its own, nobody else any.
+A bid the actor may not see is a 404 exactly like a bid that does not exist.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from procurement.auth.actor import Actor
+from procurement.auth.models import OrgKind
+from procurement.bidding.models import Bid
+from procurement.catalog.lifecycle import TenderStatus
+from procurement.catalog.models import Tender
+from procurement.catalog.services import get_tender
+from procurement.core.errors import Conflict, Forbidden, NotFound
+
+SEALED_STATES = frozenset(
+    {
+        TenderStatus.DRAFT,
+        TenderStatus.DEMAND_OPEN,
+        TenderStatus.BIDDING_OPEN,
+        TenderStatus.BIDDING_CLOSED,
+    }
+)
+
+
+def is_opened(tender: Tender) -> bool:
+    return tender.status not in SEALED_STATES
+
+
+def is_tender_regulator(tender: Tender, actor: Actor | None) -> bool:
+    return (
+        actor is not None
+        and actor.org_kind == OrgKind.REGULATOR
+        and actor.org_id == tender.created_by_org_id
+    )
+
+
+def no_bid(bid_id: int) -> NotFound:
+    return NotFound(f"No bid with id {bid_id}.", code="bid-not-found")
+
+
+def can_read(bid: Bid, actor: Actor | None) -> bool:
+    if actor is None:
+        return False
+    if bid.manufacturer_id == actor.org_id and actor.org_kind == OrgKind.MANUFACTURER:
+        return True
+    return is_opened(bid.tender) and is_tender_regulator(bid.tender, actor)
+
+
+def readable_bid(session: Session, bid_id: int, actor: Actor) -> Bid:
+    """The bid if the actor may read it now, else 404 (the same as a missing bid)."""
+    actor.require(write=False, action="see bids")
+    bid = session.get(Bid, bid_id)
+    if bid is None or not can_read(bid, actor):
+        raise no_bid(bid_id)
+    return bid
+
+
+def own_bid(session: Session, bid_id: int, actor: Actor, *, lock: bool = False) -> Bid:
+    """A bid of the acting manufacturer (404 for anyone else's)."""
+    actor.require(OrgKind.MANUFACTURER, action="change bids")
+    bid = session.get(Bid, bid_id, with_for_update=lock or None)
+    if bid is None or bid.manufacturer_id != actor.org_id:
+        raise no_bid(bid_id)
+    return bid
+
+
+def regulated_tender(session: Session, tender_id: int, actor: Actor, action: str) -> Tender:
+    """The tender, for its own regulator only (403 for any other organization)."""
+    actor.require(OrgKind.REGULATOR, write=False, action=action)
+    tender = get_tender(session, tender_id=tender_id, actor=actor)
+    if not is_tender_regulator(tender, actor):
+        raise Forbidden(
+            f"Tender {tender.code} is managed by another regulator; only it may {action}.",
+            code="not-tender-owner",
+        )
+    return tender
+
+
+def sealed_conflict(tender: Tender) -> Conflict:
+    return Conflict(
+        f"The bids of tender {tender.code} are sealed until they are opened (opening time "
+        f"{tender.opening_at.isoformat()}); only the total number of bids is shown before that.",
+        code="bids-sealed",
+        opening_at=tender.opening_at.isoformat(),
+    )
+
+
+def require_bidding_window(tender: Tender, now: datetime) -> None:
+    """Bids change only while the tender is bidding_open and before its bid deadline."""
+    deadline = tender.bid_deadline.isoformat()
+    if tender.status == TenderStatus.BIDDING_OPEN and now < tender.bid_deadline:
+        return
+    if tender.status in (TenderStatus.DRAFT, TenderStatus.DEMAND_OPEN):
+        raise Conflict(
+            f"Bidding on tender {tender.code} has not opened yet (it is "
+            f"'{tender.status.value}'); bids are accepted until {deadline}.",
+            code="bidding-not-open",
+            bid_deadline=deadline,
+        )
+    raise Conflict(
+        f"The bid deadline of tender {tender.code} ({deadline}) has passed; "
+        f"bids can no longer be submitted, amended or withdrawn (it is now {now.isoformat()}).",
+        code="bid-deadline-passed",
+        bid_deadline=deadline,
+    )
+
+
+def live_bids(session: Session, tender_id: int) -> list[Bid]:
+    query = select(Bid).where(Bid.tender_id == tender_id, Bid.status == "submitted")
+    return list(session.scalars(query.order_by(Bid.lot_id, Bid.id)))

@@ -1,0 +1,178 @@
+"""Eligibility of a bid at submission (issue 3, item 2), and again at opening.
+
+Every refusal names its field. Messages may quote the sender's own values, never another bid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from procurement.auth.actor import Actor
+from procurement.bidding.models import BiddingBan
+from procurement.bidding.ranking import Prices, normalize
+from procurement.bidding.seal import BidContent
+from procurement.catalog.models import Lot, Product, QualityRequirement, Tender
+from procurement.catalog.services import rules_of
+from procurement.core.errors import RuleViolation, ValidationFailed
+
+MAX_NOTE = 500
+MAX_CAPACITY = 10**15
+MAX_PRICE = Decimal("100000000")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A submission that passed: the product, the sealed content and what it will be judged by."""
+
+    product: Product
+    content: BidContent
+    prices: Prices
+    revival_opt_in: bool
+    warnings: tuple[str, ...]
+
+
+def product_problems(product: Product, lot: Lot) -> list[str]:
+    """Why ``product`` may not be bid on ``lot`` (empty when it may)."""
+    problems = []
+    if product.generic_name != lot.generic_name:
+        problems.append(f"its generic name is {product.generic_name}, the lot's {lot.generic_name}")
+    if product.dosage_class != lot.dosage_class:
+        problems.append(
+            f"its dosage form class is {product.dosage_class.value}, "
+            f"the lot's {lot.dosage_class.value}"
+        )
+    if product.smallest_unit != lot.smallest_unit:
+        problems.append(
+            f"it counts in {product.smallest_unit.value}, the lot in {lot.smallest_unit.value}"
+        )
+    if product.strength_unit != lot.strength_unit:
+        problems.append(
+            f"its strength is in {product.strength_unit}, the lot's in {lot.strength_unit}"
+        )
+    needs_quality = lot.quality_requirement == QualityRequirement.CONSISTENCY_EVALUATED
+    if needs_quality and not product.meets_quality_bar:
+        problems.append("the lot requires consistency evaluation (or the originator)")
+    return problems
+
+
+def active_ban(
+    session: Session, manufacturer_id: int, product_id: int, now: datetime
+) -> BiddingBan | None:
+    bans = session.scalars(
+        select(BiddingBan)
+        .where(BiddingBan.manufacturer_id == manufacturer_id)
+        .order_by(BiddingBan.starts_at)
+    )
+    return next((b for b in bans if b.active_at(now) and b.covers(product_id)), None)
+
+
+def ban_violation(ban: BiddingBan) -> RuleViolation:
+    until = ban.until.isoformat() if ban.until else "it is lifted"
+    field = "product_id" if ban.product_id is not None else "manufacturer"
+    what = "This product is" if ban.product_id is not None else "Your organization is"
+    return RuleViolation(
+        f"{what} barred from bidding until {until} ({ban.level}: {ban.reason}).",
+        code="bidder-barred",
+        errors={field: [f"barred from bidding until {until}"]},
+        ban_id=ban.id,
+    )
+
+
+def _price(value: Any, errors: dict[str, list[str]]) -> Decimal | None:
+    if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
+        errors["price_per_pack"] = ['a positive decimal amount is required, e.g. "47.60"']
+    elif value.as_tuple().exponent < -4:  # type: ignore[operator]
+        errors["price_per_pack"] = ["at most 4 decimal places"]
+    elif value >= MAX_PRICE:
+        errors["price_per_pack"] = [f"must be below {MAX_PRICE}"]
+    else:
+        return value
+    return None
+
+
+def _capacity(value: Any, errors: dict[str, list[str]]) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_CAPACITY:
+        errors["capacity"] = ["a positive whole number of smallest units per year is required"]
+        return None
+    return value
+
+
+def _regions(value: Any, tender: Tender, errors: dict[str, list[str]]) -> tuple[str, ...]:
+    scope = list(tender.region_scope or [])
+    if value is None:
+        return tuple(sorted(scope))
+    if not isinstance(value, list | tuple) or not value:
+        errors["regions"] = ["list at least one province of the tender scope"]
+        return ()
+    outside = [str(r) for r in value if str(r) not in scope]
+    if outside:
+        errors["regions"] = [f"{', '.join(outside)} not in the tender scope ({', '.join(scope)})"]
+    elif len(set(value)) != len(value):
+        errors["regions"] = ["a province is listed twice"]
+    return tuple(sorted(str(r) for r in value))
+
+
+def _product(session: Session, value: Any, lot: Lot, actor: Actor, errors) -> Product | None:
+    product = session.get(Product, value) if isinstance(value, int) else None
+    if product is None or product.manufacturer_id != actor.org_id:
+        errors["product_id"] = ["not one of your registered products"]
+        return None
+    problems = product_problems(product, lot)
+    if problems:
+        errors["product_id"] = [f"does not match lot {lot.code}: {'; '.join(problems)}"]
+        return None
+    return product
+
+
+def check_submission(
+    session: Session, *, lot: Lot, data: dict[str, Any], now: datetime, actor: Actor
+) -> Checked:
+    """Validate a submitted or amended bid; raise with every field at fault."""
+    errors: dict[str, list[str]] = {}
+    product = _product(session, data.get("product_id"), lot, actor, errors)
+    price = _price(data.get("price_per_pack"), errors)
+    capacity = _capacity(data.get("capacity"), errors)
+    regions = _regions(data.get("regions"), lot.tender, errors)
+    note = data.get("note") or ""
+    if not isinstance(note, str) or len(note) > MAX_NOTE:
+        errors["note"] = [f"at most {MAX_NOTE} characters of text"]
+    warnings: list[str] = []
+    prices = None
+    if product is not None and price is not None:
+        prices, warning = _judge_price(lot, product, price, errors)
+        warnings += [warning] if warning else []
+    if errors:
+        shown = "; ".join(f"{field}: {msgs[0]}" for field, msgs in errors.items())
+        raise ValidationFailed(f"The bid was not accepted: {shown}.", errors=errors)
+    ban = active_ban(session, actor.org_id, product.id, now)
+    if ban is not None:
+        raise ban_violation(ban)
+    content = BidContent(price, capacity, regions, note)
+    opt_in = bool(data.get("revival_opt_in", False))
+    return Checked(product, content, prices, opt_in, tuple(warnings))
+
+
+def _judge_price(
+    lot: Lot, product: Product, price: Decimal, errors: dict[str, list[str]]
+) -> tuple[Prices, str | None]:
+    rules = rules_of(lot.tender).selection
+    prices = normalize(
+        price, product.pack_size, product.strength, lot.reference_strength, rules.price_ratio_factor
+    )
+    if prices.comparable_price <= lot.ceiling_unit_price:
+        return prices, None
+    message = (
+        f"your comparable unit price {prices.comparable_price} (unit price {prices.unit_price} "
+        f"at strength {product.strength} {product.strength_unit}) is above the lot ceiling "
+        f"{lot.ceiling_unit_price}"
+    )
+    if rules.accept_above_ceiling:
+        return prices, f"{message}: accepted, but it will be declared invalid at opening"
+    errors["price_per_pack"] = [message]
+    return prices, None
