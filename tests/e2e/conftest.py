@@ -52,12 +52,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Table
 from werkzeug.serving import make_server
 
+import procurement.models  # noqa: F401  (fills Base.metadata)
 from procurement import create_app
 from procurement.auth import services as auth_services
 from procurement.core.clock import FrozenClock
-from procurement.db import make_engine, make_session_factory
+from procurement.db import Base, make_engine, make_session_factory
 from procurement.migrate import upgrade
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -79,6 +83,18 @@ SEAL_KEY = "q1Yx3u3sR0n2mV7Q0bq0vS5yq2o0e3mJmR7qK9m2Z8U="
 E2E_DIR = Path(__file__).resolve().parent
 
 _seq = itertools.count(1)
+
+
+def _table_of(diff) -> str:
+    """The table an Alembic difference is about (tables, indexes, constraints, columns)."""
+    op = diff[0] if isinstance(diff, list) else diff
+    if op[0].startswith("modify_"):  # (op, schema, table, column, ...)
+        return str(op[2])
+    if op[0].endswith("_column"):  # (op, schema, table, column)
+        return str(op[2])
+    target = op[1]
+    table = target if isinstance(target, Table) else getattr(target, "table", None)
+    return str(getattr(table, "name", target))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -127,6 +143,16 @@ def live_db(tmp_path_factory):
     """The live server's session factory, on a fresh SQLite file migrated to head."""
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}")
     upgrade(engine)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        lagging = sorted({_table_of(diff) for diff in compare_metadata(context, Base.metadata)})
+    if lagging:
+        engine.dispose()
+        pytest.fail(
+            "the live server's database is built by the migrations, and they lag the models "
+            f"(tables {', '.join(lagging)}); regenerate the revision with "
+            "`procurement db revision -m ...` (tests/test_migrations.py says the same)"
+        )
     yield make_session_factory(engine)
     engine.dispose()
 
