@@ -1,0 +1,82 @@
+"""CSV and XLSX tables of opened bids (the regulator's export)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl import Workbook
+
+COLUMNS = (
+    "lot_code",
+    "generic_name",
+    "bid_id",
+    "manufacturer_code",
+    "manufacturer_name",
+    "approval_number",
+    "strength",
+    "pack_size",
+    "price_per_pack",
+    "unit_price",
+    "comparable_price",
+    "ceiling_unit_price",
+    "capacity",
+    "regions",
+    "validity",
+    "invalid_reason",
+    "rank",
+    "revival_opt_in",
+    "submitted_at",
+    "digest",
+)
+
+
+def bid_rows(bids: Iterable[Any]) -> list[list[Any]]:
+    """One row per opened bid, in COLUMNS order (plain values: str, int, Decimal)."""
+    return [
+        [
+            bid.lot.code,
+            bid.lot.generic_name,
+            bid.id,
+            bid.manufacturer.code,
+            bid.manufacturer.name,
+            bid.product.approval_number,
+            f"{bid.product.strength.normalize():f} {bid.product.strength_unit}",
+            bid.product.pack_size,
+            bid.price_per_pack,
+            bid.unit_price,
+            bid.comparable_price,
+            bid.lot.ceiling_unit_price,
+            bid.capacity,
+            " ".join(bid.regions or []),
+            bid.validity.value if bid.validity else "",
+            bid.invalid_reason or "",
+            bid.rank if bid.rank is not None else "",
+            "yes" if bid.revival_opt_in else "no",
+            bid.submitted_at.isoformat(),
+            bid.digest,
+        ]
+        for bid in bids
+    ]
+
+
+def to_csv(rows: list[list[Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerows([[str(v) for v in row] for row in rows])
+    return ("\ufeff" + out.getvalue()).encode()  # BOM: Excel opens UTF-8 Chinese correctly
+
+
+def to_xlsx(rows: list[list[Any]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "bids"
+    sheet.append(list(COLUMNS))
+    for row in rows:
+        sheet.append([v if isinstance(v, int | str) else str(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,145 @@
+"""Marshmallow schemas of the bidding API. Sealed fields are null until the opening."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from procurement.web.api import Schema, StrictDecimal
+
+
+class BidCreateSchema(Schema):
+    product_id = fields.Integer(required=True, strict=True)
+    price_per_pack = StrictDecimal(required=True, metadata={"example": "47.6000"})
+    capacity = fields.Integer(required=True, strict=True, metadata={"description": "per year"})
+    regions = fields.List(
+        fields.String(),
+        load_default=None,
+        metadata={"description": "province codes; default: the whole tender scope"},
+    )
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+    revival_opt_in = fields.Boolean(load_default=False)
+
+
+class ReceiptSchema(Schema):
+    bid_id = fields.Integer()
+    tender_id = fields.Integer()
+    lot_id = fields.Integer()
+    status = fields.String()
+    version = fields.Integer()
+    digest = fields.String(metadata={"description": "SHA-256 commitment, hex"})
+    submitted_at = fields.DateTime()
+    version_at = fields.DateTime()
+    algorithm = fields.String()
+
+
+class BidSchema(Schema):
+    """A bid. Before opening the price, capacity, regions, note and results are null."""
+
+    id = fields.Integer()
+    tender_id = fields.Integer()
+    lot_id = fields.Integer()
+    manufacturer_id = fields.Integer()
+    product_id = fields.Integer()
+    status = fields.String()
+    revival_opt_in = fields.Boolean()
+    submitted_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    digest = fields.String()
+    version = fields.Integer()
+    opened_at = fields.DateTime(allow_none=True)
+    price_per_pack = fields.Decimal(as_string=True, allow_none=True)
+    unit_price = fields.Decimal(as_string=True, allow_none=True)
+    comparable_price = fields.Decimal(as_string=True, allow_none=True)
+    capacity = fields.Integer(allow_none=True)
+    regions = fields.List(fields.String(), allow_none=True)
+    note = fields.String(allow_none=True)
+    validity = fields.String(allow_none=True)
+    invalid_reason = fields.String(allow_none=True)
+    rank = fields.Integer(allow_none=True)
+
+
+class SubmittedContentSchema(Schema):
+    price_per_pack = fields.String()
+    capacity = fields.Integer()
+    regions = fields.List(fields.String())
+    note = fields.String()
+    unit_price = fields.Decimal(as_string=True)
+    comparable_price = fields.Decimal(as_string=True)
+
+
+class SubmittedSchema(Schema):
+    """The answer to a submission or amendment: the bid, its receipt, and the content the client
+    just sent (echoed once; no later read shows it)."""
+
+    bid = fields.Nested(BidSchema)
+    receipt = fields.Nested(ReceiptSchema)
+    submitted = fields.Nested(SubmittedContentSchema)
+    warnings = fields.List(fields.String())
+
+
+class VerificationSchema(Schema):
+    bid_id = fields.Integer()
+    recomputed_digest = fields.String()
+    commitment_match = fields.Boolean()
+    receipt_match = fields.Boolean(allow_none=True)
+    match = fields.Boolean()
+
+
+class VerifyArgs(Schema):
+    digest = fields.String(load_default=None, metadata={"description": "digest from the receipt"})
+
+
+class LotOpeningSchema(Schema):
+    lot_id = fields.Integer()
+    lot_code = fields.String()
+    bids = fields.Integer()
+    valid = fields.Integer()
+
+
+class OpeningSchema(Schema):
+    tender_id = fields.Integer()
+    status = fields.String()
+    opened_at = fields.DateTime()
+    total_bids = fields.Integer()
+    lots = fields.List(fields.Nested(LotOpeningSchema))
+
+
+class LotSummarySchema(Schema):
+    lot_id = fields.Integer()
+    lot_code = fields.String()
+    generic_name = fields.String()
+    ceiling_unit_price = fields.Decimal(as_string=True)
+    bids = fields.Integer()
+    valid = fields.Integer()
+    lowest_comparable = fields.Decimal(as_string=True, allow_none=True)
+
+
+class BidSummarySchema(Schema):
+    tender_id = fields.Integer()
+    status = fields.String()
+    opened = fields.Boolean()
+    total_bids = fields.Integer()
+    lots = fields.List(fields.Nested(LotSummarySchema), allow_none=True)
+
+
+class ExportArgs(Schema):
+    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "xlsx"]))
+
+
+class BanSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    manufacturer_id = fields.Integer(required=True, strict=True)
+    product_id = fields.Integer(allow_none=True, strict=True)
+    level = fields.String(required=True)
+    starts_at = fields.AwareDateTime(load_default=None)
+    until = fields.AwareDateTime(allow_none=True)
+    reason = fields.String(required=True)
+    source = fields.String(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class BanUpdateSchema(Schema):
+    level = fields.String()
+    starts_at = fields.AwareDateTime()
+    until = fields.AwareDateTime(allow_none=True)
+    reason = fields.String()
