@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -92,8 +92,11 @@ def test_the_comparison_notices_a_schema_that_differs_from_the_models(sqlite_eng
 
 
 def _procurement_command() -> list[str]:
-    found = shutil.which("procurement")
-    return [found] if found else [sys.executable, "-c", "from procurement.cli import main; main()"]
+    """The console script installed beside this interpreter (not whichever is first on PATH)."""
+    script = Path(sys.executable).with_name("procurement")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from procurement.cli import main; main()"]
 
 
 def test_procurement_db_upgrade_builds_an_empty_sqlite_file(tmp_path):
