@@ -68,7 +68,7 @@ def _form_data(form) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Typed values of the bid form; unparseable fields become field errors."""
     errors: dict[str, list[str]] = {}
     data: dict[str, Any] = {
-        "regions": form.getlist("regions") or [],
+        "regions": form.getlist("regions") or None,  # none ticked: the whole scope
         "note": form.get("note", ""),
         "revival_opt_in": form.get("revival_opt_in") == "on",
     }

@@ -25,7 +25,7 @@ def setup(make_tender, bidder):
 
 
 def test_a_submitted_bid_is_sealed_with_a_commitment_and_no_plaintext(setup, make_bid, sealer):
-    tender, lot, user, product = setup
+    _tender, lot, user, product = setup
     result = make_bid(user, lot, product, price_per_pack=Decimal("5.6000"), capacity=120_000)
     bid = result.bid
     assert bid.status == BidStatus.SUBMITTED
@@ -80,7 +80,7 @@ def test_after_the_deadline_amend_and_withdraw_are_refused_and_change_nothing(
 
 
 def test_amend_and_withdraw_keep_every_version(setup, make_bid, clock, db_session, sealer):
-    tender, lot, user, product = setup
+    _tender, lot, user, product = setup
     bid = make_bid(user, lot, product).bid
     first_digest = bid.digest
     clock.advance(hours=1)
@@ -105,8 +105,10 @@ def test_amend_and_withdraw_keep_every_version(setup, make_bid, clock, db_sessio
     assert bid.status == BidStatus.WITHDRAWN
 
 
-def test_a_withdrawn_bid_can_be_submitted_again_as_its_next_version(setup, make_bid, clock, db_session):
-    tender, lot, user, product = setup
+def test_a_withdrawn_bid_can_be_submitted_again_as_its_next_version(
+    setup, make_bid, clock, db_session
+):
+    _tender, lot, user, product = setup
     bid = make_bid(user, lot, product).bid
     services.withdraw_bid(
         db_session, bid_id=bid.id, expected_version=None, now=clock.now(), actor=actor_of(user)
@@ -118,7 +120,7 @@ def test_a_withdrawn_bid_can_be_submitted_again_as_its_next_version(setup, make_
 
 
 def test_a_second_live_bid_on_the_same_lot_is_refused(setup, make_bid):
-    tender, lot, user, product = setup
+    _tender, lot, user, product = setup
     bid = make_bid(user, lot, product).bid
     with pytest.raises(Conflict) as err:
         make_bid(user, lot, product)
@@ -127,7 +129,7 @@ def test_a_second_live_bid_on_the_same_lot_is_refused(setup, make_bid):
 
 
 def test_a_stale_version_is_refused(setup, make_bid, clock, db_session, sealer):
-    tender, lot, user, product = setup
+    _tender, lot, user, product = setup
     bid = make_bid(user, lot, product).bid
     with pytest.raises(Conflict) as err:
         services.amend_bid(
@@ -172,7 +174,7 @@ def test_the_audit_log_holds_ids_and_digests_only(setup, bidder, make_bid, db_se
 def test_each_ineligible_bid_is_refused_naming_its_field(
     setup, bidder, make_bid, product_fields, bid_fields, field, fragment
 ):
-    tender, lot, _, _ = setup
+    _tender, lot, _, _ = setup
     user, product = bidder(**product_fields)
     with pytest.raises(ValidationFailed) as err:
         make_bid(user, lot, product, **bid_fields)
@@ -181,19 +183,19 @@ def test_each_ineligible_bid_is_refused_naming_its_field(
 
 
 def test_an_originator_may_bid_on_a_consistency_lot(setup, bidder, make_bid):
-    tender, lot, _, _ = setup
+    _tender, lot, _, _ = setup
     user, product = bidder(consistency_evaluated=False, originator=True)
     assert make_bid(user, lot, product).bid.status == BidStatus.SUBMITTED
 
 
 def test_the_ceiling_boundary_is_inclusive(setup, make_bid):
     # 8.40 / 28 = 0.3000 per tablet = the ceiling exactly; 8.4028 / 28 = 0.30010 -> 0.3001 above.
-    tender, lot, user, product = setup
+    _tender, lot, user, product = setup
     assert make_bid(user, lot, product, price_per_pack=Decimal("8.4000")).bid.id
 
 
 def test_another_manufacturers_product_is_not_yours(setup, bidder, make_bid):
-    tender, lot, _, others_product = setup
+    _tender, lot, _, others_product = setup
     user, _ = bidder()
     with pytest.raises(ValidationFailed) as err:
         make_bid(user, lot, others_product)
@@ -213,7 +215,7 @@ def test_above_the_ceiling_is_accepted_with_a_warning_when_the_rules_allow_it(
 
 
 def test_a_barred_manufacturer_cannot_bid(setup, make_bid, db_session, clock, regulator):
-    tender, lot, user, product = setup
+    _tender, lot, user, product = setup
     services.create_ban(
         db_session,
         data={
@@ -234,7 +236,7 @@ def test_a_barred_manufacturer_cannot_bid(setup, make_bid, db_session, clock, re
 def test_a_barred_product_cannot_bid_but_another_product_can(
     setup, make_bid, make_product, db_session, clock, regulator
 ):
-    tender, lot, user, product = setup
+    _tender, lot, user, product = setup
     services.create_ban(
         db_session,
         data={
@@ -253,7 +255,7 @@ def test_a_barred_product_cannot_bid_but_another_product_can(
 
 
 def test_a_lifted_ban_no_longer_bars(setup, make_bid, db_session, clock, regulator):
-    tender, lot, user, product = setup
+    _tender, lot, user, product = setup
     ban = services.create_ban(
         db_session,
         data={"manufacturer_id": user.organization_id, "level": "violation", "reason": "r"},
@@ -267,7 +269,7 @@ def test_a_lifted_ban_no_longer_bars(setup, make_bid, db_session, clock, regulat
 
 @pytest.mark.parametrize("kind", ["hospital", "regulator", "fund"])
 def test_only_manufacturers_may_bid(setup, make_user, db_session, clock, sealer, kind):
-    tender, lot, _, product = setup
+    _tender, lot, _, product = setup
     with pytest.raises(Forbidden):
         services.submit_bid(
             db_session,
