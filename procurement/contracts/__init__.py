@@ -1,0 +1,1 @@
+"""Contracts: agreed volumes per hospital x lot x manufacturer x contract year."""
