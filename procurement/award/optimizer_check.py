@@ -117,7 +117,7 @@ def _reason(model: Model, col: tuple[int, int, int], totals: list[int], eligible
 
 
 def _moved_reason(model: Model, col: tuple[int, int, int], totals: list[int], c: int) -> str:
-    u, w, q = col
+    _, w, q = col
     cheap, unit = model.winners[c], model.problem.unit
     spare = model.upper[c] - totals[c]
     if q > spare:

@@ -80,7 +80,8 @@ def _region_level(model: Model) -> list[Diagnosis]:
         if room < volume:
             out.append(Diagnosis(lot, "capacity", (
                 f"capacity short by {_n(volume - room, unit)} in region {region} of lot {lot}: "
-                f"needs {volume:,}, eligible winners may supply {room:,}"), volume - room))  # fmt: skip
+                f"needs {volume:,}, eligible winners may supply {room:,}"),
+                volume - room))  # fmt: skip
     return out
 
 
@@ -107,7 +108,8 @@ def after_solver(model: Model, relaxed_feasible: bool, split_feasible: bool) -> 
     lot = model.problem.lot_id
     if relaxed_feasible:
         return Diagnosis(lot, "min_share", (
-            f"minimum shares ({model.problem.min_share:.0%}) or one-region-per-winner cannot be met "
+            f"minimum shares ({model.problem.min_share:.0%}) or one-region-per-winner "
+            "cannot be met "
             f"together with capacity and eligibility in lot {lot}"))  # fmt: skip
     if split_feasible:
         return Diagnosis(lot, "granularity", (
@@ -117,7 +119,8 @@ def after_solver(model: Model, relaxed_feasible: bool, split_feasible: bool) -> 
         lot,
         "capacity",
         (
-            f"regions sharing the same suppliers need more than those suppliers can give in lot {lot}"
+            "regions sharing the same suppliers need more than those suppliers can give "
+            f"in lot {lot}"
         ),
     )
 

@@ -62,12 +62,18 @@ def _highs_lp(model: Model) -> highspy.HighsLp:
 
 
 def solve_arrays(
-    model: Model, options: SolverOptions, integer: bool, time_limit: float
+    model: Model,
+    options: SolverOptions,
+    integer: bool,
+    time_limit: float,
+    abs_gap: float | None = None,
 ) -> RawSolution:
     """Build and solve the model with highspy; `integer=False` solves the LP relaxation."""
     t0 = time.perf_counter()
     lp = _highs_lp(model)
     h = new_highs(options, time_limit)
+    if abs_gap is not None:
+        h.setOptionValue("mip_abs_gap", abs_gap)
     h.passModel(lp)
     if integer and model.n_cols:
         h.changeColsIntegrality(
@@ -125,23 +131,33 @@ def solve_single_by_rounding(model: Model, options: SolverOptions) -> RawSolutio
     whole = lp.values >= 1.0 - _FIXED_TOL
     fixed_unit = np.zeros(len(model.unit_ids), dtype=bool)
     fixed_unit[model.col_unit[whole]] = True
-    per_winner = 8
-    build_s, solve_s = lp.build_s, lp.solve_s
+    bound = float(lp.lp_bound or 0.0)
+    # The small MIP's tolerance is the whole lot's: its own relative gap would be far stricter.
+    abs_gap = float(options.mip_gap) * bound / 2
+    best = RawSolution("no_solution", None, lp.lp_bound, lp.build_s, lp.solve_s)
+    per_winner = 24
     while True:
         free = _free_units(model, whole, fixed_unit, per_winner)
         sub, sub_cols = _submodel(model, free, whole)
-        raw = solve_arrays(sub, options, integer=True, time_limit=deadline - time.perf_counter())
-        build_s, solve_s = build_s + raw.build_s, solve_s + raw.solve_s
-        if raw.values is not None or free.all() or time.perf_counter() >= deadline:
+        raw = solve_arrays(sub, options, True, deadline - time.perf_counter(), abs_gap)
+        best.build_s, best.solve_s = best.build_s + raw.build_s, best.solve_s + raw.solve_s
+        if raw.values is not None:
+            values = np.where(whole & ~free[model.col_unit], 1.0, 0.0)
+            values[sub_cols] = np.round(raw.values)
+            objective = float(model.cost @ values)
+            if best.values is None or objective < float(model.cost @ best.values):
+                # Only a full-model MIP proves optimality itself; otherwise the LP bound decides.
+                best.values, best.message = values, raw.message
+                best.status = raw.status if free.all() else "feasible"
+            if objective - bound <= float(options.mip_gap) * objective:
+                break
+        best.message = best.message or raw.message
+        if free.all() or time.perf_counter() >= deadline or per_winner > 1_000:
             break
         per_winner *= 4
-    if raw.values is None:
-        return RawSolution(raw.status, None, lp.lp_bound, build_s, solve_s, raw.message)
-    values = np.where(whole & ~free[model.col_unit], 1.0, 0.0)
-    values[sub_cols] = np.round(raw.values)
-    # Only a full-model MIP proves optimality itself; otherwise the LP bound decides (gap).
-    status = raw.status if free.all() else "feasible"
-    return RawSolution(status, values, lp.lp_bound, build_s, solve_s, raw.message)
+    if best.values is None:
+        best.status = raw.status
+    return best
 
 
 def _free_units(model: Model, whole: np.ndarray, fixed_unit: np.ndarray, k: int) -> np.ndarray:

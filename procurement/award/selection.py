@@ -158,7 +158,10 @@ def _win_reason(r: _Ranked, anchor: Decimal, lot: LotBids, rules: SelectionRules
     multiple = r.comparable / anchor
     limit = rules.win_multiple * anchor
     if r.comparable <= limit:
-        return f"price {multiple:.2f}x the anchor {_fmt(anchor)}, within the {rules.win_multiple}x limit"
+        return (
+            f"price {multiple:.2f}x the anchor {_fmt(anchor)}, "
+            f"within the {rules.win_multiple}x limit"
+        )
     floor = rules.floor_for(lot.dosage_form)
     if floor is not None and r.comparable <= floor:
         return f"price {_fmt(r.comparable)} at or under the {lot.dosage_form} floor {_fmt(floor)}"
