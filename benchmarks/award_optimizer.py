@@ -1,0 +1,197 @@
+"""Benchmark of the award optimizer on generated (seeded) national/provincial rounds.
+
+Cases (issue 4): (a) 60 lots, up to 10 winners, 31 regions, region sourcing; (b) 60 lots, up to
+10 winners, 2,000 hospitals, single sourcing; (c) 60 lots, 10 winners, 20,000 hospitals, single
+sourcing. For each case it prints model-build time, solve time, gap against the LP bound and wall
+time of `allocate_many` (2 workers), then the same models solved by highspy directly on numpy
+arrays built here (the reference; `--reference mip` solves the exact MIP, the default `auto`
+solves the MIP for region sourcing and the LP relaxation, the fastest possible HiGHS solve, for
+single sourcing), and the ratio.
+
+    python benchmarks/award_optimizer.py [--cases a,b,c] [--lots 60] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import random
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import highspy
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from procurement.award.optimizer import (
+    AllocationProblem,
+    AllocationResult,
+    Hospital,
+    SolverOptions,
+    Winner,
+    allocate_many,
+)
+
+N_REGIONS = 31
+
+
+@dataclass(frozen=True)
+class Case:
+    key: str
+    title: str
+    granularity: str
+    hospitals: int
+    min_winners: int
+    max_winners: int
+
+
+CASES = {
+    "a": Case("a", "national round by region (31 regions)", "region", 3_000, 3, 10),
+    "b": Case("b", "province by hospital (2,000 hospitals)", "single", 2_000, 3, 10),
+    "c": Case("c", "scale case (20,000 hospitals)", "single", 20_000, 10, 10),
+}
+
+
+def make_lot(case: Case, lot: int, seed: int) -> AllocationProblem:
+    """One generated lot: lognormal hospital volumes, prices within 1.8x, capacity ~1.4x."""
+    rng = random.Random(seed * 1_000 + lot)
+    regions = [f"R{r:02d}" for r in range(N_REGIONS)]
+    weights = [1.0 / (r + 1) ** 0.7 for r in range(N_REGIONS)]  # uneven provinces
+    hospitals = tuple(
+        Hospital(
+            f"H{h:05d}", rng.choices(regions, weights)[0], int(rng.lognormvariate(9.0, 1.0)) + 1
+        )
+        for h in range(case.hospitals)
+    )
+    total = sum(h.quantity for h in hospitals)
+    n_w = rng.randint(case.min_winners, case.max_winners)
+    base = Decimal(rng.randint(1_000, 5_000)) / 10_000
+    winners = []
+    for w in range(n_w):
+        price = (base * Decimal(1 + 0.8 * rng.random())).quantize(Decimal("0.0001"))
+        capacity = int(total * 1.4 / n_w * (0.5 + rng.random()))
+        served = None if rng.random() < 0.5 else frozenset(rng.sample(regions, 24))
+        winners.append(Winner(f"W{w:02d}", price, capacity, served))
+    return AllocationProblem(
+        lot_id=f"L{lot:02d}", winners=tuple(winners), hospitals=hospitals,
+        granularity=case.granularity, unit="tablets",
+        every_winner_gets_a_region=case.granularity == "region",
+    )  # fmt: skip
+
+
+def reference_arrays(problem: AllocationProblem) -> dict[str, np.ndarray]:
+    """The same model as sparse numpy arrays, built without the optimizer's code."""
+    if problem.granularity == "region":
+        names = sorted({h.region for h in problem.hospitals})
+        qty = np.zeros(len(names))
+        for h in problem.hospitals:
+            qty[names.index(h.region)] += h.quantity
+        unit_region = names
+    else:
+        order = sorted(problem.hospitals, key=lambda h: h.id)
+        qty = np.array([h.quantity for h in order], dtype=float)
+        unit_region = [h.region for h in order]
+    rows, cols_w = [], []
+    for u, region in enumerate(unit_region):
+        for w, winner in enumerate(problem.winners):
+            if winner.serves(region):
+                rows.append(u)
+                cols_w.append(w)
+    col_unit, col_w = np.array(rows), np.array(cols_w)
+    prices = np.array([float(w.price) for w in problem.winners])
+    caps = np.array([float(w.capacity) for w in problem.winners])
+    return {"qty": qty, "col_unit": col_unit, "col_w": col_w, "prices": prices, "caps": caps,
+            "one_each": np.array([problem.granularity == "region"])}  # fmt: skip
+
+
+def reference_solve(arrays: dict[str, np.ndarray], integer: bool) -> tuple[float, float]:
+    """Solve with highspy directly; returns (objective, seconds including model passing)."""
+    t0 = time.perf_counter()
+    qty, cu, cw = arrays["qty"], arrays["col_unit"], arrays["col_w"]
+    n, n_u, n_w = cu.size, qty.size, arrays["prices"].size
+    one_each = bool(arrays["one_each"][0])
+    per = 3 if one_each else 2
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, n_u + n_w * (2 if one_each else 1)
+    lp.col_cost_ = arrays["prices"][cw] * qty[cu]
+    lp.col_lower_, lp.col_upper_ = np.zeros(n), np.ones(n)
+    index = np.stack([cu, n_u + cw] + ([n_u + n_w + cw] if one_each else []), axis=1)
+    value = np.stack([np.ones(n), qty[cu]] + ([np.ones(n)] if one_each else []), axis=1)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.arange(0, per * n + 1, per, dtype=np.int32)
+    lp.a_matrix_.index_ = index.ravel().astype(np.int32)
+    lp.a_matrix_.value_ = value.ravel()
+    extra_lo, extra_up = (np.ones(n_w), np.full(n_w, np.inf)) if one_each else ([], [])
+    lp.row_lower_ = np.concatenate([np.ones(n_u), np.zeros(n_w), extra_lo])
+    lp.row_upper_ = np.concatenate([np.ones(n_u), arrays["caps"], extra_up])
+    h = highspy.Highs()
+    for key, val in (("output_flag", False), ("threads", 1), ("mip_rel_gap", 1e-4),
+                     ("time_limit", 120.0)):  # fmt: skip
+        h.setOptionValue(key, val)
+    h.passModel(lp)
+    if integer:
+        kind = highspy.HighsVarType.kInteger.value
+        h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, kind, dtype=np.uint8))
+    h.run()
+    return float(h.getInfo().objective_function_value), time.perf_counter() - t0
+
+
+def _ref_task(args: tuple[dict[str, np.ndarray], bool]) -> tuple[float, float]:
+    return reference_solve(*args)
+
+
+def run_case(case: Case, lots: int, workers: int, reference: str, seed: int) -> None:
+    problems = [make_lot(case, lot, seed) for lot in range(lots)]
+    options = SolverOptions(solver="highs", time_limit_s=120.0, mip_gap=1e-4)
+    t0 = time.perf_counter()
+    results = allocate_many(problems, options, workers=workers)
+    wall = time.perf_counter() - t0
+    integer = reference == "mip" or (reference == "auto" and case.granularity == "region")
+    arrays = [reference_arrays(p) for p in problems]
+    ctx = multiprocessing.get_context("spawn")
+    t1 = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        refs = list(pool.map(_ref_task, [(a, integer) for a in arrays], chunksize=1))
+    ref_wall = time.perf_counter() - t1
+    _report(case, results, wall, refs, ref_wall, integer)
+
+
+def _report(case: Case, results: list[AllocationResult], wall: float,
+            refs: list[tuple[float, float]], ref_wall: float, integer: bool) -> None:  # fmt: skip
+    ok = [r for r in results if r.ok]
+    build = sum(r.timings.build_s for r in results)
+    solve = sum(r.timings.solve_s for r in results)
+    gaps = [float(r.gap) for r in ok if r.gap is not None]
+    obj = sum(float(r.objective or 0) for r in ok)
+    bound = sum(float(r.lp_bound or 0) for r in ok)
+    ref_obj = sum(o for o, _ in refs)
+    print(f"\n({case.key}) {case.title}: {len(results)} lots, {case.granularity} sourcing")
+    print(f"  solved {len(ok)}/{len(results)}, proven optimal {sum(r.proven_optimal for r in ok)}")
+    print(f"  model build {build:8.2f} s (sum over lots)   solve {solve:8.2f} s (sum over lots)")
+    print(f"  gap vs LP bound: max {max(gaps, default=0):.4%}, overall {(obj - bound) / obj:.4%}")
+    print(f"  total wall time {wall:8.2f} s")
+    kind = "exact MIP" if integer else "LP relaxation"
+    print(f"  direct highspy ({kind}): wall {ref_wall:8.2f} s, sum {sum(t for _, t in refs):.2f} s")
+    print(f"  objective {obj:,.2f} vs reference {ref_obj:,.2f} ({obj / ref_obj - 1:+.4%})")
+    print(f"  ratio optimizer / direct highspy: {wall / ref_wall:.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", default="a,b,c")
+    parser.add_argument("--lots", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--reference", choices=("auto", "lp", "mip"), default="auto")
+    args = parser.parse_args()
+    for key in args.cases.split(","):
+        run_case(CASES[key.strip()], args.lots, args.workers, args.reference, args.seed)
+
+
+if __name__ == "__main__":
+    main()
