@@ -1,0 +1,1 @@
+"""Award: winner selection, agreed volumes, allocation optimizer, award runs and results."""
