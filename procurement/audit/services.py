@@ -116,7 +116,8 @@ def verify_chain(session: Session, batch: int = 5000) -> VerifyReport:
     for event in session.scalars(query):
         if event.seq != expected_seq:
             report.problems.append(
-                f"events {expected_seq}..{event.seq - 1} are missing (deleted?) before seq {event.seq}"
+                f"events {expected_seq}..{event.seq - 1} are missing (deleted?) "
+                f"before seq {event.seq}"
             )
         if event.prev_hash != prev_hash:
             report.problems.append(

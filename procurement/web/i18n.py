@@ -1,5 +1,6 @@
 """Bilingual pages (Simplified Chinese, English): chosen by ?lang=, then a cookie, then the
-browser's Accept-Language. Money is shown as yuan with separators; dates as the locale writes them."""
+browser's Accept-Language. Money is shown as yuan with separators; dates as the locale writes
+them."""
 
 from __future__ import annotations
 
