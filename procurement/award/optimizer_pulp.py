@@ -32,8 +32,10 @@ def build_pulp(model: Model, relax: bool = False) -> tuple[pulp.LpProblem, list[
     prob = pulp.LpProblem(f"lot_{_safe(model.problem.lot_id)}", pulp.LpMinimize)
     cat = pulp.LpContinuous if relax else pulp.LpInteger
     uppers, costs, coefs = model.col_upper, model.cost, model.coef
+    # PuLP >= 3.3 deprecates constructing LpVariable directly in favour of add_variable.
+    new_var = getattr(prob, "add_variable", None) or pulp.LpVariable
     x = [
-        pulp.LpVariable(f"x_{j:07d}", lowBound=0, upBound=float(uppers[j]), cat=cat)
+        new_var(f"x_{j:07d}", lowBound=0, upBound=float(uppers[j]), cat=cat)
         for j in range(model.n_cols)
     ]
     prob += pulp.lpSum(float(costs[j]) * x[j] for j in range(model.n_cols))

@@ -1,0 +1,200 @@
+"""From one lot's inputs to its result: selection, agreed volumes, the allocation problem, and
+the rows that record them (AwardLotResult, AwardBidOutcome, AwardAllocation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from procurement.award.allocation import AllocationProblem, AllocationResult, Hospital, Winner
+from procurement.award.models import (
+    AwardAllocation,
+    AwardBidOutcome,
+    AwardLotResult,
+    LotStatus,
+)
+from procurement.award.rules import RulesSet
+from procurement.award.selection import BidOutcome, Outcome, SelectionResult, select_winners
+from procurement.award.services.inputs import LotInputs
+from procurement.award.volumes import agreed_volumes, contract_years, volume_ratio
+from procurement.bidding.models import Bid
+from procurement.core.money import round_ratio
+
+
+@dataclass
+class LotPlan:
+    """One lot before solving: its selection, volumes and (unless failed) its problem."""
+
+    inputs: LotInputs
+    selection: SelectionResult
+    ratio: Decimal | None
+    years: int
+    agreed: dict[str, int]
+    problem: AllocationProblem | None
+
+    @property
+    def bids_by_id(self) -> dict[str, Bid]:
+        return {str(b.id): b for b in self.inputs.bids}
+
+    @property
+    def bids_by_code(self) -> dict[str, Bid]:
+        """The optimizer knows winners by manufacturer code (readable reasons)."""
+        return {b.manufacturer.code: b for b in self.inputs.bids}
+
+
+def plan_lot(item: LotInputs, rules: RulesSet, options: dict[str, Any], max_years: int) -> LotPlan:
+    """Select the winners, compute agreed volumes and build the allocation problem."""
+    selection = select_winners(item.selection_input, rules)
+    if selection.failed or not selection.winners:
+        return LotPlan(item, selection, None, 0, {}, None)
+    n, lot = selection.winner_count, item.lot
+    restricted = lot.antimicrobial_restricted
+    ratio = volume_ratio(n, rules, restricted_antimicrobial=restricted)
+    demands = {str(d.hospital_id): d.quantity for d in item.demand}
+    agreed = agreed_volumes(demands, n, rules, restricted_antimicrobial=restricted)
+    years = min(contract_years(n, rules), max_years)
+    province = {str(d.hospital_id): d.province_code for d in item.demand}
+    bids = {str(b.id): b for b in item.bids}
+    problem = AllocationProblem(
+        lot_id=lot.code,
+        winners=tuple(_winner(bids[o.bid_id], o.award_price, 0) for o in selection.winners),
+        hospitals=tuple(Hospital(h, province[h], q) for h, q in agreed.items() if q > 0),
+        granularity=options["granularity"],
+        min_share=Decimal(options["min_share"]),
+        max_share=Decimal(options["max_share"]),
+        unit=lot.smallest_unit.value,
+        reserves=_reserves(selection, bids),
+        every_winner_gets_a_region=rules.allocation.every_winner_gets_a_region,
+    )
+    return LotPlan(item, selection, ratio, years, agreed, problem)
+
+
+def _winner(bid: Bid, price: Decimal | None, rank: int) -> Winner:
+    assert price is not None
+    regions = frozenset(bid.regions) if bid.regions else None
+    return Winner(bid.manufacturer.code, price, bid.capacity or 0, regions, rank)
+
+
+def _reserves(selection: SelectionResult, bids: dict[str, Bid]) -> tuple[Winner, ...]:
+    """Next-ranked valid bids that did not win, in rank order, at their own price."""
+    losers = sorted(
+        (o for o in selection.outcomes if o.outcome == Outcome.LOST and o.rank is not None),
+        key=lambda o: o.rank or 0,
+    )
+    return tuple(
+        _winner(bids[o.bid_id], bids[o.bid_id].unit_price, i) for i, o in enumerate(losers, 1)
+    )
+
+
+def lot_status(plan: LotPlan, result: AllocationResult | None) -> LotStatus:
+    if plan.problem is None:
+        return LotStatus.FAILED
+    assert result is not None
+    if result.ok:
+        return LotStatus.OK
+    return LotStatus.INFEASIBLE if result.status == "infeasible" else LotStatus.ERROR
+
+
+def lot_row(plan: LotPlan, result: AllocationResult | None, granularity: str) -> AwardLotResult:
+    """The stored result of one lot, with its outcomes and allocation rows."""
+    sel, lot = plan.selection, plan.inputs.lot
+    row = AwardLotResult(
+        lot_id=lot.id, lot_code=lot.code, status=lot_status(plan, result),
+        selection_reason=sel.reason, declared_count=sel.declared_count,
+        valid_count=sel.valid_count, winner_count=sel.winner_count, anchor_price=sel.anchor,
+        revival_price=sel.revival_price, volume_ratio=plan.ratio, contract_years=plan.years,
+        total_demand=sum(d.quantity for d in plan.inputs.demand),
+        total_agreed=sum(plan.agreed.values()), granularity=granularity,
+    )  # fmt: skip
+    if result is not None:
+        _fill_solution(row, result)
+    row.outcomes = _outcome_rows(plan, result)
+    row.allocations = _allocation_rows(plan, result) if result is not None and result.ok else []
+    row.backups = _backups(plan, result) if result is not None and result.ok else {}
+    return row
+
+
+def _fill_solution(row: AwardLotResult, result: AllocationResult) -> None:
+    row.solver_status, row.proven_optimal = result.status, result.proven_optimal
+    row.objective, row.lp_bound, row.gap = result.objective, result.lp_bound, result.gap
+    row.diagnosis = "; ".join(d.message for d in result.diagnosis)
+    row.diagnosis_items = [
+        {"constraint": d.constraint, "message": d.message, "shortfall": d.shortfall}
+        for d in result.diagnosis
+    ]
+    row.suggestions = list(result.suggestions) if not result.ok else []
+    row.fallback_used, row.message = result.fallback_used, result.message
+    t = result.timings
+    row.build_s, row.solve_s, row.total_s = t.build_s, t.solve_s, t.total_s
+
+
+def _outcome_rows(plan: LotPlan, result: AllocationResult | None) -> list[AwardBidOutcome]:
+    bids, codes = plan.bids_by_id, plan.bids_by_code
+    solved = result.winner_totals if result is not None and result.ok else ()
+    totals = {str(codes[t.winner_id].id): t for t in solved}
+    ordered = sorted(plan.selection.outcomes, key=_display_key)
+    rows = []
+    for position, o in enumerate(ordered, start=1):
+        total = totals.get(o.bid_id)
+        reserve = total is not None and total.reserve and total.quantity > 0
+        price = o.award_price if o.award_price is not None else (bids[o.bid_id].unit_price if
+                                                                  reserve else None)  # fmt: skip
+        reason = o.reason + ("; used as a reserve supplier by the fallback" if reserve else "")
+        rows.append(
+            AwardBidOutcome(
+                bid_id=int(o.bid_id), manufacturer_id=int(o.bidder_id), position=position,
+                outcome=o.outcome.value, reason=reason, rank=o.rank,
+                comparable_price=o.comparable_price, award_unit_price=price,
+                award_comparable_price=o.award_comparable_price or (
+                    o.comparable_price if reserve else None),
+                reserve=reserve, allocated=total.quantity if total else 0,
+                share=round_ratio(total.share) if total else None,
+            )
+        )  # fmt: skip
+    return rows
+
+
+def _display_key(o: BidOutcome) -> tuple[int, int, str]:
+    order = {Outcome.WON: 0, Outcome.REVIVED: 1, Outcome.LOST: 2, Outcome.INVALID: 3}
+    return (order[o.outcome], o.rank or 10**9, o.bid_id)
+
+
+def _allocation_rows(plan: LotPlan, result: AllocationResult) -> list[AwardAllocation]:
+    codes = plan.bids_by_code
+    rows = []
+    for a in result.allocations:
+        if a.quantity > 0:
+            bid = codes[a.winner_id]
+            rows.append(
+                AwardAllocation(
+                    lot_id=plan.inputs.lot.id, hospital_id=int(a.hospital_id),
+                    region_code=a.region, bid_id=bid.id, manufacturer_id=bid.manufacturer_id,
+                    quantity=a.quantity, unit_price=a.unit_price, amount=a.amount,
+                    reason=a.reason,
+                )
+            )  # fmt: skip
+    return rows
+
+
+def _backups(plan: LotPlan, result: AllocationResult) -> dict[str, int]:
+    """Per province, the backup supplier (RULES.md 3): the optimizer's under region sourcing,
+    otherwise the cheapest other winner serving the province with capacity left."""
+    codes = plan.bids_by_code
+    if result.backups:
+        return {region: codes[code].id for region, code in result.backups}
+    assert plan.problem is not None
+    used = {t.winner_id: t.quantity for t in result.winner_totals}
+    main: dict[str, dict[str, int]] = {}
+    for a in result.allocations:
+        main.setdefault(a.region, {}).setdefault(a.winner_id, 0)
+        main[a.region][a.winner_id] += a.quantity
+    out = {}
+    winners = sorted(plan.problem.winners, key=lambda w: (w.price, w.id))
+    for region, supplied in sorted(main.items()):
+        primary = max(supplied, key=lambda w: (supplied[w], w))
+        for w in winners:
+            if w.id != primary and w.serves(region) and w.capacity > used.get(w.id, 0):
+                out[region] = codes[w.id].id
+                break
+    return out
