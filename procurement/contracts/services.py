@@ -41,7 +41,15 @@ def contract_period(start: date, year: int) -> tuple[date, date]:
     return add_years(start, year - 1), add_years(start, year) - timedelta(days=1)
 
 
-def confirm_award_run(session: Session, *, run_id: int, now: datetime, actor: Actor) -> AwardRun:
+@dataclass(frozen=True)
+class Confirmation:
+    run: AwardRun
+    contracts: int
+
+
+def confirm_award_run(
+    session: Session, *, run_id: int, now: datetime, actor: Actor
+) -> Confirmation:
     """Confirm a run (the tender's regulator): writes a draft contract per hospital x lot x
     winner x contract year and moves the tender to awarded, in one audited transaction.
 
@@ -69,7 +77,7 @@ def confirm_award_run(session: Session, *, run_id: int, now: datetime, actor: Ac
                  "contracts": len(contracts)},
     )  # fmt: skip
     session.commit()
-    return run
+    return Confirmation(run, len(contracts))
 
 
 def _check_confirmable(session: Session, run: AwardRun, tender) -> None:
