@@ -1,0 +1,1 @@
+"""Purchase orders, shipments, receipts and delivery service levels."""
