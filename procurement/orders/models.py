@@ -97,7 +97,8 @@ class PurchaseOrder(Base):
     number: Mapped[str] = mapped_column(String(40), unique=True)
     hospital_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
-    region_code: Mapped[str] = mapped_column(String(6), index=True)  # the hospital's region
+    region_code: Mapped[str] = mapped_column(String(6))  # the hospital's region
+    province_code: Mapped[str] = mapped_column(String(6), index=True)  # distributors' scope
     status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus), default=OrderStatus.PLACED)
     placed_at: Mapped[datetime]
     placed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
