@@ -1,0 +1,172 @@
+"""Shared helpers of the order services: who may see or act on an order, loading with locks,
+state checks that name the allowed moves, volume rows and idempotency keys."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from procurement.auth.actor import Actor
+from procurement.auth.models import OrgKind
+from procurement.contracts.models import Contract
+from procurement.core.errors import Conflict, Forbidden, NotFound
+from procurement.orders import rules
+from procurement.orders.models import (
+    ContractVolume,
+    DistributorAppointment,
+    IdempotencyKey,
+    OrderLine,
+    PurchaseOrder,
+)
+
+SUPPLIERS = (OrgKind.MANUFACTURER, OrgKind.DISTRIBUTOR)
+OVERSIGHT = (OrgKind.REGULATOR, OrgKind.FUND)
+
+
+def new_number(prefix: str, now: datetime) -> str:
+    """A unique, unguessable business number: PO-20260105-3F9A1C0B2D."""
+    return f"{prefix}-{now:%Y%m%d}-{secrets.token_hex(5).upper()}"
+
+
+def insert_for(session: Session):
+    """The dialect's INSERT (with ON CONFLICT support)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def order_scope(query, actor: Actor, today: date):
+    """Restrict a select of PurchaseOrder to what the actor may see."""
+    actor.require(write=False, action="see orders")
+    if actor.org_kind == OrgKind.HOSPITAL:
+        return query.where(PurchaseOrder.hospital_id == actor.org_id)
+    if actor.org_kind == OrgKind.MANUFACTURER:
+        return query.where(PurchaseOrder.manufacturer_id == actor.org_id)
+    if actor.org_kind == OrgKind.DISTRIBUTOR:
+        return query.where(PurchaseOrder.id.in_(distributor_order_ids(actor, today)))
+    if actor.org_kind in OVERSIGHT:
+        return query
+    return query.where(PurchaseOrder.id.is_(None))
+
+
+def distributor_order_ids(actor: Actor, today: date):
+    """Ids of orders whose lines fall in the distributor's active appointments (same
+    manufacturer, lot, contract if named, and the order's province)."""
+    a = DistributorAppointment
+    return (
+        select(OrderLine.order_id)
+        .join(PurchaseOrder, PurchaseOrder.id == OrderLine.order_id)
+        .join(a, and_(
+            a.distributor_id == actor.org_id,
+            a.manufacturer_id == PurchaseOrder.manufacturer_id,
+            a.lot_id == OrderLine.lot_id,
+            or_(a.contract_id.is_(None), a.contract_id == OrderLine.contract_id),
+            a.region_code == PurchaseOrder.province_code,
+            a.revoked_at.is_(None),
+            a.valid_from <= today,
+            or_(a.valid_until.is_(None), a.valid_until >= today),
+        ))
+    )  # fmt: skip
+
+
+def load_order(
+    session: Session, order_id: int, actor: Actor, *, now: datetime, lock: bool = False
+) -> PurchaseOrder:
+    """The order if the actor may see it (404 otherwise, like a missing one)."""
+    query = select(PurchaseOrder).where(PurchaseOrder.id == order_id)
+    query = order_scope(query, actor, now.date())
+    if lock:
+        query = query.with_for_update(of=PurchaseOrder)
+    order = session.scalar(query)
+    if order is None:
+        raise NotFound(f"No order with id {order_id}.", code="order-not-found", order_id=order_id)
+    return order
+
+
+def require_supplier(order: PurchaseOrder, actor: Actor, action: str) -> None:
+    """Only the order's manufacturer or a distributor appointed for its region may ``action``."""
+    actor.require(*SUPPLIERS, write=True, action=action)
+    if actor.org_kind == OrgKind.MANUFACTURER and order.manufacturer_id != actor.org_id:
+        raise Forbidden(f"Only the order's supplier may {action}.", code="not-the-supplier")
+
+
+def require_hospital(order: PurchaseOrder, actor: Actor, action: str) -> None:
+    actor.require(OrgKind.HOSPITAL, write=True, action=action)
+    if order.hospital_id != actor.org_id:
+        raise Forbidden(f"Only the ordering hospital may {action}.", code="not-your-order")
+
+
+def require_state(order: PurchaseOrder, action: str) -> None:
+    """409 naming the current state and the moves it allows."""
+    status = order.status.value
+    if not rules.action_allowed(action, status):
+        moves = rules.allowed_moves(status)
+        raise Conflict(
+            f"Order {order.number} is '{status}'; it cannot {action} now. "
+            f"Allowed moves from '{status}': {', '.join(moves) or 'none (final state)'}.",
+            code="order-state", order_id=order.id, status=status, allowed_moves=moves,
+        )  # fmt: skip
+
+
+def lock_volumes(session: Session, contract_ids: Iterable[int], now: datetime) -> dict:
+    """The contracts' volume rows, created if missing and locked FOR UPDATE in id order (a
+    stable order, so two transactions never wait on each other crosswise)."""
+    ids = sorted(set(contract_ids))
+    if not ids:
+        return {}
+    rows = _select_locked(session, ids)
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        agreed = session.execute(
+            select(Contract.id, Contract.agreed_volume).where(Contract.id.in_(missing))
+        ).all()
+        insert = insert_for(session)(ContractVolume).values(
+            [{"contract_id": cid, "agreed": vol, "ordered": 0, "beyond_agreed": 0, "shipped": 0,
+              "accepted": 0, "rejected": 0, "updated_at": now} for cid, vol in agreed]
+        )  # fmt: skip
+        session.execute(insert.on_conflict_do_nothing(index_elements=["contract_id"]))
+        rows = _select_locked(session, ids)
+    return rows
+
+
+def _select_locked(session: Session, ids: list[int]) -> dict:
+    query = (
+        select(ContractVolume.__table__)
+        .where(ContractVolume.contract_id.in_(ids))
+        .order_by(ContractVolume.contract_id)
+        .with_for_update()
+    )
+    return {row.contract_id: row for row in session.execute(query)}
+
+
+def claim_key(
+    session: Session, *, org_id: int, scope: str, key: str, body: Any, now: datetime
+) -> IdempotencyKey | None:
+    """Claim an Idempotency-Key with an atomic insert under the unique (org, key) constraint.
+
+    Returns None when this request claimed it (go on and do the work in this transaction), or
+    the earlier, completed claim (replay its response). The same key with another request is a
+    409. A concurrent twin waits on the unique index until the first commits or rolls back."""
+    fp = rules.fingerprint(scope, body)
+    insert = insert_for(session)(IdempotencyKey).values(
+        org_id=org_id, scope=scope, key=key, fingerprint=fp, created_at=now
+    )
+    claimed = session.execute(
+        insert.on_conflict_do_nothing(index_elements=["org_id", "key"]).returning(IdempotencyKey.id)
+    ).scalar()
+    if claimed is not None:
+        return None
+    earlier = session.scalar(
+        select(IdempotencyKey).where(IdempotencyKey.org_id == org_id, IdempotencyKey.key == key)
+    )
+    if earlier.fingerprint != fp:
+        raise Conflict(
+            f"Idempotency-Key '{key}' was already used for a different request; send a new key "
+            "for a new request, or repeat the first request exactly.",
+            code="idempotency-key-reused",
+        )
+    return earlier

@@ -1,0 +1,309 @@
+"""Placing an order: the hot path. A handful of Core statements in one transaction:
+claim the Idempotency-Key, read the contracts, lock their volume rows (id order), update them,
+insert the order and its lines, audit, store the response, commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from procurement.audit.services import record
+from procurement.auth.actor import Actor
+from procurement.auth.models import OrgKind, province_of
+from procurement.catalog.models import Lot, Product, Tender
+from procurement.contracts.models import Contract, ContractStatus
+from procurement.core.errors import Forbidden, RuleViolation, ValidationFailed
+from procurement.core.money import line_total, round_amount
+from procurement.orders import rules
+from procurement.orders.models import ContractVolume, IdempotencyKey, OrderLine, PurchaseOrder
+from procurement.orders.services.common import claim_key, lock_volumes, new_number
+
+SCOPE = "orders.place"
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """Against a contract (``contract_id``), or off-contract: a non-winning ``product_id`` of a
+    contracted generic name at the hospital's ``unit_price``."""
+
+    packs: int
+    contract_id: int | None = None
+    product_id: int | None = None
+    unit_price: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    lines: list[LineRequest]
+    wanted_by: date | None = None
+    delivery_address: str = ""
+    emergency: bool = False
+
+
+@dataclass
+class Placement:
+    """The stored response: ``replayed`` when an Idempotency-Key retry returned the first."""
+
+    order_id: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+@dataclass
+class _Line:
+    contract_id: int | None
+    lot_id: int
+    product_id: int
+    manufacturer_id: int
+    pack_size: int
+    packs: int
+    unit_price: Decimal
+    currency: str
+    snapshot: dict[str, Any] | None
+    within: int = 0
+    beyond: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def quantity(self) -> int:
+        return rules.packs_to_units(self.packs, self.pack_size)
+
+
+def place_order(
+    session: Session,
+    *,
+    request: OrderRequest,
+    idempotency_key: str | None = None,
+    raw_body: Any = None,
+    now: datetime,
+    actor: Actor,
+) -> Placement:
+    """Place a purchase order (hospital). Beyond the remaining agreed volume is allowed at the
+    contract price and marked beyond-agreed; a retried Idempotency-Key returns the first order."""
+    actor.require(OrgKind.HOSPITAL, write=True, action="place orders")
+    _check_request(request, now)
+    if idempotency_key:
+        earlier = claim_key(session, org_id=actor.org_id, scope=SCOPE, key=idempotency_key,
+                            body=raw_body if raw_body is not None else _canonical(request),
+                            now=now)  # fmt: skip
+        if earlier is not None:
+            session.rollback()
+            return Placement(earlier.resource_id, earlier.response_body, replayed=True)
+    lines = _priced_lines(session, request, actor, now)
+    _book_volumes(session, lines, now)
+    order_id, body = _insert_order(session, request, lines, now, actor)
+    record(session, action="orders.placed", subject_type="purchase_order", subject_id=order_id,
+           now=now, actor=actor, payload={"number": body["number"], "lines": len(lines),
+                                          "total": body["total_amount"]})  # fmt: skip
+    if idempotency_key:
+        session.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.org_id == actor.org_id, IdempotencyKey.key == idempotency_key)
+            .values(response_status=201, response_body=body, resource_id=order_id)
+        )
+    session.commit()
+    return Placement(order_id, body)
+
+
+def _canonical(request: OrderRequest) -> dict[str, Any]:
+    return {
+        "lines": [vars(line) for line in request.lines],
+        "wanted_by": request.wanted_by,
+        "delivery_address": request.delivery_address,
+        "emergency": request.emergency,
+    }
+
+
+def _check_request(request: OrderRequest, now: datetime) -> None:
+    errors: dict[str, list[str]] = {}
+    if not request.lines:
+        errors["lines"] = ["an order needs at least one line"]
+    for i, line in enumerate(request.lines):
+        if line.packs <= 0:
+            errors[f"lines.{i}.packs"] = [f"{line.packs} packs: order a positive number of packs"]
+        if (line.contract_id is None) == (line.product_id is None):
+            errors[f"lines.{i}"] = ["give either contract_id, or product_id with unit_price"]
+        elif line.product_id is not None and (line.unit_price is None or line.unit_price <= 0):
+            errors[f"lines.{i}.unit_price"] = ["an off-contract line needs a positive unit_price"]
+    if request.wanted_by is not None and request.wanted_by < now.date():
+        errors["wanted_by"] = [f"{request.wanted_by} is in the past"]
+    if errors:
+        raise ValidationFailed("The order cannot be placed as sent; fix the fields named.", errors)
+
+
+_CONTRACT_COLUMNS = (
+    Contract.id, Contract.hospital_id, Contract.manufacturer_id, Contract.lot_id,
+    Contract.product_id, Contract.unit_price, Contract.currency, Contract.status,
+    Contract.period_start, Contract.period_end, Product.pack_size, Tender.rules_snapshot,
+)  # fmt: skip
+
+
+def _priced_lines(
+    session: Session, request: OrderRequest, actor: Actor, now: datetime
+) -> list[_Line]:
+    ids = {line.contract_id for line in request.lines if line.contract_id is not None}
+    contracts = {}
+    if ids:
+        query = (
+            select(*_CONTRACT_COLUMNS)
+            .join(Product, Product.id == Contract.product_id)
+            .join(Tender, Tender.id == Contract.tender_id)
+            .where(Contract.id.in_(ids))
+        )
+        contracts = {row.id: row for row in session.execute(query)}
+    out = []
+    for i, line in enumerate(request.lines):
+        if line.contract_id is not None:
+            row = contracts.get(line.contract_id)
+            out.append(_contract_line(i, line, row, actor, now.date()))
+        else:
+            out.append(_off_contract_line(session, i, line, actor, now.date()))
+    suppliers = {line.manufacturer_id for line in out}
+    if len(suppliers) > 1:
+        raise ValidationFailed(
+            "An order goes to one supplier: split these lines into one order per manufacturer.",
+            {"lines": [f"{len(suppliers)} different manufacturers"]},
+        )
+    return out
+
+
+def _contract_line(i: int, line: LineRequest, row, actor: Actor, today: date) -> _Line:
+    field_name = f"lines.{i}.contract_id"
+    if row is None:
+        raise ValidationFailed(
+            f"Contract {line.contract_id} does not exist; pick one of your active contracts.",
+            {field_name: [f"unknown contract {line.contract_id}"]},
+        )
+    if row.hospital_id != actor.org_id:
+        raise Forbidden(
+            f"Contract {row.id} belongs to another hospital; order against your own contracts.",
+            code="not-your-contract", errors={field_name: ["another hospital's contract"]},
+        )  # fmt: skip
+    if row.status != ContractStatus.ACTIVE or not row.period_start <= today <= row.period_end:
+        raise RuleViolation(
+            f"Contract {row.id} is {row.status.value} for {row.period_start}..{row.period_end}; "
+            "order against a contract that is active today.",
+            code="contract-not-active", errors={field_name: ["not active today"]},
+        )  # fmt: skip
+    return _Line(row.id, row.lot_id, row.product_id, row.manufacturer_id, row.pack_size,
+                 line.packs, row.unit_price, row.currency, row.rules_snapshot)  # fmt: skip
+
+
+def _off_contract_line(
+    session: Session, i: int, line: LineRequest, actor: Actor, today: date
+) -> _Line:
+    """A non-winning product of a generic name the hospital holds an active contract for."""
+    product = session.get(Product, line.product_id)
+    field_name = f"lines.{i}.product_id"
+    if product is None:
+        raise ValidationFailed(f"Product {line.product_id} does not exist.",
+                               {field_name: [f"unknown product {line.product_id}"]})  # fmt: skip
+    held = session.execute(
+        select(Contract.lot_id, Contract.product_id, Tender.rules_snapshot)
+        .join(Lot, Lot.id == Contract.lot_id)
+        .join(Tender, Tender.id == Contract.tender_id)
+        .where(Contract.hospital_id == actor.org_id, Contract.status == ContractStatus.ACTIVE,
+               Lot.generic_name == product.generic_name)
+        .order_by(Contract.period_start.desc(), Contract.id)
+    ).all()  # fmt: skip
+    if not held:
+        raise RuleViolation(
+            f"You hold no active contract for {product.generic_name}; off-contract purchases are "
+            "recorded only for generic names you have contracts for.",
+            code="no-contracted-generic", errors={field_name: ["no contract for this generic"]},
+        )  # fmt: skip
+    if any(h.product_id == product.id for h in held):
+        raise RuleViolation(
+            "This product is under your contract: order it with its contract_id.",
+            code="product-is-contracted", errors={field_name: ["order it against the contract"]},
+        )  # fmt: skip
+    return _Line(None, held[0].lot_id, product.id, product.manufacturer_id, product.pack_size,
+                 line.packs, line.unit_price, "CNY", held[0].rules_snapshot)  # fmt: skip
+
+
+def _book_volumes(session: Session, lines: list[_Line], now: datetime) -> None:
+    """Lock the volume rows, split each line within/beyond the remaining agreed volume, and
+    add the quantities, all under the row locks."""
+    contracted = [line for line in lines if line.contract_id is not None]
+    for line in lines:
+        line.within, line.beyond = (0, line.quantity) if line.contract_id is None else (0, 0)
+    if not contracted:
+        return
+    rows = lock_volumes(session, [line.contract_id for line in contracted], now)
+    ordered = {cid: row.ordered for cid, row in rows.items()}
+    delta: dict[int, list[int]] = {}
+    for line in contracted:
+        remaining = rows[line.contract_id].agreed - ordered[line.contract_id]
+        line.within, line.beyond = rules.split_agreed(remaining, line.quantity)
+        ordered[line.contract_id] += line.quantity
+        d = delta.setdefault(line.contract_id, [0, 0])
+        d[0], d[1] = d[0] + line.quantity, d[1] + line.beyond
+    table = ContractVolume.__table__
+    session.execute(
+        update(table)
+        .where(table.c.contract_id == bindparam("cid"))
+        .values(ordered=table.c.ordered + bindparam("q"),
+                beyond_agreed=table.c.beyond_agreed + bindparam("b"), updated_at=now),
+        [{"cid": cid, "q": q, "b": b} for cid, (q, b) in sorted(delta.items())],
+    )  # fmt: skip
+
+
+def _insert_order(
+    session: Session, request: OrderRequest, lines: list[_Line], now: datetime, actor: Actor
+) -> tuple[int, dict[str, Any]]:
+    levels = rules.ServiceLevels.from_snapshot(lines[0].snapshot)
+    region_class = rules.region_class(actor.region_code, levels.remote_provinces)
+    confirm_due, deliver_due = levels.due_times(now, region_class, request.emergency)
+    amounts = [line_total(line.quantity, line.unit_price) for line in lines]
+    total = round_amount(sum(amounts, Decimal(0)))
+    number = new_number("PO", now)
+    values = dict(
+        number=number, hospital_id=actor.org_id, manufacturer_id=lines[0].manufacturer_id,
+        region_code=actor.region_code, province_code=province_of(actor.region_code),
+        status="placed", placed_at=now, placed_by_user_id=actor.user_id,
+        wanted_by=request.wanted_by, delivery_address=request.delivery_address,
+        emergency=request.emergency, region_class=region_class, confirm_due_at=confirm_due,
+        deliver_due_at=deliver_due, total_amount=total, currency=lines[0].currency,
+        updated_at=now, version=1,
+    )  # fmt: skip
+    order_id = session.execute(
+        insert(PurchaseOrder.__table__).values(values).returning(PurchaseOrder.__table__.c.id)
+    ).scalar_one()
+    line_rows = [
+        dict(order_id=order_id, line_no=n, contract_id=ln.contract_id, lot_id=ln.lot_id,
+             product_id=ln.product_id, manufacturer_id=ln.manufacturer_id, packs=ln.packs,
+             pack_size=ln.pack_size, quantity=ln.quantity, unit_price=ln.unit_price,
+             amount=amount, currency=ln.currency, within_agreed_quantity=ln.within,
+             beyond_agreed_quantity=ln.beyond, off_contract=ln.contract_id is None,
+             shipped_quantity=0, accepted_quantity=0, rejected_quantity=0)
+        for n, (ln, amount) in enumerate(zip(lines, amounts, strict=True), start=1)
+    ]  # fmt: skip
+    session.execute(insert(OrderLine.__table__), line_rows)
+    return order_id, _body(order_id, values, line_rows)
+
+
+def _body(order_id: int, values: dict[str, Any], line_rows: list[dict[str, Any]]) -> dict:
+    """The created order as JSON (what the API returns and the Idempotency-Key replays)."""
+    iso = {k: values[k].isoformat() for k in ("placed_at", "confirm_due_at", "deliver_due_at")}
+    return {
+        "id": order_id, "number": values["number"], "status": "placed",
+        "hospital_id": values["hospital_id"], "manufacturer_id": values["manufacturer_id"],
+        "region_code": values["region_code"], "region_class": values["region_class"],
+        "emergency": values["emergency"], "delivery_address": values["delivery_address"],
+        "wanted_by": values["wanted_by"].isoformat() if values["wanted_by"] else None,
+        "total_amount": str(values["total_amount"]), "currency": values["currency"], **iso,
+        "lines": [
+            {"line_no": r["line_no"], "contract_id": r["contract_id"], "lot_id": r["lot_id"],
+             "product_id": r["product_id"], "packs": r["packs"], "pack_size": r["pack_size"],
+             "quantity": r["quantity"], "unit_price": str(r["unit_price"]),
+             "amount": str(r["amount"]), "within_agreed_quantity": r["within_agreed_quantity"],
+             "beyond_agreed_quantity": r["beyond_agreed_quantity"],
+             "off_contract": r["off_contract"]}
+            for r in line_rows
+        ],
+    }  # fmt: skip
