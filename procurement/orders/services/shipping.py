@@ -61,6 +61,7 @@ def _ship(
     _check_lines(lines, by_id, now.date())
     shipment = Shipment(number=new_number("SH", now), order=order, shipper_id=actor.org_id,
                         shipped_at=now, created_by_user_id=actor.user_id)  # fmt: skip
+    session.add(shipment)
     delta: dict[int, int] = defaultdict(int)
     for ship in lines:
         line = by_id[ship.order_line_id]
@@ -76,7 +77,6 @@ def _ship(
     order.status = OrderStatus.SHIPPED if done else OrderStatus.PARTLY_SHIPPED
     order.first_shipped_at = order.first_shipped_at or now
     order.shipped_at, order.updated_at = (now if done else None), now
-    session.add(shipment)
     session.flush()
     record(session, action="orders.shipped", subject_type="shipment", subject_id=shipment.id,
            now=now, actor=actor, payload={"order": order.number, "shipment": shipment.number,

@@ -1,0 +1,230 @@
+"""API: purchase orders, shipments, receipts, volumes, batch tracing, distributors, reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import abort
+
+from procurement.catalog.tabular import TableError, read_table
+from procurement.core.errors import ValidationFailed
+from procurement.orders import schemas as s
+from procurement.orders import services
+from procurement.web.api import Blueprint
+from procurement.web.auth import api_actor
+from procurement.web.session import get_session, now
+
+blp = Blueprint("orders", __name__, description="Purchase orders, shipments and receipts")
+
+
+def _key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 1 <= len(key.strip()) <= 200:
+        abort(400, message="Idempotency-Key must be 1 to 200 characters.")
+    return key.strip() if key else None
+
+
+@blp.route("/orders")
+class Orders(MethodView):
+    @blp.arguments(s.OrderInSchema)
+    @blp.response(201)
+    def post(self, data):
+        """Place an order (hospital); send an Idempotency-Key so a retry creates nothing twice."""
+        lines = [services.LineRequest(**line) for line in data.pop("lines")]
+        placed = services.place_order(
+            get_session(), request=services.OrderRequest(lines=lines, **data),
+            idempotency_key=_key(), raw_body=request.get_json(silent=True), now=now(),
+            actor=api_actor(),
+        )  # fmt: skip
+        status = 200 if placed.replayed else 201
+        return placed.body, status, {"Location": f"/api/v1/orders/{placed.order_id}"}
+
+    @blp.arguments(s.OrderArgs, location="query")
+    @blp.response(200, s.OrderSchema(many=True))
+    def get(self, args):
+        """Orders you may see (own, to you, your appointed regions; regulator and fund: all)."""
+        return services.list_orders(get_session(), now=now(), actor=api_actor(), **args)
+
+
+@blp.route("/orders/<int:order_id>")
+class OrderById(MethodView):
+    @blp.response(200, s.OrderSchema)
+    def get(self, order_id):
+        """One order (404 when it is not yours to see)."""
+        return services.get_order(get_session(), order_id=order_id, now=now(), actor=api_actor())
+
+
+@blp.route("/orders/<int:order_id>/confirm")
+class OrderConfirm(MethodView):
+    @blp.response(200, s.OrderSchema)
+    def post(self, order_id):
+        """Confirm an order (its manufacturer or appointed distributor)."""
+        return services.confirm_order(get_session(), order_id=order_id, now=now(),
+                                      actor=api_actor())  # fmt: skip
+
+
+@blp.route("/orders/<int:order_id>/reject")
+class OrderReject(MethodView):
+    @blp.arguments(s.ReasonSchema)
+    @blp.response(200, s.OrderSchema)
+    def post(self, data, order_id):
+        """Reject an order with a reason (supplier); raises a supply alert."""
+        return services.reject_order(get_session(), order_id=order_id, reason=data["reason"],
+                                     now=now(), actor=api_actor())  # fmt: skip
+
+
+@blp.route("/orders/<int:order_id>/cancel")
+class OrderCancel(MethodView):
+    @blp.arguments(s.ReasonSchema)
+    @blp.response(200, s.OrderSchema)
+    def post(self, data, order_id):
+        """Cancel an order before confirmation (the hospital)."""
+        return services.cancel_order(get_session(), order_id=order_id, reason=data["reason"],
+                                     now=now(), actor=api_actor())  # fmt: skip
+
+
+@blp.route("/orders/<int:order_id>/close")
+class OrderClose(MethodView):
+    @blp.response(200, s.OrderSchema)
+    def post(self, order_id):
+        """Close a received order (the hospital)."""
+        return services.close_order(get_session(), order_id=order_id, now=now(),
+                                    actor=api_actor())  # fmt: skip
+
+
+@blp.route("/orders/<int:order_id>/shipments")
+class OrderShipments(MethodView):
+    @blp.arguments(s.ShipmentInSchema)
+    @blp.response(201, s.ShipmentSchema)
+    def post(self, data, order_id):
+        """Ship lines of a confirmed order with batch numbers and dates (supplier)."""
+        lines = [services.ShipLine(**line) for line in data["lines"]]
+        return services.create_shipment(get_session(), order_id=order_id, lines=lines,
+                                        now=now(), actor=api_actor())  # fmt: skip
+
+    @blp.response(200, s.ShipmentSchema(many=True))
+    def get(self, order_id):
+        """The shipments of an order."""
+        return services.list_shipments(get_session(), order_id=order_id, now=now(),
+                                       actor=api_actor())  # fmt: skip
+
+
+@blp.route("/shipments/<int:shipment_id>")
+class ShipmentById(MethodView):
+    @blp.response(200, s.ShipmentSchema)
+    def get(self, shipment_id):
+        """One shipment."""
+        return services.get_shipment(get_session(), shipment_id=shipment_id, now=now(),
+                                     actor=api_actor())  # fmt: skip
+
+
+@blp.route("/shipments/<int:shipment_id>/receipt")
+class ShipmentReceipt(MethodView):
+    @blp.arguments(s.ReceiptInSchema)
+    @blp.response(201, s.GoodsReceiptSchema)
+    def post(self, data, shipment_id):
+        """Record the receiving check (hospital): accepted + rejected = shipped per line."""
+        lines = [services.ReceiveLine(**line) for line in data["lines"]]
+        session = get_session()
+        result = services.record_receipt(
+            session, shipment_id=shipment_id, lines=lines, received_at=data["received_at"],
+            idempotency_key=_key(), raw_body=request.get_json(silent=True), now=now(),
+            actor=api_actor(),
+        )  # fmt: skip
+        receipt = services.get_receipt(session, shipment_id=shipment_id, now=now(),
+                                       actor=api_actor())  # fmt: skip
+        return receipt, 200 if result.replayed else 201
+
+    @blp.response(200, s.GoodsReceiptSchema)
+    def get(self, shipment_id):
+        """The receipt of a shipment."""
+        return services.get_receipt(get_session(), shipment_id=shipment_id, now=now(),
+                                    actor=api_actor())  # fmt: skip
+
+
+@blp.route("/shipments/import")
+class ShipmentImport(MethodView):
+    @blp.response(201, s.ShipmentImportResultSchema)
+    def post(self):
+        """Upload shipment lines (CSV or XLSX, field 'file'): one shipment per order, all or
+        nothing. Columns: order_number, line_no, quantity, batch_no, production_date,
+        expiry_date."""
+        actor = api_actor()
+        upload = request.files.get("file")
+        if upload is None:
+            raise ValidationFailed("Upload the file as form field 'file'.", {"file": ["missing"]})
+        try:
+            table = read_table(upload.filename or "", upload.read(), required=IMPORT_COLUMNS)
+        except TableError as error:
+            raise ValidationFailed(
+                "The file cannot be read; nothing was imported.",
+                {e.key: [e.message] for e in error.errors},
+            ) from None
+        shipments = services.import_shipments(get_session(), rows=table.rows, now=now(),
+                                              actor=actor)  # fmt: skip
+        return {"shipments": shipments}
+
+
+IMPORT_COLUMNS = ("order_number", "line_no", "quantity", "batch_no", "production_date",
+                  "expiry_date")  # fmt: skip
+
+
+@blp.route("/contracts/<int:contract_id>/volume")
+class ContractVolumeView(MethodView):
+    @blp.response(200, s.VolumeSchema)
+    def get(self, contract_id):
+        """Agreed, ordered (within/beyond), shipped, accepted and remaining volume."""
+        return services.contract_volume(get_session(), contract_id=contract_id,
+                                        actor=api_actor())  # fmt: skip
+
+
+@blp.route("/batches/<string:batch_no>/trace")
+class BatchTrace(MethodView):
+    @blp.response(200, s.TraceSchema)
+    def get(self, batch_no):
+        """Every hospital a batch went to (regulator; the manufacturer for its own batches)."""
+        return services.trace_batch(get_session(), batch_no=batch_no, actor=api_actor())
+
+
+@blp.route("/distributor-appointments")
+class Appointments(MethodView):
+    @blp.arguments(s.AppointmentInSchema)
+    @blp.response(201, s.AppointmentSchema)
+    def post(self, data):
+        """Appoint a distributor for a province (manufacturer)."""
+        return services.appoint_distributor(
+            get_session(), request=services.AppointmentRequest(**data), now=now(),
+            actor=api_actor(),
+        )  # fmt: skip
+
+    @blp.response(200, s.AppointmentSchema(many=True))
+    def get(self):
+        """Appointments (the manufacturer's, the distributor's own; regulator all)."""
+        return services.list_appointments(get_session(), actor=api_actor())
+
+
+@blp.route("/off-platform-purchases")
+class OffPlatform(MethodView):
+    @blp.arguments(s.OffPlatformInSchema)
+    @blp.response(201, s.OffPlatformSchema)
+    def post(self, data):
+        """Report a month's off-platform purchases of a lot (hospital)."""
+        month = date.fromisoformat(data.pop("month") + "-01")
+        return services.report_off_platform(get_session(), month=month, now=now(),
+                                            actor=api_actor(), **data)  # fmt: skip
+
+    @blp.response(200, s.OffPlatformSchema(many=True))
+    def get(self):
+        """Off-platform reports (hospital: own; regulator and fund: all)."""
+        return services.list_off_platform(get_session(), actor=api_actor())
+
+
+@blp.route("/orders/sla-check")
+class SlaCheck(MethodView):
+    @blp.response(200, s.SlaReportSchema)
+    def post(self):
+        """Record service-level breaches as of now (regulator; also `procurement orders
+        sla-check`)."""
+        return services.detect_sla_breaches(get_session(), now=now(), actor=api_actor())
