@@ -1,0 +1,260 @@
+"""Order placement throughput: the app under gunicorn on PostgreSQL vs a bare Flask endpoint.
+
+Usage: ``python benchmarks/orders_throughput.py [--workers 3] [--connections 16] [--seconds 10]``
+
+Uses ``BENCH_DATABASE_URL`` (an empty PostgreSQL database: it is wiped) or starts a throwaway
+cluster with initdb/pg_ctl on a loopback port (as the postgres user when run as root; durability
+off, like .ci/run). Loads a world (hospitals with active contracts and API tokens), serves the
+app and a bare Flask endpoint with gunicorn, drives both with wrk (16 connections; a Lua script
+POSTs JSON orders with unique Idempotency-Keys and bearer tokens), and prints requests/s, p99
+latency and the ratio. Goal: orders >= 15% of the bare endpoint, p99 < 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+NOW = datetime.now(UTC)
+BARE_APP = """
+from flask import Flask, jsonify, request
+app = Flask(__name__)
+
+@app.post("/bare")
+def bare():
+    data = request.get_json()
+    return jsonify({"ok": True, "lines": len(data["lines"])}), 201
+"""
+LUA = """
+local tokens = {%(tokens)s}
+local contracts = {%(contracts)s}
+local counter = 0
+local n = 0
+function setup(thread) thread:set("tid", n); n = n + 1 end
+function init(args) math.randomseed(os.time() + tid) end
+function request()
+  counter = counter + 1
+  local i = (counter %% #tokens) + 1
+  local body = '{"lines":[{"contract_id":' .. contracts[i] .. ',"packs":1}]}'
+  return wrk.format("POST", "%(path)s", {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. tokens[i],
+    ["Idempotency-Key"] = "bench-" .. tid .. "-" .. counter .. "-" .. math.random(1, 1000000000),
+  }, body)
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def as_postgres(cmd: str) -> None:
+    if os.getuid() == 0:
+        subprocess.run(["su", "postgres", "-s", "/bin/bash", "-c", cmd], check=True)
+    else:
+        subprocess.run(["bash", "-c", cmd], check=True)
+
+
+class Cluster:
+    """A throwaway PostgreSQL cluster (fsync off) on a loopback port."""
+
+    def __init__(self) -> None:
+        bindir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+        self.bin = str(bindir[-1]) if bindir else ""
+        self.dir = tempfile.mkdtemp(prefix="orders-bench-pg-")
+        if os.getuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        self.port = free_port()
+
+    def start(self) -> str:
+        b = f"{self.bin}/" if self.bin else ""
+        as_postgres(f"{b}initdb -D {self.dir}/data -U postgres -A trust -E UTF8 --no-sync "
+                    f">{self.dir}/initdb.log")  # fmt: skip
+        as_postgres(
+            f"{b}pg_ctl -D {self.dir}/data -l {self.dir}/server.log -w -t 60 start "
+            f'-o "-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off '
+            f'-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"'
+        )
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres",
+                             dbname="postgres", autocommit=True) as conn:  # fmt: skip
+            conn.execute("CREATE DATABASE bench")
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/bench"
+
+    def stop(self) -> None:
+        b = f"{self.bin}/" if self.bin else ""
+        as_postgres(f"{b}pg_ctl -D {self.dir}/data -m fast -w stop >/dev/null")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def load_world(url: str, hospitals: int) -> tuple[list[str], list[int]]:
+    """Hospitals with one active contract each (huge agreed volume) and an API token each."""
+    from sqlalchemy import text
+
+    import procurement.models  # noqa: F401
+    from procurement.auth import services as auth
+    from procurement.db import Base, make_engine, make_session_factory
+    from tests.fixtures.orders import build_contract
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    Base.metadata.create_all(engine)
+    tokens, contracts = [], []
+    with make_session_factory(engine)() as s:
+        reg = auth.create_org(s, code="BREG", name="Bench regulator", kind="regulator",
+                              region_code="310000", now=NOW)  # fmt: skip
+        maker = auth.create_org(s, code="BMAN", name="Bench maker", kind="manufacturer",
+                                region_code="320000", now=NOW)  # fmt: skip
+        for i in range(hospitals):
+            org = auth.create_org(s, code=f"BH{i}", name=f"Bench hospital {i}", kind="hospital",
+                                  region_code="310101", now=NOW)  # fmt: skip
+            user = auth.create_user(
+                s,
+                org_code=org.code,
+                username=f"bh{i}",
+                password="bench password 1",
+                role="staff",
+                now=NOW,
+            )
+            contract = build_contract(s, NOW, hospital_org=org, manufacturer_org=maker,
+                                      regulator_org=reg, agreed=10**9)  # fmt: skip
+            issued = auth.create_token(s, actor=auth.actor_of(user), name="bench", now=NOW)
+            tokens.append(issued.secret)
+            contracts.append(contract.id)
+    engine.dispose()
+    return tokens, contracts
+
+
+def serve(target: str, workers: int, env: dict, cwd: str) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", target],
+        env=env, cwd=cwd, start_new_session=True,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"gunicorn for {target} did not start")
+
+
+def drive(port: int, lua: str, connections: int, seconds: int) -> tuple[float, float, str]:
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(lua)
+    out = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
+         "-s", str(script), f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    script.unlink()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
+    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    return rps, p99, out
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--hospitals", type=int, default=16)
+    args = parser.parse_args()
+    cluster = None
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        cluster = Cluster()
+        url = cluster.start()
+    procs = []
+    try:
+        tokens, contracts = load_world(url, args.hospitals)
+        work = tempfile.mkdtemp(prefix="orders-bench-")
+        Path(work, "bare_app.py").write_text(BARE_APP)
+        env = {
+            **os.environ,
+            "PROCUREMENT_ENV": "production",
+            "DATABASE_URL": url,
+            "SECRET_KEY": "b" * 40,
+            "PROCUREMENT_AUTO_MIGRATE": "false",
+            "PYTHONPATH": str(ROOT),
+            "PROCUREMENT_BID_SEAL_KEYS": '["q1Yx3u3sR0n2mV7Q0bq0vS5yq2o0e3mJmR7qK9m2Z8U="]',
+        }
+        app_proc, app_port = serve("wsgi:app", args.workers, env, str(ROOT))
+        bare_proc, bare_port = serve("bare_app:app", args.workers, env, work)
+        procs = [app_proc, bare_proc]
+        fill = {"tokens": ",".join(f'"{t}"' for t in tokens),
+                "contracts": ",".join(map(str, contracts))}  # fmt: skip
+        drive(app_port, LUA % {**fill, "path": "/api/v1/orders"}, args.connections, 2)  # warm
+        bare = drive(bare_port, LUA % {**fill, "path": "/bare"}, args.connections, args.seconds)
+        app = drive(app_port, LUA % {**fill, "path": "/api/v1/orders"}, args.connections,
+                    args.seconds)  # fmt: skip
+        check_orders(url, app[0] * args.seconds)
+        report(args, bare, app)
+    finally:
+        for proc in procs:
+            stop(proc)
+        if cluster is not None:
+            cluster.stop()
+
+
+def check_orders(url: str, expected: float) -> None:
+    """Every request made an order and the volume counters balance (non-2xx would show)."""
+    from sqlalchemy import func, select
+
+    from procurement.db import make_engine
+    from procurement.orders.models import ContractVolume, OrderLine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        lines = conn.scalar(select(func.coalesce(func.sum(OrderLine.quantity), 0)))
+        ordered = conn.scalar(select(func.coalesce(func.sum(ContractVolume.ordered), 0)))
+        count = conn.scalar(select(func.count()).select_from(OrderLine))
+    engine.dispose()
+    print(
+        f"orders written: {count} (~{expected:.0f} in the measured run plus warm-up); "
+        f"sum of lines {lines} = ordered {ordered}: {'ok' if lines == ordered else 'MISMATCH'}"
+    )
+
+
+def report(args, bare, app) -> None:
+    ratio = app[0] / bare[0]
+    print(f"workers {args.workers}, connections {args.connections}, {args.seconds}s each")
+    print(f"bare Flask endpoint: {bare[0]:10.1f} req/s   p99 {bare[1]:7.2f} ms")
+    print(f"order placement:     {app[0]:10.1f} req/s   p99 {app[1]:7.2f} ms")
+    print(
+        f"ratio orders/bare:   {ratio:10.1%}   (goal >= 15%, p99 < 100 ms: "
+        f"{'met' if ratio >= 0.15 and app[1] < 100 else 'NOT met'})"
+    )
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", app[2])
+    if errors:
+        print(f"non-2xx responses in the order run: {errors.group(1)}")
+
+
+if __name__ == "__main__":
+    main()
