@@ -1,0 +1,258 @@
+"""Settlement (结算): a double-entry ledger, advances, payables, payment runs and payments.
+
+Reading guide (for compliance and reports):
+
+- ``LedgerPosting.amount`` is signed: positive = debit, negative = credit. Every
+  ``LedgerTransaction``'s postings sum to zero; postings are append-only; a correction is a new
+  transaction whose ``reverses_id`` names the corrected one (its postings negated).
+  An account's balance is ``SUM(amount)`` of its postings; nothing stores a running total.
+- Account kinds and what their balance means (owner = an organization, or a region for the pool):
+
+  ==================== =================================================================
+  fund_pool            region's fund; credited when the advance leaves it (balance <= 0)
+  hospital_advance     advance paid to the hospital and not yet used (debit balance)
+  hospital_allocation  the hospital's share of the regional fund; credited with what the
+                       fund paid on the hospital's behalf beyond its advance
+  manufacturer_paid    paid to the manufacturer by settlement runs (debit balance)
+  manufacturer_payable reserved for accrual postings (payables are the sub-ledger today)
+  retained_savings     结余留用, posted by the year-end check (compliance)
+  budget_deduction     下年度总额扣减, posted by the year-end check (compliance)
+  ==================== =================================================================
+
+- Transactions: ``advance`` (Dr hospital_advance / Cr fund_pool), ``payment`` (per run batch:
+  Dr manufacturer_paid per manufacturer / Cr hospital_advance then hospital_allocation per
+  hospital), ``reversal``; compliance adds ``year_end``.
+- ``Payable``: one per accepted contract receipt line (unique ``receipt_line_id``), amount =
+  the line's ``accepted_amount``, ``due_at`` = ``accepted_at`` + payment deadline. Unpaid =
+  ``paid_at`` IS NULL; overdue = unpaid and ``due_at`` < now (days overdue = whole days past
+  ``due_at``). ``run_id``/``payment_txn_id`` say which run and ledger transaction paid it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from procurement.auth.models import Organization
+from procurement.db import Amount, Base, Currency, Ratio
+
+__all__ = [
+    "Account",
+    "AccountKind",
+    "Advance",
+    "LedgerPosting",
+    "LedgerTransaction",
+    "Payable",
+    "Payment",
+    "RunStatus",
+    "SettlementRun",
+    "TransactionKind",
+]
+
+
+def _enum(cls: type[StrEnum], length: int = 24) -> Enum:
+    return Enum(
+        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class AccountKind(StrEnum):
+    FUND_POOL = "fund_pool"
+    HOSPITAL_ALLOCATION = "hospital_allocation"
+    HOSPITAL_ADVANCE = "hospital_advance"
+    MANUFACTURER_PAYABLE = "manufacturer_payable"
+    MANUFACTURER_PAID = "manufacturer_paid"
+    RETAINED_SAVINGS = "retained_savings"
+    BUDGET_DEDUCTION = "budget_deduction"
+
+
+class TransactionKind(StrEnum):
+    ADVANCE = "advance"
+    PAYMENT = "payment"
+    REVERSAL = "reversal"
+    YEAR_END = "year_end"
+    ADJUSTMENT = "adjustment"
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class Account(Base):
+    """A ledger account. ``key`` is the natural key "kind:owner:currency" (owner = "org<id>" or
+    "region<code>"), unique, so set-based inserts can create missing accounts idempotently."""
+
+    __tablename__ = "ledger_accounts"
+    __table_args__ = (Index("ix_ledger_accounts_kind_owner", "kind", "owner_org_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[AccountKind] = mapped_column(_enum(AccountKind))
+    owner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    currency: Mapped[Currency]
+    created_at: Mapped[datetime]
+
+    owner: Mapped[Organization | None] = relationship()
+
+
+class LedgerTransaction(Base):
+    """One balanced business event. ``key`` is its natural key, unique, so a retry that would
+    post the same event again fails the insert instead ("advance:{hospital}:{tender}:{year}",
+    "payment:{run}:{batch}", "reversal:{transaction}")."""
+
+    __tablename__ = "ledger_transactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[TransactionKind] = mapped_column(_enum(TransactionKind), index=True)
+    reference: Mapped[str] = mapped_column(String(120), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime]
+    reverses_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_transactions.id"), unique=True
+    )
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("settlement_runs.id"), index=True)
+    actor_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+
+    postings: Mapped[list[LedgerPosting]] = relationship(
+        back_populates="transaction", order_by="LedgerPosting.id"
+    )
+
+
+class LedgerPosting(Base):
+    """One leg of a transaction: signed amount, positive = debit. Append-only."""
+
+    __tablename__ = "ledger_postings"
+    __table_args__ = (
+        CheckConstraint("amount <> 0", name="amount_not_zero"),
+        Index("ix_ledger_postings_account_transaction", "account_id", "transaction_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"))
+    amount: Mapped[Amount]
+    currency: Mapped[Currency]
+
+    transaction: Mapped[LedgerTransaction] = relationship(back_populates="postings")
+    account: Mapped[Account] = relationship()
+
+
+class Advance(Base):
+    """The advance (预付) of one hospital for one tender's contract year: paid once."""
+
+    __tablename__ = "settlement_advances"
+    __table_args__ = (
+        UniqueConstraint("hospital_id", "tender_id", "contract_year"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hospital_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tenders.id"), index=True)
+    contract_year: Mapped[int]
+    region_code: Mapped[str] = mapped_column(String(6))
+    annual_value: Mapped[Amount]  # sum of line_total(agreed_volume, unit_price)
+    ratio: Mapped[Ratio]
+    amount: Mapped[Amount]  # round_amount(annual_value x ratio)
+    currency: Mapped[Currency]
+    transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
+    paid_at: Mapped[datetime]
+
+    hospital: Mapped[Organization] = relationship()
+
+
+class SettlementRun(Base):
+    """A direct-settlement run (直接结算) of the fund office for a cut-off date."""
+
+    __tablename__ = "settlement_runs"
+    __table_args__ = (UniqueConstraint("fund_org_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    fund_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    cut_off: Mapped[date]
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, 10), default=RunStatus.RUNNING)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    batch_size: Mapped[int] = mapped_column(default=20)  # manufacturers per batch
+    batches_total: Mapped[int] = mapped_column(default=0)
+    batches_done: Mapped[int] = mapped_column(default=0)
+    payables_count: Mapped[int] = mapped_column(default=0)
+    total_amount: Mapped[Amount] = mapped_column(default=Decimal("0"))
+    currency: Mapped[Currency]
+    error: Mapped[str | None] = mapped_column(Text)
+
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="run", order_by="Payment.manufacturer_id"
+    )
+
+
+class Payment(Base):
+    """One transfer of a run to one manufacturer (one line of the bank's payment file)."""
+
+    __tablename__ = "settlement_payments"
+    __table_args__ = (
+        UniqueConstraint("run_id", "manufacturer_id"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("settlement_runs.id"), index=True)
+    manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    batch_no: Mapped[int]
+    amount: Mapped[Amount]
+    payables_count: Mapped[int]
+    currency: Mapped[Currency]
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"))
+    paid_at: Mapped[datetime]
+
+    run: Mapped[SettlementRun] = relationship(back_populates="payments")
+    manufacturer: Mapped[Organization] = relationship()
+
+
+class Payable(Base):
+    """What the fund owes a manufacturer for one accepted receipt line (应付款)."""
+
+    __tablename__ = "payables"
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        Index("ix_payables_unpaid", "manufacturer_id", "run_id", "accepted_at"),
+        Index("ix_payables_hospital_accepted", "hospital_id", "accepted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_line_id: Mapped[int] = mapped_column(ForeignKey("receipt_lines.id"), unique=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    hospital_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    region_code: Mapped[str] = mapped_column(String(6))  # the contract's (hospital's) province
+    amount: Mapped[Amount]
+    currency: Mapped[Currency]
+    accepted_at: Mapped[datetime]
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    accrued_at: Mapped[datetime]
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("settlement_runs.id"))
+    payment_txn_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
+    paid_at: Mapped[datetime | None]
+    deadline_days: Mapped[int] = mapped_column(default=30)
+
+    hospital: Mapped[Organization] = relationship(foreign_keys=[hospital_id])
+    manufacturer: Mapped[Organization] = relationship(foreign_keys=[manufacturer_id])
