@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from procurement.award.rules import (
+from procurement.catalog.rules import (
     RulesSet,
     SelectionRules,
     comparable_unit_price,

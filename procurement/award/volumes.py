@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from procurement.award.rules import RulesSet, VolumeRules
+from procurement.catalog.rules import RulesSet, VolumeRules
 from procurement.core.money import round_quantity
 
 

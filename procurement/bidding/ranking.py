@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from procurement.award.rules import comparable_unit_price
+from procurement.catalog.rules import comparable_unit_price
 from procurement.core.money import round_unit_price
 
 

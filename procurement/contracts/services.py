@@ -13,7 +13,7 @@ from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
 from procurement.award.models import AwardAllocation, AwardLotResult, AwardRun, LotStatus, RunStatus
-from procurement.award.rules import RulesSet
+from procurement.catalog.rules import RulesSet
 from procurement.award.services import (
     RunOptions,
     confirmed_run,

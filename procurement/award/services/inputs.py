@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from procurement.award.rules import RulesSet
+from procurement.catalog.rules import RulesSet
 from procurement.award.selection import BidInput, LotBids
 from procurement.bidding.models import Bid, BidStatus, Validity
 from procurement.catalog.models import Lot, Tender

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
 from procurement.award.models import AwardBidOutcome, AwardLotResult, AwardRun, LotStatus
-from procurement.award.rules import price_cut
+from procurement.catalog.rules import price_cut
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
 from procurement.core.errors import Conflict, NotFound

@@ -15,7 +15,7 @@ from procurement.auth.actor import Actor
 from procurement.award.allocation import SolverOptions
 from procurement.award.models import AwardLotResult, AwardRun, LotStatus, RunStatus
 from procurement.award.optimizer import allocate_many
-from procurement.award.rules import RulesSet
+from procurement.catalog.rules import RulesSet
 from procurement.award.services.inputs import RunOptions, inputs_digest, load_inputs
 from procurement.award.services.solving import LotPlan, lot_row, plan_lot
 from procurement.catalog.lifecycle import TenderStatus

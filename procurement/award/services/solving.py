@@ -14,7 +14,7 @@ from procurement.award.models import (
     AwardLotResult,
     LotStatus,
 )
-from procurement.award.rules import RulesSet
+from procurement.catalog.rules import RulesSet
 from procurement.award.selection import BidOutcome, Outcome, SelectionResult, select_winners
 from procurement.award.services.inputs import LotInputs
 from procurement.award.volumes import agreed_volumes, contract_years, volume_ratio

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind, check_region_code
-from procurement.award import rules as award_rules
+from procurement.catalog import rules as rules_sets
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender, TenderCategory
 from procurement.catalog.services.common import (
@@ -45,19 +45,19 @@ def build_rules(preset: str, overrides: dict[str, Any]) -> dict[str, Any]:
 
     Overrides name a rules field (``win_multiple``, ``min_share`` ...) with a JSON value
     (Decimals as strings); they go through ``RulesSet.from_dict`` so types are checked."""
-    if preset not in award_rules.PRESETS:
-        known = ", ".join(sorted(award_rules.PRESETS))
+    if preset not in rules_sets.PRESETS:
+        known = ", ".join(sorted(rules_sets.PRESETS))
         raise ValidationFailed(
             f"Unknown rules preset '{preset}'; choose one of {known}.",
             errors={"rules_preset": [f"unknown preset; known: {known}"]},
         )
-    data = award_rules.preset(preset).to_dict()
+    data = rules_sets.preset(preset).to_dict()
     groups = {
         name: {f.name for f in dataclasses.fields(group)}
         for name, group in (
-            ("selection", award_rules.SelectionRules),
-            ("volume", award_rules.VolumeRules),
-            ("allocation", award_rules.AllocationRules),
+            ("selection", rules_sets.SelectionRules),
+            ("volume", rules_sets.VolumeRules),
+            ("allocation", rules_sets.AllocationRules),
         )
     }
     errors: dict[str, list[str]] = {}
@@ -69,7 +69,7 @@ def build_rules(preset: str, overrides: dict[str, Any]) -> dict[str, Any]:
             data[owner][key] = value
     fail_fields("Some rules overrides name no rules field; fix or remove them.", errors)
     try:
-        return award_rules.RulesSet.from_dict(data).to_dict()
+        return rules_sets.RulesSet.from_dict(data).to_dict()
     except (ValueError, TypeError, InvalidOperation) as exc:
         raise ValidationFailed(
             f"The rules overrides are not valid: {exc}.",
@@ -77,11 +77,11 @@ def build_rules(preset: str, overrides: dict[str, Any]) -> dict[str, Any]:
         ) from None
 
 
-def rules_of(tender: Tender) -> award_rules.RulesSet:
+def rules_of(tender: Tender) -> rules_sets.RulesSet:
     """The tender's frozen rules (its snapshot), or the current draft rules before that."""
     if tender.rules_snapshot is not None:
-        return award_rules.RulesSet.from_dict(tender.rules_snapshot)
-    return award_rules.RulesSet.from_dict(build_rules(tender.rules_preset, tender.rules_overrides))
+        return rules_sets.RulesSet.from_dict(tender.rules_snapshot)
+    return rules_sets.RulesSet.from_dict(build_rules(tender.rules_preset, tender.rules_overrides))
 
 
 def _check_fields(values: dict[str, Any]) -> dict[str, list[str]]:
@@ -155,7 +155,7 @@ def _check_unique_code(session: Session, code: str, tender_id: int | None = None
 def create_tender(session: Session, *, data: dict[str, Any], now: datetime, actor: Actor) -> Tender:
     """Create a draft tender (regulator only); rules default to the national-2024 preset."""
     actor.require(OrgKind.REGULATOR, action="create tenders")
-    values = {"rules_preset": award_rules.DEFAULT_PRESET, "rules_overrides": {}, **data}
+    values = {"rules_preset": rules_sets.DEFAULT_PRESET, "rules_overrides": {}, **data}
     unknown = set(values) - set(EDITABLE_FIELDS)
     fail_fields("Unknown tender fields.", {k: ["unknown field"] for k in sorted(unknown)})
     fail_fields("The tender cannot be created as given.", _check_fields(values))

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from procurement.audit.models import AuditEvent
 from procurement.auth.services import actor_of
-from procurement.award import rules as award_rules
+from procurement.catalog import rules as award_rules
 from procurement.catalog import services
 from procurement.catalog.lifecycle import MOVES, TenderStatus
 from procurement.core.errors import Conflict, Forbidden, RuleViolation

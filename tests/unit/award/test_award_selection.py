@@ -2,7 +2,7 @@
 
 from decimal import Decimal as D
 
-from procurement.award.rules import PRESETS, preset
+from procurement.catalog.rules import PRESETS, preset
 from procurement.award.selection import BidInput, LotBids, Outcome, select_winners
 
 DEFAULT = preset()

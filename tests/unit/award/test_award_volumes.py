@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from procurement.award.rules import preset
+from procurement.catalog.rules import preset
 from procurement.award.volumes import agreed_volume, agreed_volumes, contract_years, volume_ratio
 
 RULES = preset()

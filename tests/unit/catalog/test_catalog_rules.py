@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from procurement.award.rules import (
+from procurement.catalog.rules import (
     MAX_WINNERS_BATCH9,
     PRESETS,
     RulesSet,
