@@ -170,3 +170,30 @@ def claim_key(
             code="idempotency-key-reused",
         )
     return earlier
+
+
+def load_for_supplier(
+    session: Session, order_id: int, actor: Actor, now: datetime
+) -> PurchaseOrder:
+    """The order, locked, for a supplier step. A distributor whose manufacturer has the order
+    but who is not appointed for its province is told so (403), not given a bare 404."""
+    try:
+        return load_order(session, order_id, actor, now=now, lock=True)
+    except NotFound:
+        if actor.org_kind != OrgKind.DISTRIBUTOR:
+            raise
+        order = session.get(PurchaseOrder, order_id)
+        regions = session.scalars(
+            select(DistributorAppointment.region_code).where(
+                DistributorAppointment.distributor_id == actor.org_id,
+                DistributorAppointment.manufacturer_id == getattr(order, "manufacturer_id", None),
+                DistributorAppointment.revoked_at.is_(None),
+            )
+        ).all()
+        if order is None or not regions:
+            raise
+        raise Forbidden(
+            f"You are appointed for {', '.join(sorted(set(regions)))} only; order "
+            f"{order.number} is for {order.province_code}.",
+            code="distributor-outside-region", order_id=order.id,
+        ) from None  # fmt: skip

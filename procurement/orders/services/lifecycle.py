@@ -19,6 +19,7 @@ from procurement.orders.models import (
     SupplyAlertKind,
 )
 from procurement.orders.services.common import (
+    load_for_supplier,
     load_order,
     lock_volumes,
     order_scope,
@@ -30,7 +31,7 @@ from procurement.orders.services.common import (
 
 def confirm_order(session: Session, *, order_id: int, now: datetime, actor: Actor) -> PurchaseOrder:
     """Confirm an order (its manufacturer, or the distributor appointed for its region)."""
-    order = load_order(session, order_id, actor, now=now, lock=True)
+    order = load_for_supplier(session, order_id, actor, now)
     require_supplier(order, actor, "confirm this order")
     require_state(order, "confirm")
     order.status, order.confirmed_at, order.updated_at = OrderStatus.CONFIRMED, now, now
@@ -46,7 +47,7 @@ def reject_order(
     """Reject an order with a reason (supplier side). Releases its volume and raises a supply
     alert (order_rejected) for compliance."""
     reason = (reason or "").strip()
-    order = load_order(session, order_id, actor, now=now, lock=True)
+    order = load_for_supplier(session, order_id, actor, now)
     require_supplier(order, actor, "reject this order")
     if not reason:
         raise ValidationFailed(

@@ -13,16 +13,16 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
-from procurement.core.errors import Forbidden, NotFound, ValidationFailed
+from procurement.core.errors import NotFound, ValidationFailed
 from procurement.orders.models import (
     ContractVolume,
-    DistributorAppointment,
     OrderStatus,
     PurchaseOrder,
     Shipment,
     ShipmentLine,
 )
 from procurement.orders.services.common import (
+    load_for_supplier,
     load_order,
     lock_volumes,
     new_number,
@@ -127,33 +127,6 @@ def _add_shipped(session: Session, delta: dict[int, int], now: datetime) -> None
         .values(shipped=table.c.shipped + bindparam("q"), updated_at=now),
         [{"cid": cid, "q": q} for cid, q in sorted(delta.items())],
     )  # fmt: skip
-
-
-def load_for_supplier(
-    session: Session, order_id: int, actor: Actor, now: datetime
-) -> PurchaseOrder:
-    """The order, locked, for a supplier step. A distributor whose manufacturer has the order
-    but who is not appointed for its province is told so (403), not given a bare 404."""
-    try:
-        return load_order(session, order_id, actor, now=now, lock=True)
-    except NotFound:
-        if actor.org_kind != OrgKind.DISTRIBUTOR:
-            raise
-        order = session.get(PurchaseOrder, order_id)
-        regions = session.scalars(
-            select(DistributorAppointment.region_code).where(
-                DistributorAppointment.distributor_id == actor.org_id,
-                DistributorAppointment.manufacturer_id == getattr(order, "manufacturer_id", None),
-                DistributorAppointment.revoked_at.is_(None),
-            )
-        ).all()
-        if order is None or not regions:
-            raise
-        raise Forbidden(
-            f"You are appointed for {', '.join(sorted(set(regions)))} only; order "
-            f"{order.number} is for {order.province_code}.",
-            code="distributor-outside-region", order_id=order.id,
-        ) from None  # fmt: skip
 
 
 def import_shipments(

@@ -47,22 +47,45 @@ def world(engine):
     tag = f"CC{next(_run)}{int(time.time() * 1000) % 100000}"
     with factory() as session:
         orgs = {
-            name: auth.create_org(session, code=f"{tag}{name}", name=f"{tag} {name}", kind=kind,
-                                  region_code=region, now=START)
-            for name, kind, region in (("R", "regulator", "310000"), ("H1", "hospital", "310101"),
-                                       ("H2", "hospital", "320102"), ("M1", "manufacturer", "320000"),
-                                       ("M2", "manufacturer", "330000"))
-        }  # fmt: skip
+            name: auth.create_org(
+                session,
+                code=f"{tag}{name}",
+                name=f"{tag} {name}",
+                kind=kind,
+                region_code=region,
+                now=START,
+            )
+            for name, kind, region in (
+                ("R", "regulator", "310000"),
+                ("H1", "hospital", "310101"),
+                ("H2", "hospital", "320102"),
+                ("M1", "manufacturer", "320000"),
+                ("M2", "manufacturer", "330000"),
+            )
+        }
         users = {
-            name: auth.create_user(session, org_code=org.code, username=f"{tag}-{name}".lower(),
-                                   password="correct horse battery", role="staff", now=START)
+            name: auth.create_user(
+                session,
+                org_code=org.code,
+                username=f"{tag}-{name}".lower(),
+                password="correct horse battery",
+                role="staff",
+                now=START,
+            )
             for name, org in orgs.items()
-        }  # fmt: skip
+        }
         contracts = [
-            build_contract(session, START, hospital_org=orgs[h], manufacturer_org=orgs[m],
-                           regulator_org=orgs["R"], agreed=28 * 40)
-            for h in ("H1", "H2") for m in ("M1", "M2")
-        ]  # fmt: skip
+            build_contract(
+                session,
+                START,
+                hospital_org=orgs[h],
+                manufacturer_org=orgs[m],
+                regulator_org=orgs["R"],
+                agreed=28 * 40,
+            )
+            for h in ("H1", "H2")
+            for m in ("M1", "M2")
+        ]
         ids = {
             "contracts": [c.id for c in contracts],
             "actors": {c.id: auth.actor_of(users[_hospital_name(orgs, c)]) for c in contracts},
@@ -102,12 +125,14 @@ def mismatches(factory, contract_ids) -> dict[int, tuple[int, int]]:
     """{contract: (ordered counter, sum of live order lines)} where they differ."""
     live = (OrderStatus.CANCELLED, OrderStatus.REJECTED)
     with factory() as s:
-        sums = dict(s.execute(
-            select(OrderLine.contract_id, func.sum(OrderLine.quantity))
-            .join(PurchaseOrder, PurchaseOrder.id == OrderLine.order_id)
-            .where(OrderLine.contract_id.in_(contract_ids), PurchaseOrder.status.notin_(live))
-            .group_by(OrderLine.contract_id)
-        ).all())  # fmt: skip
+        sums = dict(
+            s.execute(
+                select(OrderLine.contract_id, func.sum(OrderLine.quantity))
+                .join(PurchaseOrder, PurchaseOrder.id == OrderLine.order_id)
+                .where(OrderLine.contract_id.in_(contract_ids), PurchaseOrder.status.notin_(live))
+                .group_by(OrderLine.contract_id)
+            ).all()
+        )
         counters = dict(
             s.execute(
                 select(ContractVolume.contract_id, ContractVolume.ordered).where(
@@ -141,11 +166,17 @@ def test_concurrent_orders_keep_ordered_equal_to_the_order_lines(engine, world):
             cid, key = contracts[(m + k) % len(contracts)], f"k-{m}-{k}"
             with factory() as session:
                 result = orders.place_order(
-                    session, request=orders.OrderRequest(lines=[
-                        orders.LineRequest(packs=1 + (m + k) % 3, contract_id=cid),
-                        orders.LineRequest(packs=2, contract_id=cid)]),
-                    idempotency_key=key, now=START, actor=ids["actors"][cid],
-                )  # fmt: skip
+                    session,
+                    request=orders.OrderRequest(
+                        lines=[
+                            orders.LineRequest(packs=1 + (m + k) % 3, contract_id=cid),
+                            orders.LineRequest(packs=2, contract_id=cid),
+                        ]
+                    ),
+                    idempotency_key=key,
+                    now=START,
+                    actor=ids["actors"][cid],
+                )
                 placed.append(result.order_id)
         return placed
 
@@ -154,8 +185,9 @@ def test_concurrent_orders_keep_ordered_equal_to_the_order_lines(engine, world):
     order_ids = {oid for batch in results for oid in batch}
     assert mismatches(factory, contracts) == {}
     with factory() as s:
-        orders_made = s.scalar(select(func.count()).select_from(PurchaseOrder)
-                               .where(PurchaseOrder.id.in_(order_ids)))  # fmt: skip
+        orders_made = s.scalar(
+            select(func.count()).select_from(PurchaseOrder).where(PurchaseOrder.id.in_(order_ids))
+        )
         volumes = s.scalars(select(ContractVolume).where(ContractVolume.contract_id.in_(contracts)))
         volumes = list(volumes)
     # every key appears twice among the clients but made exactly one order
@@ -174,11 +206,16 @@ def _unlocked_order(factory, cid: int, quantity: int, actor, barrier) -> None:
     barrier.wait()
     with factory() as s:
         result = orders.place_order(
-            s, request=orders.OrderRequest(lines=[orders.LineRequest(packs=1, contract_id=cid)]),
-            now=START, actor=actor,
-        )  # fmt: skip
-        s.execute(update(ContractVolume).where(ContractVolume.contract_id == cid)
-                  .values(ordered=seen + quantity))  # fmt: skip
+            s,
+            request=orders.OrderRequest(lines=[orders.LineRequest(packs=1, contract_id=cid)]),
+            now=START,
+            actor=actor,
+        )
+        s.execute(
+            update(ContractVolume)
+            .where(ContractVolume.contract_id == cid)
+            .values(ordered=seen + quantity)
+        )
         s.commit()
         assert result.order_id
 
@@ -188,13 +225,19 @@ def test_the_check_catches_lost_updates_of_an_unlocked_read_modify_write(engine,
     clients = 32 if _postgres(engine) else 8
     cid = ids["contracts"][0]
     orders.place_order(  # creates the volume row
-        factory(), request=orders.OrderRequest(lines=[orders.LineRequest(packs=1, contract_id=cid)]),
-        now=START, actor=ids["actors"][cid],
-    )  # fmt: skip
+        factory(),
+        request=orders.OrderRequest(lines=[orders.LineRequest(packs=1, contract_id=cid)]),
+        now=START,
+        actor=ids["actors"][cid],
+    )
     barrier = threading.Barrier(clients)
     with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(lambda _: _unlocked_order(factory, cid, 28, ids["actors"][cid], barrier),
-                      range(clients)))  # fmt: skip
+        list(
+            pool.map(
+                lambda _: _unlocked_order(factory, cid, 28, ids["actors"][cid], barrier),
+                range(clients),
+            )
+        )
     found = mismatches(factory, [cid])
     assert cid in found
     counter, lines = found[cid]
