@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import procurement.models  # noqa: F401  (fills Base.metadata)
 from procurement import create_app
+from procurement.auth import services as auth_services
 from procurement.core.clock import FrozenClock
 from procurement.db import Base, make_engine
 
@@ -26,6 +27,10 @@ pytest_plugins = sorted(
 )
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+TEST_SEAL_KEY = "q1Yx3u3sR0n2mV7Q0bq0vS5yq2o0e3mJmR7qK9m2Z8U="
+
+# scrypt costs ~0.25 s a user; the suite creates thousands. Still a real salted hash.
+auth_services.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 def database_url(tmp_path_factory) -> str:

@@ -25,6 +25,8 @@ from procurement.core.errors import Conflict, Forbidden, NotFound, ValidationFai
 
 TOKEN_PREFIX = "pt_"
 MIN_PASSWORD = 8
+# werkzeug's default (scrypt). The test suite lowers it: hashing dominated its run time.
+PASSWORD_HASH_METHOD = "scrypt"
 
 
 def actor_of(user: User) -> Actor:
@@ -109,7 +111,7 @@ def create_user(
         organization=org,
         username=username,
         display_name=display_name or username,
-        password_hash=generate_password_hash(password),
+        password_hash=generate_password_hash(password, method=PASSWORD_HASH_METHOD),
         role=Role(role),
         created_at=now,
     )

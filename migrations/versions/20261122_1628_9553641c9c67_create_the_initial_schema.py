@@ -1,8 +1,8 @@
 """create the initial schema
 
-Revision ID: be401864c5dd
+Revision ID: 9553641c9c67
 Revises: 
-Create Date: 2026-11-22 16:20:26.105973
+Create Date: 2026-11-22 16:28:47.234007
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 import procurement.db
 
-revision = 'be401864c5dd'
+revision = '9553641c9c67'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -35,6 +35,14 @@ def upgrade() -> None:
     sa.UniqueConstraint('code', name=op.f('uq_organizations_code'))
     )
     op.create_index(op.f('ix_organizations_region_code'), 'organizations', ['region_code'], unique=False)
+    op.create_table('credit_levels',
+    sa.Column('manufacturer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('points', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('level', sa.String(length=40), nullable=False),
+    sa.Column('updated_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['manufacturer_id'], ['organizations.id'], name=op.f('fk_credit_levels_manufacturer_id_organizations')),
+    sa.PrimaryKeyConstraint('manufacturer_id', name=op.f('pk_credit_levels'))
+    )
     op.create_table('idempotency_keys',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('org_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -49,6 +57,20 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_keys')),
     sa.UniqueConstraint('org_id', 'key', name=op.f('uq_idempotency_keys_org_id_key'))
     )
+    op.create_table('ledger_accounts',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('key', sa.String(length=80), nullable=False),
+    sa.Column('kind', sa.Enum('fund_pool', 'hospital_allocation', 'hospital_advance', 'manufacturer_payable', 'manufacturer_paid', 'retained_savings', 'budget_deduction', name='accountkind', native_enum=False, length=24), nullable=False),
+    sa.Column('owner_org_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('region_code', sa.String(length=6), nullable=True),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('created_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['owner_org_id'], ['organizations.id'], name=op.f('fk_ledger_accounts_owner_org_id_organizations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_accounts')),
+    sa.UniqueConstraint('key', name=op.f('uq_ledger_accounts_key'))
+    )
+    op.create_index('ix_ledger_accounts_kind_owner', 'ledger_accounts', ['kind', 'owner_org_id'], unique=False)
+    op.create_index(op.f('ix_ledger_accounts_region_code'), 'ledger_accounts', ['region_code'], unique=False)
     op.create_table('products',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('manufacturer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -73,6 +95,27 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_products_generic_name'), 'products', ['generic_name'], unique=False)
     op.create_index(op.f('ix_products_manufacturer_id'), 'products', ['manufacturer_id'], unique=False)
+    op.create_table('settlement_runs',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('reference', sa.String(length=40), nullable=False),
+    sa.Column('fund_org_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=200), nullable=False),
+    sa.Column('cut_off', sa.Date(), nullable=False),
+    sa.Column('status', sa.Enum('running', 'completed', 'failed', name='runstatus', native_enum=False, length=10), nullable=False),
+    sa.Column('started_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', procurement.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('batch_size', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('batches_total', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('batches_done', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('payables_count', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('total_amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['fund_org_id'], ['organizations.id'], name=op.f('fk_settlement_runs_fund_org_id_organizations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_settlement_runs')),
+    sa.UniqueConstraint('fund_org_id', 'idempotency_key', name=op.f('uq_settlement_runs_fund_org_id_idempotency_key')),
+    sa.UniqueConstraint('reference', name=op.f('uq_settlement_runs_reference'))
+    )
     op.create_table('tenders',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),
@@ -194,6 +237,60 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bidding_bans'))
     )
     op.create_index(op.f('ix_bidding_bans_manufacturer_id'), 'bidding_bans', ['manufacturer_id'], unique=False)
+    op.create_table('compliance_year_end_runs',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('tender_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('contract_year', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('period_start', sa.Date(), nullable=False),
+    sa.Column('period_end', sa.Date(), nullable=False),
+    sa.Column('scheme', sa.String(length=10), nullable=False),
+    sa.Column('rules', sa.JSON(), nullable=False),
+    sa.Column('run_by_org_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('run_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('total_deduction', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('total_retained', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.ForeignKeyConstraint(['run_by_org_id'], ['organizations.id'], name=op.f('fk_compliance_year_end_runs_run_by_org_id_organizations')),
+    sa.ForeignKeyConstraint(['tender_id'], ['tenders.id'], name=op.f('fk_compliance_year_end_runs_tender_id_tenders')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_compliance_year_end_runs')),
+    sa.UniqueConstraint('tender_id', 'contract_year', name=op.f('uq_compliance_year_end_runs_tender_id_contract_year'))
+    )
+    op.create_table('credit_repairs',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('manufacturer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('level_before', sa.String(length=40), nullable=False),
+    sa.Column('level_after', sa.String(length=40), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('by_org_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('by_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('repaired_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['by_org_id'], ['organizations.id'], name=op.f('fk_credit_repairs_by_org_id_organizations')),
+    sa.ForeignKeyConstraint(['by_user_id'], ['users.id'], name=op.f('fk_credit_repairs_by_user_id_users')),
+    sa.ForeignKeyConstraint(['manufacturer_id'], ['organizations.id'], name=op.f('fk_credit_repairs_manufacturer_id_organizations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_credit_repairs'))
+    )
+    op.create_index(op.f('ix_credit_repairs_manufacturer_id'), 'credit_repairs', ['manufacturer_id'], unique=False)
+    op.create_table('ledger_transactions',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('key', sa.String(length=120), nullable=False),
+    sa.Column('kind', sa.Enum('advance', 'payment', 'reversal', 'year_end', 'adjustment', name='transactionkind', native_enum=False, length=24), nullable=False),
+    sa.Column('reference', sa.String(length=120), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('occurred_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('reverses_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('run_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('actor_org_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.ForeignKeyConstraint(['actor_org_id'], ['organizations.id'], name=op.f('fk_ledger_transactions_actor_org_id_organizations')),
+    sa.ForeignKeyConstraint(['reverses_id'], ['ledger_transactions.id'], name=op.f('fk_ledger_transactions_reverses_id_ledger_transactions')),
+    sa.ForeignKeyConstraint(['run_id'], ['settlement_runs.id'], name=op.f('fk_ledger_transactions_run_id_settlement_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_transactions')),
+    sa.UniqueConstraint('key', name=op.f('uq_ledger_transactions_key')),
+    sa.UniqueConstraint('reverses_id', name=op.f('uq_ledger_transactions_reverses_id'))
+    )
+    op.create_index(op.f('ix_ledger_transactions_kind'), 'ledger_transactions', ['kind'], unique=False)
+    op.create_index(op.f('ix_ledger_transactions_occurred_at'), 'ledger_transactions', ['occurred_at'], unique=False)
+    op.create_index(op.f('ix_ledger_transactions_run_id'), 'ledger_transactions', ['run_id'], unique=False)
     op.create_table('lots',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('tender_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -330,6 +427,59 @@ def upgrade() -> None:
     op.create_index(op.f('ix_bids_lot_id'), 'bids', ['lot_id'], unique=False)
     op.create_index(op.f('ix_bids_manufacturer_id'), 'bids', ['manufacturer_id'], unique=False)
     op.create_index(op.f('ix_bids_tender_id'), 'bids', ['tender_id'], unique=False)
+    op.create_table('compliance_year_end_results',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('run_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('hospital_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('region_code', sa.String(length=6), nullable=False),
+    sa.Column('agreed', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('accepted', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('completion', sa.Numeric(precision=9, scale=4), nullable=False),
+    sa.Column('budget', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('actual', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('balance', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('savings_rate', sa.Numeric(precision=9, scale=4), nullable=False),
+    sa.Column('payment_rate', sa.Numeric(precision=9, scale=4), nullable=False),
+    sa.Column('non_winning_share', sa.Numeric(precision=9, scale=4), nullable=False),
+    sa.Column('score', sa.Numeric(precision=6, scale=2), nullable=True),
+    sa.Column('grade', sa.String(length=2), nullable=True),
+    sa.Column('retention_ratio', sa.Numeric(precision=9, scale=4), nullable=True),
+    sa.Column('tiers', sa.JSON(), nullable=False),
+    sa.Column('deduction', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('retained', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('deduction_txn_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('retained_txn_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.ForeignKeyConstraint(['deduction_txn_id'], ['ledger_transactions.id'], name=op.f('fk_compliance_year_end_results_deduction_txn_id_ledger_transactions')),
+    sa.ForeignKeyConstraint(['hospital_id'], ['organizations.id'], name=op.f('fk_compliance_year_end_results_hospital_id_organizations')),
+    sa.ForeignKeyConstraint(['retained_txn_id'], ['ledger_transactions.id'], name=op.f('fk_compliance_year_end_results_retained_txn_id_ledger_transactions')),
+    sa.ForeignKeyConstraint(['run_id'], ['compliance_year_end_runs.id'], name=op.f('fk_compliance_year_end_results_run_id_compliance_year_end_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_compliance_year_end_results')),
+    sa.UniqueConstraint('run_id', 'hospital_id', name=op.f('uq_compliance_year_end_results_run_id_hospital_id'))
+    )
+    op.create_index(op.f('ix_compliance_year_end_results_hospital_id'), 'compliance_year_end_results', ['hospital_id'], unique=False)
+    op.create_index(op.f('ix_compliance_year_end_results_run_id'), 'compliance_year_end_results', ['run_id'], unique=False)
+    op.create_table('credit_events',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('manufacturer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('kind', sa.Enum('late_delivery', 'order_rejected_or_unconfirmed', 'region_unsupplied_7d', 'gave_up_win', name='crediteventkind', native_enum=False, length=30), nullable=False),
+    sa.Column('points', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('occurred_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('source_key', sa.String(length=80), nullable=False),
+    sa.Column('order_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('product_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('lot_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('detail', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('active', 'appealed', 'upheld', 'overturned', name='crediteventstatus', native_enum=False, length=12), nullable=False),
+    sa.Column('recorded_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['lot_id'], ['lots.id'], name=op.f('fk_credit_events_lot_id_lots')),
+    sa.ForeignKeyConstraint(['manufacturer_id'], ['organizations.id'], name=op.f('fk_credit_events_manufacturer_id_organizations')),
+    sa.ForeignKeyConstraint(['order_id'], ['purchase_orders.id'], name=op.f('fk_credit_events_order_id_purchase_orders')),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_credit_events_product_id_products')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_credit_events')),
+    sa.UniqueConstraint('source_key', name=op.f('uq_credit_events_source_key'))
+    )
+    op.create_index('ix_credit_events_manufacturer_occurred', 'credit_events', ['manufacturer_id', 'occurred_at'], unique=False)
     op.create_table('demand_confirmations',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('tender_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -373,6 +523,19 @@ def upgrade() -> None:
     op.create_index(op.f('ix_demand_reports_lot_id'), 'demand_reports', ['lot_id'], unique=False)
     op.create_index(op.f('ix_demand_reports_province_code'), 'demand_reports', ['province_code'], unique=False)
     op.create_index(op.f('ix_demand_reports_tender_id'), 'demand_reports', ['tender_id'], unique=False)
+    op.create_table('ledger_postings',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('transaction_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('account_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.CheckConstraint('amount <> 0', name=op.f('ck_ledger_postings_amount_not_zero')),
+    sa.ForeignKeyConstraint(['account_id'], ['ledger_accounts.id'], name=op.f('fk_ledger_postings_account_id_ledger_accounts')),
+    sa.ForeignKeyConstraint(['transaction_id'], ['ledger_transactions.id'], name=op.f('fk_ledger_postings_transaction_id_ledger_transactions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_postings'))
+    )
+    op.create_index('ix_ledger_postings_account_transaction', 'ledger_postings', ['account_id', 'transaction_id'], unique=False)
+    op.create_index(op.f('ix_ledger_postings_transaction_id'), 'ledger_postings', ['transaction_id'], unique=False)
     op.create_table('off_platform_purchases',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('hospital_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -391,6 +554,46 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_off_platform_purchases_hospital_id'), 'off_platform_purchases', ['hospital_id'], unique=False)
     op.create_index(op.f('ix_off_platform_purchases_lot_id'), 'off_platform_purchases', ['lot_id'], unique=False)
+    op.create_table('settlement_advances',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('hospital_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('tender_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('contract_year', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('region_code', sa.String(length=6), nullable=False),
+    sa.Column('annual_value', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('ratio', sa.Numeric(precision=9, scale=4), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('transaction_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('paid_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('amount >= 0', name=op.f('ck_settlement_advances_amount_not_negative')),
+    sa.ForeignKeyConstraint(['hospital_id'], ['organizations.id'], name=op.f('fk_settlement_advances_hospital_id_organizations')),
+    sa.ForeignKeyConstraint(['tender_id'], ['tenders.id'], name=op.f('fk_settlement_advances_tender_id_tenders')),
+    sa.ForeignKeyConstraint(['transaction_id'], ['ledger_transactions.id'], name=op.f('fk_settlement_advances_transaction_id_ledger_transactions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_settlement_advances')),
+    sa.UniqueConstraint('hospital_id', 'tender_id', 'contract_year', name=op.f('uq_settlement_advances_hospital_id_tender_id_contract_year'))
+    )
+    op.create_index(op.f('ix_settlement_advances_hospital_id'), 'settlement_advances', ['hospital_id'], unique=False)
+    op.create_index(op.f('ix_settlement_advances_tender_id'), 'settlement_advances', ['tender_id'], unique=False)
+    op.create_table('settlement_payments',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('run_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('manufacturer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('batch_no', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('payables_count', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('transaction_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('paid_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('amount > 0', name=op.f('ck_settlement_payments_amount_positive')),
+    sa.ForeignKeyConstraint(['manufacturer_id'], ['organizations.id'], name=op.f('fk_settlement_payments_manufacturer_id_organizations')),
+    sa.ForeignKeyConstraint(['run_id'], ['settlement_runs.id'], name=op.f('fk_settlement_payments_run_id_settlement_runs')),
+    sa.ForeignKeyConstraint(['transaction_id'], ['ledger_transactions.id'], name=op.f('fk_settlement_payments_transaction_id_ledger_transactions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_settlement_payments')),
+    sa.UniqueConstraint('run_id', 'manufacturer_id', name=op.f('uq_settlement_payments_run_id_manufacturer_id'))
+    )
+    op.create_index(op.f('ix_settlement_payments_manufacturer_id'), 'settlement_payments', ['manufacturer_id'], unique=False)
+    op.create_index(op.f('ix_settlement_payments_run_id'), 'settlement_payments', ['run_id'], unique=False)
     op.create_table('shipments',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('number', sa.String(length=40), nullable=False),
@@ -506,6 +709,27 @@ def upgrade() -> None:
     sa.UniqueConstraint('bid_id', 'version', name=op.f('uq_bid_versions_bid_id_version'))
     )
     op.create_index(op.f('ix_bid_versions_bid_id'), 'bid_versions', ['bid_id'], unique=False)
+    op.create_table('compliance_year_end_lines',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('result_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('lot_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('agreed', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('accepted', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('completion', sa.Numeric(precision=9, scale=4), nullable=False),
+    sa.Column('shortfall', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('reference_price', sa.Numeric(precision=18, scale=4), nullable=False),
+    sa.Column('winning_price', sa.Numeric(precision=18, scale=4), nullable=False),
+    sa.Column('non_winning_quantity', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('non_winning_amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('budget', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('actual', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('deduction', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.ForeignKeyConstraint(['lot_id'], ['lots.id'], name=op.f('fk_compliance_year_end_lines_lot_id_lots')),
+    sa.ForeignKeyConstraint(['result_id'], ['compliance_year_end_results.id'], name=op.f('fk_compliance_year_end_lines_result_id_compliance_year_end_results')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_compliance_year_end_lines')),
+    sa.UniqueConstraint('result_id', 'lot_id', name=op.f('uq_compliance_year_end_lines_result_id_lot_id'))
+    )
+    op.create_index(op.f('ix_compliance_year_end_lines_result_id'), 'compliance_year_end_lines', ['result_id'], unique=False)
     op.create_table('contracts',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('tender_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -548,6 +772,24 @@ def upgrade() -> None:
     op.create_index(op.f('ix_contracts_region_code'), 'contracts', ['region_code'], unique=False)
     op.create_index(op.f('ix_contracts_status'), 'contracts', ['status'], unique=False)
     op.create_index(op.f('ix_contracts_tender_id'), 'contracts', ['tender_id'], unique=False)
+    op.create_table('credit_appeals',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('event_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('by_org_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('by_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('filed_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('decision', sa.String(length=12), nullable=True),
+    sa.Column('decision_note', sa.Text(), nullable=True),
+    sa.Column('decided_by_org_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('decided_at', procurement.db.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['by_org_id'], ['organizations.id'], name=op.f('fk_credit_appeals_by_org_id_organizations')),
+    sa.ForeignKeyConstraint(['by_user_id'], ['users.id'], name=op.f('fk_credit_appeals_by_user_id_users')),
+    sa.ForeignKeyConstraint(['decided_by_org_id'], ['organizations.id'], name=op.f('fk_credit_appeals_decided_by_org_id_organizations')),
+    sa.ForeignKeyConstraint(['event_id'], ['credit_events.id'], name=op.f('fk_credit_appeals_event_id_credit_events')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_credit_appeals'))
+    )
+    op.create_index(op.f('ix_credit_appeals_event_id'), 'credit_appeals', ['event_id'], unique=False)
     op.create_table('demand_revisions',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('report_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -577,6 +819,38 @@ def upgrade() -> None:
     sa.UniqueConstraint('shipment_id', name=op.f('uq_receipts_shipment_id'))
     )
     op.create_index(op.f('ix_receipts_hospital_id'), 'receipts', ['hospital_id'], unique=False)
+    op.create_table('compliance_alerts',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('kind', sa.Enum('hospital_behind', 'zero_purchase', 'supplier_unconfirmed', 'late_delivery', 'rejected_orders', 'overdue_payment', 'high_non_winning_share', name='alertkind', native_enum=False, length=30), nullable=False),
+    sa.Column('severity', sa.Enum('info', 'warning', 'high', name='severity', native_enum=False, length=10), nullable=False),
+    sa.Column('dedup_key', sa.String(length=160), nullable=False),
+    sa.Column('open_key', sa.String(length=160), nullable=True),
+    sa.Column('subject_org_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('region_code', sa.String(length=6), nullable=True),
+    sa.Column('tender_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('lot_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('contract_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('order_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('contract_year', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('detail', sa.Text(), nullable=False),
+    sa.Column('facts', sa.JSON(), nullable=False),
+    sa.Column('status', sa.Enum('open', 'resolved', name='alertstatus', native_enum=False, length=10), nullable=False),
+    sa.Column('step', sa.Enum('none', 'reminder', 'public_notice', 'summons', name='escalationstep', native_enum=False, length=20), nullable=False),
+    sa.Column('raised_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', procurement.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('resolution', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], name=op.f('fk_compliance_alerts_contract_id_contracts')),
+    sa.ForeignKeyConstraint(['lot_id'], ['lots.id'], name=op.f('fk_compliance_alerts_lot_id_lots')),
+    sa.ForeignKeyConstraint(['order_id'], ['purchase_orders.id'], name=op.f('fk_compliance_alerts_order_id_purchase_orders')),
+    sa.ForeignKeyConstraint(['subject_org_id'], ['organizations.id'], name=op.f('fk_compliance_alerts_subject_org_id_organizations')),
+    sa.ForeignKeyConstraint(['tender_id'], ['tenders.id'], name=op.f('fk_compliance_alerts_tender_id_tenders')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_compliance_alerts')),
+    sa.UniqueConstraint('open_key', name=op.f('uq_compliance_alerts_open_key'))
+    )
+    op.create_index(op.f('ix_compliance_alerts_dedup_key'), 'compliance_alerts', ['dedup_key'], unique=False)
+    op.create_index(op.f('ix_compliance_alerts_kind'), 'compliance_alerts', ['kind'], unique=False)
+    op.create_index('ix_compliance_alerts_subject_status', 'compliance_alerts', ['subject_org_id', 'status'], unique=False)
     op.create_table('contract_volumes',
     sa.Column('contract_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('agreed', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -645,7 +919,36 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_order_lines_contract_id'), 'order_lines', ['contract_id'], unique=False)
     op.create_index(op.f('ix_order_lines_lot_id'), 'order_lines', ['lot_id'], unique=False)
+    op.create_index('ix_order_lines_off_contract_lot', 'order_lines', ['lot_id'], unique=False, postgresql_where=sa.text('off_contract'), sqlite_where=sa.text('off_contract'))
     op.create_index(op.f('ix_order_lines_order_id'), 'order_lines', ['order_id'], unique=False)
+    op.create_table('compliance_alert_escalations',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('alert_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('step', sa.Enum('none', 'reminder', 'public_notice', 'summons', name='escalationstep', native_enum=False, length=20), nullable=False),
+    sa.Column('by_org_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('by_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['alert_id'], ['compliance_alerts.id'], name=op.f('fk_compliance_alert_escalations_alert_id_compliance_alerts')),
+    sa.ForeignKeyConstraint(['by_org_id'], ['organizations.id'], name=op.f('fk_compliance_alert_escalations_by_org_id_organizations')),
+    sa.ForeignKeyConstraint(['by_user_id'], ['users.id'], name=op.f('fk_compliance_alert_escalations_by_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_compliance_alert_escalations')),
+    sa.UniqueConstraint('alert_id', 'step', name=op.f('uq_compliance_alert_escalations_alert_id_step'))
+    )
+    op.create_index(op.f('ix_compliance_alert_escalations_alert_id'), 'compliance_alert_escalations', ['alert_id'], unique=False)
+    op.create_table('compliance_alert_responses',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('alert_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('by_org_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('by_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['alert_id'], ['compliance_alerts.id'], name=op.f('fk_compliance_alert_responses_alert_id_compliance_alerts')),
+    sa.ForeignKeyConstraint(['by_org_id'], ['organizations.id'], name=op.f('fk_compliance_alert_responses_by_org_id_organizations')),
+    sa.ForeignKeyConstraint(['by_user_id'], ['users.id'], name=op.f('fk_compliance_alert_responses_by_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_compliance_alert_responses'))
+    )
+    op.create_index(op.f('ix_compliance_alert_responses_alert_id'), 'compliance_alert_responses', ['alert_id'], unique=False)
     op.create_table('shipment_lines',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('shipment_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -695,11 +998,46 @@ def upgrade() -> None:
     op.create_index('ix_receipt_lines_manufacturer_accepted', 'receipt_lines', ['manufacturer_id', 'accepted_at'], unique=False)
     op.create_index(op.f('ix_receipt_lines_order_line_id'), 'receipt_lines', ['order_line_id'], unique=False)
     op.create_index(op.f('ix_receipt_lines_receipt_id'), 'receipt_lines', ['receipt_id'], unique=False)
+    op.create_table('payables',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('receipt_line_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('contract_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('hospital_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('manufacturer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('region_code', sa.String(length=6), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('accepted_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('accrued_at', procurement.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('run_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('payment_txn_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('paid_at', procurement.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('deadline_days', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.CheckConstraint('amount >= 0', name=op.f('ck_payables_amount_not_negative')),
+    sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], name=op.f('fk_payables_contract_id_contracts')),
+    sa.ForeignKeyConstraint(['hospital_id'], ['organizations.id'], name=op.f('fk_payables_hospital_id_organizations')),
+    sa.ForeignKeyConstraint(['manufacturer_id'], ['organizations.id'], name=op.f('fk_payables_manufacturer_id_organizations')),
+    sa.ForeignKeyConstraint(['payment_txn_id'], ['ledger_transactions.id'], name=op.f('fk_payables_payment_txn_id_ledger_transactions')),
+    sa.ForeignKeyConstraint(['receipt_line_id'], ['receipt_lines.id'], name=op.f('fk_payables_receipt_line_id_receipt_lines')),
+    sa.ForeignKeyConstraint(['run_id'], ['settlement_runs.id'], name=op.f('fk_payables_run_id_settlement_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payables')),
+    sa.UniqueConstraint('receipt_line_id', name=op.f('uq_payables_receipt_line_id'))
+    )
+    op.create_index(op.f('ix_payables_contract_id'), 'payables', ['contract_id'], unique=False)
+    op.create_index(op.f('ix_payables_due_at'), 'payables', ['due_at'], unique=False)
+    op.create_index('ix_payables_hospital_accepted', 'payables', ['hospital_id', 'accepted_at'], unique=False)
+    op.create_index('ix_payables_unpaid', 'payables', ['manufacturer_id', 'run_id', 'accepted_at'], unique=False)
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_index('ix_payables_unpaid', table_name='payables')
+    op.drop_index('ix_payables_hospital_accepted', table_name='payables')
+    op.drop_index(op.f('ix_payables_due_at'), table_name='payables')
+    op.drop_index(op.f('ix_payables_contract_id'), table_name='payables')
+    op.drop_table('payables')
     op.drop_index(op.f('ix_receipt_lines_receipt_id'), table_name='receipt_lines')
     op.drop_index(op.f('ix_receipt_lines_order_line_id'), table_name='receipt_lines')
     op.drop_index('ix_receipt_lines_manufacturer_accepted', table_name='receipt_lines')
@@ -710,7 +1048,12 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_shipment_lines_order_line_id'), table_name='shipment_lines')
     op.drop_index(op.f('ix_shipment_lines_batch_no'), table_name='shipment_lines')
     op.drop_table('shipment_lines')
+    op.drop_index(op.f('ix_compliance_alert_responses_alert_id'), table_name='compliance_alert_responses')
+    op.drop_table('compliance_alert_responses')
+    op.drop_index(op.f('ix_compliance_alert_escalations_alert_id'), table_name='compliance_alert_escalations')
+    op.drop_table('compliance_alert_escalations')
     op.drop_index(op.f('ix_order_lines_order_id'), table_name='order_lines')
+    op.drop_index('ix_order_lines_off_contract_lot', table_name='order_lines', postgresql_where=sa.text('off_contract'), sqlite_where=sa.text('off_contract'))
     op.drop_index(op.f('ix_order_lines_lot_id'), table_name='order_lines')
     op.drop_index(op.f('ix_order_lines_contract_id'), table_name='order_lines')
     op.drop_table('order_lines')
@@ -718,10 +1061,16 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_distributor_appointments_manufacturer_id'), table_name='distributor_appointments')
     op.drop_table('distributor_appointments')
     op.drop_table('contract_volumes')
+    op.drop_index('ix_compliance_alerts_subject_status', table_name='compliance_alerts')
+    op.drop_index(op.f('ix_compliance_alerts_kind'), table_name='compliance_alerts')
+    op.drop_index(op.f('ix_compliance_alerts_dedup_key'), table_name='compliance_alerts')
+    op.drop_table('compliance_alerts')
     op.drop_index(op.f('ix_receipts_hospital_id'), table_name='receipts')
     op.drop_table('receipts')
     op.drop_index(op.f('ix_demand_revisions_report_id'), table_name='demand_revisions')
     op.drop_table('demand_revisions')
+    op.drop_index(op.f('ix_credit_appeals_event_id'), table_name='credit_appeals')
+    op.drop_table('credit_appeals')
     op.drop_index(op.f('ix_contracts_tender_id'), table_name='contracts')
     op.drop_index(op.f('ix_contracts_status'), table_name='contracts')
     op.drop_index(op.f('ix_contracts_region_code'), table_name='contracts')
@@ -730,6 +1079,8 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_contracts_hospital_id'), table_name='contracts')
     op.drop_index(op.f('ix_contracts_award_run_id'), table_name='contracts')
     op.drop_table('contracts')
+    op.drop_index(op.f('ix_compliance_year_end_lines_result_id'), table_name='compliance_year_end_lines')
+    op.drop_table('compliance_year_end_lines')
     op.drop_index(op.f('ix_bid_versions_bid_id'), table_name='bid_versions')
     op.drop_table('bid_versions')
     op.drop_index(op.f('ix_award_bid_outcomes_manufacturer_id'), table_name='award_bid_outcomes')
@@ -748,9 +1099,18 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_shipments_shipper_id'), table_name='shipments')
     op.drop_index(op.f('ix_shipments_order_id'), table_name='shipments')
     op.drop_table('shipments')
+    op.drop_index(op.f('ix_settlement_payments_run_id'), table_name='settlement_payments')
+    op.drop_index(op.f('ix_settlement_payments_manufacturer_id'), table_name='settlement_payments')
+    op.drop_table('settlement_payments')
+    op.drop_index(op.f('ix_settlement_advances_tender_id'), table_name='settlement_advances')
+    op.drop_index(op.f('ix_settlement_advances_hospital_id'), table_name='settlement_advances')
+    op.drop_table('settlement_advances')
     op.drop_index(op.f('ix_off_platform_purchases_lot_id'), table_name='off_platform_purchases')
     op.drop_index(op.f('ix_off_platform_purchases_hospital_id'), table_name='off_platform_purchases')
     op.drop_table('off_platform_purchases')
+    op.drop_index(op.f('ix_ledger_postings_transaction_id'), table_name='ledger_postings')
+    op.drop_index('ix_ledger_postings_account_transaction', table_name='ledger_postings')
+    op.drop_table('ledger_postings')
     op.drop_index(op.f('ix_demand_reports_tender_id'), table_name='demand_reports')
     op.drop_index(op.f('ix_demand_reports_province_code'), table_name='demand_reports')
     op.drop_index(op.f('ix_demand_reports_lot_id'), table_name='demand_reports')
@@ -758,6 +1118,11 @@ def downgrade() -> None:
     op.drop_table('demand_reports')
     op.drop_index(op.f('ix_demand_confirmations_tender_id'), table_name='demand_confirmations')
     op.drop_table('demand_confirmations')
+    op.drop_index('ix_credit_events_manufacturer_occurred', table_name='credit_events')
+    op.drop_table('credit_events')
+    op.drop_index(op.f('ix_compliance_year_end_results_run_id'), table_name='compliance_year_end_results')
+    op.drop_index(op.f('ix_compliance_year_end_results_hospital_id'), table_name='compliance_year_end_results')
+    op.drop_table('compliance_year_end_results')
     op.drop_index(op.f('ix_bids_tender_id'), table_name='bids')
     op.drop_index(op.f('ix_bids_manufacturer_id'), table_name='bids')
     op.drop_index(op.f('ix_bids_lot_id'), table_name='bids')
@@ -771,6 +1136,13 @@ def downgrade() -> None:
     op.drop_table('purchase_orders')
     op.drop_index(op.f('ix_lots_tender_id'), table_name='lots')
     op.drop_table('lots')
+    op.drop_index(op.f('ix_ledger_transactions_run_id'), table_name='ledger_transactions')
+    op.drop_index(op.f('ix_ledger_transactions_occurred_at'), table_name='ledger_transactions')
+    op.drop_index(op.f('ix_ledger_transactions_kind'), table_name='ledger_transactions')
+    op.drop_table('ledger_transactions')
+    op.drop_index(op.f('ix_credit_repairs_manufacturer_id'), table_name='credit_repairs')
+    op.drop_table('credit_repairs')
+    op.drop_table('compliance_year_end_runs')
     op.drop_index(op.f('ix_bidding_bans_manufacturer_id'), table_name='bidding_bans')
     op.drop_table('bidding_bans')
     op.drop_index(op.f('ix_award_runs_tender_id'), table_name='award_runs')
@@ -784,10 +1156,15 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_tenders_status'), table_name='tenders')
     op.drop_index(op.f('ix_tenders_created_by_org_id'), table_name='tenders')
     op.drop_table('tenders')
+    op.drop_table('settlement_runs')
     op.drop_index(op.f('ix_products_manufacturer_id'), table_name='products')
     op.drop_index(op.f('ix_products_generic_name'), table_name='products')
     op.drop_table('products')
+    op.drop_index(op.f('ix_ledger_accounts_region_code'), table_name='ledger_accounts')
+    op.drop_index('ix_ledger_accounts_kind_owner', table_name='ledger_accounts')
+    op.drop_table('ledger_accounts')
     op.drop_table('idempotency_keys')
+    op.drop_table('credit_levels')
     op.drop_index(op.f('ix_organizations_region_code'), table_name='organizations')
     op.drop_table('organizations')
     op.drop_table('audit_head')
