@@ -1,0 +1,39 @@
+"""Settlement use cases: ledger, advances, payables, runs, statements (one module each)."""
+
+from procurement.settlement.services.advances import AdvanceResult, list_advances, run_advances
+from procurement.settlement.services.ledger import (
+    Reconciliation,
+    balance,
+    reconcile,
+    reverse_transaction,
+)
+from procurement.settlement.services.payables import (
+    AccrualResult,
+    OverdueItem,
+    accrue_payables,
+    list_payables,
+    overdue_payables,
+)
+from procurement.settlement.services.runs import get_run, list_runs, plan_batches, start_run
+from procurement.settlement.services.statements import Statement, statement
+
+__all__ = [
+    "AccrualResult",
+    "AdvanceResult",
+    "OverdueItem",
+    "Reconciliation",
+    "Statement",
+    "accrue_payables",
+    "balance",
+    "get_run",
+    "list_advances",
+    "list_payables",
+    "list_runs",
+    "overdue_payables",
+    "plan_batches",
+    "reconcile",
+    "reverse_transaction",
+    "run_advances",
+    "start_run",
+    "statement",
+]

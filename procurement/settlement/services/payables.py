@@ -1,0 +1,166 @@
+"""Payables: accrued from accepted receipt lines (orders is upstream; settlement reads it) in
+one set-based INSERT ... SELECT per payment deadline; listing and the overdue list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, insert, literal, select, type_coerce
+from sqlalchemy.orm import Session
+
+from procurement.audit import services as audit
+from procurement.auth.actor import Actor
+from procurement.auth.models import Organization, OrgKind
+from procurement.catalog.models import Tender
+from procurement.contracts.models import Contract
+from procurement.db import UtcDateTime
+from procurement.orders.models import ReceiptLine
+from procurement.settlement.models import Payable
+from procurement.settlement.rules import SettlementRules, days_overdue
+
+
+@dataclass(frozen=True)
+class AccrualResult:
+    created: int
+    amount: Decimal
+
+
+def plus_days(session: Session, column, days: int):
+    """``column + days`` in SQL, keeping the stored timestamp format of each backend."""
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLAlchemy stores "YYYY-MM-DD HH:MM:SS.ffffff"; datetime() drops the fraction.
+        shifted = func.datetime(column, f"+{days} days").op("||")(func.substr(column, 20))
+        return type_coerce(shifted, UtcDateTime())
+    return column + literal(timedelta(days=days))
+
+
+def _deadlines(session: Session) -> dict[int, int]:
+    """Tenders whose frozen rules set a payment deadline other than the default."""
+    default = SettlementRules().payment_deadline_days
+    found = {}
+    for tender_id, snapshot in session.execute(select(Tender.id, Tender.rules_snapshot)):
+        days = SettlementRules.from_snapshot(snapshot).payment_deadline_days
+        if days != default:
+            found[tender_id] = days
+    return found
+
+
+def insert_payables(session: Session, *, now: datetime) -> int:
+    """Accrue every accepted contract receipt line without a payable (no commit)."""
+    special = _deadlines(session)
+    groups = [(days, Contract.tender_id == tender_id) for tender_id, days in special.items()]
+    groups.append((SettlementRules().payment_deadline_days, Contract.tender_id.not_in(special)))
+    created = 0
+    for days, condition in groups:
+        rows = (
+            select(ReceiptLine.id, ReceiptLine.contract_id, ReceiptLine.hospital_id,
+                   ReceiptLine.manufacturer_id, Contract.region_code, ReceiptLine.accepted_amount,
+                   ReceiptLine.currency, ReceiptLine.accepted_at,
+                   plus_days(session, ReceiptLine.accepted_at, days),
+                   literal(now, UtcDateTime()), literal(days))
+            .join(Contract, Contract.id == ReceiptLine.contract_id)
+            .outerjoin(Payable, Payable.receipt_line_id == ReceiptLine.id)
+            .where(Payable.id.is_(None), ReceiptLine.accepted_quantity > 0, condition)
+        )  # fmt: skip
+        result = session.execute(insert(Payable).from_select(
+            ["receipt_line_id", "contract_id", "hospital_id", "manufacturer_id", "region_code",
+             "amount", "currency", "accepted_at", "due_at", "accrued_at", "deadline_days"], rows))  # fmt: skip
+        created += max(result.rowcount or 0, 0)
+    return created
+
+
+def accrue_payables(
+    session: Session, *, now: datetime, actor: Actor | None = None
+) -> AccrualResult:
+    """Create the payables of all accepted receipt lines that have none (idempotent)."""
+    if actor is not None:
+        actor.require(OrgKind.FUND, action="accrue payables")
+    before = session.scalar(select(func.coalesce(func.sum(Payable.amount), 0)))
+    created = insert_payables(session, now=now)
+    after = session.scalar(select(func.coalesce(func.sum(Payable.amount), 0)))
+    amount = Decimal(after) - Decimal(before)
+    if created:
+        audit.record(session, action="settlement.payables.accrued", subject_type="payables",
+                     subject_id="accrual", now=now, actor=actor,
+                     payload={"created": created, "amount": str(amount)})  # fmt: skip
+    session.commit()
+    return AccrualResult(created=created, amount=amount)
+
+
+def day_start(day: date) -> datetime:
+    """Midnight UTC at the start of ``day`` (settlement dates are UTC dates)."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _scope(query, actor: Actor):
+    """Manufacturers see their own payables, hospitals theirs; fund and regulator all."""
+    actor.require(OrgKind.FUND, OrgKind.REGULATOR, OrgKind.MANUFACTURER, OrgKind.HOSPITAL,
+                  write=False, action="read payables")  # fmt: skip
+    if actor.org_kind == OrgKind.MANUFACTURER:
+        return query.where(Payable.manufacturer_id == actor.org_id)
+    if actor.org_kind == OrgKind.HOSPITAL:
+        return query.where(Payable.hospital_id == actor.org_id)
+    return query
+
+
+def list_payables(session: Session, *, actor: Actor, status: str | None = None,
+                  manufacturer_id: int | None = None, hospital_id: int | None = None,
+                  accepted_from: date | None = None, accepted_to: date | None = None,
+                  now: datetime, limit: int = 500) -> list[Payable]:  # fmt: skip
+    """Payables you may see; ``status`` unpaid | paid | overdue; dates inclusive."""
+    query = _scope(select(Payable), actor)
+    if status == "paid":
+        query = query.where(Payable.paid_at.is_not(None))
+    elif status in ("unpaid", "overdue"):
+        query = query.where(Payable.paid_at.is_(None))
+        if status == "overdue":
+            query = query.where(Payable.due_at < now)
+    if manufacturer_id is not None:
+        query = query.where(Payable.manufacturer_id == manufacturer_id)
+    if hospital_id is not None:
+        query = query.where(Payable.hospital_id == hospital_id)
+    if accepted_from is not None:
+        query = query.where(Payable.accepted_at >= day_start(accepted_from))
+    if accepted_to is not None:
+        query = query.where(Payable.accepted_at < day_start(accepted_to + timedelta(days=1)))
+    return list(session.scalars(query.order_by(Payable.due_at, Payable.id).limit(limit)))
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    payable_id: int
+    receipt_line_id: int
+    contract_id: int
+    hospital_id: int
+    hospital_name: str
+    manufacturer_id: int
+    manufacturer_name: str
+    amount: Decimal
+    currency: str
+    accepted_at: datetime
+    due_at: datetime
+    days_overdue: int
+
+
+def overdue_payables(session: Session, *, now: datetime, actor: Actor,
+                     limit: int = 1000) -> list[OverdueItem]:  # fmt: skip
+    """Unpaid payables past their due time with their (started) days overdue, oldest first.
+    Compliance reads this (or the same query) for overdue-payment alerts."""
+    hospital = Organization.__table__.alias("hospital")
+    maker = Organization.__table__.alias("maker")
+    query = _scope(
+        select(Payable, hospital.c.name, maker.c.name)
+        .join(hospital, hospital.c.id == Payable.hospital_id)
+        .join(maker, maker.c.id == Payable.manufacturer_id)
+        .where(Payable.paid_at.is_(None), Payable.due_at < now),
+        actor,
+    )
+    rows = session.execute(query.order_by(Payable.due_at, Payable.id).limit(limit))
+    return [
+        OverdueItem(p.id, p.receipt_line_id, p.contract_id, p.hospital_id, h_name,
+                    p.manufacturer_id, m_name, p.amount, p.currency, p.accepted_at, p.due_at,
+                    days_overdue(p.due_at, now))
+        for p, h_name, m_name in rows
+    ]  # fmt: skip

@@ -1,0 +1,158 @@
+"""Statements for any period (dates inclusive, UTC): a manufacturer's (receivables accrued,
+payments, outstanding and overdue) and a hospital's (advance, charged to advance, charged to
+allocation, remaining advance). Plain queries over payables, payments and postings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from procurement.auth.actor import Actor
+from procurement.auth.models import Organization, OrgKind
+from procurement.core.errors import Forbidden, NotFound, ValidationFailed
+from procurement.settlement.models import (
+    Account,
+    AccountKind,
+    LedgerPosting,
+    LedgerTransaction,
+    Payable,
+    Payment,
+    SettlementRun,
+    TransactionKind,
+)
+from procurement.settlement.rules import days_overdue
+from procurement.settlement.services.payables import day_start
+
+CENT = Decimal("0.01")
+
+
+@dataclass
+class Statement:
+    party_id: int
+    party_code: str
+    party_name: str
+    party_kind: str
+    period_from: date
+    period_to: date
+    summary: dict[str, Any] = field(default_factory=dict)
+    columns: list[str] = field(default_factory=list)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+
+
+def statement(session: Session, *, party_id: int, period_from: date, period_to: date,
+              now: datetime, actor: Actor) -> Statement:  # fmt: skip
+    """The statement of a manufacturer or hospital for a period (own party only, except fund
+    office and regulator)."""
+    if period_to < period_from:
+        raise ValidationFailed("The period ends before it starts.",
+                               errors={"to": ["Must be on or after 'from'."]})  # fmt: skip
+    actor.require(OrgKind.FUND, OrgKind.REGULATOR, OrgKind.MANUFACTURER, OrgKind.HOSPITAL,
+                  write=False, action="read settlement statements")  # fmt: skip
+    org = session.get(Organization, party_id)
+    if org is None or org.kind not in (OrgKind.MANUFACTURER, OrgKind.HOSPITAL):
+        raise NotFound(f"No manufacturer or hospital {party_id}.", party_id=party_id)
+    if actor.org_kind in (OrgKind.MANUFACTURER, OrgKind.HOSPITAL) and actor.org_id != org.id:
+        raise Forbidden("You may read only your own organization's statement.",
+                        code="not-your-statement")  # fmt: skip
+    result = Statement(org.id, org.code, org.name, org.kind.value, period_from, period_to)
+    start, end = day_start(period_from), day_start(period_to + timedelta(days=1))
+    if org.kind == OrgKind.MANUFACTURER:
+        _manufacturer(session, result, start, end, min(now, end))
+    else:
+        _hospital(session, result, start, end)
+    return result
+
+
+def _sum(session, query) -> Decimal:
+    return Decimal(str(session.scalar(query) or 0)).quantize(CENT)
+
+
+def _manufacturer(session, result: Statement, start, end, as_of) -> None:
+    m = result.party_id
+    mine = Payable.manufacturer_id == m
+    accrued = select(func.sum(Payable.amount)).where(mine, Payable.accepted_at >= start,
+                                                     Payable.accepted_at < end)  # fmt: skip
+    open_at_end = and_(mine, Payable.accepted_at < end,
+                       or_(Payable.paid_at.is_(None), Payable.paid_at >= end))  # fmt: skip
+    overdue = and_(mine, Payable.due_at < as_of,
+                   or_(Payable.paid_at.is_(None), Payable.paid_at >= as_of))  # fmt: skip
+    reversed_ids = select(LedgerTransaction.reverses_id).where(
+        LedgerTransaction.reverses_id.is_not(None)
+    )
+    payments = session.execute(
+        select(Payment, SettlementRun.reference).join(SettlementRun)
+        .where(Payment.manufacturer_id == m, Payment.paid_at >= start, Payment.paid_at < end,
+               Payment.transaction_id.not_in(reversed_ids))
+        .order_by(Payment.paid_at, Payment.id)).all()  # fmt: skip
+    result.summary = {
+        "receivables_accrued": _sum(session, accrued),
+        "payables_accrued": session.scalar(
+            select(func.count()).select_from(
+                select(Payable.id)
+                .where(mine, Payable.accepted_at >= start, Payable.accepted_at < end)
+                .subquery()
+            )
+        ),  # fmt: skip
+        "payments": sum((p.amount for p, _ in payments), Decimal("0.00")),
+        "outstanding_at_end": _sum(session, select(func.sum(Payable.amount)).where(open_at_end)),
+        "overdue": _sum(session, select(func.sum(Payable.amount)).where(overdue)),
+    }
+    result.columns = ["kind", "date", "reference", "amount", "count", "days_overdue"]
+    result.lines = [
+        {"kind": "payment", "date": p.paid_at.date().isoformat(), "reference": ref,
+         "amount": p.amount, "count": p.payables_count, "days_overdue": ""}
+        for p, ref in payments
+    ]  # fmt: skip
+    for p in session.scalars(select(Payable).where(overdue).order_by(Payable.due_at).limit(1000)):
+        result.lines.append({"kind": "overdue", "date": p.due_at.date().isoformat(),
+                             "reference": f"receipt line {p.receipt_line_id}", "amount": p.amount,
+                             "count": 1, "days_overdue": days_overdue(p.due_at, as_of)})  # fmt: skip
+
+
+def _hospital(session, result: Statement, start, end) -> None:
+    h = result.party_id
+    legs = (select(Account.kind, LedgerTransaction.kind, func.sum(LedgerPosting.amount))
+            .join(LedgerPosting, LedgerPosting.account_id == Account.id)
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+            .where(Account.owner_org_id == h, LedgerTransaction.occurred_at >= start,
+                   LedgerTransaction.occurred_at < end)
+            .group_by(Account.kind, LedgerTransaction.kind))  # fmt: skip
+    sums: dict[tuple[str, str], Decimal] = {}
+    for account_kind, txn_kind, total in session.execute(legs):
+        sums[(account_kind, txn_kind)] = Decimal(str(total)).quantize(CENT)
+    advance_kind = AccountKind.HOSPITAL_ADVANCE
+    received = sums.get((advance_kind, TransactionKind.ADVANCE), Decimal("0.00"))
+    advance_moves = sum((v for (a, _), v in sums.items() if a == advance_kind), Decimal("0.00"))
+    allocation = sum((v for (a, _), v in sums.items() if a == AccountKind.HOSPITAL_ALLOCATION),
+                     Decimal("0.00"))  # fmt: skip
+    remaining = _sum(session, select(func.sum(LedgerPosting.amount))
+                     .join(Account).join(LedgerTransaction)
+                     .where(Account.owner_org_id == h, Account.kind == advance_kind,
+                            LedgerTransaction.occurred_at < end))  # fmt: skip
+    accepted = select(func.sum(Payable.amount)).where(
+        Payable.hospital_id == h, Payable.accepted_at >= start, Payable.accepted_at < end
+    )
+    result.summary = {
+        "advance_received": received,
+        "charged_to_advance": received - advance_moves,
+        "charged_to_allocation": -allocation,
+        "advance_remaining": remaining,
+        "accepted_value": _sum(session, accepted),
+    }
+    result.columns = ["date", "transaction", "account", "amount"]
+    rows = session.execute(
+        select(LedgerTransaction.occurred_at, LedgerTransaction.key, Account.kind, LedgerPosting.amount)
+        .join(LedgerPosting, LedgerPosting.transaction_id == LedgerTransaction.id)
+        .join(Account, Account.id == LedgerPosting.account_id)
+        .where(Account.owner_org_id == h, LedgerTransaction.occurred_at >= start,
+               LedgerTransaction.occurred_at < end)
+        .order_by(LedgerTransaction.occurred_at, LedgerPosting.id).limit(5000))  # fmt: skip
+    result.lines = [
+        {"date": at.date().isoformat(), "transaction": key, "account": str(kind), "amount": amount}
+        for at, key, kind, amount in rows
+    ]
