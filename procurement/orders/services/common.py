@@ -108,7 +108,7 @@ def require_state(order: PurchaseOrder, action: str) -> None:
         raise Conflict(
             f"Order {order.number} is '{status}'; it cannot {action} now. "
             f"Allowed moves from '{status}': {', '.join(moves) or 'none (final state)'}.",
-            code="order-state", order_id=order.id, status=status, allowed_moves=moves,
+            code="order-state", order_id=order.id, state=status, allowed_moves=moves,
         )  # fmt: skip
 
 

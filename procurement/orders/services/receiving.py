@@ -128,6 +128,7 @@ def _check(shipment: Shipment, lines: list[ReceiveLine], received_at, now) -> No
 def _write(session, shipment, lines, received_at, now, actor) -> Receipt:
     receipt = Receipt(shipment=shipment, hospital_id=actor.org_id, received_at=received_at,
                       accepted_at=now, recorded_by_user_id=actor.user_id)  # fmt: skip
+    session.add(receipt)
     by_id = {line.id: line for line in shipment.lines}
     delta: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for got in lines:
@@ -148,7 +149,6 @@ def _write(session, shipment, lines, received_at, now, actor) -> Receipt:
             received_at=received_at, accepted_at=now,
         ))  # fmt: skip
     shipment.received_at = received_at
-    session.add(receipt)
     if delta:
         lock_volumes(session, delta, now)
         table = ContractVolume.__table__

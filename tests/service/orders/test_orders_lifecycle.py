@@ -145,7 +145,7 @@ def test_a_step_in_the_wrong_state_names_the_state_and_allowed_moves(
     with pytest.raises(Conflict) as error:
         act[step]()
     status = "cancelled" if first == "cancel" else "confirmed"
-    assert error.value.extra["status"] == status
+    assert error.value.extra["state"] == status
     assert f"'{status}'" in error.value.detail
     assert "Allowed moves" in error.value.detail
 
