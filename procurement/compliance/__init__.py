@@ -1,0 +1,1 @@
+"""Compliance: progress, alerts and escalation, year-end checks, supplier credit, OCDS."""

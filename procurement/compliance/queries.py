@@ -1,0 +1,271 @@
+"""Read-side progress queries (RULES.md 6). Set-based: every figure is an SQL aggregate over
+the contracts of a tender's contract year; Python only labels the (few) grouped rows.
+
+Accepted winning quantity: while the contract year is running (``as_of`` not past any selected
+contract's period end) it is ``contract_volumes.accepted``, the exact counter orders keeps per
+contract; after that it is summed from receipt lines accepted within the contract period, so a
+late acceptance never counts (RULES.md 6: only within the contract year).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import String, and_, case, cast, false, func, literal, select, true, union_all
+from sqlalchemy.orm import Session
+
+from procurement.auth.models import Organization
+from procurement.catalog.models import Lot, Tender
+from procurement.compliance import rules as r
+from procurement.contracts.models import Contract, ContractStatus
+from procurement.orders.models import (
+    ContractVolume,
+    ReceiptLine,
+)
+
+GROUPS = (
+    "total",
+    "tender",
+    "lot",
+    "region",
+    "hospital",
+    "manufacturer",
+    "contract",
+    "hospital_lot",
+)
+COUNTED = (ContractStatus.ACTIVE, ContractStatus.ENDED)
+
+
+@dataclass(frozen=True)
+class Filters:
+    tender_id: int | None = None
+    contract_year: int | None = None
+    lot_id: int | None = None
+    region_code: str | None = None  # province (or any code in it)
+    hospital_id: int | None = None
+    manufacturer_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Window:
+    start: date
+    end: date  # inclusive
+    as_of: date
+    time_progress: Decimal
+    months: int
+
+    @property
+    def running(self) -> bool:
+        return self.as_of <= self.end
+
+
+@dataclass
+class ProgressRow:
+    group: str
+    key: Any
+    label: str
+    agreed: int
+    accepted: int
+    contracts: int
+    behind: int
+    at_risk: int
+    zero: int
+    completion: Decimal | None = None
+    time_progress: Decimal = Decimal(0)
+    status: str = "on_track"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def _where(f: Filters) -> list[Any]:
+    c = Contract
+    conds: list[Any] = [c.status.in_(COUNTED)]
+    for column, value in (
+        (c.tender_id, f.tender_id),
+        (c.contract_year, f.contract_year),
+        (c.lot_id, f.lot_id),
+        (c.hospital_id, f.hospital_id),
+        (c.manufacturer_id, f.manufacturer_id),
+    ):
+        if value is not None:
+            conds.append(column == value)
+    if f.region_code:
+        conds.append(c.region_code == f.region_code[:2] + "0000")
+    return conds
+
+
+def window(session: Session, f: Filters, as_of: datetime, rules: r.ComplianceRules) -> Window:
+    """The contract year of the selection (earliest start, latest end) and time progress."""
+    start, end = session.execute(
+        select(func.min(Contract.period_start), func.max(Contract.period_end)).where(*_where(f))
+    ).one()
+    today = as_of.date()
+    if start is None:
+        start, end = today, today
+    return Window(
+        start, end, today, r.time_progress(start, end, today), r.months_elapsed(start, today)
+    )
+
+
+def base(f: Filters, w: Window):
+    """Per contract: its dimensions, agreed and accepted (a CTE the aggregates read)."""
+    c = Contract
+    if w.running:
+        accepted = func.coalesce(ContractVolume.accepted, 0)
+        src = select(
+            c.id,
+            c.tender_id,
+            c.lot_id,
+            c.region_code,
+            c.hospital_id,
+            c.manufacturer_id,
+            c.agreed_volume.label("agreed"),
+            accepted.label("accepted"),
+        )
+        src = src.outerjoin(ContractVolume, ContractVolume.contract_id == c.id)
+    else:
+        rl = ReceiptLine
+        late = (
+            select(rl.contract_id, func.sum(rl.accepted_quantity).label("q"))
+            .join(c, c.id == rl.contract_id)
+            .where(
+                *_where(f),
+                rl.accepted_at >= midnight(w.start),
+                rl.accepted_at < midnight(w.end + timedelta(days=1)),
+            )
+            .group_by(rl.contract_id)
+            .subquery()
+        )
+        src = select(
+            c.id,
+            c.tender_id,
+            c.lot_id,
+            c.region_code,
+            c.hospital_id,
+            c.manufacturer_id,
+            c.agreed_volume.label("agreed"),
+            func.coalesce(late.c.q, 0).label("accepted"),
+        )
+        src = src.outerjoin(late, late.c.contract_id == c.id)
+    cte = src.where(*_where(f)).cte("progress_base")
+    return cte.prefix_with("MATERIALIZED", dialect="postgresql")
+
+
+def _dim(cte, group: str):
+    return {
+        "total": literal(0),
+        "tender": cte.c.tender_id,
+        "lot": cte.c.lot_id,
+        "region": cte.c.region_code,
+        "hospital": cte.c.hospital_id,
+        "manufacturer": cte.c.manufacturer_id,
+        "contract": cte.c.id,
+        "hospital_lot": cast(cte.c.hospital_id, String(20)) + ":" + cast(cte.c.lot_id, String(20)),
+    }[group]
+
+
+def _aggregate(cte, group: str, w: Window, rules: r.ComplianceRules):
+    checked = true() if w.months >= rules.checks_from_month else false()
+    on_line = cte.c.agreed * (rules.on_track_factor * w.time_progress)
+    risk_line = cte.c.agreed * (rules.at_risk_factor * w.time_progress)
+    zero = and_(checked, cte.c.accepted == 0, cte.c.agreed > 0)
+    behind = and_(~zero, cte.c.accepted < on_line)
+    at_risk = and_(checked, ~zero, cte.c.accepted < risk_line)
+    key = _dim(cte, group)
+    return select(
+        literal(group).label("grp"),
+        cast(key, String(40)).label("key"),
+        func.sum(cte.c.agreed).label("agreed"),
+        func.sum(cte.c.accepted).label("accepted"),
+        func.count().label("contracts"),
+        func.sum(case((behind, 1), else_=0)).label("behind"),
+        func.sum(case((at_risk, 1), else_=0)).label("at_risk"),
+        func.sum(case((zero, 1), else_=0)).label("zero"),
+    ).group_by(key)
+
+
+def progress(
+    session: Session,
+    *,
+    filters: Filters,
+    groups: tuple[str, ...],
+    as_of: datetime,
+    rules: r.ComplianceRules,
+) -> dict[str, list[ProgressRow]]:
+    """Agreed, accepted, completion and status per group, all groups in one statement."""
+    unknown = set(groups) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"unknown groups {sorted(unknown)}")
+    w = window(session, filters, as_of, rules)
+    cte = base(filters, w)
+    parts = [_aggregate(cte, g, w, rules) for g in groups]
+    query = parts[0] if len(parts) == 1 else union_all(*parts)
+    out: dict[str, list[ProgressRow]] = {g: [] for g in groups}
+    for row in session.execute(query):
+        out[row.grp].append(_row(row, w, rules))
+    _label(session, out)
+    return out
+
+
+def _row(row, w: Window, rules: r.ComplianceRules) -> ProgressRow:
+    agreed, accepted = int(row.agreed or 0), int(row.accepted or 0)
+    key = row.key if row.grp in ("region", "hospital_lot") else int(row.key)
+    status = r.status(accepted, agreed, w.time_progress, w.months, rules)
+    return ProgressRow(
+        row.grp,
+        key,
+        "",
+        agreed,
+        accepted,
+        int(row.contracts),
+        int(row.behind),
+        int(row.at_risk),
+        int(row.zero),
+        r.completion(accepted, agreed),
+        w.time_progress,
+        status.value,
+    )
+
+
+def _label(session: Session, out: dict[str, list[ProgressRow]]) -> None:
+    names = {
+        "lot": (Lot, lambda x: f"{x.code} {x.generic_name}"),
+        "tender": (Tender, lambda x: f"{x.code} {x.name}"),
+        "hospital": (Organization, lambda x: x.name),
+        "manufacturer": (Organization, lambda x: x.name),
+    }
+    for group, rows in out.items():
+        if group in names and rows:
+            model, label = names[group]
+            keys = [row.key for row in rows]
+            found: dict[int, str] = {}
+            for chunk in range(0, len(keys), 5000):
+                for obj in session.scalars(
+                    select(model).where(model.id.in_(keys[chunk : chunk + 5000]))
+                ):
+                    found[obj.id] = label(obj)
+            for row in rows:
+                row.label = found.get(row.key, str(row.key))
+        else:
+            for row in rows:
+                row.label = {"total": "total"}.get(group, str(row.key))
+
+
+def furthest_behind(rows: list[ProgressRow], limit: int = 10) -> list[ProgressRow]:
+    """The rows whose completion lags time progress most (gap = time progress - completion)."""
+
+    def gap(row: ProgressRow) -> Decimal:
+        return row.time_progress - (row.completion or Decimal(0))
+
+    lagging = [row for row in rows if row.agreed > 0 and row.status != "on_track"]
+    return sorted(lagging, key=lambda row: (-gap(row), row.key))[:limit]
+
+
+def with_window(rows: list[ProgressRow], **extra: Any) -> list[ProgressRow]:
+    return [replace(row, extra={**row.extra, **extra}) for row in rows]

@@ -1,0 +1,261 @@
+"""Alerts (RULES.md 6): raised once per condition, resolved when it clears, escalated by the
+regulator up the ladder reminder (提醒) -> public notice (通报) -> summons (约谈), answered by the
+subject organization."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from procurement.audit.services import record
+from procurement.auth.actor import Actor
+from procurement.auth.models import OrgKind
+from procurement.compliance.models import (
+    LADDER,
+    Alert,
+    AlertEscalation,
+    AlertKind,
+    AlertResponse,
+    AlertStatus,
+    EscalationStep,
+)
+from procurement.compliance.services.common import OVERSIGHT
+from procurement.compliance.services.conditions import Condition, all_conditions
+from procurement.core.errors import Conflict, NotFound, ValidationFailed
+from procurement.orders.models import SupplyAlert
+
+
+@dataclass
+class Evaluation:
+    raised: int = 0
+    updated: int = 0
+    resolved: int = 0
+    open: int = 0
+
+
+def evaluate_alerts(session: Session, *, now: datetime, actor: Actor | None = None) -> Evaluation:
+    """Raise alerts for new conditions (once), refresh open ones, resolve those that cleared."""
+    if actor is not None:
+        actor.require(OrgKind.REGULATOR, action="run the compliance check")
+    found = all_conditions(session, now)
+    result = Evaluation()
+    open_alerts = {
+        a.dedup_key: a
+        for a in session.scalars(select(Alert).where(Alert.status == AlertStatus.OPEN))
+    }
+    for key, condition in found.items():
+        alert = open_alerts.get(key)
+        if alert is None:
+            _raise(session, condition, now)
+            result.raised += 1
+        elif _refresh(alert, condition, now):
+            result.updated += 1
+    for key, alert in open_alerts.items():
+        if key not in found:
+            _close(session, alert, "condition cleared", now, actor)
+            result.resolved += 1
+    _consume_supply_alerts(session, now)
+    result.open = len(found)
+    record(
+        session,
+        action="compliance.checked",
+        subject_type="compliance",
+        subject_id="alerts",
+        now=now,
+        actor=actor,
+        payload=vars(result),
+    )
+    session.commit()
+    return result
+
+
+def _raise(session: Session, c: Condition, now: datetime) -> Alert:
+    alert = Alert(
+        kind=c.kind,
+        severity=c.severity,
+        dedup_key=c.key,
+        open_key=c.key,
+        subject_org_id=c.subject_org_id,
+        region_code=c.region_code,
+        tender_id=c.tender_id,
+        lot_id=c.lot_id,
+        order_id=c.order_id,
+        contract_year=c.contract_year,
+        detail=c.detail,
+        facts=c.facts,
+        status=AlertStatus.OPEN,
+        step=EscalationStep.NONE,
+        raised_at=now,
+        updated_at=now,
+    )
+    session.add(alert)
+    session.flush()
+    record(
+        session,
+        action="compliance.alert_raised",
+        subject_type="alert",
+        subject_id=alert.id,
+        now=now,
+        payload={"kind": c.kind.value, "key": c.key, "severity": c.severity.value},
+    )
+    return alert
+
+
+def _refresh(alert: Alert, c: Condition, now: datetime) -> bool:
+    if (alert.severity, alert.detail, alert.facts) == (c.severity, c.detail, c.facts):
+        return False
+    alert.severity, alert.detail, alert.facts, alert.updated_at = (
+        c.severity,
+        c.detail,
+        c.facts,
+        now,
+    )
+    return True
+
+
+def _close(session: Session, alert: Alert, why: str, now: datetime, actor: Actor | None) -> None:
+    alert.status, alert.open_key = AlertStatus.RESOLVED, None
+    alert.resolved_at, alert.resolution, alert.updated_at = now, why, now
+    record(
+        session,
+        action="compliance.alert_resolved",
+        subject_type="alert",
+        subject_id=alert.id,
+        now=now,
+        actor=actor,
+        payload={"why": why},
+    )
+
+
+def _consume_supply_alerts(session: Session, now: datetime) -> None:
+    for signal in session.scalars(select(SupplyAlert).where(SupplyAlert.consumed_at.is_(None))):
+        signal.consumed_at = now
+
+
+def list_alerts(
+    session: Session,
+    *,
+    actor: Actor,
+    status: str | None = None,
+    kind: str | None = None,
+    step: str | None = None,
+) -> list[Alert]:
+    """Alerts: the regulator and the fund see all; an organization sees its own."""
+    actor.require(write=False, action="see compliance alerts")
+    query = select(Alert).order_by(Alert.raised_at.desc(), Alert.id.desc())
+    if actor.org_kind not in OVERSIGHT:
+        query = query.where(Alert.subject_org_id == actor.org_id)
+    for column, value, enum in (
+        (Alert.status, status, AlertStatus),
+        (Alert.kind, kind, AlertKind),
+        (Alert.step, step, EscalationStep),
+    ):
+        if value:
+            if value not in {m.value for m in enum}:
+                raise ValidationFailed(
+                    f"Unknown value '{value}'.", errors={column.key: [f"'{value}' is not known"]}
+                )
+            query = query.where(column == value)
+    return list(session.scalars(query))
+
+
+def get_alert(session: Session, *, alert_id: int, actor: Actor) -> Alert:
+    """One alert (404 when it is not the actor's to see)."""
+    actor.require(write=False, action="see compliance alerts")
+    alert = session.get(Alert, alert_id)
+    if alert is None or (actor.org_kind not in OVERSIGHT and alert.subject_org_id != actor.org_id):
+        raise NotFound(f"No alert with id {alert_id}.", code="alert-not-found")
+    return alert
+
+
+def escalate_alert(
+    session: Session, *, alert_id: int, note: str = "", now: datetime, actor: Actor
+) -> Alert:
+    """Move an open alert one step up the ladder (regulator), recording who and when."""
+    actor.require(OrgKind.REGULATOR, action="escalate alerts")
+    alert = get_alert(session, alert_id=alert_id, actor=actor)
+    if alert.status != AlertStatus.OPEN:
+        raise Conflict(
+            "The alert is resolved; only open alerts are escalated.",
+            code="alert-resolved",
+            alert_id=alert.id,
+        )
+    position = LADDER.index(alert.step)
+    if position == len(LADDER) - 1:
+        raise Conflict(
+            "The alert is already at the last step (summons).",
+            code="alert-at-last-step",
+            alert_id=alert.id,
+        )
+    alert.step = LADDER[position + 1]
+    alert.updated_at = now
+    session.add(
+        AlertEscalation(
+            alert_id=alert.id,
+            step=alert.step,
+            by_org_id=actor.org_id,
+            by_user_id=actor.user_id,
+            note=(note or "").strip(),
+            at=now,
+        )
+    )
+    record(
+        session,
+        action="compliance.alert_escalated",
+        subject_type="alert",
+        subject_id=alert.id,
+        now=now,
+        actor=actor,
+        payload={"step": alert.step.value},
+    )
+    session.commit()
+    return alert
+
+
+def respond_to_alert(
+    session: Session, *, alert_id: int, note: str, now: datetime, actor: Actor
+) -> AlertResponse:
+    """The subject organization answers its alert."""
+    actor.require(action="respond to alerts")
+    alert = get_alert(session, alert_id=alert_id, actor=actor)
+    if alert.subject_org_id != actor.org_id:
+        raise NotFound(f"No alert with id {alert_id}.", code="alert-not-found")
+    note = (note or "").strip()
+    if not note or len(note) > 2000:
+        raise ValidationFailed(
+            "Write a response of 1 to 2000 characters.",
+            errors={"note": ["required, at most 2000 characters"]},
+        )
+    response = AlertResponse(
+        alert_id=alert.id, by_org_id=actor.org_id, by_user_id=actor.user_id, note=note, at=now
+    )
+    session.add(response)
+    session.flush()
+    record(
+        session,
+        action="compliance.alert_answered",
+        subject_type="alert",
+        subject_id=alert.id,
+        now=now,
+        actor=actor,
+        payload={"response": response.id},
+    )
+    session.commit()
+    return response
+
+
+def resolve_alert(
+    session: Session, *, alert_id: int, note: str = "", now: datetime, actor: Actor
+) -> Alert:
+    """Close an open alert by hand (regulator); if its condition holds, the next check
+    raises a new one."""
+    actor.require(OrgKind.REGULATOR, action="resolve alerts")
+    alert = get_alert(session, alert_id=alert_id, actor=actor)
+    if alert.status != AlertStatus.OPEN:
+        raise Conflict("The alert is already resolved.", code="alert-resolved", alert_id=alert.id)
+    _close(session, alert, (note or "").strip() or "resolved by the regulator", now, actor)
+    session.commit()
+    return alert

@@ -1,0 +1,48 @@
+"""Shared helpers of the compliance services: who sees what, which rules apply."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy.orm import Session
+
+from procurement.auth.actor import Actor
+from procurement.auth.models import OrgKind
+from procurement.catalog.models import Tender
+from procurement.compliance import rules as r
+from procurement.compliance.queries import Filters
+from procurement.core.errors import NotFound, ValidationFailed
+
+OVERSIGHT = (OrgKind.REGULATOR, OrgKind.FUND)
+READERS = (OrgKind.REGULATOR, OrgKind.FUND, OrgKind.HOSPITAL, OrgKind.MANUFACTURER)
+
+
+def scoped(filters: Filters, actor: Actor) -> Filters:
+    """A hospital sees its own figures, a manufacturer its own; oversight sees all."""
+    actor.require(*READERS, write=False, action="see compliance progress")
+    if actor.org_kind == OrgKind.HOSPITAL:
+        return dataclasses.replace(filters, hospital_id=actor.org_id)
+    if actor.org_kind == OrgKind.MANUFACTURER:
+        return dataclasses.replace(filters, manufacturer_id=actor.org_id)
+    return filters
+
+
+def rules_for(session: Session, tender_id: int | None) -> r.ComplianceRules:
+    """The tender's frozen compliance rules (snapshot key "compliance"), else the defaults."""
+    if tender_id is None:
+        return r.ComplianceRules()
+    tender = get_tender(session, tender_id)
+    try:
+        return r.from_snapshot(tender.rules_snapshot)
+    except (ValueError, TypeError, ArithmeticError) as error:
+        raise ValidationFailed(
+            f"The compliance rules of tender {tender.code} are not valid: {error}",
+            errors={"rules_snapshot": [str(error)]},
+        ) from error
+
+
+def get_tender(session: Session, tender_id: int) -> Tender:
+    tender = session.get(Tender, tender_id)
+    if tender is None:
+        raise NotFound(f"No tender with id {tender_id}.", code="tender-not-found")
+    return tender

@@ -1,0 +1,236 @@
+"""Alert conditions (RULES.md 4-6): each returns the alerts that should be open now, as
+``Condition`` values keyed by their dedup key. Set-based queries; Python sees only the rows
+that meet a condition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from procurement.auth.models import Organization, OrgKind
+from procurement.compliance import queries
+from procurement.compliance import rules as r
+from procurement.compliance.models import AlertKind, Severity
+from procurement.compliance.services.common import rules_for
+from procurement.contracts.models import Contract, ContractStatus
+from procurement.orders.models import OrderLine, OrderStatus, PurchaseOrder
+from procurement.settlement.models import Payable
+
+
+@dataclass
+class Condition:
+    kind: AlertKind
+    key: str
+    severity: Severity
+    detail: str
+    subject_org_id: int | None = None
+    region_code: str | None = None
+    tender_id: int | None = None
+    lot_id: int | None = None
+    order_id: int | None = None
+    contract_year: int | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def running_years(session: Session, now: datetime) -> list[tuple[int, int]]:
+    """(tender, contract year) pairs with an active contract covering today."""
+    today = now.date()
+    rows = session.execute(
+        select(Contract.tender_id, Contract.contract_year)
+        .where(
+            Contract.status == ContractStatus.ACTIVE,
+            Contract.period_start <= today,
+            Contract.period_end >= today,
+        )
+        .distinct()
+        .order_by(Contract.tender_id, Contract.contract_year)
+    )
+    return [(t, y) for t, y in rows]
+
+
+def progress_conditions(session: Session, now: datetime) -> list[Condition]:
+    """hospital_behind, zero_purchase and high_non_winning_share per hospital x lot."""
+    found: list[Condition] = []
+    for tender_id, year in running_years(session, now):
+        rules = rules_for(session, tender_id)
+        f = queries.Filters(tender_id=tender_id, contract_year=year)
+        rows = queries.progress(
+            session, filters=f, groups=("hospital_lot",), as_of=now, rules=rules
+        )["hospital_lot"]
+        w = queries.window(session, f, now, rules)
+        nonwin = _non_winning_by_hospital_lot(session, tender_id, w)
+        for row in rows:
+            found.extend(_row_conditions(row, tender_id, year, nonwin, rules))
+    return found
+
+
+def _row_conditions(row, tender_id, year, nonwin, rules) -> list[Condition]:
+    hospital_id, lot_id = (int(x) for x in row.key.split(":"))
+    ref = dict(subject_org_id=hospital_id, tender_id=tender_id, lot_id=lot_id, contract_year=year)
+    facts = {
+        "agreed": row.agreed,
+        "accepted": row.accepted,
+        "completion": str(row.completion),
+        "time_progress": str(row.time_progress),
+    }
+    out: list[Condition] = []
+    suffix = f"h{hospital_id}:t{tender_id}:y{year}:l{lot_id}"
+    if row.status == r.Status.ZERO_PURCHASE:
+        out.append(
+            Condition(
+                AlertKind.ZERO_PURCHASE,
+                f"zero_purchase:{suffix}",
+                Severity.HIGH,
+                f"No accepted purchase after month {rules.checks_from_month} "
+                f"(agreed {row.agreed}).",
+                facts=facts,
+                **ref,
+            )
+        )
+    elif row.status in (r.Status.BEHIND, r.Status.AT_RISK):
+        severity = Severity.HIGH if row.status == r.Status.AT_RISK else Severity.WARNING
+        out.append(
+            Condition(
+                AlertKind.HOSPITAL_BEHIND,
+                f"hospital_behind:{suffix}",
+                severity,
+                f"Completion {row.completion} against time progress "
+                f"{row.time_progress} ({row.status}).",
+                facts={**facts, "status": row.status},
+                **ref,
+            )
+        )
+    non_winning = nonwin.get((hospital_id, lot_id), 0)
+    nw_share = r.share(non_winning, row.accepted + non_winning)
+    if nw_share is not None and nw_share > rules.non_winning_max_share:
+        out.append(
+            Condition(
+                AlertKind.HIGH_NON_WINNING_SHARE,
+                f"non_winning:{suffix}",
+                Severity.WARNING,
+                f"Non-winning products are {nw_share} of the "
+                f"generic's accepted quantity ({non_winning} vs {row.accepted}).",
+                facts={"non_winning": non_winning, "winning": row.accepted, "share": str(nw_share)},
+                **ref,
+            )
+        )
+    return out
+
+
+def _non_winning_by_hospital_lot(session, tender_id, w) -> dict[tuple[int, int], int]:
+    from procurement.catalog.models import Lot
+
+    po, ol = PurchaseOrder, OrderLine
+    rows = session.execute(
+        select(po.hospital_id, ol.lot_id, func.sum(ol.accepted_quantity))
+        .join(po, po.id == ol.order_id)
+        .where(
+            ol.off_contract.is_(True),
+            ol.lot_id.in_(select(Lot.id).where(Lot.tender_id == tender_id)),
+            po.placed_at >= queries.midnight(w.start),
+            po.placed_at < queries.midnight(w.end + timedelta(days=1)),
+        )
+        .group_by(po.hospital_id, ol.lot_id)
+    )
+    return {(h, lot): int(q or 0) for h, lot, q in rows}
+
+
+def supply_conditions(session: Session, now: datetime) -> list[Condition]:
+    """Unconfirmed past the limit (shortage risk), late delivery, recent rejections."""
+    po = PurchaseOrder
+    out: list[Condition] = []
+    unconfirmed = select(
+        po.id, po.number, po.manufacturer_id, po.region_code, po.confirm_due_at
+    ).where(po.status == OrderStatus.PLACED, po.confirm_due_at < now)
+    for oid, number, mid, region, due in session.execute(unconfirmed):
+        out.append(
+            Condition(
+                AlertKind.SUPPLIER_UNCONFIRMED,
+                f"unconfirmed:o{oid}",
+                Severity.HIGH,
+                f"Order {number} not confirmed by {due:%Y-%m-%d %H:%M} UTC: shortage risk.",
+                subject_org_id=mid,
+                region_code=region,
+                order_id=oid,
+            )
+        )
+    waiting = (OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.PARTLY_SHIPPED)
+    late = select(po.id, po.number, po.manufacturer_id, po.region_code, po.deliver_due_at).where(
+        po.status.in_(waiting), po.deliver_due_at < now
+    )
+    for oid, number, mid, region, due in session.execute(late):
+        hours = Decimal((now - due).total_seconds() / 3600).quantize(Decimal("0.1"))
+        out.append(
+            Condition(
+                AlertKind.LATE_DELIVERY,
+                f"late_delivery:o{oid}",
+                Severity.WARNING,
+                f"Order {number} not delivered by {due:%Y-%m-%d %H:%M} UTC ({hours} h late).",
+                subject_org_id=mid,
+                region_code=region,
+                order_id=oid,
+                facts={"hours_late": str(hours)},
+            )
+        )
+    since = now - timedelta(days=30)
+    rejected = (
+        select(po.manufacturer_id, func.count())
+        .where(po.status == OrderStatus.REJECTED, po.rejected_at > since)
+        .group_by(po.manufacturer_id)
+    )
+    for mid, count in session.execute(rejected):
+        out.append(
+            Condition(
+                AlertKind.REJECTED_ORDERS,
+                f"rejected:m{mid}",
+                Severity.WARNING,
+                f"{count} order(s) rejected in the last 30 days.",
+                subject_org_id=mid,
+                facts={"rejected": int(count)},
+            )
+        )
+    return out
+
+
+def payment_conditions(session: Session, now: datetime) -> list[Condition]:
+    """Payables unpaid past their deadline, per province; the subject is its fund office."""
+    pay = Payable
+    rows = session.execute(
+        select(pay.region_code, func.count(), func.sum(pay.amount))
+        .where(pay.paid_at.is_(None), pay.due_at < now)
+        .group_by(pay.region_code)
+    )
+    funds = {}
+    for org in session.scalars(
+        select(Organization).where(Organization.kind == OrgKind.FUND).order_by(Organization.id)
+    ):
+        funds.setdefault(org.region_code[:2] + "0000", org.id)
+    return [
+        Condition(
+            AlertKind.OVERDUE_PAYMENT,
+            f"overdue_payment:r{region}",
+            Severity.HIGH,
+            f"{count} payable(s) worth {amount} unpaid past the deadline.",
+            subject_org_id=funds.get(region),
+            region_code=region,
+            facts={"payables": int(count), "amount": str(amount)},
+        )
+        for region, count, amount in rows
+    ]
+
+
+def all_conditions(session: Session, now: datetime) -> dict[str, Condition]:
+    found = [
+        *progress_conditions(session, now),
+        *supply_conditions(session, now),
+        *payment_conditions(session, now),
+    ]
+    return {c.key: c for c in found}
+
+
+__all__ = ["Condition", "all_conditions"]

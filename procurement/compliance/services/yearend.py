@@ -1,0 +1,313 @@
+"""The year-end check of a tender's contract year (RULES.md 7), run once by the regulator:
+per hospital x lot agreed, accepted and completion; budget deductions and retained savings by
+the pure formulas of :mod:`procurement.compliance.yearend`, posted to the ledger as their own
+balanced transactions. Re-running returns the stored run and posts nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from procurement.audit.services import record
+from procurement.auth.actor import Actor
+from procurement.auth.models import OrgKind
+from procurement.catalog.models import Lot
+from procurement.compliance import yearend as ye
+from procurement.compliance.models import YearEndLine, YearEndResult, YearEndRun
+from procurement.compliance.queries import Filters, _where, midnight
+from procurement.compliance.services import ledger
+from procurement.compliance.services.common import OVERSIGHT, get_tender, rules_for
+from procurement.contracts.models import Contract
+from procurement.core.errors import Conflict, NotFound
+from procurement.core.money import round_unit_price
+from procurement.orders.models import OrderLine, ReceiptLine
+from procurement.settlement.models import AccountKind, Payable
+
+
+def _period(session: Session, f: Filters):
+    start, end = session.execute(
+        select(func.min(Contract.period_start), func.max(Contract.period_end)).where(*_where(f))
+    ).one()
+    if start is None:
+        raise NotFound(
+            "No active or ended contracts for that tender and contract year.",
+            code="contract-year-not-found",
+        )
+    return start, end
+
+
+def _agreed(session: Session, f: Filters):
+    c = Contract
+    return session.execute(
+        select(
+            c.hospital_id,
+            c.lot_id,
+            func.min(c.region_code),
+            func.sum(c.agreed_volume),
+            func.sum(c.agreed_volume * c.unit_price),
+        )
+        .where(*_where(f))
+        .group_by(c.hospital_id, c.lot_id)
+    ).all()
+
+
+def _accepted(session: Session, f: Filters, start, end) -> dict:
+    rl, c = ReceiptLine, Contract
+    rows = session.execute(
+        select(c.hospital_id, c.lot_id, func.sum(rl.accepted_quantity))
+        .join(c, c.id == rl.contract_id)
+        .where(
+            *_where(f),
+            rl.accepted_at >= midnight(start),
+            rl.accepted_at < midnight(end + timedelta(days=1)),
+        )
+        .group_by(c.hospital_id, c.lot_id)
+    )
+    return {(h, lot): int(q or 0) for h, lot, q in rows}
+
+
+def _non_winning(session: Session, tender_id: int, start, end) -> dict:
+    rl, ol = ReceiptLine, OrderLine
+    rows = session.execute(
+        select(
+            rl.hospital_id, ol.lot_id, func.sum(rl.accepted_quantity), func.sum(rl.accepted_amount)
+        )
+        .join(ol, ol.id == rl.order_line_id)
+        .where(
+            ol.off_contract.is_(True),
+            ol.lot_id.in_(select(Lot.id).where(Lot.tender_id == tender_id)),
+            rl.accepted_at >= midnight(start),
+            rl.accepted_at < midnight(end + timedelta(days=1)),
+        )
+        .group_by(rl.hospital_id, ol.lot_id)
+    )
+    return {(h, lot): (int(q or 0), Decimal(a or 0)) for h, lot, q, a in rows}
+
+
+def _payment_rates(session: Session, f: Filters, now: datetime) -> dict[int, Decimal]:
+    pay, c = Payable, Contract
+    due = (pay.due_at <= now) | pay.paid_at.is_not(None)
+    ok = and_(due, pay.paid_at.is_not(None), pay.paid_at <= pay.due_at)
+    rows = session.execute(
+        select(c.hospital_id, func.sum(case((due, 1), else_=0)), func.sum(case((ok, 1), else_=0)))
+        .join(c, c.id == pay.contract_id)
+        .where(*_where(f))
+        .group_by(c.hospital_id)
+    )
+    return {
+        h: (Decimal(o or 0) / Decimal(d)).quantize(Decimal("0.0001")) if d else Decimal(1)
+        for h, d, o in rows
+    }
+
+
+def run_year_end(
+    session: Session, *, tender_id: int, contract_year: int, now: datetime, actor: Actor
+) -> YearEndRun:
+    """Run the year-end check once the contract year is over (regulator); idempotent."""
+    actor.require(OrgKind.REGULATOR, action="run the year-end check")
+    tender = get_tender(session, tender_id)
+    done = _find_run(session, tender_id, contract_year)
+    if done is not None:
+        return done
+    f = Filters(tender_id=tender_id, contract_year=contract_year)
+    start, end = _period(session, f)
+    if now.date() <= end:
+        raise Conflict(
+            f"Contract year {contract_year} of {tender.code} runs until {end}; "
+            "run the year-end check after it ends.",
+            code="contract-year-running",
+        )
+    rules = rules_for(session, tender_id)
+    hospitals = _collect(session, f, tender_id, start, end, now)
+    run = YearEndRun(
+        tender_id=tender_id,
+        contract_year=contract_year,
+        period_start=start,
+        period_end=end,
+        scheme=rules.retention_scheme,
+        rules=_rules_json(rules),
+        run_by_org_id=actor.org_id,
+        run_at=now,
+        total_deduction=Decimal(0),
+        total_retained=Decimal(0),
+    )
+    session.add(run)
+    session.flush()
+    rates = _payment_rates(session, f, now)
+    for hospital_id, (region, items) in sorted(hospitals.items()):
+        result = ye.hospital_year(items, rates.get(hospital_id, Decimal(1)), rules)
+        stored = _store(session, run, hospital_id, region, items, result)
+        _post(session, run, stored, tender.code, now, actor)
+        run.total_deduction += stored.deduction
+        run.total_retained += stored.retained
+    record(
+        session,
+        action="compliance.year_end_run",
+        subject_type="tender",
+        subject_id=tender_id,
+        now=now,
+        actor=actor,
+        payload={
+            "year": contract_year,
+            "hospitals": len(hospitals),
+            "deduction": str(run.total_deduction),
+            "retained": str(run.total_retained),
+        },
+    )
+    session.commit()
+    return run
+
+
+def _collect(session, f, tender_id, start, end, now) -> dict[int, tuple[str, list[ye.LotYear]]]:
+    accepted = _accepted(session, f, start, end)
+    nonwin = _non_winning(session, tender_id, start, end)
+    refs = dict(
+        session.execute(
+            select(Lot.id, Lot.reference_unit_price).where(Lot.tender_id == tender_id)
+        ).all()
+    )
+    out: dict[int, tuple[str, list[ye.LotYear]]] = {}
+    for hospital_id, lot_id, region, agreed, value in _agreed(session, f):
+        price = round_unit_price(Decimal(value) / agreed) if agreed else Decimal(0)
+        nw_q, nw_a = nonwin.get((hospital_id, lot_id), (0, Decimal(0)))
+        item = ye.LotYear(
+            lot_id,
+            int(agreed),
+            accepted.get((hospital_id, lot_id), 0),
+            refs[lot_id],
+            price,
+            nw_a,
+            nw_q,
+        )
+        out.setdefault(hospital_id, (region, []))[1].append(item)
+    return out
+
+
+def _rules_json(rules) -> dict:
+    def plain(value):
+        if isinstance(value, tuple):
+            return [plain(v) for v in value]
+        return str(value) if isinstance(value, Decimal) else value
+
+    return {k: plain(v) for k, v in dataclasses.asdict(rules).items()}
+
+
+def _store(session, run, hospital_id, region, items, res: ye.HospitalYear) -> YearEndResult:
+    stored = YearEndResult(
+        run_id=run.id,
+        hospital_id=hospital_id,
+        region_code=region,
+        agreed=res.agreed,
+        accepted=res.accepted,
+        completion=res.completion,
+        budget=res.budget,
+        actual=res.actual,
+        balance=res.balance,
+        savings_rate=res.savings_rate,
+        payment_rate=res.payment_rate,
+        non_winning_share=res.non_winning_share,
+        score=res.score,
+        grade=res.grade,
+        retention_ratio=res.retention_ratio,
+        deduction=res.deduction,
+        retained=res.retained,
+        tiers=[
+            {
+                "lower": str(p.lower),
+                "upper": None if p.upper is None else str(p.upper),
+                "amount": str(p.amount),
+                "retained_share": str(p.retained_share),
+                "retained": str(p.retained),
+            }
+            for p in res.tiers
+        ],
+        note=res.retained_note,
+    )
+    session.add(stored)
+    session.flush()
+    for item, lot in zip(items, res.lots, strict=True):
+        session.add(
+            YearEndLine(
+                result_id=stored.id,
+                lot_id=lot.lot_id,
+                agreed=lot.agreed,
+                accepted=lot.accepted,
+                completion=lot.completion,
+                shortfall=lot.shortfall,
+                reference_price=item.reference_price,
+                winning_price=item.winning_price,
+                non_winning_quantity=item.non_winning_quantity,
+                non_winning_amount=item.non_winning_amount,
+                budget=lot.budget,
+                actual=lot.actual,
+                deduction=lot.deduction,
+            )
+        )
+    return stored
+
+
+def _post(session, run, stored: YearEndResult, code: str, now, actor) -> None:
+    h, base = stored.hospital_id, f"t{run.tender_id}:y{run.contract_year}:h{stored.hospital_id}"
+    if stored.deduction > 0:
+        debit = ledger.account(session, AccountKind.BUDGET_DEDUCTION, org_id=h, now=now)
+        credit = ledger.account(session, AccountKind.HOSPITAL_ALLOCATION, org_id=h, now=now)
+        txn = ledger.post(
+            session,
+            key=f"year_end:deduction:{base}",
+            legs=[(debit, stored.deduction), (credit, -stored.deduction)],
+            reference=f"{code} year {run.contract_year}",
+            description="budget deduction for next year (下年度总额扣减)",
+            now=now,
+            actor_org_id=actor.org_id,
+        )
+        stored.deduction_txn_id = txn.id
+    if stored.retained > 0:
+        debit = ledger.account(session, AccountKind.RETAINED_SAVINGS, org_id=h, now=now)
+        credit = ledger.account(
+            session, AccountKind.FUND_POOL, region_code=stored.region_code, now=now
+        )
+        txn = ledger.post(
+            session,
+            key=f"year_end:retained:{base}",
+            legs=[(debit, stored.retained), (credit, -stored.retained)],
+            reference=f"{code} year {run.contract_year}",
+            description="retained savings (结余留用)",
+            now=now,
+            actor_org_id=actor.org_id,
+        )
+        stored.retained_txn_id = txn.id
+
+
+def _find_run(session: Session, tender_id: int, year: int) -> YearEndRun | None:
+    return session.scalar(
+        select(YearEndRun).where(
+            YearEndRun.tender_id == tender_id, YearEndRun.contract_year == year
+        )
+    )
+
+
+def get_year_end(
+    session: Session, *, tender_id: int, contract_year: int, actor: Actor
+) -> tuple[YearEndRun, list[YearEndResult]]:
+    """The stored year-end run and the results the actor may see (a hospital: its own)."""
+    actor.require(*OVERSIGHT, OrgKind.HOSPITAL, write=False, action="see year-end results")
+    run = _find_run(session, tender_id, contract_year)
+    if run is None:
+        raise NotFound(
+            f"No year-end check for tender {tender_id} year {contract_year} yet.",
+            code="year-end-not-found",
+        )
+    results = list(run.results)
+    if actor.org_kind == OrgKind.HOSPITAL:
+        results = [x for x in results if x.hospital_id == actor.org_id]
+    return run, results
+
+
+def list_year_ends(session: Session, *, actor: Actor) -> list[YearEndRun]:
+    """Every year-end run (oversight and hospitals)."""
+    actor.require(*OVERSIGHT, OrgKind.HOSPITAL, write=False, action="see year-end results")
+    return list(session.scalars(select(YearEndRun).order_by(YearEndRun.run_at.desc())))
