@@ -1,7 +1,5 @@
-"""Year-end postings: a small double-entry helper (settlement has no posting service yet).
-
-Accounts and transactions use settlement's natural keys, so a retry that would post the same
-event again finds the first transaction instead of writing a second one."""
+"""Year-end postings through settlement's ledger (``get_account`` and ``post``). A transaction
+is found by its natural key first, so a retry never posts the same event twice."""
 
 from __future__ import annotations
 
@@ -11,13 +9,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from procurement.settlement.models import (
-    Account,
-    AccountKind,
-    LedgerPosting,
-    LedgerTransaction,
-    TransactionKind,
-)
+from procurement.auth.actor import Actor
+from procurement.settlement.models import Account, AccountKind, LedgerTransaction, TransactionKind
+from procurement.settlement.services import ledger as settlement_ledger
 
 
 def account(
@@ -26,25 +20,10 @@ def account(
     *,
     org_id: int | None = None,
     region_code: str | None = None,
-    currency: str = "CNY",
     now: datetime,
 ) -> Account:
-    """The account "kind:owner:currency", created on first use."""
-    owner = f"org{org_id}" if org_id is not None else f"region{region_code}"
-    key = f"{kind.value}:{owner}:{currency}"
-    found = session.scalar(select(Account).where(Account.key == key))
-    if found is None:
-        found = Account(
-            key=key,
-            kind=kind,
-            owner_org_id=org_id,
-            region_code=region_code,
-            currency=currency,
-            created_at=now,
-        )
-        session.add(found)
-        session.flush()
-    return found
+    """The account of (kind, owner), created on first use."""
+    return settlement_ledger.get_account(session, kind, org_id=org_id, region=region_code, now=now)
 
 
 def post(
@@ -55,31 +34,20 @@ def post(
     reference: str,
     description: str,
     now: datetime,
-    actor_org_id: int | None,
+    actor: Actor | None,
 ) -> LedgerTransaction:
-    """One balanced year-end transaction (signed amounts, debit positive); idempotent by key."""
+    """One balanced year-end transaction (debit positive); idempotent by its key."""
     existing = session.scalar(select(LedgerTransaction).where(LedgerTransaction.key == key))
     if existing is not None:
         return existing
-    if sum(amount for _, amount in legs) != 0:
-        raise ValueError(f"unbalanced transaction {key}")
-    txn = LedgerTransaction(
+    return settlement_ledger.post(
+        session,
         key=key,
         kind=TransactionKind.YEAR_END,
+        legs=legs,
+        occurred_at=now,
+        now=now,
         reference=reference,
         description=description,
-        occurred_at=now,
-        created_at=now,
-        actor_org_id=actor_org_id,
+        actor=actor,
     )
-    session.add(txn)
-    session.flush()
-    for acct, amount in legs:
-        if amount != 0:
-            session.add(
-                LedgerPosting(
-                    transaction_id=txn.id, account_id=acct.id, amount=amount, currency=acct.currency
-                )
-            )
-    session.flush()
-    return txn

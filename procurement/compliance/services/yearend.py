@@ -262,7 +262,7 @@ def _post(session, run, stored: YearEndResult, code: str, now, actor) -> None:
             reference=f"{code} year {run.contract_year}",
             description="budget deduction for next year (下年度总额扣减)",
             now=now,
-            actor_org_id=actor.org_id,
+            actor=actor,
         )
         stored.deduction_txn_id = txn.id
     if stored.retained > 0:
@@ -277,7 +277,7 @@ def _post(session, run, stored: YearEndResult, code: str, now, actor) -> None:
             reference=f"{code} year {run.contract_year}",
             description="retained savings (结余留用)",
             now=now,
-            actor_org_id=actor.org_id,
+            actor=actor,
         )
         stored.retained_txn_id = txn.id
 
