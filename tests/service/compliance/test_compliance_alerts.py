@@ -97,7 +97,8 @@ def test_subject_sees_and_answers_only_its_own_alerts(db_session, clock, comp_wo
     clock.advance(days=100)
     evaluate_alerts(db_session, now=clock.now())
     mine = list_alerts(db_session, actor=world.h(0))
-    assert mine and {a.subject_org_id for a in mine} == {world.hospitals[0].organization.id}
+    assert mine
+    assert {a.subject_org_id for a in mine} == {world.hospitals[0].organization.id}
     theirs = list_alerts(db_session, actor=world.h(1))[0]
     with pytest.raises(NotFound):
         respond_to_alert(

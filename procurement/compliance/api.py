@@ -1,0 +1,199 @@
+"""API: progress, alerts and escalation, year-end, supplier credit, OCDS export."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from procurement.compliance import export, ocds, services
+from procurement.compliance import schemas as s
+from procurement.compliance.queries import Filters
+from procurement.compliance.services.yearend import with_arithmetic
+from procurement.web.api import Blueprint
+from procurement.web.auth import api_actor
+from procurement.web.session import get_session, now
+
+blp = Blueprint(
+    "compliance", __name__, description="Compliance: progress, alerts, year-end, credit"
+)
+
+
+def filters_of(args: dict) -> Filters:
+    return Filters(
+        tender_id=args["tender"],
+        contract_year=args["year"],
+        lot_id=args["lot"],
+        region_code=args["region"],
+        hospital_id=args["hospital"],
+        manufacturer_id=args["manufacturer"],
+    )
+
+
+@blp.route("/compliance/progress")
+class Progress(MethodView):
+    @blp.arguments(s.ProgressArgs, location="query")
+    @blp.response(200, s.ProgressSchema)
+    def get(self, args):
+        """Progress per group: agreed, accepted, completion, time progress, status, shares."""
+        report = services.progress_report(
+            get_session(),
+            filters=filters_of(args),
+            group_by=args["group_by"],
+            now=now(),
+            actor=api_actor(),
+        )
+        if args["format"] != "json":
+            return export.table_response(
+                "progress",
+                export.PROGRESS_HEADER,
+                export.progress_rows(report.rows),
+                args["format"],
+            )
+        return report
+
+
+@blp.route("/compliance/alerts")
+class Alerts(MethodView):
+    @blp.arguments(s.AlertArgs, location="query")
+    @blp.response(200, s.AlertSchema(many=True))
+    def get(self, args):
+        """Alerts (regulator and fund: all; others: their own)."""
+        return services.list_alerts(get_session(), actor=api_actor(), **args)
+
+
+@blp.route("/compliance/alerts/check")
+class AlertCheck(MethodView):
+    @blp.response(200, s.EvaluationSchema)
+    def post(self):
+        """Raise new alerts and resolve cleared ones as of now (regulator)."""
+        return services.evaluate_alerts(get_session(), now=now(), actor=api_actor())
+
+
+@blp.route("/compliance/alerts/<int:alert_id>")
+class AlertById(MethodView):
+    @blp.response(200, s.AlertSchema)
+    def get(self, alert_id):
+        """One alert with its escalations and responses."""
+        return services.get_alert(get_session(), alert_id=alert_id, actor=api_actor())
+
+
+@blp.route("/compliance/alerts/<int:alert_id>/escalate")
+class AlertEscalate(MethodView):
+    @blp.arguments(s.NoteSchema)
+    @blp.response(200, s.AlertSchema)
+    def post(self, data, alert_id):
+        """Escalate one step: reminder -> public notice -> summons (regulator)."""
+        return services.escalate_alert(
+            get_session(), alert_id=alert_id, note=data["note"], now=now(), actor=api_actor()
+        )
+
+
+@blp.route("/compliance/alerts/<int:alert_id>/respond")
+class AlertRespond(MethodView):
+    @blp.arguments(s.NoteSchema)
+    @blp.response(201, s.ResponseSchema)
+    def post(self, data, alert_id):
+        """Answer an alert (its subject organization)."""
+        return services.respond_to_alert(
+            get_session(), alert_id=alert_id, note=data["note"], now=now(), actor=api_actor()
+        )
+
+
+@blp.route("/compliance/alerts/<int:alert_id>/resolve")
+class AlertResolve(MethodView):
+    @blp.arguments(s.NoteSchema)
+    @blp.response(200, s.AlertSchema)
+    def post(self, data, alert_id):
+        """Resolve an alert by hand (regulator)."""
+        return services.resolve_alert(
+            get_session(), alert_id=alert_id, note=data["note"], now=now(), actor=api_actor()
+        )
+
+
+@blp.route("/compliance/year-end")
+class YearEnd(MethodView):
+    @blp.arguments(s.YearEndQueryArgs, location="query")
+    @blp.response(200, s.YearEndSchema)
+    def get(self, args):
+        """The year-end report (a hospital: its own result), JSON, CSV or XLSX."""
+        fmt = args.pop("format")
+        run, results = services.get_year_end(get_session(), actor=api_actor(), **args)
+        if fmt != "json":
+            return export.table_response(
+                "year-end", export.YEAR_END_HEADER, export.year_end_rows(results), fmt
+            )
+        return {
+            **{k: getattr(run, k) for k in s.YearEndSchema().fields if k != "results"},
+            "results": with_arithmetic(run, results),
+        }
+
+    @blp.arguments(s.YearEndRunArgs)
+    @blp.response(200, s.YearEndSchema)
+    def post(self, args):
+        """Run the year-end check of a contract year (regulator; a re-run posts nothing)."""
+        run = services.run_year_end(get_session(), now=now(), actor=api_actor(), **args)
+        return {
+            **{k: getattr(run, k) for k in s.YearEndSchema().fields if k != "results"},
+            "results": with_arithmetic(run, list(run.results)),
+        }
+
+
+@blp.route("/credit")
+class Credit(MethodView):
+    @blp.response(200, s.CreditSchema)
+    def get(self):
+        """Credit events and levels (a manufacturer: its own)."""
+        session, actor = get_session(), api_actor()
+        return {
+            "events": services.list_credit_events(session, actor=actor),
+            "levels": services.credit_levels(session, now=now(), actor=actor),
+        }
+
+
+@blp.route("/credit/events")
+class CreditEvents(MethodView):
+    @blp.arguments(s.CreditEventInSchema)
+    @blp.response(201, s.CreditEventSchema)
+    def post(self, data):
+        """Record a failure orders cannot see: region unsupplied, win given up (regulator)."""
+        return services.record_credit_event(get_session(), now=now(), actor=api_actor(), **data)
+
+
+@blp.route("/credit/events/<int:event_id>/appeal")
+class CreditAppeal(MethodView):
+    @blp.arguments(s.AppealInSchema)
+    @blp.response(201, s.AppealSchema)
+    def post(self, data, event_id):
+        """Appeal one of your credit events (manufacturer)."""
+        return services.appeal_credit_event(
+            get_session(), event_id=event_id, reason=data["reason"], now=now(), actor=api_actor()
+        )
+
+
+@blp.route("/credit/appeals/<int:appeal_id>/decide")
+class CreditDecide(MethodView):
+    @blp.arguments(s.DecisionInSchema)
+    @blp.response(200, s.AppealSchema)
+    def post(self, data, appeal_id):
+        """Uphold or overturn an appeal (regulator); an overturned event stops counting."""
+        return services.decide_appeal(
+            get_session(), appeal_id=appeal_id, now=now(), actor=api_actor(), **data
+        )
+
+
+@blp.route("/credit/repairs")
+class CreditRepairs(MethodView):
+    @blp.arguments(s.RepairInSchema)
+    @blp.response(201, s.RepairSchema)
+    def post(self, data):
+        """Repair a manufacturer's credit after remediation (regulator), with a record."""
+        return services.repair_credit(get_session(), now=now(), actor=api_actor(), **data)
+
+
+@blp.route("/tenders/<int:tender_id>/ocds")
+class TenderOcds(MethodView):
+    @blp.response(200)
+    def get(self, tender_id):
+        """The tender as an OCDS 1.1.5 release package (public once awarded)."""
+        return ocds.release_package(
+            get_session(), tender_id=tender_id, actor=api_actor(optional=True), now=now()
+        )

@@ -1,0 +1,139 @@
+"""CSV and XLSX tables: every table of the compliance pages and API exports through here."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from flask import Response
+from openpyxl import Workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    return value if isinstance(value, int | str) else str(value)
+
+
+def table_response(name: str, header: Sequence[str], rows: list[list[Any]], fmt: str) -> Response:
+    """A CSV (UTF-8 with BOM, so spreadsheet programs read Chinese) or XLSX download."""
+    if fmt == "xlsx":
+        book = Workbook()
+        sheet = book.active
+        sheet.title = name[:30]
+        sheet.append(list(header))
+        for row in rows:
+            sheet.append([_cell(v) for v in row])
+        out = io.BytesIO()
+        book.save(out)
+        return Response(
+            out.getvalue(),
+            mimetype=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows([[_cell(v) for v in row] for row in rows])
+    return Response(
+        "\ufeff" + text.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+PROGRESS_HEADER = (
+    "group",
+    "key",
+    "label",
+    "agreed",
+    "accepted",
+    "completion",
+    "time_progress",
+    "status",
+    "contracts",
+    "behind",
+    "at_risk",
+    "zero_purchase",
+    "non_winning_share",
+    "off_platform_share",
+    "confirm_on_time_rate",
+    "deliver_on_time_rate",
+    "payment_on_time_rate",
+)
+
+
+def progress_rows(rows) -> list[list[Any]]:
+    return [
+        [
+            r.group,
+            r.key,
+            r.label,
+            r.agreed,
+            r.accepted,
+            r.completion,
+            r.time_progress,
+            r.status,
+            r.contracts,
+            r.behind,
+            r.at_risk,
+            r.zero,
+            r.extra.get("non_winning_share"),
+            r.extra.get("off_platform_share"),
+            r.extra.get("confirm_on_time_rate"),
+            r.extra.get("deliver_on_time_rate"),
+            r.extra.get("payment_on_time_rate"),
+        ]
+        for r in rows
+    ]
+
+
+YEAR_END_HEADER = (
+    "hospital_id",
+    "hospital",
+    "lot",
+    "agreed",
+    "accepted",
+    "completion",
+    "shortfall",
+    "reference_price",
+    "winning_price",
+    "deduction",
+    "hospital_budget",
+    "hospital_actual",
+    "balance",
+    "score",
+    "grade",
+    "retained",
+)
+
+
+def year_end_rows(results) -> list[list[Any]]:
+    out = []
+    for x in results:
+        for line in x.lines:
+            out.append(
+                [
+                    x.hospital_id,
+                    x.hospital.name,
+                    line.lot.code,
+                    line.agreed,
+                    line.accepted,
+                    line.completion,
+                    line.shortfall,
+                    line.reference_price,
+                    line.winning_price,
+                    line.deduction,
+                    x.budget,
+                    x.actual,
+                    x.balance,
+                    x.score,
+                    x.grade,
+                    x.retained,
+                ]
+            )
+    return out

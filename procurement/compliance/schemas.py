@@ -1,0 +1,255 @@
+"""Compliance on the wire: progress rows, alerts, year-end results, credit."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from procurement.compliance.queries import GROUPS
+from procurement.web.api import Schema
+
+Dec = fields.Decimal
+
+
+class ProgressArgs(Schema):
+    tender = fields.Integer(load_default=None)
+    year = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    lot = fields.Integer(load_default=None)
+    region = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
+    hospital = fields.Integer(load_default=None)
+    manufacturer = fields.Integer(load_default=None)
+    group_by = fields.String(load_default="lot", validate=validate.OneOf(GROUPS))
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
+
+
+class ProgressRowSchema(Schema):
+    group = fields.String()
+    key = fields.Raw()
+    label = fields.String()
+    agreed = fields.Integer()
+    accepted = fields.Integer()
+    completion = Dec(as_string=True, allow_none=True)
+    time_progress = Dec(as_string=True)
+    status = fields.String()
+    contracts = fields.Integer()
+    behind = fields.Integer()
+    at_risk = fields.Integer()
+    zero = fields.Integer()
+    figures = fields.Function(
+        lambda row: {
+            k: (str(v) if v is not None and not isinstance(v, int) else v)
+            for k, v in row.extra.items()
+        }
+    )
+
+
+class WindowSchema(Schema):
+    start = fields.Date()
+    end = fields.Date()
+    as_of = fields.Date()
+    time_progress = Dec(as_string=True)
+    months = fields.Integer()
+
+
+class ProgressSchema(Schema):
+    group_by = fields.String()
+    window = fields.Nested(WindowSchema)
+    rows = fields.List(fields.Nested(ProgressRowSchema))
+
+
+class AlertArgs(Schema):
+    status = fields.String(load_default=None)
+    kind = fields.String(load_default=None)
+    step = fields.String(load_default=None)
+
+
+class NoteSchema(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class EscalationSchema(Schema):
+    step = fields.Function(lambda e: e.step.value)
+    by_org_id = fields.Integer()
+    by_user_id = fields.Integer(allow_none=True)
+    note = fields.String()
+    at = fields.DateTime()
+
+
+class ResponseSchema(Schema):
+    id = fields.Integer()
+    alert_id = fields.Integer()
+    by_org_id = fields.Integer()
+    by_user_id = fields.Integer(allow_none=True)
+    note = fields.String()
+    at = fields.DateTime()
+
+
+class AlertSchema(Schema):
+    id = fields.Integer()
+    kind = fields.Function(lambda a: a.kind.value)
+    severity = fields.Function(lambda a: a.severity.value)
+    status = fields.Function(lambda a: a.status.value)
+    step = fields.Function(lambda a: a.step.value)
+    subject_org_id = fields.Integer(allow_none=True)
+    region_code = fields.String(allow_none=True)
+    tender_id = fields.Integer(allow_none=True)
+    lot_id = fields.Integer(allow_none=True)
+    order_id = fields.Integer(allow_none=True)
+    contract_year = fields.Integer(allow_none=True)
+    detail = fields.String()
+    facts = fields.Dict()
+    raised_at = fields.DateTime()
+    resolved_at = fields.DateTime(allow_none=True)
+    resolution = fields.String(allow_none=True)
+    escalations = fields.List(fields.Nested(EscalationSchema))
+    responses = fields.List(fields.Nested(ResponseSchema))
+
+
+class EvaluationSchema(Schema):
+    raised = fields.Integer()
+    updated = fields.Integer()
+    resolved = fields.Integer()
+    open = fields.Integer()
+
+
+class YearEndRunArgs(Schema):
+    tender_id = fields.Integer(required=True)
+    contract_year = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class YearEndQueryArgs(YearEndRunArgs):
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
+
+
+class YearEndLineSchema(Schema):
+    lot_id = fields.Integer()
+    lot_code = fields.Function(lambda x: x.lot.code)
+    agreed = fields.Integer()
+    accepted = fields.Integer()
+    completion = Dec(as_string=True)
+    shortfall = fields.Integer()
+    reference_price = Dec(as_string=True)
+    winning_price = Dec(as_string=True)
+    non_winning_quantity = fields.Integer()
+    non_winning_amount = Dec(as_string=True)
+    budget = Dec(as_string=True)
+    actual = Dec(as_string=True)
+    deduction = Dec(as_string=True)
+
+
+class YearEndResultSchema(Schema):
+    hospital_id = fields.Integer()
+    hospital = fields.Function(lambda x: x.hospital.name)
+    region_code = fields.String()
+    agreed = fields.Integer()
+    accepted = fields.Integer()
+    completion = Dec(as_string=True)
+    budget = Dec(as_string=True)
+    actual = Dec(as_string=True)
+    balance = Dec(as_string=True)
+    savings_rate = Dec(as_string=True)
+    payment_rate = Dec(as_string=True)
+    non_winning_share = Dec(as_string=True)
+    score = Dec(as_string=True, allow_none=True)
+    grade = fields.String(allow_none=True)
+    retention_ratio = Dec(as_string=True, allow_none=True)
+    tiers = fields.List(fields.Dict())
+    deduction = Dec(as_string=True)
+    retained = Dec(as_string=True)
+    note = fields.String()
+    deduction_txn_id = fields.Integer(allow_none=True)
+    retained_txn_id = fields.Integer(allow_none=True)
+    lines = fields.List(fields.Nested(YearEndLineSchema))
+    arithmetic = fields.Function(lambda x: x.arithmetic)
+
+
+class YearEndSchema(Schema):
+    id = fields.Integer()
+    tender_id = fields.Integer()
+    contract_year = fields.Integer()
+    period_start = fields.Date()
+    period_end = fields.Date()
+    scheme = fields.String()
+    run_at = fields.DateTime()
+    total_deduction = Dec(as_string=True)
+    total_retained = Dec(as_string=True)
+    results = fields.List(fields.Nested(YearEndResultSchema))
+
+
+class CreditEventSchema(Schema):
+    id = fields.Integer()
+    manufacturer_id = fields.Integer()
+    kind = fields.Function(lambda e: e.kind.value)
+    points = fields.Integer()
+    occurred_at = fields.DateTime()
+    source_key = fields.String()
+    order_id = fields.Integer(allow_none=True)
+    product_id = fields.Integer(allow_none=True)
+    lot_id = fields.Integer(allow_none=True)
+    detail = fields.String()
+    status = fields.Function(lambda e: e.status.value)
+
+
+class CreditEventInSchema(Schema):
+    manufacturer_id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+    detail = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    lot_id = fields.Integer(load_default=None)
+    product_id = fields.Integer(load_default=None)
+
+
+class BanSchema(Schema):
+    id = fields.Integer()
+    product_id = fields.Integer(allow_none=True)
+    level = fields.String()
+    starts_at = fields.DateTime()
+    until = fields.DateTime(allow_none=True)
+
+
+class StandingSchema(Schema):
+    manufacturer_id = fields.Integer()
+    name = fields.String()
+    points = fields.Integer()
+    level = fields.String()
+    counted = fields.Integer()
+    window_start = fields.DateTime(allow_none=True)
+    repaired_at = fields.DateTime(allow_none=True)
+    bans = fields.List(fields.Nested(BanSchema))
+
+
+class CreditSchema(Schema):
+    events = fields.List(fields.Nested(CreditEventSchema))
+    levels = fields.List(fields.Nested(StandingSchema))
+
+
+class AppealInSchema(Schema):
+    reason = fields.String(required=True)
+
+
+class DecisionInSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("upheld", "overturned")))
+    note = fields.String(required=True)
+
+
+class AppealSchema(Schema):
+    id = fields.Integer()
+    event_id = fields.Integer()
+    reason = fields.String()
+    filed_at = fields.DateTime()
+    decision = fields.String(allow_none=True)
+    decision_note = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+
+
+class RepairInSchema(Schema):
+    manufacturer_id = fields.Integer(required=True)
+    note = fields.String(required=True)
+
+
+class RepairSchema(Schema):
+    id = fields.Integer()
+    manufacturer_id = fields.Integer()
+    level_before = fields.String()
+    level_after = fields.String()
+    note = fields.String()
+    repaired_at = fields.DateTime()
