@@ -8,18 +8,29 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
-from procurement.auth.models import OrgKind
+from procurement.auth.models import Organization, OrgKind
 from procurement.catalog.models import Tender
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.errors import NotFound, ValidationFailed
-from procurement.settlement.models import AccountKind, Advance, TransactionKind
+from procurement.settlement.models import (
+    AccountKind,
+    Advance,
+    LedgerPosting,
+    LedgerTransaction,
+    TransactionKind,
+)
 from procurement.settlement.rules import SettlementRules, advance_amount, annual_contract_value
-from procurement.settlement.services.ledger import CURRENCY, get_account, post
+from procurement.settlement.services.ledger import (
+    CURRENCY,
+    account_ids,
+    ensure_org_accounts,
+    get_account,
+)
 
 
 @dataclass
@@ -50,14 +61,14 @@ def run_advances(session: Session, *, tender_id: int, contract_year: int, now: d
     result = AdvanceResult(tender_id, contract_year, ratio)
     paid = set(session.scalars(select(Advance.hospital_id).where(
         Advance.tender_id == tender_id, Advance.contract_year == contract_year)))  # fmt: skip
-    for hospital_id, (region, lines) in sorted(
-        _contract_lines(session, tender_id, contract_year).items()
-    ):
+    due = []
+    for hospital_id, (region, lines) in sorted(_contract_lines(session, tender_id, contract_year).items()):
         if hospital_id in paid:
             result.already_paid += 1
             continue
-        result.created.append(_pay(session, tender_id, contract_year, hospital_id, region,
-                                   lines, ratio, now, actor))  # fmt: skip
+        value = annual_contract_value(lines)
+        due.append((hospital_id, region, value, advance_amount(value, ratio)))
+    result.created = _pay_all(session, tender_id, contract_year, due, ratio, now, actor)
     audit.record(session, action="settlement.advances.paid", subject_type="tender",
                  subject_id=tender_id, now=now, actor=actor,
                  payload={"year": contract_year, "hospitals": len(result.created),
@@ -80,25 +91,40 @@ def _contract_lines(session, tender_id, year) -> dict[int, tuple[str, list]]:
     return found
 
 
-def _pay(session, tender_id, year, hospital_id, region, lines, ratio, now, actor) -> Advance:
-    value = annual_contract_value(lines)
-    amount = advance_amount(value, ratio)
-    txn = None
-    if amount > 0:
-        advance_account = get_account(
-            session, AccountKind.HOSPITAL_ADVANCE, org_id=hospital_id, now=now
-        )
-        pool = get_account(session, AccountKind.FUND_POOL, region=region, now=now)
-        txn = post(session, key=f"advance:{hospital_id}:{tender_id}:{year}",
-                   kind=TransactionKind.ADVANCE, legs=[(advance_account, amount), (pool, -amount)],
-                   occurred_at=now, now=now, reference=f"tender {tender_id} year {year}",
-                   description=f"Advance {ratio} x {value}", actor=actor)  # fmt: skip
-    advance = Advance(hospital_id=hospital_id, tender_id=tender_id, contract_year=year,
-                      region_code=region, annual_value=value, ratio=ratio, amount=amount,
-                      currency=CURRENCY, transaction_id=txn.id if txn else None, paid_at=now)  # fmt: skip
-    session.add(advance)
+def _pay_all(session, tender_id, year, due, ratio, now, actor) -> list[Advance]:
+    """Post all advances with a handful of multi-row statements (1,000 hospitals in one go):
+    one balanced transaction per hospital, Dr hospital_advance / Cr fund_pool of its region."""
+    paying = [row for row in due if row[3] > 0]
+    hospitals = select(Organization.id).where(Organization.id.in_([row[0] for row in paying]))
+    ensure_org_accounts(session, AccountKind.HOSPITAL_ADVANCE, hospitals, now)
+    advance_accounts = account_ids(session, AccountKind.HOSPITAL_ADVANCE)
+    pools = {region: get_account(session, AccountKind.FUND_POOL, region=region, now=now).id
+             for region in sorted({row[1] for row in paying})}  # fmt: skip
+    txn_ids = {}
+    if paying:
+        txns = [{"key": f"advance:{h}:{tender_id}:{year}", "kind": TransactionKind.ADVANCE,
+                 "reference": f"tender {tender_id} year {year}", "occurred_at": now,
+                 "created_at": now, "actor_org_id": actor.org_id, "reverses_id": None,
+                 "run_id": None, "description": f"Advance {ratio} x {value}"}
+                for h, _, value, _ in paying]  # fmt: skip
+        rows = session.execute(insert(LedgerTransaction).returning(LedgerTransaction.id,
+                                                                  LedgerTransaction.key), txns)  # fmt: skip
+        by_key = {key: id_ for id_, key in rows}
+        txn_ids = {h: by_key[f"advance:{h}:{tender_id}:{year}"] for h, *_ in paying}
+        legs = []
+        for h, region, _, amount in paying:
+            legs.append({"transaction_id": txn_ids[h], "account_id": advance_accounts[h],
+                         "amount": amount, "currency": CURRENCY})  # fmt: skip
+            legs.append({"transaction_id": txn_ids[h], "account_id": pools[region],
+                         "amount": -amount, "currency": CURRENCY})  # fmt: skip
+        session.execute(insert(LedgerPosting), legs)
+    advances = [Advance(hospital_id=h, tender_id=tender_id, contract_year=year, region_code=region,
+                        annual_value=value, ratio=ratio, amount=amount, currency=CURRENCY,
+                        transaction_id=txn_ids.get(h), paid_at=now)
+                for h, region, value, amount in due]  # fmt: skip
+    session.add_all(advances)
     session.flush()
-    return advance
+    return advances
 
 
 def list_advances(session: Session, *, actor: Actor, tender_id: int | None = None,

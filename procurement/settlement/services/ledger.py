@@ -27,6 +27,9 @@ from procurement.settlement.models import (
 )
 
 ZERO = Decimal("0.00")
+# SQLite keeps NUMERIC as binary floating point, so sums there carry tiny residues; a sum counts
+# as zero below half a fen (PostgreSQL's numeric sums are exact).
+HALF_FEN = Decimal("0.005")
 CURRENCY = "CNY"
 
 
@@ -63,6 +66,12 @@ def ensure_org_accounts(session: Session, kind: AccountKind, owners, now: dateti
     session.execute(
         insert(Account).from_select(["key", "kind", "owner_org_id", "currency", "created_at"], rows)
     )
+
+
+def account_ids(session: Session, kind: AccountKind) -> dict[int, int]:
+    """{owner organization id: account id} of one kind."""
+    rows = session.execute(select(Account.owner_org_id, Account.id).where(Account.kind == kind))
+    return {owner: id_ for owner, id_ in rows}
 
 
 def post(session: Session, *, key: str, kind: TransactionKind, legs: list[tuple[Account, Decimal]],
@@ -127,7 +136,7 @@ def reverse_transaction(session: Session, *, transaction_id: int, reason: str, n
                legs=legs, occurred_at=now, now=now, reference=original.key,
                description=reason or f"Reversal of {original.key}", actor=actor,
                reverses_id=original.id)  # fmt: skip
-    released = session.execute(
+    released = session.connection().execute(
         update(Payable).where(Payable.payment_txn_id == original.id)
         .values(run_id=None, payment_txn_id=None, paid_at=None)
     ).rowcount  # fmt: skip
@@ -152,7 +161,7 @@ class Reconciliation:
     def ok(self) -> bool:
         return (
             not self.unbalanced
-            and self.ledger_total == 0
+            and abs(self.ledger_total) < HALF_FEN
             and self.payments_total == self.paid_payables_total == self.manufacturer_paid_balance
             and self.payables_paid_twice == 0
         )
@@ -168,7 +177,7 @@ def reconcile(session: Session, *, actor: Actor) -> Reconciliation:
     report.transactions = session.scalar(select(func.count(LedgerTransaction.id))) or 0
     report.unbalanced = [
         {"transaction_id": row.transaction_id, "total": Decimal(row.total)}
-        for row in session.execute(sums.having(func.sum(LedgerPosting.amount) != 0))
+        for row in session.execute(sums.having(func.abs(func.sum(LedgerPosting.amount)) >= HALF_FEN))
     ]
     report.ledger_total = _money(session.scalar(select(func.sum(LedgerPosting.amount))))
     reversed_ids = select(LedgerTransaction.reverses_id).where(

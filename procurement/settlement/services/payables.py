@@ -64,7 +64,7 @@ def insert_payables(session: Session, *, now: datetime) -> int:
             .outerjoin(Payable, Payable.receipt_line_id == ReceiptLine.id)
             .where(Payable.id.is_(None), ReceiptLine.accepted_quantity > 0, condition)
         )  # fmt: skip
-        result = session.execute(insert(Payable).from_select(
+        result = session.connection().execute(insert(Payable).from_select(
             ["receipt_line_id", "contract_id", "hospital_id", "manufacturer_id", "region_code",
              "amount", "currency", "accepted_at", "due_at", "accrued_at", "deadline_days"], rows))  # fmt: skip
         created += max(result.rowcount or 0, 0)
@@ -77,10 +77,10 @@ def accrue_payables(
     """Create the payables of all accepted receipt lines that have none (idempotent)."""
     if actor is not None:
         actor.require(OrgKind.FUND, action="accrue payables")
-    before = session.scalar(select(func.coalesce(func.sum(Payable.amount), 0)))
+    last = session.scalar(select(func.coalesce(func.max(Payable.id), 0)))
     created = insert_payables(session, now=now)
-    after = session.scalar(select(func.coalesce(func.sum(Payable.amount), 0)))
-    amount = Decimal(after) - Decimal(before)
+    total = session.scalar(select(func.coalesce(func.sum(Payable.amount), 0)).where(Payable.id > last))
+    amount = Decimal(str(total)).quantize(Decimal("0.01"))
     if created:
         audit.record(session, action="settlement.payables.accrued", subject_type="payables",
                      subject_id="accrual", now=now, actor=actor,

@@ -154,10 +154,9 @@ def pay_batch(session: Session, run: SettlementRun, manufacturers: list[int], *,
                             description=f"Settlement run {run.reference}, batch {batch_no}")  # fmt: skip
     session.add(txn)
     session.flush()
-    claimed = session.execute(
+    claimed = session.connection().execute(
         update(Payable).where(*_eligible(run), Payable.manufacturer_id.in_(manufacturers))
         .values(run_id=run.id, payment_txn_id=txn.id, paid_at=now)
-        .execution_options(synchronize_session=False)
     ).rowcount  # fmt: skip
     if claimed:
         _insert_payments(session, run, txn, batch_no, now)
