@@ -1,0 +1,60 @@
+"""``procurement settlement run --cut-off YYYY-MM-DD`` and ``procurement settlement advances``."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from procurement.web.session import get_session, now
+
+
+def _fund_actor(session, code: str):
+    from sqlalchemy import select
+
+    from procurement.auth.actor import Actor
+    from procurement.auth.models import Organization, OrgKind, Role
+
+    org = session.scalar(select(Organization).where(Organization.code == code))
+    if org is None or org.kind != OrgKind.FUND:
+        raise click.UsageError(f"No fund office with code {code!r}.")
+    return Actor(user_id=None, org_id=org.id, org_kind=OrgKind.FUND, role=Role.STAFF,
+                 region_code=org.region_code, username="cli")  # fmt: skip
+
+
+def register(cli: click.Group) -> None:
+    @cli.group()
+    def settlement() -> None:
+        """Advances, payables and settlement runs of the fund office."""
+
+    @settlement.command("run")
+    @click.option("--cut-off", "cut_off", type=click.DateTime(["%Y-%m-%d"]), required=True)
+    @click.option("--fund", "fund_code", required=True, help="the fund office's code")
+    @click.option("--key", default=None, help="Idempotency-Key (default: cli-<cut-off>)")
+    @click.option("--batch-size", default=20, show_default=True)
+    @with_appcontext
+    def run(cut_off, fund_code, key, batch_size) -> None:
+        """Pay every unpaid payable accepted up to the cut-off date; rerun to resume."""
+        from procurement.settlement.services import start_run
+
+        session = get_session()
+        day = cut_off.date()
+        result = start_run(session, cut_off=day, idempotency_key=key or f"cli-{day}", now=now(),
+                           actor=_fund_actor(session, fund_code), batch_size=batch_size,
+                           after_batch=lambda n: click.echo(f"batch {n} done"))  # fmt: skip
+        click.echo(f"run {result.reference} {result.status}: {result.payables_count} payables, "
+                   f"{result.total_amount} {result.currency}, {len(result.payments)} payments")  # fmt: skip
+
+    @settlement.command("advances")
+    @click.option("--tender", "tender_id", type=int, required=True)
+    @click.option("--year", "contract_year", type=int, default=1, show_default=True)
+    @click.option("--fund", "fund_code", required=True, help="the fund office's code")
+    @with_appcontext
+    def advances(tender_id, contract_year, fund_code) -> None:
+        """Pay the year's advances of a tender (hospitals already paid are skipped)."""
+        from procurement.settlement.services import run_advances
+
+        session = get_session()
+        result = run_advances(session, tender_id=tender_id, contract_year=contract_year,
+                              now=now(), actor=_fund_actor(session, fund_code))  # fmt: skip
+        click.echo(f"advances paid: {len(result.created)} hospitals, {result.total}; "
+                   f"already paid: {result.already_paid}")  # fmt: skip
