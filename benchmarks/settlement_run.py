@@ -38,15 +38,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import psycopg  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+import psycopg
+from sqlalchemy import text
 
-import procurement.models  # noqa: E402, F401
-from procurement.auth.actor import Actor  # noqa: E402
-from procurement.auth.models import OrgKind, Role  # noqa: E402
-from procurement.catalog.models import Tender  # noqa: E402
-from procurement.db import Base, make_engine, make_session_factory  # noqa: E402
-from procurement.settlement import services as settlement  # noqa: E402
+import procurement.models
+from procurement.auth.actor import Actor
+from procurement.auth.models import OrgKind, Role
+from procurement.catalog.models import Tender
+from procurement.db import Base, make_engine, make_session_factory
+from procurement.settlement import services as settlement
 
 HOSPITALS, MANUFACTURERS, CONTRACTS_PER_HOSPITAL = 1000, 100, 10
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
