@@ -60,20 +60,32 @@ def throwaway_cluster():
     initdb = shutil.which("initdb") or (bindir and str(bindir / "initdb"))
     pg_ctl = shutil.which("pg_ctl") or (bindir and str(bindir / "pg_ctl"))
     tmp = tempfile.mkdtemp(prefix="settlement-bench-pg.")
-    wrap = (lambda cmd: ["su", "postgres", "-s", "/bin/bash", "-c", cmd]) if os.getuid() == 0 else (
-        lambda cmd: ["bash", "-c", cmd])  # fmt: skip
+    wrap = (
+        (lambda cmd: ["su", "postgres", "-s", "/bin/bash", "-c", cmd])
+        if os.getuid() == 0
+        else (lambda cmd: ["bash", "-c", cmd])
+    )
     if os.getuid() == 0:
         shutil.chown(tmp, "postgres")
     port = 54000 + os.getpid() % 900
-    subprocess.run(wrap(f"{initdb} -D {tmp}/data -U postgres -A trust -E UTF8 --no-sync"),
-                   check=True, capture_output=True)  # fmt: skip
-    opts = (f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off")  # fmt: skip
-    subprocess.run(wrap(f"{pg_ctl} -D {tmp}/data -l {tmp}/server.log -w -t 60 start -o '{opts}'"),
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        wrap(f"{initdb} -D {tmp}/data -U postgres -A trust -E UTF8 --no-sync"),
+        check=True,
+        capture_output=True,
+    )
+    opts = (
+        f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off"
+    )
+    subprocess.run(
+        wrap(f"{pg_ctl} -D {tmp}/data -l {tmp}/server.log -w -t 60 start -o '{opts}'"),
+        check=True,
+        capture_output=True,
+    )
     try:
-        with psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres",
-                             autocommit=True) as conn:  # fmt: skip
+        with psycopg.connect(
+            host="127.0.0.1", port=port, user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
             conn.execute("CREATE DATABASE settlement_bench")
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/settlement_bench"
     finally:
@@ -88,16 +100,30 @@ def load(engine, lines: int, seed: int) -> tuple[int, int]:
     Base.metadata.create_all(engine)
     rng = random.Random(seed)
     session = make_session_factory(engine)()
-    fund = procurement.auth.models.Organization(code="FUND", name="Fund office", kind=OrgKind.FUND,
-                                                region_code="310000", created_at=NOW)  # fmt: skip
+    fund = procurement.auth.models.Organization(
+        code="FUND", name="Fund office", kind=OrgKind.FUND, region_code="310000", created_at=NOW
+    )
     session.add(fund)
     session.flush()
-    tender = Tender(code="BENCH", name="Bench", category="drug", region_scope=["310000"],
-                    demand_deadline=NOW, bid_deadline=NOW, opening_at=NOW,
-                    contract_start=date(2026, 1, 1), contract_years=1, status="in_force",
-                    rules_preset="national-2024", rules_overrides={}, rules_snapshot={},
-                    created_by_org_id=fund.id, created_at=NOW, updated_at=NOW,
-                    status_changed_at=NOW)  # fmt: skip
+    tender = Tender(
+        code="BENCH",
+        name="Bench",
+        category="drug",
+        region_scope=["310000"],
+        demand_deadline=NOW,
+        bid_deadline=NOW,
+        opening_at=NOW,
+        contract_start=date(2026, 1, 1),
+        contract_years=1,
+        status="in_force",
+        rules_preset="national-2024",
+        rules_overrides={},
+        rules_snapshot={},
+        created_by_org_id=fund.id,
+        created_at=NOW,
+        updated_at=NOW,
+        status_changed_at=NOW,
+    )
     session.add(tender)
     session.commit()
     fund_id, tender_id = fund.id, tender.id
@@ -108,15 +134,17 @@ def load(engine, lines: int, seed: int) -> tuple[int, int]:
         cur.execute("SET session_replication_role = replica")
         hospitals = [10_000 + i for i in range(HOSPITALS)]
         makers = [20_000 + i for i in range(MANUFACTURERS)]
-        with cur.copy("COPY organizations (id, code, name, kind, region_code, created_at) FROM STDIN") as cp:
+        with cur.copy(
+            "COPY organizations (id, code, name, kind, region_code, created_at) FROM STDIN"
+        ) as cp:
             for i, h in enumerate(hospitals):
                 cp.write_row((h, f"H{h}", f"Hospital {h}", "HOSPITAL", f"{31 + i % 5}0101", NOW))
             for m in makers:
                 cp.write_row((m, f"M{m}", f"Manufacturer {m}", "MANUFACTURER", "320000", NOW))
         contracts = []
         with cur.copy(
-            "COPY contracts (id, tender_id, lot_id, hospital_id, manufacturer_id, product_id, bid_id,"
-            " award_run_id, contract_year, period_start, period_end, unit_price, currency,"
+            "COPY contracts (id, tender_id, lot_id, hospital_id, manufacturer_id, product_id,"
+            " bid_id, award_run_id, contract_year, period_start, period_end, unit_price, currency,"
             " agreed_volume, region_code, status, reason, created_at, updated_at, version)"
             " FROM STDIN"
         ) as cp:
@@ -127,9 +155,30 @@ def load(engine, lines: int, seed: int) -> tuple[int, int]:
                     m = makers[(i * 7 + k * 13) % MANUFACTURERS]
                     price = Decimal(rng.randint(100, 50_000)) / 10_000
                     contracts.append((cid, h, m, price))
-                    cp.write_row((cid, tender_id, 1, h, m, 1, 1, 1, 1, date(2026, 1, 1),
-                                  date(2026, 12, 31), price, "CNY", rng.randint(1_000, 500_000),
-                                  f"{31 + i % 5}0000", "active", "", NOW, NOW, 1))  # fmt: skip
+                    cp.write_row(
+                        (
+                            cid,
+                            tender_id,
+                            1,
+                            h,
+                            m,
+                            1,
+                            1,
+                            1,
+                            1,
+                            date(2026, 1, 1),
+                            date(2026, 12, 31),
+                            price,
+                            "CNY",
+                            rng.randint(1_000, 500_000),
+                            f"{31 + i % 5}0000",
+                            "active",
+                            "",
+                            NOW,
+                            NOW,
+                            1,
+                        )
+                    )
         start = time.perf_counter()
         with cur.copy(
             "COPY receipt_lines (id, receipt_id, shipment_line_id, order_line_id, contract_id,"
@@ -150,8 +199,10 @@ def load(engine, lines: int, seed: int) -> tuple[int, int]:
         raw.commit()
     finally:
         raw.close()
-    print(f"loaded {lines:,} receipt lines by COPY in {copy_seconds:.2f} s "
-          f"({HOSPITALS} hospitals, {MANUFACTURERS} manufacturers, {len(contracts):,} contracts)")  # fmt: skip
+    print(
+        f"loaded {lines:,} receipt lines by COPY in {copy_seconds:.2f} s "
+        f"({HOSPITALS} hospitals, {MANUFACTURERS} manufacturers, {len(contracts):,} contracts)"
+    )
     return fund_id, tender_id
 
 
@@ -181,33 +232,65 @@ def bench(url: str, args) -> None:
     engine = make_engine(url)
     fund_id, tender_id = load(engine, args.lines, args.seed)
     factory = make_session_factory(engine)
-    actor = Actor(user_id=None, org_id=fund_id, org_kind=OrgKind.FUND, role=Role.STAFF,
-                  region_code="310000", username="bench")  # fmt: skip
+    actor = Actor(
+        user_id=None,
+        org_id=fund_id,
+        org_kind=OrgKind.FUND,
+        role=Role.STAFF,
+        region_code="310000",
+        username="bench",
+    )
     end = datetime.combine(CUT_OFF + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
-    group_by = text("SELECT manufacturer_id, hospital_id, SUM(accepted_amount), COUNT(*) "
-                    "FROM receipt_lines WHERE accepted_at < :end AND contract_id IS NOT NULL "
-                    "AND accepted_quantity > 0 GROUP BY manufacturer_id, hospital_id")  # fmt: skip
+    group_by = text(
+        "SELECT manufacturer_id, hospital_id, SUM(accepted_amount), COUNT(*) "
+        "FROM receipt_lines WHERE accepted_at < :end AND contract_id IS NOT NULL "
+        "AND accepted_quantity > 0 GROUP BY manufacturer_id, hospital_id"
+    )
     with factory() as s:
-        (_, ref) = timed("plain SQL GROUP BY (reference)", lambda: s.execute(group_by, {"end": end}).all())
-        adv, _ = timed("advances (1,000 hospitals)", lambda: settlement.run_advances(
-            s, tender_id=tender_id, contract_year=1, now=NOW, actor=actor))  # fmt: skip
-        acc, t_acc = timed("accrue_payables (INSERT ... SELECT)",
-                           lambda: settlement.accrue_payables(s, now=NOW, actor=actor))  # fmt: skip
-        run, t_run = timed("settlement run (batched, set-based)", lambda: settlement.start_run(
-            s, cut_off=CUT_OFF, idempotency_key="bench", now=NOW, actor=actor,
-            batch_size=args.batch_size))  # fmt: skip
-        (_, ref2) = timed("plain SQL GROUP BY (again, warm)", lambda: s.execute(group_by, {"end": end}).all())
+        (_, ref) = timed(
+            "plain SQL GROUP BY (reference)", lambda: s.execute(group_by, {"end": end}).all()
+        )
+        adv, _ = timed(
+            "advances (1,000 hospitals)",
+            lambda: settlement.run_advances(
+                s, tender_id=tender_id, contract_year=1, now=NOW, actor=actor
+            ),
+        )
+        acc, t_acc = timed(
+            "accrue_payables (INSERT ... SELECT)",
+            lambda: settlement.accrue_payables(s, now=NOW, actor=actor),
+        )
+        run, t_run = timed(
+            "settlement run (batched, set-based)",
+            lambda: settlement.start_run(
+                s,
+                cut_off=CUT_OFF,
+                idempotency_key="bench",
+                now=NOW,
+                actor=actor,
+                batch_size=args.batch_size,
+            ),
+        )
+        (_, ref2) = timed(
+            "plain SQL GROUP BY (again, warm)", lambda: s.execute(group_by, {"end": end}).all()
+        )
         rec, _ = timed("reconciliation", lambda: settlement.reconcile(s, actor=actor))
         reference = min(ref, ref2)
         print(f"advances: {len(adv.created)} hospitals, {adv.total} CNY")
-        print(f"accrued {acc.created:,} payables ({acc.amount} CNY); run {run.reference}: "
-              f"{run.payables_count:,} payables paid, {run.total_amount} CNY, "
-              f"{len(run.payments)} payments in {run.batches_done} batches")  # fmt: skip
-        print(f"run / GROUP BY = {t_run / reference:.1f}x; accrual + run / GROUP BY = "
-              f"{(t_acc + t_run) / reference:.1f}x; accrual + run = {t_acc + t_run:.2f} s")  # fmt: skip
-        print(f"reconciliation ok={rec.ok}: ledger total {rec.ledger_total}, payments "
-              f"{rec.payments_total}, paid payables {rec.paid_payables_total}, "
-              f"unbalanced {len(rec.unbalanced)}")  # fmt: skip
+        print(
+            f"accrued {acc.created:,} payables ({acc.amount} CNY); run {run.reference}: "
+            f"{run.payables_count:,} payables paid, {run.total_amount} CNY, "
+            f"{len(run.payments)} payments in {run.batches_done} batches"
+        )
+        print(
+            f"run / GROUP BY = {t_run / reference:.1f}x; accrual + run / GROUP BY = "
+            f"{(t_acc + t_run) / reference:.1f}x; accrual + run = {t_acc + t_run:.2f} s"
+        )
+        print(
+            f"reconciliation ok={rec.ok}: ledger total {rec.ledger_total}, payments "
+            f"{rec.payments_total}, paid payables {rec.paid_payables_total}, "
+            f"unbalanced {len(rec.unbalanced)}"
+        )
     engine.dispose()
 
 

@@ -17,8 +17,14 @@ def _fund_actor(session, code: str):
     org = session.scalar(select(Organization).where(Organization.code == code))
     if org is None or org.kind != OrgKind.FUND:
         raise click.UsageError(f"No fund office with code {code!r}.")
-    return Actor(user_id=None, org_id=org.id, org_kind=OrgKind.FUND, role=Role.STAFF,
-                 region_code=org.region_code, username="cli")  # fmt: skip
+    return Actor(
+        user_id=None,
+        org_id=org.id,
+        org_kind=OrgKind.FUND,
+        role=Role.STAFF,
+        region_code=org.region_code,
+        username="cli",
+    )
 
 
 def register(cli: click.Group) -> None:
@@ -38,11 +44,19 @@ def register(cli: click.Group) -> None:
 
         session = get_session()
         day = cut_off.date()
-        result = start_run(session, cut_off=day, idempotency_key=key or f"cli-{day}", now=now(),
-                           actor=_fund_actor(session, fund_code), batch_size=batch_size,
-                           after_batch=lambda n: click.echo(f"batch {n} done"))  # fmt: skip
-        click.echo(f"run {result.reference} {result.status}: {result.payables_count} payables, "
-                   f"{result.total_amount} {result.currency}, {len(result.payments)} payments")  # fmt: skip
+        result = start_run(
+            session,
+            cut_off=day,
+            idempotency_key=key or f"cli-{day}",
+            now=now(),
+            actor=_fund_actor(session, fund_code),
+            batch_size=batch_size,
+            after_batch=lambda n: click.echo(f"batch {n} done"),
+        )
+        click.echo(
+            f"run {result.reference} {result.status}: {result.payables_count} payables, "
+            f"{result.total_amount} {result.currency}, {len(result.payments)} payments"
+        )
 
     @settlement.command("advances")
     @click.option("--tender", "tender_id", type=int, required=True)
@@ -54,7 +68,14 @@ def register(cli: click.Group) -> None:
         from procurement.settlement.services import run_advances
 
         session = get_session()
-        result = run_advances(session, tender_id=tender_id, contract_year=contract_year,
-                              now=now(), actor=_fund_actor(session, fund_code))  # fmt: skip
-        click.echo(f"advances paid: {len(result.created)} hospitals, {result.total}; "
-                   f"already paid: {result.already_paid}")  # fmt: skip
+        result = run_advances(
+            session,
+            tender_id=tender_id,
+            contract_year=contract_year,
+            now=now(),
+            actor=_fund_actor(session, fund_code),
+        )
+        click.echo(
+            f"advances paid: {len(result.created)} hospitals, {result.total}; "
+            f"already paid: {result.already_paid}"
+        )

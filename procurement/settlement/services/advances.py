@@ -46,8 +46,9 @@ class AdvanceResult:
         return sum((a.amount for a in self.created), Decimal("0.00"))
 
 
-def run_advances(session: Session, *, tender_id: int, contract_year: int, now: datetime,
-                 actor: Actor) -> AdvanceResult:  # fmt: skip
+def run_advances(
+    session: Session, *, tender_id: int, contract_year: int, now: datetime, actor: Actor
+) -> AdvanceResult:
     """Pay the advance of every hospital with active contracts of the tender's year; a hospital
     already paid for that year is skipped, so a retry pays nothing twice."""
     actor.require(OrgKind.FUND, action="pay advances")
@@ -55,34 +56,58 @@ def run_advances(session: Session, *, tender_id: int, contract_year: int, now: d
     if tender is None:
         raise NotFound(f"No tender {tender_id}.", tender_id=tender_id)
     if contract_year < 1 or contract_year > (tender.contract_years or 1):
-        raise ValidationFailed(f"Contract year must be 1 to {tender.contract_years}.",
-                               errors={"contract_year": ["Not a year of this tender."]})  # fmt: skip
+        raise ValidationFailed(
+            f"Contract year must be 1 to {tender.contract_years}.",
+            errors={"contract_year": ["Not a year of this tender."]},
+        )
     ratio = SettlementRules.from_snapshot(tender.rules_snapshot).advance_ratio
     result = AdvanceResult(tender_id, contract_year, ratio)
-    paid = set(session.scalars(select(Advance.hospital_id).where(
-        Advance.tender_id == tender_id, Advance.contract_year == contract_year)))  # fmt: skip
+    paid = set(
+        session.scalars(
+            select(Advance.hospital_id).where(
+                Advance.tender_id == tender_id, Advance.contract_year == contract_year
+            )
+        )
+    )
     due = []
-    for hospital_id, (region, lines) in sorted(_contract_lines(session, tender_id, contract_year).items()):
+    for hospital_id, (region, lines) in sorted(
+        _contract_lines(session, tender_id, contract_year).items()
+    ):
         if hospital_id in paid:
             result.already_paid += 1
             continue
         value = annual_contract_value(lines)
         due.append((hospital_id, region, value, advance_amount(value, ratio)))
     result.created = _pay_all(session, tender_id, contract_year, due, ratio, now, actor)
-    audit.record(session, action="settlement.advances.paid", subject_type="tender",
-                 subject_id=tender_id, now=now, actor=actor,
-                 payload={"year": contract_year, "hospitals": len(result.created),
-                          "amount": str(result.total)})  # fmt: skip
+    audit.record(
+        session,
+        action="settlement.advances.paid",
+        subject_type="tender",
+        subject_id=tender_id,
+        now=now,
+        actor=actor,
+        payload={
+            "year": contract_year,
+            "hospitals": len(result.created),
+            "amount": str(result.total),
+        },
+    )
     session.commit()
     return result
 
 
 def _contract_lines(session, tender_id, year) -> dict[int, tuple[str, list]]:
     rows = session.execute(
-        select(Contract.hospital_id, Contract.region_code, Contract.agreed_volume, Contract.unit_price)
-        .where(Contract.tender_id == tender_id, Contract.contract_year == year,
-               Contract.status != ContractStatus.DRAFT)
-        .order_by(Contract.id))  # fmt: skip
+        select(
+            Contract.hospital_id, Contract.region_code, Contract.agreed_volume, Contract.unit_price
+        )
+        .where(
+            Contract.tender_id == tender_id,
+            Contract.contract_year == year,
+            Contract.status != ContractStatus.DRAFT,
+        )
+        .order_by(Contract.id)
+    )
     found: dict[int, tuple[str, list]] = {}
     grouped: dict[int, list] = defaultdict(list)
     for hospital_id, region, volume, price in rows:
@@ -98,40 +123,77 @@ def _pay_all(session, tender_id, year, due, ratio, now, actor) -> list[Advance]:
     hospitals = select(Organization.id).where(Organization.id.in_([row[0] for row in paying]))
     ensure_org_accounts(session, AccountKind.HOSPITAL_ADVANCE, hospitals, now)
     advance_accounts = account_ids(session, AccountKind.HOSPITAL_ADVANCE)
-    pools = {region: get_account(session, AccountKind.FUND_POOL, region=region, now=now).id
-             for region in sorted({row[1] for row in paying})}  # fmt: skip
+    pools = {
+        region: get_account(session, AccountKind.FUND_POOL, region=region, now=now).id
+        for region in sorted({row[1] for row in paying})
+    }
     txn_ids = {}
     if paying:
-        txns = [{"key": f"advance:{h}:{tender_id}:{year}", "kind": TransactionKind.ADVANCE,
-                 "reference": f"tender {tender_id} year {year}", "occurred_at": now,
-                 "created_at": now, "actor_org_id": actor.org_id, "reverses_id": None,
-                 "run_id": None, "description": f"Advance {ratio} x {value}"}
-                for h, _, value, _ in paying]  # fmt: skip
-        rows = session.execute(insert(LedgerTransaction).returning(LedgerTransaction.id,
-                                                                  LedgerTransaction.key), txns)  # fmt: skip
+        txns = [
+            {
+                "key": f"advance:{h}:{tender_id}:{year}",
+                "kind": TransactionKind.ADVANCE,
+                "reference": f"tender {tender_id} year {year}",
+                "occurred_at": now,
+                "created_at": now,
+                "actor_org_id": actor.org_id,
+                "reverses_id": None,
+                "run_id": None,
+                "description": f"Advance {ratio} x {value}",
+            }
+            for h, _, value, _ in paying
+        ]
+        rows = session.execute(
+            insert(LedgerTransaction).returning(LedgerTransaction.id, LedgerTransaction.key), txns
+        )
         by_key = {key: id_ for id_, key in rows}
         txn_ids = {h: by_key[f"advance:{h}:{tender_id}:{year}"] for h, *_ in paying}
         legs = []
         for h, region, _, amount in paying:
-            legs.append({"transaction_id": txn_ids[h], "account_id": advance_accounts[h],
-                         "amount": amount, "currency": CURRENCY})  # fmt: skip
-            legs.append({"transaction_id": txn_ids[h], "account_id": pools[region],
-                         "amount": -amount, "currency": CURRENCY})  # fmt: skip
+            legs.append(
+                {
+                    "transaction_id": txn_ids[h],
+                    "account_id": advance_accounts[h],
+                    "amount": amount,
+                    "currency": CURRENCY,
+                }
+            )
+            legs.append(
+                {
+                    "transaction_id": txn_ids[h],
+                    "account_id": pools[region],
+                    "amount": -amount,
+                    "currency": CURRENCY,
+                }
+            )
         session.execute(insert(LedgerPosting), legs)
-    advances = [Advance(hospital_id=h, tender_id=tender_id, contract_year=year, region_code=region,
-                        annual_value=value, ratio=ratio, amount=amount, currency=CURRENCY,
-                        transaction_id=txn_ids.get(h), paid_at=now)
-                for h, region, value, amount in due]  # fmt: skip
+    advances = [
+        Advance(
+            hospital_id=h,
+            tender_id=tender_id,
+            contract_year=year,
+            region_code=region,
+            annual_value=value,
+            ratio=ratio,
+            amount=amount,
+            currency=CURRENCY,
+            transaction_id=txn_ids.get(h),
+            paid_at=now,
+        )
+        for h, region, value, amount in due
+    ]
     session.add_all(advances)
     session.flush()
     return advances
 
 
-def list_advances(session: Session, *, actor: Actor, tender_id: int | None = None,
-                  hospital_id: int | None = None) -> list[Advance]:  # fmt: skip
+def list_advances(
+    session: Session, *, actor: Actor, tender_id: int | None = None, hospital_id: int | None = None
+) -> list[Advance]:
     """Advances paid (fund office, regulator: all; a hospital: its own)."""
-    actor.require(OrgKind.FUND, OrgKind.REGULATOR, OrgKind.HOSPITAL, write=False,
-                  action="read advances")  # fmt: skip
+    actor.require(
+        OrgKind.FUND, OrgKind.REGULATOR, OrgKind.HOSPITAL, write=False, action="read advances"
+    )
     query = select(Advance).order_by(Advance.id)
     if actor.org_kind == OrgKind.HOSPITAL:
         query = query.where(Advance.hospital_id == actor.org_id)

@@ -33,21 +33,39 @@ HALF_FEN = Decimal("0.005")
 CURRENCY = "CNY"
 
 
-def account_key(kind: AccountKind, *, org_id: int | None = None, region: str | None = None,
-                currency: str = CURRENCY) -> str:  # fmt: skip
+def account_key(
+    kind: AccountKind,
+    *,
+    org_id: int | None = None,
+    region: str | None = None,
+    currency: str = CURRENCY,
+) -> str:
     owner = f"org{org_id}" if org_id is not None else f"region{region}"
     return f"{kind.value}:{owner}:{currency}"
 
 
-def get_account(session: Session, kind: AccountKind, *, org_id: int | None = None,
-                region: str | None = None, now: datetime, currency: str = CURRENCY) -> Account:  # fmt: skip
+def get_account(
+    session: Session,
+    kind: AccountKind,
+    *,
+    org_id: int | None = None,
+    region: str | None = None,
+    now: datetime,
+    currency: str = CURRENCY,
+) -> Account:
     """The account of (kind, owner, currency), created on first use (inside the caller's
     transaction)."""
     key = account_key(kind, org_id=org_id, region=region, currency=currency)
     account = session.scalars(select(Account).where(Account.key == key)).one_or_none()
     if account is None:
-        account = Account(key=key, kind=kind, owner_org_id=org_id, region_code=region,
-                          currency=currency, created_at=now)  # fmt: skip
+        account = Account(
+            key=key,
+            kind=kind,
+            owner_org_id=org_id,
+            region_code=region,
+            currency=currency,
+            created_at=now,
+        )
         session.add(account)
         session.flush()
     return account
@@ -60,9 +78,11 @@ def ensure_org_accounts(session: Session, kind: AccountKind, owners, now: dateti
     org_id = sub.c[0]
     key = literal(f"{kind.value}:org") + cast(org_id, String) + literal(f":{CURRENCY}")
     exists = select(Account.id).where(Account.kind == kind, Account.owner_org_id == org_id)
-    rows = select(key, literal(kind.value), org_id, literal(CURRENCY), literal(now)).where(
-        ~exists.exists()
-    ).distinct()  # fmt: skip
+    rows = (
+        select(key, literal(kind.value), org_id, literal(CURRENCY), literal(now))
+        .where(~exists.exists())
+        .distinct()
+    )
     session.execute(
         insert(Account).from_select(["key", "kind", "owner_org_id", "currency", "created_at"], rows)
     )
@@ -74,25 +94,45 @@ def account_ids(session: Session, kind: AccountKind) -> dict[int, int]:
     return {owner: id_ for owner, id_ in rows}
 
 
-def post(session: Session, *, key: str, kind: TransactionKind, legs: list[tuple[Account, Decimal]],
-         occurred_at: datetime, now: datetime, reference: str = "", description: str = "",
-         actor: Actor | None = None, reverses_id: int | None = None) -> LedgerTransaction:  # fmt: skip
+def post(
+    session: Session,
+    *,
+    key: str,
+    kind: TransactionKind,
+    legs: list[tuple[Account, Decimal]],
+    occurred_at: datetime,
+    now: datetime,
+    reference: str = "",
+    description: str = "",
+    actor: Actor | None = None,
+    reverses_id: int | None = None,
+) -> LedgerTransaction:
     """Add one balanced transaction (flushes, does not commit). Refuses an unbalanced one."""
     legs = [(account, amount) for account, amount in legs if amount != 0]
     total = sum((amount for _, amount in legs), ZERO)
     if total != 0 or not legs:
-        raise RuleViolation(f"Transaction {key} does not balance (debits - credits = {total}).",
-                            code="unbalanced-transaction")  # fmt: skip
-    txn = LedgerTransaction(key=key, kind=kind, reference=reference, description=description,
-                            occurred_at=occurred_at, created_at=now, reverses_id=reverses_id,
-                            actor_org_id=actor.org_id if actor else None)  # fmt: skip
+        raise RuleViolation(
+            f"Transaction {key} does not balance (debits - credits = {total}).",
+            code="unbalanced-transaction",
+        )
+    txn = LedgerTransaction(
+        key=key,
+        kind=kind,
+        reference=reference,
+        description=description,
+        occurred_at=occurred_at,
+        created_at=now,
+        reverses_id=reverses_id,
+        actor_org_id=actor.org_id if actor else None,
+    )
     session.add(txn)
     session.flush()
     session.add_all(
-        LedgerPosting(transaction_id=txn.id, account_id=account.id, amount=amount,
-                      currency=account.currency)
+        LedgerPosting(
+            transaction_id=txn.id, account_id=account.id, amount=amount, currency=account.currency
+        )
         for account, amount in legs
-    )  # fmt: skip
+    )
     session.flush()
     return txn
 
@@ -116,8 +156,9 @@ def balance(session: Session, account_id: int, *, until: datetime | None = None)
     return Decimal(session.scalar(query)).quantize(Decimal("0.01"))
 
 
-def reverse_transaction(session: Session, *, transaction_id: int, reason: str, now: datetime,
-                        actor: Actor) -> LedgerTransaction:  # fmt: skip
+def reverse_transaction(
+    session: Session, *, transaction_id: int, reason: str, now: datetime, actor: Actor
+) -> LedgerTransaction:
     """Correct a transaction by a reversing one (fund office). A reversed payment releases its
     payables, so the next settlement run pays them again."""
     actor.require(OrgKind.FUND, action="reverse a ledger transaction")
@@ -125,24 +166,53 @@ def reverse_transaction(session: Session, *, transaction_id: int, reason: str, n
     if original is None:
         raise NotFound(f"No ledger transaction {transaction_id}.")
     if original.kind == TransactionKind.REVERSAL:
-        raise Conflict("A reversal cannot be reversed; post a new correcting transaction.",
-                       code="reversal-of-reversal", transaction_id=transaction_id)  # fmt: skip
-    if session.scalar(select(LedgerTransaction.id).where(
-            LedgerTransaction.reverses_id == transaction_id)) is not None:  # fmt: skip
-        raise Conflict(f"Transaction {transaction_id} is already reversed.",
-                       code="already-reversed", transaction_id=transaction_id)  # fmt: skip
+        raise Conflict(
+            "A reversal cannot be reversed; post a new correcting transaction.",
+            code="reversal-of-reversal",
+            transaction_id=transaction_id,
+        )
+    if (
+        session.scalar(
+            select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == transaction_id)
+        )
+        is not None
+    ):
+        raise Conflict(
+            f"Transaction {transaction_id} is already reversed.",
+            code="already-reversed",
+            transaction_id=transaction_id,
+        )
     legs = [(p.account, -p.amount) for p in original.postings]
-    txn = post(session, key=f"reversal:{original.id}", kind=TransactionKind.REVERSAL,
-               legs=legs, occurred_at=now, now=now, reference=original.key,
-               description=reason or f"Reversal of {original.key}", actor=actor,
-               reverses_id=original.id)  # fmt: skip
-    released = session.connection().execute(
-        update(Payable).where(Payable.payment_txn_id == original.id)
-        .values(run_id=None, payment_txn_id=None, paid_at=None)
-    ).rowcount  # fmt: skip
-    audit.record(session, action="settlement.transaction.reversed", subject_type="ledger_transaction",
-                 subject_id=original.id, now=now, actor=actor,
-                 payload={"reversal_id": txn.id, "reason": reason, "payables_released": released})  # fmt: skip
+    txn = post(
+        session,
+        key=f"reversal:{original.id}",
+        kind=TransactionKind.REVERSAL,
+        legs=legs,
+        occurred_at=now,
+        now=now,
+        reference=original.key,
+        description=reason or f"Reversal of {original.key}",
+        actor=actor,
+        reverses_id=original.id,
+    )
+    released = (
+        session.connection()
+        .execute(
+            update(Payable)
+            .where(Payable.payment_txn_id == original.id)
+            .values(run_id=None, payment_txn_id=None, paid_at=None)
+        )
+        .rowcount
+    )
+    audit.record(
+        session,
+        action="settlement.transaction.reversed",
+        subject_type="ledger_transaction",
+        subject_id=original.id,
+        now=now,
+        actor=actor,
+        payload={"reversal_id": txn.id, "reason": reason, "payables_released": released},
+    )
     session.commit()
     return txn
 
@@ -172,23 +242,35 @@ def reconcile(session: Session, *, actor: Actor) -> Reconciliation:
     paid payables = what manufacturers' paid accounts show (fund office, regulator)."""
     actor.require(OrgKind.FUND, OrgKind.REGULATOR, write=False, action="reconcile the ledger")
     report = Reconciliation()
-    sums = (select(LedgerPosting.transaction_id, func.sum(LedgerPosting.amount).label("total"))
-            .group_by(LedgerPosting.transaction_id))  # fmt: skip
+    sums = select(
+        LedgerPosting.transaction_id, func.sum(LedgerPosting.amount).label("total")
+    ).group_by(LedgerPosting.transaction_id)
     report.transactions = session.scalar(select(func.count(LedgerTransaction.id))) or 0
     report.unbalanced = [
         {"transaction_id": row.transaction_id, "total": Decimal(row.total)}
-        for row in session.execute(sums.having(func.abs(func.sum(LedgerPosting.amount)) >= HALF_FEN))
+        for row in session.execute(
+            sums.having(func.abs(func.sum(LedgerPosting.amount)) >= HALF_FEN)
+        )
     ]
     report.ledger_total = _money(session.scalar(select(func.sum(LedgerPosting.amount))))
     reversed_ids = select(LedgerTransaction.reverses_id).where(
-        LedgerTransaction.reverses_id.is_not(None))  # fmt: skip
-    report.payments_total = _money(session.scalar(select(func.sum(Payment.amount)).where(
-        Payment.transaction_id.not_in(reversed_ids))))  # fmt: skip
-    report.paid_payables_total = _money(session.scalar(
-        select(func.sum(Payable.amount)).where(Payable.paid_at.is_not(None))))  # fmt: skip
-    report.manufacturer_paid_balance = _money(session.scalar(
-        select(func.sum(LedgerPosting.amount)).join(Account)
-        .where(Account.kind == AccountKind.MANUFACTURER_PAID)))  # fmt: skip
+        LedgerTransaction.reverses_id.is_not(None)
+    )
+    report.payments_total = _money(
+        session.scalar(
+            select(func.sum(Payment.amount)).where(Payment.transaction_id.not_in(reversed_ids))
+        )
+    )
+    report.paid_payables_total = _money(
+        session.scalar(select(func.sum(Payable.amount)).where(Payable.paid_at.is_not(None)))
+    )
+    report.manufacturer_paid_balance = _money(
+        session.scalar(
+            select(func.sum(LedgerPosting.amount))
+            .join(Account)
+            .where(Account.kind == AccountKind.MANUFACTURER_PAID)
+        )
+    )
     report.payables_paid_twice = _paid_twice(session)
     return report
 

@@ -55,18 +55,41 @@ def insert_payables(session: Session, *, now: datetime) -> int:
     created = 0
     for days, condition in groups:
         rows = (
-            select(ReceiptLine.id, ReceiptLine.contract_id, ReceiptLine.hospital_id,
-                   ReceiptLine.manufacturer_id, Contract.region_code, ReceiptLine.accepted_amount,
-                   ReceiptLine.currency, ReceiptLine.accepted_at,
-                   plus_days(session, ReceiptLine.accepted_at, days),
-                   literal(now, UtcDateTime()), literal(days))
+            select(
+                ReceiptLine.id,
+                ReceiptLine.contract_id,
+                ReceiptLine.hospital_id,
+                ReceiptLine.manufacturer_id,
+                Contract.region_code,
+                ReceiptLine.accepted_amount,
+                ReceiptLine.currency,
+                ReceiptLine.accepted_at,
+                plus_days(session, ReceiptLine.accepted_at, days),
+                literal(now, UtcDateTime()),
+                literal(days),
+            )
             .join(Contract, Contract.id == ReceiptLine.contract_id)
             .outerjoin(Payable, Payable.receipt_line_id == ReceiptLine.id)
             .where(Payable.id.is_(None), ReceiptLine.accepted_quantity > 0, condition)
-        )  # fmt: skip
-        result = session.connection().execute(insert(Payable).from_select(
-            ["receipt_line_id", "contract_id", "hospital_id", "manufacturer_id", "region_code",
-             "amount", "currency", "accepted_at", "due_at", "accrued_at", "deadline_days"], rows))  # fmt: skip
+        )
+        result = session.connection().execute(
+            insert(Payable).from_select(
+                [
+                    "receipt_line_id",
+                    "contract_id",
+                    "hospital_id",
+                    "manufacturer_id",
+                    "region_code",
+                    "amount",
+                    "currency",
+                    "accepted_at",
+                    "due_at",
+                    "accrued_at",
+                    "deadline_days",
+                ],
+                rows,
+            )
+        )
         created += max(result.rowcount or 0, 0)
     return created
 
@@ -79,12 +102,20 @@ def accrue_payables(
         actor.require(OrgKind.FUND, action="accrue payables")
     last = session.scalar(select(func.coalesce(func.max(Payable.id), 0)))
     created = insert_payables(session, now=now)
-    total = session.scalar(select(func.coalesce(func.sum(Payable.amount), 0)).where(Payable.id > last))
+    total = session.scalar(
+        select(func.coalesce(func.sum(Payable.amount), 0)).where(Payable.id > last)
+    )
     amount = Decimal(str(total)).quantize(Decimal("0.01"))
     if created:
-        audit.record(session, action="settlement.payables.accrued", subject_type="payables",
-                     subject_id="accrual", now=now, actor=actor,
-                     payload={"created": created, "amount": str(amount)})  # fmt: skip
+        audit.record(
+            session,
+            action="settlement.payables.accrued",
+            subject_type="payables",
+            subject_id="accrual",
+            now=now,
+            actor=actor,
+            payload={"created": created, "amount": str(amount)},
+        )
     session.commit()
     return AccrualResult(created=created, amount=amount)
 
@@ -96,8 +127,14 @@ def day_start(day: date) -> datetime:
 
 def _scope(query, actor: Actor):
     """Manufacturers see their own payables, hospitals theirs; fund and regulator all."""
-    actor.require(OrgKind.FUND, OrgKind.REGULATOR, OrgKind.MANUFACTURER, OrgKind.HOSPITAL,
-                  write=False, action="read payables")  # fmt: skip
+    actor.require(
+        OrgKind.FUND,
+        OrgKind.REGULATOR,
+        OrgKind.MANUFACTURER,
+        OrgKind.HOSPITAL,
+        write=False,
+        action="read payables",
+    )
     if actor.org_kind == OrgKind.MANUFACTURER:
         return query.where(Payable.manufacturer_id == actor.org_id)
     if actor.org_kind == OrgKind.HOSPITAL:
@@ -105,10 +142,18 @@ def _scope(query, actor: Actor):
     return query
 
 
-def list_payables(session: Session, *, actor: Actor, status: str | None = None,
-                  manufacturer_id: int | None = None, hospital_id: int | None = None,
-                  accepted_from: date | None = None, accepted_to: date | None = None,
-                  now: datetime, limit: int = 500) -> list[Payable]:  # fmt: skip
+def list_payables(
+    session: Session,
+    *,
+    actor: Actor,
+    status: str | None = None,
+    manufacturer_id: int | None = None,
+    hospital_id: int | None = None,
+    accepted_from: date | None = None,
+    accepted_to: date | None = None,
+    now: datetime,
+    limit: int = 500,
+) -> list[Payable]:
     """Payables you may see; ``status`` unpaid | paid | overdue; dates inclusive."""
     query = _scope(select(Payable), actor)
     if status == "paid":
@@ -144,8 +189,9 @@ class OverdueItem:
     days_overdue: int
 
 
-def overdue_payables(session: Session, *, now: datetime, actor: Actor,
-                     limit: int = 1000) -> list[OverdueItem]:  # fmt: skip
+def overdue_payables(
+    session: Session, *, now: datetime, actor: Actor, limit: int = 1000
+) -> list[OverdueItem]:
     """Unpaid payables past their due time with their (started) days overdue, oldest first.
     Compliance reads this (or the same query) for overdue-payment alerts."""
     hospital = Organization.__table__.alias("hospital")
@@ -159,8 +205,19 @@ def overdue_payables(session: Session, *, now: datetime, actor: Actor,
     )
     rows = session.execute(query.order_by(Payable.due_at, Payable.id).limit(limit))
     return [
-        OverdueItem(p.id, p.receipt_line_id, p.contract_id, p.hospital_id, h_name,
-                    p.manufacturer_id, m_name, p.amount, p.currency, p.accepted_at, p.due_at,
-                    days_overdue(p.due_at, now))
+        OverdueItem(
+            p.id,
+            p.receipt_line_id,
+            p.contract_id,
+            p.hospital_id,
+            h_name,
+            p.manufacturer_id,
+            m_name,
+            p.amount,
+            p.currency,
+            p.accepted_at,
+            p.due_at,
+            days_overdue(p.due_at, now),
+        )
         for p, h_name, m_name in rows
-    ]  # fmt: skip
+    ]

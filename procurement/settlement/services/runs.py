@@ -47,17 +47,26 @@ AfterBatch = Callable[[int], None]
 HALF_FEN = Decimal("0.005")
 
 
-def start_run(session: Session, *, cut_off: date, idempotency_key: str, now: datetime,
-              actor: Actor, batch_size: int = 20,
-              after_batch: AfterBatch | None = None) -> SettlementRun:  # fmt: skip
+def start_run(
+    session: Session,
+    *,
+    cut_off: date,
+    idempotency_key: str,
+    now: datetime,
+    actor: Actor,
+    batch_size: int = 20,
+    after_batch: AfterBatch | None = None,
+) -> SettlementRun:
     """Start (or, with the same Idempotency-Key, resume or replay) a settlement run.
 
     ``after_batch(batch_no)`` is called after each committed batch (progress, tests inject a
     crash there)."""
     actor.require(OrgKind.FUND, action="start a settlement run")
     if not idempotency_key or len(idempotency_key) > 200:
-        raise RuleViolation("Send an Idempotency-Key of 1 to 200 characters with a run.",
-                            code="idempotency-key-required")  # fmt: skip
+        raise RuleViolation(
+            "Send an Idempotency-Key of 1 to 200 characters with a run.",
+            code="idempotency-key-required",
+        )
     if batch_size < 1:
         raise RuleViolation("batch_size must be at least 1.", code="bad-batch-size")
     run = _claim(session, cut_off, idempotency_key, now, actor, batch_size)
@@ -69,9 +78,15 @@ def start_run(session: Session, *, cut_off: date, idempotency_key: str, now: dat
 def _claim(session, cut_off, key, now, actor, batch_size) -> SettlementRun:
     existing = _by_key(session, actor.org_id, key)
     if existing is None:
-        run = SettlementRun(reference=f"pending-{key}"[:40], fund_org_id=actor.org_id,
-                            idempotency_key=key, cut_off=cut_off, started_at=now,
-                            batch_size=batch_size, currency=CURRENCY)  # fmt: skip
+        run = SettlementRun(
+            reference=f"pending-{key}"[:40],
+            fund_org_id=actor.org_id,
+            idempotency_key=key,
+            cut_off=cut_off,
+            started_at=now,
+            batch_size=batch_size,
+            currency=CURRENCY,
+        )
         session.add(run)
         try:
             session.flush()
@@ -81,36 +96,56 @@ def _claim(session, cut_off, key, now, actor, batch_size) -> SettlementRun:
         else:
             run.reference = f"SR{cut_off:%Y%m%d}-{run.id:06d}"
             insert_payables(session, now=now)
-            audit.record(session, action="settlement.run.started", subject_type="settlement_run",
-                         subject_id=run.id, now=now, actor=actor,
-                         payload={"cut_off": cut_off.isoformat(), "key": key})  # fmt: skip
+            audit.record(
+                session,
+                action="settlement.run.started",
+                subject_type="settlement_run",
+                subject_id=run.id,
+                now=now,
+                actor=actor,
+                payload={"cut_off": cut_off.isoformat(), "key": key},
+            )
             session.commit()
             return run
     if existing.cut_off != cut_off:
-        raise Conflict(f"Idempotency-Key {key!r} was used for the run with cut-off "
-                       f"{existing.cut_off}; use a new key for another cut-off.",
-                       code="idempotency-key-reused", run_id=existing.id)  # fmt: skip
+        raise Conflict(
+            f"Idempotency-Key {key!r} was used for the run with cut-off "
+            f"{existing.cut_off}; use a new key for another cut-off.",
+            code="idempotency-key-reused",
+            run_id=existing.id,
+        )
     return existing
 
 
 def _by_key(session, org_id, key) -> SettlementRun | None:
-    return session.scalars(select(SettlementRun).where(
-        SettlementRun.fund_org_id == org_id, SettlementRun.idempotency_key == key)).one_or_none()  # fmt: skip
+    return session.scalars(
+        select(SettlementRun).where(
+            SettlementRun.fund_org_id == org_id, SettlementRun.idempotency_key == key
+        )
+    ).one_or_none()
 
 
 def _eligible(run: SettlementRun):
     """The run's payables not yet claimed: accepted up to the cut-off, accrued by its start."""
-    return (Payable.run_id.is_(None), Payable.accepted_at < day_start(run.cut_off + timedelta(days=1)),
-            Payable.accrued_at <= run.started_at)  # fmt: skip
+    return (
+        Payable.run_id.is_(None),
+        Payable.accepted_at < day_start(run.cut_off + timedelta(days=1)),
+        Payable.accrued_at <= run.started_at,
+    )
 
 
 def plan_batches(session: Session, run: SettlementRun) -> list[list[int]]:
     """Manufacturers with eligible payables and no payment in this run yet, in id order,
     chunked by the run's batch size."""
     paid = select(Payment.manufacturer_id).where(Payment.run_id == run.id)
-    ids = list(session.scalars(
-        select(Payable.manufacturer_id).where(*_eligible(run), Payable.manufacturer_id.not_in(paid))
-        .group_by(Payable.manufacturer_id).order_by(Payable.manufacturer_id)))  # fmt: skip
+    ids = list(
+        session.scalars(
+            select(Payable.manufacturer_id)
+            .where(*_eligible(run), Payable.manufacturer_id.not_in(paid))
+            .group_by(Payable.manufacturer_id)
+            .order_by(Payable.manufacturer_id)
+        )
+    )
     return [ids[i : i + run.batch_size] for i in range(0, len(ids), run.batch_size)]
 
 
@@ -119,8 +154,12 @@ def _execute(session, run, *, now, actor, after_batch) -> SettlementRun:
     try:
         eligible = select(Payable.hospital_id).where(*_eligible(run))
         ensure_org_accounts(session, AccountKind.HOSPITAL_ALLOCATION, eligible, now)
-        ensure_org_accounts(session, AccountKind.MANUFACTURER_PAID,
-                            select(Payable.manufacturer_id).where(*_eligible(run)), now)  # fmt: skip
+        ensure_org_accounts(
+            session,
+            AccountKind.MANUFACTURER_PAID,
+            select(Payable.manufacturer_id).where(*_eligible(run)),
+            now,
+        )
         plan = plan_batches(session, run)
         run.status, run.error = RunStatus.RUNNING, None
         run.batches_total = run.batches_done + len(plan)
@@ -136,28 +175,46 @@ def _execute(session, run, *, now, actor, after_batch) -> SettlementRun:
         session.commit()
         raise
     run.status, run.finished_at = RunStatus.COMPLETED, now
-    audit.record(session, action="settlement.run.completed", subject_type="settlement_run",
-                 subject_id=run.id, now=now, actor=actor,
-                 payload={"payables": run.payables_count, "amount": str(run.total_amount)})  # fmt: skip
+    audit.record(
+        session,
+        action="settlement.run.completed",
+        subject_type="settlement_run",
+        subject_id=run.id,
+        now=now,
+        actor=actor,
+        payload={"payables": run.payables_count, "amount": str(run.total_amount)},
+    )
     session.commit()
     return run
 
 
-def pay_batch(session: Session, run: SettlementRun, manufacturers: list[int], *, now: datetime,
-              actor: Actor) -> int:  # fmt: skip
+def pay_batch(
+    session: Session, run: SettlementRun, manufacturers: list[int], *, now: datetime, actor: Actor
+) -> int:
     """One batch in one database transaction (committed here); returns its number."""
     session.refresh(run, with_for_update=True)
     batch_no = run.batches_done + 1
-    txn = LedgerTransaction(key=f"payment:{run.reference}:{batch_no}", kind=TransactionKind.PAYMENT,
-                            reference=run.reference, run_id=run.id, occurred_at=now,
-                            created_at=now, actor_org_id=actor.org_id,
-                            description=f"Settlement run {run.reference}, batch {batch_no}")  # fmt: skip
+    txn = LedgerTransaction(
+        key=f"payment:{run.reference}:{batch_no}",
+        kind=TransactionKind.PAYMENT,
+        reference=run.reference,
+        run_id=run.id,
+        occurred_at=now,
+        created_at=now,
+        actor_org_id=actor.org_id,
+        description=f"Settlement run {run.reference}, batch {batch_no}",
+    )
     session.add(txn)
     session.flush()
-    claimed = session.connection().execute(
-        update(Payable).where(*_eligible(run), Payable.manufacturer_id.in_(manufacturers))
-        .values(run_id=run.id, payment_txn_id=txn.id, paid_at=now)
-    ).rowcount  # fmt: skip
+    claimed = (
+        session.connection()
+        .execute(
+            update(Payable)
+            .where(*_eligible(run), Payable.manufacturer_id.in_(manufacturers))
+            .values(run_id=run.id, payment_txn_id=txn.id, paid_at=now)
+        )
+        .rowcount
+    )
     if claimed:
         _insert_payments(session, run, txn, batch_no, now)
         _insert_postings(session, txn)
@@ -168,68 +225,132 @@ def pay_batch(session: Session, run: SettlementRun, manufacturers: list[int], *,
     run.batches_done = batch_no
     run.payables_count += claimed
     run.total_amount = Decimal(run.total_amount) + total
-    audit.record(session, action="settlement.run.batch_paid", subject_type="settlement_run",
-                 subject_id=run.id, now=now, actor=actor,
-                 payload={"batch": batch_no, "payables": claimed, "amount": str(total)})  # fmt: skip
+    audit.record(
+        session,
+        action="settlement.run.batch_paid",
+        subject_type="settlement_run",
+        subject_id=run.id,
+        now=now,
+        actor=actor,
+        payload={"batch": batch_no, "payables": claimed, "amount": str(total)},
+    )
     session.commit()
     return batch_no
 
 
 def _insert_payments(session, run, txn, batch_no, now) -> None:
-    rows = (select(literal(run.id), Payable.manufacturer_id, literal(batch_no),
-                   func.sum(Payable.amount), func.count(Payable.id), literal(CURRENCY),
-                   literal(txn.id), literal(now, Payment.paid_at.type))
-            .where(Payable.payment_txn_id == txn.id).group_by(Payable.manufacturer_id))  # fmt: skip
-    session.execute(insert(Payment).from_select(
-        ["run_id", "manufacturer_id", "batch_no", "amount", "payables_count", "currency",
-         "transaction_id", "paid_at"], rows))  # fmt: skip
+    rows = (
+        select(
+            literal(run.id),
+            Payable.manufacturer_id,
+            literal(batch_no),
+            func.sum(Payable.amount),
+            func.count(Payable.id),
+            literal(CURRENCY),
+            literal(txn.id),
+            literal(now, Payment.paid_at.type),
+        )
+        .where(Payable.payment_txn_id == txn.id)
+        .group_by(Payable.manufacturer_id)
+    )
+    session.execute(
+        insert(Payment).from_select(
+            [
+                "run_id",
+                "manufacturer_id",
+                "batch_no",
+                "amount",
+                "payables_count",
+                "currency",
+                "transaction_id",
+                "paid_at",
+            ],
+            rows,
+        )
+    )
 
 
 def _insert_postings(session, txn) -> None:
     """Dr manufacturer_paid per manufacturer; Cr hospital_advance (up to its balance) and Cr
     hospital_allocation (the rest) per hospital, all from one snapshot of the balances."""
     paid = Account.__table__.alias("paid")
-    debit = (select(literal(txn.id), paid.c.id, Payment.amount, literal(CURRENCY))
-             .join(paid, (paid.c.kind == AccountKind.MANUFACTURER_PAID.value)
-                   & (paid.c.owner_org_id == Payment.manufacturer_id))
-             .where(Payment.transaction_id == txn.id))  # fmt: skip
-    charge = (select(Payable.hospital_id.label("hospital_id"), func.sum(Payable.amount).label("c"))
-              .where(Payable.payment_txn_id == txn.id).group_by(Payable.hospital_id).cte("charge"))  # fmt: skip
+    debit = (
+        select(literal(txn.id), paid.c.id, Payment.amount, literal(CURRENCY))
+        .join(
+            paid,
+            (paid.c.kind == AccountKind.MANUFACTURER_PAID.value)
+            & (paid.c.owner_org_id == Payment.manufacturer_id),
+        )
+        .where(Payment.transaction_id == txn.id)
+    )
+    charge = (
+        select(Payable.hospital_id.label("hospital_id"), func.sum(Payable.amount).label("c"))
+        .where(Payable.payment_txn_id == txn.id)
+        .group_by(Payable.hospital_id)
+        .cte("charge")
+    )
     adv = Account.__table__.alias("adv")
     alloc = Account.__table__.alias("alloc")
-    advance_balance = (select(adv.c.owner_org_id.label("hospital_id"), adv.c.id.label("account_id"),
-                              func.coalesce(func.sum(LedgerPosting.amount), 0).label("bal"))
-                       .outerjoin(LedgerPosting, LedgerPosting.account_id == adv.c.id)
-                       .where(adv.c.kind == AccountKind.HOSPITAL_ADVANCE.value,
-                              adv.c.owner_org_id.in_(select(charge.c.hospital_id)))
-                       .group_by(adv.c.id, adv.c.owner_org_id).cte("advance_balance"))  # fmt: skip
+    advance_balance = (
+        select(
+            adv.c.owner_org_id.label("hospital_id"),
+            adv.c.id.label("account_id"),
+            func.coalesce(func.sum(LedgerPosting.amount), 0).label("bal"),
+        )
+        .outerjoin(LedgerPosting, LedgerPosting.account_id == adv.c.id)
+        .where(
+            adv.c.kind == AccountKind.HOSPITAL_ADVANCE.value,
+            adv.c.owner_org_id.in_(select(charge.c.hospital_id)),
+        )
+        .group_by(adv.c.id, adv.c.owner_org_id)
+        .cte("advance_balance")
+    )
     bal = func.coalesce(advance_balance.c.bal, 0)
     from_advance = case((bal <= 0, 0), (bal >= charge.c.c, charge.c.c), else_=bal)
-    split = (select(charge.c.hospital_id, charge.c.c, advance_balance.c.account_id,
-                    func.round(from_advance, 2).label("from_advance"))
-             .outerjoin(advance_balance, advance_balance.c.hospital_id == charge.c.hospital_id)
-             .cte("split"))  # fmt: skip
-    advance_leg = (select(literal(txn.id), split.c.account_id, -split.c.from_advance, literal(CURRENCY))
-                   .where(split.c.from_advance > 0))  # fmt: skip
+    split = (
+        select(
+            charge.c.hospital_id,
+            charge.c.c,
+            advance_balance.c.account_id,
+            func.round(from_advance, 2).label("from_advance"),
+        )
+        .outerjoin(advance_balance, advance_balance.c.hospital_id == charge.c.hospital_id)
+        .cte("split")
+    )
+    advance_leg = select(
+        literal(txn.id), split.c.account_id, -split.c.from_advance, literal(CURRENCY)
+    ).where(split.c.from_advance > 0)
     rest = func.round(split.c.c - split.c.from_advance, 2)
-    allocation_leg = (select(literal(txn.id), alloc.c.id, -rest, literal(CURRENCY))
-                      .join(alloc, (alloc.c.kind == AccountKind.HOSPITAL_ALLOCATION.value)
-                            & (alloc.c.owner_org_id == split.c.hospital_id))
-                      .where(rest > 0))  # fmt: skip
-    session.execute(insert(LedgerPosting).from_select(
-        ["transaction_id", "account_id", "amount", "currency"],
-        union_all(debit, advance_leg, allocation_leg)))  # fmt: skip
+    allocation_leg = (
+        select(literal(txn.id), alloc.c.id, -rest, literal(CURRENCY))
+        .join(
+            alloc,
+            (alloc.c.kind == AccountKind.HOSPITAL_ALLOCATION.value)
+            & (alloc.c.owner_org_id == split.c.hospital_id),
+        )
+        .where(rest > 0)
+    )
+    session.execute(
+        insert(LedgerPosting).from_select(
+            ["transaction_id", "account_id", "amount", "currency"],
+            union_all(debit, advance_leg, allocation_leg),
+        )
+    )
 
 
 def _check_balanced(session, txn) -> Decimal:
     """Refuse (roll back the batch) unless the batch's postings balance; returns the amount paid."""
     debit, net = session.execute(
-        select(func.coalesce(func.sum(case((LedgerPosting.amount > 0, LedgerPosting.amount))), 0),
-               func.coalesce(func.sum(LedgerPosting.amount), 0))
-        .where(LedgerPosting.transaction_id == txn.id)).one()  # fmt: skip
+        select(
+            func.coalesce(func.sum(case((LedgerPosting.amount > 0, LedgerPosting.amount))), 0),
+            func.coalesce(func.sum(LedgerPosting.amount), 0),
+        ).where(LedgerPosting.transaction_id == txn.id)
+    ).one()
     if abs(Decimal(str(net))) >= HALF_FEN:
-        raise RuleViolation(f"Payment transaction {txn.key} does not balance ({net}).",
-                            code="unbalanced-transaction")  # fmt: skip
+        raise RuleViolation(
+            f"Payment transaction {txn.key} does not balance ({net}).",
+            code="unbalanced-transaction",
+        )
     return Decimal(str(debit)).quantize(Decimal("0.01"))
 
 

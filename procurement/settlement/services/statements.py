@@ -44,21 +44,36 @@ class Statement:
     lines: list[dict[str, Any]] = field(default_factory=list)
 
 
-def statement(session: Session, *, party_id: int, period_from: date, period_to: date,
-              now: datetime, actor: Actor) -> Statement:  # fmt: skip
+def statement(
+    session: Session,
+    *,
+    party_id: int,
+    period_from: date,
+    period_to: date,
+    now: datetime,
+    actor: Actor,
+) -> Statement:
     """The statement of a manufacturer or hospital for a period (own party only, except fund
     office and regulator)."""
     if period_to < period_from:
-        raise ValidationFailed("The period ends before it starts.",
-                               errors={"to": ["Must be on or after 'from'."]})  # fmt: skip
-    actor.require(OrgKind.FUND, OrgKind.REGULATOR, OrgKind.MANUFACTURER, OrgKind.HOSPITAL,
-                  write=False, action="read settlement statements")  # fmt: skip
+        raise ValidationFailed(
+            "The period ends before it starts.", errors={"to": ["Must be on or after 'from'."]}
+        )
+    actor.require(
+        OrgKind.FUND,
+        OrgKind.REGULATOR,
+        OrgKind.MANUFACTURER,
+        OrgKind.HOSPITAL,
+        write=False,
+        action="read settlement statements",
+    )
     org = session.get(Organization, party_id)
     if org is None or org.kind not in (OrgKind.MANUFACTURER, OrgKind.HOSPITAL):
         raise NotFound(f"No manufacturer or hospital {party_id}.", party_id=party_id)
     if actor.org_kind in (OrgKind.MANUFACTURER, OrgKind.HOSPITAL) and actor.org_id != org.id:
-        raise Forbidden("You may read only your own organization's statement.",
-                        code="not-your-statement")  # fmt: skip
+        raise Forbidden(
+            "You may read only your own organization's statement.", code="not-your-statement"
+        )
     result = Statement(org.id, org.code, org.name, org.kind.value, period_from, period_to)
     start, end = day_start(period_from), day_start(period_to + timedelta(days=1))
     if org.kind == OrgKind.MANUFACTURER:
@@ -75,20 +90,29 @@ def _sum(session, query) -> Decimal:
 def _manufacturer(session, result: Statement, start, end, as_of) -> None:
     m = result.party_id
     mine = Payable.manufacturer_id == m
-    accrued = select(func.sum(Payable.amount)).where(mine, Payable.accepted_at >= start,
-                                                     Payable.accepted_at < end)  # fmt: skip
-    open_at_end = and_(mine, Payable.accepted_at < end,
-                       or_(Payable.paid_at.is_(None), Payable.paid_at >= end))  # fmt: skip
-    overdue = and_(mine, Payable.due_at < as_of,
-                   or_(Payable.paid_at.is_(None), Payable.paid_at >= as_of))  # fmt: skip
+    accrued = select(func.sum(Payable.amount)).where(
+        mine, Payable.accepted_at >= start, Payable.accepted_at < end
+    )
+    open_at_end = and_(
+        mine, Payable.accepted_at < end, or_(Payable.paid_at.is_(None), Payable.paid_at >= end)
+    )
+    overdue = and_(
+        mine, Payable.due_at < as_of, or_(Payable.paid_at.is_(None), Payable.paid_at >= as_of)
+    )
     reversed_ids = select(LedgerTransaction.reverses_id).where(
         LedgerTransaction.reverses_id.is_not(None)
     )
     payments = session.execute(
-        select(Payment, SettlementRun.reference).join(SettlementRun)
-        .where(Payment.manufacturer_id == m, Payment.paid_at >= start, Payment.paid_at < end,
-               Payment.transaction_id.not_in(reversed_ids))
-        .order_by(Payment.paid_at, Payment.id)).all()  # fmt: skip
+        select(Payment, SettlementRun.reference)
+        .join(SettlementRun)
+        .where(
+            Payment.manufacturer_id == m,
+            Payment.paid_at >= start,
+            Payment.paid_at < end,
+            Payment.transaction_id.not_in(reversed_ids),
+        )
+        .order_by(Payment.paid_at, Payment.id)
+    ).all()
     result.summary = {
         "receivables_accrued": _sum(session, accrued),
         "payables_accrued": session.scalar(
@@ -97,43 +121,69 @@ def _manufacturer(session, result: Statement, start, end, as_of) -> None:
                 .where(mine, Payable.accepted_at >= start, Payable.accepted_at < end)
                 .subquery()
             )
-        ),  # fmt: skip
+        ),
         "payments": sum((p.amount for p, _ in payments), Decimal("0.00")),
         "outstanding_at_end": _sum(session, select(func.sum(Payable.amount)).where(open_at_end)),
         "overdue": _sum(session, select(func.sum(Payable.amount)).where(overdue)),
     }
     result.columns = ["kind", "date", "reference", "amount", "count", "days_overdue"]
     result.lines = [
-        {"kind": "payment", "date": p.paid_at.date().isoformat(), "reference": ref,
-         "amount": p.amount, "count": p.payables_count, "days_overdue": ""}
+        {
+            "kind": "payment",
+            "date": p.paid_at.date().isoformat(),
+            "reference": ref,
+            "amount": p.amount,
+            "count": p.payables_count,
+            "days_overdue": "",
+        }
         for p, ref in payments
-    ]  # fmt: skip
+    ]
     for p in session.scalars(select(Payable).where(overdue).order_by(Payable.due_at).limit(1000)):
-        result.lines.append({"kind": "overdue", "date": p.due_at.date().isoformat(),
-                             "reference": f"receipt line {p.receipt_line_id}", "amount": p.amount,
-                             "count": 1, "days_overdue": days_overdue(p.due_at, as_of)})  # fmt: skip
+        result.lines.append(
+            {
+                "kind": "overdue",
+                "date": p.due_at.date().isoformat(),
+                "reference": f"receipt line {p.receipt_line_id}",
+                "amount": p.amount,
+                "count": 1,
+                "days_overdue": days_overdue(p.due_at, as_of),
+            }
+        )
 
 
 def _hospital(session, result: Statement, start, end) -> None:
     h = result.party_id
-    legs = (select(Account.kind, LedgerTransaction.kind, func.sum(LedgerPosting.amount))
-            .join(LedgerPosting, LedgerPosting.account_id == Account.id)
-            .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
-            .where(Account.owner_org_id == h, LedgerTransaction.occurred_at >= start,
-                   LedgerTransaction.occurred_at < end)
-            .group_by(Account.kind, LedgerTransaction.kind))  # fmt: skip
+    legs = (
+        select(Account.kind, LedgerTransaction.kind, func.sum(LedgerPosting.amount))
+        .join(LedgerPosting, LedgerPosting.account_id == Account.id)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .where(
+            Account.owner_org_id == h,
+            LedgerTransaction.occurred_at >= start,
+            LedgerTransaction.occurred_at < end,
+        )
+        .group_by(Account.kind, LedgerTransaction.kind)
+    )
     sums: dict[tuple[str, str], Decimal] = {}
     for account_kind, txn_kind, total in session.execute(legs):
         sums[(account_kind, txn_kind)] = Decimal(str(total)).quantize(CENT)
     advance_kind = AccountKind.HOSPITAL_ADVANCE
     received = sums.get((advance_kind, TransactionKind.ADVANCE), Decimal("0.00"))
     advance_moves = sum((v for (a, _), v in sums.items() if a == advance_kind), Decimal("0.00"))
-    allocation = sum((v for (a, _), v in sums.items() if a == AccountKind.HOSPITAL_ALLOCATION),
-                     Decimal("0.00"))  # fmt: skip
-    remaining = _sum(session, select(func.sum(LedgerPosting.amount))
-                     .join(Account).join(LedgerTransaction)
-                     .where(Account.owner_org_id == h, Account.kind == advance_kind,
-                            LedgerTransaction.occurred_at < end))  # fmt: skip
+    allocation = sum(
+        (v for (a, _), v in sums.items() if a == AccountKind.HOSPITAL_ALLOCATION), Decimal("0.00")
+    )
+    remaining = _sum(
+        session,
+        select(func.sum(LedgerPosting.amount))
+        .join(Account)
+        .join(LedgerTransaction)
+        .where(
+            Account.owner_org_id == h,
+            Account.kind == advance_kind,
+            LedgerTransaction.occurred_at < end,
+        ),
+    )
     accepted = select(func.sum(Payable.amount)).where(
         Payable.hospital_id == h, Payable.accepted_at >= start, Payable.accepted_at < end
     )
@@ -146,12 +196,19 @@ def _hospital(session, result: Statement, start, end) -> None:
     }
     result.columns = ["date", "transaction", "account", "amount"]
     rows = session.execute(
-        select(LedgerTransaction.occurred_at, LedgerTransaction.key, Account.kind, LedgerPosting.amount)
+        select(
+            LedgerTransaction.occurred_at, LedgerTransaction.key, Account.kind, LedgerPosting.amount
+        )
         .join(LedgerPosting, LedgerPosting.transaction_id == LedgerTransaction.id)
         .join(Account, Account.id == LedgerPosting.account_id)
-        .where(Account.owner_org_id == h, LedgerTransaction.occurred_at >= start,
-               LedgerTransaction.occurred_at < end)
-        .order_by(LedgerTransaction.occurred_at, LedgerPosting.id).limit(5000))  # fmt: skip
+        .where(
+            Account.owner_org_id == h,
+            LedgerTransaction.occurred_at >= start,
+            LedgerTransaction.occurred_at < end,
+        )
+        .order_by(LedgerTransaction.occurred_at, LedgerPosting.id)
+        .limit(5000)
+    )
     result.lines = [
         {"date": at.date().isoformat(), "transaction": key, "account": str(kind), "amount": amount}
         for at, key, kind, amount in rows

@@ -16,8 +16,9 @@ def _two_contracts(make_contract):
     """One hospital, one tender: 700 x 1.2345 = 864.15 and 300 x 0.5000 = 150.00."""
     first = make_contract(agreed=700, unit_price="1.2345", pack_size=1)
     lot = first.contract.lot
-    second = make_contract(hospital=first.hospital, agreed=300, unit_price="0.5000", pack_size=1,
-                           lot=lot)  # fmt: skip
+    second = make_contract(
+        hospital=first.hospital, agreed=300, unit_price="0.5000", pack_size=1, lot=lot
+    )
     return first, second
 
 
@@ -25,8 +26,13 @@ def test_the_advance_is_thirty_percent_of_the_annual_value_rounded_half_up(
     make_contract, fund_actor, db_session, clock
 ):
     first, _ = _two_contracts(make_contract)
-    result = settlement.run_advances(db_session, tender_id=first.contract.tender_id,
-                                     contract_year=1, now=clock.now(), actor=fund_actor)  # fmt: skip
+    result = settlement.run_advances(
+        db_session,
+        tender_id=first.contract.tender_id,
+        contract_year=1,
+        now=clock.now(),
+        actor=fund_actor,
+    )
     # 864.15 + 150.00 = 1,014.15; x 0.30 = 304.245 -> 304.25
     (advance,) = result.created
     assert (advance.annual_value, advance.amount) == (Decimal("1014.15"), Decimal("304.25"))
@@ -35,10 +41,12 @@ def test_the_advance_is_thirty_percent_of_the_annual_value_rounded_half_up(
 def test_advances_retried_pay_each_hospital_once(make_contract, fund_actor, db_session, clock):
     first, _ = _two_contracts(make_contract)
     tender_id = first.contract.tender_id
-    settlement.run_advances(db_session, tender_id=tender_id, contract_year=1, now=clock.now(),
-                            actor=fund_actor)  # fmt: skip
-    again = settlement.run_advances(db_session, tender_id=tender_id, contract_year=1,
-                                    now=clock.now(), actor=fund_actor)  # fmt: skip
+    settlement.run_advances(
+        db_session, tender_id=tender_id, contract_year=1, now=clock.now(), actor=fund_actor
+    )
+    again = settlement.run_advances(
+        db_session, tender_id=tender_id, contract_year=1, now=clock.now(), actor=fund_actor
+    )
     assert (again.created, again.already_paid) == ([], 1)
     hospital = first.hospital.organization.id
     account = account_ids(db_session, AccountKind.HOSPITAL_ADVANCE)[hospital]
@@ -49,11 +57,21 @@ def test_a_charge_takes_the_advance_first_and_the_rest_from_the_allocation(
     make_contract, accept, fund_actor, db_session, clock
 ):
     first, _ = _two_contracts(make_contract)
-    settlement.run_advances(db_session, tender_id=first.contract.tender_id, contract_year=1,
-                            now=clock.now(), actor=fund_actor)  # fmt: skip
+    settlement.run_advances(
+        db_session,
+        tender_id=first.contract.tender_id,
+        contract_year=1,
+        now=clock.now(),
+        actor=fund_actor,
+    )
     accept(first, packs=400)  # 400 x 1.2345 = 493.80, more than the 304.25 advance
-    run = settlement.start_run(db_session, cut_off=clock.now().date(), idempotency_key="r1",
-                               now=clock.now(), actor=fund_actor)  # fmt: skip
+    run = settlement.start_run(
+        db_session,
+        cut_off=clock.now().date(),
+        idempotency_key="r1",
+        now=clock.now(),
+        actor=fund_actor,
+    )
     hospital = first.hospital.organization.id
     advance = account_ids(db_session, AccountKind.HOSPITAL_ADVANCE)[hospital]
     allocation = account_ids(db_session, AccountKind.HOSPITAL_ALLOCATION)[hospital]
@@ -72,7 +90,10 @@ def test_overdue_days_count_started_days_past_the_thirty_day_deadline(
     clock.set(clock.now() + timedelta(days=36))  # 2026-02-10 09:00: 6 days past due
     (item,) = settlement.overdue_payables(db_session, now=clock.now(), actor=fund_actor)
     assert (item.due_at.isoformat(), item.days_overdue, item.amount) == (
-        "2026-02-04T09:00:00+00:00", 6, Decimal("56.00"))
+        "2026-02-04T09:00:00+00:00",
+        6,
+        Decimal("56.00"),
+    )
 
 
 def test_a_retried_idempotency_key_returns_the_first_run_and_pays_nothing_more(
@@ -80,21 +101,41 @@ def test_a_retried_idempotency_key_returns_the_first_run_and_pays_nothing_more(
 ):
     world = make_contract(agreed=2800)
     accept(world, packs=10)
-    first = settlement.start_run(db_session, cut_off=clock.now().date(), idempotency_key="same",
-                                 now=clock.now(), actor=fund_actor)  # fmt: skip
+    first = settlement.start_run(
+        db_session,
+        cut_off=clock.now().date(),
+        idempotency_key="same",
+        now=clock.now(),
+        actor=fund_actor,
+    )
     accept(world, packs=5)
-    again = settlement.start_run(db_session, cut_off=clock.now().date(), idempotency_key="same",
-                                 now=clock.now(), actor=fund_actor)  # fmt: skip
+    again = settlement.start_run(
+        db_session,
+        cut_off=clock.now().date(),
+        idempotency_key="same",
+        now=clock.now(),
+        actor=fund_actor,
+    )
     assert (again.id, again.total_amount) == (first.id, Decimal("56.00"))
     with pytest.raises(Conflict):
-        settlement.start_run(db_session, cut_off=clock.now().date() + timedelta(days=1),
-                             idempotency_key="same", now=clock.now(), actor=fund_actor)  # fmt: skip
+        settlement.start_run(
+            db_session,
+            cut_off=clock.now().date() + timedelta(days=1),
+            idempotency_key="same",
+            now=clock.now(),
+            actor=fund_actor,
+        )
 
 
 def test_only_the_fund_office_starts_runs(make_contract, make_actor, db_session, clock):
     with pytest.raises(Forbidden):
-        settlement.start_run(db_session, cut_off=clock.now().date(), idempotency_key="x",
-                             now=clock.now(), actor=make_actor("hospital"))  # fmt: skip
+        settlement.start_run(
+            db_session,
+            cut_off=clock.now().date(),
+            idempotency_key="x",
+            now=clock.now(),
+            actor=make_actor("hospital"),
+        )
 
 
 class Crash(Exception):
@@ -107,8 +148,13 @@ def _world(make_contract, accept, make_user):
     makers = [make_user(kind="manufacturer", region_code="320000") for _ in range(3)]
     for i, h in enumerate(hospitals):
         for j, m in enumerate(makers):
-            world = make_contract(hospital=h, manufacturer=m, agreed=10_000, pack_size=1,
-                                  unit_price=f"{1 + i + j}.2345")  # fmt: skip
+            world = make_contract(
+                hospital=h,
+                manufacturer=m,
+                agreed=10_000,
+                pack_size=1,
+                unit_price=f"{1 + i + j}.2345",
+            )
             accept(world, packs=100 + 37 * i + 11 * j)
     return makers
 
@@ -122,8 +168,14 @@ def test_a_run_killed_between_batches_and_rerun_ends_with_the_same_ledger(
     make_contract, accept, make_user, fund_actor, db_session, clock
 ):
     _world(make_contract, accept, make_user)
-    whole = settlement.start_run(db_session, cut_off=clock.now().date(), idempotency_key="whole",
-                                 now=clock.now(), actor=fund_actor, batch_size=1)  # fmt: skip
+    whole = settlement.start_run(
+        db_session,
+        cut_off=clock.now().date(),
+        idempotency_key="whole",
+        now=clock.now(),
+        actor=fund_actor,
+        batch_size=1,
+    )
     expected = _normalised(db_session, whole)
     _world(make_contract, accept, make_user)  # the same shape again, unpaid
 
@@ -132,11 +184,23 @@ def test_a_run_killed_between_batches_and_rerun_ends_with_the_same_ledger(
             raise Crash("killed")
 
     with pytest.raises(Crash):
-        settlement.start_run(db_session, cut_off=clock.now().date(), idempotency_key="crash",
-                             now=clock.now(), actor=fund_actor, batch_size=1,
-                             after_batch=crash_after_first)  # fmt: skip
-    resumed = settlement.start_run(db_session, cut_off=clock.now().date(), idempotency_key="crash",
-                                   now=clock.now(), actor=fund_actor, batch_size=1)  # fmt: skip
+        settlement.start_run(
+            db_session,
+            cut_off=clock.now().date(),
+            idempotency_key="crash",
+            now=clock.now(),
+            actor=fund_actor,
+            batch_size=1,
+            after_batch=crash_after_first,
+        )
+    resumed = settlement.start_run(
+        db_session,
+        cut_off=clock.now().date(),
+        idempotency_key="crash",
+        now=clock.now(),
+        actor=fund_actor,
+        batch_size=1,
+    )
     assert (resumed.status, resumed.batches_done, len(resumed.payments)) == ("completed", 3, 3)
     assert _normalised(db_session, resumed) == expected
     unpaid = db_session.query(Payable).filter(Payable.paid_at.is_(None)).count()
@@ -149,13 +213,29 @@ def test_a_reversed_payment_is_paid_again_by_the_next_run(
 ):
     world = make_contract(agreed=2800)
     accept(world, packs=10)
-    run = settlement.start_run(db_session, cut_off=clock.now().date(), idempotency_key="a",
-                               now=clock.now(), actor=fund_actor)  # fmt: skip
-    settlement.reverse_transaction(db_session, transaction_id=run.payments[0].transaction_id,
-                                   reason="wrong bank account", now=clock.now(), actor=fund_actor)  # fmt: skip
+    run = settlement.start_run(
+        db_session,
+        cut_off=clock.now().date(),
+        idempotency_key="a",
+        now=clock.now(),
+        actor=fund_actor,
+    )
+    settlement.reverse_transaction(
+        db_session,
+        transaction_id=run.payments[0].transaction_id,
+        reason="wrong bank account",
+        now=clock.now(),
+        actor=fund_actor,
+    )
     assert not settlement.reconcile(db_session, actor=fund_actor).payables_paid_twice
-    again = settlement.start_run(db_session, cut_off=clock.now().date(), idempotency_key="b",
-                                 now=clock.now(), actor=fund_actor)  # fmt: skip
+    again = settlement.start_run(
+        db_session,
+        cut_off=clock.now().date(),
+        idempotency_key="b",
+        now=clock.now(),
+        actor=fund_actor,
+    )
     assert again.total_amount == Decimal("56.00")
     report = settlement.reconcile(db_session, actor=fund_actor)
-    assert report.ok and report.payments_total == Decimal("56.00")
+    assert report.ok
+    assert report.payments_total == Decimal("56.00")
