@@ -78,7 +78,7 @@ class AlertById(MethodView):
 
 @blp.route("/compliance/alerts/<int:alert_id>/escalate")
 class AlertEscalate(MethodView):
-    @blp.arguments(s.NoteSchema)
+    @blp.arguments(s.AlertNoteSchema)
     @blp.response(200, s.AlertSchema)
     def post(self, data, alert_id):
         """Escalate one step: reminder -> public notice -> summons (regulator)."""
@@ -89,8 +89,8 @@ class AlertEscalate(MethodView):
 
 @blp.route("/compliance/alerts/<int:alert_id>/respond")
 class AlertRespond(MethodView):
-    @blp.arguments(s.NoteSchema)
-    @blp.response(201, s.ResponseSchema)
+    @blp.arguments(s.AlertNoteSchema)
+    @blp.response(201, s.AlertResponseSchema)
     def post(self, data, alert_id):
         """Answer an alert (its subject organization)."""
         return services.respond_to_alert(
@@ -100,7 +100,7 @@ class AlertRespond(MethodView):
 
 @blp.route("/compliance/alerts/<int:alert_id>/resolve")
 class AlertResolve(MethodView):
-    @blp.arguments(s.NoteSchema)
+    @blp.arguments(s.AlertNoteSchema)
     @blp.response(200, s.AlertSchema)
     def post(self, data, alert_id):
         """Resolve an alert by hand (regulator)."""
@@ -160,8 +160,8 @@ class CreditEvents(MethodView):
 
 @blp.route("/credit/events/<int:event_id>/appeal")
 class CreditAppeal(MethodView):
-    @blp.arguments(s.AppealInSchema)
-    @blp.response(201, s.AppealSchema)
+    @blp.arguments(s.CreditAppealInSchema)
+    @blp.response(201, s.CreditAppealSchema)
     def post(self, data, event_id):
         """Appeal one of your credit events (manufacturer)."""
         return services.appeal_credit_event(
@@ -171,8 +171,8 @@ class CreditAppeal(MethodView):
 
 @blp.route("/credit/appeals/<int:appeal_id>/decide")
 class CreditDecide(MethodView):
-    @blp.arguments(s.DecisionInSchema)
-    @blp.response(200, s.AppealSchema)
+    @blp.arguments(s.CreditDecisionInSchema)
+    @blp.response(200, s.CreditAppealSchema)
     def post(self, data, appeal_id):
         """Uphold or overturn an appeal (regulator); an overturned event stops counting."""
         return services.decide_appeal(
@@ -182,8 +182,8 @@ class CreditDecide(MethodView):
 
 @blp.route("/credit/repairs")
 class CreditRepairs(MethodView):
-    @blp.arguments(s.RepairInSchema)
-    @blp.response(201, s.RepairSchema)
+    @blp.arguments(s.CreditRepairInSchema)
+    @blp.response(201, s.CreditRepairSchema)
     def post(self, data):
         """Repair a manufacturer's credit after remediation (regulator), with a record."""
         return services.repair_credit(get_session(), now=now(), actor=api_actor(), **data)

@@ -73,6 +73,7 @@ class ProgressRow:
     behind: int
     at_risk: int
     zero: int
+    saving: Decimal = Decimal(0)
     completion: Decimal | None = None
     time_progress: Decimal = Decimal(0)
     status: str = "on_track"
@@ -127,6 +128,7 @@ def base(f: Filters, w: Window):
             c.manufacturer_id,
             c.agreed_volume.label("agreed"),
             accepted.label("accepted"),
+            _saving(accepted),
         )
         src = src.outerjoin(ContractVolume, ContractVolume.contract_id == c.id)
     else:
@@ -151,10 +153,16 @@ def base(f: Filters, w: Window):
             c.manufacturer_id,
             c.agreed_volume.label("agreed"),
             func.coalesce(late.c.q, 0).label("accepted"),
+            _saving(func.coalesce(late.c.q, 0)),
         )
         src = src.outerjoin(late, late.c.contract_id == c.id)
+    src = src.join(Lot, Lot.id == c.lot_id)
     cte = src.where(*_where(f)).cte("progress_base")
     return cte.prefix_with("MATERIALIZED", dialect="postgresql")
+
+
+def _saving(accepted):
+    return (accepted * (Lot.reference_unit_price - Contract.unit_price)).label("saving")
 
 
 def _dim(cte, group: str):
@@ -187,6 +195,7 @@ def _aggregate(cte, group: str, w: Window, rules: r.ComplianceRules):
         func.sum(case((behind, 1), else_=0)).label("behind"),
         func.sum(case((at_risk, 1), else_=0)).label("at_risk"),
         func.sum(case((zero, 1), else_=0)).label("zero"),
+        func.sum(cte.c.saving).label("saving"),
     ).group_by(key)
 
 
@@ -227,6 +236,7 @@ def _row(row, w: Window, rules: r.ComplianceRules) -> ProgressRow:
         int(row.behind),
         int(row.at_risk),
         int(row.zero),
+        Decimal(row.saving or 0).quantize(Decimal("0.01")),
         r.completion(accepted, agreed),
         w.time_progress,
         status.value,

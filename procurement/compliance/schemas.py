@@ -42,7 +42,7 @@ class ProgressRowSchema(Schema):
     )
 
 
-class WindowSchema(Schema):
+class ProgressWindowSchema(Schema):
     start = fields.Date()
     end = fields.Date()
     as_of = fields.Date()
@@ -52,7 +52,7 @@ class WindowSchema(Schema):
 
 class ProgressSchema(Schema):
     group_by = fields.String()
-    window = fields.Nested(WindowSchema)
+    window = fields.Nested(ProgressWindowSchema)
     rows = fields.List(fields.Nested(ProgressRowSchema))
 
 
@@ -62,11 +62,11 @@ class AlertArgs(Schema):
     step = fields.String(load_default=None)
 
 
-class NoteSchema(Schema):
+class AlertNoteSchema(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class EscalationSchema(Schema):
+class AlertEscalationSchema(Schema):
     step = fields.Function(lambda e: e.step.value)
     by_org_id = fields.Integer()
     by_user_id = fields.Integer(allow_none=True)
@@ -74,7 +74,7 @@ class EscalationSchema(Schema):
     at = fields.DateTime()
 
 
-class ResponseSchema(Schema):
+class AlertResponseSchema(Schema):
     id = fields.Integer()
     alert_id = fields.Integer()
     by_org_id = fields.Integer()
@@ -100,8 +100,8 @@ class AlertSchema(Schema):
     raised_at = fields.DateTime()
     resolved_at = fields.DateTime(allow_none=True)
     resolution = fields.String(allow_none=True)
-    escalations = fields.List(fields.Nested(EscalationSchema))
-    responses = fields.List(fields.Nested(ResponseSchema))
+    escalations = fields.List(fields.Nested(AlertEscalationSchema))
+    responses = fields.List(fields.Nested(AlertResponseSchema))
 
 
 class EvaluationSchema(Schema):
@@ -198,7 +198,7 @@ class CreditEventInSchema(Schema):
     product_id = fields.Integer(load_default=None)
 
 
-class BanSchema(Schema):
+class CreditBanSchema(Schema):
     id = fields.Integer()
     product_id = fields.Integer(allow_none=True)
     level = fields.String()
@@ -206,7 +206,7 @@ class BanSchema(Schema):
     until = fields.DateTime(allow_none=True)
 
 
-class StandingSchema(Schema):
+class CreditStandingSchema(Schema):
     manufacturer_id = fields.Integer()
     name = fields.String()
     points = fields.Integer()
@@ -214,24 +214,24 @@ class StandingSchema(Schema):
     counted = fields.Integer()
     window_start = fields.DateTime(allow_none=True)
     repaired_at = fields.DateTime(allow_none=True)
-    bans = fields.List(fields.Nested(BanSchema))
+    bans = fields.List(fields.Nested(CreditBanSchema))
 
 
 class CreditSchema(Schema):
     events = fields.List(fields.Nested(CreditEventSchema))
-    levels = fields.List(fields.Nested(StandingSchema))
+    levels = fields.List(fields.Nested(CreditStandingSchema))
 
 
-class AppealInSchema(Schema):
+class CreditAppealInSchema(Schema):
     reason = fields.String(required=True)
 
 
-class DecisionInSchema(Schema):
+class CreditDecisionInSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(("upheld", "overturned")))
     note = fields.String(required=True)
 
 
-class AppealSchema(Schema):
+class CreditAppealSchema(Schema):
     id = fields.Integer()
     event_id = fields.Integer()
     reason = fields.String()
@@ -241,12 +241,12 @@ class AppealSchema(Schema):
     decided_at = fields.DateTime(allow_none=True)
 
 
-class RepairInSchema(Schema):
+class CreditRepairInSchema(Schema):
     manufacturer_id = fields.Integer(required=True)
     note = fields.String(required=True)
 
 
-class RepairSchema(Schema):
+class CreditRepairSchema(Schema):
     id = fields.Integer()
     manufacturer_id = fields.Integer()
     level_before = fields.String()

@@ -1,0 +1,29 @@
+"""``procurement compliance check``: import credit events and evaluate alerts as of now;
+``procurement compliance year-end TENDER YEAR``: the year-end check as the regulator."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from procurement.web.session import get_session, now
+
+
+def register(cli: click.Group) -> None:
+    @cli.group()
+    def compliance() -> None:
+        """Compliance monitoring: alerts, credit, year-end."""
+
+    @compliance.command("check")
+    @with_appcontext
+    def check() -> None:
+        """Import credit events from orders, raise and resolve alerts as of now."""
+        from procurement.compliance.services import evaluate_alerts, import_credit_events
+
+        session = get_session()
+        events = import_credit_events(session, now=now())
+        result = evaluate_alerts(session, now=now())
+        click.echo(
+            f"credit events {events}; alerts raised {result.raised}, updated {result.updated}, "
+            f"resolved {result.resolved}, open {result.open}"
+        )
