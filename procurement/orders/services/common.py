@@ -144,32 +144,44 @@ def _select_locked(session: Session, ids: list[int]) -> dict:
 
 
 def claim_key(
-    session: Session, *, org_id: int, scope: str, key: str, body: Any, now: datetime
-) -> IdempotencyKey | None:
-    """Claim an Idempotency-Key with an atomic insert under the unique (org, key) constraint.
-
-    Returns None when this request claimed it (go on and do the work in this transaction), or
-    the earlier, completed claim (replay its response). The same key with another request is a
-    409. A concurrent twin waits on the unique index until the first commits or rolls back."""
-    fp = rules.fingerprint(scope, body)
+    session: Session,
+    *,
+    org_id: int,
+    scope: str,
+    key: str,
+    body: Any,
+    now: datetime,
+    response: dict[str, Any] | None = None,
+    resource_id: int | None = None,
+) -> bool:
+    """Claim an Idempotency-Key with an atomic insert under the unique (org, key) constraint,
+    storing the response with it. True when this request claimed it; False when the key already
+    exists (a concurrent twin waits on the unique index until the first commits)."""
     insert = insert_for(session)(IdempotencyKey).values(
-        org_id=org_id, scope=scope, key=key, fingerprint=fp, created_at=now
-    )
+        org_id=org_id, scope=scope, key=key, fingerprint=rules.fingerprint(scope, body),
+        created_at=now, response_status=201 if response is not None else None,
+        response_body=response, resource_id=resource_id,
+    )  # fmt: skip
     claimed = session.execute(
         insert.on_conflict_do_nothing(index_elements=["org_id", "key"]).returning(IdempotencyKey.id)
     ).scalar()
-    if claimed is not None:
-        return None
-    earlier = session.scalar(
+    return claimed is not None
+
+
+def stored_key(session: Session, *, org_id: int, key: str) -> IdempotencyKey | None:
+    return session.scalar(
         select(IdempotencyKey).where(IdempotencyKey.org_id == org_id, IdempotencyKey.key == key)
     )
-    if earlier.fingerprint != fp:
+
+
+def check_fingerprint(earlier: IdempotencyKey, scope: str, key: str, body: Any) -> None:
+    """The same key with another request is a 409."""
+    if earlier.fingerprint != rules.fingerprint(scope, body):
         raise Conflict(
             f"Idempotency-Key '{key}' was already used for a different request; send a new key "
             "for a new request, or repeat the first request exactly.",
             code="idempotency-key-reused",
         )
-    return earlier
 
 
 def load_for_supplier(

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
 
 from procurement.audit.services import record
@@ -17,11 +17,17 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind, province_of
 from procurement.catalog.models import Lot, Product, Tender
 from procurement.contracts.models import Contract, ContractStatus
-from procurement.core.errors import Forbidden, RuleViolation, ValidationFailed
+from procurement.core.errors import DomainError, Forbidden, RuleViolation, ValidationFailed
 from procurement.core.money import line_total, round_amount
 from procurement.orders import rules
-from procurement.orders.models import ContractVolume, IdempotencyKey, OrderLine, PurchaseOrder
-from procurement.orders.services.common import claim_key, lock_volumes, new_number
+from procurement.orders.models import ContractVolume, OrderLine, PurchaseOrder
+from procurement.orders.services.common import (
+    check_fingerprint,
+    claim_key,
+    lock_volumes,
+    new_number,
+    stored_key,
+)
 
 SCOPE = "orders.place"
 
@@ -84,30 +90,44 @@ def place_order(
     actor: Actor,
 ) -> Placement:
     """Place a purchase order (hospital). Beyond the remaining agreed volume is allowed at the
-    contract price and marked beyond-agreed; a retried Idempotency-Key returns the first order."""
+    contract price and marked beyond-agreed; a retried Idempotency-Key returns the first order.
+
+    The key is claimed by inserting it, with the response, under the unique (org, key)
+    constraint in the order's own transaction: a concurrent twin waits on that insert, finds
+    the committed key and replays it; a failed request leaves no key behind."""
     actor.require(OrgKind.HOSPITAL, write=True, action="place orders")
-    _check_request(request, now)
-    if idempotency_key:
-        earlier = claim_key(session, org_id=actor.org_id, scope=SCOPE, key=idempotency_key,
-                            body=raw_body if raw_body is not None else _canonical(request),
-                            now=now)  # fmt: skip
-        if earlier is not None:
+    body = raw_body if raw_body is not None else _canonical(request)
+    try:
+        _check_request(request, now)
+        lines = _priced_lines(session, request, actor, now)
+        _book_volumes(session, lines, now)
+        order_id, response = _insert_order(session, request, lines, now, actor)
+        if idempotency_key and not claim_key(
+            session, org_id=actor.org_id, scope=SCOPE, key=idempotency_key, body=body, now=now,
+            response=response, resource_id=order_id,
+        ):  # fmt: skip
+            return _replay(session, actor, idempotency_key, body)
+    except DomainError:
+        if idempotency_key:  # a retry of a request that succeeded earlier still replays
             session.rollback()
-            return Placement(earlier.resource_id, earlier.response_body, replayed=True)
-    lines = _priced_lines(session, request, actor, now)
-    _book_volumes(session, lines, now)
-    order_id, body = _insert_order(session, request, lines, now, actor)
+            earlier = stored_key(session, org_id=actor.org_id, key=idempotency_key)
+            if earlier is not None:
+                return _replay(session, actor, idempotency_key, body)
+        raise
     record(session, action="orders.placed", subject_type="purchase_order", subject_id=order_id,
-           now=now, actor=actor, payload={"number": body["number"], "lines": len(lines),
-                                          "total": body["total_amount"]})  # fmt: skip
-    if idempotency_key:
-        session.execute(
-            update(IdempotencyKey)
-            .where(IdempotencyKey.org_id == actor.org_id, IdempotencyKey.key == idempotency_key)
-            .values(response_status=201, response_body=body, resource_id=order_id)
-        )
+           now=now, actor=actor, payload={"number": response["number"], "lines": len(lines),
+                                          "total": response["total_amount"]})  # fmt: skip
     session.commit()
-    return Placement(order_id, body)
+    return Placement(order_id, response)
+
+
+def _replay(session: Session, actor: Actor, key: str, body: Any) -> Placement:
+    """The first request's stored response (409 if the key came with another request)."""
+    session.rollback()
+    earlier = stored_key(session, org_id=actor.org_id, key=key)
+    check_fingerprint(earlier, SCOPE, key, body)
+    session.rollback()
+    return Placement(earlier.resource_id, earlier.response_body, replayed=True)
 
 
 def _canonical(request: OrderRequest) -> dict[str, Any]:
@@ -227,30 +247,44 @@ def _off_contract_line(
 
 
 def _book_volumes(session: Session, lines: list[_Line], now: datetime) -> None:
-    """Lock the volume rows, split each line within/beyond the remaining agreed volume, and
-    add the quantities, all under the row locks."""
-    contracted = [line for line in lines if line.contract_id is not None]
+    """Add each contract's quantity to its volume row and split the lines within/beyond the
+    remaining agreed volume. One ``UPDATE ... RETURNING`` per contract, in contract id order:
+    the UPDATE takes the row lock (the same lock as SELECT ... FOR UPDATE) and computes the
+    beyond-agreed part from the locked row, so concurrent orders serialise per contract and no
+    two transactions wait on each other crosswise."""
     for line in lines:
         line.within, line.beyond = (0, line.quantity) if line.contract_id is None else (0, 0)
-    if not contracted:
-        return
-    rows = lock_volumes(session, [line.contract_id for line in contracted], now)
-    ordered = {cid: row.ordered for cid, row in rows.items()}
-    delta: dict[int, list[int]] = {}
-    for line in contracted:
-        remaining = rows[line.contract_id].agreed - ordered[line.contract_id]
-        line.within, line.beyond = rules.split_agreed(remaining, line.quantity)
-        ordered[line.contract_id] += line.quantity
-        d = delta.setdefault(line.contract_id, [0, 0])
-        d[0], d[1] = d[0] + line.quantity, d[1] + line.beyond
-    table = ContractVolume.__table__
-    session.execute(
-        update(table)
-        .where(table.c.contract_id == bindparam("cid"))
-        .values(ordered=table.c.ordered + bindparam("q"),
-                beyond_agreed=table.c.beyond_agreed + bindparam("b"), updated_at=now),
-        [{"cid": cid, "q": q, "b": b} for cid, (q, b) in sorted(delta.items())],
+    totals: dict[int, int] = {}
+    for line in lines:
+        if line.contract_id is not None:
+            totals[line.contract_id] = totals.get(line.contract_id, 0) + line.quantity
+    before = {cid: _add_ordered(session, cid, q, now) for cid, q in sorted(totals.items())}
+    for line in lines:
+        if line.contract_id is not None:
+            agreed, ordered = before[line.contract_id]
+            line.within, line.beyond = rules.split_agreed(agreed - ordered, line.quantity)
+            before[line.contract_id] = (agreed, ordered + line.quantity)
+
+
+_V = ContractVolume.__table__
+
+
+def _add_ordered(session: Session, contract_id: int, quantity: int, now: datetime):
+    """(agreed, ordered before this order) of the contract, after adding ``quantity``."""
+    q = bindparam("q", quantity)
+    free = _V.c.agreed - _V.c.ordered
+    within = case((free <= 0, 0), (free >= q, q), else_=free)
+    statement = (
+        update(_V).where(_V.c.contract_id == contract_id)
+        .values(ordered=_V.c.ordered + q, beyond_agreed=_V.c.beyond_agreed + (q - within),
+                updated_at=now)
+        .returning(_V.c.agreed, _V.c.ordered)
     )  # fmt: skip
+    row = session.execute(statement).first()
+    if row is None:  # the contract's first order: create the row, then book
+        lock_volumes(session, [contract_id], now)
+        row = session.execute(statement).first()
+    return row.agreed, row.ordered - quantity
 
 
 def _insert_order(

@@ -22,11 +22,13 @@ from procurement.orders.models import (
     Shipment,
 )
 from procurement.orders.services.common import (
+    check_fingerprint,
     claim_key,
     load_order,
     lock_volumes,
     require_hospital,
     require_state,
+    stored_key,
 )
 from procurement.orders.services.shipping import get_shipment
 
@@ -63,14 +65,14 @@ def record_receipt(
     shipment = get_shipment(session, shipment_id=shipment_id, now=now, actor=actor)
     order = load_order(session, shipment.order_id, actor, now=now, lock=True)
     require_hospital(order, actor, "record receipts")
-    if idempotency_key:
-        earlier = claim_key(session, org_id=actor.org_id, scope=SCOPE, key=idempotency_key,
-                            body=raw_body if raw_body is not None else
-                            {"shipment": shipment_id, "lines": [vars(x) for x in lines]},
-                            now=now)  # fmt: skip
-        if earlier is not None:
-            session.rollback()
-            return ReceiptResult(earlier.resource_id, replayed=True)
+    body = raw_body if raw_body is not None else {
+        "shipment": shipment_id, "lines": [vars(x) for x in lines]}  # fmt: skip
+    if idempotency_key and not claim_key(session, org_id=actor.org_id, scope=SCOPE,
+                                         key=idempotency_key, body=body, now=now):  # fmt: skip
+        session.rollback()
+        earlier = stored_key(session, org_id=actor.org_id, key=idempotency_key)
+        check_fingerprint(earlier, SCOPE, idempotency_key, body)
+        return ReceiptResult(earlier.resource_id, replayed=True)
     if shipment.receipt is not None:
         raise Conflict(f"Shipment {shipment.number} was already received.",
                        code="shipment-already-received", shipment_id=shipment.id)  # fmt: skip
