@@ -1,0 +1,199 @@
+"""Walk the tender with the clock: bids (some refused, some above the ceiling), the opening,
+an award run that is infeasible on one lot and its re-run with the reserves fallback,
+confirmation and contracts in force. The contract year itself is in ``year.py``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from procurement.award import services as award
+from procurement.bidding import services as bidding
+from procurement.catalog import services as catalog
+from procurement.contracts import services as contracts
+from procurement.core.errors import DomainError
+from procurement.demo.market import bidder_plan, register_products
+from procurement.demo.world import LotInfo, Org, World, at
+
+PRICE_RATIO_FACTOR = Decimal("1.7")  # RULES.md 1 (national-2024 preset)
+
+
+@dataclass
+class BidPlan:
+    maker: Org
+    comparable: Decimal  # the comparable unit price aimed at
+    capacity: int
+    opt_in: bool = False
+
+
+@dataclass
+class AwardOutcome:
+    first_run: int = 0
+    first_status: str = ""
+    infeasible_lots: list[str] = field(default_factory=list)
+    diagnosis: str = ""
+    final_run: int = 0
+    fallback_lots: list[str] = field(default_factory=list)
+    contracts: int = 0
+
+
+def infeasible_lot(world: World) -> LotInfo:
+    """The lot whose winners are given too little capacity (needs the reserves fallback)."""
+    return world.lots[5] if len(world.lots) > 6 else world.lots[-1]
+
+
+def failing_lots(world: World) -> list[LotInfo]:
+    short = infeasible_lot(world)
+    return [lot for lot in world.lots if lot is not short][:3]
+
+
+def plan_bids(
+    rng: random.Random, world: World, plan: dict[str, list[Org]]
+) -> dict[str, list[BidPlan]]:
+    """Prices and capacities per lot: the cheapest near the anchor, others up to ~2.3x, a few
+    above the ceiling; capacities that cover the lot (except on the short lot)."""
+    short = infeasible_lot(world)
+    out: dict[str, list[BidPlan]] = {}
+    for lot in world.lots:
+        ceiling, demand = lot.drug.ceiling, max(1, world.demand.get(lot.code, 0))
+        anchor = ceiling * Decimal(str(round(rng.uniform(0.22, 0.55), 3)))
+        if lot is short:
+            out[lot.code] = _short_lot(plan[lot.code], anchor, demand)
+            continue
+        bids = []
+        for i, maker in enumerate(plan[lot.code]):
+            factor = Decimal(1) if i == 0 else Decimal(str(round(rng.uniform(1.02, 2.3), 3)))
+            comparable = anchor * factor
+            if i > 0 and rng.random() < 0.07:
+                comparable = ceiling * Decimal(str(round(rng.uniform(1.03, 1.25), 3)))
+            capacity = int(demand * (rng.uniform(1.1, 1.4) if i == 0 else rng.uniform(0.65, 1.3)))
+            bids.append(BidPlan(maker, comparable, capacity, opt_in=rng.random() < 0.3))
+        out[lot.code] = bids
+    return out
+
+
+def _short_lot(makers: list[Org], anchor: Decimal, demand: int) -> list[BidPlan]:
+    """Two cheap winners with a fifth of the demand each; the rest priced out (no revival)."""
+    factors = (Decimal("1"), Decimal("1.12"), Decimal("2.05"), Decimal("2.2"))
+    caps = (demand // 5, demand // 5, demand * 2, demand * 2)
+    return [BidPlan(m, anchor * f, c) for m, f, c in zip(makers[:4], factors, caps, strict=False)]
+
+
+def pack_price(comparable: Decimal, strength: Decimal, reference: Decimal, pack: int) -> Decimal:
+    """Invert RULES.md 1: the price per pack whose comparable unit price is ``comparable``."""
+    ratio = Decimal(str(PRICE_RATIO_FACTOR ** Decimal(str(math.log2(strength / reference)))))
+    return (comparable * ratio * pack).quantize(Decimal("0.01"))
+
+
+def submit_bids(session: Session, world: World, rng: random.Random, sealer) -> Counter:
+    """Every planned bid through ``submit_bid``; refusals are counted by their problem code."""
+    plan = bidder_plan(rng, world)
+    short = infeasible_lot(world)
+    barred = next(m for m in world.makers if m.profile == "barred")
+    for lot in world.lots[-2:]:  # a barred manufacturer tries anyway (and is refused)
+        if barred not in plan[lot.code]:
+            plan[lot.code].append(barred)
+    for lot in failing_lots(world):  # the failing supplier quotes lowest on a few lots
+        plan[lot.code] = [world.makers[1]] + [m for m in plan[lot.code] if m is not world.makers[1]]
+    if len(plan[short.code]) < 4:
+        extra = [m for m in world.makers if m not in plan[short.code] and m.profile == "normal"]
+        plan[short.code] += extra[: 4 - len(plan[short.code])]
+    register_products(session, world, rng, plan)
+    bids = plan_bids(rng, world, plan)
+    t = world.timeline
+    catalog.open_bidding(
+        session, tender_id=world.tender_id, now=world.now, actor=world.regulator.actor
+    )
+    tally: Counter = Counter()
+    span = (t.bid_deadline - world.now).total_seconds() - 3600
+    total = sum(len(v) for v in bids.values())
+    start, step = world.now, span / max(1, total)
+    n = 0
+    for lot in world.lots:
+        for bid in bids[lot.code]:
+            n += 1
+            world.clock.set(start + timedelta(seconds=step * n))
+            _submit_one(session, world, lot, bid, sealer, tally)
+    return tally
+
+
+def _submit_one(session: Session, world: World, lot: LotInfo, bid: BidPlan, sealer, tally) -> None:
+    for product_id in world.products.get((bid.maker.code, lot.code), []):
+        product = catalog.get_product(session, product_id=product_id, actor=bid.maker.actor)
+        price = pack_price(bid.comparable, product.strength, lot.drug.strength, product.pack_size)
+        data = {
+            "product_id": product_id,
+            "price_per_pack": max(price, Decimal("0.01")),
+            "capacity": bid.capacity,
+            "revival_opt_in": bid.opt_in,
+        }
+        try:
+            result = bidding.submit_bid(
+                session,
+                lot_id=lot.id,
+                data=data,
+                now=world.now,
+                actor=bid.maker.actor,
+                sealer=sealer,
+            )
+        except DomainError as refusal:
+            session.rollback()
+            tally[f"refused: {refusal.code}"] += 1
+            continue
+        tally["submitted"] += 1
+        if result.warnings:
+            tally["accepted above the ceiling"] += 1
+        return
+
+
+def open_tender(session: Session, world: World, sealer) -> bidding.OpeningResult:
+    world.clock.set(world.timeline.opening_at)
+    return bidding.open_bids(
+        session,
+        tender_id=world.tender_id,
+        now=world.now,
+        actor=world.regulator.actor,
+        sealer=sealer,
+    )
+
+
+def run_award(session: Session, world: World) -> AwardOutcome:
+    """First run as the rules say; where a lot is infeasible, re-run with the reserves fallback;
+    confirm the feasible run and put the contracts in force."""
+    out = AwardOutcome()
+    regulator = world.regulator.actor
+    world.clock.advance(days=2)
+    run = award.start_award_run(
+        session, tender_id=world.tender_id, workers=2, now=world.now, actor=regulator
+    )
+    out.first_run, out.first_status = run.number, run.status.value
+    bad = [lot for lot in run.lots if lot.status.value == "infeasible"]
+    out.infeasible_lots = [lot.lot_code for lot in bad]
+    out.diagnosis = "; ".join(lot.diagnosis or "" for lot in bad)
+    if bad:
+        world.clock.advance(hours=3)
+        run = award.start_award_run(
+            session,
+            tender_id=world.tender_id,
+            options=award.RunOptions(fallback="reserves"),
+            workers=2,
+            now=world.now,
+            actor=regulator,
+        )
+    out.final_run = run.number
+    out.fallback_lots = [lot.lot_code for lot in run.lots if lot.fallback_used]
+    world.clock.advance(days=1)
+    confirmation = contracts.confirm_award_run(
+        session, run_id=run.id, now=world.now, actor=regulator
+    )
+    out.contracts = confirmation.contracts
+    world.clock.set(at(world.timeline.contract_start - timedelta(days=10)))
+    contracts.put_in_force(session, tender_id=world.tender_id, now=world.now, actor=regulator)
+    return out

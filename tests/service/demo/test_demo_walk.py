@@ -1,0 +1,145 @@
+"""`procurement demo` at a tiny scale on a temporary SQLite file: the figures of its summary
+agree with the API's, and the same seed gives the same figures."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from procurement import create_app
+from procurement.auth import services as auth
+from procurement.auth.models import User
+from procurement.cli import cli
+from procurement.core.clock import FrozenClock
+from procurement.db import make_engine, make_session_factory
+from procurement.demo.runner import prepare_database, run_demo
+from procurement.demo.world import DEMO_PASSWORD
+
+SCALE, SEED = "0.1", 11
+KEY = ["q1Yx3u3sR0n2mV7Q0bq0vS5yq2o0e3mJmR7qK9m2Z8U="]
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """The demo run once through the CLI; (database url, CLI output)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    result = CliRunner().invoke(
+        cli,
+        ["demo", "--seed", str(SEED), "--scale", SCALE, "--database-url", url],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    return url, result.output
+
+
+@pytest.fixture(scope="module")
+def demo_api(demo_run):
+    """A test client on the demo database, with the clock where the demo left it, and the
+    demo regulator's bearer token."""
+    url, _ = demo_run
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        user = session.scalar(select(User).where(User.username == "regulator"))
+        actor = auth.actor_of(user)
+        from procurement.demo.summary import summarize  # noqa: F401  (imported for the check)
+
+        clock = FrozenClock(_last_event(session))
+        token = auth.create_token(session, actor=actor, name="test", now=clock.now()).secret
+    app = create_app(
+        {"ENV": "testing", "DATABASE_URL": url, "AUTO_MIGRATE": False, "BID_SEAL_KEYS": KEY},
+        clock=clock,
+        session_factory=factory,
+    )
+    yield app.test_client(), {"Authorization": f"Bearer {token}"}
+    engine.dispose()
+
+
+def _last_event(session):
+    from procurement.audit.models import AuditEvent
+    from procurement.core.clock import as_utc
+
+    return as_utc(session.scalar(select(AuditEvent.occurred_at).order_by(AuditEvent.seq.desc())))
+
+
+def figure(output: str, label: str) -> str:
+    """The first yuan amount or percentage on the summary line that starts with ``label``."""
+    line = next(x for x in output.splitlines() if x.startswith(label))
+    return line.split(":", 1)[1].split()[0]
+
+
+def yuan(text: str) -> Decimal:
+    return Decimal(text.lstrip("¥").replace(",", ""))
+
+
+def test_the_demo_prints_stages_a_summary_logins_and_the_address(demo_run):
+    _, output = demo_run
+    for stage in (
+        "world, tender and demand",
+        "bids",
+        "award, contracts",
+        "month 12",
+        "year-end, credit",
+    ):
+        assert stage in output
+    assert "infeasible on L" in output
+    assert "with reserves on L" in output
+    assert f"regulator  {DEMO_PASSWORD}" in output.replace("  regulator ", "regulator ")
+    assert "http://127.0.0.1:5000" in output
+
+
+def test_the_summary_savings_equal_the_published_results(demo_run, demo_api):
+    client, _ = demo_api
+    body = client.get("/api/v1/tenders/1/results").get_json()
+    assert yuan(figure(demo_run[1], "Savings")) == Decimal(body["savings"])
+    assert Decimal(body["savings"]) > 0
+
+
+def test_the_summary_completion_equals_the_compliance_progress(demo_run, demo_api):
+    client, headers = demo_api
+    response = client.get(
+        "/api/v1/compliance/progress?tender=1&year=1&group_by=total", headers=headers
+    )
+    assert response.status_code == 200, response.get_json()
+    row = response.get_json()["rows"][0]
+    shown = figure(demo_run[1], "Completion")
+    assert shown == f"{Decimal(row['completion']) * 100:.1f}%"
+    assert f"({row['accepted']:,} accepted)" in demo_run[1]
+
+
+def test_the_summary_year_end_figures_equal_the_year_end_report(demo_run, demo_api):
+    client, headers = demo_api
+    response = client.get(
+        "/api/v1/compliance/year-end?tender_id=1&contract_year=1", headers=headers
+    )
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    line = next(x for x in demo_run[1].splitlines() if x.startswith("Year-end"))
+    amounts = [yuan(word.rstrip(",")) for word in line.split() if word.startswith("¥")]
+    assert amounts == [Decimal(body["total_deduction"]), Decimal(body["total_retained"])]
+
+
+def test_the_same_seed_gives_the_same_figures(demo_run, tmp_path):
+    url = f"sqlite:///{tmp_path / 'again.db'}"
+    engine = prepare_database(url, fresh=True)
+    try:
+        from procurement.bidding.seal import Sealer
+
+        result = run_demo(
+            engine, seed=SEED, scale=float(SCALE), sealer=Sealer(KEY), progress=lambda line: None
+        )
+    finally:
+        engine.dispose()
+    from procurement.demo.summary import render
+
+    assert "\n".join(render(result.summary)) in demo_run[1]
+
+
+def test_a_kept_database_that_holds_the_demo_is_refused_with_a_hint(demo_run):
+    url, _ = demo_run
+    result = CliRunner().invoke(cli, ["demo", "--keep", "--database-url", url, "--scale", SCALE])
+    assert result.exit_code == 1
+    assert "already holds the demo" in result.output
