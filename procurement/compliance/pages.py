@@ -110,7 +110,7 @@ def dashboard():
         region_chart=region_chart,
         lot_chart=lot_chart,
         curve=curve,
-        hospitals=furthest_behind(groups["hospital"]),
+        hospitals=groups["hospital"],
         suppliers=furthest_behind(groups["manufacturer"]),
     )
 

@@ -206,8 +206,10 @@ def progress(
     groups: tuple[str, ...],
     as_of: datetime,
     rules: r.ComplianceRules,
+    labels: tuple[str, ...] | None = None,
 ) -> dict[str, list[ProgressRow]]:
-    """Agreed, accepted, completion and status per group, all groups in one statement."""
+    """Agreed, accepted, completion and status per group, all groups in one statement.
+    ``labels`` names the groups whose rows get names (default: all)."""
     unknown = set(groups) - set(GROUPS)
     if unknown:
         raise ValueError(f"unknown groups {sorted(unknown)}")
@@ -218,7 +220,7 @@ def progress(
     out: dict[str, list[ProgressRow]] = {g: [] for g in groups}
     for row in session.execute(query):
         out[row.grp].append(_row(row, w, rules))
-    _label(session, out)
+    _label(session, {g: rows for g, rows in out.items() if labels is None or g in labels})
     return out
 
 
@@ -241,6 +243,12 @@ def _row(row, w: Window, rules: r.ComplianceRules) -> ProgressRow:
         w.time_progress,
         status.value,
     )
+
+
+def label_rows(session: Session, group: str, rows: list[ProgressRow]) -> list[ProgressRow]:
+    """Name the rows of one group (for groups labelled late, e.g. the top hospitals)."""
+    _label(session, {group: rows})
+    return rows
 
 
 def _label(session: Session, out: dict[str, list[ProgressRow]]) -> None:

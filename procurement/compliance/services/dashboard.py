@@ -70,7 +70,17 @@ def dashboard(
         tender_id, year = default_selection(session, now)
     rules = rules_for(session, tender_id)
     f = queries.Filters(tender_id=tender_id, contract_year=year)
-    groups = queries.progress(session, filters=f, groups=GROUPS, as_of=now, rules=rules)
+    groups = queries.progress(
+        session,
+        filters=f,
+        groups=GROUPS,
+        as_of=now,
+        rules=rules,
+        labels=("lot", "region", "manufacturer"),
+    )
+    groups["hospital"] = queries.label_rows(
+        session, "hospital", queries.furthest_behind(groups["hospital"])
+    )
     w = queries.window(session, f, now, rules)
     side = metrics.side_figures(session, filters=f, w=w, group="total", as_of=now)
     total = groups["total"][0] if groups["total"] else None

@@ -1,0 +1,537 @@
+"""Benchmark: the regulator dashboard's queries on a national-scale contract year.
+
+PostgreSQL: ``BENCH_DATABASE_URL`` (an empty database: it is wiped) or a throwaway cluster
+(initdb/pg_ctl on a loopback port, fsync off, as the postgres user when run as root).
+
+The world: 20,000 hospitals in 31 provinces x 60 lots = 1,200,000 active contracts of one tender
+(one winner per lot and province, 300 manufacturers), the contract year half gone (as of day
+182), a purchase order per hospital and month, an order line, a receipt line and a payable for
+about half of the contracts each month (~3.6M each), 2% off-contract lines, contract volume
+counters, monthly off-platform reports for 5% of hospital x lot pairs, all loaded with COPY.
+Foreign-key triggers are off during the load (``session_replication_role = replica``), and the
+shipment/receipt header tables stay empty: no dashboard query reads them.
+
+Timed: ``procurement.compliance.services.dashboard.dashboard`` (every figure, chart and table of
+the regulator's home), after ANALYZE, best and median of ``--repeat`` warm runs.
+
+    python benchmarks/compliance_progress.py [--hospitals 20000] [--lots 60] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+START = date(2026, 1, 1)
+END = date(2026, 12, 31)
+AS_OF = datetime(2026, 7, 2, 9, 0, tzinfo=UTC)  # day 182 of 365
+T0 = "2025-12-01 00:00:00+00"
+PROVINCES = [
+    f"{p}0000"
+    for p in (
+        11,
+        12,
+        13,
+        14,
+        15,
+        21,
+        22,
+        23,
+        31,
+        32,
+        33,
+        34,
+        35,
+        36,
+        37,
+        41,
+        42,
+        43,
+        44,
+        45,
+        46,
+        50,
+        51,
+        52,
+        53,
+        54,
+        61,
+        62,
+        63,
+        64,
+        65,
+    )
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def as_postgres(cmd: str) -> None:
+    if os.getuid() == 0:
+        subprocess.run(["su", "postgres", "-s", "/bin/bash", "-c", cmd], check=True)
+    else:
+        subprocess.run(["bash", "-c", cmd], check=True)
+
+
+class Cluster:
+    """A throwaway PostgreSQL cluster (fsync off) on a loopback port."""
+
+    def __init__(self) -> None:
+        bindir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+        self.bin = f"{bindir[-1]}/" if bindir else ""
+        self.dir = tempfile.mkdtemp(prefix="compliance-bench-pg-")
+        if os.getuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        self.port = free_port()
+
+    def start(self) -> str:
+        as_postgres(
+            f"{self.bin}initdb -D {self.dir}/data -U postgres -A trust -E UTF8 "
+            f"--no-sync >{self.dir}/initdb.log"
+        )
+        as_postgres(
+            f"{self.bin}pg_ctl -D {self.dir}/data -l {self.dir}/server.log -w -t 60 start "
+            f'-o "-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off '
+            f"-c synchronous_commit=off -c full_page_writes=off -c shared_buffers=2GB "
+            f'-c work_mem=256MB -c maintenance_work_mem=1GB -c max_wal_size=8GB"'
+        )
+        import psycopg
+
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
+            conn.execute("CREATE DATABASE bench")
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/bench"
+
+    def stop(self) -> None:
+        as_postgres(f"{self.bin}pg_ctl -D {self.dir}/data -m fast -w stop >/dev/null")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def copy(cur, table: str, columns: str, rows) -> int:
+    """COPY rows (tuples of already formatted text) in chunks of tab-separated lines."""
+    count = 0
+    with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as pipe:
+        buf = io.StringIO()
+        for row in rows:
+            buf.write("\t".join(row))
+            buf.write("\n")
+            count += 1
+            if count % 200_000 == 0:
+                pipe.write(buf.getvalue())
+                buf = io.StringIO()
+        pipe.write(buf.getvalue())
+    return count
+
+
+def load(url: str, hospitals: int, lots: int) -> dict[str, int]:
+    import psycopg
+    from sqlalchemy import text
+
+    import procurement.models  # noqa: F401
+    from procurement.db import Base, make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    rnd = random.Random(7)
+    makers = 300
+    counts: dict[str, int] = {}
+    raw = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(raw) as conn, conn.cursor() as cur:
+        cur.execute("SET session_replication_role = replica")
+        org_rows = [("1", "REG", "National VBP office", "REGULATOR", "110000", T0)]
+        org_rows += [
+            (str(2 + i), f"M{i}", f"Maker {i}", "MANUFACTURER", "320000", T0) for i in range(makers)
+        ]
+        first_h = 2 + makers
+        hosp_province = [PROVINCES[i % len(PROVINCES)] for i in range(hospitals)]
+        org_rows += [
+            (
+                str(first_h + i),
+                f"H{i}",
+                f"Hospital {i}",
+                "HOSPITAL",
+                hosp_province[i][:2] + "0101",
+                T0,
+            )
+            for i in range(hospitals)
+        ]
+        counts["organizations"] = copy(
+            cur, "organizations", "id, code, name, kind, region_code, created_at", org_rows
+        )
+        cur.execute(
+            "INSERT INTO tenders (id, code, name, category, region_scope, demand_deadline, "
+            "bid_deadline, opening_at, contract_start, contract_years, status, rules_preset, "
+            "rules_overrides, rules_snapshot, created_by_org_id, created_at, updated_at, "
+            "status_changed_at, version) VALUES (1, 'NAT11', 'National batch 11', 'drug', "
+            "'[]', %s, %s, %s, %s, 1, 'in_force', 'national-2024', '{}', '{}', 1, %s, %s, %s, 1)",
+            (T0, T0, T0, START, T0, T0, T0),
+        )
+        lot_rows = [
+            (
+                str(i + 1),
+                "1",
+                f"L{i + 1:02d}",
+                f"Generic {i + 1}",
+                "tablet form",
+                "oral_solid",
+                "5",
+                "mg",
+                "tablet",
+                "1.0000",
+                f"{1.5 + i % 7 * 0.25:.4f}",
+                "CNY",
+                "consistency_evaluated",
+                "f",
+                T0,
+            )
+            for i in range(lots)
+        ]
+        counts["lots"] = copy(
+            cur,
+            "lots",
+            "id, tender_id, code, generic_name, dosage_form, "
+            "dosage_class, reference_strength, strength_unit, smallest_unit, "
+            "ceiling_unit_price, reference_unit_price, currency, "
+            "quality_requirement, antimicrobial_restricted, created_at",
+            lot_rows,
+        )
+        winner = {(lot, p): 2 + rnd.randrange(makers) for lot in range(lots) for p in PROVINCES}
+        price = {lot: f"{0.2 + (lot % 9) * 0.05:.4f}" for lot in range(lots)}
+        agreed = [[1000 + rnd.randrange(20000) for _ in range(lots)] for _ in range(hospitals)]
+
+        def contracts():
+            cid = 0
+            for h in range(hospitals):
+                prov = hosp_province[h]
+                for lot in range(lots):
+                    cid += 1
+                    yield (
+                        str(cid),
+                        "1",
+                        str(lot + 1),
+                        str(first_h + h),
+                        str(winner[(lot, prov)]),
+                        "1",
+                        "1",
+                        "1",
+                        "1",
+                        str(START),
+                        str(END),
+                        price[lot],
+                        "CNY",
+                        str(agreed[h][lot]),
+                        prov,
+                        "active",
+                        "",
+                        T0,
+                        T0,
+                        T0,
+                        "1",
+                    )
+
+        counts["contracts"] = copy(
+            cur,
+            "contracts",
+            "id, tender_id, lot_id, hospital_id, "
+            "manufacturer_id, product_id, bid_id, award_run_id, "
+            "contract_year, period_start, period_end, unit_price, "
+            "currency, agreed_volume, region_code, status, reason, "
+            "created_at, updated_at, activated_at, version",
+            contracts(),
+        )
+        counts.update(
+            load_orders(cur, rnd, hospitals, lots, first_h, hosp_province, winner, price, agreed)
+        )
+        conn.commit()
+        cur.execute("SET session_replication_role = DEFAULT")
+    with psycopg.connect(raw, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+    return counts
+
+
+def load_orders(cur, rnd, hospitals, lots, first_h, hosp_province, winner, price, agreed):
+    """Monthly orders Jan-Jun: order lines, receipt lines, payables, volume counters."""
+    months = 6
+    accepted = [[0] * lots for _ in range(hospitals)]
+    line_rows, receipt_rows, payable_rows, order_rows = [], [], [], []
+    counts = {}
+    oid = lid = 0
+    day0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def flush(force=False):
+        if force or len(line_rows) >= 500_000:
+            counts["order_lines"] = counts.get("order_lines", 0) + copy(
+                cur,
+                "order_lines",
+                "id, order_id, line_no, contract_id, lot_id, product_id, "
+                "manufacturer_id, packs, pack_size, quantity, unit_price, amount, currency, "
+                "within_agreed_quantity, beyond_agreed_quantity, off_contract, "
+                "shipped_quantity, accepted_quantity, rejected_quantity",
+                line_rows,
+            )
+            counts["receipt_lines"] = counts.get("receipt_lines", 0) + copy(
+                cur,
+                "receipt_lines",
+                "id, receipt_id, shipment_line_id, order_line_id, "
+                "contract_id, hospital_id, manufacturer_id, accepted_quantity, "
+                "rejected_quantity, unit_price, accepted_amount, currency, received_at, "
+                "accepted_at",
+                receipt_rows,
+            )
+            counts["payables"] = counts.get("payables", 0) + copy(
+                cur,
+                "payables",
+                "id, receipt_line_id, contract_id, hospital_id, "
+                "manufacturer_id, region_code, amount, currency, accepted_at, due_at, "
+                "accrued_at, paid_at, deadline_days",
+                payable_rows,
+            )
+            line_rows.clear()
+            receipt_rows.clear()
+            payable_rows.clear()
+
+    for month in range(months):
+        for h in range(hospitals):
+            oid += 1
+            placed = day0 + timedelta(days=30 * month + rnd.randrange(25), hours=9)
+            confirm_due, deliver_due = placed + timedelta(hours=24), placed + timedelta(hours=48)
+            late = rnd.random() < 0.03
+            confirmed = placed + timedelta(hours=30 if late else 3)
+            shipped = placed + timedelta(hours=60 if late else 20)
+            prov = hosp_province[h]
+            order_rows.append(
+                (
+                    str(oid),
+                    f"PO{oid}",
+                    str(first_h + h),
+                    str(2),
+                    prov,
+                    prov,
+                    "received",
+                    placed.isoformat(),
+                    placed.isoformat(),
+                    confirm_due.isoformat(),
+                    deliver_due.isoformat(),
+                    confirmed.isoformat(),
+                    shipped.isoformat(),
+                    shipped.isoformat(),
+                    "0",
+                    "CNY",
+                    placed.isoformat(),
+                    "1",
+                    "f",
+                    "city",
+                    "",
+                )
+            )
+            line_no = 0
+            for lot in range(lots):
+                off = rnd.random() < 0.02
+                if not off and rnd.random() < 0.5:
+                    continue
+                lid += 1
+                line_no += 1
+                qty = agreed[h][lot] // 6
+                cid = h * lots + lot + 1
+                maker = winner[(lot, prov)] if not off else 2 + (lot * 7 % 300)
+                unit = price[lot] if not off else "0.9000"
+                amount = f"{qty * float(unit):.2f}"
+                accepted_at = shipped + timedelta(hours=4)
+                line_rows.append(
+                    (
+                        str(lid),
+                        str(oid),
+                        str(line_no),
+                        r"\N" if off else str(cid),
+                        str(lot + 1),
+                        "1",
+                        str(maker),
+                        str(qty),
+                        "1",
+                        str(qty),
+                        unit,
+                        amount,
+                        "CNY",
+                        str(0 if off else qty),
+                        str(qty if off else 0),
+                        "t" if off else "f",
+                        str(qty),
+                        str(qty),
+                        "0",
+                    )
+                )
+                receipt_rows.append(
+                    (
+                        str(lid),
+                        str(oid),
+                        str(lid),
+                        str(lid),
+                        r"\N" if off else str(cid),
+                        str(first_h + h),
+                        str(maker),
+                        str(qty),
+                        "0",
+                        unit,
+                        amount,
+                        "CNY",
+                        accepted_at.isoformat(),
+                        accepted_at.isoformat(),
+                    )
+                )
+                if not off:
+                    accepted[h][lot] += qty
+                    due = accepted_at + timedelta(days=30)
+                    paid = accepted_at + timedelta(days=rnd.choice((10, 20, 35)))
+                    payable_rows.append(
+                        (
+                            str(lid),
+                            str(lid),
+                            str(cid),
+                            str(first_h + h),
+                            str(maker),
+                            prov,
+                            amount,
+                            "CNY",
+                            accepted_at.isoformat(),
+                            due.isoformat(),
+                            accepted_at.isoformat(),
+                            paid.isoformat() if paid < AS_OF else r"\N",
+                            "30",
+                        )
+                    )
+            flush()
+    flush(force=True)
+    counts["purchase_orders"] = copy(
+        cur,
+        "purchase_orders",
+        "id, number, hospital_id, manufacturer_id, region_code, "
+        "province_code, status, placed_at, updated_at, confirm_due_at, deliver_due_at, "
+        "confirmed_at, first_shipped_at, shipped_at, total_amount, currency, received_at, "
+        "version, emergency, region_class, delivery_address",
+        order_rows,
+    )
+    counts["contract_volumes"] = copy(
+        cur,
+        "contract_volumes",
+        "contract_id, agreed, ordered, beyond_agreed, shipped, accepted, rejected, updated_at",
+        (
+            (
+                str(h * lots + lot + 1),
+                str(agreed[h][lot]),
+                str(accepted[h][lot]),
+                "0",
+                str(accepted[h][lot]),
+                str(accepted[h][lot]),
+                "0",
+                T0,
+            )
+            for h in range(hospitals)
+            for lot in range(lots)
+        ),
+    )
+    counts["off_platform_purchases"] = copy(
+        cur,
+        "off_platform_purchases",
+        "id, hospital_id, lot_id, month, quantity, amount, currency, reported_at",
+        (
+            (
+                str(i + 1),
+                str(first_h + h),
+                str(lot + 1),
+                f"2026-{m:02d}-01",
+                "100",
+                "90.00",
+                "CNY",
+                T0,
+            )
+            for i, (h, lot, m) in enumerate(
+                (h, lot, m)
+                for h in range(0, hospitals, 20)
+                for lot in range(lots)
+                for m in range(1, 7)
+            )
+        ),
+    )
+    return counts
+
+
+def measure(url: str, repeat: int) -> list[float]:
+    from procurement.auth.actor import Actor
+    from procurement.auth.models import OrgKind, Role
+    from procurement.compliance.services.dashboard import dashboard
+    from procurement.db import make_engine, make_session_factory
+
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    actor = Actor(0, 1, OrgKind.REGULATOR, Role.VIEWER, "110000", "bench")
+    times = []
+    for i in range(repeat + 1):
+        with factory() as session:
+            began = time.perf_counter()
+            data = dashboard(session, tender_id=1, year=1, now=AS_OF, actor=actor)
+            elapsed = time.perf_counter() - began
+        if i:  # the first run warms the cache
+            times.append(elapsed)
+        else:
+            t = data.total
+            print(
+                f"check: agreed {t.agreed:,} accepted {t.accepted:,} completion "
+                f"{t.completion} time {data.window.time_progress} lots {len(data.groups['lot'])}"
+                f" regions {len(data.groups['region'])} curve points {len(data.curve)}"
+            )
+    engine.dispose()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hospitals", type=int, default=20_000)
+    parser.add_argument("--lots", type=int, default=60)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    url, cluster = os.environ.get("BENCH_DATABASE_URL"), None
+    if not url:
+        cluster = Cluster()
+        url = cluster.start()
+    try:
+        began = time.perf_counter()
+        counts = load(url, args.hospitals, args.lots)
+        print(
+            f"loaded in {time.perf_counter() - began:.1f} s: "
+            + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+        )
+        times = measure(url, args.repeat)
+        print(
+            f"dashboard queries ({args.hospitals:,} hospitals x {args.lots} lots): "
+            f"best {min(times):.3f} s, median {statistics.median(times):.3f} s "
+            f"over {len(times)} warm runs (goal < 2 s)"
+        )
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
