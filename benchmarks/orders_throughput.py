@@ -146,11 +146,12 @@ def load_world(url: str, hospitals: int) -> tuple[list[str], list[int]]:
 def serve(target: str, workers: int, env: dict, cwd: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "--preload", "-w", str(workers),
+         "-b", f"127.0.0.1:{port}",
          "--log-level", "warning", target],
         env=env, cwd=cwd, start_new_session=True,
     )  # fmt: skip
-    for _ in range(100):
+    for _ in range(300):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return proc, port
@@ -181,7 +182,7 @@ def stop(proc: subprocess.Popen) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--hospitals", type=int, default=16)
@@ -210,7 +211,8 @@ def main() -> None:
         procs = [app_proc, bare_proc]
         fill = {"tokens": ",".join(f'"{t}"' for t in tokens),
                 "contracts": ",".join(map(str, contracts))}  # fmt: skip
-        drive(app_port, LUA % {**fill, "path": "/api/v1/orders"}, args.connections, 2)  # warm
+        for port, path in ((app_port, "/api/v1/orders"), (bare_port, "/bare")):  # warm up
+            drive(port, LUA % {**fill, "path": path}, args.connections, 5)
         bare = drive(bare_port, LUA % {**fill, "path": "/bare"}, args.connections, args.seconds)
         app = drive(app_port, LUA % {**fill, "path": "/api/v1/orders"}, args.connections,
                     args.seconds)  # fmt: skip

@@ -14,8 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from procurement.audit.models import AuditEvent  # noqa: F401  (the audit trail stays)
+from procurement.audit.models import AuditEvent, AuditHead
+from procurement.audit.services import verify_chain
 from procurement.auth import services as auth
+from procurement.auth.models import Organization, User
 from procurement.award.models import AwardRun
 from procurement.bidding.models import Bid
 from procurement.catalog.models import Lot, Product, Tender
@@ -42,8 +44,11 @@ def _postgres(engine) -> bool:
 @pytest.fixture
 def world(engine):
     """Committed data of its own: 2 hospitals x 2 manufacturers = 4 contracts; removed after,
-    except the organizations and users that the append-only audit trail refers to."""
+    with the audit events it appended (the chain head is put back, so the chain stays whole)."""
     factory = make_session_factory(engine)
+    with factory() as session:
+        head = session.get(AuditHead, 1)
+        before = (head.seq, head.hash) if head is not None else None
     tag = f"CC{next(_run)}{int(time.time() * 1000) % 100000}"
     with factory() as session:
         orgs = {
@@ -93,14 +98,14 @@ def world(engine):
             "users": [u.id for u in users.values()],
         }
     yield factory, ids
-    _cleanup(factory, ids)
+    _cleanup(factory, ids, before)
 
 
 def _hospital_name(orgs, contract) -> str:
     return next(n for n, o in orgs.items() if o.id == contract.hospital_id)
 
 
-def _cleanup(factory, ids) -> None:
+def _cleanup(factory, ids, before) -> None:
     with factory() as s:
         contracts = s.scalars(select(Contract).where(Contract.id.in_(ids["contracts"]))).all()
         order_ids = select(OrderLine.order_id).where(OrderLine.contract_id.in_(ids["contracts"]))
@@ -118,7 +123,20 @@ def _cleanup(factory, ids) -> None:
             (Tender, Tender.id, [c.tender_id for c in contracts]),
         ):
             s.execute(delete(model).where(column.in_(values)))
+        s.execute(delete(AuditEvent).where(AuditEvent.seq > (before[0] if before else 0)))
+        if before is None:
+            s.execute(delete(AuditHead))
+        else:
+            s.execute(
+                update(AuditHead).where(AuditHead.id == 1).values(seq=before[0], hash=before[1])
+            )
+        for model, column, values in (
+            (User, User.id, ids["users"]),
+            (Organization, Organization.id, ids["orgs"]),
+        ):
+            s.execute(delete(model).where(column.in_(values)))
         s.commit()
+        assert verify_chain(s).ok
 
 
 def mismatches(factory, contract_ids) -> dict[int, tuple[int, int]]:
