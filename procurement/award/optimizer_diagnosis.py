@@ -65,12 +65,13 @@ def _winner_level(model: Model) -> list[Diagnosis]:
 def _region_level(model: Model) -> list[Diagnosis]:
     unit, lot = model.problem.unit, model.problem.lot_id
     out = []
-    regions = sorted(set(model.unit_region))
-    region_of = np.array([regions.index(r) for r in model.unit_region], dtype=np.int64)
-    need = np.bincount(region_of, weights=model.unit_qty, minlength=len(regions))
+    regions, region_of = model.unit_region_index
+    need = np.zeros(len(regions), dtype=np.int64)
+    np.add.at(need, region_of, model.unit_qty)
+    counts = np.bincount(region_of, minlength=len(regions))
     for i, region in enumerate(regions):
         eligible = [w for w, x in enumerate(model.winners) if x.serves(region)]
-        volume, count = int(need[i]), int((region_of == i).sum())
+        volume, count = int(need[i]), int(counts[i])
         if not eligible:
             out.append(Diagnosis(lot, "eligibility", (
                 f"region {region} has no eligible winner in lot {lot}: {_n(volume, unit)} for "
@@ -92,13 +93,18 @@ def _unit_fit(model: Model) -> list[Diagnosis]:
     unit, lot = model.problem.unit, model.problem.lot_id
     kind = "region" if model.problem.granularity == "region" else "hospital"
     out = []
-    for u, name in enumerate(model.unit_ids):
-        rooms = [model.upper[w] for w in model.col_winner[model.col_unit == u]]
-        q = int(model.unit_qty[u])
-        if rooms and max(rooms) < q:
-            out.append(Diagnosis(lot, "capacity", (
-                f"{kind} {name} needs {_n(q, unit)} in lot {lot} from one supplier, but the "
-                f"largest eligible room is {max(rooms):,}"), q - max(rooms)))  # fmt: skip
+    if not model.n_cols:
+        return out
+    upper = np.array(model.upper, dtype=np.int64)
+    largest = np.full(len(model.unit_ids), -1, dtype=np.int64)
+    np.maximum.at(largest, model.col_unit, upper[model.col_winner])
+    has_room = np.zeros(len(model.unit_ids), dtype=bool)
+    has_room[model.col_unit] = True
+    for u in np.nonzero(has_room & (largest < model.unit_qty))[0]:
+        q, room, name = int(model.unit_qty[u]), int(largest[u]), model.unit_ids[u]
+        out.append(Diagnosis(lot, "capacity", (
+            f"{kind} {name} needs {_n(q, unit)} in lot {lot} from one supplier, but the "
+            f"largest eligible room is {room:,}"), q - room))  # fmt: skip
     return out
 
 

@@ -4,6 +4,15 @@ Single sourcing at scale (DESIGN.md 5): solve the LP relaxation, keep every hosp
 assigns whole, and re-solve the split hospitals plus the cheapest-to-move ones (smallest volume
 per winner) as a small MIP against the residual capacities; widen that set when it is
 infeasible. The LP optimum is the proven bound reported as the gap.
+
+The LP relaxation is solved on the region-level aggregate: eligibility depends only on the
+region and a hospital's cost and volume both scale with its quantity, so every hospital-level
+LP solution maps to region flows y[r, w] = sum_h q_h x[h, w] of the same cost and winner
+volumes, and every region flow maps back (x[h, w] = y[r, w] / Q_r). The two LPs have the same
+optimum; the aggregate has at most regions x winners columns instead of hospitals x winners.
+A vertex of the aggregate is spread back over the hospitals region by region in id order
+("north-west corner"), which leaves at most (winners with flow in the region - 1) hospitals
+split per region; those go to the small MIP.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from procurement.award.allocation import SolverOptions
 from procurement.award.optimizer_model import Model, csc_arrays
 
 _FIXED_TOL = 1e-6
+_FIRST_ROUND_S = 10.0
 
 
 @dataclass
@@ -40,7 +50,8 @@ def new_highs(options: SolverOptions, time_limit: float) -> highspy.Highs:
     h.setOptionValue("time_limit", max(float(time_limit), 0.01))
     h.setOptionValue("mip_rel_gap", float(options.mip_gap))
     h.setOptionValue("random_seed", 0)
-    h.setOptionValue("threads", 1)
+    h.setOptionValue("threads", 1)  # lots run in a process pool: one thread per process
+    h.setOptionValue("parallel", "off")
     return h
 
 
@@ -67,8 +78,11 @@ def solve_arrays(
     integer: bool,
     time_limit: float,
     abs_gap: float | None = None,
+    start: np.ndarray | None = None,
+    target: float | None = None,
 ) -> RawSolution:
-    """Build and solve the model with highspy; `integer=False` solves the LP relaxation."""
+    """Build and solve the model with highspy; `integer=False` solves the LP relaxation.
+    `start` is a candidate integer solution (warm start) HiGHS checks and keeps if feasible."""
     t0 = time.perf_counter()
     lp = _highs_lp(model)
     h = new_highs(options, time_limit)
@@ -81,6 +95,18 @@ def solve_arrays(
             np.arange(model.n_cols, dtype=np.int32),
             np.full(model.n_cols, highspy.HighsVarType.kInteger.value, dtype=np.uint8),
         )
+        if start is not None:
+            solution = highspy.HighsSolution()
+            solution.col_value = np.asarray(start, dtype=np.float64)
+            solution.value_valid = True
+            h.setSolution(solution)
+        if target is not None:
+            # Stop as soon as the incumbent is good enough for the whole lot's gap.
+            def _stop(event: object) -> None:
+                if event.data_out.objective_function_value <= target:  # type: ignore[attr-defined]
+                    event.interrupt()  # type: ignore[attr-defined]
+
+            h.cbMipInterrupt.subscribe(_stop)
     t1 = time.perf_counter()
     h.run()
     t2 = time.perf_counter()
@@ -93,6 +119,9 @@ def _read(h: highspy.Highs, integer: bool) -> RawSolution:
     status = h.getModelStatus()
     info = h.getInfo()
     ms = highspy.HighsModelStatus
+    if status == ms.kInterrupt and info.primal_solution_status == 2:
+        values = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        return RawSolution("feasible", values, message="good enough for the lot's gap")
     if status in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
         return RawSolution("infeasible", message=h.modelStatusToString(status))
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
@@ -125,29 +154,38 @@ def solve_direct(model: Model, options: SolverOptions) -> RawSolution:
 def solve_single_by_rounding(model: Model, options: SolverOptions) -> RawSolution:
     """LP, keep whole assignments, re-solve split and cheapest-to-move units as a small MIP."""
     deadline = time.perf_counter() + options.time_limit_s
-    lp = solve_arrays(model, options, integer=False, time_limit=options.time_limit_s)
-    if lp.status != "optimal" or lp.values is None:
+    lp, whole = _aggregate_lp(model, options)
+    if lp.status != "optimal" or whole is None:
         return lp
-    whole = lp.values >= 1.0 - _FIXED_TOL
     fixed_unit = np.zeros(len(model.unit_ids), dtype=bool)
     fixed_unit[model.col_unit[whole]] = True
     bound = float(lp.lp_bound or 0.0)
     # The small MIP's tolerance is the whole lot's: its own relative gap would be far stricter.
     abs_gap = float(options.mip_gap) * bound / 2
     best = RawSolution("no_solution", None, lp.lp_bound, lp.build_s, lp.solve_s)
-    per_winner = 24
+    best_objective = np.inf
+    cost = model.cost
+    per_winner = 48
     while True:
         free = _free_units(model, whole, fixed_unit, per_winner)
         sub, sub_cols = _submodel(model, free, whole)
-        raw = solve_arrays(sub, options, True, deadline - time.perf_counter(), abs_gap)
+        kept = whole & ~free[model.col_unit]
+        target = bound * (1 + 0.9 * float(options.mip_gap)) - float(cost[kept].sum())
+        start = _greedy_start(sub)
+        # A short first try: HiGHS stops at the target or keeps its best incumbent; the widened
+        # rounds that follow get the rest of the time.
+        limit = deadline - time.perf_counter()
+        if per_winner == 48:
+            limit = min(limit, _FIRST_ROUND_S)
+        raw = solve_arrays(sub, options, True, limit, abs_gap, start, target)
         best.build_s, best.solve_s = best.build_s + raw.build_s, best.solve_s + raw.solve_s
         if raw.values is not None:
             values = np.where(whole & ~free[model.col_unit], 1.0, 0.0)
             values[sub_cols] = np.round(raw.values)
-            objective = float(model.cost @ values)
-            if best.values is None or objective < float(model.cost @ best.values):
+            objective = float(cost @ values)
+            if objective < best_objective:
                 # Only a full-model MIP proves optimality itself; otherwise the LP bound decides.
-                best.values, best.message = values, raw.message
+                best.values, best.message, best_objective = values, raw.message, objective
                 best.status = raw.status if free.all() else "feasible"
             if objective - bound <= float(options.mip_gap) * objective:
                 break
@@ -158,6 +196,142 @@ def solve_single_by_rounding(model: Model, options: SolverOptions) -> RawSolutio
     if best.values is None:
         best.status = raw.status
     return best
+
+
+def _aggregate_lp(model: Model, options: SolverOptions) -> tuple[RawSolution, np.ndarray | None]:
+    """The LP relaxation on region flows, and the hospital columns its vertex assigns whole."""
+    t0 = time.perf_counter()
+    _, unit_r = model.unit_region_index
+    n_w = len(model.winners)
+    key = unit_r[model.col_unit] * n_w + model.col_winner
+    agg_keys = np.unique(key)
+    n_r = int(unit_r.max()) + 1 if unit_r.size else 0
+    region_qty = np.zeros(n_r, dtype=np.int64)
+    np.add.at(region_qty, unit_r, model.unit_qty)
+    agg = dataclasses.replace(
+        model,
+        unit_ids=[str(r) for r in range(n_r)],
+        unit_region=[str(r) for r in range(n_r)],
+        unit_members=[],
+        unit_qty=region_qty,
+        col_unit=agg_keys // n_w,
+        col_winner=agg_keys % n_w,
+        binary=False,
+        min_one=[],
+        member_start=None,
+        member_pos=None,
+    )
+    build_s = time.perf_counter() - t0
+    lp = solve_arrays(agg, options, integer=False, time_limit=options.time_limit_s)
+    lp.build_s += build_s
+    if lp.status != "optimal" or lp.values is None:
+        return lp, None
+    t1 = time.perf_counter()
+    whole = _north_west_corner(model, unit_r, agg, lp.values)
+    lp.build_s += time.perf_counter() - t1
+    return lp, whole
+
+
+def _north_west_corner(
+    model: Model, unit_r: np.ndarray, agg: Model, flows: np.ndarray
+) -> np.ndarray:
+    """Hospital columns wholly inside one winner's share of their region's flow.
+
+    Regions are laid end to end on one line (hospitals in id order within a region, flows in
+    winner order within a region); a hospital whose segment lies inside one flow's segment
+    goes whole to that flow's winner. Integer positions keep it exact."""
+    flow = np.rint(flows).astype(np.int64)
+    flow = np.maximum(flow, 0)
+    # Make each region's flows add up exactly to its volume (rounding noise only).
+    per_region = np.zeros(agg.unit_qty.size, dtype=np.int64)
+    np.add.at(per_region, agg.col_unit, flow)
+    for r in np.nonzero(per_region != agg.unit_qty)[0]:
+        cols = np.nonzero(agg.col_unit == r)[0]
+        biggest = cols[np.argmax(flow[cols])]
+        flow[biggest] += int(agg.unit_qty[r] - per_region[r])
+    flow_end = np.cumsum(flow)  # agg columns are sorted by (region, winner)
+    order = np.lexsort((np.arange(unit_r.size), unit_r))
+    unit_end = np.empty(unit_r.size, dtype=np.int64)
+    unit_end[order] = np.cumsum(model.unit_qty[order])
+    unit_start = unit_end - model.unit_qty
+    first = np.searchsorted(flow_end, unit_start, side="right")
+    last = np.searchsorted(flow_end, unit_end, side="left")
+    inside = (first == last) & (first < flow_end.size)
+    units = np.nonzero(inside)[0]
+    winners = agg.col_winner[first[units]]
+    n_w = len(model.winners)
+    col_key = model.col_unit * n_w + model.col_winner  # sorted: columns are by unit, winner
+    cols = np.searchsorted(col_key, units * n_w + winners)
+    whole = np.zeros(model.n_cols, dtype=bool)
+    whole[cols] = True
+    return whole
+
+
+def _greedy_start(sub: Model) -> np.ndarray | None:
+    """A feasible start for the small MIP by first-fit decreasing: each free unit, largest
+    first, goes to the cheapest eligible winner with room left under its (residual) upper
+    bound. None when a unit fits nowhere or a lower bound is missed (HiGHS then searches)."""
+    values = np.zeros(sub.n_cols, dtype=np.float64)
+    load = np.zeros(len(sub.winners), dtype=np.int64)
+    upper, lower = np.array(sub.upper, dtype=np.int64), np.array(sub.lower, dtype=np.int64)
+    rank = np.argsort(np.argsort(sub.prices, kind="stable"), kind="stable")
+    order = np.lexsort((rank[sub.col_winner], -sub.unit_qty[sub.col_unit]))
+    done = np.zeros(len(sub.unit_ids), dtype=bool)
+    qty = sub.unit_qty
+    for j in order.tolist():
+        u = sub.col_unit[j]
+        if done[u]:
+            continue
+        w = sub.col_winner[j]
+        if load[w] + qty[u] <= upper[w]:
+            values[j] = 1.0
+            load[w] += qty[u]
+            done[u] = True
+    if not done.all() or (load < lower).any():
+        return None
+    _improve_by_swaps(sub, values, load)
+    return values
+
+
+def _improve_by_swaps(sub: Model, values: np.ndarray, load: np.ndarray, rounds: int = 200) -> None:
+    """Local search on a feasible start: swap a unit of a cheaper winner with a larger one of a
+    dearer winner when the cheaper one has room for the difference (cost strictly falls)."""
+    prices, upper, lower = sub.prices, np.array(sub.upper), np.array(sub.lower)
+    n_w = len(sub.winners)
+    pairs = zip(sub.col_unit.tolist(), sub.col_winner.tolist(), strict=True)
+    col_of = {(u, w): j for j, (u, w) in enumerate(pairs)}
+    eligible = np.zeros((n_w, len(sub.unit_ids)), dtype=bool)
+    eligible[sub.col_winner, sub.col_unit] = True
+    for _ in range(rounds):
+        chosen = np.nonzero(values > 0.5)[0]
+        owner = np.full(len(sub.unit_ids), -1, dtype=np.int64)
+        owner[sub.col_unit[chosen]] = sub.col_winner[chosen]
+        best = (0.0, None)
+        for c in range(n_w):
+            room = upper[c] - load[c]
+            units_c = np.nonzero(owner == c)[0]
+            for e in range(n_w):
+                if prices[e] <= prices[c]:
+                    continue
+                units_e = np.nonzero(owner == e)[0]
+                if not units_c.size or not units_e.size:
+                    continue
+                delta = sub.unit_qty[units_e][None, :] - sub.unit_qty[units_c][:, None]
+                ok = (delta > 0) & (delta <= room) & (load[e] - delta >= lower[e])
+                ok &= load[c] + delta >= lower[c]
+                ok &= eligible[e][units_c][:, None] & eligible[c][units_e][None, :]
+                gain = np.where(ok, delta * (prices[e] - prices[c]), 0.0)
+                a, b = np.unravel_index(int(np.argmax(gain)), gain.shape)
+                if gain[a, b] > best[0]:
+                    best = (float(gain[a, b]), (int(units_c[a]), int(units_e[b]), c, e))
+        if best[1] is None:
+            return
+        ua, ub, c, e = best[1]
+        values[[col_of[(ua, c)], col_of[(ub, e)]]] = 0.0
+        values[[col_of[(ua, e)], col_of[(ub, c)]]] = 1.0
+        d = int(sub.unit_qty[ub] - sub.unit_qty[ua])
+        load[c] += d
+        load[e] -= d
 
 
 def _free_units(model: Model, whole: np.ndarray, fixed_unit: np.ndarray, k: int) -> np.ndarray:
@@ -191,5 +365,7 @@ def _submodel(model: Model, free: np.ndarray, whole: np.ndarray) -> tuple[Model,
         lower=[max(0, lo - int(k)) for lo, k in zip(model.lower, kept_qty, strict=True)],
         upper=[up - int(k) for up, k in zip(model.upper, kept_qty, strict=True)],
         min_one=[],
+        member_start=None,
+        member_pos=None,
     )
     return sub, sub_cols

@@ -34,6 +34,22 @@ class Model:
     upper: list[int]
     binary: bool
     min_one: list[int]
+    # Positions in `problem.hospitals` of each unit's members (CSR: unit u owns
+    # member_pos[member_start[u]:member_start[u + 1]]), and each hospital's rank by id.
+    member_start: np.ndarray | None = None
+    member_pos: np.ndarray | None = None
+    hospital_rank: np.ndarray | None = None
+
+    @property
+    def unit_region_index(self) -> tuple[list[str], np.ndarray]:
+        """(sorted region codes, region index of each unit)."""
+        codes = sorted(set(self.unit_region))
+        lookup = {r: i for i, r in enumerate(codes)}
+        return codes, np.array([lookup[r] for r in self.unit_region], dtype=np.int64)
+
+    @property
+    def prices(self) -> np.ndarray:
+        return np.array([float(w.price) for w in self.winners])
 
     @property
     def n_cols(self) -> int:
@@ -64,23 +80,37 @@ class Model:
         return self.unit_qty.astype(np.float64)
 
 
-def share_bounds(problem: AllocationProblem, winner: Winner, reserve: bool) -> tuple[int, int]:
+def share_bounds(
+    problem: AllocationProblem, winner: Winner, reserve: bool, total_quantity: int | None = None
+) -> tuple[int, int]:
     """Exact integer [lower, upper] of a winner's total volume."""
-    total = Decimal(problem.total_quantity)
+    total = Decimal(problem.total_quantity if total_quantity is None else total_quantity)
     lower = 0 if reserve else math.ceil(problem.min_share * total)
     upper = min(winner.capacity, math.floor(problem.max_share * total))
     return lower, upper
 
 
-def _units(problem: AllocationProblem) -> tuple[list[str], list[str], list[list[Hospital]]]:
-    hospitals = sorted((h for h in problem.hospitals if h.quantity > 0), key=lambda h: h.id)
+def _units(
+    problem: AllocationProblem,
+) -> tuple[list[str], list[str], list[list[Hospital]], list[list[int]], np.ndarray]:
+    """(unit ids, unit regions, members, members' positions, every hospital's rank by id)."""
+    all_h = problem.hospitals
+    by_id = sorted(range(len(all_h)), key=lambda i: all_h[i].id)
+    rank = np.empty(len(all_h), dtype=np.int64)
+    rank[by_id] = np.arange(len(all_h), dtype=np.int64)
+    order = [i for i in by_id if all_h[i].quantity > 0]
     if problem.granularity != "region":
-        return [h.id for h in hospitals], [h.region for h in hospitals], [[h] for h in hospitals]
-    groups: dict[str, list[Hospital]] = {}
-    for h in hospitals:
-        groups.setdefault(h.region, []).append(h)
+        hs = [all_h[i] for i in order]
+        return (
+            [h.id for h in hs], [h.region for h in hs], [[h] for h in hs], [[i] for i in order],
+            rank,
+        )  # fmt: skip
+    groups: dict[str, list[int]] = {}
+    for i in order:
+        groups.setdefault(all_h[i].region, []).append(i)
     regions = sorted(groups)
-    return regions, regions, [groups[r] for r in regions]
+    positions = [groups[r] for r in regions]
+    return regions, regions, [[all_h[i] for i in g] for g in positions], positions, rank
 
 
 def build_model(problem: AllocationProblem, use_reserves: int = 0) -> Model:
@@ -88,15 +118,19 @@ def build_model(problem: AllocationProblem, use_reserves: int = 0) -> Model:
     reserves = sorted(problem.reserves, key=lambda w: (w.rank, w.price, w.id))[:use_reserves]
     winners = tuple(sorted(problem.winners, key=lambda w: (w.price, w.id))) + tuple(reserves)
     reserve_ids = frozenset(w.id for w in reserves)
-    unit_ids, unit_region, members = _units(problem)
+    unit_ids, unit_region, members, positions, rank = _units(problem)
     qty = np.array([sum(h.quantity for h in m) for m in members], dtype=np.int64)
+    member_start = np.zeros(len(positions) + 1, dtype=np.int64)
+    np.cumsum([len(g) for g in positions], out=member_start[1:])
+    member_pos = np.fromiter((i for g in positions for i in g), dtype=np.int64)
     region_codes = sorted(set(unit_region))
     region_index = {r: i for i, r in enumerate(region_codes)}
     ok = np.array([[w.serves(r) for r in region_codes] for w in winners], dtype=bool)
     ok = ok.reshape(len(winners), len(region_codes))
     unit_r = np.array([region_index[r] for r in unit_region], dtype=np.int64)
     col_unit, col_winner = np.nonzero(ok[:, unit_r].T) if len(winners) else (unit_r[:0], unit_r[:0])
-    bounds = [share_bounds(problem, w, w.id in reserve_ids) for w in winners]
+    total = problem.total_quantity
+    bounds = [share_bounds(problem, w, w.id in reserve_ids, total) for w in winners]
     model = Model(
         problem=problem,
         winners=winners,
@@ -111,6 +145,9 @@ def build_model(problem: AllocationProblem, use_reserves: int = 0) -> Model:
         upper=[b[1] for b in bounds],
         binary=problem.granularity != "split",
         min_one=[],
+        member_start=member_start,
+        member_pos=member_pos,
+        hospital_rank=rank,
     )
     model.min_one = _min_one_winners(model)
     return model
