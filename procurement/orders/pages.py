@@ -17,7 +17,7 @@ from procurement.core.errors import DomainError
 from procurement.orders import services
 from procurement.orders.models import OrderLine, PurchaseOrder
 from procurement.web.auth import page_actor, portal_required
-from procurement.web.pages import add_nav
+from procurement.web.pages import add_nav, set_portal_home
 from procurement.web.session import get_session, now
 
 bp = Blueprint("orders_pages", __name__, template_folder="templates")
@@ -31,6 +31,7 @@ add_nav(OrgKind.HOSPITAL, _l("Order"), "orders_pages.hospital_contracts", order=
 add_nav(OrgKind.HOSPITAL, _l("My orders"), "orders_pages.hospital_orders", order=46)
 add_nav(OrgKind.MANUFACTURER, _l("Incoming orders"), "orders_pages.supplier_orders", order=45)
 add_nav(OrgKind.DISTRIBUTOR, _l("Incoming orders"), "orders_pages.supplier_orders", order=45)
+set_portal_home(OrgKind.DISTRIBUTOR, "orders_pages.supplier_orders")
 
 
 def _refused(error: DomainError) -> None:
