@@ -205,6 +205,8 @@ class SettlementRun(Base):
         back_populates="run", order_by="Payment.manufacturer_id"
     )
 
+    replayed = False  # not a column: start_run sets it when a retry returns an earlier run
+
 
 class Payment(Base):
     """One transfer of a run to one manufacturer (one line of the bank's payment file)."""
@@ -233,9 +235,14 @@ class Payable(Base):
     """What the fund owes a manufacturer for one accepted receipt line (应付款).
 
     Derived table: written only by set-based SQL from ``receipt_lines`` (accrual) and by runs
-    (claims), millions of rows at a time. It deliberately carries no foreign keys: each would
-    cost a trigger call per row (measured ~20 us per row and key on the benchmark machine,
-    more than the insert itself); the reconciliation report checks the references instead."""
+    (claims), millions of rows at a time. ``receipt_line_id`` is a real foreign key (integrity
+    first; its cost on the benchmark is measured and documented in benchmarks/settlement_run.py).
+    The other ids are copies of the receipt line's (contract, hospital, manufacturer) and carry
+    no key of their own: each would add a trigger call per row, and the reconciliation report
+    checks every payable against its receipt line instead. ``run_id`` and ``payment_txn_id``
+    are set once, by the claiming UPDATE; they carry no index, so that UPDATE touches only the
+    indexes of columns it does not change (primary key, receipt line, manufacturer, hospital).
+    """
 
     __tablename__ = "payables"
     __table_args__ = (
@@ -251,7 +258,7 @@ class Payable(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    receipt_line_id: Mapped[int] = mapped_column(unique=True)  # receipt_lines.id
+    receipt_line_id: Mapped[int] = mapped_column(ForeignKey("receipt_lines.id"), unique=True)
     contract_id: Mapped[int]  # contracts.id
     hospital_id: Mapped[int]  # organizations.id
     manufacturer_id: Mapped[int]  # organizations.id
@@ -262,6 +269,6 @@ class Payable(Base):
     due_at: Mapped[datetime]
     accrued_at: Mapped[datetime]
     run_id: Mapped[int | None]  # settlement_runs.id
-    payment_txn_id: Mapped[int | None] = mapped_column(index=True)  # ledger_transactions.id
+    payment_txn_id: Mapped[int | None]  # ledger_transactions.id
     paid_at: Mapped[datetime | None]
     deadline_days: Mapped[int] = mapped_column(default=30)

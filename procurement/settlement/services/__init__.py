@@ -1,12 +1,7 @@
 """Settlement use cases: ledger, advances, payables, runs, statements (one module each)."""
 
 from procurement.settlement.services.advances import AdvanceResult, list_advances, run_advances
-from procurement.settlement.services.ledger import (
-    Reconciliation,
-    balance,
-    reconcile,
-    reverse_transaction,
-)
+from procurement.settlement.services.ledger import balance, reverse_transaction
 from procurement.settlement.services.payables import (
     AccrualResult,
     OverdueItem,
@@ -14,7 +9,14 @@ from procurement.settlement.services.payables import (
     list_payables,
     overdue_payables,
 )
-from procurement.settlement.services.runs import get_run, list_runs, plan_batches, start_run
+from procurement.settlement.services.reconciliation import Reconciliation, reconcile
+from procurement.settlement.services.runs import (
+    get_run,
+    list_runs,
+    payment_file,
+    plan_batches,
+    start_run,
+)
 from procurement.settlement.services.statements import Statement, statement
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "list_payables",
     "list_runs",
     "overdue_payables",
+    "payment_file",
     "plan_batches",
     "reconcile",
     "reverse_transaction",

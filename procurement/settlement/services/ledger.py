@@ -5,11 +5,10 @@ Balances are always ``SUM(amount)`` over postings (positive = debit); nothing ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import String, and_, cast, func, insert, literal, select, update
+from sqlalchemy import String, cast, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from procurement.audit import services as audit
@@ -22,7 +21,6 @@ from procurement.settlement.models import (
     LedgerPosting,
     LedgerTransaction,
     Payable,
-    Payment,
     TransactionKind,
 )
 
@@ -215,75 +213,3 @@ def reverse_transaction(
     )
     session.commit()
     return txn
-
-
-@dataclass
-class Reconciliation:
-    transactions: int = 0
-    unbalanced: list[dict] = field(default_factory=list)
-    ledger_total: Decimal = ZERO
-    payments_total: Decimal = ZERO
-    paid_payables_total: Decimal = ZERO
-    manufacturer_paid_balance: Decimal = ZERO
-    payables_paid_twice: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return (
-            not self.unbalanced
-            and abs(self.ledger_total) < HALF_FEN
-            and self.payments_total == self.paid_payables_total == self.manufacturer_paid_balance
-            and self.payables_paid_twice == 0
-        )
-
-
-def reconcile(session: Session, *, actor: Actor) -> Reconciliation:
-    """Prove the ledger: every transaction balances, all postings sum to zero, live payments =
-    paid payables = what manufacturers' paid accounts show (fund office, regulator)."""
-    actor.require(OrgKind.FUND, OrgKind.REGULATOR, write=False, action="reconcile the ledger")
-    report = Reconciliation()
-    sums = select(
-        LedgerPosting.transaction_id, func.sum(LedgerPosting.amount).label("total")
-    ).group_by(LedgerPosting.transaction_id)
-    report.transactions = session.scalar(select(func.count(LedgerTransaction.id))) or 0
-    report.unbalanced = [
-        {"transaction_id": row.transaction_id, "total": Decimal(row.total)}
-        for row in session.execute(
-            sums.having(func.abs(func.sum(LedgerPosting.amount)) >= HALF_FEN)
-        )
-    ]
-    report.ledger_total = _money(session.scalar(select(func.sum(LedgerPosting.amount))))
-    reversed_ids = select(LedgerTransaction.reverses_id).where(
-        LedgerTransaction.reverses_id.is_not(None)
-    )
-    report.payments_total = _money(
-        session.scalar(
-            select(func.sum(Payment.amount)).where(Payment.transaction_id.not_in(reversed_ids))
-        )
-    )
-    report.paid_payables_total = _money(
-        session.scalar(select(func.sum(Payable.amount)).where(Payable.paid_at.is_not(None)))
-    )
-    report.manufacturer_paid_balance = _money(
-        session.scalar(
-            select(func.sum(LedgerPosting.amount))
-            .join(Account)
-            .where(Account.kind == AccountKind.MANUFACTURER_PAID)
-        )
-    )
-    report.payables_paid_twice = _paid_twice(session)
-    return report
-
-
-def _paid_twice(session: Session) -> int:
-    """Payables whose run id, payment transaction or paid time disagree (a claimed payable
-    must have all three): a double claim would show up as an inconsistent row."""
-    bad = select(func.count(Payable.id)).where(
-        (Payable.paid_at.is_(None) != Payable.payment_txn_id.is_(None))
-        | and_(Payable.paid_at.is_not(None), Payable.run_id.is_(None))
-    )
-    return session.scalar(bad) or 0
-
-
-def _money(value) -> Decimal:
-    return Decimal(value or 0).quantize(Decimal("0.01"))

@@ -47,12 +47,11 @@ def _deadlines(session: Session) -> dict[int, int]:
     return found
 
 
-def insert_payables(session: Session, *, now: datetime) -> int:
+def insert_payables(session: Session, *, now: datetime) -> None:
     """Accrue every accepted contract receipt line without a payable (no commit)."""
     special = _deadlines(session)
     groups = [(days, Contract.tender_id == tender_id) for tender_id, days in special.items()]
     groups.append((SettlementRules().payment_deadline_days, Contract.tender_id.not_in(special)))
-    created = 0
     for days, condition in groups:
         rows = (
             select(
@@ -72,7 +71,7 @@ def insert_payables(session: Session, *, now: datetime) -> int:
             .outerjoin(Payable, Payable.receipt_line_id == ReceiptLine.id)
             .where(Payable.id.is_(None), ReceiptLine.accepted_quantity > 0, condition)
         )
-        result = session.connection().execute(
+        session.connection().execute(
             insert(Payable).from_select(
                 [
                     "receipt_line_id",
@@ -90,8 +89,17 @@ def insert_payables(session: Session, *, now: datetime) -> int:
                 rows,
             )
         )
-        created += max(result.rowcount or 0, 0)
-    return created
+
+
+def _new_since(session: Session, last: int) -> tuple[int, Decimal]:
+    """Count and total of the payables created after id ``last``. (The driver's rowcount of
+    an INSERT ... SELECT is -1 under psycopg 3, which printed "accrued 0 payables".)"""
+    count, total = session.execute(
+        select(func.count(Payable.id), func.coalesce(func.sum(Payable.amount), 0)).where(
+            Payable.id > last
+        )
+    ).one()
+    return count, Decimal(str(total)).quantize(Decimal("0.01"))
 
 
 def accrue_payables(
@@ -101,11 +109,8 @@ def accrue_payables(
     if actor is not None:
         actor.require(OrgKind.FUND, action="accrue payables")
     last = session.scalar(select(func.coalesce(func.max(Payable.id), 0)))
-    created = insert_payables(session, now=now)
-    total = session.scalar(
-        select(func.coalesce(func.sum(Payable.amount), 0)).where(Payable.id > last)
-    )
-    amount = Decimal(str(total)).quantize(Decimal("0.01"))
+    insert_payables(session, now=now)
+    created, amount = _new_since(session, last)
     if created:
         audit.record(
             session,

@@ -18,30 +18,28 @@ This function therefore commits once per batch, not once in all: that is the poi
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import case, func, insert, literal, select, union_all, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
-from procurement.auth.models import OrgKind
-from procurement.core.errors import Conflict, NotFound, RuleViolation
+from procurement.auth.models import Organization, OrgKind
+from procurement.core.errors import Conflict, NotFound, ValidationFailed
+from procurement.settlement.export import payment_file_csv
 from procurement.settlement.models import (
-    Account,
     AccountKind,
-    LedgerPosting,
-    LedgerTransaction,
     Payable,
     Payment,
     RunStatus,
     SettlementRun,
-    TransactionKind,
 )
+from procurement.settlement.services.batches import eligible, pay_batch
 from procurement.settlement.services.ledger import CURRENCY, ensure_org_accounts
-from procurement.settlement.services.payables import day_start, insert_payables
+from procurement.settlement.services.payables import insert_payables
 
 AfterBatch = Callable[[int], None]
 HALF_FEN = Decimal("0.005")
@@ -62,15 +60,20 @@ def start_run(
     ``after_batch(batch_no)`` is called after each committed batch (progress, tests inject a
     crash there)."""
     actor.require(OrgKind.FUND, action="start a settlement run")
-    if not idempotency_key or len(idempotency_key) > 200:
-        raise RuleViolation(
-            "Send an Idempotency-Key of 1 to 200 characters with a run.",
+    if not idempotency_key or not idempotency_key.strip() or len(idempotency_key) > 200:
+        raise ValidationFailed(
+            "Send an Idempotency-Key header of 1 to 200 characters with a run, so a retry "
+            "pays nothing twice.",
+            errors={"Idempotency-Key": ["Required, 1 to 200 characters."]},
             code="idempotency-key-required",
         )
     if batch_size < 1:
-        raise RuleViolation("batch_size must be at least 1.", code="bad-batch-size")
+        raise ValidationFailed(
+            "batch_size must be at least 1.", errors={"batch_size": ["At least 1."]}
+        )
     run = _claim(session, cut_off, idempotency_key, now, actor, batch_size)
     if run.status == RunStatus.COMPLETED:
+        run.replayed = True  # transient: the API answers a replay with 200, not 201
         return run
     return _execute(session, run, now=now, actor=actor, after_batch=after_batch)
 
@@ -106,7 +109,9 @@ def _claim(session, cut_off, key, now, actor, batch_size) -> SettlementRun:
                 payload={"cut_off": cut_off.isoformat(), "key": key},
             )
             session.commit()
+            run.replayed = False
             return run
+    existing.replayed = True
     if existing.cut_off != cut_off:
         raise Conflict(
             f"Idempotency-Key {key!r} was used for the run with cut-off "
@@ -125,15 +130,6 @@ def _by_key(session, org_id, key) -> SettlementRun | None:
     ).one_or_none()
 
 
-def _eligible(run: SettlementRun):
-    """The run's payables not yet claimed: accepted up to the cut-off, accrued by its start."""
-    return (
-        Payable.run_id.is_(None),
-        Payable.accepted_at < day_start(run.cut_off + timedelta(days=1)),
-        Payable.accrued_at <= run.started_at,
-    )
-
-
 def plan_batches(session: Session, run: SettlementRun) -> list[list[int]]:
     """Manufacturers with eligible payables and no payment in this run yet, in id order,
     chunked by the run's batch size."""
@@ -141,7 +137,7 @@ def plan_batches(session: Session, run: SettlementRun) -> list[list[int]]:
     ids = list(
         session.scalars(
             select(Payable.manufacturer_id)
-            .where(*_eligible(run), Payable.manufacturer_id.not_in(paid))
+            .where(*eligible(run), Payable.manufacturer_id.not_in(paid))
             .group_by(Payable.manufacturer_id)
             .order_by(Payable.manufacturer_id)
         )
@@ -152,12 +148,12 @@ def plan_batches(session: Session, run: SettlementRun) -> list[list[int]]:
 def _execute(session, run, *, now, actor, after_batch) -> SettlementRun:
     run_id = run.id
     try:
-        eligible = select(Payable.hospital_id).where(*_eligible(run))
-        ensure_org_accounts(session, AccountKind.HOSPITAL_ALLOCATION, eligible, now)
+        hospitals = select(Payable.hospital_id).where(*eligible(run))
+        ensure_org_accounts(session, AccountKind.HOSPITAL_ALLOCATION, hospitals, now)
         ensure_org_accounts(
             session,
             AccountKind.MANUFACTURER_PAID,
-            select(Payable.manufacturer_id).where(*_eligible(run)),
+            select(Payable.manufacturer_id).where(*eligible(run)),
             now,
         )
         plan = plan_batches(session, run)
@@ -188,172 +184,6 @@ def _execute(session, run, *, now, actor, after_batch) -> SettlementRun:
     return run
 
 
-def pay_batch(
-    session: Session, run: SettlementRun, manufacturers: list[int], *, now: datetime, actor: Actor
-) -> int:
-    """One batch in one database transaction (committed here); returns its number."""
-    session.refresh(run, with_for_update=True)
-    batch_no = run.batches_done + 1
-    txn = LedgerTransaction(
-        key=f"payment:{run.reference}:{batch_no}",
-        kind=TransactionKind.PAYMENT,
-        reference=run.reference,
-        run_id=run.id,
-        occurred_at=now,
-        created_at=now,
-        actor_org_id=actor.org_id,
-        description=f"Settlement run {run.reference}, batch {batch_no}",
-    )
-    session.add(txn)
-    session.flush()
-    claimed = (
-        session.connection()
-        .execute(
-            update(Payable)
-            .where(*_eligible(run), Payable.manufacturer_id.in_(manufacturers))
-            .values(run_id=run.id, payment_txn_id=txn.id, paid_at=now)
-        )
-        .rowcount
-    )
-    if claimed:
-        _insert_payments(session, run, txn, batch_no, now)
-        _insert_postings(session, txn)
-        total = _check_balanced(session, txn)
-    else:
-        session.delete(txn)
-        total = Decimal("0.00")
-    run.batches_done = batch_no
-    run.payables_count += claimed
-    run.total_amount = Decimal(run.total_amount) + total
-    audit.record(
-        session,
-        action="settlement.run.batch_paid",
-        subject_type="settlement_run",
-        subject_id=run.id,
-        now=now,
-        actor=actor,
-        payload={"batch": batch_no, "payables": claimed, "amount": str(total)},
-    )
-    session.commit()
-    return batch_no
-
-
-def _insert_payments(session, run, txn, batch_no, now) -> None:
-    rows = (
-        select(
-            literal(run.id),
-            Payable.manufacturer_id,
-            literal(batch_no),
-            func.sum(Payable.amount),
-            func.count(Payable.id),
-            literal(CURRENCY),
-            literal(txn.id),
-            literal(now, Payment.paid_at.type),
-        )
-        .where(Payable.payment_txn_id == txn.id)
-        .group_by(Payable.manufacturer_id)
-    )
-    session.execute(
-        insert(Payment).from_select(
-            [
-                "run_id",
-                "manufacturer_id",
-                "batch_no",
-                "amount",
-                "payables_count",
-                "currency",
-                "transaction_id",
-                "paid_at",
-            ],
-            rows,
-        )
-    )
-
-
-def _insert_postings(session, txn) -> None:
-    """Dr manufacturer_paid per manufacturer; Cr hospital_advance (up to its balance) and Cr
-    hospital_allocation (the rest) per hospital, all from one snapshot of the balances."""
-    paid = Account.__table__.alias("paid")
-    debit = (
-        select(literal(txn.id), paid.c.id, Payment.amount, literal(CURRENCY))
-        .join(
-            paid,
-            (paid.c.kind == AccountKind.MANUFACTURER_PAID.value)
-            & (paid.c.owner_org_id == Payment.manufacturer_id),
-        )
-        .where(Payment.transaction_id == txn.id)
-    )
-    charge = (
-        select(Payable.hospital_id.label("hospital_id"), func.sum(Payable.amount).label("c"))
-        .where(Payable.payment_txn_id == txn.id)
-        .group_by(Payable.hospital_id)
-        .cte("charge")
-    )
-    adv = Account.__table__.alias("adv")
-    alloc = Account.__table__.alias("alloc")
-    advance_balance = (
-        select(
-            adv.c.owner_org_id.label("hospital_id"),
-            adv.c.id.label("account_id"),
-            func.coalesce(func.sum(LedgerPosting.amount), 0).label("bal"),
-        )
-        .outerjoin(LedgerPosting, LedgerPosting.account_id == adv.c.id)
-        .where(
-            adv.c.kind == AccountKind.HOSPITAL_ADVANCE.value,
-            adv.c.owner_org_id.in_(select(charge.c.hospital_id)),
-        )
-        .group_by(adv.c.id, adv.c.owner_org_id)
-        .cte("advance_balance")
-    )
-    bal = func.coalesce(advance_balance.c.bal, 0)
-    from_advance = case((bal <= 0, 0), (bal >= charge.c.c, charge.c.c), else_=bal)
-    split = (
-        select(
-            charge.c.hospital_id,
-            charge.c.c,
-            advance_balance.c.account_id,
-            func.round(from_advance, 2).label("from_advance"),
-        )
-        .outerjoin(advance_balance, advance_balance.c.hospital_id == charge.c.hospital_id)
-        .cte("split")
-    )
-    advance_leg = select(
-        literal(txn.id), split.c.account_id, -split.c.from_advance, literal(CURRENCY)
-    ).where(split.c.from_advance > 0)
-    rest = func.round(split.c.c - split.c.from_advance, 2)
-    allocation_leg = (
-        select(literal(txn.id), alloc.c.id, -rest, literal(CURRENCY))
-        .join(
-            alloc,
-            (alloc.c.kind == AccountKind.HOSPITAL_ALLOCATION.value)
-            & (alloc.c.owner_org_id == split.c.hospital_id),
-        )
-        .where(rest > 0)
-    )
-    session.execute(
-        insert(LedgerPosting).from_select(
-            ["transaction_id", "account_id", "amount", "currency"],
-            union_all(debit, advance_leg, allocation_leg),
-        )
-    )
-
-
-def _check_balanced(session, txn) -> Decimal:
-    """Refuse (roll back the batch) unless the batch's postings balance; returns the amount paid."""
-    debit, net = session.execute(
-        select(
-            func.coalesce(func.sum(case((LedgerPosting.amount > 0, LedgerPosting.amount))), 0),
-            func.coalesce(func.sum(LedgerPosting.amount), 0),
-        ).where(LedgerPosting.transaction_id == txn.id)
-    ).one()
-    if abs(Decimal(str(net))) >= HALF_FEN:
-        raise RuleViolation(
-            f"Payment transaction {txn.key} does not balance ({net}).",
-            code="unbalanced-transaction",
-        )
-    return Decimal(str(debit)).quantize(Decimal("0.01"))
-
-
 def get_run(session: Session, *, run_id: int, actor: Actor) -> SettlementRun:
     """A run with its progress (fund office, regulator)."""
     actor.require(OrgKind.FUND, OrgKind.REGULATOR, write=False, action="read settlement runs")
@@ -369,3 +199,33 @@ def list_runs(session: Session, *, actor: Actor, limit: int = 200) -> list[Settl
     return list(
         session.scalars(select(SettlementRun).order_by(SettlementRun.id.desc()).limit(limit))
     )
+
+
+def payment_file(session: Session, *, run_id: int, actor: Actor) -> tuple[str, bytes]:
+    """The bank's payment file (CSV) of a completed run: (file name, bytes); the same bytes
+    every time it is generated (fund office)."""
+    actor.require(OrgKind.FUND, write=False, action="download payment files")
+    run = get_run(session, run_id=run_id, actor=actor)
+    if run.status != RunStatus.COMPLETED:
+        raise Conflict(
+            f"Run {run.reference} is {run.status.value}; its payment file exists once it has "
+            "completed (start it again with the same Idempotency-Key to finish it).",
+            code="run-not-completed",
+            run_id=run.id,
+            status=run.status.value,
+        )
+    rows = session.execute(
+        select(
+            Organization.code,
+            Organization.name,
+            Payment.amount,
+            Payment.currency,
+            Payment.payables_count,
+        )
+        .join(Organization, Organization.id == Payment.manufacturer_id)
+        .where(Payment.run_id == run.id)
+    ).all()
+    payments = [
+        (c, n, Decimal(str(a)).quantize(Decimal("0.01")), cur, k) for c, n, a, cur, k in rows
+    ]
+    return f"payments-{run.reference}.csv", payment_file_csv(run.reference, payments)

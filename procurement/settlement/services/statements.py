@@ -48,13 +48,15 @@ def statement(
     session: Session,
     *,
     party_id: int,
-    period_from: date,
-    period_to: date,
+    period_from: date | None = None,
+    period_to: date | None = None,
     now: datetime,
     actor: Actor,
 ) -> Statement:
     """The statement of a manufacturer or hospital for a period (own party only, except fund
-    office and regulator)."""
+    office and regulator). The period defaults to the current month up to today."""
+    period_to = period_to or now.date()
+    period_from = period_from or period_to.replace(day=1)
     if period_to < period_from:
         raise ValidationFailed(
             "The period ends before it starts.", errors={"to": ["Must be on or after 'from'."]}

@@ -1,0 +1,194 @@
+"""One batch of a settlement run, in one database transaction.
+
+Set-based: one UPDATE claims every eligible payable of the batch's manufacturers and (on
+PostgreSQL, in the same statement through a data-modifying CTE) returns them aggregated per
+(manufacturer, hospital) pair; at most a few thousand pairs per batch, whatever the number of
+payables. Payments (one per manufacturer) and the balanced ledger transaction are built from
+those pairs: Dr manufacturer_paid per manufacturer; Cr hospital_advance up to its balance, then Cr
+hospital_allocation for the rest, per hospital (``rules.split_charge``). No Python loop runs
+per payable.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from procurement.audit import services as audit
+from procurement.auth.actor import Actor
+from procurement.core.errors import RuleViolation
+from procurement.settlement.models import (
+    Account,
+    AccountKind,
+    LedgerPosting,
+    LedgerTransaction,
+    Payable,
+    Payment,
+    SettlementRun,
+    TransactionKind,
+)
+from procurement.settlement.rules import split_charge
+from procurement.settlement.services.ledger import CURRENCY, account_ids
+from procurement.settlement.services.payables import day_start
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """What one batch paid for one (manufacturer, hospital) pair."""
+
+    manufacturer_id: int
+    hospital_id: int
+    amount: Decimal
+    count: int
+
+
+def eligible(run: SettlementRun) -> tuple:
+    """The run's payables not yet claimed: accepted up to the cut-off, accrued by its start."""
+    return (
+        Payable.run_id.is_(None),
+        Payable.accepted_at < day_start(run.cut_off + timedelta(days=1)),
+        Payable.accrued_at <= run.started_at,
+    )
+
+
+def pay_batch(
+    session: Session, run: SettlementRun, manufacturers: list[int], *, now: datetime, actor: Actor
+) -> int:
+    """Pay one batch of manufacturers and commit it; returns the batch number."""
+    session.refresh(run, with_for_update=True)
+    batch_no = run.batches_done + 1
+    txn = LedgerTransaction(
+        key=f"payment:{run.reference}:{batch_no}",
+        kind=TransactionKind.PAYMENT,
+        reference=run.reference,
+        run_id=run.id,
+        occurred_at=now,
+        created_at=now,
+        actor_org_id=actor.org_id,
+        description=f"Settlement run {run.reference}, batch {batch_no}",
+    )
+    session.add(txn)
+    session.flush()
+    pairs = claim(session, run, txn.id, manufacturers, now)
+    if pairs:
+        total = _record(session, run, txn, batch_no, pairs, now)
+    else:
+        session.delete(txn)
+        total = Decimal("0.00")
+    count = sum(p.count for p in pairs)
+    run.batches_done = batch_no
+    run.payables_count += count
+    run.total_amount = Decimal(run.total_amount) + total
+    audit.record(
+        session,
+        action="settlement.run.batch_paid",
+        subject_type="settlement_run",
+        subject_id=run.id,
+        now=now,
+        actor=actor,
+        payload={"batch": batch_no, "payables": count, "amount": str(total)},
+    )
+    session.commit()
+    return batch_no
+
+
+def claim(session: Session, run, txn_id: int, manufacturers: list[int], now) -> list[Pair]:
+    """Claim the batch's payables in one UPDATE and return them summed per pair."""
+    claiming = (
+        update(Payable)
+        .where(*eligible(run), Payable.manufacturer_id.in_(manufacturers))
+        .values(run_id=run.id, payment_txn_id=txn_id, paid_at=now)
+    )
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        claimed = claiming.returning(
+            Payable.manufacturer_id, Payable.hospital_id, Payable.amount
+        ).cte("claimed")
+        cols, where = claimed.c, ()
+    else:  # SQLite cannot put an UPDATE in a CTE: claim, then read the claimed rows back
+        conn.execute(claiming)
+        cols, where = Payable.__table__.c, (Payable.payment_txn_id == txn_id,)
+    query = (
+        select(cols.manufacturer_id, cols.hospital_id, func.sum(cols.amount), func.count())
+        .where(*where)
+        .group_by(cols.manufacturer_id, cols.hospital_id)
+        .order_by(cols.manufacturer_id, cols.hospital_id)
+    )
+    return [
+        Pair(m, h, Decimal(str(amount)).quantize(CENT), int(n))
+        for m, h, amount, n in conn.execute(query)
+    ]
+
+
+def _record(session, run, txn, batch_no, pairs: list[Pair], now) -> Decimal:
+    """Insert the batch's payments and postings; refuse unless the postings balance."""
+    per_maker: dict[int, list[Pair]] = defaultdict(list)
+    charges: dict[int, Decimal] = defaultdict(Decimal)
+    for pair in pairs:
+        per_maker[pair.manufacturer_id].append(pair)
+        charges[pair.hospital_id] += pair.amount
+    payments = [
+        {
+            "run_id": run.id,
+            "manufacturer_id": m,
+            "batch_no": batch_no,
+            "amount": sum((p.amount for p in rows), Decimal("0.00")),
+            "payables_count": sum(p.count for p in rows),
+            "currency": CURRENCY,
+            "transaction_id": txn.id,
+            "paid_at": now,
+        }
+        for m, rows in sorted(per_maker.items())
+    ]
+    session.execute(insert(Payment), payments)
+    paid = account_ids(session, AccountKind.MANUFACTURER_PAID)
+    legs = [(paid[p["manufacturer_id"]], p["amount"]) for p in payments]
+    legs += _hospital_legs(session, charges)
+    total = sum((amount for _, amount in legs), Decimal("0.00"))
+    if total != 0:
+        raise RuleViolation(
+            f"Payment transaction {txn.key} does not balance ({total}).",
+            code="unbalanced-transaction",
+        )
+    session.execute(
+        insert(LedgerPosting),
+        [
+            {"transaction_id": txn.id, "account_id": a, "amount": x, "currency": CURRENCY}
+            for a, x in legs
+            if x != 0
+        ],
+    )
+    return sum((p["amount"] for p in payments), Decimal("0.00"))
+
+
+def _hospital_legs(session, charges: dict[int, Decimal]) -> list[tuple[int, Decimal]]:
+    """Cr hospital_advance (up to its balance now) and Cr hospital_allocation (the rest)."""
+    balances = dict(
+        session.execute(
+            select(Account.owner_org_id, func.coalesce(func.sum(LedgerPosting.amount), 0))
+            .outerjoin(LedgerPosting, LedgerPosting.account_id == Account.id)
+            .where(
+                Account.kind == AccountKind.HOSPITAL_ADVANCE,
+                Account.owner_org_id.in_(list(charges)),
+            )
+            .group_by(Account.owner_org_id)
+        ).all()
+    )
+    advance = account_ids(session, AccountKind.HOSPITAL_ADVANCE)
+    allocation = account_ids(session, AccountKind.HOSPITAL_ALLOCATION)
+    legs = []
+    for hospital, charge in sorted(charges.items()):
+        balance = Decimal(str(balances.get(hospital, 0))).quantize(CENT)
+        from_advance, rest = split_charge(balance, charge)
+        if from_advance:
+            legs.append((advance[hospital], -from_advance))
+        if rest:
+            legs.append((allocation[hospital], -rest))
+    return legs
