@@ -252,3 +252,18 @@ def test_allocate_many_solves_lots_in_a_pool_in_input_order():
     pooled = allocate_many(problems, workers=2)
     serial = [allocate(p) for p in problems]
     assert [r.allocations for r in pooled] == [r.allocations for r in serial]
+
+
+@pytest.mark.parametrize("n", [12, 60, 400])
+def test_the_region_aggregated_lp_has_the_hospital_lp_optimum(n):
+    from procurement.award.optimizer_highs import _aggregate_lp, solve_arrays
+    from procurement.award.optimizer_model import build_model
+
+    model = build_model(scale_problem("single", n=n))
+    options = SolverOptions()
+    aggregated, whole = _aggregate_lp(model, options)
+    full = solve_arrays(model, options, False, 60.0)
+    assert aggregated.lp_bound == pytest.approx(full.lp_bound, rel=1e-9)
+    # Every hospital is assigned whole at most once, and only to an eligible winner column.
+    assert whole is not None
+    assert len(set(model.col_unit[whole].tolist())) == int(whole.sum())
