@@ -165,6 +165,15 @@ MATRIX = {
     },
     "decide": {"regulator": 404, "fund": 403, "hospital": 403, "manufacturer": 403, None: 401},
     "repair": {"regulator": 409, "fund": 403, "hospital": 403, "manufacturer": 403, None: 401},
+    "alert_get": {
+        "regulator": 200,
+        "fund": 200,
+        "hospital": 200,
+        "other_hospital": 404,
+        "manufacturer": 404,
+        "distributor": 404,
+        None: 401,
+    },
     "ocds": {"regulator": 200, "hospital": 200, "manufacturer": 200, None: 200},
 }
 
@@ -207,6 +216,7 @@ def _request(name, world, alert_id, event_id):
         ),
         "repair": ("post", "/api/v1/credit/repairs", {"manufacturer_id": maker, "note": "n"}),
         "ocds": ("get", f"/api/v1/tenders/{tender}/ocds", None),
+        "alert_get": ("get", f"/api/v1/compliance/alerts/{alert_id}", None),
     }[name]
 
 
