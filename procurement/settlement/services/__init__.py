@@ -1,6 +1,12 @@
 """Settlement use cases: ledger, advances, payables, runs, statements (one module each)."""
 
-from procurement.settlement.services.advances import AdvanceResult, list_advances, run_advances
+from procurement.settlement.services.advances import (
+    AdvanceResult,
+    AdvanceYear,
+    advance_overview,
+    list_advances,
+    run_advances,
+)
 from procurement.settlement.services.ledger import balance, reverse_transaction
 from procurement.settlement.services.payables import (
     AccrualResult,
@@ -17,15 +23,17 @@ from procurement.settlement.services.runs import (
     plan_batches,
     start_run,
 )
-from procurement.settlement.services.statements import Statement, statement
+from procurement.settlement.services.statements import Statement, statement, statement_parties
 
 __all__ = [
     "AccrualResult",
     "AdvanceResult",
+    "AdvanceYear",
     "OverdueItem",
     "Reconciliation",
     "Statement",
     "accrue_payables",
+    "advance_overview",
     "balance",
     "get_run",
     "list_advances",
@@ -39,4 +47,5 @@ __all__ = [
     "run_advances",
     "start_run",
     "statement",
+    "statement_parties",
 ]

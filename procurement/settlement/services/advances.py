@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from procurement.audit import services as audit
@@ -202,3 +202,50 @@ def list_advances(
     if hospital_id is not None:
         query = query.where(Advance.hospital_id == hospital_id)
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class AdvanceYear:
+    """One tender's contract year as the fund office's advance page lists it."""
+
+    tender_id: int
+    tender_code: str
+    tender_name: str
+    contract_year: int
+    hospitals: int
+    hospitals_paid: int
+    amount_paid: Decimal
+
+
+def advance_overview(session: Session, *, actor: Actor) -> list[AdvanceYear]:
+    """Every tender year with active contracts: hospitals under contract, hospitals already
+    paid their advance and the amount (fund office, regulator)."""
+    actor.require(OrgKind.FUND, OrgKind.REGULATOR, write=False, action="read advances")
+    contracted = session.execute(
+        select(
+            Contract.tender_id,
+            Tender.code,
+            Tender.name,
+            Contract.contract_year,
+            func.count(func.distinct(Contract.hospital_id)),
+        )
+        .join(Tender, Tender.id == Contract.tender_id)
+        .where(Contract.status != ContractStatus.DRAFT)
+        .group_by(Contract.tender_id, Tender.code, Tender.name, Contract.contract_year)
+        .order_by(Contract.tender_id, Contract.contract_year)
+    ).all()
+    paid = {
+        (t, y): (n, Decimal(str(total or 0)).quantize(Decimal("0.01")))
+        for t, y, n, total in session.execute(
+            select(
+                Advance.tender_id,
+                Advance.contract_year,
+                func.count(Advance.id),
+                func.sum(Advance.amount),
+            ).group_by(Advance.tender_id, Advance.contract_year)
+        )
+    }
+    return [
+        AdvanceYear(t, code, name, y, n, *paid.get((t, y), (0, Decimal("0.00"))))
+        for t, code, name, y, n in contracted
+    ]

@@ -215,3 +215,22 @@ def _hospital(session, result: Statement, start, end) -> None:
         {"date": at.date().isoformat(), "transaction": key, "account": str(kind), "amount": amount}
         for at, key, kind, amount in rows
     ]
+
+
+def statement_parties(session: Session, *, actor: Actor) -> list[Organization]:
+    """Hospitals and manufacturers whose statements the actor may read (fund office and
+    regulator: all; a hospital or manufacturer: itself)."""
+    actor.require(
+        OrgKind.FUND,
+        OrgKind.REGULATOR,
+        OrgKind.MANUFACTURER,
+        OrgKind.HOSPITAL,
+        write=False,
+        action="read settlement statements",
+    )
+    query = select(Organization).where(
+        Organization.kind.in_([OrgKind.HOSPITAL, OrgKind.MANUFACTURER])
+    )
+    if actor.org_kind in (OrgKind.MANUFACTURER, OrgKind.HOSPITAL):
+        query = query.where(Organization.id == actor.org_id)
+    return list(session.scalars(query.order_by(Organization.kind, Organization.code)))
