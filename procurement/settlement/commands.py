@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask.cli import with_appcontext
 
@@ -37,22 +39,34 @@ def register(cli: click.Group) -> None:
     @click.option("--fund", "fund_code", required=True, help="the fund office's code")
     @click.option("--key", default=None, help="Idempotency-Key (default: cli-<cut-off>)")
     @click.option("--batch-size", default=20, show_default=True)
+    @click.option("--pause-after-batch", type=float, default=0.0, hidden=True)
     @with_appcontext
-    def run(cut_off, fund_code, key, batch_size) -> None:
-        """Pay every unpaid payable accepted up to the cut-off date; rerun to resume."""
+    def run(cut_off, fund_code, key, batch_size, pause_after_batch) -> None:
+        """Pay every unpaid payable accepted up to the cut-off date; rerun to resume.
+
+        (``--pause-after-batch SECONDS`` sleeps after each committed batch: the crash test
+        kills the process there.)"""
+        from procurement.core.errors import DomainError
         from procurement.settlement.services import start_run
+
+        def progress(batch_no: int) -> None:
+            click.echo(f"batch {batch_no} done")
+            time.sleep(pause_after_batch)
 
         session = get_session()
         day = cut_off.date()
-        result = start_run(
-            session,
-            cut_off=day,
-            idempotency_key=key or f"cli-{day}",
-            now=now(),
-            actor=_fund_actor(session, fund_code),
-            batch_size=batch_size,
-            after_batch=lambda n: click.echo(f"batch {n} done"),
-        )
+        try:
+            result = start_run(
+                session,
+                cut_off=day,
+                idempotency_key=key or f"cli-{day}",
+                now=now(),
+                actor=_fund_actor(session, fund_code),
+                batch_size=batch_size,
+                after_batch=progress,
+            )
+        except DomainError as error:
+            raise click.ClickException(error.detail) from None
         click.echo(
             f"run {result.reference} {result.status}: {result.payables_count} payables, "
             f"{result.total_amount} {result.currency}, {len(result.payments)} payments"
@@ -65,16 +79,20 @@ def register(cli: click.Group) -> None:
     @with_appcontext
     def advances(tender_id, contract_year, fund_code) -> None:
         """Pay the year's advances of a tender (hospitals already paid are skipped)."""
+        from procurement.core.errors import DomainError
         from procurement.settlement.services import run_advances
 
         session = get_session()
-        result = run_advances(
-            session,
-            tender_id=tender_id,
-            contract_year=contract_year,
-            now=now(),
-            actor=_fund_actor(session, fund_code),
-        )
+        try:
+            result = run_advances(
+                session,
+                tender_id=tender_id,
+                contract_year=contract_year,
+                now=now(),
+                actor=_fund_actor(session, fund_code),
+            )
+        except DomainError as error:
+            raise click.ClickException(error.detail) from None
         click.echo(
             f"advances paid: {len(result.created)} hospitals, {result.total}; "
             f"already paid: {result.already_paid}"
