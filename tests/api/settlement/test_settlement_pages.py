@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 
 
+def _english(client):
+    """Pages default to Chinese; these tests read the English strings."""
+    client.set_cookie("lang", "en")
+    return client
+
+
 @pytest.fixture
 def fund_client(settled, login):
-    return login(settled["fund"])
+    return _english(login(settled["fund"]))
 
 
 def test_the_fund_office_home_is_the_advances_page_with_a_pay_button_per_tender_year(
@@ -81,7 +87,7 @@ def test_the_fund_statement_page_downloads_csv_and_xlsx(fund_client, settled):
 
 
 def test_the_manufacturer_sees_its_payment_statement_and_not_another_partys(settled, login):
-    client = login(settled["manufacturer"])
+    client = _english(login(settled["manufacturer"]))
     page = client.get("/settlement/statement?from=2026-01-01&to=2026-02-14").get_data(as_text=True)
     assert "¥56.00" in page
     assert "overdue" in page
@@ -91,7 +97,7 @@ def test_the_manufacturer_sees_its_payment_statement_and_not_another_partys(sett
 
 
 def test_the_hospital_statement_shows_its_advance_and_what_was_charged(settled, login):
-    client = login(settled["hospital"])
+    client = _english(login(settled["hospital"]))
     page = client.get("/settlement/statement?from=2026-01-01&to=2026-02-14").get_data(as_text=True)
     assert "¥168.00" in page
     assert "¥112.00" in page
