@@ -109,7 +109,7 @@ def _month_ends(start: date, today: date, end: date) -> list[date]:
     while True:
         nxt = (cursor.replace(day=1) + timedelta(days=32)).replace(day=1)
         last = min(nxt - timedelta(days=1), end)
-        if last >= today:
+        if last >= min(today, end):  # a finished year ends at its last day
             break
         days.append(last)
         cursor = nxt
