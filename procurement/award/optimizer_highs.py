@@ -28,7 +28,8 @@ from procurement.award.allocation import SolverOptions
 from procurement.award.optimizer_model import Model, csc_arrays
 
 _FIXED_TOL = 1e-6
-_FIRST_ROUND_S = 10.0
+_ROUND_S = 5.0  # time limit of every widening round but the last
+_WIDENING = (0, 8, 24, 64, 256, 1_024)
 
 
 @dataclass
@@ -152,7 +153,9 @@ def solve_direct(model: Model, options: SolverOptions) -> RawSolution:
 
 
 def solve_single_by_rounding(model: Model, options: SolverOptions) -> RawSolution:
-    """LP, keep whole assignments, re-solve split and cheapest-to-move units as a small MIP."""
+    """LP, keep whole assignments, re-solve the split units as a tiny MIP; widen it with the
+    cheapest-to-move units (the k smallest per winner, k = 0, 4, 16, ...) only while the
+    lot's gap target (`options.mip_gap` against the LP bound) is not met."""
     deadline = time.perf_counter() + options.time_limit_s
     lp, whole = _aggregate_lp(model, options)
     if lp.status != "optimal" or whole is None:
@@ -160,41 +163,44 @@ def solve_single_by_rounding(model: Model, options: SolverOptions) -> RawSolutio
     fixed_unit = np.zeros(len(model.unit_ids), dtype=bool)
     fixed_unit[model.col_unit[whole]] = True
     bound = float(lp.lp_bound or 0.0)
-    # The small MIP's tolerance is the whole lot's: its own relative gap would be far stricter.
-    abs_gap = float(options.mip_gap) * bound / 2
+    gap = float(options.mip_gap)
+    # Good enough for the whole lot: objective <= bound * (1 + 0.9 gap) implies gap <= target.
+    good_enough = bound * (1 + 0.9 * gap)
     best = RawSolution("no_solution", None, lp.lp_bound, lp.build_s, lp.solve_s)
     best_objective = np.inf
     cost = model.cost
-    per_winner = 48
-    while True:
+    raw = best
+    for per_winner in _WIDENING:
         free = _free_units(model, whole, fixed_unit, per_winner)
         sub, sub_cols = _submodel(model, free, whole)
         kept = whole & ~free[model.col_unit]
-        target = bound * (1 + 0.9 * float(options.mip_gap)) - float(cost[kept].sum())
-        start = _greedy_start(sub)
-        # A short first try: HiGHS stops at the target or keeps its best incumbent; the widened
-        # rounds that follow get the rest of the time.
+        kept_cost = float(cost[kept].sum())
+        target = good_enough - kept_cost
+        # The sub-MIP's own tolerance is the lot's: an absolute slack against the LP bound.
+        abs_gap = max(good_enough - bound, 0.0)
+        start = _greedy_start(sub) if best.values is None else _previous_start(sub, best, sub_cols)
+        last = free.all() or per_winner == _WIDENING[-1]
         limit = deadline - time.perf_counter()
-        if per_winner == 48:
-            limit = min(limit, _FIRST_ROUND_S)
+        if not last:
+            limit = min(limit, _ROUND_S)
         raw = solve_arrays(sub, options, True, limit, abs_gap, start, target)
         best.build_s, best.solve_s = best.build_s + raw.build_s, best.solve_s + raw.solve_s
         if raw.values is not None:
-            values = np.where(whole & ~free[model.col_unit], 1.0, 0.0)
+            values = np.where(kept, 1.0, 0.0)
             values[sub_cols] = np.round(raw.values)
             objective = float(cost @ values)
             if objective < best_objective:
                 # Only a full-model MIP proves optimality itself; otherwise the LP bound decides.
                 best.values, best.message, best_objective = values, raw.message, objective
                 best.status = raw.status if free.all() else "feasible"
-            if objective - bound <= float(options.mip_gap) * objective:
+                best.message = f"LP rounding, {int(free.sum())} unit(s) re-solved"
+            if objective <= good_enough or (free.all() and raw.status == "optimal"):
                 break
-        best.message = best.message or raw.message
-        if free.all() or time.perf_counter() >= deadline or per_winner > 1_000:
+        if last or time.perf_counter() >= deadline:
             break
-        per_winner *= 4
     if best.values is None:
         best.status = raw.status
+        best.message = raw.message
     return best
 
 
@@ -293,6 +299,18 @@ def _greedy_start(sub: Model) -> np.ndarray | None:
     return values
 
 
+def _previous_start(sub: Model, best: RawSolution, sub_cols: np.ndarray) -> np.ndarray:
+    """The previous round's plan restricted to the widened sub-model (feasible there: the newly
+    freed units keep their winners), improved by swaps."""
+    assert best.values is not None
+    values = best.values[sub_cols].copy()
+    load = np.zeros(len(sub.winners), dtype=np.int64)
+    chosen = np.nonzero(values > 0.5)[0]
+    np.add.at(load, sub.col_winner[chosen], sub.unit_qty[sub.col_unit[chosen]])
+    _improve_by_swaps(sub, values, load)
+    return values
+
+
 def _improve_by_swaps(sub: Model, values: np.ndarray, load: np.ndarray, rounds: int = 200) -> None:
     """Local search on a feasible start: swap a unit of a cheaper winner with a larger one of a
     dearer winner when the cheaper one has room for the difference (cost strictly falls)."""
@@ -335,14 +353,25 @@ def _improve_by_swaps(sub: Model, values: np.ndarray, load: np.ndarray, rounds: 
 
 
 def _free_units(model: Model, whole: np.ndarray, fixed_unit: np.ndarray, k: int) -> np.ndarray:
-    """Units the small MIP may reassign: split ones plus the k smallest per winner."""
+    """Units the small MIP may reassign: the split ones plus, per winner, k of its whole units
+    spread evenly over its volume range (smallest to largest, by quantile), so that subsets of
+    them can fill any residual room a cheaper winner has left."""
     free = ~fixed_unit
+    if k <= 0:
+        return free
     cols = np.nonzero(whole)[0]
     units, winners = model.col_unit[cols], model.col_winner[cols]
     order = np.lexsort((units, model.unit_qty[units], winners))
     units, winners = units[order], winners[order]
     for w in range(len(model.winners)):
-        free[units[winners == w][:k]] = True
+        mine = units[winners == w]
+        if mine.size <= k:
+            free[mine] = True
+            continue
+        # Quantile positions, denser among the small units (geometric spacing).
+        pos = np.unique(np.rint(np.geomspace(1, mine.size, k)).astype(np.int64) - 1)
+        free[mine[pos]] = True
+        free[mine[: k // 2]] = True
     return free
 
 
