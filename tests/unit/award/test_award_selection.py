@@ -2,8 +2,8 @@
 
 from decimal import Decimal as D
 
-from procurement.catalog.rules import PRESETS, preset
 from procurement.award.selection import BidInput, LotBids, Outcome, select_winners
+from procurement.catalog.rules import PRESETS, preset
 
 DEFAULT = preset()
 

@@ -4,8 +4,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from procurement.catalog.rules import preset
 from procurement.award.volumes import agreed_volume, agreed_volumes, contract_years, volume_ratio
+from procurement.catalog.rules import preset
 
 RULES = preset()
 
