@@ -132,9 +132,14 @@ class Diagnosis:
 
 @dataclass(frozen=True)
 class Timings:
+    """Wall seconds of model building, solving, the exact check and result building, and the
+    whole lot; `cpu_s` is the process CPU time of the whole lot (the machine may be shared)."""
+
     build_s: float = 0.0
     solve_s: float = 0.0
     total_s: float = 0.0
+    check_s: float = 0.0
+    cpu_s: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ is an `error` result, never a plan. `allocate_many` solves independent lots in a
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import multiprocessing
 import time
@@ -33,8 +34,11 @@ from procurement.award.allocation import (
     WinnerTotal,
 )
 from procurement.award.optimizer_check import (
-    build_allocations,
+    CompactPlan,
     column_quantities,
+    compact_plan,
+    expand_allocations,
+    plan_objective,
     region_backups,
     violations,
     winner_summary,
@@ -69,23 +73,70 @@ _GAP_PLACES = Decimal("0.000001")
 
 def allocate(problem: AllocationProblem, options: SolverOptions | None = None) -> AllocationResult:
     """Solve one lot; when infeasible, apply `options.fallback` (if any) and say what was done."""
+    result, plan = _allocate_compact(problem, options)
+    return _expand(problem, result, plan)
+
+
+def _allocate_compact(
+    problem: AllocationProblem, options: SolverOptions | None = None
+) -> tuple[AllocationResult, CompactPlan | None]:
+    """`allocate` without the Allocation dataclasses: the plan stays arrays (what a worker
+    process sends back; the parent expands it)."""
     options = options or SolverOptions()
-    t0 = time.perf_counter()
-    result = _attempt(problem, options, 0)
+    t0, c0 = time.perf_counter(), time.process_time()
+    result, plan = _attempt(problem, options, 0)
     if result.status == "infeasible" and options.fallback != "none":
-        result = _fallback(problem, options, result)
-    return _with_total_time(result, t0)
+        result, plan = _fallback(problem, options, result)
+    timings = dataclasses.replace(
+        result.timings, total_s=time.perf_counter() - t0, cpu_s=time.process_time() - c0
+    )
+    return dataclasses.replace(result, timings=timings), plan
+
+
+def _expand(
+    problem: AllocationProblem, result: AllocationResult, plan: CompactPlan | None
+) -> AllocationResult:
+    if plan is None:
+        return result
+    return dataclasses.replace(result, allocations=expand_allocations(problem, plan))
+
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """One process pool per worker count, reused across calls (spawning costs ~1 s)."""
+    pool = _POOLS.get(workers)
+    if pool is None:
+        context = multiprocessing.get_context("spawn")
+        pool = _POOLS[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return pool
+
+
+@atexit.register
+def _close_pools() -> None:
+    for pool in _POOLS.values():
+        pool.shutdown(wait=False, cancel_futures=True)
+    _POOLS.clear()
 
 
 def allocate_many(
     problems: Sequence[AllocationProblem], options: SolverOptions | None = None, workers: int = 2
 ) -> list[AllocationResult]:
-    """Solve independent lots in a process pool (results in input order)."""
+    """Solve independent lots in a process pool (results in input order). Workers send back
+    compact arrays; the Allocation dataclasses are built here."""
     if workers <= 1 or len(problems) <= 1:
         return [allocate(p, options) for p in problems]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(allocate, problems, [options] * len(problems), chunksize=1))
+    pool = _pool(workers)
+    try:
+        compact = list(
+            pool.map(_allocate_compact, problems, [options] * len(problems), chunksize=1)
+        )
+    except Exception:
+        _POOLS.pop(workers, None)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    return [_expand(p, r, plan) for p, (r, plan) in zip(problems, compact, strict=True)]
 
 
 def choose_backend(model: Model, options: SolverOptions) -> str:
@@ -97,30 +148,27 @@ def choose_backend(model: Model, options: SolverOptions) -> str:
     return "pulp"
 
 
-def _with_total_time(result: AllocationResult, t0: float) -> AllocationResult:
-    timings = dataclasses.replace(result.timings, total_s=time.perf_counter() - t0)
-    return dataclasses.replace(result, timings=timings)
-
-
-def _attempt(problem: AllocationProblem, options: SolverOptions, reserves: int) -> AllocationResult:
+def _attempt(
+    problem: AllocationProblem, options: SolverOptions, reserves: int
+) -> tuple[AllocationResult, CompactPlan | None]:
     model = build_model(problem, reserves)
     backend = choose_backend(model, options)
     base = {"lot_id": problem.lot_id, "solver": options.solver, "backend": backend}
     if not model.unit_ids:
-        return AllocationResult(status="optimal", proven_optimal=True, objective=Decimal("0.00"),
+        done = AllocationResult(status="optimal", proven_optimal=True, objective=Decimal("0.00"),
                                 message="no agreed volume to allocate", **base)  # fmt: skip
+        return done, None
     found = precheck(model)
     if found:
-        return _infeasible(model, found, base)
+        return _infeasible(model, found, base), None
     raw = _solve(model, options, backend)
     timings = Timings(raw.build_s, raw.solve_s)
     if raw.status == "infeasible":
-        return dataclasses.replace(
-            _infeasible(model, [_diagnose(model, options)], base), timings=timings
-        )
+        found = [_diagnose(model, options)]
+        return dataclasses.replace(_infeasible(model, found, base), timings=timings), None
     if raw.values is None:
         message = f"no integer solution within {options.time_limit_s:g} s ({raw.message})"
-        return AllocationResult(status="error", timings=timings, message=message, **base)
+        return AllocationResult(status="error", timings=timings, message=message, **base), None
     return _plan(model, raw, options, base, timings)
 
 
@@ -156,32 +204,34 @@ def _diagnose(model: Model, options: SolverOptions) -> Diagnosis:
 
 def _plan(
     model: Model, raw: RawSolution, options: SolverOptions, base: dict[str, str], timings: Timings
-) -> AllocationResult:
+) -> tuple[AllocationResult, CompactPlan | None]:
     assert raw.values is not None
+    t0 = time.perf_counter()
     qty = column_quantities(model, raw.values)
     broken = violations(model, qty)
     if broken:
         message = "solver answer failed the exact check: " + "; ".join(broken[:5])
-        return AllocationResult(status="error", timings=timings, message=message, **base)
+        return AllocationResult(status="error", timings=timings, message=message, **base), None
     totals = winner_totals(model, qty)
-    allocations = build_allocations(model, qty, totals)
-    objective = sum((a.amount for a in allocations), Decimal("0.00"))
+    plan = compact_plan(model, qty, totals)
+    objective = plan_objective(plan)
     lp_bound, gap = _gap(objective, raw.lp_bound)
     within_gap = gap is not None and gap <= Decimal(str(options.mip_gap))
     proven = raw.status == "optimal" or within_gap
-    return AllocationResult(
+    timings = dataclasses.replace(timings, check_s=time.perf_counter() - t0)
+    result = AllocationResult(
         status="optimal" if proven else "feasible",
         proven_optimal=proven,
-        allocations=tuple(allocations),
-        winner_totals=tuple(winner_summary(model, totals, allocations)),
+        winner_totals=tuple(winner_summary(model, totals, plan)),
         objective=objective,
         lp_bound=lp_bound,
         gap=gap,
         timings=timings,
         backups=tuple(region_backups(model, totals, qty)),
-        message=f"{len(allocations)} allocation(s), {raw.message}",
+        message=f"{plan.quantity.size} allocation(s), {raw.message}",
         **base,
     )
+    return result, plan
 
 
 def _gap(objective: Decimal, lp: float | None) -> tuple[Decimal | None, Decimal | None]:
@@ -196,7 +246,7 @@ def _gap(objective: Decimal, lp: float | None) -> tuple[Decimal | None, Decimal 
 
 def _fallback(
     problem: AllocationProblem, options: SolverOptions, first: AllocationResult
-) -> AllocationResult:
+) -> tuple[AllocationResult, CompactPlan | None]:
     """Documented fallbacks, in order: relax minimum shares, then add reserves one by one."""
     candidates: list[tuple[str, AllocationProblem, int]] = []
     relaxed = dataclasses.replace(problem, min_share=Decimal(0), every_winner_gets_a_region=False)
@@ -210,10 +260,10 @@ def _fallback(
             prefix = "relax_min_share+" if base is relaxed else ""
             candidates.append((f"{prefix}reserves: {used}", base, k))
     for label, candidate, k in candidates:
-        result = _attempt(candidate, options, k)
+        result, plan = _attempt(candidate, options, k)
         if result.ok:
             note = f"fallback {label} after: {first.message}"
             return dataclasses.replace(
                 result, fallback_used=label, diagnosis=first.diagnosis, message=note
-            )
-    return first
+            ), plan
+    return first, None

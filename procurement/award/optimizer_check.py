@@ -1,15 +1,42 @@
 """From solver floats to a verified plan: integer quantities, exact constraint checks, Decimal
-totals and a readable reason per allocation."""
+totals and a readable reason per allocation.
+
+Everything per column is numpy in integer arithmetic (int64 with an overflow guard, Python ints
+beyond it): the re-check of every constraint, winner totals, line amounts in fen (quantity x
+price scaled to 1e-4 yuan, rounded half up to fen exactly as `line_total`) and the reasons,
+which are chosen by category in bulk and formatted only where they carry a number. The result
+of a lot is first a `CompactPlan` (arrays, cheap to send back from a worker process), turned
+into `Allocation` dataclasses with one Decimal per line at the end (`expand_allocations`).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
 
-from procurement.award.allocation import Allocation, Hospital, WinnerTotal
+from procurement.award.allocation import Allocation, AllocationProblem, Winner, WinnerTotal
 from procurement.award.optimizer_model import Model
 from procurement.core.money import line_total, round_ratio
+
+_SAFE = 2**62  # int64 products below this cannot overflow
+
+
+@dataclass
+class CompactPlan:
+    """One lot's allocations as arrays, in (hospital id, winner id) order.
+
+    `hospital_pos` indexes `problem.hospitals`, `winner` indexes `winners`; `fen` is each line's
+    amount in fen; `reason` indexes `reasons`."""
+
+    winners: tuple[Winner, ...]
+    hospital_pos: np.ndarray
+    winner: np.ndarray
+    quantity: np.ndarray
+    fen: np.ndarray
+    reason: np.ndarray
+    reasons: list[str]
 
 
 def column_quantities(model: Model, values: np.ndarray) -> np.ndarray:
@@ -27,98 +54,186 @@ def column_quantities(model: Model, values: np.ndarray) -> np.ndarray:
     return qty
 
 
+def _sum_by(index: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
+    """Exact integer sums per index (int64; Python ints when the sums could overflow)."""
+    if weights.size and int(np.abs(weights).max()) * weights.size >= _SAFE:
+        out = np.zeros(size, dtype=object)
+        for i, w in zip(index.tolist(), weights.tolist(), strict=True):
+            out[i] += w
+        return out
+    out = np.zeros(size, dtype=np.int64)
+    np.add.at(out, index, weights.astype(np.int64))
+    return out
+
+
 def violations(model: Model, qty: np.ndarray) -> list[str]:
-    """Every constraint re-checked in Python ints; an empty list means the plan is valid."""
+    """Every constraint re-checked in exact integers; an empty list means the plan is valid."""
     problems: list[str] = []
     lot = model.problem.lot_id
     if (qty < 0).any():
         problems.append(f"negative quantity in lot {lot}")
-    served = [0] * len(model.unit_ids)
-    totals = [0] * len(model.winners)
-    suppliers = [0] * len(model.unit_ids)
-    for j in np.nonzero(qty)[0]:
-        u, w, q = int(model.col_unit[j]), int(model.col_winner[j]), int(qty[j])
-        served[u] += q
-        totals[w] += q
-        suppliers[u] += 1
-        if not model.winners[w].serves(model.unit_region[u]):
-            problems.append(f"{model.winners[w].id} does not serve region {model.unit_region[u]}")
-    for u, unit in enumerate(model.unit_ids):
-        if served[u] != int(model.unit_qty[u]):
-            problems.append(f"{unit} served {served[u]} of {int(model.unit_qty[u])} in lot {lot}")
-        if model.binary and suppliers[u] != 1:
-            problems.append(f"{unit} has {suppliers[u]} suppliers under single/region sourcing")
-    for w, winner in enumerate(model.winners):
-        if totals[w] > winner.capacity:
-            problems.append(f"{winner.id} over capacity: {totals[w]} > {winner.capacity}")
-        if not model.lower[w] <= totals[w] <= model.upper[w]:
+    nz = np.nonzero(qty)[0]
+    units, winners, q = model.col_unit[nz], model.col_winner[nz], qty[nz]
+    codes, unit_r = model.unit_region_index
+    serves = _serves_matrix(model, codes)
+    for k in np.nonzero(~serves[winners, unit_r[units]])[0].tolist():
+        w, u = int(winners[k]), int(units[k])
+        problems.append(f"{model.winners[w].id} does not serve region {model.unit_region[u]}")
+    served = _sum_by(units, q, len(model.unit_ids))
+    suppliers = np.bincount(units, minlength=len(model.unit_ids))
+    for u in np.nonzero(served != model.unit_qty)[0].tolist():
+        need = int(model.unit_qty[u])
+        problems.append(f"{model.unit_ids[u]} served {int(served[u])} of {need} in lot {lot}")
+    if model.binary:
+        for u in np.nonzero(suppliers != 1)[0].tolist():
             problems.append(
-                f"{winner.id} volume {totals[w]} outside [{model.lower[w]}, {model.upper[w]}]"
+                f"{model.unit_ids[u]} has {int(suppliers[u])} suppliers under single/region "
+                "sourcing"
             )
+    totals = _sum_by(winners, q, len(model.winners))
+    for w, winner in enumerate(model.winners):
+        total = int(totals[w])
+        if total > winner.capacity:
+            problems.append(f"{winner.id} over capacity: {total} > {winner.capacity}")
+        if not model.lower[w] <= total <= model.upper[w]:
+            problems.append(
+                f"{winner.id} volume {total} outside [{model.lower[w]}, {model.upper[w]}]"
+            )
+    has_any = np.zeros(len(model.winners), dtype=bool)
+    has_any[winners] = True
     for w in model.min_one:
-        if not any(model.col_winner[j] == w for j in np.nonzero(qty)[0]):
+        if not has_any[w]:
             problems.append(f"{model.winners[w].id} got no region")
     return problems
 
 
+def _serves_matrix(model: Model, codes: list[str]) -> np.ndarray:
+    return np.array([[w.serves(r) for r in codes] for w in model.winners], dtype=bool).reshape(
+        len(model.winners), len(codes)
+    )
+
+
 def winner_totals(model: Model, qty: np.ndarray) -> list[int]:
-    totals = [0] * len(model.winners)
-    for j in np.nonzero(qty)[0]:
-        totals[int(model.col_winner[j])] += int(qty[j])
-    return totals
+    nz = np.nonzero(qty)[0]
+    return [int(t) for t in _sum_by(model.col_winner[nz], qty[nz], len(model.winners))]
 
 
-def build_allocations(model: Model, qty: np.ndarray, totals: list[int]) -> list[Allocation]:
-    """One allocation per hospital and supplier, in hospital then winner order."""
-    eligible = _eligible_by_region(model)
-    out: list[Allocation] = []
-    for j in np.nonzero(qty)[0]:
-        u, w = int(model.col_unit[j]), int(model.col_winner[j])
-        reason = _reason(model, (u, w, int(qty[j])), totals, eligible[model.unit_region[u]])
+def line_fen(quantity: np.ndarray, winner: np.ndarray, winners: tuple[Winner, ...]) -> np.ndarray:
+    """Each line's amount in fen: quantity x price rounded half up to fen (as `line_total`)."""
+    scaled = []
+    exact = True
+    for w in winners:
+        s = w.price.scaleb(4)
+        exact &= s == s.to_integral_value() and s >= 0
+        scaled.append(int(s) if exact else 0)
+    if exact and quantity.size:
+        price = np.array(scaled, dtype=np.int64)
+        if int(quantity.max()) * max(int(price.max()), 1) < _SAFE and int(quantity.min()) >= 0:
+            return (quantity * price[winner] + 50) // 100
+    out = [
+        int(line_total(q, winners[w].price).scaleb(2))
+        for q, w in zip(quantity.tolist(), winner.tolist(), strict=True)
+    ]
+    return np.array(out, dtype=object if out and max(map(abs, out)) >= _SAFE else np.int64)
+
+
+def compact_plan(model: Model, qty: np.ndarray, totals: list[int]) -> CompactPlan:
+    """The allocations as arrays: one line per hospital and supplier (region sourcing: every
+    member hospital of a region gets its whole volume), in hospital id then winner id order."""
+    nz = np.nonzero(qty)[0]
+    col_u, col_w, col_q = model.col_unit[nz], model.col_winner[nz], qty[nz]
+    reason_code, reasons = _reasons(model, col_u, col_w, col_q, totals)
+    assert model.member_start is not None
+    assert model.member_pos is not None
+    start, pos = model.member_start, model.member_pos
+    count = start[col_u + 1] - start[col_u]
+    if (count == 1).all():
+        hospital_pos, line_col, quantity = pos[start[col_u]], np.arange(nz.size), col_q
+    else:  # region sourcing: expand each region to its member hospitals
+        line_col = np.repeat(np.arange(nz.size), count)
+        offset = np.arange(line_col.size) - np.repeat(np.cumsum(count) - count, count)
+        hospital_pos = pos[start[col_u][line_col] + offset]
+        member_qty = np.array([h.quantity for h in model.problem.hospitals], dtype=np.int64)
+        quantity = member_qty[hospital_pos]
+    winner = col_w[line_col]
+    id_rank = np.argsort(np.argsort([w.id for w in model.winners], kind="stable"), kind="stable")
+    assert model.hospital_rank is not None
+    order = np.lexsort((id_rank[winner], model.hospital_rank[hospital_pos]))
+    hospital_pos, winner, quantity = hospital_pos[order], winner[order], quantity[order]
+    return CompactPlan(
+        winners=model.winners,
+        hospital_pos=hospital_pos.astype(np.int64),
+        winner=winner.astype(np.int64),
+        quantity=quantity.astype(np.int64),
+        fen=line_fen(quantity, winner, model.winners),
+        reason=reason_code[line_col][order].astype(np.int64),
+        reasons=reasons,
+    )
+
+
+def expand_allocations(problem: AllocationProblem, plan: CompactPlan) -> tuple[Allocation, ...]:
+    """The Allocation dataclasses of a compact plan (one Decimal per line)."""
+    hospitals = problem.hospitals
+    winners, reasons = plan.winners, plan.reasons
+    out = []
+    for p, w, q, f, r in zip(
+        plan.hospital_pos.tolist(), plan.winner.tolist(), plan.quantity.tolist(),
+        plan.fen.tolist(), plan.reason.tolist(), strict=True,
+    ):  # fmt: skip
+        h, winner = hospitals[p], winners[w]
+        out.append(
+            Allocation(h.id, h.region, winner.id, q, winner.price, Decimal(f).scaleb(-2),
+                       reasons[r])
+        )  # fmt: skip
+    return tuple(out)
+
+
+def plan_objective(plan: CompactPlan) -> Decimal:
+    return Decimal(int(sum(plan.fen.tolist()))).scaleb(-2)
+
+
+def _reasons(
+    model: Model, col_u: np.ndarray, col_w: np.ndarray, col_q: np.ndarray, totals: list[int]
+) -> tuple[np.ndarray, list[str]]:
+    """A reason per column, as (code per column, table of distinct texts); see `_reason` of the
+    scalar rules: only eligible / cheapest / moved by capacity or share / split / kept for the
+    minimum share / kept for 'every winner a region' / moved to fit single sourcing."""
+    n_w = len(model.winners)
+    codes, unit_r = model.unit_region_index
+    serves = _serves_matrix(model, codes)
+    order = sorted(range(n_w), key=lambda i: (model.winners[i].price, model.winners[i].id))
+    n_eligible = serves.sum(axis=0)
+    cheapest = np.full(len(codes), -1, dtype=np.int64)
+    for i in reversed(order):
+        cheapest[serves[i]] = i
+    prices = [w.price for w in model.winners]
+    unit = model.problem.unit
+    table: dict[str, int] = {}
+
+    def code(text: str) -> int:
+        return table.setdefault(text, len(table))
+
+    out = np.empty(col_u.size, dtype=np.int64)
+    r = unit_r[col_u]
+    c_of = cheapest[r]
+    for k, (w, c, n_el, region_u, q) in enumerate(
+        zip(col_w.tolist(), c_of.tolist(), n_eligible[r].tolist(), col_u.tolist(),
+            col_q.tolist(), strict=True)
+    ):  # fmt: skip
         winner = model.winners[w]
-        parts = _split_unit(model, u, int(qty[j]))
-        for hospital, q in parts:
-            out.append(
-                Allocation(
-                    hospital.id, hospital.region, winner.id, q, winner.price,
-                    line_total(q, winner.price), reason,
-                )
-            )  # fmt: skip
-    out.sort(key=lambda a: (a.hospital_id, a.winner_id))
-    return out
+        prefix = "reserve bidder (fallback): " if winner.id in model.reserve_ids else ""
+        if n_el == 1:
+            text = f"{prefix}only eligible supplier in region {model.unit_region[region_u]}"
+        elif not prices[c] < prices[w]:
+            text = f"{prefix}cheapest eligible supplier at {winner.price} per unit"
+        else:
+            text = prefix + _moved(model, w, q, totals, c, unit)
+        out[k] = code(text)
+    return out, list(table)
 
 
-def _split_unit(model: Model, u: int, q: int) -> list[tuple[Hospital, int]]:
-    members = model.unit_members[u]
-    if len(members) == 1:
-        return [(members[0], q)]
-    return [(h, h.quantity) for h in members]  # region sourcing: whole hospitals
-
-
-def _eligible_by_region(model: Model) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = {}
-    for region in sorted(set(model.unit_region)):
-        ws = [i for i, w in enumerate(model.winners) if w.serves(region)]
-        out[region] = sorted(ws, key=lambda i: (model.winners[i].price, model.winners[i].id))
-    return out
-
-
-def _reason(model: Model, col: tuple[int, int, int], totals: list[int], eligible: list[int]) -> str:
-    u, w, q = col
-    winner = model.winners[w]
-    prefix = "reserve bidder (fallback): " if winner.id in model.reserve_ids else ""
-    region = model.unit_region[u]
-    if len(eligible) == 1:
-        return f"{prefix}only eligible supplier in region {region}"
-    cheaper = [c for c in eligible if model.winners[c].price < winner.price]
-    if not cheaper:
-        return f"{prefix}cheapest eligible supplier at {winner.price} per unit"
-    return prefix + _moved_reason(model, (u, w, q), totals, cheaper[0])
-
-
-def _moved_reason(model: Model, col: tuple[int, int, int], totals: list[int], c: int) -> str:
-    _, w, q = col
-    cheap, unit = model.winners[c], model.problem.unit
+def _moved(model: Model, w: int, q: int, totals: list[int], c: int, unit: str) -> str:
+    cheap = model.winners[c]
     spare = model.upper[c] - totals[c]
     if q > spare:
         limit = "capacity" if model.upper[c] == cheap.capacity else "maximum share"
@@ -137,17 +252,13 @@ def _moved_reason(model: Model, col: tuple[int, int, int], totals: list[int], c:
     return f"moved to fit single sourcing around the capacity of cheaper {cheap.id}"
 
 
-def winner_summary(
-    model: Model, totals: list[int], allocations: list[Allocation]
-) -> list[WinnerTotal]:
+def winner_summary(model: Model, totals: list[int], plan: CompactPlan) -> list[WinnerTotal]:
     """Per winner: units, amount (sum of its line totals), share of the lot, capacity."""
     grand = sum(totals) or 1
-    amounts: dict[str, Decimal] = {}
-    for a in allocations:
-        amounts[a.winner_id] = amounts.get(a.winner_id, Decimal(0)) + a.amount
+    fen = _sum_by(plan.winner, plan.fen, len(model.winners))
     return [
         WinnerTotal(
-            w.id, totals[i], amounts.get(w.id, Decimal("0.00")),
+            w.id, totals[i], Decimal(int(fen[i])).scaleb(-2),
             round_ratio(Decimal(totals[i]) / Decimal(grand)), w.capacity, w.id in model.reserve_ids,
         )
         for i, w in enumerate(model.winners)
@@ -158,13 +269,19 @@ def region_backups(model: Model, totals: list[int], qty: np.ndarray) -> list[tup
     """Region sourcing: the cheapest other eligible winner with spare room for the region."""
     if model.problem.granularity != "region":
         return []
-    eligible = _eligible_by_region(model)
+    codes, _ = model.unit_region_index
+    serves = _serves_matrix(model, codes)
+    order = sorted(
+        range(len(model.winners)), key=lambda i: (model.winners[i].price, model.winners[i].id)
+    )
+    index = {r: i for i, r in enumerate(codes)}
     out = []
-    for j in np.nonzero(qty)[0]:
+    for j in np.nonzero(qty)[0].tolist():
         u, w = int(model.col_unit[j]), int(model.col_winner[j])
         need = int(model.unit_qty[u])
-        for c in eligible[model.unit_region[u]]:
-            if c != w and model.winners[c].capacity - totals[c] >= need:
+        for c in order:
+            room = model.winners[c].capacity - totals[c]
+            if serves[c, index[model.unit_region[u]]] and c != w and room >= need:
                 out.append((model.unit_ids[u], model.winners[c].id))
                 break
     return sorted(out)
