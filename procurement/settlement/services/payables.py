@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, insert, literal, select, type_coerce
+from sqlalchemy import func, insert, literal, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from procurement.audit import services as audit
@@ -19,6 +19,8 @@ from procurement.db import UtcDateTime
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import Payable
 from procurement.settlement.rules import SettlementRules, days_overdue
+
+BULK = 10_000  # an accrual at least this large refreshes the planner's statistics
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,10 @@ def accrue_payables(
     last = session.scalar(select(func.coalesce(func.max(Payable.id), 0)))
     insert_payables(session, now=now)
     created, amount = _new_since(session, last)
+    if created >= BULK and session.get_bind().dialect.name == "postgresql":
+        # Fresh statistics, or the next run plans its claims for an empty table (measured: the
+        # 1,000,000-line run took 45.6 s right after a bulk accrual and 19.9 s once analysed).
+        session.execute(text("ANALYZE payables"))
     if created:
         audit.record(
             session,

@@ -104,15 +104,16 @@ def _money(value) -> Decimal:
 
 def _check_receipt_lines(session: Session, report: Reconciliation, limit: int = 100) -> None:
     """Every payable must point at a real receipt line with accepted units and the same
-    amount (ids of the first ``limit`` offenders of each kind)."""
+    amount: one pass (one join) listing the first offenders of either kind."""
     line = ReceiptLine.__table__.alias("line")
-    joined = select(Payable.id).outerjoin(line, line.c.id == Payable.receipt_line_id)
-    missing = joined.where(or_(line.c.id.is_(None), line.c.accepted_quantity <= 0))
-    mismatch = joined.where(line.c.id.is_not(None), line.c.accepted_amount != Payable.amount)
+    missing = or_(line.c.id.is_(None), line.c.accepted_quantity <= 0)
+    offenders = session.execute(
+        select(Payable.id, missing.label("missing"))
+        .outerjoin(line, line.c.id == Payable.receipt_line_id)
+        .where(or_(missing, line.c.accepted_amount != Payable.amount))
+        .order_by(Payable.id)
+        .limit(2 * limit)
+    ).all()
     report.payables_checked = session.scalar(select(func.count(Payable.id))) or 0
-    report.payables_without_receipt_line = list(
-        session.scalars(missing.order_by(Payable.id).limit(limit))
-    )
-    report.payables_amount_mismatch = list(
-        session.scalars(mismatch.order_by(Payable.id).limit(limit))
-    )
+    report.payables_without_receipt_line = [i for i, gone in offenders if gone][:limit]
+    report.payables_amount_mismatch = [i for i, gone in offenders if not gone][:limit]
