@@ -17,7 +17,9 @@ from procurement.orders import services as orders
 from procurement.settlement import services as settlement
 
 SKIPPED_RUN_MONTH = 8  # the fund skips August's run (cash flow): those payments come late
+FIRST_CHECK_MONTH = 2  # the monthly compliance check starts once January's orders are in
 ESCALATION_MONTHS = (4, 6, 8, 10, 12)
+LADDER_PICKS = (("public_notice", 1), ("reminder", 3), ("none", 8))
 RESPONSES = {
     "hospital_behind": "已组织临床科室培训，下月起按月均衡采购中选产品。",
     "zero_purchase": "该院已完成药事委员会审议，近期恢复采购。",
@@ -79,6 +81,8 @@ class Oversight:
         year = self.world.timeline.contract_start.year
         self.world.clock.set(at(date(year, month, 28), 9))
         regulator = self.world.regulator.actor
+        if month < FIRST_CHECK_MONTH:
+            return
         result = compliance.evaluate_alerts(self.session, now=self.world.now, actor=regulator)
         self.tally.evaluations.update(raised=result.raised, resolved=result.resolved)
         if month % 3 == 0:
@@ -91,7 +95,11 @@ class Oversight:
     def _escalate(self) -> None:
         regulator = self.world.regulator.actor
         alerts = compliance.list_alerts(self.session, actor=regulator, status="open")
-        alerts = sorted(alerts, key=lambda a: (a.raised_at, a.id))[:12]
+        alerts = sorted(alerts, key=lambda a: (a.raised_at, a.id))
+        picked = []
+        for step, count in LADDER_PICKS:  # the oldest at each step go one step up
+            picked += [a for a in alerts if a.step.value == step][:count]
+        alerts = picked
         orgs = {o.id: o for o in [*self.world.hospitals, *self.world.makers]}
         for alert in alerts:
             self.world.clock.advance(minutes=5)

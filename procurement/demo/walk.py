@@ -170,9 +170,7 @@ def run_award(session: Session, world: World) -> AwardOutcome:
     out = AwardOutcome()
     regulator = world.regulator.actor
     world.clock.advance(days=2)
-    run = award.start_award_run(
-        session, tender_id=world.tender_id, workers=2, now=world.now, actor=regulator
-    )
+    run = award.start_award_run(session, tender_id=world.tender_id, now=world.now, actor=regulator)
     out.first_run, out.first_status = run.number, run.status.value
     bad = [lot for lot in run.lots if lot.status.value == "infeasible"]
     out.infeasible_lots = [lot.lot_code for lot in bad]
@@ -183,7 +181,6 @@ def run_award(session: Session, world: World) -> AwardOutcome:
             session,
             tender_id=world.tender_id,
             options=award.RunOptions(fallback="reserves"),
-            workers=2,
             now=world.now,
             actor=regulator,
         )

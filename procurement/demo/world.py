@@ -270,7 +270,7 @@ def hospital_demand(rng: random.Random, hospital: Org, lot: LotInfo) -> int | No
     if hospital.tier == "primary" and (not drug.common or drug.dosage_class == "injection"):
         return None
     if hospital.tier != "tertiary" and rng.random() < (
-        0.35 if hospital.tier == "secondary" else 0.8
+        0.45 if hospital.tier == "secondary" else 0.8
     ):
         return None
     units = drug.yearly_units * TIER_SIZE[hospital.tier] * rng.lognormvariate(0, 0.35)

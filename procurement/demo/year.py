@@ -1,8 +1,8 @@
 """One contract year of purchase orders, month by month, through the orders services.
 
 Hospitals order from each supplier on a cadence (a tertiary hospital monthly from its two main
-suppliers and quarterly from the others, a secondary hospital quarterly, a primary health
-centre twice a year) what keeps them on their agreed pace; lagging hospitals order less,
+suppliers and quarterly from the others, a secondary hospital every four months, a primary
+health centre twice a year) what keeps them on their agreed pace; lagging hospitals order less,
 idle ones stop after February. One supplier fails: it rejects some orders and confirms others
 late; hospitals cancel part of those and buy a non-winning product instead. A few shipments
 leave late and a few batches are partly rejected at receipt.
@@ -26,7 +26,7 @@ from procurement.demo.world import Org, World, at
 from procurement.orders import services as orders
 
 MAIN_SUPPLIERS = 2  # a tertiary hospital's largest suppliers, ordered from monthly
-CADENCE = {"tertiary": 3, "secondary": 3, "primary": 6}  # months, for the other suppliers
+CADENCE = {"tertiary": 3, "secondary": 4, "primary": 6}  # months, for the other suppliers
 PACE = {"normal": (0.96, 1.12), "lagging": (0.3, 0.55), "idle": (0.0, 0.0)}
 
 
@@ -112,6 +112,7 @@ class Year:
     def month(self, month: int) -> int:
         """Place, confirm, ship and receive the month's orders; returns the orders placed."""
         day = date(self.world.timeline.contract_start.year, month, 3)
+        self.session.expunge_all()  # nothing is kept across months: keep the session small
         self.at(day, 9)
         placed = self._place_all(month)
         self.at(day, 15)
@@ -134,21 +135,30 @@ class Year:
         self.tally.months.append(len(placed))
         return len(placed)
 
-    def _due(self, hospital: Org, maker_id: int, month: int) -> bool:
-        if hospital.profile == "idle" and month > 2:
-            return False
+    def _schedule(self, hospital: Org, maker_id: int) -> list[int]:
+        """Order months: January, then every ``cadence`` months from a per-hospital offset
+        (so the hospitals spread over the months)."""
         cadence = self.cadence[hospital.id, maker_id]
-        offset = hospital.id % min(cadence, 3)  # spread the hospitals over the months
-        return month > offset and (month - 1 - offset) % cadence == 0
+        offset = hospital.id % min(cadence, 3)
+        return [1, *range(1 + offset + cadence, 13, cadence)]
+
+    def _next_order(self, hospital: Org, maker_id: int, month: int) -> int | None:
+        """The month after this one's order is due (13: none), or None if nothing is due."""
+        if hospital.profile == "idle" and month > 2:
+            return None
+        months = self._schedule(hospital, maker_id)
+        if month not in months:
+            return None
+        return next((m for m in months if m > month), 13)
 
     def _place_all(self, month: int) -> list[Placed]:
         placed = []
         for hospital in self.world.hospitals:
             for maker_id, lines in sorted(self.by_hospital[hospital.id].items()):
-                if not self._due(hospital, maker_id, month):
+                until = self._next_order(hospital, maker_id, month)
+                if until is None:
                     continue
-                cadence = self.cadence[hospital.id, maker_id]
-                request = self._request(hospital, lines, month, cadence)
+                request = self._request(hospital, lines, until)
                 if request is None:
                     continue
                 result = orders.place_order(
@@ -159,9 +169,10 @@ class Year:
         self.tally.orders += len(placed)
         return placed
 
-    def _request(self, hospital: Org, lines: list[Line], month: int, cadence: int):
+    def _request(self, hospital: Org, lines: list[Line], until: int):
+        """What covers the hospital's pace until the month of its next order."""
         pace = self.pace[hospital.id] * self.rng.uniform(0.9, 1.1)
-        horizon = min(12, month - 1 + cadence)  # cover the months until the next order
+        horizon = until - 1
         wanted = []
         for line in lines:
             target = line.agreed * pace * horizon / 12
@@ -196,7 +207,7 @@ class Year:
             p.order = orders.confirm_order(
                 self.session, order_id=p.order_id, now=self.world.now, actor=p.supplier.actor
             )
-            if self.rng.random() < 0.05:
+            if self.rng.random() < (0.15 if p.supplier.id == self.failing.id else 0.008):
                 p.fate = "late"
             self.world.clock.advance(seconds=3)
 

@@ -1,0 +1,206 @@
+"""The four portals on demo data, in a real browser: a manufacturer bids on the next tender, a
+hospital orders and receives, the fund office runs a settlement, the regulator follows an alert
+from the dashboard to its rows and escalates it. Screenshots go to ``screenshots/demo-*.png``.
+
+The demo (tiny scale) is built on its own database and served by its own live server, so the
+other journeys' data and this world never meet.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from werkzeug.serving import make_server
+
+from procurement import create_app
+from procurement.bidding.seal import Sealer
+from procurement.catalog import services as catalog
+from procurement.core.clock import FrozenClock
+from procurement.db import make_session_factory
+from procurement.demo.runner import prepare_database, run_demo
+from procurement.demo.world import DEMO_PASSWORD, at
+from procurement.orders import services as orders
+
+pytestmark = pytest.mark.e2e
+SEAL_KEY = "q1Yx3u3sR0n2mV7Q0bq0vS5yq2o0e3mJmR7qK9m2Z8U="
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo world served live; ``demo.clock`` is where the demo left off."""
+    engine = prepare_database(
+        f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}", fresh=True
+    )
+    result = run_demo(engine, seed=5, scale=0.1, sealer=Sealer([SEAL_KEY]), progress=lambda _: None)
+    world, factory = result.world, make_session_factory(engine)
+    clock = FrozenClock(world.now)
+    app = create_app(
+        {"ENV": "testing", "TESTING": False, "WTF_CSRF_ENABLED": True, "DATABASE_URL": "sqlite://",
+         "BID_SEAL_KEYS": [SEAL_KEY]},
+        clock=clock, session_factory=factory,
+    )  # fmt: skip
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", clock=clock,
+                          factory=factory, world=world, end=world.now)  # fmt: skip
+    server.shutdown()
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+@pytest.fixture
+def portal(browser, demo):
+    """``portal(username)``: a logged-in page of a demo login; fails the test on any 5xx."""
+    contexts, failures = [], []
+
+    def open_as(username: str):
+        context = browser.new_context(base_url=demo.url, locale="zh-CN")
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("response", lambda r: failures.append(r.url) if r.status >= 500 else None)
+        page.goto("/login")
+        form = page.get_by_test_id("login-form")
+        form.locator("input[name=username]").fill(username)
+        form.locator("input[name=password]").fill(DEMO_PASSWORD)
+        with page.expect_navigation():
+            form.locator("button[type=submit]").click()
+        assert "/login" not in page.url, f"the demo login {username} failed"
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+    demo.clock.set(demo.end)
+    assert not failures, f"server errors: {failures}"
+
+
+def _next_tender(demo) -> tuple[str, int]:
+    """The regulator publishes next year's batch with one lot the demo manufacturer makes."""
+    world, now = demo.world, demo.clock.now()
+    maker = world.makers[0]
+    with demo.factory() as session:
+        product = catalog.list_products(session, actor=maker.actor)[0]
+        lot = next(x for x in world.lots if x.drug.generic_name == product.generic_name)
+        tender = catalog.create_tender(
+            session, now=now, actor=world.regulator.actor,
+            data={"code": "JS-2025-YP02", "name": "江苏省第二批药品集中带量采购",
+                  "category": "drug", "region_scope": ["320000"],
+                  "demand_deadline": now + timedelta(days=5),
+                  "bid_deadline": now + timedelta(days=30), "opening_at": now + timedelta(days=31),
+                  "contract_start": (now + timedelta(days=90)).date(), "contract_years": 1},
+        )  # fmt: skip
+        drug = lot.drug
+        catalog.add_lot(
+            session, tender_id=tender.id, now=now, actor=world.regulator.actor,
+            data={"code": "L01", "generic_name": drug.generic_name,
+                  "dosage_form": drug.dosage_form, "dosage_class": drug.dosage_class,
+                  "reference_strength": drug.strength, "strength_unit": drug.strength_unit,
+                  "smallest_unit": drug.smallest_unit, "ceiling_unit_price": drug.ceiling,
+                  "reference_unit_price": drug.reference},
+        )  # fmt: skip
+        catalog.open_demand(session, tender_id=tender.id, now=now, actor=world.regulator.actor)
+        later = now + timedelta(days=6)
+        catalog.open_bidding(session, tender_id=tender.id, now=later, actor=world.regulator.actor)
+    demo.clock.set(later + timedelta(hours=1))
+    return tender.code, product.id
+
+
+def test_a_demo_manufacturer_bids_on_the_next_tender(demo, portal, screenshot):
+    code, product_id = _next_tender(demo)
+    page = portal("maker")
+    page.goto("/manufacturer/bidding")
+    page.get_by_role("link", name=code).click()
+    page.get_by_test_id("bid-L01").click()
+    form = page.get_by_test_id("bid-form")
+    form.locator("select[name=product_id]").select_option(str(product_id))
+    form.locator("input[name=price_per_pack]").fill("0.50")
+    form.locator("input[name=capacity]").fill("2000000")
+    screenshot(page, "demo-manufacturer-bid-form")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert page.get_by_test_id("bid-status").inner_text() == "submitted"
+    assert re.fullmatch(r"[0-9a-f]{64}", page.get_by_test_id("digest").inner_text())
+    screenshot(page, "demo-manufacturer-receipt")
+
+
+def test_a_demo_hospital_orders_and_receives_in_the_contract_year(demo, portal, screenshot):
+    demo.clock.set(at(date(2025, 6, 16), 10))
+    page = portal("hospital")
+    page.goto("/hospital/orders/new")
+    packs = page.get_by_test_id("quick-order").locator("input[name^=packs_]").first
+    contract_id = int(packs.get_attribute("name").split("_")[1])
+    packs.fill("3")
+    page.locator("input[name=delivery_address]").fill("药剂科 1 号库")
+    with page.expect_navigation():
+        page.get_by_test_id("quick-order").locator("button[type=submit]").click()
+    placed = page.locator(".flash").first.inner_text()  # "订单 PO-... 已下达。"
+    number = re.search(r"PO-\d{8}-[0-9A-F]{10}", placed).group(0)
+    quantity = _confirm_and_ship(demo, number, contract_id)
+    page.goto("/hospital/orders")
+    with page.expect_navigation():
+        page.get_by_test_id(f"order-{number}").locator("a[data-testid^=receive-]").click()
+    page.locator("input[name^=accepted_]").fill(str(quantity))
+    page.locator("input[name^=rejected_]").fill("0")
+    with page.expect_navigation():
+        page.get_by_test_id("receive-form").locator("button[type=submit]").click()
+    status = page.get_by_test_id(f"order-{number}").get_by_test_id("status").inner_text()
+    assert status == "received"
+    screenshot(page, "demo-hospital-orders")
+
+
+def _confirm_and_ship(demo, number: str, contract_id: int) -> int:
+    """The contracted manufacturer's system confirms and ships the order the next morning."""
+    world = demo.world
+    with demo.factory() as session:
+        found = orders.list_orders(session, now=demo.clock.now(), actor=world.regulator.actor)
+        order = next(o for o in found if o.number == number)
+        maker = next(m for m in world.makers if m.id == order.manufacturer_id)
+        demo.clock.advance(hours=3)
+        orders.confirm_order(session, order_id=order.id, now=demo.clock.now(), actor=maker.actor)
+        line = next(ln for ln in order.lines if ln.contract_id == contract_id)
+        ship = orders.ShipLine(line.id, line.quantity, "DEMO-E2E-01", date(2025, 5, 1),
+                               date(2027, 4, 30))  # fmt: skip
+        demo.clock.advance(hours=16)
+        orders.create_shipment(session, order_id=order.id, lines=[ship], now=demo.clock.now(),
+                               actor=maker.actor)  # fmt: skip
+        return line.quantity
+
+
+def test_the_demo_fund_office_runs_a_settlement(demo, portal, screenshot):
+    demo.clock.set(at(date(2025, 6, 30), 10))
+    page = portal("fund")
+    page.goto("/fund/runs")
+    form = page.get_by_test_id("start-run")
+    form.locator("input[name=cut_off]").fill("2025-06-29")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert page.get_by_test_id("status").inner_text() == "completed"
+    screenshot(page, "demo-fund-run")
+    page.goto("/fund/runs")
+    assert "2025" in page.get_by_test_id("runs").inner_text()
+    screenshot(page, "demo-fund-runs")
+
+
+def test_the_demo_regulator_follows_an_alert_and_escalates_it(demo, portal, screenshot):
+    page = portal("regulator")
+    page.goto(f"/regulator/compliance?tender={demo.world.tender_id}&year=1")
+    assert Decimal(page.get_by_test_id("fig-agreed").get_attribute("data-value")) > 0
+    screenshot(page, "demo-regulator-dashboard")
+    with page.expect_navigation():
+        page.locator("[data-testid=alerts-by-step] a[data-step=none]").click()
+    row = page.locator("[data-testid=alerts] tr[data-alert]").first
+    alert_id = row.get_attribute("data-alert")
+    row.locator("input[name=note]").fill("请于十日内说明原因")
+    with page.expect_navigation():
+        row.locator("button", has_text="升级").click()
+    page.goto("/regulator/compliance/alerts?step=reminder")
+    escalated = page.locator(f"[data-testid=alerts] tr[data-alert='{alert_id}']")
+    assert escalated.locator("td[data-step]").inner_text() == "reminder"
+    screenshot(page, "demo-regulator-alerts")
