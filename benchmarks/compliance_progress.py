@@ -501,8 +501,35 @@ def measure(url: str, repeat: int) -> list[float]:
                 f"{t.completion} time {data.window.time_progress} lots {len(data.groups['lot'])}"
                 f" regions {len(data.groups['region'])} curve points {len(data.curve)}"
             )
+    with factory() as session:
+        parts(session)
     engine.dispose()
     return times
+
+
+def parts(session) -> None:
+    """Time each statement family of the dashboard once (warm), to show where time goes."""
+    from procurement.compliance import metrics, queries
+    from procurement.compliance.rules import ComplianceRules
+    from procurement.compliance.services import dashboard as d
+
+    f, rules = queries.Filters(tender_id=1, contract_year=1), ComplianceRules()
+    steps = {}
+    began = time.perf_counter()
+    w = queries.window(session, f, AS_OF, rules)
+    steps["window"] = time.perf_counter() - began
+    began = time.perf_counter()
+    groups = queries.progress(
+        session, filters=f, groups=d.GROUPS, as_of=AS_OF, rules=rules, labels=(), w=w
+    )
+    steps["progress (5 groupings)"] = time.perf_counter() - began
+    began = time.perf_counter()
+    metrics.side_figures(session, filters=f, w=w, group="total", as_of=AS_OF)
+    steps["side figures"] = time.perf_counter() - began
+    began = time.perf_counter()
+    d.completion_curve(session, f, w, groups["total"][0])
+    steps["completion curve"] = time.perf_counter() - began
+    print("parts: " + ", ".join(f"{k} {v:.3f} s" for k, v in steps.items()))
 
 
 def main() -> None:
@@ -510,6 +537,11 @@ def main() -> None:
     parser.add_argument("--hospitals", type=int, default=20_000)
     parser.add_argument("--lots", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--skip-load",
+        action="store_true",
+        help="reuse the world already loaded in BENCH_DATABASE_URL",
+    )
     args = parser.parse_args()
     url, cluster = os.environ.get("BENCH_DATABASE_URL"), None
     if not url:

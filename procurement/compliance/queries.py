@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from sqlalchemy import String, and_, case, cast, false, func, literal, select, true, union_all
@@ -114,8 +114,34 @@ def window(session: Session, f: Filters, as_of: datetime, rules: r.ComplianceRul
     )
 
 
-def base(f: Filters, w: Window):
-    """Per contract: its dimensions, agreed and accepted (a CTE the aggregates read)."""
+SCALE = 10**8  # thresholds as integers: accepted x SCALE < agreed x (factor x progress x SCALE)
+
+
+def _threshold(factor: Decimal, progress: Decimal) -> int:
+    return int((factor * progress * SCALE).to_integral_value(rounding=ROUND_CEILING))
+
+
+def base(f: Filters, w: Window, rules: r.ComplianceRules | None = None):
+    """Per contract: dimensions, agreed, accepted, saving and status flags (a CTE the
+    aggregates read; the flags are computed once per contract, in integer arithmetic)."""
+    rules = rules or r.ComplianceRules()
+    src = _per_contract(f, w).subquery("per_contract")
+    checked = true() if w.months >= rules.checks_from_month else false()
+    zero = and_(checked, src.c.accepted == 0, src.c.agreed > 0)
+    scaled = src.c.accepted * SCALE
+    on_k = _threshold(rules.on_track_factor, w.time_progress)
+    risk_k = _threshold(rules.at_risk_factor, w.time_progress)
+    flags = select(
+        *src.c,
+        case((and_(~zero, scaled < src.c.agreed * on_k), 1), else_=0).label("behind"),
+        case((and_(checked, ~zero, scaled < src.c.agreed * risk_k), 1), else_=0).label("at_risk"),
+        case((zero, 1), else_=0).label("zero"),
+    )
+    cte = flags.cte("progress_base")
+    return cte.prefix_with("MATERIALIZED", dialect="postgresql")
+
+
+def _per_contract(f: Filters, w: Window):
     c = Contract
     if w.running:
         accepted = func.coalesce(ContractVolume.accepted, 0)
@@ -156,9 +182,7 @@ def base(f: Filters, w: Window):
             _saving(func.coalesce(late.c.q, 0)),
         )
         src = src.outerjoin(late, late.c.contract_id == c.id)
-    src = src.join(Lot, Lot.id == c.lot_id)
-    cte = src.where(*_where(f)).cte("progress_base")
-    return cte.prefix_with("MATERIALIZED", dialect="postgresql")
+    return src.join(Lot, Lot.id == c.lot_id).where(*_where(f))
 
 
 def _saving(accepted):
@@ -178,13 +202,7 @@ def _dim(cte, group: str):
     }[group]
 
 
-def _aggregate(cte, group: str, w: Window, rules: r.ComplianceRules):
-    checked = true() if w.months >= rules.checks_from_month else false()
-    on_line = cte.c.agreed * (rules.on_track_factor * w.time_progress)
-    risk_line = cte.c.agreed * (rules.at_risk_factor * w.time_progress)
-    zero = and_(checked, cte.c.accepted == 0, cte.c.agreed > 0)
-    behind = and_(~zero, cte.c.accepted < on_line)
-    at_risk = and_(checked, ~zero, cte.c.accepted < risk_line)
+def _aggregate(cte, group: str):
     key = _dim(cte, group)
     return select(
         literal(group).label("grp"),
@@ -192,9 +210,9 @@ def _aggregate(cte, group: str, w: Window, rules: r.ComplianceRules):
         func.sum(cte.c.agreed).label("agreed"),
         func.sum(cte.c.accepted).label("accepted"),
         func.count().label("contracts"),
-        func.sum(case((behind, 1), else_=0)).label("behind"),
-        func.sum(case((at_risk, 1), else_=0)).label("at_risk"),
-        func.sum(case((zero, 1), else_=0)).label("zero"),
+        func.sum(cte.c.behind).label("behind"),
+        func.sum(cte.c.at_risk).label("at_risk"),
+        func.sum(cte.c.zero).label("zero"),
         func.sum(cte.c.saving).label("saving"),
     ).group_by(key)
 
@@ -207,15 +225,16 @@ def progress(
     as_of: datetime,
     rules: r.ComplianceRules,
     labels: tuple[str, ...] | None = None,
+    w: Window | None = None,
 ) -> dict[str, list[ProgressRow]]:
     """Agreed, accepted, completion and status per group, all groups in one statement.
     ``labels`` names the groups whose rows get names (default: all)."""
     unknown = set(groups) - set(GROUPS)
     if unknown:
         raise ValueError(f"unknown groups {sorted(unknown)}")
-    w = window(session, filters, as_of, rules)
-    cte = base(filters, w)
-    parts = [_aggregate(cte, g, w, rules) for g in groups]
+    w = w or window(session, filters, as_of, rules)
+    cte = base(filters, w, rules)
+    parts = [_aggregate(cte, g) for g in groups]
     query = parts[0] if len(parts) == 1 else union_all(*parts)
     out: dict[str, list[ProgressRow]] = {g: [] for g in groups}
     for row in session.execute(query):

@@ -153,10 +153,10 @@ def months_elapsed(start: date, today: date) -> int:
 def status(
     accepted: int, agreed: int, progress: Decimal, months: int, rules: ComplianceRules
 ) -> Status:
-    """on_track / behind / at_risk / zero_purchase by RULES.md 6."""
-    done = completion(accepted, agreed)
-    if done is None:
+    """on_track / behind / at_risk / zero_purchase by RULES.md 6 (exact ratios, unrounded)."""
+    if agreed <= 0:
         return Status.ON_TRACK
+    done = Decimal(accepted) / Decimal(agreed)
     checked = months >= rules.checks_from_month
     if checked and accepted == 0:
         return Status.ZERO_PURCHASE

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
@@ -70,8 +70,10 @@ def dashboard(
         tender_id, year = default_selection(session, now)
     rules = rules_for(session, tender_id)
     f = queries.Filters(tender_id=tender_id, contract_year=year)
+    w = queries.window(session, f, now, rules)
     groups = queries.progress(
         session,
+        w=w,
         filters=f,
         groups=GROUPS,
         as_of=now,
@@ -81,7 +83,6 @@ def dashboard(
     groups["hospital"] = queries.label_rows(
         session, "hospital", queries.furthest_behind(groups["hospital"])
     )
-    w = queries.window(session, f, now, rules)
     side = metrics.side_figures(session, filters=f, w=w, group="total", as_of=now)
     total = groups["total"][0] if groups["total"] else None
     figures = metrics.figures(total.accepted if total else 0, side.get("0"))
@@ -121,7 +122,10 @@ def completion_curve(session, f, w, total) -> list[tuple[date, Decimal, Decimal]
     if total is None or not total.agreed:
         return []
     rl = ReceiptLine
-    month = func.substr(cast(rl.accepted_at, String), 1, 7)
+    if session.get_bind().dialect.name == "postgresql":
+        month = func.to_char(func.timezone("UTC", rl.accepted_at), "YYYY-MM")
+    else:
+        month = func.strftime("%Y-%m", rl.accepted_at)
     rows = session.execute(
         select(month, func.sum(rl.accepted_quantity))
         .join(Contract, Contract.id == rl.contract_id)
