@@ -90,67 +90,68 @@ def _sum(session, query) -> Decimal:
 
 
 def _manufacturer(session, result: Statement, start, end, as_of) -> None:
-    m = result.party_id
-    mine = Payable.manufacturer_id == m
-    accrued = select(func.sum(Payable.amount)).where(
-        mine, Payable.accepted_at >= start, Payable.accepted_at < end
-    )
+    mine = Payable.manufacturer_id == result.party_id
+    in_period = and_(mine, Payable.accepted_at >= start, Payable.accepted_at < end)
     open_at_end = and_(
         mine, Payable.accepted_at < end, or_(Payable.paid_at.is_(None), Payable.paid_at >= end)
     )
     overdue = and_(
         mine, Payable.due_at < as_of, or_(Payable.paid_at.is_(None), Payable.paid_at >= as_of)
     )
+    payments = _live_payments(session, result.party_id, start, end)
+    total = select(func.sum(Payable.amount))
+    result.summary = {
+        "receivables_accrued": _sum(session, total.where(in_period)),
+        "payables_accrued": session.scalar(select(func.count(Payable.id)).where(in_period)),
+        "payments": sum((p.amount for p, _ in payments), Decimal("0.00")),
+        "outstanding_at_end": _sum(session, total.where(open_at_end)),
+        "overdue": _sum(session, total.where(overdue)),
+    }
+    result.columns = ["kind", "date", "reference", "amount", "count", "days_overdue"]
+    result.lines = [
+        _line("payment", p.paid_at, ref, p.amount, p.payables_count, "") for p, ref in payments
+    ]
+    late = session.scalars(select(Payable).where(overdue).order_by(Payable.due_at).limit(1000))
+    result.lines += [
+        _line(
+            "overdue",
+            p.due_at,
+            f"receipt line {p.receipt_line_id}",
+            p.amount,
+            1,
+            days_overdue(p.due_at, as_of),
+        )
+        for p in late
+    ]
+
+
+def _live_payments(session, manufacturer_id: int, start, end) -> list:
+    """(payment, run reference) of the period, except payments whose transaction was reversed."""
     reversed_ids = select(LedgerTransaction.reverses_id).where(
         LedgerTransaction.reverses_id.is_not(None)
     )
-    payments = session.execute(
+    return session.execute(
         select(Payment, SettlementRun.reference)
         .join(SettlementRun)
         .where(
-            Payment.manufacturer_id == m,
+            Payment.manufacturer_id == manufacturer_id,
             Payment.paid_at >= start,
             Payment.paid_at < end,
             Payment.transaction_id.not_in(reversed_ids),
         )
         .order_by(Payment.paid_at, Payment.id)
     ).all()
-    result.summary = {
-        "receivables_accrued": _sum(session, accrued),
-        "payables_accrued": session.scalar(
-            select(func.count()).select_from(
-                select(Payable.id)
-                .where(mine, Payable.accepted_at >= start, Payable.accepted_at < end)
-                .subquery()
-            )
-        ),
-        "payments": sum((p.amount for p, _ in payments), Decimal("0.00")),
-        "outstanding_at_end": _sum(session, select(func.sum(Payable.amount)).where(open_at_end)),
-        "overdue": _sum(session, select(func.sum(Payable.amount)).where(overdue)),
+
+
+def _line(kind, at, reference, amount, count, late) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "date": at.date().isoformat(),
+        "reference": reference,
+        "amount": amount,
+        "count": count,
+        "days_overdue": late,
     }
-    result.columns = ["kind", "date", "reference", "amount", "count", "days_overdue"]
-    result.lines = [
-        {
-            "kind": "payment",
-            "date": p.paid_at.date().isoformat(),
-            "reference": ref,
-            "amount": p.amount,
-            "count": p.payables_count,
-            "days_overdue": "",
-        }
-        for p, ref in payments
-    ]
-    for p in session.scalars(select(Payable).where(overdue).order_by(Payable.due_at).limit(1000)):
-        result.lines.append(
-            {
-                "kind": "overdue",
-                "date": p.due_at.date().isoformat(),
-                "reference": f"receipt line {p.receipt_line_id}",
-                "amount": p.amount,
-                "count": 1,
-                "days_overdue": days_overdue(p.due_at, as_of),
-            }
-        )
 
 
 def _hospital(session, result: Statement, start, end) -> None:
@@ -197,6 +198,11 @@ def _hospital(session, result: Statement, start, end) -> None:
         "accepted_value": _sum(session, accepted),
     }
     result.columns = ["date", "transaction", "account", "amount"]
+    result.lines = _hospital_lines(session, h, start, end)
+
+
+def _hospital_lines(session, hospital_id: int, start, end) -> list[dict[str, Any]]:
+    """Every posting on the hospital's accounts in the period, oldest first."""
     rows = session.execute(
         select(
             LedgerTransaction.occurred_at, LedgerTransaction.key, Account.kind, LedgerPosting.amount
@@ -204,14 +210,14 @@ def _hospital(session, result: Statement, start, end) -> None:
         .join(LedgerPosting, LedgerPosting.transaction_id == LedgerTransaction.id)
         .join(Account, Account.id == LedgerPosting.account_id)
         .where(
-            Account.owner_org_id == h,
+            Account.owner_org_id == hospital_id,
             LedgerTransaction.occurred_at >= start,
             LedgerTransaction.occurred_at < end,
         )
         .order_by(LedgerTransaction.occurred_at, LedgerPosting.id)
         .limit(5000)
     )
-    result.lines = [
+    return [
         {"date": at.date().isoformat(), "transaction": key, "account": str(kind), "amount": amount}
         for at, key, kind, amount in rows
     ]
