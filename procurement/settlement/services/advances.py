@@ -120,6 +120,20 @@ def _pay_all(session, tender_id, year, due, ratio, now, actor) -> list[Advance]:
     """Post all advances with a handful of multi-row statements (1,000 hospitals in one go):
     one balanced transaction per hospital, Dr hospital_advance / Cr fund_pool of its region."""
     paying = [row for row in due if row[3] > 0]
+    txn_ids = _post(session, tender_id, year, paying, ratio, now, actor) if paying else {}
+    advances = [
+        Advance(hospital_id=h, tender_id=tender_id, contract_year=year, region_code=region,
+                annual_value=value, ratio=ratio, amount=amount, currency=CURRENCY,
+                transaction_id=txn_ids.get(h), paid_at=now)
+        for h, region, value, amount in due
+    ]  # fmt: skip
+    session.add_all(advances)
+    session.flush()
+    return advances
+
+
+def _post(session, tender_id, year, paying, ratio, now, actor) -> dict[int, int]:
+    """The advance transactions and their two legs each; {hospital: transaction id}."""
     hospitals = select(Organization.id).where(Organization.id.in_([row[0] for row in paying]))
     ensure_org_accounts(session, AccountKind.HOSPITAL_ADVANCE, hospitals, now)
     advance_accounts = account_ids(session, AccountKind.HOSPITAL_ADVANCE)
@@ -127,64 +141,25 @@ def _pay_all(session, tender_id, year, due, ratio, now, actor) -> list[Advance]:
         region: get_account(session, AccountKind.FUND_POOL, region=region, now=now).id
         for region in sorted({row[1] for row in paying})
     }
-    txn_ids = {}
-    if paying:
-        txns = [
-            {
-                "key": f"advance:{h}:{tender_id}:{year}",
-                "kind": TransactionKind.ADVANCE,
-                "reference": f"tender {tender_id} year {year}",
-                "occurred_at": now,
-                "created_at": now,
-                "actor_org_id": actor.org_id,
-                "reverses_id": None,
-                "run_id": None,
-                "description": f"Advance {ratio} x {value}",
-            }
-            for h, _, value, _ in paying
-        ]
-        rows = session.execute(
-            insert(LedgerTransaction).returning(LedgerTransaction.id, LedgerTransaction.key), txns
-        )
-        by_key = {key: id_ for id_, key in rows}
-        txn_ids = {h: by_key[f"advance:{h}:{tender_id}:{year}"] for h, *_ in paying}
-        legs = []
-        for h, region, _, amount in paying:
-            legs.append(
-                {
-                    "transaction_id": txn_ids[h],
-                    "account_id": advance_accounts[h],
-                    "amount": amount,
-                    "currency": CURRENCY,
-                }
-            )
-            legs.append(
-                {
-                    "transaction_id": txn_ids[h],
-                    "account_id": pools[region],
-                    "amount": -amount,
-                    "currency": CURRENCY,
-                }
-            )
-        session.execute(insert(LedgerPosting), legs)
-    advances = [
-        Advance(
-            hospital_id=h,
-            tender_id=tender_id,
-            contract_year=year,
-            region_code=region,
-            annual_value=value,
-            ratio=ratio,
-            amount=amount,
-            currency=CURRENCY,
-            transaction_id=txn_ids.get(h),
-            paid_at=now,
-        )
-        for h, region, value, amount in due
+    txns = [
+        {"key": f"advance:{h}:{tender_id}:{year}", "kind": TransactionKind.ADVANCE,
+         "reference": f"tender {tender_id} year {year}", "occurred_at": now, "created_at": now,
+         "actor_org_id": actor.org_id, "reverses_id": None, "run_id": None,
+         "description": f"Advance {ratio} x {value}"}
+        for h, _, value, _ in paying
+    ]  # fmt: skip
+    rows = session.execute(
+        insert(LedgerTransaction).returning(LedgerTransaction.id, LedgerTransaction.key), txns
+    )
+    by_key = {key: id_ for id_, key in rows}
+    txn_ids = {h: by_key[f"advance:{h}:{tender_id}:{year}"] for h, *_ in paying}
+    legs = [
+        {"transaction_id": txn_ids[h], "account_id": account, "amount": x, "currency": CURRENCY}
+        for h, region, _, amount in paying
+        for account, x in ((advance_accounts[h], amount), (pools[region], -amount))
     ]
-    session.add_all(advances)
-    session.flush()
-    return advances
+    session.execute(insert(LedgerPosting), legs)
+    return txn_ids
 
 
 def list_advances(
