@@ -137,7 +137,8 @@ class Oversight:
         regulator = self.world.regulator.actor
         self.world.clock.set(at(end + timedelta(days=14), 9))
         orders.detect_sla_breaches(self.session, now=self.world.now)
-        compliance.evaluate_alerts(self.session, now=self.world.now, actor=regulator)
+        # No compliance check after the year: December's open alerts stay open for follow-up
+        # (a check now would resolve them all, the year being over).
         self.tally.credit_events += compliance.import_credit_events(
             self.session, now=self.world.now, actor=regulator
         )

@@ -36,6 +36,7 @@ class Summary:
     advances: Decimal
     payments: Decimal
     payment_runs: int
+    alerts_open: int
     alerts: Counter = field(default_factory=Counter)
     alert_steps: Counter = field(default_factory=Counter)
     credit: dict[str, str] = field(default_factory=dict)  # manufacturer -> level (not "none")
@@ -91,6 +92,7 @@ def summarize(session: Session, world: World) -> Summary:
         advances=sum((a.amount for a in advances), ZERO),
         payments=sum((r.total_amount for r in runs), ZERO),
         payment_runs=len(runs),
+        alerts_open=sum(1 for a in alerts if a.status.value == "open"),
         alerts=Counter(a.kind.value for a in alerts),
         alert_steps=Counter(a.step.value for a in alerts if a.step.value != "none"),
         credit={s.name: s.level for s in levels if s.level != "none"},
@@ -113,12 +115,13 @@ def render(summary: Summary) -> list[str]:
         f"{s.winners} winning bids",
         f"Savings (节约资金, agreed volume x price cut, per year): {yuan(s.savings)}",
         f"Completion (完成率): {completion} of {s.agreed:,} agreed units "
-        f"({s.accepted:,} accepted); hospitals complete {s.hospitals_complete}, "
-        f"behind {s.hospitals_behind}",
+        f"({s.accepted:,} accepted); hospitals at 100% or more {s.hospitals_complete}, "
+        f"below {s.hospitals_behind}",
         f"Year-end: budget deductions (下年度总额扣减) {yuan(s.deductions)}, "
         f"retained savings (结余留用) {yuan(s.retained)}",
         f"Fund: advances (预付) {yuan(s.advances)}, direct payments (直接结算) "
         f"{yuan(s.payments)} in {s.payment_runs} runs",
-        f"Alerts: {sum(s.alerts.values())} ({kinds}); escalated: {steps}",
+        f"Alerts: {sum(s.alerts.values())} raised, {s.alerts_open} open ({kinds}); "
+        f"escalated: {steps}",
         f"Supplier credit (信用评价): {credit}",
     ]

@@ -42,19 +42,21 @@ def demo_api(demo_run):
     url, _ = demo_run
     engine = make_engine(url)
     factory = make_session_factory(engine)
+    tokens = {}
     with factory() as session:
-        user = session.scalar(select(User).where(User.username == "regulator"))
-        actor = auth.actor_of(user)
-        from procurement.demo.summary import summarize  # noqa: F401  (imported for the check)
-
         clock = FrozenClock(_last_event(session))
-        token = auth.create_token(session, actor=actor, name="test", now=clock.now()).secret
+        for username in ("regulator", "fund"):
+            user = session.scalar(select(User).where(User.username == username))
+            issued = auth.create_token(
+                session, actor=auth.actor_of(user), name="test", now=clock.now()
+            )
+            tokens[username] = {"Authorization": f"Bearer {issued.secret}"}
     app = create_app(
         {"ENV": "testing", "DATABASE_URL": url, "AUTO_MIGRATE": False, "BID_SEAL_KEYS": KEY},
         clock=clock,
         session_factory=factory,
     )
-    yield app.test_client(), {"Authorization": f"Bearer {token}"}
+    yield app.test_client(), tokens["regulator"], tokens["fund"]
     engine.dispose()
 
 
@@ -62,7 +64,7 @@ def _last_event(session):
     from procurement.audit.models import AuditEvent
     from procurement.core.clock import as_utc
 
-    return as_utc(session.scalar(select(AuditEvent.occurred_at).order_by(AuditEvent.seq.desc())))
+    return as_utc(session.scalar(select(AuditEvent.occurred_at).order_by(AuditEvent.id.desc())))
 
 
 def figure(output: str, label: str) -> str:
@@ -92,14 +94,14 @@ def test_the_demo_prints_stages_a_summary_logins_and_the_address(demo_run):
 
 
 def test_the_summary_savings_equal_the_published_results(demo_run, demo_api):
-    client, _ = demo_api
+    client = demo_api[0]
     body = client.get("/api/v1/tenders/1/results").get_json()
     assert yuan(figure(demo_run[1], "Savings")) == Decimal(body["savings"])
     assert Decimal(body["savings"]) > 0
 
 
 def test_the_summary_completion_equals_the_compliance_progress(demo_run, demo_api):
-    client, headers = demo_api
+    client, headers, _ = demo_api
     response = client.get(
         "/api/v1/compliance/progress?tender=1&year=1&group_by=total", headers=headers
     )
@@ -111,7 +113,7 @@ def test_the_summary_completion_equals_the_compliance_progress(demo_run, demo_ap
 
 
 def test_the_summary_year_end_figures_equal_the_year_end_report(demo_run, demo_api):
-    client, headers = demo_api
+    client, headers, _ = demo_api
     response = client.get(
         "/api/v1/compliance/year-end?tender_id=1&contract_year=1", headers=headers
     )
@@ -120,6 +122,18 @@ def test_the_summary_year_end_figures_equal_the_year_end_report(demo_run, demo_a
     line = next(x for x in demo_run[1].splitlines() if x.startswith("Year-end"))
     amounts = [yuan(word.rstrip(",")) for word in line.split() if word.startswith("¥")]
     assert amounts == [Decimal(body["total_deduction"]), Decimal(body["total_retained"])]
+
+
+def test_the_summary_payments_equal_the_settlement_runs(demo_run, demo_api):
+    client, _, fund = demo_api
+    runs = client.get("/api/v1/settlement/runs", headers=fund).get_json()
+    advances = client.get("/api/v1/settlement/advances?tender_id=1", headers=fund).get_json()
+    line = next(x for x in demo_run[1].splitlines() if x.startswith("Fund:"))
+    amounts = [yuan(word.rstrip(",")) for word in line.split() if word.startswith("¥")]
+    paid = sum(Decimal(r["total_amount"]) for r in runs)
+    assert amounts == [sum(Decimal(a["amount"]) for a in advances), paid]
+    assert f"in {len(runs)} runs" in line
+    assert paid > 0
 
 
 def test_the_same_seed_gives_the_same_figures(demo_run, tmp_path):
