@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 from alembic import command
@@ -13,8 +15,10 @@ from sqlalchemy.engine import Engine
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def alembic_config(engine: Engine) -> Config:
-    config = Config(str(MIGRATIONS / "alembic.ini"))
+def alembic_config(engine: Engine, *, quiet: bool = False) -> Config:
+    """Alembic's config for our migrations on ``engine``; ``quiet`` drops Alembic's own chatter
+    (we print our own summary)."""
+    config = Config(str(MIGRATIONS / "alembic.ini"), stdout=io.StringIO() if quiet else sys.stdout)
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
     return config

@@ -1,11 +1,14 @@
-"""Audit events: append-only, each row's hash covers its content and the previous row's hash."""
+"""Audit events: append-only, each row's hash covers its content and the previous row's hash.
+
+The log is a set of chains, one per acting organization (plus ``system``), so writers of
+different organizations never queue behind one lock; within a chain the order is total."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from procurement.db import Base
@@ -13,9 +16,11 @@ from procurement.db import Base
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("chain", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(unique=True)
+    chain: Mapped[str] = mapped_column(String(40))
+    seq: Mapped[int]
     occurred_at: Mapped[datetime]
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
@@ -28,14 +33,14 @@ class AuditEvent(Base):
 
 
 class AuditHead(Base):
-    """One row: the chain's last sequence number and hash.
+    """One row per chain: its last sequence number and hash.
 
-    Writers lock this row (``FOR UPDATE`` on PostgreSQL; ``BEGIN IMMEDIATE`` already serialises
-    SQLite), so two transactions can never both append after the same event.
+    Writers lock their chain's row (``FOR UPDATE`` on PostgreSQL; ``BEGIN IMMEDIATE`` already
+    serialises SQLite), so two transactions can never both append after the same event.
     """
 
-    __tablename__ = "audit_head"
+    __tablename__ = "audit_heads"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[str] = mapped_column(String(40), primary_key=True)
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(String(64))

@@ -189,21 +189,21 @@ def test_audit_verify_fails_naming_an_edited_event(populated, db_file):
     tamper(db_file, 'UPDATE audit_events SET payload = \'{"role": "viewer"}\' WHERE seq = 2')
     result = populated("audit", "verify")
     assert result.code == 1
-    assert "TAMPERED: event 2 (user.created): content was edited" in result.err
+    assert "TAMPERED: event system#2 (user.created): content was edited" in result.err
 
 
 def test_audit_verify_fails_on_a_deleted_middle_event(populated, db_file):
     tamper(db_file, "DELETE FROM audit_events WHERE seq = 2")
     result = populated("audit", "verify")
     assert result.code == 1
-    assert "TAMPERED: events 2..2 are missing (deleted?) before seq 3" in result.err
+    assert "TAMPERED: events system#2..2 are missing (deleted?) before event system#3" in result.err
 
 
 def test_audit_verify_fails_on_a_deleted_last_event(populated, db_file):
     tamper(db_file, "DELETE FROM audit_events WHERE seq = 3")
     result = populated("audit", "verify")
     assert result.code == 1
-    assert "the chain ends at seq 2 but its head says 3" in result.err
+    assert "chain system ends at #2 but its head says #3" in result.err
 
 
 def test_db_upgrade_and_current_report_the_head_revision(procurement):

@@ -45,6 +45,7 @@ def test_each_event_links_to_the_hash_of_the_one_before(chain):
 def test_the_hash_covers_the_content_and_the_previous_hash(chain):
     first = chain[0]
     content = {
+        "chain": "system",
         "seq": 1,
         "occurred_at": first.occurred_at,
         "actor_user_id": None,
@@ -61,7 +62,7 @@ def test_the_hash_covers_the_content_and_the_previous_hash(chain):
 
 
 def test_the_head_row_remembers_the_last_event(db_session, chain):
-    head = db_session.get(AuditHead, 1)
+    head = db_session.get(AuditHead, "system")
     assert (head.seq, head.hash) == (3, chain[-1].hash)
 
 
@@ -88,7 +89,7 @@ def test_an_event_is_part_of_the_callers_transaction(db_session, clock, chain):
     record(db_session, action="t.x", subject_type="t", subject_id=1, now=clock.now())
     db_session.rollback()
     assert db_session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc())) == 3
-    assert db_session.get(AuditHead, 1).seq == 3
+    assert db_session.get(AuditHead, "system").seq == 3
     assert verify_chain(db_session).ok
 
 
@@ -97,7 +98,7 @@ def test_verify_names_an_edited_event(db_session, chain):
     db_session.commit()
     report = verify_chain(db_session)
     assert not report.ok
-    assert report.problems == ["event 2 (tender.published): content was edited"]
+    assert report.problems == ["event system#2 (tender.published): content was edited"]
 
 
 def test_verify_notices_an_edited_time(db_session, chain):
@@ -107,15 +108,17 @@ def test_verify_notices_an_edited_time(db_session, chain):
         .values(occurred_at=chain[0].occurred_at - timedelta(days=1))
     )
     db_session.commit()
-    assert verify_chain(db_session).problems == ["event 1 (tender.created): content was edited"]
+    assert verify_chain(db_session).problems == [
+        "event system#1 (tender.created): content was edited"
+    ]
 
 
 def test_verify_names_the_gap_left_by_a_deleted_middle_event(db_session, chain):
     db_session.execute(delete(AuditEvent).where(AuditEvent.seq == 2))
     db_session.commit()
     problems = verify_chain(db_session).problems
-    assert "events 2..2 are missing (deleted?) before seq 3" in problems
-    assert "event 3: prev_hash does not match the event before it" in problems
+    assert "events system#2..2 are missing (deleted?) before event system#3" in problems
+    assert "event system#3: prev_hash does not match the event before it" in problems
 
 
 def test_verify_notices_the_last_event_was_deleted(db_session, chain):
@@ -123,13 +126,14 @@ def test_verify_notices_the_last_event_was_deleted(db_session, chain):
     db_session.commit()
     problems = verify_chain(db_session).problems
     assert len(problems) == 1
-    assert "ends at seq 2 but its head says 3" in problems[0]
+    assert "ends at #2 but its head says #3" in problems[0]
 
 
 def test_verify_notices_an_event_rewritten_with_a_fresh_hash(db_session, chain):
     # A tamperer who recomputes the edited row's own hash still breaks the next link.
     second = chain[1]
     forged = event_digest(
+        chain="system",
         seq=2,
         occurred_at=second.occurred_at,
         actor_user_id=None,
@@ -145,5 +149,40 @@ def test_verify_notices_an_event_rewritten_with_a_fresh_hash(db_session, chain):
     )
     db_session.commit()
     assert verify_chain(db_session).problems == [
-        "event 3: prev_hash does not match the event before it"
+        "event system#3: prev_hash does not match the event before it"
     ]
+
+
+def test_each_organization_writes_its_own_chain(db_session, clock, make_actor, chain):
+    hospital, regulator = make_actor("hospital"), make_actor("regulator")
+    for actor in (hospital, regulator, hospital):
+        record(
+            db_session,
+            action="x.done",
+            subject_type="x",
+            subject_id=1,
+            now=clock.now(),
+            actor=actor,
+        )
+    db_session.commit()
+    mine = db_session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.chain == f"org:{hospital.org_id}")
+        .where(AuditEvent.action == "x.done")
+        .order_by(AuditEvent.seq)
+    ).all()
+    assert len(mine) == 2
+    assert mine[1].prev_hash == mine[0].hash
+    assert verify_chain(db_session).ok
+
+
+def test_verify_notices_a_whole_chain_was_deleted(db_session, clock, make_actor, chain):
+    actor = make_actor("manufacturer")
+    record(
+        db_session, action="x.done", subject_type="x", subject_id=1, now=clock.now(), actor=actor
+    )
+    db_session.commit()
+    db_session.execute(delete(AuditEvent).where(AuditEvent.chain == f"org:{actor.org_id}"))
+    db_session.commit()
+    problems = verify_chain(db_session).problems
+    assert any(f"chain org:{actor.org_id}: all" in p and "were deleted" in p for p in problems)

@@ -29,7 +29,7 @@ def test_creating_an_organization_and_a_user_is_audited(db_session, clock):
         db_session, org_code="SH-HOSP-1", username="li.na", password=PASSWORD, now=clock.now()
     )
     assert (org.kind, user.role, user.display_name) == (OrgKind.HOSPITAL, Role.STAFF, "li.na")
-    actions = db_session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+    actions = db_session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions == ["organization.created", "user.created"]
     assert verify_chain(db_session).ok
 

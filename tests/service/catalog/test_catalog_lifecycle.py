@@ -38,7 +38,7 @@ def test_every_legal_move_changes_the_state_and_is_audited(
     db_session.commit()
     assert tender.status == target
     assert tender.status_changed_at == now
-    event = db_session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    event = db_session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert db_session.scalar(select(func.count(AuditEvent.id))) == before + 1
     assert event.action == "tender.status_changed"
     assert event.payload == {"from": source.value, "to": target.value}

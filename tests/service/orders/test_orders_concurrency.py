@@ -47,8 +47,8 @@ def world(engine):
     with the audit events it appended (the chain head is put back, so the chain stays whole)."""
     factory = make_session_factory(engine)
     with factory() as session:
-        head = session.get(AuditHead, 1)
-        before = (head.seq, head.hash) if head is not None else None
+        heads = {h.chain: (h.seq, h.hash) for h in session.scalars(select(AuditHead))}
+        last_event = session.scalar(select(func.max(AuditEvent.id))) or 0
     tag = f"CC{next(_run)}{int(time.time() * 1000) % 100000}"
     with factory() as session:
         orgs = {
@@ -98,7 +98,7 @@ def world(engine):
             "users": [u.id for u in users.values()],
         }
     yield factory, ids
-    _cleanup(factory, ids, before)
+    _cleanup(factory, ids, (heads, last_event))
 
 
 def _hospital_name(orgs, contract) -> str:
@@ -106,6 +106,7 @@ def _hospital_name(orgs, contract) -> str:
 
 
 def _cleanup(factory, ids, before) -> None:
+    heads, last_event = before
     with factory() as s:
         contracts = s.scalars(select(Contract).where(Contract.id.in_(ids["contracts"]))).all()
         order_ids = select(OrderLine.order_id).where(OrderLine.contract_id.in_(ids["contracts"]))
@@ -123,12 +124,11 @@ def _cleanup(factory, ids, before) -> None:
             (Tender, Tender.id, [c.tender_id for c in contracts]),
         ):
             s.execute(delete(model).where(column.in_(values)))
-        s.execute(delete(AuditEvent).where(AuditEvent.seq > (before[0] if before else 0)))
-        if before is None:
-            s.execute(delete(AuditHead))
-        else:
+        s.execute(delete(AuditEvent).where(AuditEvent.id > last_event))
+        s.execute(delete(AuditHead).where(AuditHead.chain.not_in(list(heads) or [""])))
+        for chain, (seq, digest) in heads.items():
             s.execute(
-                update(AuditHead).where(AuditHead.id == 1).values(seq=before[0], hash=before[1])
+                update(AuditHead).where(AuditHead.chain == chain).values(seq=seq, hash=digest)
             )
         for model, column, values in (
             (User, User.id, ids["users"]),
