@@ -77,7 +77,7 @@ class Runs(MethodView):
         return services.list_runs(get_session(), actor=api_actor())
 
 
-@blp.route("/settlement/runs/<int:run_id>")
+@blp.route("/settlement/runs/<int(max=9223372036854775807):run_id>")
 class RunById(MethodView):
     @blp.response(200, s.SettlementRunDetailSchema)
     def get(self, run_id):
@@ -85,7 +85,7 @@ class RunById(MethodView):
         return services.get_run(get_session(), run_id=run_id, actor=api_actor())
 
 
-@blp.route("/settlement/runs/<int:run_id>/payment-file")
+@blp.route("/settlement/runs/<int(max=9223372036854775807):run_id>/payment-file")
 class RunPaymentFile(MethodView):
     @blp.response(200, content_type="text/csv")
     def get(self, run_id):
@@ -128,7 +128,7 @@ class Reconciliation(MethodView):
         return services.reconcile(get_session(), actor=api_actor())
 
 
-@blp.route("/settlement/transactions/<int:transaction_id>/reverse")
+@blp.route("/settlement/transactions/<int(max=9223372036854775807):transaction_id>/reverse")
 class TransactionReverse(MethodView):
     @blp.arguments(s.ReverseInSchema)
     @blp.response(201, s.LedgerTransactionSchema)

@@ -56,7 +56,7 @@ def _int(name: str) -> int | None:
     value = request.values.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not value.isdigit() or len(value) > 18:
         raise ValidationFailed(f"'{name}' must be a number.", errors={name: ["Not a number."]})
     return int(value)
 
@@ -126,7 +126,7 @@ def start_run():
     return redirect(url_for(".fund_run", run_id=run.id))
 
 
-@bp.get("/fund/runs/<int:run_id>")
+@bp.get("/fund/runs/<int(max=9223372036854775807):run_id>")
 @OVERSIGHT
 def fund_run(run_id: int):
     """A run's progress (batches done of total), its payments and the payment file link."""
@@ -134,7 +134,7 @@ def fund_run(run_id: int):
     return render_template("settlement/run.html", run=run)
 
 
-@bp.get("/fund/runs/<int:run_id>/payment-file")
+@bp.get("/fund/runs/<int(max=9223372036854775807):run_id>/payment-file")
 @FUND
 def payment_file(run_id: int):
     name, content = services.payment_file(get_session(), run_id=run_id, actor=page_actor())

@@ -9,13 +9,20 @@ from marshmallow import fields, validate
 
 from procurement.web.api import Schema
 
+ID = validate.Range(min=1, max=2**63 - 1, error="Not an id.")
+
+
+def _id(**kwargs):
+    """An id in a query or body: an integer the database can hold (a larger one is a 422)."""
+    return fields.Integer(strict=True, validate=ID, **kwargs)
+
 
 def _money(**kwargs):
     return fields.Decimal(as_string=True, places=2, **kwargs)
 
 
 class SettlementAdvancesInSchema(Schema):
-    tender_id = fields.Integer(required=True, strict=True)
+    tender_id = _id(required=True)
     contract_year = fields.Integer(
         load_default=1, strict=True, validate=validate.Range(min=1, max=10)
     )
@@ -45,16 +52,16 @@ class SettlementAdvanceResultSchema(Schema):
 
 
 class SettlementAdvanceArgs(Schema):
-    tender_id = fields.Integer(load_default=None)
-    hospital_id = fields.Integer(load_default=None)
+    tender_id = fields.Integer(load_default=None, validate=ID)
+    hospital_id = fields.Integer(load_default=None, validate=ID)
 
 
 class PayableArgs(Schema):
     status = fields.String(
         load_default=None, validate=validate.OneOf(["unpaid", "paid", "overdue"])
     )
-    manufacturer_id = fields.Integer(load_default=None)
-    hospital_id = fields.Integer(load_default=None)
+    manufacturer_id = fields.Integer(load_default=None, validate=ID)
+    hospital_id = fields.Integer(load_default=None, validate=ID)
     accepted_from = fields.Date(load_default=None)
     accepted_to = fields.Date(load_default=None)
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
@@ -138,7 +145,7 @@ class OverdueSchema(Schema):
 
 
 class StatementArgs(Schema):
-    party_id = fields.Integer(required=True)
+    party_id = fields.Integer(required=True, validate=ID)
     period_from = fields.Date(data_key="from", load_default=None)
     period_to = fields.Date(data_key="to", load_default=None)
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))

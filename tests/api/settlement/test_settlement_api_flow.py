@@ -237,3 +237,20 @@ def test_reconciliation_proves_every_payable_against_its_receipt_line(client, fu
         report["payables_amount_mismatch"],
     ) == (2, [], [])
     assert report["payments_total"] == report["paid_payables_total"] == "56.00"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("GET", f"{R}/statements?party_id=99999999999999999999999", 422),
+        ("GET", f"{R}/payables?hospital_id=99999999999999999999999", 422),
+        ("GET", f"{R}/runs/99999999999999999999999", 404),
+        ("POST", f"{R}/transactions/99999999999999999999999/reverse", 404),
+        ("GET", f"{R}/runs/abc", 404),
+    ],
+)
+def test_ids_too_large_for_the_database_are_problems_not_server_errors(
+    client, fund_h, method, url, status
+):
+    response = client.open(url, method=method, json={"reason": "x"}, headers=fund_h)
+    _problem(response, status)
