@@ -44,8 +44,9 @@ class Oversight:
         self.session, self.world, self.rng = session, world, rng
         self.tally = OversightTally()
 
-    def pay_advances(self) -> None:
-        """At the start of the contract year the fund pays each hospital its advance."""
+    def pay_advances(self) -> int:
+        """At the start of the contract year the fund pays each hospital its advance; returns
+        how many hospitals were paid."""
         start = self.world.timeline.contract_start
         self.world.clock.set(at(start + timedelta(days=1), 10))
         result = settlement.run_advances(
@@ -56,6 +57,7 @@ class Oversight:
             actor=self.world.fund.actor,
         )
         self.tally.advances = len(result.created)
+        return self.tally.advances
 
     def settle(self, month: int) -> None:
         """The month's settlement run on the 25th for everything accepted until the 24th."""
@@ -128,8 +130,9 @@ class Oversight:
                 )
                 self.tally.responses += 1
 
-    def close_year(self) -> None:
-        """January: the last run for December, the year-end check and the credit import."""
+    def close_year(self) -> int:
+        """January: the last run for December, the year-end check and the credit import.
+        Returns the credit events of the year."""
         end = self.world.timeline.contract_start.replace(
             year=self.world.timeline.contract_start.year + 1
         )
@@ -151,3 +154,4 @@ class Oversight:
             actor=regulator,
         )
         self.tally.year_end_run = run.id
+        return self.tally.credit_events

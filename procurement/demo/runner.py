@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import Engine, make_url
@@ -27,6 +29,7 @@ from procurement.demo.world import World, build_world
 from procurement.demo.year import Year
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -92,11 +95,12 @@ class Stages:
         self.progress = progress
         self.started = time.perf_counter()
 
-    def run(self, name: str, step: Callable[[], str | None]) -> None:
+    def run(self, name: str, step: Callable[[], T], describe: Callable[[T], str]) -> T:
         t0 = time.perf_counter()
-        detail = step()
+        result = step()
         took = time.perf_counter() - t0
-        self.progress(f"  {name:<34} {took:6.1f}s  {detail or ''}".rstrip())
+        self.progress(f"  {name:<26} {took:6.1f}s  {describe(result)}".rstrip())
+        return result
 
     @property
     def elapsed(self) -> float:
@@ -119,55 +123,46 @@ def _walk(session: Session, *, seed: int, scale: float, sealer, progress: Progre
     clock = FrozenClock(datetime(2024, 9, 1, tzinfo=UTC))
     rng = random.Random(seed * 7919 + 1)
     stages = Stages(progress)
-    box: dict[str, object] = {}
+    world = stages.run(
+        "world, tender and demand",
+        lambda: build_world(session, seed=seed, scale=scale, clock=clock),
+        lambda w: (
+            f"{w.counts['hospitals']} hospitals, {w.counts['manufacturers']} manufacturers, "
+            f"{w.counts['lots']} lots, {w.counts['demand_reports']} demand reports"
+        ),
+    )
+    stages.run("bids", lambda: walk.submit_bids(session, world, rng, sealer), _bids_line(world))
+    stages.run("opening", lambda: walk.open_tender(session, world, sealer), _opening_line)
+    stages.run("award, contracts", lambda: walk.run_award(session, world), _award_line)
+    year, oversight = Year(session, world, rng), Oversight(session, world, rng)
+    stages.run("advances", oversight.pay_advances, lambda n: f"{n} hospitals")
+    for month in range(1, 13):
+        stages.run(f"month {month:2d}", lambda m=month: _month(year, oversight, m), str)
+    stages.run("year-end, credit", oversight.close_year, lambda n: f"{n} credit events")
+    return DemoResult(world, summarize(session, world), stages.elapsed)
 
-    def world_stage() -> str:
-        world = box["world"] = build_world(session, seed=seed, scale=scale, clock=clock)
-        c = world.counts
-        return (
-            f"{c['hospitals']} hospitals, {c['manufacturers']} manufacturers, "
-            f"{c['lots']} lots, {c['demand_reports']} demand reports"
-        )
 
-    stages.run("world, tender and demand", world_stage)
-    world: World = box["world"]  # type: ignore[assignment]
-
-    def bids_stage() -> str:
-        tally = walk.submit_bids(session, world, rng, sealer)
+def _bids_line(world: World) -> Callable[[Counter], str]:
+    def line(tally: Counter) -> str:
         refused = sum(v for k, v in tally.items() if k.startswith("refused"))
         return (
             f"{world.counts['products']} products, {tally['submitted']} bids, "
             f"{refused} refused, {tally['accepted above the ceiling']} above the ceiling"
         )
 
-    def opening_stage() -> str:
-        result = walk.open_tender(session, world, sealer)
-        valid = sum(lot.valid for lot in result.lots)
-        return f"{result.total_bids} bids opened, {valid} valid"
+    return line
 
-    def award_stage() -> str:
-        out = walk.run_award(session, world)
-        return (
-            f"run {out.first_run} infeasible on {', '.join(out.infeasible_lots) or 'none'}; "
-            f"run {out.final_run} with reserves on {', '.join(out.fallback_lots) or 'none'}; "
-            f"{out.contracts} contracts in force"
-        )
 
-    stages.run("bids", bids_stage)
-    stages.run("opening", opening_stage)
-    stages.run("award, contracts", award_stage)
-    year, oversight = Year(session, world, rng), Oversight(session, world, rng)
-    stages.run(
-        "advances", lambda: oversight.pay_advances() or f"{oversight.tally.advances} hospitals"
+def _opening_line(result) -> str:
+    return f"{result.total_bids} bids opened, {sum(lot.valid for lot in result.lots)} valid"
+
+
+def _award_line(out: walk.AwardOutcome) -> str:
+    return (
+        f"run {out.first_run} infeasible on {', '.join(out.infeasible_lots) or 'none'}; "
+        f"run {out.final_run} with reserves on {', '.join(out.fallback_lots) or 'none'}; "
+        f"{out.contracts} contracts in force"
     )
-    for month in range(1, 13):
-        stages.run(f"month {month:2d}", lambda m=month: _month(year, oversight, m))
-    stages.run(
-        "year-end, credit",
-        lambda: oversight.close_year() or f"{oversight.tally.credit_events} credit events",
-    )
-    summary = summarize(session, world)
-    return DemoResult(world, summary, stages.elapsed)
 
 
 def _month(year: Year, oversight: Oversight, month: int) -> str:
