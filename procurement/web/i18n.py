@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 
 LOCALES = ("zh", "en")
@@ -16,7 +16,8 @@ def select_locale() -> str:
     chosen = request.args.get("lang") or request.cookies.get("lang")
     if chosen in LOCALES:
         return chosen
-    return request.accept_languages.best_match(LOCALES) or "zh"
+    best = request.accept_languages.best_match(LOCALES)
+    return best or current_app.config.get("BABEL_DEFAULT_LOCALE", "zh")
 
 
 def yuan(value: Decimal | int | None, places: int = 2) -> str:
