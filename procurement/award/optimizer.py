@@ -140,11 +140,14 @@ def allocate_many(
 
 
 def choose_backend(model: Model, options: SolverOptions) -> str:
-    """`pulp` for small models or CBC, `highspy` above the size threshold (or when asked)."""
+    """`pulp` for small models or CBC, `highspy` above the size threshold, for region sourcing
+    with HiGHS, or when asked."""
     if options.backend != "auto":
         return options.backend
     if options.solver == "highs" and model.n_cols > options.direct_threshold:
         return "highspy"
+    if options.solver == "highs" and model.problem.granularity == "region":
+        return "highspy"  # the MIP gets a constructed start (`region_start`)
     return "pulp"
 
 

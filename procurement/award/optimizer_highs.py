@@ -145,7 +145,12 @@ def solve_direct(model: Model, options: SolverOptions) -> RawSolution:
     if lp.status == "infeasible":
         return lp
     remaining = deadline - time.perf_counter()
-    mip = solve_arrays(model, options, integer=True, time_limit=remaining)
+    start = None
+    if model.problem.granularity == "region":
+        t0 = time.perf_counter()
+        start = region_start(model, lp.values)
+        lp.build_s += time.perf_counter() - t0
+    mip = solve_arrays(model, options, integer=True, time_limit=remaining, start=start)
     mip.lp_bound = lp.lp_bound
     mip.build_s += lp.build_s
     mip.solve_s += lp.solve_s
@@ -398,3 +403,150 @@ def _submodel(model: Model, free: np.ndarray, whole: np.ndarray) -> tuple[Model,
         member_pos=None,
     )
     return sub, sub_cols
+
+
+def _subset_fill(qty: list[int], target: int, bits: int = 20) -> list[int]:
+    """Indices of a subset of `qty` whose sum is <= target and as large as the subset-sum DP
+    finds it: a bitset held in a Python int (bit s set = sum s reachable with the items seen so
+    far), on quantities rounded up to a grain g = target / 2^bits: the sum never exceeds the
+    target, and falls short of any subset summing to <= target - n g by at most n g (n items).
+    A heuristic's precision, not an exact optimum (the MIP decides optimality)."""
+    if target <= 0 or not qty:
+        return []
+    grain = max(1, target >> bits)
+    items = [-(-q // grain) for q in qty]
+    cap = target // grain
+    mask = (1 << (cap + 1)) - 1
+    layers = [1]
+    for q in items:
+        layers.append((layers[-1] | (layers[-1] << q)) & mask)
+    s = layers[-1].bit_length() - 1
+    chosen = []
+    for k in range(len(items), 0, -1):
+        if not (layers[k - 1] >> s) & 1:
+            chosen.append(k - 1)
+            s -= items[k - 1]
+    return chosen
+
+
+def region_start(model: Model, lp_values: np.ndarray | None) -> np.ndarray | None:
+    """The cheapest of the constructions of `_region_start_k` (k = 0..4 largest regions placed
+    first), or None when none is feasible. Passed to HiGHS with `setSolution`: when it is
+    within the gap of the LP bound the MIP stops at the root."""
+    if lp_values is None or not model.binary:
+        return None
+    best, best_cost = None, np.inf
+    for k in range(5):
+        values = _region_start_k(model, k)
+        if values is not None and float(model.cost @ values) < best_cost - 1e-9:
+            best, best_cost = values, float(model.cost @ values)
+    return best
+
+
+def _region_start_k(model: Model, k: int) -> np.ndarray | None:
+    """A feasible start for the region MIP: each `min_one` winner first gets its smallest free
+    eligible region, the k largest regions go to the cheapest eligible winner with room, then
+    winners, cheapest first, take the subset of the free eligible regions that fills their
+    remaining room best (exact subset sums); regions left over go to the cheapest eligible
+    winner with room; then local search (moves and swaps that lower the cost). None when the
+    repair fails (HiGHS then searches alone)."""
+    n_u, n_w = len(model.unit_ids), len(model.winners)
+    qty = model.unit_qty.astype(np.int64)
+    eligible = np.zeros((n_w, n_u), dtype=bool)
+    eligible[model.col_winner, model.col_unit] = True
+    upper, lower = np.array(model.upper, np.int64), np.array(model.lower, np.int64)
+    owner = np.full(n_u, -1, dtype=np.int64)
+    load = np.zeros(n_w, dtype=np.int64)
+    for w in model.min_one[::-1]:
+        free = np.nonzero(eligible[w] & (owner < 0) & (qty <= upper[w]))[0]
+        if free.size:
+            u = free[np.argmin(qty[free])]
+            owner[u], load[w] = w, qty[u]
+    for u in np.argsort(-qty, kind="stable")[:k]:  # the k largest: cheapest winner with room
+        room = np.nonzero(eligible[:, u] & (load + qty[u] <= upper))[0]
+        if owner[u] < 0 and room.size:
+            owner[u] = room[0]
+            load[room[0]] += qty[u]
+    for w in range(n_w):  # winners are sorted by price
+        target = int(upper[w]) - int(load[w])
+        free = np.nonzero(eligible[w] & (owner < 0))[0]
+        for k in _subset_fill(qty[free].tolist(), target):
+            owner[free[k]] = w
+            load[w] += qty[free[k]]
+    for u in np.nonzero(owner < 0)[0][np.argsort(-qty[owner < 0], kind="stable")]:
+        room = np.nonzero(eligible[:, u] & (load + qty[u] <= upper))[0]
+        if not room.size:
+            return None
+        owner[u] = room[0]
+        load[room[0]] += qty[u]
+    _local_search(model, owner, load, eligible, upper, lower)
+    has = np.bincount(owner, minlength=n_w) > 0
+    if (load < lower).any() or not all(has[w] for w in model.min_one):
+        return None
+    col = {
+        (u, w): j
+        for j, (u, w) in enumerate(
+            zip(model.col_unit.tolist(), model.col_winner.tolist(), strict=True)
+        )
+    }
+    values = np.zeros(model.n_cols)
+    for u in range(n_u):
+        values[col[(u, int(owner[u]))]] = 1.0
+    return values
+
+
+def _local_search(
+    model: Model, owner: np.ndarray, load: np.ndarray, eligible: np.ndarray,
+    upper: np.ndarray, lower: np.ndarray, rounds: int = 500,
+) -> None:  # fmt: skip
+    """Best-improvement moves (one region to another winner) and swaps (two regions between
+    two winners) that keep every bound and every min_one winner's region."""
+    prices = model.prices
+    qty = model.unit_qty.astype(np.int64)
+    n_u = qty.size
+    must = np.zeros(len(model.winners), dtype=bool)
+    must[model.min_one] = True
+    for _ in range(rounds):
+        count = np.bincount(owner, minlength=len(model.winners))
+        best, step = 1e-9, None
+        for u in range(n_u):
+            a = owner[u]
+            if must[a] and count[a] == 1:
+                continue
+            if load[a] - qty[u] < lower[a]:
+                continue
+            ok = eligible[:, u] & (load + qty[u] <= upper)
+            ok[a] = False
+            gain = (prices[a] - prices) * qty[u]
+            gain[~ok] = -np.inf
+            b = int(np.argmax(gain))
+            if gain[b] > best:
+                best, step = float(gain[b]), ("move", u, b)
+        for u in range(n_u):
+            a = owner[u]
+            for v in range(u + 1, n_u):
+                b = owner[v]
+                if a == b or not (eligible[b, u] and eligible[a, v]):
+                    continue
+                d = qty[v] - qty[u]  # a gains d, b loses d
+                if not (
+                    lower[a] <= load[a] + d <= upper[a] and lower[b] <= load[b] - d <= upper[b]
+                ):
+                    continue
+                gain = (prices[b] - prices[a]) * d
+                if gain > best:
+                    best, step = float(gain), ("swap", u, v)
+        if step is None:
+            return
+        if step[0] == "move":
+            _, u, b = step
+            load[owner[u]] -= qty[u]
+            load[b] += qty[u]
+            owner[u] = b
+        else:
+            _, u, v = step
+            a, b = owner[u], owner[v]
+            d = qty[v] - qty[u]
+            load[a] += d
+            load[b] -= d
+            owner[u], owner[v] = b, a
