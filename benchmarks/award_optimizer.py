@@ -6,7 +6,8 @@ sourcing. For each case it prints model-build time, solve time, gap against the 
 time of `allocate_many` (2 workers), then the same models solved by highspy directly on numpy
 arrays built here (the reference; `--reference mip` solves the exact MIP, the default `auto`
 solves the MIP for region sourcing and the LP relaxation, the fastest possible HiGHS solve, for
-single sourcing), and the ratio.
+single sourcing), and the ratio; `--reference none` skips it (the exact region MIP alone takes
+HiGHS ~20 s CPU per lot: it has no constructed start).
 
     python benchmarks/award_optimizer.py [--cases a,b,c] [--lots 60] [--workers 2] [--mip-gap 1e-4]
 
