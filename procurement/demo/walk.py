@@ -21,6 +21,7 @@ from procurement.contracts import services as contracts
 from procurement.core.errors import DomainError
 from procurement.demo.market import bidder_plan, register_products
 from procurement.demo.world import LotInfo, Org, World, at
+from procurement.orders import services as orders
 
 PRICE_RATIO_FACTOR = Decimal("1.7")  # RULES.md 1 (national-2024 preset)
 
@@ -193,4 +194,18 @@ def run_award(session: Session, world: World) -> AwardOutcome:
     out.contracts = confirmation.contracts
     world.clock.set(at(world.timeline.contract_start - timedelta(days=10)))
     contracts.put_in_force(session, tender_id=world.tender_id, now=world.now, actor=regulator)
+    appoint_distributor(session, world)
     return out
+
+
+def appoint_distributor(session: Session, world: World) -> int:
+    """The first manufacturer has its distributor (配送企业) confirm and ship its orders in the
+    province, for every lot it won."""
+    maker = world.makers[0]
+    held = contracts.list_contracts(session, actor=maker.actor, tender_id=world.tender_id)
+    lots = sorted({c.lot_id for c in held})
+    for lot_id in lots:
+        request = orders.AppointmentRequest(world.distributor.code, "320000", lot_id=lot_id)
+        orders.appoint_distributor(session, request=request, now=world.now, actor=maker.actor)
+    world.appointed = set(lots)
+    return len(lots)

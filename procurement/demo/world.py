@@ -100,6 +100,8 @@ class World:
     demand: dict[str, int] = field(default_factory=dict)  # lot code -> confirmed units
     logins: list[Login] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    distributor: Org | None = None  # appointed by the first manufacturer for its lots
+    appointed: set[int] = field(default_factory=set)  # lot ids
 
     @property
     def now(self) -> datetime:
@@ -107,6 +109,12 @@ class World:
 
     def maker(self, code: str) -> Org:
         return next(m for m in self.makers if m.code == code)
+
+    def shipper(self, maker: Org, lots: set[int]) -> Actor:
+        """Who confirms and ships an order: the distributor appointed for its lots, if any."""
+        if self.distributor is not None and maker is self.makers[0] and lots <= self.appointed:
+            return self.distributor.actor
+        return maker.actor
 
 
 def system_actor(org, kind: OrgKind) -> Actor:
@@ -178,6 +186,7 @@ def build_people(session: Session, world: World, rng: random.Random) -> None:
     for i, name in enumerate(names, start=1):
         region = "320100" if i % 3 else "330100"
         world.makers.append(_org(session, now, f"M{i:03d}", name, OrgKind.MANUFACTURER, region))
+    world.distributor = _org(session, now, "D001", data.DISTRIBUTOR, OrgKind.DISTRIBUTOR, "320100")
     _assign_profiles(world, rng)
 
 
@@ -203,6 +212,7 @@ def build_logins(session: Session, world: World) -> None:
         ("hospital (lagging)", "hospital2", lagging, Role.STAFF),
         ("manufacturer", "maker", world.makers[0], Role.ADMIN),
         ("manufacturer (failing)", "maker2", world.makers[1], Role.STAFF),
+        ("distributor", "distributor", world.distributor, Role.STAFF),
     ]
     for label, username, org, role in picks:
         user = auth.create_user(

@@ -46,6 +46,7 @@ class Placed:
     hospital: Org
     supplier: Org
     fate: str = "on_time"  # on_time | late | rejected | unconfirmed | cancelled
+    lots: set[int] = field(default_factory=set)
     order: object = None
     shipment_id: int = 0
 
@@ -164,7 +165,14 @@ class Year:
                 result = orders.place_order(
                     self.session, request=request, now=self.world.now, actor=hospital.actor
                 )
-                placed.append(Placed(result.order_id, hospital, self.orgs[maker_id]))
+                placed.append(
+                    Placed(
+                        result.order_id,
+                        hospital,
+                        self.orgs[maker_id],
+                        lots={x.lot_id for x in lines},
+                    )
+                )
                 self.world.clock.advance(seconds=7)
         self.tally.orders += len(placed)
         return placed
@@ -205,7 +213,10 @@ class Year:
                 p.fate = "unconfirmed"
                 continue
             p.order = orders.confirm_order(
-                self.session, order_id=p.order_id, now=self.world.now, actor=p.supplier.actor
+                self.session,
+                order_id=p.order_id,
+                now=self.world.now,
+                actor=self.world.shipper(p.supplier, p.lots),
             )
             if self.rng.random() < (0.15 if p.supplier.id == self.failing.id else 0.008):
                 p.fate = "late"
@@ -228,7 +239,10 @@ class Year:
                 continue
             if self.rng.random() < 0.5:
                 p.order = orders.confirm_order(
-                    self.session, order_id=p.order_id, now=self.world.now, actor=p.supplier.actor
+                    self.session,
+                    order_id=p.order_id,
+                    now=self.world.now,
+                    actor=self.world.shipper(p.supplier, p.lots),
                 )
                 p.fate = "late"
                 self.tally.late_confirmed += 1
@@ -267,7 +281,7 @@ class Year:
         except DomainError:
             self.session.rollback()
             return
-        sub = Placed(result.order_id, hospital, maker, fate="late")
+        sub = Placed(result.order_id, hospital, maker, fate="late", lots={line.lot_id})
         sub.order = orders.confirm_order(
             self.session, order_id=sub.order_id, now=self.world.now, actor=maker.actor
         )
@@ -293,7 +307,7 @@ class Year:
                 order_id=p.order_id,
                 lines=lines,
                 now=self.world.now,
-                actor=p.supplier.actor,
+                actor=self.world.shipper(p.supplier, p.lots),
             )
             p.shipment_id = shipment.id
             p.order = shipment  # what the receipt needs next
