@@ -148,7 +148,8 @@ def solve_direct(model: Model, options: SolverOptions) -> RawSolution:
     start = None
     if model.problem.granularity == "region":
         t0 = time.perf_counter()
-        start = region_start(model, lp.values)
+        bound = float(lp.lp_bound or 0.0)
+        start = region_start(model, lp.values, bound * (1 + 0.9 * float(options.mip_gap)))
         lp.build_s += time.perf_counter() - t0
     mip = solve_arrays(model, options, integer=True, time_limit=remaining, start=start)
     mip.lp_bound = lp.lp_bound
@@ -429,17 +430,23 @@ def _subset_fill(qty: list[int], target: int, bits: int = 20) -> list[int]:
     return chosen
 
 
-def region_start(model: Model, lp_values: np.ndarray | None) -> np.ndarray | None:
-    """The cheapest of the constructions of `_region_start_k` (k = 0..4 largest regions placed
-    first), or None when none is feasible. Passed to HiGHS with `setSolution`: when it is
-    within the gap of the LP bound the MIP stops at the root."""
+def region_start(
+    model: Model, lp_values: np.ndarray | None, good_enough: float = -np.inf, tries: int = 12
+) -> np.ndarray | None:
+    """The cheapest of the constructions of `_region_start_k` (k = 0, 1, ... largest regions
+    placed first; they differ a lot from one k to the next), stopping at the first whose cost
+    is <= `good_enough`; None when none is feasible. Passed to HiGHS with `setSolution`: when
+    it is within the gap of the LP bound the MIP stops at the root."""
     if lp_values is None or not model.binary:
         return None
     best, best_cost = None, np.inf
-    for k in range(5):
+    cost = model.cost
+    for k in range(min(tries, len(model.unit_ids) + 1)):
         values = _region_start_k(model, k)
-        if values is not None and float(model.cost @ values) < best_cost - 1e-9:
-            best, best_cost = values, float(model.cost @ values)
+        if values is not None and float(cost @ values) < best_cost - 1e-9:
+            best, best_cost = values, float(cost @ values)
+            if best_cost <= good_enough:
+                break
     return best
 
 
