@@ -34,8 +34,14 @@ ERRORS = {
 
 
 @pytest.fixture
-def raising_app(app):
-    """The app with routes that raise each kind of error (API and page flavours)."""
+def raising_app(session_factory, clock):
+    """An app of its own (the shared one must not grow routes) whose routes raise each kind of
+    error (API and page flavours)."""
+    app = create_app(
+        {"ENV": "testing", "DATABASE_URL": "sqlite://"},
+        clock=clock,
+        session_factory=session_factory,
+    )
 
     def raiser(name):
         if name == "stale":

@@ -8,12 +8,14 @@ from sqlalchemy import func, select
 from procurement.catalog.models import DemandReport, Lot, Product, Tender
 
 
-def test_the_regulator_lands_on_its_tender_list(client, login, regulator, make_tender):
+def test_the_regulator_reaches_its_tender_list_from_its_dashboard(
+    client, login, regulator, make_tender
+):
     tender = make_tender("draft")
     login(regulator)
     home = client.get("/")
     assert home.status_code == 302
-    assert home.headers["Location"].endswith("/regulator/tenders")
+    assert home.headers["Location"].endswith("/regulator/compliance")  # the dashboard is home
     page = client.get("/regulator/tenders").get_data(as_text=True)
     assert tender.code in page
     assert 'href="/regulator/tenders"' in page  # nav link
