@@ -548,12 +548,14 @@ def main() -> None:
         cluster = Cluster()
         url = cluster.start()
     try:
-        began = time.perf_counter()
-        counts = load(url, args.hospitals, args.lots)
-        print(
-            f"loaded in {time.perf_counter() - began:.1f} s: "
-            + ", ".join(f"{k} {v:,}" for k, v in counts.items())
-        )
+        if not (args.skip_load and cluster is None):
+            began = time.perf_counter()
+            counts = load(url, args.hospitals, args.lots)
+            print(
+                f"loaded in {time.perf_counter() - began:.1f} s: "
+                + ", ".join(f"{k} {v:,}" for k, v in counts.items()),
+                flush=True,
+            )
         times = measure(url, args.repeat)
         print(
             f"dashboard queries ({args.hospitals:,} hospitals x {args.lots} lots): "

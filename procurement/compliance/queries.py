@@ -14,7 +14,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, false, func, literal, select, true, union_all
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from procurement.auth.models import Organization
@@ -137,8 +149,7 @@ def base(f: Filters, w: Window, rules: r.ComplianceRules | None = None):
         case((and_(checked, ~zero, scaled < src.c.agreed * risk_k), 1), else_=0).label("at_risk"),
         case((zero, 1), else_=0).label("zero"),
     )
-    cte = flags.cte("progress_base")
-    return cte.prefix_with("MATERIALIZED", dialect="postgresql")
+    return flags.cte("progress_base")
 
 
 def _per_contract(f: Filters, w: Window):
@@ -204,7 +215,7 @@ def _dim(cte, group: str):
 
 def _aggregate(cte, group: str):
     key = _dim(cte, group)
-    return select(
+    query = select(
         literal(group).label("grp"),
         cast(key, String(40)).label("key"),
         func.sum(cte.c.agreed).label("agreed"),
@@ -214,7 +225,59 @@ def _aggregate(cte, group: str):
         func.sum(cte.c.at_risk).label("at_risk"),
         func.sum(cte.c.zero).label("zero"),
         func.sum(cte.c.saving).label("saving"),
-    ).group_by(key)
+    )
+    return query if group == "total" else query.group_by(key)
+
+
+@dataclass(frozen=True)
+class _Grouped:
+    grp: str
+    key: Any
+    agreed: Any
+    accepted: Any
+    contracts: Any
+    behind: Any
+    at_risk: Any
+    zero: Any
+    saving: Any
+
+
+def _grouping_sets(session: Session, cte, groups: tuple[str, ...]) -> list[_Grouped]:
+    """PostgreSQL: every grouping in one pass over the contracts (GROUPING SETS); a row's
+    grouping is the one key column that is set (none: the total)."""
+    dims = {g: _dim(cte, g) for g in groups if g != "total"}
+    keys = [cast(expr, String(40)).label(f"k_{g}") for g, expr in dims.items()]
+    sets = [tuple_(expr) for expr in dims.values()]
+    if "total" in groups:
+        sets.insert(0, tuple_())
+    query = select(
+        *keys,
+        func.sum(cte.c.agreed).label("agreed"),
+        func.sum(cte.c.accepted).label("accepted"),
+        func.count().label("contracts"),
+        func.sum(cte.c.behind).label("behind"),
+        func.sum(cte.c.at_risk).label("at_risk"),
+        func.sum(cte.c.zero).label("zero"),
+        func.sum(cte.c.saving).label("saving"),
+    ).group_by(func.grouping_sets(*sets))
+    out = []
+    for row in session.execute(query):
+        found = [(g, getattr(row, f"k_{g}")) for g in dims if getattr(row, f"k_{g}") is not None]
+        grp, key = found[0] if found else ("total", "0")
+        out.append(
+            _Grouped(
+                grp,
+                key,
+                row.agreed,
+                row.accepted,
+                row.contracts,
+                row.behind,
+                row.at_risk,
+                row.zero,
+                row.saving,
+            )
+        )
+    return out
 
 
 def progress(
@@ -234,10 +297,13 @@ def progress(
         raise ValueError(f"unknown groups {sorted(unknown)}")
     w = w or window(session, filters, as_of, rules)
     cte = base(filters, w, rules)
-    parts = [_aggregate(cte, g) for g in groups]
-    query = parts[0] if len(parts) == 1 else union_all(*parts)
     out: dict[str, list[ProgressRow]] = {g: [] for g in groups}
-    for row in session.execute(query):
+    if session.get_bind().dialect.name == "postgresql" and len(groups) > 1:
+        rows = _grouping_sets(session, cte, groups)
+    else:
+        parts = [_aggregate(cte, g) for g in groups]
+        rows = session.execute(parts[0] if len(parts) == 1 else union_all(*parts))
+    for row in rows:
         out[row.grp].append(_row(row, w, rules))
     _label(session, {g: rows for g, rows in out.items() if labels is None or g in labels})
     return out
