@@ -1,8 +1,8 @@
 """create the initial schema
 
-Revision ID: 8f5deb6ed7ff
+Revision ID: 205371724f01
 Revises: 
-Create Date: 2026-11-22 17:06:23.189642
+Create Date: 2026-11-22 17:47:27.741790
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 import procurement.db
 
-revision = '8f5deb6ed7ff'
+revision = '205371724f01'
 down_revision = None
 branch_labels = None
 depends_on = None
