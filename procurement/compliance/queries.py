@@ -134,7 +134,7 @@ def _threshold(factor: Decimal, progress: Decimal) -> int:
 
 
 def base(f: Filters, w: Window, rules: r.ComplianceRules | None = None):
-    """Per contract: dimensions, agreed, accepted, saving and status flags (a CTE the
+    """Per contract: dimensions, agreed, accepted, price and status flags (a CTE the
     aggregates read; the flags are computed once per contract, in integer arithmetic)."""
     rules = rules or r.ComplianceRules()
     src = _per_contract(f, w).subquery("per_contract")
@@ -165,7 +165,7 @@ def _per_contract(f: Filters, w: Window):
             c.manufacturer_id,
             c.agreed_volume.label("agreed"),
             accepted.label("accepted"),
-            _saving(accepted),
+            c.unit_price,
         )
         src = src.outerjoin(ContractVolume, ContractVolume.contract_id == c.id)
     else:
@@ -190,14 +190,10 @@ def _per_contract(f: Filters, w: Window):
             c.manufacturer_id,
             c.agreed_volume.label("agreed"),
             func.coalesce(late.c.q, 0).label("accepted"),
-            _saving(func.coalesce(late.c.q, 0)),
+            c.unit_price,
         )
         src = src.outerjoin(late, late.c.contract_id == c.id)
-    return src.join(Lot, Lot.id == c.lot_id).where(*_where(f))
-
-
-def _saving(accepted):
-    return (accepted * (Lot.reference_unit_price - Contract.unit_price)).label("saving")
+    return src.where(*_where(f))
 
 
 def _dim(cte, group: str):
@@ -224,7 +220,6 @@ def _aggregate(cte, group: str):
         func.sum(cte.c.behind).label("behind"),
         func.sum(cte.c.at_risk).label("at_risk"),
         func.sum(cte.c.zero).label("zero"),
-        func.sum(cte.c.saving).label("saving"),
     )
     return query if group == "total" else query.group_by(key)
 
@@ -242,7 +237,7 @@ class _Grouped:
     saving: Any
 
 
-def _grouping_sets(session: Session, cte, groups: tuple[str, ...]) -> list[_Grouped]:
+def _grouping_sets(session: Session, cte, groups: tuple[str, ...]):
     """PostgreSQL: every grouping in one pass over the contracts (GROUPING SETS); a row's
     grouping is the one key column that is set (none: the total)."""
     dims = {g: _dim(cte, g) for g in groups if g != "total"}
@@ -250,18 +245,23 @@ def _grouping_sets(session: Session, cte, groups: tuple[str, ...]) -> list[_Grou
     sets = [tuple_(expr) for expr in dims.values()]
     if "total" in groups:
         sets.insert(0, tuple_())
+    sets.append(tuple_(cte.c.lot_id, cte.c.unit_price))  # for the savings
     query = select(
         *keys,
+        cte.c.lot_id.label("p_lot"),
+        cte.c.unit_price.label("p_price"),
         func.sum(cte.c.agreed).label("agreed"),
         func.sum(cte.c.accepted).label("accepted"),
         func.count().label("contracts"),
         func.sum(cte.c.behind).label("behind"),
         func.sum(cte.c.at_risk).label("at_risk"),
         func.sum(cte.c.zero).label("zero"),
-        func.sum(cte.c.saving).label("saving"),
     ).group_by(func.grouping_sets(*sets))
-    out = []
+    out, prices = [], []
     for row in session.execute(query):
+        if row.p_price is not None:
+            prices.append((row.p_lot, row.p_price, row.accepted))
+            continue
         found = [(g, getattr(row, f"k_{g}")) for g in dims if getattr(row, f"k_{g}") is not None]
         grp, key = found[0] if found else ("total", "0")
         out.append(
@@ -274,10 +274,10 @@ def _grouping_sets(session: Session, cte, groups: tuple[str, ...]) -> list[_Grou
                 row.behind,
                 row.at_risk,
                 row.zero,
-                row.saving,
+                0,
             )
         )
-    return out
+    return out, prices
 
 
 def progress(
@@ -298,13 +298,16 @@ def progress(
     w = w or window(session, filters, as_of, rules)
     cte = base(filters, w, rules)
     out: dict[str, list[ProgressRow]] = {g: [] for g in groups}
+    prices: list | None = None
     if session.get_bind().dialect.name == "postgresql" and len(groups) > 1:
-        rows = _grouping_sets(session, cte, groups)
+        rows, prices = _grouping_sets(session, cte, groups)
     else:
         parts = [_aggregate(cte, g) for g in groups]
         rows = session.execute(parts[0] if len(parts) == 1 else union_all(*parts))
     for row in rows:
         out[row.grp].append(_row(row, w, rules))
+    if {"total", "lot"} & set(groups):
+        _add_savings(session, cte, out, prices)
     _label(session, {g: rows for g, rows in out.items() if labels is None or g in labels})
     return out
 
@@ -323,11 +326,33 @@ def _row(row, w: Window, rules: r.ComplianceRules) -> ProgressRow:
         int(row.behind),
         int(row.at_risk),
         int(row.zero),
-        Decimal(row.saving or 0).quantize(Decimal("0.01")),
+        Decimal(0),
         r.completion(accepted, agreed),
         w.time_progress,
         status.value,
     )
+
+
+def _add_savings(session: Session, cte, out: dict[str, list[ProgressRow]], prices) -> None:
+    """Savings = accepted x (reference price - contract price), summed per lot and price in
+    integers (one small grouping), multiplied out in Decimal here: no per-row numeric math."""
+    query = select(cte.c.lot_id, cte.c.unit_price, func.sum(cte.c.accepted)).group_by(
+        cte.c.lot_id, cte.c.unit_price
+    )
+    per_lot: dict[int, Decimal] = {}
+    rows = prices if prices is not None else session.execute(query).all()
+    refs = dict(
+        session.execute(
+            select(Lot.id, Lot.reference_unit_price).where(Lot.id.in_({r[0] for r in rows}))
+        ).all()
+    )
+    for lot_id, price, accepted in rows:
+        gap = Decimal(refs[lot_id]) - Decimal(price)
+        per_lot[lot_id] = per_lot.get(lot_id, Decimal(0)) + Decimal(int(accepted or 0)) * gap
+    for row in out.get("lot", []):
+        row.saving = per_lot.get(row.key, Decimal(0)).quantize(Decimal("0.01"))
+    for row in out.get("total", []):
+        row.saving = sum(per_lot.values(), Decimal(0)).quantize(Decimal("0.01"))
 
 
 def label_rows(session: Session, group: str, rows: list[ProgressRow]) -> list[ProgressRow]:

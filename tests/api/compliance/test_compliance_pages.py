@@ -21,6 +21,7 @@ def test_regulator_home_is_the_dashboard_with_chart_values(client, login, comp_w
     by_lot = dict(values)
     assert by_lot[str(world.lots[0].id)] == "0.1500"  # 300 / (1000 + 1000)
     assert 'data-testid="fig-completion" data-value="0.0750"' in html  # 300 / 4000
+    assert 'data-testid="fig-savings" data-value="210.00"' in html  # 300 x (0.90 - 0.20)
 
 
 def test_progress_page_drills_down_and_exports(client, login, comp_world):
