@@ -210,12 +210,30 @@ def revoke_token(session: Session, *, actor: Actor, token_id: int, now: datetime
 
 
 def actor_for_token(session: Session, *, secret: str, now: datetime) -> Actor | None:
-    """The actor a bearer secret stands for, or None if unknown, revoked or expired."""
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(secret)))
-    if token is None or token.revoked_at is not None:
+    """The actor a bearer secret stands for, or None if unknown, revoked or expired.
+
+    One Core query of plain columns: this runs on every API request, and loading the token,
+    user and organization as ORM objects cost several times more than the order it precedes.
+    """
+    row = session.execute(
+        select(
+            User.id,
+            Organization.id,
+            Organization.kind,
+            User.role,
+            Organization.region_code,
+            User.username,
+            ApiToken.expires_at,
+        )
+        .join(User, User.id == ApiToken.user_id)
+        .join(Organization, Organization.id == User.organization_id)
+        .where(ApiToken.token_hash == _hash_token(secret))
+        .where(ApiToken.revoked_at.is_(None))
+        .where(User.active.is_(True))
+    ).first()
+    if row is None:
         return None
-    if token.expires_at is not None and token.expires_at <= now:
+    user_id, org_id, kind, role, region_code, username, expires_at = row
+    if expires_at is not None and expires_at <= now:
         return None
-    if not token.user.active:
-        return None
-    return actor_of(token.user)
+    return Actor(user_id, org_id, kind, role, region_code, username)
