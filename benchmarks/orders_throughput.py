@@ -176,7 +176,9 @@ def drive(port: int, lua: str, connections: int, seconds: int) -> tuple[float, f
 
 
 def stop(proc: subprocess.Popen) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)  # gunicorn finishes the requests in flight
     proc.wait(timeout=20)
 
 
@@ -216,6 +218,7 @@ def main() -> None:
         bare = drive(bare_port, LUA % {**fill, "path": "/bare"}, args.connections, args.seconds)
         app = drive(app_port, LUA % {**fill, "path": "/api/v1/orders"}, args.connections,
                     args.seconds)  # fmt: skip
+        stop(app_proc)  # drain in-flight requests before counting what they wrote
         check_orders(url, app[0] * args.seconds)
         report(args, bare, app)
     finally:
@@ -233,7 +236,8 @@ def check_orders(url: str, expected: float) -> None:
     from procurement.orders.models import ContractVolume, OrderLine
 
     engine = make_engine(url)
-    with engine.connect() as conn:
+    # One snapshot for the three sums (READ COMMITTED would let a late commit fall between them).
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
         lines = conn.scalar(select(func.coalesce(func.sum(OrderLine.quantity), 0)))
         ordered = conn.scalar(select(func.coalesce(func.sum(ContractVolume.ordered), 0)))
         count = conn.scalar(select(func.count()).select_from(OrderLine))
