@@ -11,10 +11,15 @@ counters, monthly off-platform reports for 5% of hospital x lot pairs, all loade
 Foreign-key triggers are off during the load (``session_replication_role = replica``), and the
 shipment/receipt header tables stay empty: no dashboard query reads them.
 
-Timed: ``procurement.compliance.services.dashboard.dashboard`` (every figure, chart and table of
-the regulator's home), after ANALYZE, best and median of ``--repeat`` warm runs.
+Timed, after ANALYZE: the fold of the dashboard rollup (``fold_dashboard``, what ``procurement
+compliance check`` does once a day), then ``procurement.compliance.services.dashboard.dashboard``
+(every figure, chart and table of the regulator's home) part by part, best and median of
+``--repeat`` warm runs; then again with ``--delta`` receipt lines and payables above the
+rollup's watermark (inserted uncommitted and rolled back; ``--verify`` also compares every
+figure with the full computation, ``dashboard(fast=False)``).
 
     python benchmarks/compliance_progress.py [--hospitals 20000] [--lots 60] [--repeat 5]
+        [--delta 20000] [--verify] [--skip-load]
 """
 
 from __future__ import annotations
@@ -477,59 +482,172 @@ def load_orders(cur, rnd, hospitals, lots, first_h, hosp_province, winner, price
     return counts
 
 
-def measure(url: str, repeat: int) -> list[float]:
-    from procurement.auth.actor import Actor
-    from procurement.auth.models import OrgKind, Role
-    from procurement.compliance.services.dashboard import dashboard
+def load_average() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def measure(url: str, repeat: int, delta: int, verify: bool) -> None:
+    """Fold the rollup once (timed), then time warm dashboards part by part; with ``delta``,
+    again with that many receipt lines (and their payables) above the watermark."""
+    from sqlalchemy import delete
+
+    from procurement.compliance.rollup_models import Rollup
+    from procurement.compliance.services.dashboard import fold_dashboard
     from procurement.db import make_engine, make_session_factory
 
     engine = make_engine(url)
     factory = make_session_factory(engine)
-    actor = Actor(0, 1, OrgKind.REGULATOR, Role.VIEWER, "110000", "bench")
-    times = []
-    for i in range(repeat + 1):
+    with factory() as session:
+        session.execute(delete(Rollup))
+        session.commit()
+        began = time.perf_counter()
+        fold_dashboard(session, now=AS_OF)
+        print(
+            f"fold (rollup build: once a day, after a payment run or a large delta): "
+            f"{time.perf_counter() - began:.1f} s ({load_average()})",
+            flush=True,
+        )
+    with factory() as session:
+        runs(session, repeat, "dashboard (rollup + live delta)", verify=False)
+    if delta:
         with factory() as session:
+            added = add_delta(session, delta)
+            runs(session, repeat, f"dashboard with {added:,} receipt lines above the mark", verify)
+            session.rollback()
+    engine.dispose()
+
+
+def runs(session, repeat: int, title: str, verify: bool) -> None:
+    """Time ``repeat`` warm dashboards (after one warm-up) part by part; best and median."""
+    from procurement.auth.actor import Actor
+    from procurement.auth.models import OrgKind, Role
+    from procurement.compliance.services.dashboard import dashboard
+
+    actor = Actor(0, 1, OrgKind.REGULATOR, Role.VIEWER, "110000", "bench")
+    totals, parts = [], {}
+    for i in range(repeat + 1):
+        with timed_parts() as spent:
             began = time.perf_counter()
             data = dashboard(session, tender_id=1, year=1, now=AS_OF, actor=actor)
-            elapsed = time.perf_counter() - began
-        if i:  # the first run warms the cache
-            times.append(elapsed)
+            total = time.perf_counter() - began
+        if i:
+            totals.append(total)
+            spent["rest (tender, alerts, curve, savings)"] = total - sum(spent.values())
+            for name, took in spent.items():
+                parts.setdefault(name, []).append(took)
         else:
             t = data.total
             print(
-                f"check: agreed {t.agreed:,} accepted {t.accepted:,} completion "
-                f"{t.completion} time {data.window.time_progress} lots {len(data.groups['lot'])}"
-                f" regions {len(data.groups['region'])} curve points {len(data.curve)}"
+                f"check: agreed {t.agreed:,} accepted {t.accepted:,} completion {t.completion} "
+                f"time {data.window.time_progress} lots {len(data.groups['lot'])} regions "
+                f"{len(data.groups['region'])} curve points {len(data.curve)} "
+                f"figures {data.figures}"
             )
-    with factory() as session:
-        parts(session)
-    engine.dispose()
-    return times
-
-
-def parts(session) -> None:
-    """Time each statement family of the dashboard once (warm), to show where time goes."""
-    from procurement.compliance import metrics, queries
-    from procurement.compliance.rules import ComplianceRules
-    from procurement.compliance.services import dashboard as d
-
-    f, rules = queries.Filters(tender_id=1, contract_year=1), ComplianceRules()
-    steps = {}
-    began = time.perf_counter()
-    w = queries.window(session, f, AS_OF, rules)
-    steps["window"] = time.perf_counter() - began
-    began = time.perf_counter()
-    groups = queries.progress(
-        session, filters=f, groups=d.GROUPS, as_of=AS_OF, rules=rules, labels=(), w=w
+    print(f"{title}:")
+    for name, took in parts.items():
+        print(f"  {name:<44} best {min(took):.3f} s, median {statistics.median(took):.3f} s")
+    print(
+        f"  {'TOTAL':<44} best {min(totals):.3f} s, median {statistics.median(totals):.3f} s "
+        f"over {len(totals)} warm runs (goal < 2 s; {load_average()})",
+        flush=True,
     )
-    steps["progress (5 groupings)"] = time.perf_counter() - began
-    began = time.perf_counter()
-    metrics.side_figures(session, filters=f, w=w, group="total", as_of=AS_OF)
-    steps["side figures"] = time.perf_counter() - began
-    began = time.perf_counter()
-    d.completion_curve(session, f, w, groups["total"][0])
-    steps["completion curve"] = time.perf_counter() - began
-    print("parts: " + ", ".join(f"{k} {v:.3f} s" for k, v in steps.items()))
+    if verify:
+        plain = dashboard(session, tender_id=1, year=1, now=AS_OF, actor=actor, fast=False)
+        same = same_figures(data, plain)
+        print(f"  equal to the full computation: {same}", flush=True)
+
+
+def same_figures(a, b) -> bool:
+    def rows(board):
+        return {
+            (g, r.key): (r.agreed, r.accepted, r.contracts, r.behind, r.at_risk, r.zero,
+                         r.saving, r.status, r.label)
+            for g, group in board.groups.items()
+            for r in group
+        }  # fmt: skip
+
+    return (rows(a), a.figures, a.curve, a.window) == (rows(b), b.figures, b.curve, b.window)
+
+
+class timed_parts:
+    """Wrap the dashboard's steps (module attributes) with timers for one call."""
+
+    def __enter__(self) -> dict[str, float]:
+        from procurement.compliance import metrics, queries, rollup
+        from procurement.compliance.services import dashboard as d
+
+        self.spent: dict[str, float] = {}
+        targets = [
+            (rollup, "find", "fingerprint (find the rollup)"),
+            (rollup, "read", "folded sums + live delta"),
+            (queries, "assemble", "progress rows, savings, labels"),
+            (d, "_lagging", "hospitals furthest behind"),
+            (metrics, "side_figures", "side figures (orders, off-platform)"),
+        ]
+        self.saved = []
+        for module, name, label in targets:
+            original = getattr(module, name)
+            self.saved.append((module, name, original))
+            setattr(module, name, self._timer(original, label))
+        return self.spent
+
+    def _timer(self, fn, label):
+        def timed(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.spent[label] = self.spent.get(label, 0.0) + time.perf_counter() - began
+
+        return timed
+
+    def __exit__(self, *exc) -> None:
+        for module, name, original in self.saved:
+            setattr(module, name, original)
+
+
+def add_delta(session, lines: int) -> int:
+    """A day's receipts above the watermark, uncommitted: copies of the first ``lines``
+    contract receipt lines (new ids, accepted now), their counters and payables."""
+    from sqlalchemy import text
+
+    session.execute(text("SET LOCAL session_replication_role = replica"))  # no header rows
+    mark = session.scalar(text("SELECT max(id) FROM receipt_lines"))
+    now = AS_OF - timedelta(hours=2)
+    session.execute(
+        text(
+            "INSERT INTO receipt_lines (id, receipt_id, shipment_line_id, order_line_id, "
+            "contract_id, hospital_id, manufacturer_id, accepted_quantity, rejected_quantity, "
+            "unit_price, accepted_amount, currency, received_at, accepted_at) "
+            "SELECT id + :mark, receipt_id, id + :mark, order_line_id, contract_id, hospital_id, "
+            "manufacturer_id, accepted_quantity, 0, unit_price, accepted_amount, currency, "
+            ":now, :now FROM receipt_lines WHERE contract_id IS NOT NULL AND id <= :mark "
+            "ORDER BY id LIMIT :n"
+        ),
+        {"mark": mark, "now": now, "n": lines},
+    )
+    session.execute(
+        text(
+            "UPDATE contract_volumes v SET accepted = v.accepted + d.q FROM (SELECT contract_id, "
+            "sum(accepted_quantity) AS q FROM receipt_lines WHERE id > :mark GROUP BY "
+            "contract_id) d WHERE v.contract_id = d.contract_id"
+        ),
+        {"mark": mark},
+    )
+    session.execute(
+        text(
+            "INSERT INTO payables (id, receipt_line_id, contract_id, hospital_id, "
+            "manufacturer_id, region_code, amount, currency, accepted_at, due_at, accrued_at, "
+            "deadline_days) SELECT r.id, r.id, r.contract_id, r.hospital_id, r.manufacturer_id, "
+            "c.region_code, r.accepted_amount, r.currency, r.accepted_at, "
+            "r.accepted_at + interval '30 days', :now, 30 FROM receipt_lines r "
+            "JOIN contracts c ON c.id = r.contract_id WHERE r.id > :mark"
+        ),
+        {"mark": mark, "now": now},
+    )
+    return int(
+        session.scalar(text("SELECT count(*) FROM receipt_lines WHERE id > :m"), {"m": mark})
+    )
 
 
 def main() -> None:
@@ -541,6 +659,18 @@ def main() -> None:
         "--skip-load",
         action="store_true",
         help="reuse the world already loaded in BENCH_DATABASE_URL",
+    )
+    parser.add_argument(
+        "--delta",
+        type=int,
+        default=20_000,
+        help="receipt lines (and payables) to add above the watermark for a second measure "
+        "(uncommitted, rolled back; 0: none)",
+    )
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="compare the dashboard with the delta against the full computation (slow)",
     )
     args = parser.parse_args()
     url, cluster = os.environ.get("BENCH_DATABASE_URL"), None
@@ -556,12 +686,8 @@ def main() -> None:
                 + ", ".join(f"{k} {v:,}" for k, v in counts.items()),
                 flush=True,
             )
-        times = measure(url, args.repeat)
-        print(
-            f"dashboard queries ({args.hospitals:,} hospitals x {args.lots} lots): "
-            f"best {min(times):.3f} s, median {statistics.median(times):.3f} s "
-            f"over {len(times)} warm runs (goal < 2 s)"
-        )
+        print(f"scale: {args.hospitals:,} hospitals x {args.lots} lots", flush=True)
+        measure(url, args.repeat, args.delta, args.verify)
     finally:
         if cluster is not None:
             cluster.stop()

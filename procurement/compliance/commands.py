@@ -1,4 +1,5 @@
-"""``procurement compliance check``: import credit events and evaluate alerts as of now;
+"""``procurement compliance check``: import credit events, evaluate alerts as of now and fold
+the dashboard rollup (:mod:`procurement.compliance.rollup`);
 ``procurement compliance year-end TENDER YEAR``: the year-end check as the regulator."""
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ def register(cli: click.Group) -> None:
     @compliance.command("check")
     @with_appcontext
     def check() -> None:
-        """Import credit events from orders, raise and resolve alerts as of now."""
+        """Import credit events from orders, raise and resolve alerts as of now, and fold the
+        dashboard's rollup of the tender in force for today (if it has none valid)."""
         from procurement.compliance.services import evaluate_alerts, import_credit_events
+        from procurement.compliance.services.dashboard import fold_dashboard
 
         session = get_session()
         events = import_credit_events(session, now=now())
         result = evaluate_alerts(session, now=now())
+        folded = fold_dashboard(session, now=now())
         click.echo(
             f"credit events {events}; alerts raised {result.raised}, updated {result.updated}, "
-            f"resolved {result.resolved}, open {result.open}"
+            f"resolved {result.resolved}, open {result.open}; dashboard rollup "
+            + (f"of tender {folded[0]} year {folded[1]} current" if folded else "not needed")
         )

@@ -89,23 +89,28 @@ def _off_platform(f: Filters, w: Window, group: str):
     if group not in dims:
         return None
     dim = dims[group]
-    query = (
-        select(_key(dim), func.sum(op.quantity).label("n"))
-        .join(org, org.id == op.hospital_id)
-        .where(op.lot_id.in_(_lot_scope(f)), op.month >= w.start.replace(day=1), op.month <= w.end)
+    query = select(_key(dim), func.sum(op.quantity).label("n")).where(
+        op.lot_id.in_(_lot_scope(f)), op.month >= w.start.replace(day=1), op.month <= w.end
     )
+    if group == "region" or f.region_code:  # the province is the hospital's
+        query = query.join(org, org.id == op.hospital_id)
     return _org_filters(query, f, op.hospital_id, province).group_by(dim)
 
 
-def _orders(f: Filters, w: Window, group: str, as_of: datetime):
+def _orders(f: Filters, w: Window, group: str, as_of: datetime, orgs=None):
     po = PurchaseOrder
     # Orders of the selection: placed in the contract year by its hospitals to its suppliers
-    # (set semi-joins on contracts; cheaper than walking every order line).
+    # (set semi-joins on contracts, or on the id sets ``orgs`` gives: cheaper than walking
+    # every order line).
+    hospitals, makers = orgs or (
+        select(Contract.hospital_id).where(*_where(f)),
+        select(Contract.manufacturer_id).where(*_where(f)),
+    )
     scope = [
         po.placed_at >= midnight(w.start),
         po.placed_at < midnight(w.end + timedelta(days=1)),
-        po.hospital_id.in_(select(Contract.hospital_id).where(*_where(f))),
-        po.manufacturer_id.in_(select(Contract.manufacturer_id).where(*_where(f))),
+        po.hospital_id.in_(hospitals),
+        po.manufacturer_id.in_(makers),
     ]
     if f.lot_id is not None:
         scope.append(po.id.in_(select(OrderLine.order_id).where(OrderLine.lot_id == f.lot_id)))
@@ -168,9 +173,18 @@ def _payables(f: Filters, group: str, as_of: datetime):
 
 
 def side_figures(
-    session: Session, *, filters: Filters, w: Window, group: str, as_of: datetime
+    session: Session,
+    *,
+    filters: Filters,
+    w: Window,
+    group: str,
+    as_of: datetime,
+    orgs=None,
+    skip: tuple[str, ...] = (),
 ) -> dict[str, Side]:
-    """Side figures per group key (str keys, as the progress rows' keys stringified)."""
+    """Side figures per group key (str keys, as the progress rows' keys stringified).
+    ``orgs``: (hospital ids, manufacturer ids) subqueries of the selection, if known;
+    ``skip``: figures the caller has (the dashboard rollup: "non_winning", "payables")."""
     if group not in SIDE_GROUPS:
         return {}
     out: dict[str, Side] = {}
@@ -178,13 +192,21 @@ def side_figures(
     def get(key: Any) -> Side:
         return out.setdefault(str(key), Side())
 
-    for query, apply in (
-        (_non_winning(filters, w, group), lambda s, row: setattr(s, "non_winning", int(row.n))),
-        (_off_platform(filters, w, group), lambda s, row: setattr(s, "off_platform", int(row.n))),
-        (_orders(filters, w, group, as_of), _apply_orders),
-        (_payables(filters, group, as_of), _apply_payables),
+    for name, query, apply in (
+        (
+            "non_winning",
+            _non_winning(filters, w, group),
+            lambda s, row: setattr(s, "non_winning", int(row.n)),
+        ),
+        (
+            "off_platform",
+            _off_platform(filters, w, group),
+            lambda s, row: setattr(s, "off_platform", int(row.n)),
+        ),
+        ("orders", _orders(filters, w, group, as_of, orgs), _apply_orders),
+        ("payables", _payables(filters, group, as_of), _apply_payables),
     ):
-        if query is not None:
+        if query is not None and name not in skip:
             for row in session.execute(query):
                 apply(get(row.key), row)
     return out

@@ -338,3 +338,10 @@ Index(
     postgresql_where=OrderLine.__table__.c.off_contract,
     sqlite_where=OrderLine.__table__.c.off_contract,
 )
+
+
+# The dashboard rollup's tables live in their own module (imported here, so that the models of
+# the area are complete for Alembic and create_all).
+from procurement.compliance.rollup_models import Rollup, RollupGroup, RollupUnpaid  # noqa: E402
+
+__all__ += ["Rollup", "RollupGroup", "RollupUnpaid"]

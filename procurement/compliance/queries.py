@@ -133,11 +133,12 @@ def _threshold(factor: Decimal, progress: Decimal) -> int:
     return int((factor * progress * SCALE).to_integral_value(rounding=ROUND_CEILING))
 
 
-def base(f: Filters, w: Window, rules: r.ComplianceRules | None = None):
+def base(f: Filters, w: Window, rules: r.ComplianceRules | None = None, mark: int | None = None):
     """Per contract: dimensions, agreed, accepted, price and status flags (a CTE the
-    aggregates read; the flags are computed once per contract, in integer arithmetic)."""
+    aggregates read; the flags are computed once per contract, in integer arithmetic).
+    ``mark``: as of the receipt lines up to that id (see :func:`_per_contract`)."""
     rules = rules or r.ComplianceRules()
-    src = _per_contract(f, w).subquery("per_contract")
+    src = _per_contract(f, w, mark).subquery("per_contract")
     checked = true() if w.months >= rules.checks_from_month else false()
     zero = and_(checked, src.c.accepted == 0, src.c.agreed > 0)
     scaled = src.c.accepted * SCALE
@@ -152,47 +153,50 @@ def base(f: Filters, w: Window, rules: r.ComplianceRules | None = None):
     return flags.cte("progress_base")
 
 
-def _per_contract(f: Filters, w: Window):
-    c = Contract
+def _per_contract(f: Filters, w: Window, mark: int | None = None):
+    """Per contract of the selection: dimensions, agreed and accepted; with ``mark``, accepted
+    as of the receipt lines up to that id (the counter less the lines above it, read in the
+    same statement: a receipt moves both in one transaction)."""
+    c, rl = Contract, ReceiptLine
     if w.running:
         accepted = func.coalesce(ContractVolume.accepted, 0)
-        src = select(
-            c.id,
-            c.tender_id,
-            c.lot_id,
-            c.region_code,
-            c.hospital_id,
-            c.manufacturer_id,
-            c.agreed_volume.label("agreed"),
-            accepted.label("accepted"),
-            c.unit_price,
-        )
-        src = src.outerjoin(ContractVolume, ContractVolume.contract_id == c.id)
+        if mark is not None:
+            above = (
+                select(rl.contract_id, func.sum(rl.accepted_quantity).label("q"))
+                .where(rl.id > mark, rl.contract_id.is_not(None))
+                .group_by(rl.contract_id)
+                .subquery()
+            )
+            accepted = accepted - func.coalesce(above.c.q, 0)
     else:
-        rl = ReceiptLine
-        late = (
+        above = (
             select(rl.contract_id, func.sum(rl.accepted_quantity).label("q"))
             .join(c, c.id == rl.contract_id)
             .where(
                 *_where(f),
                 rl.accepted_at >= midnight(w.start),
                 rl.accepted_at < midnight(w.end + timedelta(days=1)),
+                *((rl.id <= mark,) if mark is not None else ()),
             )
             .group_by(rl.contract_id)
             .subquery()
         )
-        src = select(
-            c.id,
-            c.tender_id,
-            c.lot_id,
-            c.region_code,
-            c.hospital_id,
-            c.manufacturer_id,
-            c.agreed_volume.label("agreed"),
-            func.coalesce(late.c.q, 0).label("accepted"),
-            c.unit_price,
-        )
-        src = src.outerjoin(late, late.c.contract_id == c.id)
+        accepted = func.coalesce(above.c.q, 0)
+    src = select(
+        c.id,
+        c.tender_id,
+        c.lot_id,
+        c.region_code,
+        c.hospital_id,
+        c.manufacturer_id,
+        c.agreed_volume.label("agreed"),
+        accepted.label("accepted"),
+        c.unit_price,
+    )
+    if w.running:
+        src = src.outerjoin(ContractVolume, ContractVolume.contract_id == c.id)
+    if not w.running or mark is not None:
+        src = src.outerjoin(above, above.c.contract_id == c.id)
     return src.where(*_where(f))
 
 
@@ -297,17 +301,38 @@ def progress(
         raise ValueError(f"unknown groups {sorted(unknown)}")
     w = w or window(session, filters, as_of, rules)
     cte = base(filters, w, rules)
-    out: dict[str, list[ProgressRow]] = {g: [] for g in groups}
-    prices: list | None = None
+    rows, prices = grouped(session, cte, groups)
+    if prices is None and {"total", "lot"} & set(groups):
+        prices = lot_prices(session, cte)
+    return assemble(session, rows, prices, groups, w, rules, labels)
+
+
+def grouped(session: Session, cte, groups: tuple[str, ...]):
+    """The raw sums of every group (rows with grp, key, agreed, accepted, contracts, behind,
+    at_risk, zero) and, on PostgreSQL, the accepted sums per lot and price (else None)."""
     if session.get_bind().dialect.name == "postgresql" and len(groups) > 1:
-        rows, prices = _grouping_sets(session, cte, groups)
-    else:
-        parts = [_aggregate(cte, g) for g in groups]
-        rows = session.execute(parts[0] if len(parts) == 1 else union_all(*parts))
+        return _grouping_sets(session, cte, groups)
+    parts = [_aggregate(cte, g) for g in groups]
+    return list(session.execute(parts[0] if len(parts) == 1 else union_all(*parts))), None
+
+
+def lot_prices(session: Session, cte) -> list[tuple[int, Any, int]]:
+    """(lot, contract price, accepted) of the selection, for the savings."""
+    query = select(cte.c.lot_id, cte.c.unit_price, func.sum(cte.c.accepted)).group_by(
+        cte.c.lot_id, cte.c.unit_price
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def assemble(
+    session, rows, prices, groups, w: Window, rules, labels
+) -> dict[str, list[ProgressRow]]:
+    """Progress rows per group from raw group sums; savings from ``prices``; names."""
+    out: dict[str, list[ProgressRow]] = {g: [] for g in groups}
     for row in rows:
         out[row.grp].append(_row(row, w, rules))
     if {"total", "lot"} & set(groups):
-        _add_savings(session, cte, out, prices)
+        _add_savings(session, out, prices)
     _label(session, {g: rows for g, rows in out.items() if labels is None or g in labels})
     return out
 
@@ -333,14 +358,11 @@ def _row(row, w: Window, rules: r.ComplianceRules) -> ProgressRow:
     )
 
 
-def _add_savings(session: Session, cte, out: dict[str, list[ProgressRow]], prices) -> None:
+def _add_savings(session: Session, out: dict[str, list[ProgressRow]], prices) -> None:
     """Savings = accepted x (reference price - contract price), summed per lot and price in
     integers (one small grouping), multiplied out in Decimal here: no per-row numeric math."""
-    query = select(cte.c.lot_id, cte.c.unit_price, func.sum(cte.c.accepted)).group_by(
-        cte.c.lot_id, cte.c.unit_price
-    )
     per_lot: dict[int, Decimal] = {}
-    rows = prices if prices is not None else session.execute(query).all()
+    rows = prices
     refs = dict(
         session.execute(
             select(Lot.id, Lot.reference_unit_price).where(Lot.id.in_({r[0] for r in rows}))

@@ -1,0 +1,88 @@
+"""Tables of the dashboard rollup (see :mod:`procurement.compliance.rollup` for how they are
+written and read) and the indexes compliance reads other areas' tables through."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from procurement.contracts.models import Contract
+from procurement.db import Base, UnitPrice
+
+__all__ = ["Rollup", "RollupGroup", "RollupUnpaid"]
+
+
+class Rollup(Base):
+    """One folded state of a tender's contract year for one day and set of thresholds.
+
+    ``receipt_line_mark`` / ``payable_mark``: the highest receipt line / payable id folded in
+    (every lower id was committed when it was folded). ``contracts``, ``tender_version`` and
+    ``payment_events`` fingerprint what the rollup cannot see change: the counted contracts of
+    the selection, the tender (contracts go in force with it), and the payment and reversal
+    ledger transactions (the only writers of ``payables.paid_at``)."""
+
+    __tablename__ = "compliance_rollups"
+    __table_args__ = (
+        Index("ix_compliance_rollups_selection", "tender_id", "contract_year", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tenders.id"))
+    contract_year: Mapped[int]
+    day: Mapped[date]
+    params: Mapped[str] = mapped_column(String(80))  # running, checked, thresholds
+    window_start: Mapped[date]
+    window_end: Mapped[date]
+    contracts: Mapped[int] = mapped_column(BigInteger)
+    tender_version: Mapped[int]
+    payment_events: Mapped[int] = mapped_column(BigInteger)
+    receipt_line_mark: Mapped[int] = mapped_column(BigInteger)
+    payable_mark: Mapped[int] = mapped_column(BigInteger)
+    paid: Mapped[int] = mapped_column(BigInteger)  # paid payables (all due)
+    paid_on_time: Mapped[int] = mapped_column(BigInteger)
+    unpaid_due_before: Mapped[int] = mapped_column(BigInteger)  # unpaid, due before the day
+    non_winning: Mapped[int] = mapped_column(BigInteger)  # accepted off-contract quantity
+    built_at: Mapped[datetime]
+
+
+class RollupGroup(Base):
+    """Sums of one group of a rollup: ``grp`` total/lot/region/hospital/manufacturer (progress
+    at the mark), ``lot_price`` (accepted per lot and contract price, for the savings) or
+    ``month`` (accepted by month of acceptance, for the completion curve; ``key`` YYYY-MM)."""
+
+    __tablename__ = "compliance_rollup_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rollup_id: Mapped[int] = mapped_column(
+        ForeignKey("compliance_rollups.id", ondelete="CASCADE"), index=True
+    )
+    grp: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(40))
+    unit_price: Mapped[UnitPrice | None]
+    agreed: Mapped[int] = mapped_column(BigInteger, default=0)
+    accepted: Mapped[int] = mapped_column(BigInteger, default=0)
+    contracts: Mapped[int] = mapped_column(BigInteger, default=0)
+    behind: Mapped[int] = mapped_column(BigInteger, default=0)
+    at_risk: Mapped[int] = mapped_column(BigInteger, default=0)
+    zero: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class RollupUnpaid(Base):
+    """Unpaid payables of a rollup falling due during its day, by due time."""
+
+    __tablename__ = "compliance_rollup_unpaid"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rollup_id: Mapped[int] = mapped_column(
+        ForeignKey("compliance_rollups.id", ondelete="CASCADE"), index=True
+    )
+    due_at: Mapped[datetime]
+    payables: Mapped[int] = mapped_column(BigInteger)
+
+
+# The selection's counted contracts are counted on every dashboard view (the rollup's
+# fingerprint): an index-only scan. Declared here so the contracts models stay theirs; it names
+# no column an update changes after contracts go in force.
+Index("ix_contracts_selection", Contract.tender_id, Contract.contract_year, Contract.status)
