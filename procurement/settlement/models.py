@@ -22,7 +22,7 @@ Reading guide (for compliance and reports):
 - Transactions: ``advance`` (Dr hospital_advance / Cr fund_pool), ``payment`` (per run batch:
   Dr manufacturer_paid per manufacturer / Cr hospital_advance then hospital_allocation per
   hospital), ``reversal``; compliance adds ``year_end``.
-- ``Payable``: one per accepted contract receipt line (unique ``receipt_line_id``), amount =
+- ``Payable``: one per accepted contract receipt line (its id = the ``receipt_line_id``), amount =
   the line's ``accepted_amount``, ``due_at`` = ``accepted_at`` + payment deadline. Unpaid =
   ``paid_at`` IS NULL; overdue = unpaid and ``due_at`` < now (days overdue = whole days past
   ``due_at``). ``run_id``/``payment_txn_id`` say which run and ledger transaction paid it.
@@ -42,6 +42,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -230,35 +231,47 @@ class Payment(Base):
     manufacturer: Mapped[Organization] = relationship()
 
 
+def _payable_id(context) -> int:
+    """A payable's id is its receipt line's id (one payable per line, see ``Payable``)."""
+    return context.get_current_parameters()["receipt_line_id"]
+
+
 class Payable(Base):
     """What the fund owes a manufacturer for one accepted receipt line (应付款).
 
-    Derived table: written only by set-based SQL from ``receipt_lines`` (accrual) and by runs
-    (claims), millions of rows at a time. Its ids are copies (receipt line, contract, hospital,
-    manufacturer) without foreign keys, measured: on the benchmark's 1,000,000 lines the accrual
-    INSERT ... SELECT took 36.8 s and 35.9 s without a key to receipt_lines and 70.3 s and 62.9 s
-    with it (PostgreSQL 15, load average ~8 on 2 cores; the per-row RI trigger locks every
-    receipt line), i.e. +75-90%, far above the 25% we would accept. Integrity is proved instead
-    by construction (the INSERT selects from receipt_lines joined to contracts) and by the
-    reconciliation report, which checks every payable against a real accepted receipt line of
-    the same amount. ``run_id`` and ``payment_txn_id`` are set once by the claiming UPDATE and
-    carry no index, so that UPDATE maintains only the indexes it must.
+    Derived table: written only by set-based SQL from ``receipt_lines`` (accrual, and runs that
+    accrue and pay a line in one INSERT), millions of rows at a time. Its id IS the receipt
+    line's id (the ORM default copies ``receipt_line_id``), so the primary key alone makes "one
+    payable per receipt line" hold: a second accrual of a line fails on it, and a run's INSERT
+    skips lines whose id is taken. The other ids are copies (contract, hospital, manufacturer)
+    without foreign keys, measured: on the benchmark's 1,000,000 lines the accrual INSERT ...
+    SELECT took 36.8 s and 35.9 s without a key to receipt_lines and 70.3 s and 62.9 s with it
+    (PostgreSQL 15, load average ~8 on 2 cores; the per-row RI trigger locks every receipt
+    line). Integrity is proved instead by construction (the INSERT selects from receipt_lines
+    joined to contracts) and by the reconciliation report, which checks every payable against a
+    real accepted receipt line of the same amount.
+
+    Besides the primary key only unpaid payables are indexed (by manufacturer, for the claiming
+    UPDATE, the run's plan and the overdue list): a run that accrues and pays a line inserts no
+    entry there. Every index a run maintains costs it about as much as the GROUP BY it is
+    measured against (1,000,000 rows, load ~2: heap 3.4 s, + primary key 6.4 s, + the former
+    unique receipt_line_id and (manufacturer, accepted_at), (hospital, accepted_at) indexes
+    21.7 s). Statements read payables by a sequential scan.
     """
 
     __tablename__ = "payables"
     __table_args__ = (
         CheckConstraint("amount >= 0", name="amount_not_negative"),
-        Index("ix_payables_manufacturer_accepted", "manufacturer_id", "accepted_at"),
-        Index("ix_payables_hospital_accepted", "hospital_id", "accepted_at"),
-        # Half-empty pages: the claiming UPDATE writes each row's new version into the same page
-        # (a HOT update, no index entries), because no index names a column it changes.
-        # Measured on 200,000 claimed rows: 1.7-1.9 s against 10-11 s with a partial index on
-        # "run_id IS NULL" (benchmarks/settlement_run.py).
-        {"postgresql_with": {"fillfactor": 50}},
+        Index(
+            "ix_payables_unpaid_manufacturer",
+            "manufacturer_id",
+            postgresql_where=text("paid_at IS NULL"),
+            sqlite_where=text("paid_at IS NULL"),
+        ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    receipt_line_id: Mapped[int] = mapped_column(unique=True)  # receipt_lines.id
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, default=_payable_id)
+    receipt_line_id: Mapped[int]  # receipt_lines.id (= id)
     contract_id: Mapped[int]  # contracts.id
     hospital_id: Mapped[int]  # organizations.id
     manufacturer_id: Mapped[int]  # organizations.id

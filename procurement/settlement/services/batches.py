@@ -1,12 +1,14 @@
 """One batch of a settlement run, in one database transaction.
 
-Set-based: one UPDATE claims every eligible payable of the batch's manufacturers and (on
-PostgreSQL, in the same statement through a data-modifying CTE) returns them aggregated per
-(manufacturer, hospital) pair; at most a few thousand pairs per batch, whatever the number of
-payables. Payments (one per manufacturer) and the balanced ledger transaction are built from
-those pairs: Dr manufacturer_paid per manufacturer; Cr hospital_advance up to its balance, then Cr
-hospital_allocation for the rest, per hospital (``rules.split_charge``). No Python loop runs
-per payable.
+Set-based: one statement claims every eligible payable of the batch's manufacturers (an UPDATE
+of the payables accrued before) and accrues-and-pays their due receipt lines that have none yet
+(an INSERT ... SELECT writing each payable once, already paid: a run over a million unaccrued
+lines writes a million rows, not twice that), and (on PostgreSQL, in the same statement through
+data-modifying CTEs) returns them aggregated per (manufacturer, hospital) pair; at most a few
+thousand pairs per batch, whatever the number of payables. Payments (one per manufacturer)
+and the balanced ledger transaction are built from those pairs: Dr manufacturer_paid per
+manufacturer; Cr hospital_advance up to its balance, then Cr hospital_allocation for the rest,
+per hospital (``rules.split_charge``). No Python loop runs per payable.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, union_all, update
 from sqlalchemy.orm import Session
 
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
 from procurement.core.errors import RuleViolation
+from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import (
     Account,
     AccountKind,
@@ -34,7 +37,7 @@ from procurement.settlement.models import (
 )
 from procurement.settlement.rules import split_charge
 from procurement.settlement.services.ledger import CURRENCY, account_ids
-from procurement.settlement.services.payables import day_start
+from procurement.settlement.services.payables import accruals, day_start, no_nested_loops
 
 CENT = Decimal("0.01")
 
@@ -50,11 +53,22 @@ class Pair:
 
 
 def eligible(run: SettlementRun) -> tuple:
-    """The run's payables not yet claimed: accepted up to the cut-off, accrued by its start."""
+    """The run's accrued payables not yet claimed: accepted up to the cut-off and by its start
+    (a payable is accrued after its line is accepted, so this includes every payable accrued by
+    the run's start)."""
     return (
-        Payable.run_id.is_(None),
+        Payable.paid_at.is_(None),  # the predicate of ix_payables_unpaid_manufacturer
         Payable.accepted_at < day_start(run.cut_off + timedelta(days=1)),
-        Payable.accrued_at <= run.started_at,
+        Payable.accepted_at <= run.started_at,
+    )
+
+
+def due_lines(run: SettlementRun) -> tuple:
+    """The run's receipt lines (those without a payable are accrued and paid by it): accepted up
+    to the cut-off and by the run's start, so a resumed run's plan is the same."""
+    return (
+        ReceiptLine.accepted_at < day_start(run.cut_off + timedelta(days=1)),
+        ReceiptLine.accepted_at <= run.started_at,
     )
 
 
@@ -100,20 +114,31 @@ def pay_batch(
 
 
 def claim(session: Session, run, txn_id: int, manufacturers: list[int], now) -> list[Pair]:
-    """Claim the batch's payables in one UPDATE and return them summed per pair."""
+    """Claim the batch's accrued payables (UPDATE), accrue-and-pay its unaccrued due lines
+    (INSERT ... SELECT) and return what was paid summed per pair."""
     claiming = (
         update(Payable)
         .where(*eligible(run), Payable.manufacturer_id.in_(manufacturers))
         .values(run_id=run.id, payment_txn_id=txn_id, paid_at=now)
     )
+    accruing = accruals(
+        session,
+        now=now,
+        where=(*due_lines(run), ReceiptLine.manufacturer_id.in_(manufacturers)),
+        same=(Payable.manufacturer_id.in_(manufacturers),),
+        paid=(run.id, txn_id, now),
+    )
     conn = session.connection()
+    no_nested_loops(session)
     if conn.dialect.name == "postgresql":
-        claimed = claiming.returning(
-            Payable.manufacturer_id, Payable.hospital_id, Payable.amount
-        ).cte("claimed")
-        cols, where = claimed.c, ()
-    else:  # SQLite cannot put an UPDATE in a CTE: claim, then read the claimed rows back
-        conn.execute(claiming)
+        paid = (Payable.manufacturer_id, Payable.hospital_id, Payable.amount)
+        parts = [claiming.returning(*paid).cte("claimed")]
+        parts += [st.returning(*paid).cte(f"accrued_{i}") for i, st in enumerate(accruing)]
+        cols = union_all(*(select(*part.c) for part in parts)).subquery("paid").c
+        where = ()
+    else:  # SQLite cannot put an UPDATE in a CTE: write, then read the claimed rows back
+        for statement in (claiming, *accruing):
+            conn.execute(statement)
         cols, where = Payable.__table__.c, (Payable.payment_txn_id == txn_id,)
     query = (
         select(cols.manufacturer_id, cols.hospital_id, func.sum(cols.amount), func.count())
@@ -147,7 +172,7 @@ def _record(session, run, txn, batch_no, pairs: list[Pair], now) -> Decimal:
         }
         for m, rows in sorted(per_maker.items())
     ]
-    session.execute(insert(Payment), payments)
+    _insert_rows(session, Payment, payments)
     paid = account_ids(session, AccountKind.MANUFACTURER_PAID)
     legs = [(paid[p["manufacturer_id"]], p["amount"]) for p in payments]
     legs += _hospital_legs(session, charges)
@@ -157,8 +182,9 @@ def _record(session, run, txn, batch_no, pairs: list[Pair], now) -> Decimal:
             f"Payment transaction {txn.key} does not balance ({total}).",
             code="unbalanced-transaction",
         )
-    session.execute(
-        insert(LedgerPosting),
+    _insert_rows(
+        session,
+        LedgerPosting,
         [
             {"transaction_id": txn.id, "account_id": a, "amount": x, "currency": CURRENCY}
             for a, x in legs
@@ -166,6 +192,13 @@ def _record(session, run, txn, batch_no, pairs: list[Pair], now) -> Decimal:
         ],
     )
     return sum((p["amount"] for p in payments), Decimal("0.00"))
+
+
+def _insert_rows(session, model, rows: list[dict], chunk: int = 2000) -> None:
+    """Multi-row INSERT ... VALUES statements: a batch's thousands of postings in one round trip
+    each (an executemany sent one statement per row: 0.13 s per batch of 2,000 legs)."""
+    for start in range(0, len(rows), chunk):
+        session.execute(insert(model).values(rows[start : start + chunk]))
 
 
 def _hospital_legs(session, charges: dict[int, Decimal]) -> list[tuple[int, Decimal]]:

@@ -7,21 +7,25 @@ early is allowed, and what stays unpaid past ``due_at`` is the overdue list.
 
 Crash safety: the run row (unique fund office + Idempotency-Key) is claimed and committed
 first. Work is split into batches of manufacturers (sorted by id); each batch is one database
-transaction: claim the payables (``run_id IS NULL``), insert the payments and the balanced ledger
-transaction (unique key ``payment:{run}:{batch}``), bump the run's counters, commit. Killed
+transaction: claim the accrued payables (``run_id IS NULL``) and accrue-and-pay the due receipt
+lines without one (the payable's primary key is the line's id, so no line is paid twice),
+insert the payments and the balanced ledger transaction (unique key ``payment:{run}:{batch}``),
+bump the run's counters, commit. Killed
 between or inside batches, the same call again continues with what is left: committed batches
 are never repeated and uncommitted ones left nothing behind. Only payables accrued by the run's
 start belong to it, so every batch plan of one run is the same whether or not it was resumed.
+At its start the run accrues the lines it will not pay (accepted after the cut-off), so that
+after it every accepted line has a payable, as before.
 This function therefore commits once per batch, not once in all: that is the point of it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, true, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,6 +33,7 @@ from procurement.audit import services as audit
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
+from procurement.orders.models import ReceiptLine
 from procurement.settlement.export import payment_file_csv
 from procurement.settlement.models import (
     AccountKind,
@@ -37,9 +42,9 @@ from procurement.settlement.models import (
     RunStatus,
     SettlementRun,
 )
-from procurement.settlement.services.batches import eligible, pay_batch
+from procurement.settlement.services.batches import due_lines, eligible, pay_batch
 from procurement.settlement.services.ledger import CURRENCY, ensure_org_accounts
-from procurement.settlement.services.payables import insert_payables
+from procurement.settlement.services.payables import day_start, insert_payables
 
 AfterBatch = Callable[[int], None]
 HALF_FEN = Decimal("0.005")
@@ -98,7 +103,13 @@ def _claim(session, cut_off, key, now, actor, batch_size) -> SettlementRun:
             existing = _by_key(session, actor.org_id, key)
         else:
             run.reference = f"SR{cut_off:%Y%m%d}-{run.id:06d}"
-            insert_payables(session, now=now)
+            later = day_start(cut_off + timedelta(days=1))
+            insert_payables(
+                session,
+                now=now,
+                where=(ReceiptLine.accepted_at >= later,),
+                same=(Payable.accepted_at >= later,),
+            )
             audit.record(
                 session,
                 action="settlement.run.started",
@@ -131,16 +142,31 @@ def _by_key(session, org_id, key) -> SettlementRun | None:
 
 
 def plan_batches(session: Session, run: SettlementRun) -> list[list[int]]:
-    """Manufacturers with eligible payables and no payment in this run yet, in id order,
-    chunked by the run's batch size."""
+    """Manufacturers with eligible payables or due unaccrued receipt lines and no payment in
+    this run yet, in id order, chunked by the run's batch size.
+
+    Per manufacturer, the first such line is found through the index on receipt lines
+    (manufacturer, accepted_at) and payables' primary key (LATERAL ... LIMIT 1), instead of an
+    anti-join of all lines with all payables (0.9 s on the benchmark's million lines)."""
     paid = select(Payment.manufacturer_id).where(Payment.run_id == run.id)
+    maker = Organization.id
+    accrued = select(Payable.id).where(Payable.id == ReceiptLine.id).exists()
+    first_line = select(ReceiptLine.id).where(
+        ReceiptLine.manufacturer_id == maker,
+        *due_lines(run),
+        ReceiptLine.contract_id.is_not(None),
+        ReceiptLine.accepted_quantity > 0,
+        ~accrued,
+    )
+    makers = select(maker).where(Organization.kind == OrgKind.MANUFACTURER)
+    if session.get_bind().dialect.name == "postgresql":
+        makers = makers.join(first_line.limit(1).lateral(), true())
+    else:  # SQLite has no LATERAL; it runs a correlated EXISTS per row anyway
+        makers = makers.where(first_line.exists())
+    makers = union(select(Payable.manufacturer_id).where(*eligible(run)).distinct(), makers)
+    makers = makers.subquery()
     ids = list(
-        session.scalars(
-            select(Payable.manufacturer_id)
-            .where(*eligible(run), Payable.manufacturer_id.not_in(paid))
-            .group_by(Payable.manufacturer_id)
-            .order_by(Payable.manufacturer_id)
-        )
+        session.scalars(select(makers.c[0]).where(makers.c[0].not_in(paid)).order_by(makers.c[0]))
     )
     return [ids[i : i + run.batch_size] for i in range(0, len(ids), run.batch_size)]
 
