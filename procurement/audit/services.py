@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Text, bindparam, cast, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -44,25 +45,45 @@ def event_digest(
     payload: dict[str, Any],
     prev_hash: str,
 ) -> str:
-    """SHA-256 over the canonical JSON of an event's content and the previous hash."""
-    body = json.dumps(
-        {
-            "chain": chain,
-            "seq": seq,
-            "occurred_at": occurred_at.isoformat(),
-            "actor_user_id": actor_user_id,
-            "actor_org_id": actor_org_id,
-            "action": action,
-            "subject_type": subject_type,
-            "subject_id": subject_id,
-            "payload": _canonical(payload),
-            "prev_hash": prev_hash,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    """SHA-256 over the canonical JSON of an event's content and the previous hash: the JSON
+    object of every field with sorted keys, no spaces, UTF-8."""
+    before, between, after = digest_parts(
+        chain=chain, occurred_at=occurred_at, actor_user_id=actor_user_id,
+        actor_org_id=actor_org_id, action=action, subject_type=subject_type,
+        subject_id=subject_id, payload=payload,
+    )  # fmt: skip
+    body = f"{before}{prev_hash}{between}{seq}{after}"
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+def digest_parts(
+    *,
+    chain: str,
+    occurred_at: datetime,
+    actor_user_id: int | None,
+    actor_org_id: int | None,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    payload: dict[str, Any],
+) -> tuple[str, str, str]:
+    """The canonical JSON of an event around its two chain fields: ``before + prev_hash +
+    between + seq + after`` is the text hashed. With sorted keys, ``prev_hash`` and ``seq``
+    come right after ``payload`` and before ``subject_id``, so PostgreSQL can complete and hash
+    the text once it has locked the chain's head (see ``_APPEND``)."""
+    dump = functools.partial(json.dumps, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    head = dump(
+        {
+            "action": action,
+            "actor_org_id": actor_org_id,
+            "actor_user_id": actor_user_id,
+            "chain": chain,
+            "occurred_at": occurred_at.isoformat(),
+            "payload": _canonical(payload),
+        }
+    )
+    tail = dump({"subject_id": subject_id, "subject_type": subject_type})
+    return head[:-1] + ',"prev_hash":"', '","seq":', "," + tail[1:]
 
 
 def record(
@@ -79,25 +100,46 @@ def record(
 
     ``actor`` is an :class:`procurement.auth.actor.Actor` or None for the system. Never put a
     sealed bid field in ``payload``: the audit log is readable before opening.
+
+    Every state change of the platform passes here, order placement included, so it is
+    prepared Core statements and no unit of work: lock the head, then insert the event and move
+    the head (one statement on PostgreSQL, two elsewhere). The returned event is a detached copy
+    of what was written (it has no ``id``).
     """
-    head = _locked_head(session, chain_of(actor))
-    payload = _canonical(payload or {})
+    connection = session.connection()
     content = {
-        "chain": head.chain,
-        "seq": head.seq + 1,
+        "chain": chain_of(actor),
         "occurred_at": now,
         "actor_user_id": getattr(actor, "user_id", None),
         "actor_org_id": getattr(actor, "org_id", None),
         "action": action,
         "subject_type": subject_type,
         "subject_id": str(subject_id),
-        "payload": payload,
-        "prev_hash": head.hash,
+        "payload": _canonical(payload or {}),
     }
-    event = AuditEvent(**content, hash=event_digest(**content))
-    session.add(event)
-    head.seq, head.hash = event.seq, event.hash
-    return event
+    if connection.dialect.name == "postgresql":
+        seq, prev_hash, digest = _append_in_database(connection, content)
+    else:
+        seq, prev_hash = _locked_head(connection, content["chain"])
+        digest = event_digest(**content, seq=seq + 1, prev_hash=prev_hash)
+        seq += 1
+        connection.execute(_INSERT_EVENT, {**content, "seq": seq, "prev_hash": prev_hash,
+                                           "hash": digest})  # fmt: skip
+        connection.execute(_MOVE_HEAD, {"at": content["chain"], "to_seq": seq, "to_hash": digest})
+    return AuditEvent(**content, seq=seq, prev_hash=prev_hash, hash=digest)
+
+
+def _append_in_database(connection: Connection, content: dict[str, Any]) -> tuple[int, str, str]:
+    """PostgreSQL: lock the head, hash, insert the event and move the head in one statement.
+    A chain's first event creates its head first."""
+    before, between, after = digest_parts(**content)
+    params = {f"ev_{k}": v for k, v in content.items()}
+    params.update(at=content["chain"], before=before, between=between, after=after)
+    row = connection.execute(_APPEND, params).first()
+    if row is None:
+        _locked_head(connection, content["chain"])
+        row = connection.execute(_APPEND, params).one()
+    return row.seq, row.prev_hash, row.hash
 
 
 def chain_of(actor: Any) -> str:
@@ -106,23 +148,76 @@ def chain_of(actor: Any) -> str:
     return f"org:{org_id}" if org_id is not None else "system"
 
 
-def _locked_head(session: Session, chain: str) -> AuditHead:
-    """The chain's head row, locked. A new chain's head is created with an insert that ignores
-    a concurrent twin (unique key), then locked like any other."""
-    dialect = session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(
-            insert(AuditHead)
-            .values(chain=chain, seq=0, hash=GENESIS)
-            .on_conflict_do_nothing(index_elements=["chain"])
-        )
-    query = select(AuditHead).where(AuditHead.chain == chain).with_for_update()
-    head = session.scalars(query.execution_options(populate_existing=True)).one_or_none()
-    if head is None:  # another dialect: no upsert
-        head = AuditHead(chain=chain, seq=0, hash=GENESIS)
-        session.add(head)
-    return head
+_HEADS = AuditHead.__table__
+_LOCK_HEAD = (
+    select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.chain == bindparam("at")).with_for_update()
+)
+_MOVE_HEAD = (
+    update(_HEADS)
+    .where(_HEADS.c.chain == bindparam("at"))
+    .values(seq=bindparam("to_seq"), hash=bindparam("to_hash"))
+)
+_INSERT_EVENT = insert(AuditEvent.__table__)
+_EVENTS = AuditEvent.__table__
+
+
+def _append_statement():
+    """WITH head (locked) -> ev (next seq, sha256 of the canonical text) -> moved head, then
+    INSERT the event; RETURNING what was written. No row: the chain has no head yet."""
+    head = (
+        select(_HEADS.c.chain, _HEADS.c.seq, _HEADS.c.hash)
+        .where(_HEADS.c.chain == bindparam("at"))
+        .with_for_update()
+        .cte("head")
+    )
+    text = (
+        bindparam("before", type_=Text) + head.c.hash + bindparam("between", type_=Text)
+        + cast(head.c.seq + 1, Text) + bindparam("after", type_=Text)
+    )  # fmt: skip
+    digest = func.encode(func.sha256(func.convert_to(text, "UTF8")), "hex")
+    ev = select(
+        head.c.chain, (head.c.seq + 1).label("seq"), head.c.hash.label("prev_hash"),
+        digest.label("hash"),
+    ).cte("ev")  # fmt: skip
+    moved = (
+        update(_HEADS)
+        .where(_HEADS.c.chain == ev.c.chain)
+        .values(seq=ev.c.seq, hash=ev.c.hash)
+        .cte("moved")
+    )
+    given = [c.name for c in _EVENTS.c if c.name not in ("id", "seq", "prev_hash", "hash")]
+    source = select(
+        *(cast(bindparam(f"ev_{name}", type_=_EVENTS.c[name].type), _EVENTS.c[name].type)
+          for name in given),
+        ev.c.seq, ev.c.prev_hash, ev.c.hash,
+    )  # fmt: skip
+    return (
+        insert(_EVENTS)
+        .from_select([*given, "seq", "prev_hash", "hash"], source)
+        .add_cte(moved)
+        .returning(_EVENTS.c.seq, _EVENTS.c.prev_hash, _EVENTS.c.hash)
+    )
+
+
+_APPEND = _append_statement()
+_UPSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+
+
+def _locked_head(connection: Connection, chain: str) -> tuple[int, str]:
+    """(seq, hash) of the chain's head row, locked (``FOR UPDATE``; SQLite's ``BEGIN
+    IMMEDIATE`` already serialises writers). A new chain's head is created with an insert that
+    ignores a concurrent twin (unique key), then locked like any other."""
+    head = connection.execute(_LOCK_HEAD, {"at": chain}).first()
+    if head is not None:
+        return head.seq, head.hash
+    upsert = _UPSERTS.get(connection.dialect.name)
+    new = {"chain": chain, "seq": 0, "hash": GENESIS}
+    if upsert is None:  # another dialect: a plain insert (a twin fails on the unique key)
+        connection.execute(insert(_HEADS), new)
+        return 0, GENESIS
+    connection.execute(upsert(_HEADS).values(new).on_conflict_do_nothing(index_elements=["chain"]))
+    head = connection.execute(_LOCK_HEAD, {"at": chain}).one()
+    return head.seq, head.hash
 
 
 @dataclass

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -186,3 +189,55 @@ def test_verify_notices_a_whole_chain_was_deleted(db_session, clock, make_actor,
     db_session.commit()
     problems = verify_chain(db_session).problems
     assert any(f"chain org:{actor.org_id}: all" in p and "were deleted" in p for p in problems)
+
+
+def _reference_digest(**content) -> str:
+    """The digest as first defined: SHA-256 of the whole event as canonical JSON."""
+    body = json.dumps(
+        {**content, "occurred_at": content["occurred_at"].isoformat()},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def test_the_digest_is_the_sha256_of_the_whole_event_as_canonical_json(clock):
+    content = {
+        "chain": "org:7",
+        "seq": 12,
+        "occurred_at": clock.now(),
+        "actor_user_id": 3,
+        "actor_org_id": 7,
+        "action": "orders.placed",
+        "subject_type": "purchase_order",
+        "subject_id": "99",
+        "payload": {"note": '阿莫西林 "胶囊"\n', "total": "12.50", "lines": [1, None]},
+        "prev_hash": "ab" * 32,
+    }
+    assert event_digest(**content) == _reference_digest(**content)
+    assert event_digest(**{**content, "seq": 13}) != _reference_digest(**content)
+
+
+def test_the_database_hashes_non_ascii_events_exactly_as_python_does(db_session, clock, make_actor):
+    """On PostgreSQL the append statement hashes in SQL; verify recomputes in Python."""
+    actor = make_actor("hospital")
+    events = [
+        record(db_session, action="orders.placed", subject_type="purchase_order", subject_id=n,
+               now=clock.advance(minutes=1), actor=actor,
+               payload={"note": f"第{n}批 阿莫西林胶囊 0.25g×24粒", "total": Decimal("12.50")})
+        for n in range(1, 4)
+    ]  # fmt: skip
+    db_session.commit()
+    for event in events:
+        content = {k: getattr(event, k) for k in (
+            "chain", "seq", "occurred_at", "actor_user_id", "actor_org_id", "action",
+            "subject_type", "subject_id", "payload", "prev_hash")}  # fmt: skip
+        assert event.hash == _reference_digest(**content)
+    stored = db_session.scalars(
+        select(AuditEvent.hash).where(AuditEvent.chain == f"org:{actor.org_id}")
+        .order_by(AuditEvent.seq)
+    ).all()  # fmt: skip
+    assert stored == [e.hash for e in events]
+    assert [e.prev_hash for e in events[1:]] == stored[:-1]
+    assert verify_chain(db_session).ok
