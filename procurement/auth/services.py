@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -215,25 +215,28 @@ def actor_for_token(session: Session, *, secret: str, now: datetime) -> Actor | 
     One Core query of plain columns: this runs on every API request, and loading the token,
     user and organization as ORM objects cost several times more than the order it precedes.
     """
-    row = session.execute(
-        select(
-            User.id,
-            Organization.id,
-            Organization.kind,
-            User.role,
-            Organization.region_code,
-            User.username,
-            ApiToken.expires_at,
-        )
-        .join(User, User.id == ApiToken.user_id)
-        .join(Organization, Organization.id == User.organization_id)
-        .where(ApiToken.token_hash == _hash_token(secret))
-        .where(ApiToken.revoked_at.is_(None))
-        .where(User.active.is_(True))
-    ).first()
+    row = session.connection().execute(_TOKEN_ACTOR, {"digest": _hash_token(secret)}).first()
     if row is None:
         return None
     user_id, org_id, kind, role, region_code, username, expires_at = row
     if expires_at is not None and expires_at <= now:
         return None
     return Actor(user_id, org_id, kind, role, region_code, username)
+
+
+_TOKEN_ACTOR = (
+    select(
+        User.id,
+        Organization.id,
+        Organization.kind,
+        User.role,
+        Organization.region_code,
+        User.username,
+        ApiToken.expires_at,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .join(Organization, Organization.id == User.organization_id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+    .where(ApiToken.revoked_at.is_(None))
+    .where(User.active.is_(True))
+)

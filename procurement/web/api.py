@@ -25,6 +25,11 @@ class Blueprint(flask_smorest.Blueprint):
 
     _is_api = True
 
+    def arguments(self, schema: Any, *args: Any, **kwargs: Any):
+        """As flask-smorest's, with the schema built once here instead of on every request
+        (webargs instantiates a schema class per request; loading keeps no state on it)."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
 
 class Schema(MaSchema):
     """Base schema: unknown fields are refused, so a typo is an error, not silently ignored."""
