@@ -8,6 +8,11 @@ off, like .ci/run). Loads a world (hospitals with active contracts and API token
 app and a bare Flask endpoint with gunicorn, drives both with wrk (16 connections; a Lua script
 POSTs JSON orders with unique Idempotency-Keys and bearer tokens), and prints requests/s, p99
 latency and the ratio. Goal: orders >= 15% of the bare endpoint, p99 < 100 ms.
+
+Beside each run it prints the CPU one request cost the server's workers, PostgreSQL's backends
+(when the cluster is the benchmark's own) and wrk: on a busy machine requests/s drift with the
+neighbours' load, CPU per request much less, so the ratio of the two totals is a second,
+steadier reading of the same comparison.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -22,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -97,6 +104,10 @@ class Cluster:
             conn.execute("CREATE DATABASE bench")
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/bench"
 
+    @property
+    def postmaster(self) -> int:
+        return int(Path(self.dir, "data", "postmaster.pid").read_text().split()[0])
+
     def stop(self) -> None:
         b = f"{self.bin}/" if self.bin else ""
         as_postgres(f"{b}pg_ctl -D {self.dir}/data -m fast -w stop >/dev/null")
@@ -160,19 +171,57 @@ def serve(target: str, workers: int, env: dict, cwd: str) -> tuple[subprocess.Po
     raise SystemExit(f"gunicorn for {target} did not start")
 
 
-def drive(port: int, lua: str, connections: int, seconds: int) -> tuple[float, float, str]:
+def children_cpu(parent: int | None) -> float:
+    """CPU seconds (user + system) used so far by the children of a process: gunicorn's
+    workers, PostgreSQL's backends (Linux /proc)."""
+    if parent is None:
+        return 0.0
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == str(parent):  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Run:
+    rps: float
+    p99: float
+    output: str
+    cpu: dict[str, float]  # CPU ms per request, by process group
+
+    def cpu_line(self) -> str:
+        parts = ", ".join(f"{name} {ms:.2f}" for name, ms in self.cpu.items())
+        return f"CPU ms per request: {parts}; total {sum(self.cpu.values()):.2f}"
+
+
+def drive(port: int, lua: str, connections: int, seconds: int, server: int,
+          postmaster: int | None) -> Run:  # fmt: skip
+    """wrk against one server; requests/s, p99 and the CPU each request cost the server's
+    workers, PostgreSQL's backends (when the cluster is ours) and wrk itself."""
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text(lua)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = (children_cpu(server), children_cpu(postmaster), usage.ru_utime + usage.ru_stime)
     out = subprocess.run(
         ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
          "-s", str(script), f"http://127.0.0.1:{port}"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    after = (children_cpu(server), children_cpu(postmaster), usage.ru_utime + usage.ru_stime)
     script.unlink()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
     p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-    return rps, p99, out
+    per = 1000.0 / max(int(re.search(r"(\d+) requests in", out).group(1)), 1)
+    names = ("server", "postgres", "wrk") if postmaster else ("server", "", "wrk")
+    cpu = {name: (y - x) * per for name, x, y in zip(names, before, after, strict=True) if name}
+    return Run(rps, p99, out, cpu)
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -214,12 +263,14 @@ def main() -> None:
         fill = {"tokens": ",".join(f'"{t}"' for t in tokens),
                 "contracts": ",".join(map(str, contracts))}  # fmt: skip
         for port, path in ((app_port, "/api/v1/orders"), (bare_port, "/bare")):  # warm up
-            drive(port, LUA % {**fill, "path": path}, args.connections, 5)
-        bare = drive(bare_port, LUA % {**fill, "path": "/bare"}, args.connections, args.seconds)
+            drive(port, LUA % {**fill, "path": path}, args.connections, 5, 0, None)
+        postmaster = cluster.postmaster if cluster else None
+        bare = drive(bare_port, LUA % {**fill, "path": "/bare"}, args.connections, args.seconds,
+                     bare_proc.pid, None)  # fmt: skip
         app = drive(app_port, LUA % {**fill, "path": "/api/v1/orders"}, args.connections,
-                    args.seconds)  # fmt: skip
+                    args.seconds, app_proc.pid, postmaster)  # fmt: skip
         stop(app_proc)  # drain in-flight requests before counting what they wrote
-        check_orders(url, app[0] * args.seconds)
+        check_orders(url, app.rps * args.seconds)
         report(args, bare, app)
     finally:
         for proc in procs:
@@ -248,16 +299,20 @@ def check_orders(url: str, expected: float) -> None:
     )
 
 
-def report(args, bare, app) -> None:
-    ratio = app[0] / bare[0]
+def report(args, bare: Run, app: Run) -> None:
+    ratio = app.rps / bare.rps
     print(f"workers {args.workers}, connections {args.connections}, {args.seconds}s each")
-    print(f"bare Flask endpoint: {bare[0]:10.1f} req/s   p99 {bare[1]:7.2f} ms")
-    print(f"order placement:     {app[0]:10.1f} req/s   p99 {app[1]:7.2f} ms")
+    print(f"bare Flask endpoint: {bare.rps:10.1f} req/s   p99 {bare.p99:7.2f} ms   "
+          f"{bare.cpu_line()}")  # fmt: skip
+    print(f"order placement:     {app.rps:10.1f} req/s   p99 {app.p99:7.2f} ms   "
+          f"{app.cpu_line()}")  # fmt: skip
     print(
         f"ratio orders/bare:   {ratio:10.1%}   (goal >= 15%, p99 < 100 ms: "
-        f"{'met' if ratio >= 0.15 and app[1] < 100 else 'NOT met'})"
+        f"{'met' if ratio >= 0.15 and app.p99 < 100 else 'NOT met'})"
     )
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", app[2])
+    cores = os.cpu_count() or 1
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} on {cores} cores")
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", app.output)
     if errors:
         print(f"non-2xx responses in the order run: {errors.group(1)}")
 

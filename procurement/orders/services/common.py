@@ -3,6 +3,7 @@ state checks that name the allowed moves, volume rows and idempotency keys."""
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -120,10 +121,12 @@ def lock_volumes(session: Session, contract_ids: Iterable[int], now: datetime) -
         return {}
     rows = _select_locked(session, ids)
     missing = [i for i in ids if i not in rows]
-    if missing:
+    agreed = []
+    if missing:  # unknown contract ids stay missing: the caller names them
         agreed = session.execute(
             select(Contract.id, Contract.agreed_volume).where(Contract.id.in_(missing))
         ).all()
+    if agreed:
         insert = insert_for(session)(ContractVolume).values(
             [{"contract_id": cid, "agreed": vol, "ordered": 0, "beyond_agreed": 0, "shipped": 0,
               "accepted": 0, "rejected": 0, "updated_at": now} for cid, vol in agreed]
@@ -143,8 +146,7 @@ def _select_locked(session: Session, ids: list[int]) -> dict:
     return {row.contract_id: row for row in session.execute(query)}
 
 
-def claim_key(
-    session: Session,
+def claim_values(
     *,
     org_id: int,
     scope: str,
@@ -153,19 +155,32 @@ def claim_key(
     now: datetime,
     response: dict[str, Any] | None = None,
     resource_id: int | None = None,
-) -> bool:
-    """Claim an Idempotency-Key with an atomic insert under the unique (org, key) constraint,
-    storing the response with it. True when this request claimed it; False when the key already
-    exists (a concurrent twin waits on the unique index until the first commits)."""
-    insert = insert_for(session)(IdempotencyKey).values(
+) -> dict[str, Any]:
+    """The idempotency_keys row that claims ``key`` for this request (and stores its response)."""
+    return dict(
         org_id=org_id, scope=scope, key=key, fingerprint=rules.fingerprint(scope, body),
         created_at=now, response_status=201 if response is not None else None,
         response_body=response, resource_id=resource_id,
     )  # fmt: skip
-    claimed = session.execute(
-        insert.on_conflict_do_nothing(index_elements=["org_id", "key"]).returning(IdempotencyKey.id)
-    ).scalar()
-    return claimed is not None
+
+
+def claim_key(session: Session, **values: Any) -> bool:
+    """Claim an Idempotency-Key with an atomic insert under the unique (org, key) constraint,
+    storing the response with it. True when this request claimed it; False when the key already
+    exists (a concurrent twin waits on the unique index until the first commits)."""
+    connection = session.connection()
+    statement = _claim_statement(connection.dialect.name)
+    return connection.execute(statement, claim_values(**values)).scalar() is not None
+
+
+@functools.cache
+def _claim_statement(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(IdempotencyKey)
+        .on_conflict_do_nothing(index_elements=["org_id", "key"])
+        .returning(IdempotencyKey.id)
+    )
 
 
 def stored_key(session: Session, *, org_id: int, key: str) -> IdempotencyKey | None:

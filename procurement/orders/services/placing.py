@@ -1,6 +1,7 @@
-"""Placing an order: the hot path. A handful of Core statements in one transaction:
-claim the Idempotency-Key, read the contracts, lock their volume rows (id order), update them,
-insert the order and its lines, audit, store the response, commit."""
+"""Placing an order: the hot path. After the bearer token, three statements on PostgreSQL:
+read the contracts and lock their volume rows (drawing the order id); write the volume
+counters, the order, its lines and the Idempotency-Key with the response (one statement, see
+placing_sql); append the audit event (one statement, see audit.services); then commit."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, case, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.audit.services import record
@@ -20,10 +21,10 @@ from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.errors import DomainError, Forbidden, RuleViolation, ValidationFailed
 from procurement.core.money import line_total, round_amount
 from procurement.orders import rules
-from procurement.orders.models import ContractVolume, OrderLine, PurchaseOrder
+from procurement.orders.services import placing_sql as sql
 from procurement.orders.services.common import (
     check_fingerprint,
-    claim_key,
+    claim_values,
     lock_volumes,
     new_number,
     stored_key,
@@ -71,6 +72,7 @@ class _Line:
     unit_price: Decimal
     currency: str
     snapshot: dict[str, Any] | None
+    remaining: int = 0  # of the agreed volume, read under the volume row's lock
     within: int = 0
     beyond: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -99,13 +101,15 @@ def place_order(
     body = raw_body if raw_body is not None else _canonical(request)
     try:
         _check_request(request, now)
-        lines = _priced_lines(session, request, actor, now)
-        _book_volumes(session, lines, now)
-        order_id, response = _insert_order(session, request, lines, now, actor)
-        if idempotency_key and not claim_key(
-            session, org_id=actor.org_id, scope=SCOPE, key=idempotency_key, body=body, now=now,
-            response=response, resource_id=order_id,
-        ):  # fmt: skip
+        lines, order_id = _priced_lines(session, request, actor, now)
+        volumes = _split_volumes(lines)
+        order, rows, response = _new_order(order_id, request, lines, now, actor)
+        key = None
+        if idempotency_key:
+            key = claim_values(org_id=actor.org_id, scope=SCOPE, key=idempotency_key, body=body,
+                               now=now, response=response, resource_id=order_id)  # fmt: skip
+        if not sql.write(session.connection(), order=order, lines=rows, volumes=volumes,
+                         key=key, at=now):  # fmt: skip
             return _replay(session, actor, idempotency_key, body)
     except DomainError:
         if idempotency_key:  # a retry of a request that succeeded earlier still replays
@@ -156,26 +160,33 @@ def _check_request(request: OrderRequest, now: datetime) -> None:
         raise ValidationFailed("The order cannot be placed as sent; fix the fields named.", errors)
 
 
-_CONTRACT_COLUMNS = (
-    Contract.id, Contract.hospital_id, Contract.manufacturer_id, Contract.lot_id,
-    Contract.product_id, Contract.unit_price, Contract.currency, Contract.status,
-    Contract.period_start, Contract.period_end, Product.pack_size, Tender.rules_snapshot,
-)  # fmt: skip
+@dataclass(frozen=True)
+class _Locked:
+    """A contract as read for an order, its volume row locked."""
+
+    id: int
+    hospital_id: int
+    manufacturer_id: int
+    lot_id: int
+    product_id: int
+    unit_price: Decimal
+    currency: str
+    status: ContractStatus
+    period_start: date
+    period_end: date
+    pack_size: int
+    rules_snapshot: dict[str, Any] | None
+    agreed: int
+    ordered: int
+    order_id: int
 
 
 def _priced_lines(
     session: Session, request: OrderRequest, actor: Actor, now: datetime
-) -> list[_Line]:
-    ids = {line.contract_id for line in request.lines if line.contract_id is not None}
-    contracts = {}
-    if ids:
-        query = (
-            select(*_CONTRACT_COLUMNS)
-            .join(Product, Product.id == Contract.product_id)
-            .join(Tender, Tender.id == Contract.tender_id)
-            .where(Contract.id.in_(ids))
-        )
-        contracts = {row.id: row for row in session.execute(query)}
+) -> tuple[list[_Line], int]:
+    """The order's lines priced from their contracts, and the new order's id."""
+    ids = sorted({line.contract_id for line in request.lines if line.contract_id is not None})
+    contracts = _read_and_lock(session, ids, now) if ids else {}
     out = []
     for i, line in enumerate(request.lines):
         if line.contract_id is not None:
@@ -189,7 +200,21 @@ def _priced_lines(
             "An order goes to one supplier: split these lines into one order per manufacturer.",
             {"lines": [f"{len(suppliers)} different manufacturers"]},
         )
-    return out
+    if contracts:
+        return out, next(iter(contracts.values())).order_id
+    connection = session.connection()
+    return out, connection.execute(sql.next_order_id(connection.dialect.name)).scalar_one()
+
+
+def _read_and_lock(session: Session, ids: list[int], now: datetime) -> dict[int, _Locked]:
+    """The contracts with their volume rows locked; a contract's first order creates its row."""
+    connection = session.connection()
+    statement = sql.read_and_lock(connection.dialect.name)
+    found = {row.id: _Locked(*row) for row in connection.execute(statement, {"ids": ids})}
+    if len(found) < len(ids):
+        lock_volumes(session, [i for i in ids if i not in found], now)
+        found = {row.id: _Locked(*row) for row in connection.execute(statement, {"ids": ids})}
+    return found
 
 
 def _contract_line(i: int, line: LineRequest, row, actor: Actor, today: date) -> _Line:
@@ -211,7 +236,8 @@ def _contract_line(i: int, line: LineRequest, row, actor: Actor, today: date) ->
             code="contract-not-active", errors={field_name: ["not active today"]},
         )  # fmt: skip
     return _Line(row.id, row.lot_id, row.product_id, row.manufacturer_id, row.pack_size,
-                 line.packs, row.unit_price, row.currency, row.rules_snapshot)  # fmt: skip
+                 line.packs, row.unit_price, row.currency, row.rules_snapshot,
+                 remaining=row.agreed - row.ordered)  # fmt: skip
 
 
 def _off_contract_line(
@@ -246,69 +272,41 @@ def _off_contract_line(
                  line.packs, line.unit_price, "CNY", held[0].rules_snapshot)  # fmt: skip
 
 
-def _book_volumes(session: Session, lines: list[_Line], now: datetime) -> None:
-    """Add each contract's quantity to its volume row and split the lines within/beyond the
-    remaining agreed volume. One ``UPDATE ... RETURNING`` per contract, in contract id order:
-    the UPDATE takes the row lock (the same lock as SELECT ... FOR UPDATE) and computes the
-    beyond-agreed part from the locked row, so concurrent orders serialise per contract and no
-    two transactions wait on each other crosswise."""
+def _split_volumes(lines: list[_Line]) -> list[tuple[int, int, int]]:
+    """Split each contract line within/beyond the remaining agreed volume, read from the locked
+    volume row (concurrent orders of a contract wait on that lock, so none books the same
+    remaining volume twice). Returns (contract id, quantity, beyond) per contract."""
+    booked: dict[int, list[int]] = {}  # contract id -> [remaining, quantity, beyond]
     for line in lines:
-        line.within, line.beyond = (0, line.quantity) if line.contract_id is None else (0, 0)
-    totals: dict[int, int] = {}
-    for line in lines:
-        if line.contract_id is not None:
-            totals[line.contract_id] = totals.get(line.contract_id, 0) + line.quantity
-    before = {cid: _add_ordered(session, cid, q, now) for cid, q in sorted(totals.items())}
-    for line in lines:
-        if line.contract_id is not None:
-            agreed, ordered = before[line.contract_id]
-            line.within, line.beyond = rules.split_agreed(agreed - ordered, line.quantity)
-            before[line.contract_id] = (agreed, ordered + line.quantity)
+        if line.contract_id is None:
+            line.within, line.beyond = 0, line.quantity
+            continue
+        entry = booked.setdefault(line.contract_id, [line.remaining, 0, 0])
+        line.within, line.beyond = rules.split_agreed(entry[0] - entry[1], line.quantity)
+        entry[1] += line.quantity
+        entry[2] += line.beyond
+    return [(cid, quantity, beyond) for cid, (_, quantity, beyond) in sorted(booked.items())]
 
 
-_V = ContractVolume.__table__
-
-
-def _add_ordered(session: Session, contract_id: int, quantity: int, now: datetime):
-    """(agreed, ordered before this order) of the contract, after adding ``quantity``."""
-    q = bindparam("q", quantity)
-    free = _V.c.agreed - _V.c.ordered
-    within = case((free <= 0, 0), (free >= q, q), else_=free)
-    statement = (
-        update(_V).where(_V.c.contract_id == contract_id)
-        .values(ordered=_V.c.ordered + q, beyond_agreed=_V.c.beyond_agreed + (q - within),
-                updated_at=now)
-        .returning(_V.c.agreed, _V.c.ordered)
-    )  # fmt: skip
-    row = session.execute(statement).first()
-    if row is None:  # the contract's first order: create the row, then book
-        lock_volumes(session, [contract_id], now)
-        row = session.execute(statement).first()
-    return row.agreed, row.ordered - quantity
-
-
-def _insert_order(
-    session: Session, request: OrderRequest, lines: list[_Line], now: datetime, actor: Actor
-) -> tuple[int, dict[str, Any]]:
+def _new_order(
+    order_id: int, request: OrderRequest, lines: list[_Line], now: datetime, actor: Actor
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+    """The order row, its line rows and the response body."""
     levels = rules.ServiceLevels.from_snapshot(lines[0].snapshot)
     region_class = rules.region_class(actor.region_code, levels.remote_provinces)
     confirm_due, deliver_due = levels.due_times(now, region_class, request.emergency)
     amounts = [line_total(line.quantity, line.unit_price) for line in lines]
-    total = round_amount(sum(amounts, Decimal(0)))
-    number = new_number("PO", now)
-    values = dict(
-        number=number, hospital_id=actor.org_id, manufacturer_id=lines[0].manufacturer_id,
-        region_code=actor.region_code, province_code=province_of(actor.region_code),
-        status="placed", placed_at=now, placed_by_user_id=actor.user_id,
-        wanted_by=request.wanted_by, delivery_address=request.delivery_address,
-        emergency=request.emergency, region_class=region_class, confirm_due_at=confirm_due,
-        deliver_due_at=deliver_due, total_amount=total, currency=lines[0].currency,
+    order = dict(
+        id=order_id, number=new_number("PO", now), hospital_id=actor.org_id,
+        manufacturer_id=lines[0].manufacturer_id, region_code=actor.region_code,
+        province_code=province_of(actor.region_code), status="placed", placed_at=now,
+        placed_by_user_id=actor.user_id, wanted_by=request.wanted_by,
+        delivery_address=request.delivery_address, emergency=request.emergency,
+        region_class=region_class, confirm_due_at=confirm_due, deliver_due_at=deliver_due,
+        total_amount=round_amount(sum(amounts, Decimal(0))), currency=lines[0].currency,
         updated_at=now, version=1,
     )  # fmt: skip
-    order_id = session.execute(
-        insert(PurchaseOrder.__table__).values(values).returning(PurchaseOrder.__table__.c.id)
-    ).scalar_one()
-    line_rows = [
+    rows = [
         dict(order_id=order_id, line_no=n, contract_id=ln.contract_id, lot_id=ln.lot_id,
              product_id=ln.product_id, manufacturer_id=ln.manufacturer_id, packs=ln.packs,
              pack_size=ln.pack_size, quantity=ln.quantity, unit_price=ln.unit_price,
@@ -317,8 +315,7 @@ def _insert_order(
              shipped_quantity=0, accepted_quantity=0, rejected_quantity=0)
         for n, (ln, amount) in enumerate(zip(lines, amounts, strict=True), start=1)
     ]  # fmt: skip
-    session.execute(insert(OrderLine.__table__), line_rows)
-    return order_id, _body(order_id, values, line_rows)
+    return order, rows, _body(order_id, order, rows)
 
 
 def _body(order_id: int, values: dict[str, Any], line_rows: list[dict[str, Any]]) -> dict:
