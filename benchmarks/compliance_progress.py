@@ -573,13 +573,13 @@ class timed_parts:
     """Wrap the dashboard's steps (module attributes) with timers for one call."""
 
     def __enter__(self) -> dict[str, float]:
-        from procurement.compliance import metrics, queries, rollup
+        from procurement.compliance import metrics, queries, rollup, rollup_delta
         from procurement.compliance.services import dashboard as d
 
         self.spent: dict[str, float] = {}
         targets = [
             (rollup, "find", "fingerprint (find the rollup)"),
-            (rollup, "read", "folded sums + live delta"),
+            (rollup_delta, "read", "folded sums + live delta"),
             (queries, "assemble", "progress rows, savings, labels"),
             (d, "_lagging", "hospitals furthest behind"),
             (metrics, "side_figures", "side figures (orders, off-platform)"),

@@ -1,8 +1,7 @@
 """compliance: the dashboard rollup (folded sums up to a watermark, read with a live delta)
 
-Three tables of the compliance area (compliance_rollups, compliance_rollup_groups,
-compliance_rollup_unpaid; see procurement/compliance/rollup.py) and an index on contracts
-(tender_id, contract_year, status) that counts a selection's contracts by an index-only scan.
+Three tables of the compliance area: compliance_rollups, compliance_rollup_groups and
+compliance_rollup_unpaid (see procurement/compliance/rollup.py). No other area's table changes.
 
 Revision ID: 7c4f2a9e8d15
 Revises: 3b9e1c2d4a61
@@ -34,7 +33,7 @@ def upgrade() -> None:
         sa.Column("params", sa.String(length=80), nullable=False),
         sa.Column("window_start", sa.Date(), nullable=False),
         sa.Column("window_end", sa.Date(), nullable=False),
-        sa.Column("contracts", sa.BigInteger(), nullable=False),
+        sa.Column("contract_mark", sa.BigInteger(), nullable=False),
         sa.Column(
             "tender_version", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
@@ -72,6 +71,7 @@ def upgrade() -> None:
         sa.Column("behind", sa.BigInteger(), nullable=False),
         sa.Column("at_risk", sa.BigInteger(), nullable=False),
         sa.Column("zero", sa.BigInteger(), nullable=False),
+        sa.Column("lag_rank", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
             ["rollup_id"],
             ["compliance_rollups.id"],
@@ -108,16 +108,9 @@ def upgrade() -> None:
         ["rollup_id"],
         unique=False,
     )
-    op.create_index(
-        "ix_contracts_selection",
-        "contracts",
-        ["tender_id", "contract_year", "status"],
-        unique=False,
-    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_contracts_selection", table_name="contracts")
     op.drop_index(
         op.f("ix_compliance_rollup_unpaid_rollup_id"), table_name="compliance_rollup_unpaid"
     )

@@ -1,35 +1,40 @@
-"""The dashboard rollup: exact figures of a national year without rescanning it.
+"""The dashboard rollup: exact figures of a national contract year without rescanning it.
 
 The regulator's home needs, for one tender's contract year, the progress sums per group (total,
-lot, region, hospital, manufacturer) with the status counts of the day, the accepted quantity
-per lot and price (savings), per month (completion curve) and the payables due and paid on
-time. Computed from scratch that is several passes over 1.2M contracts and 3.6M receipt lines
-and payables (10-16 s at national scale). The rollup keeps those sums as of a watermark and the
-dashboard adds a live delta, so every figure equals the full query at every moment:
+lot, region, hospital, manufacturer) with the day's status counts, the accepted quantity per
+lot and price (savings) and per month (completion curve), the non-winning quantity and the
+payables due and paid on time. From scratch that is several passes over 1.2M contracts and
+3.6M receipt lines and payables (10-16 s at national scale). The rollup keeps those sums as of
+watermarks, and :func:`rollup_delta.read` adds a live delta, so every figure equals the full
+computation (``dashboard(fast=False)``) at every moment:
 
-* **What is folded.** :func:`build` takes SHARE locks on ``receipt_lines`` and ``payables``
-  (PostgreSQL; on SQLite the writer lock is already exclusive). That waits for every inserting
-  transaction to finish and holds new ones until the fold commits, so every id up to the marks
-  (``max(id)`` of each table) is committed and folded, and every later insert gets a higher id.
-  It then stores the group sums computed by the straightforward queries
-  (:func:`queries.base`), the month sums of the receipt lines up to the mark and the payable
-  counts up to the mark: paid, paid on time, unpaid due before the day, and the unpaid falling
-  due during the day by due time.
-* **The delta.** :func:`read` adds receipt lines above the mark: for each contract they touch
-  it reads the contract's accepted quantity now (the ``contract_volumes`` counter while the
-  year runs, the in-period receipt lines after), takes the delta off to get the folded value,
-  and moves the contract's sums and status flags from the old value to the new one. Receipt
-  lines are append-only and every receipt moves the counter by its lines in the same
-  transaction, so old + delta = new exactly. Payables above the mark are counted live.
-* **What invalidates it** (then the dashboard builds a new one): another day (time progress and
-  so the status thresholds change daily) or other thresholds; a new tender version (contracts
-  go in force with their tender, so the counted contracts of the selection change only then);
-  another number of counted contracts; a new payment or reversal ledger transaction (the only
-  writers of ``payables.paid_at``); more than :data:`DELTA_LIMIT` rows above a mark.
-* **Who writes it.** The dashboard, when it finds none valid (the first view of a day pays the
-  full computation once, about 4 s at national scale, during which receipts and payable
-  accruals wait on the locks), and ``procurement compliance check`` (run it after midnight and
-  after settlement runs so that no regulator waits). Older rollups of the selection are deleted.
+* **Receipt lines** (append-only) up to ``receipt_line_mark`` are folded in. On PostgreSQL the
+  mark is taken under a SHARE lock on ``receipt_lines``, committed at once: the lock waits for
+  the transactions inserting lines, so every id up to the mark is committed, and later lines
+  get higher ids. Progress while the year runs comes from ``contract_volumes.accepted``, which
+  a receipt moves by its lines in the same transaction: the fold takes the lines above the
+  mark off the counter in the same statement, and the delta (lines above the mark, per
+  contract) moves each touched contract's sums and status flags from its folded value
+  (counter now - delta) to its value now. After the year, the lines within the period count.
+  The non-winning quantity is summed from the receipt lines of off-contract order lines: a
+  receipt adds each line's accepted quantity to its order line, so it equals the order
+  lines' ``accepted_quantity`` the full computation reads.
+* **Payables** up to ``payable_mark`` are folded in: paid, paid on time, unpaid due before the
+  day, and the unpaid falling due during the day by due time (so any moment of the day is
+  exact). A payable's id is its receipt line's id (settlement revision 3b9e1c2d4a61) and
+  lines are accrued in any order, so the mark is one below the first accruable line (a
+  contract line with accepted units) without a payable: no payable up to it can appear
+  later. Payables above it are counted live.
+* **Invalidation** (the dashboard then folds anew): another day or other thresholds (time
+  progress, and with it each contract's status, changes daily); a new tender version (its
+  contracts go in force with it: the only change of a counted contract); a new contract (a
+  higher ``contracts.id``); a new payment or reversal ledger transaction (the only writers of
+  ``payables.paid_at``); more than :data:`DELTA_LIMIT` rows above the marks. The fingerprints
+  are read before the fold, so a change during it invalidates it too.
+* **Who folds.** ``procurement compliance check`` (run it after midnight and after settlement
+  runs, so that no regulator waits) and the dashboard itself when it finds no valid rollup:
+  that view pays the fold once (about 20-30 s at national scale on a loaded 2-core machine;
+  receipts wait only for the instant of the lock). Older rollups of the selection are deleted.
 """
 
 from __future__ import annotations
@@ -40,14 +45,14 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Integer, and_, case, cast, delete, func, insert, select, text
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from procurement.catalog.models import Tender
 from procurement.compliance import metrics, queries
 from procurement.compliance import rules as r
 from procurement.compliance.rollup_models import Rollup, RollupGroup, RollupUnpaid
 from procurement.contracts.models import Contract
-from procurement.orders.models import ContractVolume, OrderLine, PurchaseOrder, ReceiptLine
+from procurement.orders.models import OrderLine, PurchaseOrder, ReceiptLine
 from procurement.settlement.models import LedgerTransaction, Payable, TransactionKind
 
 DELTA_LIMIT = 50_000
@@ -89,14 +94,10 @@ def params(w: queries.Window, rules: r.ComplianceRules) -> str:
     return f"{int(w.running)}:{int(checked)}:{on_k}:{risk_k}"
 
 
-def flags(agreed: int, accepted: int, p: str) -> tuple[int, int, int]:
-    """(behind, at_risk, zero) of one contract: :func:`queries.base` in Python."""
+def thresholds(p: str) -> tuple[int, int, int]:
+    """(checked, on-track threshold, at-risk threshold) of :func:`params`."""
     _, checked, on_k, risk_k = (int(x) for x in p.split(":"))
-    zero = bool(checked and accepted == 0 and agreed > 0)
-    scaled = accepted * queries.SCALE
-    behind = not zero and scaled < agreed * on_k
-    at_risk = bool(checked) and not zero and scaled < agreed * risk_k
-    return int(behind), int(at_risk), int(zero)
+    return checked, on_k, risk_k
 
 
 def _month(column, session: Session):
@@ -110,8 +111,8 @@ def _pay_events(session: Session) -> int:
     return int(session.scalar(query) or 0)
 
 
-def _counted(session: Session, f: queries.Filters) -> int:
-    return int(session.scalar(select(func.count()).where(*queries._where(f))) or 0)
+def _contract_mark(session: Session) -> int:
+    return int(session.scalar(select(func.coalesce(func.max(Contract.id), 0))) or 0)
 
 
 def find(session: Session, f: queries.Filters, as_of: datetime, rules: r.ComplianceRules):
@@ -137,7 +138,7 @@ def find(session: Session, f: queries.Filters, as_of: datetime, rules: r.Complia
         rollup.params != params(w, rules)
         or rollup.tender_version != version
         or rollup.payment_events != _pay_events(session)
-        or rollup.contracts != _counted(session, f)
+        or rollup.contract_mark != _contract_mark(session)
     ):
         return None, None
     return rollup, w
@@ -146,7 +147,9 @@ def find(session: Session, f: queries.Filters, as_of: datetime, rules: r.Complia
 def build(session: Session, f: queries.Filters, as_of: datetime, rules: r.ComplianceRules):
     """Fold the selection as of now into a new rollup (flushed; the caller commits)."""
     mark = _receipt_mark(session)
-    events = _pay_events(session)  # first: a payment committed after it invalidates the fold
+    # The fingerprints first: whatever changes after them invalidates this fold.
+    events, contract_mark = _pay_events(session), _contract_mark(session)
+    version = session.scalar(select(Tender.version).where(Tender.id == f.tender_id))
     floor = _accrual_floor(session, mark)
     w = queries.window(session, f, as_of, rules)
     cte = queries.base(f, w, rules, mark)
@@ -156,15 +159,15 @@ def build(session: Session, f: queries.Filters, as_of: datetime, rules: r.Compli
     rollup = Rollup(
         tender_id=f.tender_id, contract_year=f.contract_year, day=as_of.date(),
         params=params(w, rules), window_start=w.start, window_end=w.end,
-        contracts=_counted(session, f),
-        tender_version=session.scalar(select(Tender.version).where(Tender.id == f.tender_id)),
-        payment_events=events, receipt_line_mark=mark, payable_mark=floor - 1,
-        paid=paid, paid_on_time=on_time, unpaid_due_before=before,
-        non_winning=_non_winning(session, f, w, None, mark), built_at=as_of,
+        contract_mark=contract_mark, tender_version=version, payment_events=events,
+        receipt_line_mark=mark, payable_mark=floor - 1, paid=paid, paid_on_time=on_time,
+        unpaid_due_before=before, non_winning=_non_winning(session, f, w, None, mark),
+        built_at=as_of,
     )  # fmt: skip
     session.add(rollup)
     session.flush()
-    _store(session, rollup.id, rows, prices, _months(session, f, w, None, mark), today)
+    months = _months(session, f, w, None, mark)
+    _store(session, rollup.id, rows, prices, months, today, _lag_ranks(rows, w, rules))
     session.execute(
         delete(Rollup).where(
             Rollup.tender_id == f.tender_id,
@@ -176,6 +179,23 @@ def build(session: Session, f: queries.Filters, as_of: datetime, rules: r.Compli
     if session.get_bind().dialect.name == "postgresql":  # fresh statistics for the semi-joins
         session.execute(text("ANALYZE compliance_rollup_groups"))
     return rollup, w
+
+
+def _lag_ranks(rows, w: queries.Window, rules: r.ComplianceRules) -> dict[str, int]:
+    """The hospitals not on track, ranked as the dashboard lists those furthest behind: by
+    completion rounded half up to 4 places, then id."""
+    lagging = [
+        (int(row.accepted or 0), int(row.agreed or 0), int(row.key))
+        for row in rows
+        if row.grp == "hospital" and int(row.agreed or 0) > 0
+    ]
+    lagging = [
+        (acc, agreed, key)
+        for acc, agreed, key in lagging
+        if r.status(acc, agreed, w.time_progress, w.months, rules) != r.Status.ON_TRACK
+    ]
+    lagging.sort(key=lambda x: ((x[0] * 20000 + x[1]) // (2 * x[1]), x[2]))
+    return {str(key): rank for rank, (_, _, key) in enumerate(lagging, start=1)}
 
 
 def _receipt_mark(session: Session) -> int:
@@ -205,15 +225,16 @@ def _accrual_floor(session: Session, mark: int) -> int:
     return int(first) if first is not None else mark + 1
 
 
-def _store(session, rollup_id, rows, prices, months, unpaid_today) -> None:
+def _store(session, rollup_id, rows, prices, months, unpaid_today, ranks) -> None:
     values: list[dict[str, Any]] = [
         {"rollup_id": rollup_id, "grp": row.grp, "key": str(row.key), "unit_price": None,
+         "lag_rank": ranks.get(str(row.key)) if row.grp == "hospital" else None,
          "agreed": int(row.agreed or 0), "accepted": int(row.accepted or 0),
          "contracts": int(row.contracts or 0), "behind": int(row.behind or 0),
          "at_risk": int(row.at_risk or 0), "zero": int(row.zero or 0)}
         for row in rows
     ]  # fmt: skip
-    blank = {"agreed": 0, "contracts": 0, "behind": 0, "at_risk": 0, "zero": 0}
+    blank = {"agreed": 0, "contracts": 0, "behind": 0, "at_risk": 0, "zero": 0, "lag_rank": None}
     values += [
         {"rollup_id": rollup_id, "grp": "lot_price", "key": str(lot), "unit_price": price,
          "accepted": int(accepted or 0), **blank}
@@ -303,128 +324,6 @@ def _months(session, f, w: queries.Window, above: int | None, upto: int | None) 
     if upto is not None:
         query = query.where(rl.id <= upto)
     return {m: int(q or 0) for m, q in session.execute(query)}
-
-
-def read(session: Session, f, rollup: Rollup, w: queries.Window, as_of: datetime, limit):
-    """The folded sums plus the delta above the marks (None when more than ``limit`` rows are
-    above them: folding anew is then cheaper than reading them on every view)."""
-    if limit is not None:
-        pending = session.scalar(
-            select(func.count()).where(ReceiptLine.id > rollup.receipt_line_mark)
-        ) + session.scalar(select(func.count()).where(Payable.id > rollup.payable_mark))
-        if pending > limit:
-            return None
-    groups: dict[tuple[str, str], Group] = {}
-    prices: dict[tuple[int, Decimal], int] = {}
-    months: dict[str, int] = {}
-    t = RollupGroup
-    cols = (t.grp, t.key, t.unit_price, t.agreed, t.accepted, t.contracts, t.behind, t.at_risk)
-    for g in session.execute(select(*cols, t.zero).where(t.rollup_id == rollup.id)):
-        if g.grp == "lot_price":
-            prices[(int(g.key), g.unit_price)] = g.accepted
-        elif g.grp == "month":
-            months[g.key] = g.accepted
-        else:
-            groups[(g.grp, g.key)] = Group(g.grp, g.key, *g[3:])
-    _apply_receipts(session, f, w, rollup, groups, prices)
-    for month, q in _months(session, f, w, rollup.receipt_line_mark, None).items():
-        months[month] = months.get(month, 0) + q
-    due, on_time = _payables_now(session, f, as_of, rollup)
-    ordered = sorted(groups.values(), key=lambda g: (PROGRESS.index(g.grp), g.key))
-    return Figures(
-        ordered,
-        [(lot, price, n) for (lot, price), n in sorted(prices.items())],
-        months,
-        due,
-        on_time,
-        rollup.non_winning + _non_winning(session, f, w, rollup.receipt_line_mark, None),
-        rollup.id,
-    )
-
-
-def _touched(f, w: queries.Window, mark: int):
-    """Per contract of the selection with receipt lines above the mark: its dimensions, its
-    accepted quantity now and the part of it above the mark."""
-    rl, c = ReceiptLine, Contract
-    in_period = and_(
-        rl.accepted_at >= queries.midnight(w.start),
-        rl.accepted_at < queries.midnight(w.end + timedelta(days=1)),
-    )
-    counted = (
-        rl.accepted_quantity if w.running else case((in_period, rl.accepted_quantity), else_=0)
-    )
-    touched = (
-        select(rl.contract_id.label("cid"), func.sum(counted).label("d"))
-        .where(rl.id > mark, rl.contract_id.is_not(None))
-        .group_by(rl.contract_id)
-        .subquery()
-    )
-    if w.running:
-        now = func.coalesce(ContractVolume.accepted, 0)
-    else:
-        rl2 = aliased(ReceiptLine)
-        now = (
-            select(func.coalesce(func.sum(rl2.accepted_quantity), 0))
-            .where(
-                rl2.contract_id == c.id,
-                rl2.accepted_at >= queries.midnight(w.start),
-                rl2.accepted_at < queries.midnight(w.end + timedelta(days=1)),
-            )
-            .scalar_subquery()
-        )
-    query = (
-        select(c.lot_id, c.region_code, c.hospital_id, c.manufacturer_id, c.agreed_volume,
-               c.unit_price, now.label("now"), touched.c.d)
-        .join(touched, touched.c.cid == c.id)
-        .where(*queries._where(f))
-    )  # fmt: skip
-    if w.running:
-        query = query.outerjoin(ContractVolume, ContractVolume.contract_id == c.id)
-    return query
-
-
-def _apply_receipts(session, f, w, rollup: Rollup, groups, prices) -> None:
-    """Move each touched contract's sums and status flags from its folded value to now."""
-    for row in session.execute(_touched(f, w, rollup.receipt_line_mark)):
-        new, d, agreed = int(row.now or 0), int(row.d or 0), int(row.agreed_volume)
-        if d == 0:
-            continue
-        was, now = flags(agreed, new - d, rollup.params), flags(agreed, new, rollup.params)
-        keys = (
-            ("total", "0"),
-            ("lot", str(row.lot_id)),
-            ("region", row.region_code),
-            ("hospital", str(row.hospital_id)),
-            ("manufacturer", str(row.manufacturer_id)),
-        )
-        for key in keys:
-            g = groups.setdefault(key, Group(*key))
-            g.accepted += d
-            g.behind += now[0] - was[0]
-            g.at_risk += now[1] - was[1]
-            g.zero += now[2] - was[2]
-        price = (row.lot_id, row.unit_price)
-        prices[price] = prices.get(price, 0) + d
-
-
-def _payables_now(session, f, as_of: datetime, rollup: Rollup) -> tuple[int, int]:
-    """Payables due and paid on time: the folded counts plus the payables above the mark."""
-    today = session.scalar(
-        select(func.coalesce(func.sum(RollupUnpaid.payables), 0)).where(
-            RollupUnpaid.rollup_id == rollup.id, RollupUnpaid.due_at <= as_of
-        )
-    )
-    p = _payables_query(f).where(Payable.id > rollup.payable_mark).subquery().c
-    due = (p.due_at <= as_of) | p.paid_at.is_not(None)
-    on_time = and_(p.paid_at.is_not(None), p.paid_at <= p.due_at)
-    live_due, live_ok = session.execute(
-        select(
-            func.coalesce(func.sum(case((due, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((and_(due, on_time), 1), else_=0)), 0),
-        )
-    ).one()
-    due_total = rollup.paid + rollup.unpaid_due_before + int(today or 0) + int(live_due)
-    return due_total, rollup.paid_on_time + int(live_ok)
 
 
 def organizations(rollup_id: int, grp: str):

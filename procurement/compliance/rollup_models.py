@@ -8,7 +8,6 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from procurement.contracts.models import Contract
 from procurement.db import Base, UnitPrice
 
 __all__ = ["Rollup", "RollupGroup", "RollupUnpaid"]
@@ -17,11 +16,12 @@ __all__ = ["Rollup", "RollupGroup", "RollupUnpaid"]
 class Rollup(Base):
     """One folded state of a tender's contract year for one day and set of thresholds.
 
-    ``receipt_line_mark`` / ``payable_mark``: the highest receipt line / payable id folded in
-    (every lower id was committed when it was folded). ``contracts``, ``tender_version`` and
-    ``payment_events`` fingerprint what the rollup cannot see change: the counted contracts of
-    the selection, the tender (contracts go in force with it), and the payment and reversal
-    ledger transactions (the only writers of ``payables.paid_at``)."""
+    ``receipt_line_mark``: the highest receipt line id folded in (every lower id was committed
+    when it was folded); ``payable_mark``: payables up to this id are folded in, and no payable
+    up to it can appear later. ``contract_mark``, ``tender_version`` and ``payment_events``
+    fingerprint what the rollup cannot see change: new contracts, the tender (its contracts go
+    in force with it), and the payment and reversal ledger transactions (the only writers of
+    ``payables.paid_at``)."""
 
     __tablename__ = "compliance_rollups"
     __table_args__ = (
@@ -35,7 +35,7 @@ class Rollup(Base):
     params: Mapped[str] = mapped_column(String(80))  # running, checked, thresholds
     window_start: Mapped[date]
     window_end: Mapped[date]
-    contracts: Mapped[int] = mapped_column(BigInteger)
+    contract_mark: Mapped[int] = mapped_column(BigInteger)  # highest contracts.id
     tender_version: Mapped[int]
     payment_events: Mapped[int] = mapped_column(BigInteger)
     receipt_line_mark: Mapped[int] = mapped_column(BigInteger)
@@ -67,6 +67,7 @@ class RollupGroup(Base):
     behind: Mapped[int] = mapped_column(BigInteger, default=0)
     at_risk: Mapped[int] = mapped_column(BigInteger, default=0)
     zero: Mapped[int] = mapped_column(BigInteger, default=0)
+    lag_rank: Mapped[int | None] = mapped_column(BigInteger)  # hospitals not on track: 1, 2, ...
 
 
 class RollupUnpaid(Base):
@@ -80,9 +81,3 @@ class RollupUnpaid(Base):
     )
     due_at: Mapped[datetime]
     payables: Mapped[int] = mapped_column(BigInteger)
-
-
-# The selection's counted contracts are counted on every dashboard view (the rollup's
-# fingerprint): an index-only scan. Declared here so the contracts models stay theirs; it names
-# no column an update changes after contracts go in force.
-Index("ix_contracts_selection", Contract.tender_id, Contract.contract_year, Contract.status)

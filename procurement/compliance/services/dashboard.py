@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from procurement.auth.actor import Actor
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
-from procurement.compliance import metrics, queries, rollup
+from procurement.compliance import metrics, queries, rollup, rollup_delta
 from procurement.compliance import rules as r
 from procurement.compliance.models import Alert, AlertStatus
 from procurement.compliance.services.common import OVERSIGHT, rules_for
@@ -120,7 +120,7 @@ def fold_dashboard(session: Session, *, now: datetime) -> tuple[int, int] | None
     rules = rules_for(session, tender_id)
     f = queries.Filters(tender_id=tender_id, contract_year=year)
     found, w = rollup.find(session, f, now, rules)
-    if found is None or rollup.read(session, f, found, w, now, rollup.DELTA_LIMIT) is None:
+    if found is None or rollup_delta.read(session, f, found, w, now, rollup.DELTA_LIMIT) is None:
         rollup.build(session, f, now, rules)
     session.commit()
     return tender_id, year
@@ -138,11 +138,13 @@ def _from_scratch(session, f, now, rules):
 
 def _from_rollup(session, f, now, rules):
     found, w = rollup.find(session, f, now, rules)
-    figures = None if found is None else rollup.read(session, f, found, w, now, rollup.DELTA_LIMIT)
+    figures = (
+        None if found is None else rollup_delta.read(session, f, found, w, now, rollup.DELTA_LIMIT)
+    )
     if figures is None:  # none valid for today, or too much happened since: fold anew
         found, w = rollup.build(session, f, now, rules)
         session.commit()
-        figures = rollup.read(session, f, found, w, now, limit=None)
+        figures = rollup_delta.read(session, f, found, w, now, limit=None)
     others = [g for g in figures.groups if g.grp != "hospital"]
     groups = queries.assemble(session, others, figures.prices, GROUPS, w, rules, LABELS)
     groups["hospital"] = _lagging(figures.groups, w, rules)

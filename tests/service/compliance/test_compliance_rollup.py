@@ -5,13 +5,15 @@ watermarks, across the payment deadline within its day, and after what invalidat
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import select
 
 from procurement.cli import cli
-from procurement.compliance import rollup
+from procurement.compliance import queries, rollup, rollup_delta
 from procurement.compliance.rollup_models import Rollup
+from procurement.compliance.services import dashboard as board
 from procurement.compliance.services.dashboard import dashboard
 from procurement.orders import services as orders
 from procurement.settlement.services import accrue_payables, start_run
@@ -181,3 +183,26 @@ def test_compliance_check_folds_the_rollup_the_dashboard_then_reads(
     assert len(folded) == 1
     both(db_session, clock, busy_world)
     assert rollup_ids(db_session) == folded
+
+
+def test_hospitals_furthest_behind_follow_receipts_above_the_watermark(
+    db_session, clock, comp_world, deliver, monkeypatch
+):
+    """With a top of 2 among 5 hospitals: receipts lift the two furthest behind, and the
+    next ones (read from the fold's ranking) take their places, as the full computation."""
+    monkeypatch.setattr(queries, "furthest_behind", partial(queries.furthest_behind, limit=2))
+    monkeypatch.setattr(board, "_lagging", partial(board._lagging, limit=2))
+    monkeypatch.setattr(rollup_delta, "read", partial(rollup_delta.read, top=2))
+    world = comp_world(hospitals=5, agreed=1000)
+    for h, units in enumerate((0, 10, 20, 30, 40)):
+        if units:
+            deliver(world, world.contract(h), units)
+    clock.advance(days=100)
+    first = both(db_session, clock, world)
+    ids = [u.organization.id for u in world.hospitals]
+    assert first["hospitals"] == ids[:2]
+    deliver(world, world.contract(0), 900)
+    deliver(world, world.contract(1), 900)
+    later = both(db_session, clock, world)
+    assert len(rollup_ids(db_session)) == 1
+    assert later["hospitals"] == ids[2:4]
