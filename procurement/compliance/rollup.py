@@ -33,7 +33,7 @@ computation (``dashboard(fast=False)``) at every moment:
   are read before the fold, so a change during it invalidates it too.
 * **Who folds.** ``procurement compliance check`` (run it after midnight and after settlement
   runs, so that no regulator waits) and the dashboard itself when it finds no valid rollup:
-  that view pays the fold once (about 20-30 s at national scale on a loaded 2-core machine;
+  that view pays the fold once (20-40 s at national scale on a loaded 2-core machine;
   receipts wait only for the instant of the lock). Older rollups of the selection are deleted.
 """
 
@@ -194,8 +194,14 @@ def _lag_ranks(rows, w: queries.Window, rules: r.ComplianceRules) -> dict[str, i
         for acc, agreed, key in lagging
         if r.status(acc, agreed, w.time_progress, w.months, rules) != r.Status.ON_TRACK
     ]
-    lagging.sort(key=lambda x: ((x[0] * 20000 + x[1]) // (2 * x[1]), x[2]))
+    lagging.sort(key=lambda x: lag_order(*x))
     return {str(key): rank for rank, (_, _, key) in enumerate(lagging, start=1)}
+
+
+def lag_order(accepted: int, agreed: int, key: int) -> tuple[int, int]:
+    """The order of :func:`queries.furthest_behind` in integers: completion rounded half up
+    to 4 places (ten-thousandths), then id."""
+    return (accepted * 20000 + agreed) // (2 * agreed), key
 
 
 def _receipt_mark(session: Session) -> int:

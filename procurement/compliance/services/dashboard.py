@@ -172,7 +172,7 @@ def _lagging(raw, w, rules, limit: int = 10) -> list[queries.ProgressRow]:
     """The hospital rows :func:`queries.furthest_behind` would pick, building rows only for
     them: by completion rounded half up to 4 places (integers), then id, skipping on-track."""
     hospitals = [g for g in raw if g.grp == "hospital" and g.agreed > 0]
-    hospitals.sort(key=lambda g: ((g.accepted * 20000 + g.agreed) // (2 * g.agreed), int(g.key)))
+    hospitals.sort(key=lambda g: rollup.lag_order(g.accepted, g.agreed, int(g.key)))
     out: list[queries.ProgressRow] = []
     for g in hospitals:
         row = queries._row(g, w, rules)
