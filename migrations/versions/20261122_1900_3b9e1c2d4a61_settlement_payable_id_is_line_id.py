@@ -4,16 +4,13 @@ Runs accrue and pay a receipt line in one INSERT (benchmarks/settlement_run.py):
 payables costs such a run about one GROUP BY over the same rows. The primary key (now the
 receipt line's id, no sequence) makes one payable per line hold, so the unique
 receipt_line_id constraint and the (manufacturer, accepted_at) / (hospital, accepted_at)
-indexes go, and the fillfactor 50 that kept room for claiming UPDATEs goes back to the default.
-Unpaid payables get a partial index by manufacturer (a run inserting paid payables adds no
-entry to it).
+indexes go (fillfactor 50 stays, for HOT claiming UPDATEs of accrued payables).
 
 Revision ID: 3b9e1c2d4a61
 Revises: 205371724f01
 Create Date: 2026-11-22 19:00:00
 """
 
-import sqlalchemy as sa
 from alembic import op
 
 revision = "3b9e1c2d4a61"
@@ -34,22 +31,11 @@ def upgrade() -> None:
     if postgresql:
         op.execute("ALTER TABLE payables ALTER COLUMN id DROP DEFAULT")
         op.execute("DROP SEQUENCE IF EXISTS payables_id_seq")
-        op.execute("ALTER TABLE payables RESET (fillfactor)")
-    op.create_index(
-        "ix_payables_unpaid_manufacturer",
-        "payables",
-        ["manufacturer_id"],
-        unique=False,
-        postgresql_where=sa.text("paid_at IS NULL"),
-        sqlite_where=sa.text("paid_at IS NULL"),
-    )
 
 
 def downgrade() -> None:
     postgresql = op.get_bind().dialect.name == "postgresql"
-    op.drop_index("ix_payables_unpaid_manufacturer", table_name="payables")
     if postgresql:
-        op.execute("ALTER TABLE payables SET (fillfactor = 50)")
         op.execute("CREATE SEQUENCE payables_id_seq OWNED BY payables.id")
         last = "COALESCE((SELECT MAX(id) FROM payables), 0)"
         op.execute(f"SELECT setval('payables_id_seq', {last} + 1, false)")

@@ -37,7 +37,7 @@ from procurement.settlement.models import (
 )
 from procurement.settlement.rules import split_charge
 from procurement.settlement.services.ledger import CURRENCY, account_ids
-from procurement.settlement.services.payables import accruals, day_start, no_nested_loops
+from procurement.settlement.services.payables import accruals, bulk_plans, day_start
 
 CENT = Decimal("0.01")
 
@@ -52,12 +52,21 @@ class Pair:
     count: int
 
 
+@dataclass(frozen=True)
+class Work:
+    """What a run has left, per manufacturer, as seen when it (re)starts: accrued payables to
+    claim, and due receipt lines without a payable to accrue and pay."""
+
+    claim: frozenset[int]
+    accrue: frozenset[int]
+
+
 def eligible(run: SettlementRun) -> tuple:
     """The run's accrued payables not yet claimed: accepted up to the cut-off and by its start
     (a payable is accrued after its line is accepted, so this includes every payable accrued by
     the run's start)."""
     return (
-        Payable.paid_at.is_(None),  # the predicate of ix_payables_unpaid_manufacturer
+        Payable.paid_at.is_(None),
         Payable.accepted_at < day_start(run.cut_off + timedelta(days=1)),
         Payable.accepted_at <= run.started_at,
     )
@@ -73,9 +82,16 @@ def due_lines(run: SettlementRun) -> tuple:
 
 
 def pay_batch(
-    session: Session, run: SettlementRun, manufacturers: list[int], *, now: datetime, actor: Actor
+    session: Session,
+    run: SettlementRun,
+    manufacturers: list[int],
+    *,
+    now: datetime,
+    actor: Actor,
+    work: Work | None = None,
 ) -> int:
-    """Pay one batch of manufacturers and commit it; returns the batch number."""
+    """Pay one batch of manufacturers and commit it; returns the batch number. ``work`` (from
+    the run's plan) spares the statements a batch has nothing to do with."""
     session.refresh(run, with_for_update=True)
     batch_no = run.batches_done + 1
     txn = LedgerTransaction(
@@ -90,7 +106,8 @@ def pay_batch(
     )
     session.add(txn)
     session.flush()
-    pairs = claim(session, run, txn.id, manufacturers, now)
+    work = work or Work(frozenset(manufacturers), frozenset(manufacturers))
+    pairs = claim(session, run, txn.id, manufacturers, now, work)
     if pairs:
         total = _record(session, run, txn, batch_no, pairs, now)
     else:
@@ -113,31 +130,37 @@ def pay_batch(
     return batch_no
 
 
-def claim(session: Session, run, txn_id: int, manufacturers: list[int], now) -> list[Pair]:
+def claim(session: Session, run, txn_id: int, manufacturers: list[int], now, work: Work):
     """Claim the batch's accrued payables (UPDATE), accrue-and-pay its unaccrued due lines
-    (INSERT ... SELECT) and return what was paid summed per pair."""
-    claiming = (
-        update(Payable)
-        .where(*eligible(run), Payable.manufacturer_id.in_(manufacturers))
-        .values(run_id=run.id, payment_txn_id=txn_id, paid_at=now)
-    )
-    accruing = accruals(
-        session,
-        now=now,
-        where=(*due_lines(run), ReceiptLine.manufacturer_id.in_(manufacturers)),
-        same=(Payable.manufacturer_id.in_(manufacturers),),
-        paid=(run.id, txn_id, now),
-    )
+    (INSERT ... SELECT) and return what was paid summed per pair (a list of ``Pair``)."""
+    statements = []
+    to_claim = sorted(work.claim.intersection(manufacturers))
+    if to_claim:
+        statements.append(
+            update(Payable)
+            .where(*eligible(run), Payable.manufacturer_id.in_(to_claim))
+            .values(run_id=run.id, payment_txn_id=txn_id, paid_at=now)
+        )
+    to_accrue = sorted(work.accrue.intersection(manufacturers))
+    if to_accrue:
+        statements += accruals(
+            session,
+            now=now,
+            where=(*due_lines(run), ReceiptLine.manufacturer_id.in_(to_accrue)),
+            same=(Payable.manufacturer_id.in_(to_accrue),),
+            paid=(run.id, txn_id, now),
+        )
+    if not statements:
+        return []
     conn = session.connection()
-    no_nested_loops(session)
+    bulk_plans(session)
     if conn.dialect.name == "postgresql":
         paid = (Payable.manufacturer_id, Payable.hospital_id, Payable.amount)
-        parts = [claiming.returning(*paid).cte("claimed")]
-        parts += [st.returning(*paid).cte(f"accrued_{i}") for i, st in enumerate(accruing)]
+        parts = [st.returning(*paid).cte(f"paid_{i}") for i, st in enumerate(statements)]
         cols = union_all(*(select(*part.c) for part in parts)).subquery("paid").c
         where = ()
     else:  # SQLite cannot put an UPDATE in a CTE: write, then read the claimed rows back
-        for statement in (claiming, *accruing):
+        for statement in statements:
             conn.execute(statement)
         cols, where = Payable.__table__.c, (Payable.payment_txn_id == txn_id,)
     query = (
