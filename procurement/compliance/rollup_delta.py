@@ -104,8 +104,9 @@ def _folded(session, rollup: Rollup, touched: set[str], top: int):
     t = RollupGroup
     cols = (t.grp, t.key, t.unit_price, t.agreed, t.accepted, t.contracts, t.behind, t.at_risk)
     hospitals = and_(t.grp == "hospital", t.lag_rank <= top + len(touched))
-    for start in range(0, len(touched), CHUNK):
-        chunk = sorted(touched)[start : start + CHUNK]
+    keys = sorted(touched)
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
         hospitals = or_(hospitals, and_(t.grp == "hospital", t.key.in_(chunk)))
     groups: dict[tuple[str, str], Group] = {}
     prices: dict[tuple[int, Decimal], int] = {}

@@ -206,3 +206,11 @@ def test_hospitals_furthest_behind_follow_receipts_above_the_watermark(
     later = both(db_session, clock, world)
     assert len(rollup_ids(db_session)) == 1
     assert later["hospitals"] == ids[2:4]
+
+
+def test_new_contracts_fold_anew(db_session, clock, busy_world, comp_world):
+    both(db_session, clock, busy_world)
+    first = rollup_ids(db_session)
+    comp_world(hospitals=1)  # contracts of another tender: a higher contract id
+    both(db_session, clock, busy_world)
+    assert rollup_ids(db_session) != first
