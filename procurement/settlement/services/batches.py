@@ -89,11 +89,17 @@ def pay_batch(
     now: datetime,
     actor: Actor,
     work: Work | None = None,
+    batch_no: int | None = None,
 ) -> int:
     """Pay one batch of manufacturers and commit it; returns the batch number. ``work`` (from
-    the run's plan) spares the statements a batch has nothing to do with."""
-    session.refresh(run, with_for_update=True)
-    batch_no = run.batches_done + 1
+    the run's plan) spares the statements a batch has nothing to do with. Without
+    ``batch_no`` the batch locks the run for its whole transaction and takes the next number;
+    with one (batches running side by side, ``runs.pay_side_by_side``) it only bumps the run's
+    counters at its end."""
+    side_by_side = batch_no is not None
+    if not side_by_side:
+        session.refresh(run, with_for_update=True)
+        batch_no = run.batches_done + 1
     txn = LedgerTransaction(
         key=f"payment:{run.reference}:{batch_no}",
         kind=TransactionKind.PAYMENT,
@@ -114,9 +120,20 @@ def pay_batch(
         session.delete(txn)
         total = Decimal("0.00")
     count = sum(p.count for p in pairs)
-    run.batches_done = batch_no
-    run.payables_count += count
-    run.total_amount = Decimal(run.total_amount) + total
+    if side_by_side:
+        session.execute(
+            update(SettlementRun)
+            .where(SettlementRun.id == run.id)
+            .values(
+                batches_done=SettlementRun.batches_done + 1,
+                payables_count=SettlementRun.payables_count + count,
+                total_amount=SettlementRun.total_amount + total,
+            )
+        )
+    else:
+        run.batches_done = batch_no
+        run.payables_count += count
+        run.total_amount = Decimal(run.total_amount) + total
     audit.record(
         session,
         action="settlement.run.batch_paid",
@@ -225,7 +242,17 @@ def _insert_rows(session, model, rows: list[dict], chunk: int = 2000) -> None:
 
 
 def _hospital_legs(session, charges: dict[int, Decimal]) -> list[tuple[int, Decimal]]:
-    """Cr hospital_advance (up to its balance now) and Cr hospital_allocation (the rest)."""
+    """Cr hospital_advance (up to its balance now) and Cr hospital_allocation (the rest). The
+    advance accounts are locked first (in id order), so that batches running side by side
+    charge one hospital's advance one after the other, never both against the same balance."""
+    session.execute(
+        select(Account.id)
+        .where(
+            Account.kind == AccountKind.HOSPITAL_ADVANCE, Account.owner_org_id.in_(list(charges))
+        )
+        .order_by(Account.id)
+        .with_for_update()
+    ).all()
     balances = dict(
         session.execute(
             select(Account.owner_org_id, func.coalesce(func.sum(LedgerPosting.amount), 0))
