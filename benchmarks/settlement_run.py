@@ -30,7 +30,8 @@ must equal the GROUP BY's sums to the fen.
 
 The database named by BENCH_DATABASE_URL is emptied first. Options: ``--lines N``,
 ``--batch-size M[,M2...]`` (manufacturers per batch, default 50: two batches of 50, each
-still its own crash-safe transaction; the service's default is 20, measured too below),
+still its own crash-safe transaction, the service's default since
+``settlement.rules.DEFAULT_RUN_BATCH_SIZE`` became 50; batches of 20 are measured below),
 ``--repeat K`` (measure each batch size K times on the same rows, emptying the settlement
 tables in between), ``--accrue-first``, ``--seed``, ``--with-fk`` (adds a foreign key
 payables.receipt_line_id -> receipt_lines, to measure it). The load average is printed before
@@ -76,7 +77,7 @@ two connections, batches of 20          1.71       0.39 s    6.06 s    15.7x
 ======================================  =========  ========  ========  ============
 
 So the run is at the 10x line (9.7-10.6x with batches of 50), not safely under it, and 13-16x
-with the service's default batches of 20 (each batch reads the receipt lines again). The
+with batches of 20, the former default (each batch reads the receipt lines again). The
 GROUP BY gains most when the machine is quiet (its parallel workers take both cores); the
 run is bounded by writing a million rows. It is far under 60 s in every case.
 

@@ -7,6 +7,7 @@ import time
 import click
 from flask.cli import with_appcontext
 
+from procurement.settlement.rules import DEFAULT_RUN_BATCH_SIZE
 from procurement.web.session import get_session, now
 
 
@@ -38,7 +39,7 @@ def register(cli: click.Group) -> None:
     @click.option("--cut-off", "cut_off", type=click.DateTime(["%Y-%m-%d"]), required=True)
     @click.option("--fund", "fund_code", required=True, help="the fund office's code")
     @click.option("--key", default=None, help="Idempotency-Key (default: cli-<cut-off>)")
-    @click.option("--batch-size", default=20, show_default=True)
+    @click.option("--batch-size", default=DEFAULT_RUN_BATCH_SIZE, show_default=True)
     @click.option("--pause-after-batch", type=float, default=0.0, hidden=True)
     @with_appcontext
     def run(cut_off, fund_code, key, batch_size, pause_after_batch) -> None:

@@ -16,6 +16,10 @@ from procurement.core.money import line_total, round_amount, to_decimal
 
 DEFAULT_ADVANCE_RATIO = Decimal("0.30")  # national, 2019 / 2024: at least 30%
 DEFAULT_PAYMENT_DEADLINE_DAYS = 30  # national; Henan: 30 days from accepted delivery
+# Manufacturers per settlement-run batch (one crash-safe transaction each). Every batch reads
+# the run's due receipt lines once, so fewer, larger batches finish a national run sooner;
+# progress is reported per batch (benchmarks/settlement_run.py measures 50 against 20).
+DEFAULT_RUN_BATCH_SIZE = 50
 
 
 @dataclass(frozen=True, slots=True)

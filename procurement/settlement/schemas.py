@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from procurement.settlement.rules import DEFAULT_RUN_BATCH_SIZE
 from procurement.web.api import Schema
 
 ID = validate.Range(min=1, max=2**63 - 1, error="Not an id.")
@@ -91,7 +92,7 @@ class AccrualSchema(Schema):
 class SettlementRunInSchema(Schema):
     cut_off = fields.Date(required=True)
     batch_size = fields.Integer(
-        load_default=20, strict=True, validate=validate.Range(min=1, max=10_000)
+        load_default=DEFAULT_RUN_BATCH_SIZE, strict=True, validate=validate.Range(min=1, max=10_000)
     )
 
 

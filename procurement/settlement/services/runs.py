@@ -44,6 +44,7 @@ from procurement.settlement.models import (
     RunStatus,
     SettlementRun,
 )
+from procurement.settlement.rules import DEFAULT_RUN_BATCH_SIZE
 from procurement.settlement.services.batches import Work, due_lines, eligible, pay_batch
 from procurement.settlement.services.ledger import CURRENCY, ensure_org_accounts
 from procurement.settlement.services.payables import bulk_plans, day_start, insert_payables
@@ -59,7 +60,7 @@ def start_run(
     idempotency_key: str,
     now: datetime,
     actor: Actor,
-    batch_size: int = 20,
+    batch_size: int = DEFAULT_RUN_BATCH_SIZE,
     after_batch: AfterBatch | None = None,
     workers: int | None = None,
 ) -> SettlementRun:
