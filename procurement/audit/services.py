@@ -102,9 +102,10 @@ def record(
     sealed bid field in ``payload``: the audit log is readable before opening.
 
     Every state change of the platform passes here, order placement included, so it is
-    prepared Core statements and no unit of work: lock the head, then insert the event and move
-    the head (one statement on PostgreSQL, two elsewhere). The returned event is a detached copy
-    of what was written (it has no ``id``).
+    prepared Core statements and no unit of work: lock the chain's head, hash, insert the event
+    and move the head. On PostgreSQL that is one statement (the database hashes the canonical
+    text :func:`digest_parts` prepares); elsewhere three, hashed here. The returned event is a
+    detached copy of what was written (it has no ``id``).
     """
     connection = session.connection()
     content = {
