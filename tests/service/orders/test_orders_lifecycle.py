@@ -66,6 +66,44 @@ def test_an_order_beyond_the_remaining_volume_is_split_and_marked(make_contract,
     )
 
 
+def test_lines_on_two_contracts_split_each_contracts_remaining_volume_in_line_order(
+    make_contract, place, db_session
+):
+    """Three lines, two contracts of one supplier: each contract's remaining agreed volume is
+    used up by its lines in order; one write statement books both volume rows."""
+    first = make_contract(agreed=2800)
+    second = make_contract(hospital=first.hospital, manufacturer=first.manufacturer, agreed=280)
+    placed = place(
+        first,
+        lines=[
+            orders.LineRequest(packs=60, contract_id=first.contract.id),  # 1680 of 2800
+            orders.LineRequest(packs=50, contract_id=first.contract.id),  # 1400: 1120 + 280
+            orders.LineRequest(packs=20, contract_id=second.contract.id),  # 560: 280 + 280
+        ],
+    )
+    split = [
+        (ln["line_no"], ln["quantity"], ln["within_agreed_quantity"], ln["beyond_agreed_quantity"])
+        for ln in placed.body["lines"]
+    ]
+    assert split == [(1, 1680, 1680, 0), (2, 1400, 1120, 280), (3, 560, 280, 280)]
+    # (1680 + 1400 + 560) x 0.2000 = 728.00
+    assert placed.body["total_amount"] == "728.00"
+    stored = db_session.get(PurchaseOrder, placed.order_id)
+    assert (stored.id, stored.number, stored.total_amount) == (
+        placed.body["id"],
+        placed.body["number"],
+        Decimal("728.00"),
+    )
+    volumes = [
+        orders.contract_volume(db_session, contract_id=w.contract.id, actor=first.h)
+        for w in (first, second)
+    ]
+    assert [(v.ordered, v.beyond_agreed, v.remaining) for v in volumes] == [
+        (3080, 280, 0),
+        (560, 280, 0),
+    ]
+
+
 def test_the_full_lifecycle_counts_only_accepted_quantity(
     make_contract, place, ship, db_session, clock
 ):
