@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.models import Organization
 from procurement.catalog.models import Lot
-from procurement.compliance.queries import Filters, Window, _where, midnight
+from procurement.compliance.queries import Filters, Window, filter_conditions, midnight
 from procurement.compliance.rules import share
 from procurement.contracts.models import Contract
 from procurement.orders.models import OffPlatformPurchase, OrderLine, OrderStatus, PurchaseOrder
@@ -103,8 +103,8 @@ def _orders(f: Filters, w: Window, group: str, as_of: datetime, orgs=None):
     # (set semi-joins on contracts, or on the id sets ``orgs`` gives: cheaper than walking
     # every order line).
     hospitals, makers = orgs or (
-        select(Contract.hospital_id).where(*_where(f)),
-        select(Contract.manufacturer_id).where(*_where(f)),
+        select(Contract.hospital_id).where(*filter_conditions(f)),
+        select(Contract.manufacturer_id).where(*filter_conditions(f)),
     )
     scope = [
         po.placed_at >= midnight(w.start),
@@ -167,7 +167,7 @@ def _payables(f: Filters, group: str, as_of: datetime):
             func.sum(case((and_(due, on_time), 1), else_=0)).label("ok"),
         )
         .join(c, c.id == pay.contract_id)
-        .where(*_where(f))
+        .where(*filter_conditions(f))
         .group_by(dim)
     )
 

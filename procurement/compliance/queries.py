@@ -96,7 +96,8 @@ def midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
-def _where(f: Filters) -> list[Any]:
+def filter_conditions(f: Filters) -> list[Any]:
+    """The WHERE conditions on ``Contract`` that select the counted contracts of ``f``."""
     c = Contract
     conds: list[Any] = [c.status.in_(COUNTED)]
     for column, value in (
@@ -116,7 +117,9 @@ def _where(f: Filters) -> list[Any]:
 def window(session: Session, f: Filters, as_of: datetime, rules: r.ComplianceRules) -> Window:
     """The contract year of the selection (earliest start, latest end) and time progress."""
     start, end = session.execute(
-        select(func.min(Contract.period_start), func.max(Contract.period_end)).where(*_where(f))
+        select(func.min(Contract.period_start), func.max(Contract.period_end)).where(
+            *filter_conditions(f)
+        )
     ).one()
     today = as_of.date()
     if start is None:
@@ -173,7 +176,7 @@ def _per_contract(f: Filters, w: Window, mark: int | None = None):
             select(rl.contract_id, func.sum(rl.accepted_quantity).label("q"))
             .join(c, c.id == rl.contract_id)
             .where(
-                *_where(f),
+                *filter_conditions(f),
                 rl.accepted_at >= midnight(w.start),
                 rl.accepted_at < midnight(w.end + timedelta(days=1)),
                 *((rl.id <= mark,) if mark is not None else ()),
@@ -197,7 +200,7 @@ def _per_contract(f: Filters, w: Window, mark: int | None = None):
         src = src.outerjoin(ContractVolume, ContractVolume.contract_id == c.id)
     if not w.running or mark is not None:
         src = src.outerjoin(above, above.c.contract_id == c.id)
-    return src.where(*_where(f))
+    return src.where(*filter_conditions(f))
 
 
 def _dim(cte, group: str):
@@ -330,14 +333,14 @@ def assemble(
     """Progress rows per group from raw group sums; savings from ``prices``; names."""
     out: dict[str, list[ProgressRow]] = {g: [] for g in groups}
     for row in rows:
-        out[row.grp].append(_row(row, w, rules))
+        out[row.grp].append(progress_row(row, w, rules))
     if {"total", "lot"} & set(groups):
         _add_savings(session, out, prices)
     _label(session, {g: rows for g, rows in out.items() if labels is None or g in labels})
     return out
 
 
-def _row(row, w: Window, rules: r.ComplianceRules) -> ProgressRow:
+def progress_row(row, w: Window, rules: r.ComplianceRules) -> ProgressRow:
     agreed, accepted = int(row.agreed or 0), int(row.accepted or 0)
     key = row.key if row.grp in ("region", "hospital_lot") else int(row.key)
     status = r.status(accepted, agreed, w.time_progress, w.months, rules)

@@ -100,7 +100,8 @@ def thresholds(p: str) -> tuple[int, int, int]:
     return checked, on_k, risk_k
 
 
-def _month(column, session: Session):
+def month_of(column, session: Session):
+    """A timestamp column as its UTC month, "YYYY-MM" (the completion curve's buckets)."""
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.timezone("UTC", column), "YYYY-MM")
     return func.strftime("%Y-%m", column)
@@ -161,7 +162,7 @@ def build(session: Session, f: queries.Filters, as_of: datetime, rules: r.Compli
         params=params(w, rules), window_start=w.start, window_end=w.end,
         contract_mark=contract_mark, tender_version=version, payment_events=events,
         receipt_line_mark=mark, payable_mark=floor - 1, paid=paid, paid_on_time=on_time,
-        unpaid_due_before=before, non_winning=_non_winning(session, f, w, None, mark),
+        unpaid_due_before=before, non_winning=non_winning_quantity(session, f, w, None, mark),
         built_at=as_of,
     )  # fmt: skip
     session.add(rollup)
@@ -262,7 +263,9 @@ def _store(session, rollup_id, rows, prices, months, unpaid_today, ranks) -> Non
 
 def _payables_query(f: queries.Filters):
     return (
-        select(Payable).join(Contract, Contract.id == Payable.contract_id).where(*queries._where(f))
+        select(Payable)
+        .join(Contract, Contract.id == Payable.contract_id)
+        .where(*queries.filter_conditions(f))
     )
 
 
@@ -286,7 +289,7 @@ def _fold_payables(session, f, as_of: datetime, mark: int):
     return (*(int(x or 0) for x in counts), [(at, int(n)) for at, n in today])
 
 
-def _non_winning(session, f, w: queries.Window, above: int | None, upto: int | None) -> int:
+def non_winning_quantity(session, f, w: queries.Window, above: int | None, upto: int | None) -> int:
     """Accepted quantity of non-winning products of the selection's lots (off-contract order
     lines of orders placed in the contract year) from the receipt lines with ``above < id <=
     upto``: a receipt adds each line's accepted quantity to its order line, so this sums to
@@ -314,12 +317,12 @@ def _months(session, f, w: queries.Window, above: int | None, upto: int | None) 
     """Accepted quantity of the selection by month of acceptance, within the contract year up
     to today, of the receipt lines with ``above < id <= upto``."""
     rl = ReceiptLine
-    month = _month(rl.accepted_at, session)
+    month = month_of(rl.accepted_at, session)
     query = (
         select(month, func.sum(rl.accepted_quantity))
         .join(Contract, Contract.id == rl.contract_id)
         .where(
-            *queries._where(f),
+            *queries.filter_conditions(f),
             rl.accepted_at >= queries.midnight(w.start),
             rl.accepted_at < queries.midnight(min(w.as_of, w.end) + timedelta(days=1)),
         )

@@ -32,8 +32,8 @@ from procurement.compliance.rollup import (
     PROGRESS,
     Figures,
     Group,
-    _month,
-    _non_winning,
+    month_of,
+    non_winning_quantity,
     thresholds,
 )
 from procurement.compliance.rollup_models import Rollup, RollupGroup, RollupUnpaid
@@ -81,7 +81,7 @@ def read(
         months,
         due + live_due,
         on_time + live_ok,
-        rollup.non_winning + _non_winning(session, f, w, mark, None),
+        rollup.non_winning + non_winning_quantity(session, f, w, mark, None),
         rollup.id,
     )
 
@@ -144,7 +144,7 @@ def _moved(session, f, w: queries.Window, mark: int, among, params: str):
                c.unit_price, c.agreed_volume.label("agreed"), above.c.d,
                _accepted_now(w).label("now"))
         .join(above, above.c.cid == c.id)
-        .where(among(c.id), *queries._where(f))
+        .where(among(c.id), *queries.filter_conditions(f))
     )  # fmt: skip
     if w.running:
         per = per.outerjoin(ContractVolume, ContractVolume.contract_id == c.id)
@@ -194,14 +194,14 @@ def _flags(agreed, accepted, checked: int, on_k: int, risk_k: int):
 def _months_above(session, f, w: queries.Window, mark: int, among):
     """(month, accepted) of the selection's lines above the mark within the curve's range."""
     rl = ReceiptLine
-    month = _month(rl.accepted_at, session)
+    month = month_of(rl.accepted_at, session)
     query = (
         select(month, func.sum(rl.accepted_quantity))
         .join(Contract, Contract.id == rl.contract_id)
         .where(
             rl.id > mark,
             among(Contract.id),
-            *queries._where(f),
+            *queries.filter_conditions(f),
             rl.accepted_at >= queries.midnight(w.start),
             rl.accepted_at < queries.midnight(min(w.as_of, w.end) + timedelta(days=1)),
         )
@@ -218,7 +218,7 @@ def _payables_above(session, f, as_of: datetime, mark: int, among) -> tuple[int,
     query = (
         select(func.sum(case((due, 1), else_=0)), func.sum(case((on_time, 1), else_=0)))
         .join(Contract, Contract.id == p.contract_id)
-        .where(p.id > mark, among(Contract.id), *queries._where(f))
+        .where(p.id > mark, among(Contract.id), *queries.filter_conditions(f))
     )
     d, ok = session.execute(query).one()
     return int(d or 0), int(ok or 0)

@@ -175,7 +175,7 @@ def _lagging(raw, w, rules, limit: int = 10) -> list[queries.ProgressRow]:
     hospitals.sort(key=lambda g: rollup.lag_order(g.accepted, g.agreed, int(g.key)))
     out: list[queries.ProgressRow] = []
     for g in hospitals:
-        row = queries._row(g, w, rules)
+        row = queries.progress_row(g, w, rules)
         if row.status != "on_track":
             out.append(row)
             if len(out) == limit:
@@ -208,7 +208,7 @@ def completion_curve(session, f, w, total) -> list[tuple[date, Decimal, Decimal]
         select(month, func.sum(rl.accepted_quantity))
         .join(Contract, Contract.id == rl.contract_id)
         .where(
-            *queries._where(f),
+            *queries.filter_conditions(f),
             rl.accepted_at >= queries.midnight(w.start),
             rl.accepted_at < queries.midnight(min(w.as_of, w.end) + timedelta(days=1)),
         )

@@ -18,7 +18,7 @@ from procurement.auth.models import OrgKind
 from procurement.catalog.models import Lot
 from procurement.compliance import yearend as ye
 from procurement.compliance.models import YearEndLine, YearEndResult, YearEndRun
-from procurement.compliance.queries import Filters, _where, midnight
+from procurement.compliance.queries import Filters, filter_conditions, midnight
 from procurement.compliance.services import ledger
 from procurement.compliance.services.common import OVERSIGHT, get_tender, rules_for
 from procurement.contracts.models import Contract
@@ -30,7 +30,9 @@ from procurement.settlement.models import AccountKind, Payable
 
 def _period(session: Session, f: Filters):
     start, end = session.execute(
-        select(func.min(Contract.period_start), func.max(Contract.period_end)).where(*_where(f))
+        select(func.min(Contract.period_start), func.max(Contract.period_end)).where(
+            *filter_conditions(f)
+        )
     ).one()
     if start is None:
         raise NotFound(
@@ -50,7 +52,7 @@ def _agreed(session: Session, f: Filters):
             func.sum(c.agreed_volume),
             func.sum(c.agreed_volume * c.unit_price),
         )
-        .where(*_where(f))
+        .where(*filter_conditions(f))
         .group_by(c.hospital_id, c.lot_id)
     ).all()
 
@@ -61,7 +63,7 @@ def _accepted(session: Session, f: Filters, start, end) -> dict:
         select(c.hospital_id, c.lot_id, func.sum(rl.accepted_quantity))
         .join(c, c.id == rl.contract_id)
         .where(
-            *_where(f),
+            *filter_conditions(f),
             rl.accepted_at >= midnight(start),
             rl.accepted_at < midnight(end + timedelta(days=1)),
         )
@@ -95,7 +97,7 @@ def _payment_rates(session: Session, f: Filters, now: datetime) -> dict[int, Dec
     rows = session.execute(
         select(c.hospital_id, func.sum(case((due, 1), else_=0)), func.sum(case((ok, 1), else_=0)))
         .join(c, c.id == pay.contract_id)
-        .where(*_where(f))
+        .where(*filter_conditions(f))
         .group_by(c.hospital_id)
     )
     return {
