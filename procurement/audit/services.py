@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from procurement.audit.models import AuditEvent, AuditHead
+from procurement.db import Prepared
 
 GENESIS = "0" * 64
 
@@ -136,11 +137,18 @@ def _append_in_database(connection: Connection, content: dict[str, Any]) -> tupl
     before, between, after = digest_parts(**content)
     params = {f"ev_{k}": v for k, v in content.items()}
     params.update(at=content["chain"], before=before, between=between, after=after)
-    row = connection.execute(_APPEND, params).first()
-    if row is None:
+    append = _prepared_append(connection.dialect)
+    rows = append.rows(connection, params)
+    if not rows:
         _locked_head(connection, content["chain"])
-        row = connection.execute(_APPEND, params).one()
-    return row.seq, row.prev_hash, row.hash
+        rows = append.rows(connection, params)
+    return rows[0]
+
+
+@functools.cache
+def _prepared_append(dialect) -> Prepared:
+    """``_APPEND`` run on the driver connection: every state change passes here."""
+    return Prepared(_APPEND, dialect)
 
 
 def chain_of(actor: Any) -> str:

@@ -202,18 +202,15 @@ def _priced_lines(
         )
     if contracts:
         return out, next(iter(contracts.values())).order_id
-    connection = session.connection()
-    return out, connection.execute(sql.next_order_id(connection.dialect.name)).scalar_one()
+    return out, sql.next_order_id(session.connection())
 
 
 def _read_and_lock(session: Session, ids: list[int], now: datetime) -> dict[int, _Locked]:
     """The contracts with their volume rows locked; a contract's first order creates its row."""
-    connection = session.connection()
-    statement = sql.read_and_lock(connection.dialect.name)
-    found = {row.id: _Locked(*row) for row in connection.execute(statement, {"ids": ids})}
+    found = {row[0]: _Locked(*row) for row in sql.read_and_lock(session.connection(), ids)}
     if len(found) < len(ids):
         lock_volumes(session, [i for i in ids if i not in found], now)
-        found = {row.id: _Locked(*row) for row in connection.execute(statement, {"ids": ids})}
+        found = {row[0]: _Locked(*row) for row in sql.read_and_lock(session.connection(), ids)}
     return found
 
 

@@ -11,7 +11,9 @@ Two round trips carry an order, whatever its size:
    data-modifying CTE; elsewhere the same statements run one after another.
 
 Every value is a bound parameter named after its place (``o_number``, ``l1_packs``,
-``v0_cid``), so one compiled statement serves every order of the same shape.
+``v0_cid``), so one compiled statement serves every order of the same shape. On PostgreSQL
+they run as ``db.Prepared`` statements, straight on the driver connection of the session's
+transaction.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
     Executable,
+    any_,
     bindparam,
     func,
     insert,
@@ -34,6 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from procurement.catalog.models import Product, Tender
 from procurement.contracts.models import Contract
+from procurement.db import Prepared
 from procurement.orders.models import ContractVolume, IdempotencyKey, OrderLine, PurchaseOrder
 
 _V = ContractVolume.__table__
@@ -59,9 +64,27 @@ def _next_order_id(dialect: str):
     return select(func.coalesce(func.max(_ORDERS.c.id), 0) + 1).scalar_subquery()
 
 
+def read_and_lock(connection: Connection, ids: list[int]) -> list[tuple]:
+    """The contracts ``ids`` (sorted) with product, rules and volume row, the volume rows
+    locked, and the new order's id in every row. Rows are tuples in ``_read_and_lock``'s column
+    order."""
+    if connection.dialect.name == "postgresql":
+        return _prepared_read_and_lock(connection.dialect).rows(connection, {"ids": ids})
+    return list(connection.execute(_read_and_lock("sqlite"), {"ids": ids}))
+
+
 @functools.cache
-def read_and_lock(dialect: str):
-    """Parameter ``ids`` (expanding): the contract ids, sorted."""
+def _prepared_read_and_lock(dialect) -> Prepared:
+    return Prepared(_read_and_lock("postgresql"), dialect)
+
+
+@functools.cache
+def _read_and_lock(dialect: str):
+    """PostgreSQL: ``ids`` is an array (``= ANY``); elsewhere an expanding IN."""
+    if dialect == "postgresql":
+        match = Contract.id == any_(bindparam("ids", type_=postgresql.ARRAY(BigInteger)))
+    else:
+        match = Contract.id.in_(bindparam("ids", expanding=True))
     return (
         select(
             Contract.id, Contract.hospital_id, Contract.manufacturer_id, Contract.lot_id,
@@ -73,16 +96,15 @@ def read_and_lock(dialect: str):
         .join(Product, Product.id == Contract.product_id)
         .join(Tender, Tender.id == Contract.tender_id)
         .join(_V, _V.c.contract_id == Contract.id)
-        .where(Contract.id.in_(bindparam("ids", expanding=True)))
+        .where(match)
         .order_by(Contract.id)
         .with_for_update(of=_V)
     )  # fmt: skip
 
 
-@functools.cache
-def next_order_id(dialect: str):
+def next_order_id(connection: Connection) -> int:
     """The new order's id alone (an order of off-contract lines only)."""
-    return select(_next_order_id(dialect))
+    return connection.execute(select(_next_order_id(connection.dialect.name))).scalar_one()
 
 
 def _named(table, columns: tuple[str, ...], prefix: str) -> dict[str, Any]:
@@ -124,15 +146,15 @@ def _writes(dialect: str, lines: int, contracts: int, keyed: bool) -> tuple[Exec
 
 
 @functools.cache
-def _combined(lines: int, contracts: int, keyed: bool) -> Executable:
+def _combined(dialect, lines: int, contracts: int, keyed: bool) -> Prepared:
     """PostgreSQL: every write in one statement; it returns the key's id (no row: the key was
     taken by an earlier request), or 1 when no key was sent."""
     *writes, last = _writes("postgresql", lines, contracts, keyed)
     ctes = [w.cte(f"w{n}") for n, w in enumerate(writes)]
     if keyed:
         claimed = last.cte("claimed")
-        return select(claimed.c.id).add_cte(*ctes)
-    return select(literal(1)).add_cte(*ctes, last.cte("wlast"))
+        return Prepared(select(claimed.c.id).add_cte(*ctes), dialect)
+    return Prepared(select(literal(1)).add_cte(*ctes, last.cte("wlast")), dialect)
 
 
 def write(
@@ -150,7 +172,8 @@ def write(
     shape = (len(lines), len(volumes), key is not None)
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        return connection.execute(_combined(*shape), params).first() is not None
+        statement = _combined(connection.dialect, *shape)
+        return bool(statement.rows(connection, params))
     result = None
     for statement in _writes(dialect, *shape):
         result = connection.execute(statement, params)
