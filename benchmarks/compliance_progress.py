@@ -308,9 +308,8 @@ def load_orders(cur, rnd, hospitals, lots, first_h, hosp_province, winner, price
             counts["payables"] = counts.get("payables", 0) + copy(
                 cur,
                 "payables",
-                "id, receipt_line_id, contract_id, hospital_id, "
-                "manufacturer_id, region_code, amount, currency, accepted_at, due_at, "
-                "accrued_at, paid_at, deadline_days",
+                "id, contract_id, hospital_id, manufacturer_id, amount, accepted_at, "
+                "due_at, paid_at",
                 payable_rows,
             )
             line_rows.clear()
@@ -412,18 +411,13 @@ def load_orders(cur, rnd, hospitals, lots, first_h, hosp_province, winner, price
                     payable_rows.append(
                         (
                             str(lid),
-                            str(lid),
                             str(cid),
                             str(first_h + h),
                             str(maker),
-                            prov,
                             amount,
-                            "CNY",
                             accepted_at.isoformat(),
                             due.isoformat(),
-                            accepted_at.isoformat(),
                             paid.isoformat() if paid < AS_OF else r"\N",
-                            "30",
                         )
                     )
             flush()
@@ -636,14 +630,12 @@ def add_delta(session, lines: int) -> int:
     )
     session.execute(
         text(
-            "INSERT INTO payables (id, receipt_line_id, contract_id, hospital_id, "
-            "manufacturer_id, region_code, amount, currency, accepted_at, due_at, accrued_at, "
-            "deadline_days) SELECT r.id, r.id, r.contract_id, r.hospital_id, r.manufacturer_id, "
-            "c.region_code, r.accepted_amount, r.currency, r.accepted_at, "
-            "r.accepted_at + interval '30 days', :now, 30 FROM receipt_lines r "
-            "JOIN contracts c ON c.id = r.contract_id WHERE r.id > :mark"
+            "INSERT INTO payables (id, contract_id, hospital_id, manufacturer_id, amount, "
+            "accepted_at, due_at) SELECT r.id, r.contract_id, r.hospital_id, r.manufacturer_id, "
+            "r.accepted_amount, r.accepted_at, r.accepted_at + interval '30 days' "
+            "FROM receipt_lines r WHERE r.id > :mark AND r.contract_id IS NOT NULL"
         ),
-        {"mark": mark, "now": now},
+        {"mark": mark},
     )
     return int(
         session.scalar(text("SELECT count(*) FROM receipt_lines WHERE id > :m"), {"m": mark})

@@ -34,7 +34,7 @@ still its own crash-safe transaction, the service's default since
 ``settlement.rules.DEFAULT_RUN_BATCH_SIZE`` became 50; batches of 20 are measured below),
 ``--repeat K`` (measure each batch size K times on the same rows, emptying the settlement
 tables in between), ``--accrue-first``, ``--seed``, ``--with-fk`` (adds a foreign key
-payables.receipt_line_id -> receipt_lines, to measure it). The load average is printed before
+payables.id -> receipt_lines, to measure it). The load average is printed before
 each measurement: this machine is shared, so every figure names the load it was taken under
 (2 CPUs, PostgreSQL 15, fsync off). On PostgreSQL the run pays its batches on two connections
 side by side (``runs.pay_side_by_side``): an INSERT ... SELECT runs on one core, while the
@@ -307,7 +307,7 @@ def main() -> None:
     parser.add_argument(
         "--with-fk",
         action="store_true",
-        help="add a foreign key payables.receipt_line_id -> receipt_lines before the accrual "
+        help="add a foreign key payables.id -> receipt_lines before the accrual "
         "(to measure its cost; the model has none)",
     )
     args = parser.parse_args()
@@ -361,7 +361,7 @@ def bench(url: str, args) -> None:
             conn.execute(
                 text(
                     "ALTER TABLE payables ADD CONSTRAINT fk_bench_receipt_line "
-                    "FOREIGN KEY (receipt_line_id) REFERENCES receipt_lines (id)"
+                    "FOREIGN KEY (id) REFERENCES receipt_lines (id)"
                 )
             )
     factory = make_session_factory(engine)

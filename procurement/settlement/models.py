@@ -42,13 +42,18 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship, synonym
 
 from procurement.auth.models import Organization
+from procurement.contracts.models import Contract
 from procurement.db import Amount, Base, Currency, Ratio
 
+CURRENCY = "CNY"  # the ledger's single currency: accounts, postings, payments, payables
+
 __all__ = [
+    "CURRENCY",
     "Account",
     "AccountKind",
     "Advance",
@@ -230,25 +235,29 @@ class Payment(Base):
     manufacturer: Mapped[Organization] = relationship()
 
 
-def _payable_id(context) -> int:
-    """A payable's id is its receipt line's id (one payable per line, see ``Payable``)."""
-    return context.get_current_parameters()["receipt_line_id"]
-
-
 class Payable(Base):
     """What the fund owes a manufacturer for one accepted receipt line (应付款).
 
     Derived table: written only by set-based SQL from ``receipt_lines`` (accrual, and runs that
     accrue and pay a line in one INSERT), millions of rows at a time. Its id IS the receipt
-    line's id (the ORM default copies ``receipt_line_id``), so the primary key alone makes "one
+    line's id (``receipt_line_id`` is a synonym of ``id``), so the primary key alone makes "one
     payable per receipt line" hold: a second accrual of a line fails on it, and a run's INSERT
     skips lines whose id is taken. The other ids are copies (contract, hospital, manufacturer)
     without foreign keys, measured: on the benchmark's 1,000,000 lines the accrual INSERT ...
     SELECT took 36.8 s and 35.9 s without a key to receipt_lines and 70.3 s and 62.9 s with it
     (PostgreSQL 15, load average ~8 on 2 cores; the per-row RI trigger locks every receipt
-    line). Integrity is proved instead by construction (the INSERT selects from receipt_lines
-    joined to contracts) and by the reconciliation report, which checks every payable against a
-    real accepted receipt line of the same amount.
+    line). Integrity is proved instead by construction (the INSERT selects from receipt_lines)
+    and by the reconciliation report, which checks every payable against a real accepted
+    receipt line of the same amount.
+
+    Narrow rows (revision 9d1e5b7c3a20): a run writes a million of them, and every byte is
+    written twice (heap and WAL). What can be derived is not stored: ``receipt_line_id`` =
+    ``id``, ``currency`` = the ledger's single currency, ``region_code`` = the contract's (a
+    deferred column read through ``contract_id``; listings undefer it, aggregates join
+    contracts), ``deadline_days`` = ``due_at`` - ``accepted_at``. (Accrual time was dropped:
+    for the rows a run writes it equalled ``paid_at``, and accruals are in the audit trail.)
+    Measured on the benchmark's data, two batches of 500,000 rows side by side (load ~1): the
+    15-column rows took 3.85-4.49 s, these 10-column ones 3.48-3.91 s.
 
     Only the primary key is indexed: every index a run maintains costs it about as much as
     the GROUP BY it is measured against (1,000,000 rows, load ~2: heap 3.4 s, + primary key
@@ -263,26 +272,37 @@ class Payable(Base):
     __tablename__ = "payables"
     __table_args__ = (
         CheckConstraint("amount >= 0", name="amount_not_negative"),
-        # Half-empty pages: the claiming UPDATE writes each row's new version into the same page
-        # (a HOT update, no index entries). Measured on 200,000 claimed rows: 1.7-1.9 s against
-        # 10-11 s with a partial index on "run_id IS NULL". Rows a run inserts already paid
-        # leave the room unused; inserting 1,000,000 rows took 3.3-3.5 s at fillfactor 50 and
-        # 2.4-3.8 s at 100 (load ~3), within the noise.
-        {"postgresql_with": {"fillfactor": 50}},
+        # Full pages (revision 9d1e5b7c3a20; 50 before): runs write their payables already
+        # paid, and those never need room for a new version. The claiming UPDATE of accrued
+        # payables is then no HOT update (a new row version elsewhere and a primary key
+        # entry). Measured on 1,000,000 narrow rows, two connections claiming half each (load
+        # ~3): 4.0-4.7 s at fillfactor 100, 2.5-2.6 s at 50 (87% HOT); a run inserting them
+        # paid, two batches side by side: 3.5-3.9 s at 100, 3.95-4.35 s at 50.
+        {"postgresql_with": {"fillfactor": 100}},
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, default=_payable_id)
-    receipt_line_id: Mapped[int]  # receipt_lines.id (= id)
-    contract_id: Mapped[int]  # contracts.id
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    contract_id: Mapped[int] = mapped_column()  # contracts.id
     hospital_id: Mapped[int]  # organizations.id
     manufacturer_id: Mapped[int]  # organizations.id
-    region_code: Mapped[str] = mapped_column(String(6))  # the contract's (hospital's) province
     amount: Mapped[Amount]
-    currency: Mapped[Currency]
     accepted_at: Mapped[datetime]
     due_at: Mapped[datetime]
-    accrued_at: Mapped[datetime]
     run_id: Mapped[int | None]  # settlement_runs.id
     payment_txn_id: Mapped[int | None]  # ledger_transactions.id
     paid_at: Mapped[datetime | None]
-    deadline_days: Mapped[int] = mapped_column(default=30)
+
+    receipt_line_id: Mapped[int] = synonym("id")  # receipt_lines.id
+    region_code: Mapped[str] = deferred(
+        select(Contract.region_code).where(Contract.id == contract_id).scalar_subquery()
+    )
+
+    @property
+    def currency(self) -> str:
+        """The ledger's single currency (every payment and posting is in it)."""
+        return CURRENCY
+
+    @property
+    def deadline_days(self) -> int:
+        """The payment deadline it was accrued with (RULES.md; the tender's rules)."""
+        return (self.due_at - self.accepted_at).days

@@ -199,11 +199,12 @@ def supply_conditions(session: Session, now: datetime) -> list[Condition]:
 
 def payment_conditions(session: Session, now: datetime) -> list[Condition]:
     """Payables unpaid past their deadline, per province; the subject is its fund office."""
-    pay = Payable
+    pay, region = Payable, Contract.region_code  # a payable's region is its contract's
     rows = session.execute(
-        select(pay.region_code, func.count(), func.sum(pay.amount))
+        select(region, func.count(), func.sum(pay.amount))
+        .join(Contract, Contract.id == pay.contract_id)
         .where(pay.paid_at.is_(None), pay.due_at < now)
-        .group_by(pay.region_code)
+        .group_by(region)
     )
     funds = {}
     for org in session.scalars(

@@ -162,7 +162,6 @@ def claim(session: Session, run, txn_id: int, manufacturers: list[int], now, wor
     if to_accrue:
         statements += accruals(
             session,
-            now=now,
             where=(*due_lines(run), ReceiptLine.manufacturer_id.in_(to_accrue)),
             same=(Payable.manufacturer_id.in_(to_accrue),),
             paid=(run.id, txn_id, now),

@@ -16,6 +16,7 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
 from procurement.core.errors import Conflict, NotFound, RuleViolation
 from procurement.settlement.models import (
+    CURRENCY,
     Account,
     AccountKind,
     LedgerPosting,
@@ -28,7 +29,6 @@ ZERO = Decimal("0.00")
 # SQLite keeps NUMERIC as binary floating point, so sums there carry tiny residues; a sum counts
 # as zero below half a fen (PostgreSQL's numeric sums are exact).
 HALF_FEN = Decimal("0.005")
-CURRENCY = "CNY"
 
 
 def account_key(

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, insert, literal, select, text, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
@@ -51,59 +51,72 @@ def _deadlines(session: Session) -> dict[int, int]:
 
 PAYABLE_COLUMNS = [
     "id",
-    "receipt_line_id",
     "contract_id",
     "hospital_id",
     "manufacturer_id",
-    "region_code",
     "amount",
-    "currency",
     "accepted_at",
     "due_at",
-    "accrued_at",
-    "deadline_days",
 ]
 PAID_COLUMNS = ["run_id", "payment_txn_id", "paid_at"]
 
 
-def accruals(session: Session, *, now: datetime, where=(), same=(), paid=None) -> list:
+def accruals(session: Session, *, where=(), same=(), paid=None) -> list:
     """``INSERT INTO payables ... SELECT`` statements (one per payment deadline) of the accepted
     contract receipt lines matching ``where`` that have no payable yet; ``same`` narrows the
     payables looked at to those that lines matching ``where`` could have (their columns are the
     line's: a smaller hash for the anti-join). ``paid`` = (run id,
     transaction id, paid at) inserts them already paid (a run accrues and pays in one write).
+    Contracts are joined only to tell tenders with their own payment deadline apart (none:
+    no join; a line's contract exists, receipt_lines.contract_id has a foreign key).
 
-    Run them through ``execute_accruals``."""
-    special = _deadlines(session)
-    groups = [(days, Contract.tender_id == tender_id) for tender_id, days in special.items()]
-    groups.append((SettlementRules().payment_deadline_days, Contract.tender_id.not_in(special)))
-    accrued = select(Payable.id).where(Payable.id == ReceiptLine.id, *same).exists()
-    extra = [] if paid is None else [literal(paid[0]), literal(paid[1])]
-    extra += [] if paid is None else [literal(paid[2], UtcDateTime())]
-    statements = []
-    for days, condition in groups:
-        rows = (
-            select(
-                ReceiptLine.id,
-                ReceiptLine.id,
-                ReceiptLine.contract_id,
-                ReceiptLine.hospital_id,
-                ReceiptLine.manufacturer_id,
-                Contract.region_code,
-                ReceiptLine.accepted_amount,
-                ReceiptLine.currency,
-                ReceiptLine.accepted_at,
-                plus_days(session, ReceiptLine.accepted_at, days),
-                literal(now, UtcDateTime()),
-                literal(days),
-                *extra,
-            )
-            .join(Contract, Contract.id == ReceiptLine.contract_id)
-            .where(~accrued, ReceiptLine.accepted_quantity > 0, condition, *where)
+    Run them through ``insert_payables`` (or a run's batch, ``batches.claim``)."""
+    return [
+        insert(Payable).from_select(
+            PAYABLE_COLUMNS + (PAID_COLUMNS if paid is not None else []),
+            _lines(session, days, condition, where, same, paid),
         )
-        columns = PAYABLE_COLUMNS + (PAID_COLUMNS if paid is not None else [])
-        statements.append(insert(Payable).from_select(columns, rows))
-    return statements
+        for days, condition in _deadline_groups(session)
+    ]
+
+
+def _deadline_groups(session: Session) -> list[tuple[int, tuple]]:
+    """(payment deadline, condition on the contract) per group of lines; one group without a
+    condition when every tender has the default deadline."""
+    special = _deadlines(session)
+    default = SettlementRules().payment_deadline_days
+    if not special:
+        return [(default, ())]
+    groups = [(days, (Contract.tender_id == tender_id,)) for tender_id, days in special.items()]
+    groups.append((default, (Contract.tender_id.not_in(special),)))
+    return groups
+
+
+def _lines(session: Session, days: int, condition: tuple, where, same, paid):
+    """The receipt lines of one deadline group without a payable, as payable rows."""
+    accrued = select(Payable.id).where(Payable.id == ReceiptLine.id, *same).exists()
+    extra = []
+    if paid is not None:
+        extra = [literal(paid[0]), literal(paid[1]), literal(paid[2], UtcDateTime())]
+    rows = select(
+        ReceiptLine.id,
+        ReceiptLine.contract_id,
+        ReceiptLine.hospital_id,
+        ReceiptLine.manufacturer_id,
+        ReceiptLine.accepted_amount,
+        ReceiptLine.accepted_at,
+        plus_days(session, ReceiptLine.accepted_at, days),
+        *extra,
+    ).where(
+        ~accrued,
+        ReceiptLine.contract_id.is_not(None),
+        ReceiptLine.accepted_quantity > 0,
+        *condition,
+        *where,
+    )
+    if condition:
+        rows = rows.join(Contract, Contract.id == ReceiptLine.contract_id)
+    return rows
 
 
 def bulk_plans(session: Session) -> None:
@@ -122,10 +135,10 @@ def bulk_plans(session: Session) -> None:
         session.execute(text("SET LOCAL enable_nestloop = off"))
 
 
-def insert_payables(session: Session, *, now: datetime, where=(), same=()) -> None:
+def insert_payables(session: Session, *, where=(), same=()) -> None:
     """Accrue every accepted contract receipt line without a payable (no commit)."""
     bulk_plans(session)
-    for statement in accruals(session, now=now, where=where, same=same):
+    for statement in accruals(session, where=where, same=same):
         session.connection().execute(statement)
 
 
@@ -147,7 +160,7 @@ def accrue_payables(
     if actor is not None:
         actor.require(OrgKind.FUND, action="accrue payables")
     last = session.scalar(select(func.coalesce(func.max(Payable.id), 0)))
-    insert_payables(session, now=now)
+    insert_payables(session)
     created, amount = _new_since(session, last)
     if created >= BULK and session.get_bind().dialect.name == "postgresql":
         # Fresh statistics, or the next run plans its claims for an empty table (measured: the
@@ -202,7 +215,7 @@ def list_payables(
     limit: int = 500,
 ) -> list[Payable]:
     """Payables you may see; ``status`` unpaid | paid | overdue; dates inclusive."""
-    query = _scope(select(Payable), actor)
+    query = _scope(select(Payable).options(undefer(Payable.region_code)), actor)
     if status == "paid":
         query = query.where(Payable.paid_at.is_not(None))
     elif status in ("unpaid", "overdue"):

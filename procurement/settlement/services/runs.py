@@ -110,7 +110,6 @@ def _claim(session, cut_off, key, now, actor, batch_size) -> SettlementRun:
             later = day_start(cut_off + timedelta(days=1))
             insert_payables(
                 session,
-                now=now,
                 where=(ReceiptLine.accepted_at >= later,),
                 same=(Payable.accepted_at >= later,),
             )

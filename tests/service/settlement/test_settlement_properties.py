@@ -98,7 +98,7 @@ def _assert_run_missed_nothing(db_session, run):
         select(func.count(Payable.id)).where(
             Payable.paid_at.is_(None),
             Payable.accepted_at < day_start(run.cut_off + timedelta(days=1)),
-            Payable.accrued_at <= run.started_at,
+            Payable.accepted_at <= run.started_at,
             Payable.manufacturer_id.not_in(paid_here),
         )
     )

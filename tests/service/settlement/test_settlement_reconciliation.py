@@ -45,12 +45,9 @@ def test_a_payable_of_a_fully_rejected_line_would_fail_reconciliation(
             contract_id=world.contract.id,
             hospital_id=line.hospital_id,
             manufacturer_id=line.manufacturer_id,
-            region_code="310000",
             amount=Decimal("0.00"),
-            currency="CNY",
             accepted_at=clock.now(),
             due_at=clock.now(),
-            accrued_at=clock.now(),
         )
     )
     db_session.flush()
