@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Text, bindparam, cast, func, insert, select, update
+from sqlalchemy import CTE, Connection, Text, bindparam, cast, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -109,16 +109,7 @@ def record(
     detached copy of what was written (it has no ``id``).
     """
     connection = session.connection()
-    content = {
-        "chain": chain_of(actor),
-        "occurred_at": now,
-        "actor_user_id": getattr(actor, "user_id", None),
-        "actor_org_id": getattr(actor, "org_id", None),
-        "action": action,
-        "subject_type": subject_type,
-        "subject_id": str(subject_id),
-        "payload": _canonical(payload or {}),
-    }
+    content = _content(action, subject_type, subject_id, now, actor, payload)
     if connection.dialect.name == "postgresql":
         seq, prev_hash, digest = _append_in_database(connection, content)
     else:
@@ -131,12 +122,52 @@ def record(
     return AuditEvent(**content, seq=seq, prev_hash=prev_hash, hash=digest)
 
 
+def _content(action, subject_type, subject_id, now, actor, payload) -> dict[str, Any]:
+    return {
+        "chain": chain_of(actor),
+        "occurred_at": now,
+        "actor_user_id": getattr(actor, "user_id", None),
+        "actor_org_id": getattr(actor, "org_id", None),
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "payload": _canonical(payload or {}),
+    }
+
+
+def _append_params(content: dict[str, Any]) -> dict[str, Any]:
+    before, between, after = digest_parts(**content)
+    params = {f"ev_{k}": v for k, v in content.items()}
+    params.update(head_chain=content["chain"], before=before, between=between, after=after)
+    return params
+
+
+def append_params(
+    *,
+    action: str,
+    subject_type: str,
+    subject_id: int | str,
+    now: datetime,
+    actor: Any = None,
+    payload: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The parameters of ``append_cte`` for one event (the arguments of ``record``)."""
+    return _append_params(_content(action, subject_type, subject_id, now, actor, payload))
+
+
+def append_cte() -> CTE:
+    """PostgreSQL: ``record``'s append as a data-modifying CTE named ``audit_logged``
+    (RETURNING ``seq``), for a caller that writes its whole change in one statement (order
+    placement); its parameters come from ``append_params`` (named ``ev_*``, ``head_chain``,
+    ``before``, ``between``, ``after``). It writes nothing when the chain has no head yet (an
+    organization's first event): the caller then calls ``record``, which creates the head."""
+    return _append_statement().cte("audit_logged")
+
+
 def _append_in_database(connection: Connection, content: dict[str, Any]) -> tuple[int, str, str]:
     """PostgreSQL: lock the head, hash, insert the event and move the head in one statement.
     A chain's first event creates its head first."""
-    before, between, after = digest_parts(**content)
-    params = {f"ev_{k}": v for k, v in content.items()}
-    params.update(at=content["chain"], before=before, between=between, after=after)
+    params = _append_params(content)
     append = _prepared_append(connection.dialect)
     rows = append.rows(connection, params)
     if not rows:
@@ -175,7 +206,7 @@ def _append_statement():
     INSERT the event; RETURNING what was written. No row: the chain has no head yet."""
     head = (
         select(_HEADS.c.chain, _HEADS.c.seq, _HEADS.c.hash)
-        .where(_HEADS.c.chain == bindparam("at"))
+        .where(_HEADS.c.chain == bindparam("head_chain"))
         .with_for_update()
         .cte("head")
     )

@@ -1,7 +1,7 @@
-"""Placing an order: the hot path. After the bearer token, three statements on PostgreSQL:
+"""Placing an order: the hot path. After the bearer token, two statements on PostgreSQL:
 read the contracts and lock their volume rows (drawing the order id); write the volume
-counters, the order, its lines and the Idempotency-Key with the response (one statement, see
-placing_sql); append the audit event (one statement, see audit.services); then commit."""
+counters, the order, its lines, the Idempotency-Key with the response and the audit event
+(one statement, see placing_sql and ``audit.append_cte``); then commit."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from procurement.audit.services import record
+from procurement.audit import services as audit
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind, province_of
 from procurement.catalog.models import Lot, Product, Tender
@@ -108,8 +108,12 @@ def place_order(
         if idempotency_key:
             key = claim_values(org_id=actor.org_id, scope=SCOPE, key=idempotency_key, body=body,
                                now=now, response=response, resource_id=order_id)  # fmt: skip
-        if not sql.write(session.connection(), order=order, lines=rows, volumes=volumes,
-                         key=key, at=now):  # fmt: skip
+        event = dict(action="orders.placed", subject_type="purchase_order", subject_id=order_id,
+                     now=now, actor=actor, payload={"number": response["number"],
+                     "lines": len(lines), "total": response["total_amount"]})  # fmt: skip
+        written = sql.write(session.connection(), order=order, lines=rows, volumes=volumes,
+                            key=key, at=now, event=audit.append_params(**event))  # fmt: skip
+        if not written.claimed:
             return _replay(session, actor, idempotency_key, body)
     except DomainError:
         if idempotency_key:  # a retry of a request that succeeded earlier still replays
@@ -118,9 +122,8 @@ def place_order(
             if earlier is not None:
                 return _replay(session, actor, idempotency_key, body)
         raise
-    record(session, action="orders.placed", subject_type="purchase_order", subject_id=order_id,
-           now=now, actor=actor, payload={"number": response["number"], "lines": len(lines),
-                                          "total": response["total_amount"]})  # fmt: skip
+    if not written.audited:
+        audit.record(session, **event)
     session.commit()
     return Placement(order_id, response)
 

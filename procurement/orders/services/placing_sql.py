@@ -7,8 +7,9 @@ Two round trips carry an order, whatever its size:
    in the same statement (PostgreSQL: the table's sequence; SQLite, whose writers are already
    serialised by ``BEGIN IMMEDIATE``: the next free id).
 2. ``write``: add to the volume counters, insert the order and its lines, claim the
-   Idempotency-Key (storing the response). On PostgreSQL this is one statement, each write a
-   data-modifying CTE; elsewhere the same statements run one after another.
+   Idempotency-Key (storing the response) and append the audit event. On PostgreSQL this is
+   one statement, each write a data-modifying CTE; elsewhere the same statements run one
+   after another and ``audit.record`` follows.
 
 Every value is a bound parameter named after its place (``o_number``, ``l1_packs``,
 ``v0_cid``), so one compiled statement serves every order of the same shape. On PostgreSQL
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -36,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from procurement.audit import services as audit
 from procurement.catalog.models import Product, Tender
 from procurement.contracts.models import Contract
 from procurement.db import Prepared
@@ -147,14 +150,24 @@ def _writes(dialect: str, lines: int, contracts: int, keyed: bool) -> tuple[Exec
 
 @functools.cache
 def _combined(dialect, lines: int, contracts: int, keyed: bool) -> Prepared:
-    """PostgreSQL: every write in one statement; it returns the key's id (no row: the key was
-    taken by an earlier request), or 1 when no key was sent."""
+    """PostgreSQL: every write and the audit event in one statement. Its one row holds the
+    key's id (NULL: the key was taken by an earlier request; 1 when no key was sent) and the
+    audit event's seq (NULL: the organization's chain has no head yet)."""
     *writes, last = _writes("postgresql", lines, contracts, keyed)
     ctes = [w.cte(f"w{n}") for n, w in enumerate(writes)]
     if keyed:
-        claimed = last.cte("claimed")
-        return Prepared(select(claimed.c.id).add_cte(*ctes), dialect)
-    return Prepared(select(literal(1)).add_cte(*ctes, last.cte("wlast")), dialect)
+        claimed = select(last.cte("claimed").c.id).scalar_subquery()
+    else:
+        ctes.append(last.cte("wlast"))
+        claimed = literal(1)
+    logged = select(audit.append_cte().c.seq).scalar_subquery()
+    return Prepared(select(claimed, logged).add_cte(*ctes), dialect)
+
+
+@dataclass(frozen=True)
+class Written:
+    claimed: bool  # False: the Idempotency-Key was already claimed (the caller rolls back)
+    audited: bool  # False: the caller still records the audit event
 
 
 def write(
@@ -165,19 +178,22 @@ def write(
     volumes: list[tuple[int, int, int]],
     key: Mapping[str, Any] | None,
     at: Any,
-) -> bool:
-    """Write an order; False when its Idempotency-Key was already claimed (the caller rolls
-    back). ``volumes``: (contract id, quantity added, of which beyond agreed)."""
+    event: Mapping[str, Any],
+) -> Written:
+    """Write an order, and on PostgreSQL its audit event (``event``: ``audit.append_params``)
+    in the same statement. ``volumes``: (contract id, quantity added, of which beyond
+    agreed)."""
     params = dict(_params(order, lines, volumes, key), at=at)
     shape = (len(lines), len(volumes), key is not None)
     dialect = connection.dialect.name
     if dialect == "postgresql":
         statement = _combined(connection.dialect, *shape)
-        return bool(statement.rows(connection, params))
+        claimed, seq = statement.rows(connection, {**params, **event})[0]
+        return Written(claimed is not None, seq is not None)
     result = None
     for statement in _writes(dialect, *shape):
         result = connection.execute(statement, params)
-    return key is None or result.first() is not None
+    return Written(key is None or result.first() is not None, audited=False)
 
 
 def _params(order, lines, volumes, key) -> Iterator[tuple[str, Any]]:

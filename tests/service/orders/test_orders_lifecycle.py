@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from procurement.audit.models import AuditEvent, AuditHead
+from procurement.audit.services import verify_chain
 from procurement.core.errors import Conflict, Forbidden, RuleViolation, ValidationFailed
 from procurement.orders import services as orders
 from procurement.orders.models import (
@@ -310,3 +312,31 @@ def test_an_off_contract_generic_the_hospital_holds_no_contract_for_is_refused(
             world,
             lines=[orders.LineRequest(packs=1, product_id=other.id, unit_price=Decimal("1.0000"))],
         )
+
+
+def test_placing_orders_audits_each_in_the_hospitals_chain_from_its_first_event(
+    make_contract, place, db_session
+):
+    """On PostgreSQL the event is appended inside the order's write statement, unless the
+    hospital's chain has no head yet (its first event): then it is recorded on its own."""
+    world = make_contract(agreed=2800)
+    chain = f"org:{world.h.org_id}"
+    before = db_session.scalar(select(func.count()).where(AuditEvent.chain == chain))
+    assert before == 0  # the first order is the first event of the hospital's chain
+
+    first = place(world, packs=1, key="first")
+    second = place(world, packs=2)
+
+    events = db_session.execute(
+        select(AuditEvent.seq, AuditEvent.action, AuditEvent.subject_id, AuditEvent.payload)
+        .where(AuditEvent.chain == chain)
+        .order_by(AuditEvent.seq)
+    ).all()[before:]
+    assert [(e.seq, e.action, e.subject_id) for e in events] == [
+        (before + 1, "orders.placed", str(first.order_id)),
+        (before + 2, "orders.placed", str(second.order_id)),
+    ]
+    assert events[1].payload == {"number": second.body["number"], "lines": 1, "total": "11.20"}
+    head = db_session.get(AuditHead, chain)
+    assert head.seq == before + 2
+    assert verify_chain(db_session).ok
