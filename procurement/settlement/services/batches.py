@@ -216,11 +216,8 @@ def _record(session, run, txn, batch_no, pairs: list[Pair], now) -> Decimal:
     _insert_rows(session, Payment, payments)
     paid = account_ids(session, AccountKind.MANUFACTURER_PAID)
     legs = [(paid[p["manufacturer_id"]], p["amount"]) for p in payments]
-    accounts = (
-        account_ids(session, AccountKind.HOSPITAL_ADVANCE),
-        account_ids(session, AccountKind.HOSPITAL_ALLOCATION),
-    )
-    legs += _hospital_legs(session, charges, *accounts)
+    allocation = account_ids(session, AccountKind.HOSPITAL_ALLOCATION)
+    legs += _hospital_legs(session, charges, allocation)
     total = sum((amount for _, amount in legs), Decimal("0.00"))
     if total != 0:
         raise RuleViolation(
@@ -249,19 +246,26 @@ def _insert_rows(session, model, rows: list[dict]) -> None:
 
 
 def _hospital_legs(
-    session, charges: dict[int, Decimal], advance: dict[int, int], allocation: dict[int, int]
+    session, charges: dict[int, Decimal], allocation: dict[int, int]
 ) -> list[tuple[int, Decimal]]:
     """Cr hospital_advance (up to its balance now) and Cr hospital_allocation (the rest). The
     advance accounts are locked first (in id order), so that batches running side by side
     charge one hospital's advance one after the other, never both against the same balance."""
-    locked = sorted(advance[h] for h in charges if h in advance)
-    session.execute(
-        select(Account.id).where(Account.id.in_(locked)).order_by(Account.id).with_for_update()
-    ).all()
+    advance = dict(
+        session.execute(
+            select(Account.owner_org_id, Account.id)
+            .where(
+                Account.kind == AccountKind.HOSPITAL_ADVANCE,
+                Account.owner_org_id.in_(list(charges)),
+            )
+            .order_by(Account.id)
+            .with_for_update()
+        ).all()
+    )
     balances = dict(
         session.execute(
             select(LedgerPosting.account_id, func.sum(LedgerPosting.amount))
-            .where(LedgerPosting.account_id.in_(locked))
+            .where(LedgerPosting.account_id.in_(list(advance.values())))
             .group_by(LedgerPosting.account_id)
         ).all()
     )
