@@ -256,8 +256,9 @@ class Payable(Base):
     deferred column read through ``contract_id``; listings undefer it, aggregates join
     contracts), ``deadline_days`` = ``due_at`` - ``accepted_at``. (Accrual time was dropped:
     for the rows a run writes it equalled ``paid_at``, and accruals are in the audit trail.)
-    Measured on the benchmark's data, two batches of 500,000 rows side by side (load ~1): the
-    15-column rows took 3.85-4.49 s, these 10-column ones 3.48-3.91 s.
+    Measured on the benchmark's data, two batches of 500,000 rows side by side, each an INSERT
+    ... RETURNING aggregated per pair (load ~1): the 15-column rows took 3.85-4.49 s, these
+    10-column ones 3.48-3.91 s; the whole run went from 4.7-5.8 s to 2.7-4.1 s.
 
     Only the primary key is indexed: every index a run maintains costs it about as much as
     the GROUP BY it is measured against (1,000,000 rows, load ~2: heap 3.4 s, + primary key
@@ -273,11 +274,15 @@ class Payable(Base):
     __table_args__ = (
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         # Full pages (revision 9d1e5b7c3a20; 50 before): runs write their payables already
-        # paid, and those never need room for a new version. The claiming UPDATE of accrued
-        # payables is then no HOT update (a new row version elsewhere and a primary key
-        # entry). Measured on 1,000,000 narrow rows, two connections claiming half each (load
-        # ~3): 4.0-4.7 s at fillfactor 100, 2.5-2.6 s at 50 (87% HOT); a run inserting them
-        # paid, two batches side by side: 3.5-3.9 s at 100, 3.95-4.35 s at 50.
+        # paid, and those never need room for a new version. The price: the claiming UPDATE
+        # of payables accrued before a run is no HOT update (a new row version elsewhere and
+        # a primary key entry). Measured (benchmarks/settlement_run.py, 1,000,000 lines, load
+        # 1.1-1.8): the run over unaccrued lines 2.66-3.14 s at fillfactor 100 and 2.96-3.87 s
+        # at 50 (six runs each; at 50 two of six were over 10x the GROUP BY); with
+        # --accrue-first the run claiming accrued payables 5.07-5.51 s at 100 and 3.78-4.17 s
+        # at 50 (in psql, claiming 1,000,000 narrow rows on two connections: 4.0-4.7 s at 100,
+        # 2.5-2.6 s at 50, 87% HOT). The run that accrues as it pays is the one the issue's
+        # goal measures, and the one a fund office waits for when lines were not accrued daily.
         {"postgresql_with": {"fillfactor": 100}},
     )
 

@@ -9,6 +9,14 @@ thousand pairs per batch, whatever the number of payables. Payments (one per man
 and the balanced ledger transaction are built from those pairs: Dr manufacturer_paid per
 manufacturer; Cr hospital_advance up to its balance, then Cr hospital_allocation for the rest,
 per hospital (``rules.split_charge``). No Python loop runs per payable.
+
+Measured (1,000,000 lines, two batches side by side, PostgreSQL 15): returning the written rows
+into the aggregate costs about what a separate aggregate costs; a REPEATABLE READ batch that
+first summed exactly the lines it would write (same snapshot) and then inserted without
+RETURNING took 1.52-1.70 s for half the lines against 1.62-1.65 s with RETURNING (one
+connection, load ~1.5), and 3.8-5.9 s against 4.7-5.6 s side by side (load ~2.6). So the
+single statement stays: it needs no isolation level of its own, and what it sums is by
+construction what it wrote.
 """
 
 from __future__ import annotations
