@@ -81,7 +81,51 @@ with batches of 20, the former default (each batch reads the receipt lines again
 GROUP BY gains most when the machine is quiet (its parallel workers take both cores); the
 run is bounded by writing a million rows. It is far under 60 s in every case.
 
-Where the time goes (EXPLAIN ANALYZE, one batch of all 100 manufacturers, load ~3.4): of
+Narrow payables (revision 9d1e5b7c3a20: 10 columns instead of 15, fillfactor 100) and a
+shorter batch tail (payments and postings by executemany, account ids looked up before the
+advance-account lock), 22 Nov 2026, two connections, batches of 50, 1,000,000 lines,
+``BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:55461/sbench python
+benchmarks/settlement_run.py --repeat 3`` (own cluster: fsync, synchronous_commit and
+full_page_writes off). The machine's speed drifted within minutes (the same GROUP BY took
+0.33 s at 20:57 and 0.65 s at 21:11 at the same load average), so each row names its time:
+
+======================================  =========  ========  ========  ============
+run                                     load avg   GROUP BY  run       run/GROUP BY
+======================================  =========  ========  ========  ============
+narrow, fillfactor 100 (20:57)          1.64       0.42 s    3.14 s    7.5x
+narrow, fillfactor 100 (20:57)          1.60       0.39 s    2.81 s    7.2x
+narrow, fillfactor 100 (20:57)          1.56       0.45 s    2.82 s    6.3x
+narrow, fillfactor 100 (20:57)          1.75       0.33 s    2.66 s    8.1x
+narrow, fillfactor 50 (20:56, compare)  1.70       0.34 s    2.96 s    8.8x
+narrow, fillfactor 50 (20:56, compare)  1.80       0.37 s    3.87 s    10.5x
+narrow, fillfactor 50 (20:56, compare)  1.68       0.38 s    3.62 s    9.4x
+narrow, fillfactor 50 (20:56, compare)  1.71       0.32 s    3.07 s    9.6x
+narrow, fillfactor 100 (21:00)          1.00       0.42 s    3.58 s    8.6x
+narrow, fillfactor 100 (21:00)          1.00       0.53 s    4.12 s    7.8x
+narrow, fillfactor 100 (21:00)          1.00       0.52 s    4.10 s    7.9x
+narrow, fillfactor 100 (21:11)          1.10       0.50 s    4.14 s    8.3x
+narrow, fillfactor 100 (21:11)          1.09       0.65 s    4.39 s    6.8x
+narrow, fillfactor 100 (21:11)          1.16       0.46 s    4.29 s    9.3x
+--accrue-first, fillfactor 100 (21:12)  1.36       0.48 s    6.12 s    12.8x (accrual 3.00 s)
+--accrue-first, fillfactor 100 (21:12)  1.39       0.54 s    7.00 s    13.0x (accrual 3.61 s)
+--accrue-first, fillfactor 50 (20:50)   1.41       0.45 s    4.17 s    9.3x (accrual 2.72 s)
+--accrue-first, fillfactor 50 (20:50)   1.35       0.47 s    3.78 s    8.1x (accrual 2.52 s)
+======================================  =========  ========  ========  ============
+
+So the run is 6.3-9.3x the GROUP BY at fillfactor 100 (2.7-4.4 s; the 15-column rows took
+4.7-5.8 s, 7.7-11.1x, and 5.68 s, 10.9x, here at 20:35, load 0.9), and 8.8-10.5x at 50.
+Fillfactor 100 costs the other path: a run claiming payables accrued beforehand
+(--accrue-first) updates each row into a new page with a new primary key entry instead of a HOT
+update in place, 12.8-13.0x against 8.1-9.3x at 50 (those two measured before the
+due_at-in-hours change, which touches only the accrual timed apart). Where the run's time goes
+now (one run, load ~1.5, wall seconds): 0.06 the after-cut-off accrual, 0.03 the accounts,
+0.2-0.3 ``open_work`` (a parallel scan of the lines), 2.4-3.4 the two batch statements side by
+side (the faster one ends 0.3-0.7 s before the other; alone, half the lines take 1.5 s: two
+INSERTs side by side gain only 1.3x on this machine), 0.1 the tail after the slower batch
+(payments, postings, counters, audit).
+
+Where the time went with the 15-column rows (EXPLAIN ANALYZE, one batch of all 100
+manufacturers, load ~3.4): of
 5.4 s, reading and joining the lines 1.2 s, writing a million payables (heap + primary key)
 3.0 s, returning them summed per (manufacturer, hospital) pair 1.2 s. Every index on payables
 costs about one GROUP BY (heap alone 3.4 s, + primary key 6.4 s, + the former unique
