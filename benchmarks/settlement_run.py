@@ -125,13 +125,13 @@ INSERTs side by side gain only 1.3x on this machine), 0.1 the tail after the slo
 (payments, postings, counters, audit).
 
 Where the time went with the 15-column rows (EXPLAIN ANALYZE, one batch of all 100
-manufacturers, load ~3.4): of
-5.4 s, reading and joining the lines 1.2 s, writing a million payables (heap + primary key)
-3.0 s, returning them summed per (manufacturer, hospital) pair 1.2 s. Every index on payables
-costs about one GROUP BY (heap alone 3.4 s, + primary key 6.4 s, + the former unique
-receipt_line_id and two (party, accepted_at) indexes 21.7 s, load ~2), so payables keep only
-their primary key, which is the receipt line's id. The former run scanned payables for its
-claims and re-accrued with an anti-join (2.7 s); the accrual alone was 15-42 s.
+manufacturers, load ~3.4): of 5.4 s, reading and joining the lines 1.2 s, writing a million
+payables (heap + primary key) 3.0 s, returning them summed per (manufacturer, hospital) pair
+1.2 s. Every index on payables costs about one GROUP BY (heap alone 3.4 s, + primary key 6.4 s,
++ the former unique receipt_line_id and two (party, accepted_at) indexes 21.7 s, load ~2), so
+payables keep only their primary key, which is the receipt line's id. The former run scanned
+payables for its claims and re-accrued with an anti-join (2.7 s); the accrual alone was
+15-42 s.
 
 (Earlier finding, kept: a foreign key payables -> receipt_lines made the accrual +75-90%, so
 payables keep none and the reconciliation report checks them.)
