@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from procurement.catalog.models import Tender
 from procurement.settlement import services as settlement
+from procurement.settlement.models import Payable
 
 
 def test_a_listed_payable_shows_its_receipt_line_currency_region_and_deadline(
@@ -23,3 +25,18 @@ def test_a_listed_payable_shows_its_receipt_line_currency_region_and_deadline(
     assert payable.amount == line.accepted_amount == Decimal("56.00")  # 280 units x 0.2000
     assert payable.due_at - payable.accepted_at == timedelta(days=30)
     assert payable.deadline_days == 30
+
+
+def test_a_tender_with_its_own_payment_deadline_gets_it_and_the_others_keep_thirty_days(
+    make_contract, accept, fund_actor, db_session, clock
+):
+    own, default = make_contract(agreed=2800), make_contract(agreed=2800)
+    assert own.contract.tender_id != default.contract.tender_id
+    tender = db_session.get(Tender, own.contract.tender_id)
+    tender.rules_snapshot = {**(tender.rules_snapshot or {}), "payment_deadline_days": 45}
+    db_session.flush()
+    first, second = accept(own, packs=1), accept(default, packs=1)
+    settlement.accrue_payables(db_session, now=clock.now(), actor=fund_actor)
+    db_session.expunge_all()
+    due = {p.id: (p.due_at - p.accepted_at, p.deadline_days) for p in db_session.query(Payable)}
+    assert due == {first.id: (timedelta(days=45), 45), second.id: (timedelta(days=30), 30)}
