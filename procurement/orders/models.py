@@ -156,7 +156,8 @@ class OrderLine(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id"), index=True)
+    # Looked up through the unique (order_id, line_no) index: no index of its own.
+    order_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id"))
     line_no: Mapped[int]
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
