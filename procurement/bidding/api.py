@@ -26,10 +26,9 @@ from procurement.core.errors import ValidationFailed
 from procurement.web.api import Blueprint
 from procurement.web.auth import api_actor
 from procurement.web.session import get_session, now
+from procurement.web.tabular_export import XLSX_MIMETYPE
 
 blp = Blueprint("bidding", __name__, description="Sealed bids, opening, ranking, bidding bans")
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def sealer() -> Sealer:
@@ -174,7 +173,7 @@ class TenderBidExport(MethodView):
 
 def export_response(bids, fmt: str, stem: str) -> Response:
     rows = bid_rows(bids)
-    body, mimetype = (to_xlsx(rows), XLSX) if fmt == "xlsx" else (to_csv(rows), "text/csv")
+    body, mimetype = (to_xlsx(rows), XLSX_MIMETYPE) if fmt == "xlsx" else (to_csv(rows), "text/csv")
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     return response

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from typing import Any
 
-from openpyxl import Workbook
+from procurement.web.tabular_export import csv_bytes, xlsx_bytes
 
 COLUMNS = (
     "lot_code",
@@ -63,20 +61,10 @@ def bid_rows(bids: Iterable[Any]) -> list[list[Any]]:
 
 
 def to_csv(rows: list[list[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows([[str(v) for v in row] for row in rows])
-    return ("\ufeff" + out.getvalue()).encode()  # BOM: Excel opens UTF-8 Chinese correctly
+    """Prices as their exact text; user text (names, approval numbers) never a formula."""
+    return csv_bytes([COLUMNS, *rows])
 
 
 def to_xlsx(rows: list[list[Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "bids"
-    sheet.append(list(COLUMNS))
-    for row in rows:
-        sheet.append([v if isinstance(v, int | str) else str(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """One "bids" sheet; prices as exact text cells, counts as numbers."""
+    return xlsx_bytes([("bids", [COLUMNS, *rows])])

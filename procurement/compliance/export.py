@@ -2,47 +2,25 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from typing import Any
 
 from flask import Response
-from openpyxl import Workbook
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    return value if isinstance(value, int | str) else str(value)
+from procurement.web.tabular_export import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
 
 
 def table_response(name: str, header: Sequence[str], rows: list[list[Any]], fmt: str) -> Response:
-    """A CSV (UTF-8 with BOM, so spreadsheet programs read Chinese) or XLSX download."""
+    """A CSV (UTF-8 with BOM, so spreadsheet programs read Chinese) or XLSX download; ratios and
+    amounts as their exact text, user text (names, alert details) never a formula."""
     if fmt == "xlsx":
-        book = Workbook()
-        sheet = book.active
-        sheet.title = name[:30]
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append([_cell(v) for v in row])
-        out = io.BytesIO()
-        book.save(out)
-        return Response(
-            out.getvalue(),
-            mimetype=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-        )
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(header)
-    writer.writerows([[_cell(v) for v in row] for row in rows])
+        body, mimetype = xlsx_bytes([(name, [header, *rows])]), XLSX_MIMETYPE
+    else:
+        body, mimetype = csv_bytes([header, *rows]), "text/csv"
     return Response(
-        "\ufeff" + text.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
     )
 
 

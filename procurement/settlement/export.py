@@ -7,15 +7,15 @@ ends, no BOM), so generating it again for the same run gives the same file.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
-from openpyxl import Workbook
+from procurement.web import tabular_export
+from procurement.web.tabular_export import XLSX_MIMETYPE, decimal_as_number, xlsx_bytes
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["XLSX_MIMETYPE", "csv_bytes", "payment_file_csv", "statement_csv", "statement_xlsx"]
+
 PAYMENT_FILE_HEADER = (
     "run_reference",
     "manufacturer_code",
@@ -37,20 +37,14 @@ class StatementLike(Protocol):
     lines: list[dict[str, Any]]
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return str(value)
+def _two_places(value: Decimal) -> str:
+    return f"{value:.2f}"
 
 
 def csv_bytes(rows: Iterable[Sequence[Any]], *, bom: bool = True) -> bytes:
-    """CSV in UTF-8 (with a BOM by default, so spreadsheet programs read Chinese names)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerows([_text(v) for v in row] for row in rows)
-    return (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8")
+    """CSV in UTF-8 (with a BOM by default, so spreadsheet programs read Chinese names), LF line
+    ends, amounts with 2 places, names never a formula."""
+    return tabular_export.csv_bytes(rows, bom=bom, lineterminator="\n", decimal=_two_places)
 
 
 def _statement_sections(st: StatementLike) -> tuple[list[list[Any]], list[list[Any]]]:
@@ -75,25 +69,7 @@ def statement_csv(st: StatementLike) -> bytes:
 def statement_xlsx(st: StatementLike) -> bytes:
     """Two sheets: "summary" (key, value) and "lines"; amounts are numbers, not text."""
     head, lines = _statement_sections(st)
-    book = Workbook()
-    summary = book.active
-    summary.title = "summary"
-    for row in head:
-        summary.append([_cell(v) for v in row])
-    sheet = book.create_sheet("lines")
-    for row in lines:
-        sheet.append([_cell(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return float(value) if value == value.quantize(Decimal("0.01")) else str(value)
-    return value
+    return xlsx_bytes([("summary", head), ("lines", lines)], decimal=decimal_as_number)
 
 
 def payment_file_csv(reference: str, payments: Iterable[tuple[str, str, Decimal, str, int]]):
