@@ -1,0 +1,83 @@
+"""The one tabular writer: user text never a formula, numbers never prefixed."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from procurement.web.tabular_export import (
+    csv_bytes,
+    csv_cell,
+    decimal_as_number,
+    inert,
+    xlsx_bytes,
+)
+
+HYPERLINK = '=HYPERLINK("http://e.vil","x")'
+TRIGGERS = [HYPERLINK, "=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1"]
+
+
+@pytest.mark.parametrize("text", TRIGGERS)
+def test_text_a_spreadsheet_would_evaluate_gets_a_leading_quote(text):
+    assert inert(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["", "L01", "氨氯地平", "a=1", "1-2", "'=1", " =1"])
+def test_other_text_is_left_as_it_is(text):
+    assert inert(text) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(Decimal("-12.50"), "-12.50"), (-3, "-3"), (-0.5, "-0.5"), (None, ""), (True, "True")],
+)
+def test_numbers_are_never_prefixed(value, text):
+    assert csv_cell(value) == text
+
+
+def test_the_csv_reads_back_with_every_trigger_quoted_and_numbers_bare():
+    data = csv_bytes([["name", "amount"], *([t, Decimal("-1.50")] for t in TRIGGERS)])
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[1:] == [["'" + t, "-1.50"] for t in TRIGGERS]
+
+
+def read_cells(data: bytes):
+    book = load_workbook(io.BytesIO(data))
+    return [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+
+
+def test_the_xlsx_has_no_formula_cell_and_keeps_the_text_exactly():
+    data = xlsx_bytes([("t", [["name", "amount", "count"], *([t, -1, 2] for t in TRIGGERS)])])
+    cells = read_cells(data)
+    assert [c for c in cells if c.data_type == "f"] == []
+    texts = [c for c in cells if c.column == 1 and c.row > 1]
+    # XML reads a bare carriage return back as a line feed; the cell is still quoted text.
+    assert [(c.value, c.data_type, c.quotePrefix) for c in texts] == [
+        (t.replace("\r", "\n"), "s", True) for t in TRIGGERS
+    ]
+    numbers = [c for c in cells if c.column > 1 and c.row > 1]
+    assert {(c.value, c.data_type, c.quotePrefix) for c in numbers} == {
+        (-1, "n", False),
+        (2, "n", False),
+    }
+
+
+def test_xlsx_amounts_are_numbers_only_where_a_double_holds_them_exactly():
+    assert decimal_as_number(Decimal("-56.00")) == Decimal("-56.00")
+    assert decimal_as_number(Decimal("0.2000")) == Decimal("0.2000")
+    assert decimal_as_number(Decimal("0.1234")) == "0.1234"
+    assert decimal_as_number(Decimal("12345678901234567.89")) == "12345678901234567.89"
+    data = xlsx_bytes(
+        [("t", [[Decimal("-56.00"), Decimal("12345678901234567.89")]])], decimal=decimal_as_number
+    )
+    first, second = read_cells(data)
+    assert (first.value, first.data_type) == (-56, "n")
+    assert (second.value, second.data_type, second.quotePrefix) == (
+        "12345678901234567.89",
+        "s",
+        False,
+    )
