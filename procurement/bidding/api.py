@@ -131,17 +131,19 @@ class BidById(MethodView):
 class BidReceipt(MethodView):
     @blp.response(200, ReceiptSchema)
     def get(self, bid_id):
-        """The receipt of your bid: id, version, commitment digest, times."""
+        """The receipt of your bid: public reference, version, commitment digest, times."""
         return services.bid_receipt(get_session(), bid_id=bid_id, actor=api_actor())
 
 
-@blp.route("/bids/<int:bid_id>/verify")
+@blp.route("/bids/by-reference/<string:reference>/verify")
 class BidVerify(MethodView):
     @blp.arguments(VerifyArgs, location="query")
     @blp.response(200, VerificationSchema)
-    def get(self, args, bid_id):
-        """After opening, check an opened bid against its commitment and a receipt digest."""
-        return services.verify_bid(get_session(), bid_id=bid_id, digest=args["digest"])
+    def get(self, args, reference):
+        """After opening, check an opened bid (by its receipt's reference) against its
+        commitment and a receipt digest; before that, 404 as for a reference that does not
+        exist."""
+        return services.verify_bid(get_session(), reference=reference, digest=args["digest"])
 
 
 @blp.route("/tenders/<int:tender_id>/open")

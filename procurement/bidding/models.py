@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 
@@ -21,7 +22,24 @@ from procurement.auth.models import Organization
 from procurement.catalog.models import Lot, Product, Tender
 from procurement.db import Base, Quantity, UnitPrice
 
-__all__ = ["Bid", "BidAction", "BidStatus", "BidVersion", "BiddingBan", "Validity"]
+__all__ = [
+    "BID_REFERENCE_BYTES",
+    "Bid",
+    "BidAction",
+    "BidStatus",
+    "BidVersion",
+    "BiddingBan",
+    "Validity",
+    "new_bid_reference",
+]
+
+# A bid's public reference: 128 random bits, URL-safe base64 (22 characters). Receipts and the
+# public verification use it, never the sequential id, which would count the platform's bids.
+BID_REFERENCE_BYTES = 16
+
+
+def new_bid_reference() -> str:
+    return secrets.token_urlsafe(BID_REFERENCE_BYTES)
 
 
 def _enum(cls: type[StrEnum], length: int = 20) -> Enum:
@@ -62,6 +80,7 @@ class Bid(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True, default=new_bid_reference)
     tender_id: Mapped[int] = mapped_column(ForeignKey("tenders.id"), index=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
     manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)

@@ -158,7 +158,7 @@ def receipt_json(bid_id: int):
         k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in vars(the_receipt).items()
     }
     response = Response(json.dumps(body, indent=2), mimetype="application/json")
-    name = f"bid-{bid_id}-receipt-v{the_receipt.version}.json"
+    name = f"bid-{the_receipt.reference}-receipt-v{the_receipt.version}.json"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

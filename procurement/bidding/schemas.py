@@ -21,7 +21,9 @@ class BidCreateSchema(Schema):
 
 
 class ReceiptSchema(Schema):
-    bid_id = fields.Integer()
+    reference = fields.String(
+        metadata={"description": "the bid's random public reference, for verification"}
+    )
     tender_id = fields.Integer()
     lot_id = fields.Integer()
     status = fields.String()
@@ -36,6 +38,7 @@ class BidSchema(Schema):
     """A bid. Before opening the price, capacity, regions, note and results are null."""
 
     id = fields.Integer()
+    reference = fields.String(metadata={"description": "random public reference"})
     tender_id = fields.Integer()
     lot_id = fields.Integer()
     manufacturer_id = fields.Integer()
@@ -78,7 +81,7 @@ class SubmittedSchema(Schema):
 
 
 class VerificationSchema(Schema):
-    bid_id = fields.Integer()
+    reference = fields.String()
     recomputed_digest = fields.String()
     commitment_match = fields.Boolean()
     receipt_match = fields.Boolean(allow_none=True)

@@ -3,7 +3,8 @@
 Visibility (issue 3): before the tender is opened only the bidder sees its bid (status, product,
 times, receipt; the plaintext columns are still empty); nobody sees how many bids a lot has.
 After opening the tender's regulator sees every bid, each bidder its own, nobody else any.
-A bid the actor may not see is a 404 exactly like a bid that does not exist.
+A bid the actor may not see is a 404 exactly like a bid that does not exist: the same status,
+type and detail (which names no id), so nobody can tell a sealed bid from a missing one.
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ def is_tender_regulator(tender: Tender, actor: Actor | None) -> bool:
     )
 
 
-def no_bid(bid_id: int) -> NotFound:
-    return NotFound(f"No bid with id {bid_id}.", code="bid-not-found")
+def no_bid() -> NotFound:
+    """The one answer for a bid that is missing or that the actor may not see (yet)."""
+    return NotFound("There is no such bid, or it is not one you may see.", code="bid-not-found")
 
 
 def can_read(bid: Bid, actor: Actor | None) -> bool:
@@ -60,16 +62,18 @@ def readable_bid(session: Session, bid_id: int, actor: Actor) -> Bid:
     actor.require(write=False, action="see bids")
     bid = session.get(Bid, bid_id)
     if bid is None or not can_read(bid, actor):
-        raise no_bid(bid_id)
+        raise no_bid()
     return bid
 
 
 def own_bid(session: Session, bid_id: int, actor: Actor, *, lock: bool = False) -> Bid:
-    """A bid of the acting manufacturer (404 for anyone else's)."""
+    """A bid of the acting manufacturer (404 for anyone else's); someone else's row is never
+    locked, so a refusal takes no longer for a real bid than for a missing one."""
     actor.require(OrgKind.MANUFACTURER, action="change bids")
-    bid = session.get(Bid, bid_id, with_for_update=lock or None)
-    if bid is None or bid.manufacturer_id != actor.org_id:
-        raise no_bid(bid_id)
+    query = select(Bid).where(Bid.id == bid_id, Bid.manufacturer_id == actor.org_id)
+    bid = session.scalars(query.with_for_update() if lock else query).one_or_none()
+    if bid is None:
+        raise no_bid()
     return bid
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,14 +23,18 @@ from procurement.bidding.services.common import (
 )
 from procurement.catalog.models import Lot
 from procurement.catalog.services import get_lot
-from procurement.core.errors import Conflict, Forbidden
+from procurement.core.errors import Forbidden
+
+# What new_bid_reference() produces (and nothing else reaches the database: no NUL, no length).
+BID_REFERENCE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 @dataclass(frozen=True)
 class Receipt:
-    """What the bidder keeps to verify its bid after opening."""
+    """What the bidder keeps to verify its bid after opening; ``reference`` is the bid's random
+    public reference (the sequential id would count bids)."""
 
-    bid_id: int
+    reference: str
     tender_id: int
     lot_id: int
     status: str
@@ -42,7 +47,7 @@ class Receipt:
 
 @dataclass(frozen=True)
 class Verification:
-    bid_id: int
+    reference: str
     recomputed_digest: str
     commitment_match: bool
     receipt_match: bool | None
@@ -88,10 +93,10 @@ def bid_receipt(session: Session, *, bid_id: int, actor: Actor) -> Receipt:
     """The receipt of the bidder's own bid (its latest version)."""
     bid = readable_bid(session, bid_id, actor)
     if bid.manufacturer_id != actor.org_id:
-        raise no_bid(bid_id)
+        raise no_bid()
     latest = bid.versions[-1]
     return Receipt(
-        bid_id=bid.id,
+        reference=bid.reference,
         tender_id=bid.tender_id,
         lot_id=bid.lot_id,
         status=bid.status.value,
@@ -106,22 +111,22 @@ def opened_content(bid: Bid) -> BidContent:
     return BidContent(bid.price_per_pack, bid.capacity, tuple(bid.regions or ()), bid.note or "")
 
 
-def verify_bid(session: Session, *, bid_id: int, digest: str | None) -> Verification:
+def verify_bid(session: Session, *, reference: str, digest: str | None) -> Verification:
     """After opening, anyone may check an opened bid against a receipt digest (no content is
-    shown): the digest is recomputed from the opened content and the revealed nonce."""
-    bid = session.get(Bid, bid_id)
-    if bid is None:
-        raise no_bid(bid_id)
-    if not is_opened(bid.tender) or bid.opened_at is None:
-        raise Conflict(
-            "This bid cannot be verified yet: bids are verifiable once their tender is opened "
-            "(withdrawn bids are never opened).",
-            code="bid-not-opened",
-        )
+    shown): the digest is recomputed from the opened content and the revealed nonce. Until its
+    bid is opened (and for a withdrawn bid, which is never opened) a reference is answered
+    exactly like one that does not exist."""
+    bid = None
+    if BID_REFERENCE.fullmatch(reference):
+        bid = session.scalars(select(Bid).where(Bid.reference == reference)).one_or_none()
+    if bid is None or bid.opened_at is None or not is_opened(bid.tender):
+        raise no_bid()
     recomputed = commitment(opened_content(bid), bid.revealed_nonce or "")
     stored = digests_equal(recomputed, bid.digest)
     receipt = None if digest is None else digests_equal(recomputed, digest)
-    return Verification(bid.id, recomputed, stored, receipt, stored if receipt is None else receipt)
+    return Verification(
+        bid.reference, recomputed, stored, receipt, stored if receipt is None else receipt
+    )
 
 
 @dataclass(frozen=True)

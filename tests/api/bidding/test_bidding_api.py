@@ -83,9 +83,11 @@ def test_after_opening_anyone_can_verify_a_receipt(
     opened = client.post(f"/api/v1/tenders/{tender.id}/open", headers=auth_headers(regulator))
     again = client.post(f"/api/v1/tenders/{tender.id}/open", headers=auth_headers(regulator))
     assert opened.get_json() == again.get_json()
-    url = f"/api/v1/bids/{receipt['bid_id']}/verify"
+    url = f"/api/v1/bids/by-reference/{receipt['reference']}/verify"
     good = client.get(url, query_string={"digest": receipt["digest"]}).get_json()
     assert (good["match"], good["commitment_match"], good["receipt_match"]) == (True, True, True)
+    assert good["reference"] == receipt["reference"]
+    assert "bid_id" not in good  # the sequential id is never public
     bad = client.get(url, query_string={"digest": "f" * 64}).get_json()
     assert bad["match"] is False
 

@@ -47,7 +47,7 @@ def world(app, make_tender, make_user, make_product, auth_headers, regulator):
     headers = {k: auth_headers(u) for k, u in users.items()} | {"anonymous": {}}
     lot = tender.lots[0]
     api = app.test_client()
-    bids = {}
+    bids, refs = {}, {}
     for who, (price, capacity, note) in {
         "bidder": ("13.5791", 424242, "SEALED-NOTE-7f3a"),
         "other": ("11.1113", 737373, "OTHER-NOTE-9c1d"),
@@ -67,14 +67,15 @@ def world(app, make_tender, make_user, make_product, auth_headers, regulator):
         echo = response.get_json()
         assert echo["submitted"]["price_per_pack"] == f"{price}"  # the sender's own input
         bids[who] = echo["bid"]["id"]
+        refs[who] = echo["receipt"]["reference"]
     clients = {}
     for who, user in users.items():
         client = app.test_client()
         client.post("/login", data={"username": user.username, "password": PASSWORD})
         clients[who] = client
     clients["anonymous"] = app.test_client()
-    return {"tender": tender, "lot": lot, "bids": bids, "headers": headers, "clients": clients,
-            "api": api, "products": products}  # fmt: skip
+    return {"tender": tender, "lot": lot, "bids": bids, "refs": refs, "headers": headers,
+            "clients": clients, "api": api, "products": products}  # fmt: skip
 
 
 def api_requests(w) -> list[tuple[str, str, dict | None]]:
@@ -89,8 +90,8 @@ def api_requests(w) -> list[tuple[str, str, dict | None]]:
         ("GET", f"/api/v1/bids/{b2}", None),
         ("GET", f"/api/v1/bids/{b1}/receipt", None),
         ("GET", f"/api/v1/bids/{b2}/receipt", None),
-        ("GET", f"/api/v1/bids/{b1}/verify", None),
-        ("GET", f"/api/v1/bids/{b2}/verify?digest=00", None),
+        ("GET", f"/api/v1/bids/by-reference/{w['refs']['bidder']}/verify", None),
+        ("GET", f"/api/v1/bids/by-reference/{w['refs']['other']}/verify?digest=00", None),
         ("GET", f"/api/v1/tenders/{t}/bids/summary", None),
         ("GET", f"/api/v1/tenders/{t}/bids/export?format=csv", None),
         ("GET", f"/api/v1/tenders/{t}/bids/export?format=xlsx", None),

@@ -16,7 +16,7 @@ from procurement.bidding import services
 from procurement.bidding.models import Bid, BidVersion, Validity
 from procurement.bidding.seal import Sealer
 from procurement.catalog.lifecycle import TenderStatus
-from procurement.core.errors import Conflict, Forbidden
+from procurement.core.errors import Conflict, Forbidden, NotFound
 from tests.fixtures.catalog import lot_data
 
 
@@ -150,9 +150,9 @@ def opened(tender, bidder, make_bid, regulator, clock, db_session, sealer):
 
 def test_an_opened_bid_verifies_against_its_receipt(opened, db_session):
     bid, receipt = opened
-    result = services.verify_bid(db_session, bid_id=bid.id, digest=receipt.digest)
+    result = services.verify_bid(db_session, reference=bid.reference, digest=receipt.digest)
     assert (result.match, result.commitment_match, result.receipt_match) == (True, True, True)
-    other = services.verify_bid(db_session, bid_id=bid.id, digest="0" * 64)
+    other = services.verify_bid(db_session, reference=bid.reference, digest="0" * 64)
     assert (other.match, other.receipt_match) == (False, False)
 
 
@@ -160,7 +160,7 @@ def test_a_tampered_opened_price_fails_verification(opened, db_session):
     bid, receipt = opened
     db_session.execute(update(Bid).where(Bid.id == bid.id).values(price_per_pack=Decimal("5.4320")))
     db_session.expire_all()
-    result = services.verify_bid(db_session, bid_id=bid.id, digest=receipt.digest)
+    result = services.verify_bid(db_session, reference=bid.reference, digest=receipt.digest)
     assert (result.match, result.commitment_match) == (False, False)
 
 
@@ -179,11 +179,17 @@ def test_a_swapped_sealed_blob_is_invalid_at_opening(
     assert "commitment" in bid.invalid_reason
 
 
-def test_verification_before_opening_is_a_conflict(tender, bidder, make_bid, db_session):
+def test_before_opening_a_bid_is_not_found_for_verification_like_a_missing_one(
+    tender, bidder, make_bid, db_session
+):
     user, product = bidder(strength=Decimal("10"), pack_size=10)
     bid = make_bid(user, tender.lots[0], product, price_per_pack=Decimal("9")).bid
-    with pytest.raises(Conflict):
-        services.verify_bid(db_session, bid_id=bid.id, digest=None)
+    answers = []
+    for reference in (bid.reference, "no-such-reference", "\x00bad", "x" * 33):
+        with pytest.raises(NotFound) as err:
+            services.verify_bid(db_session, reference=reference, digest=None)
+        answers.append((err.value.code, err.value.detail, err.value.extra))
+    assert len(set(map(repr, answers))) == 1, answers
 
 
 def test_the_price_is_not_in_the_stored_row_bytes(tender, bidder, make_bid, db_session):
