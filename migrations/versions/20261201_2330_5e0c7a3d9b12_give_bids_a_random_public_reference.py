@@ -22,8 +22,9 @@ REFERENCE_BYTES = 16  # as procurement.bidding.models.BID_REFERENCE_BYTES (no mo
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("bids") as batch:
-        batch.add_column(sa.Column("reference", sa.String(length=32), nullable=True))
+    # A plain ADD COLUMN and a unique index: no table rebuild, which SQLite could not do with
+    # bid_versions, awards and contracts pointing at bids while foreign keys are enforced.
+    op.add_column("bids", sa.Column("reference", sa.String(length=32), nullable=True))
     bids = sa.table("bids", sa.column("id", sa.Integer()), sa.column("reference", sa.String()))
     connection = op.get_bind()
     for (bid_id,) in connection.execute(sa.select(bids.c.id)).all():
@@ -32,12 +33,9 @@ def upgrade() -> None:
             .where(bids.c.id == bid_id)
             .values(reference=secrets.token_urlsafe(REFERENCE_BYTES))
         )
-    with op.batch_alter_table("bids") as batch:
-        batch.alter_column("reference", existing_type=sa.String(length=32), nullable=False)
-        batch.create_unique_constraint("uq_bids_reference", ["reference"])
+    op.create_index("ix_bids_reference", "bids", ["reference"], unique=True)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("bids") as batch:
-        batch.drop_constraint("uq_bids_reference", type_="unique")
-        batch.drop_column("reference")
+    op.drop_index("ix_bids_reference", table_name="bids")
+    op.drop_column("bids", "reference")

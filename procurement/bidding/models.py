@@ -80,7 +80,11 @@ class Bid(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str] = mapped_column(String(32), unique=True, default=new_bid_reference)
+    # Nullable in the schema only because SQLite cannot make an added column NOT NULL without
+    # rebuilding this referenced table; every row has one (this default, the migration's backfill).
+    reference: Mapped[str | None] = mapped_column(
+        String(32), unique=True, index=True, default=new_bid_reference
+    )
     tender_id: Mapped[int] = mapped_column(ForeignKey("tenders.id"), index=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
     manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
