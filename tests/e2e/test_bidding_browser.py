@@ -93,10 +93,12 @@ def test_a_manufacturer_submits_a_sealed_bid_and_sees_its_receipt(
     receipt = page.get_by_test_id("receipt")
     assert page.get_by_test_id("bid-status").inner_text() == "submitted"
     assert re.fullmatch(r"[0-9a-f]{64}", page.get_by_test_id("digest").inner_text())
+    reference = page.get_by_test_id("reference").inner_text()
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", reference)  # random, not the sequential bid id
     assert "47.6" not in page.content()
     assert "500000" not in receipt.inner_text()
     with page.expect_download() as download:
         page.get_by_test_id("download-receipt").click()
-    assert download.value.suggested_filename.endswith("-receipt-v1.json")
+    assert download.value.suggested_filename == f"bid-{reference}-receipt-v1.json"
     path = screenshot(page, "bidding-receipt")
     assert path.stat().st_size > 1000
