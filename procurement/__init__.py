@@ -38,7 +38,7 @@ def create_app(
 ) -> Flask:
     """Build the app. ``clock`` and ``session_factory`` are injectable (tests, demo)."""
     from procurement import settings as settings_mod
-    from procurement.core.clock import SystemClock
+    from procurement.core.clock import SystemClock, set_business_zone
     from procurement.db import make_engine, make_session_factory
     from procurement.web import auth as web_auth
     from procurement.web import i18n, pages, problems, session
@@ -51,6 +51,7 @@ def create_app(
         static_folder="web/static",
     )
     app.config.update(settings_mod.load_settings(overrides))
+    set_business_zone(app.config["BUSINESS_TIMEZONE"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'procurement.db'}"

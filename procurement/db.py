@@ -18,12 +18,14 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     event,
+    func,
 )
 from sqlalchemy.engine import Connection, Dialect, Engine, create_engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, mapped_column, sessionmaker
 from sqlalchemy.sql import Executable
 
+from procurement.core import clock
 from procurement.core.clock import as_utc
 
 NAMING_CONVENTION = {
@@ -194,8 +196,27 @@ def _numbered(text: str) -> tuple[str, list[str]]:
     return _PLACEHOLDER.sub(number, text), list(names)
 
 
+def business_month(column: Any, dialect: Dialect) -> Any:
+    """SQL for a UTC timestamp column's month in the business time zone, ``YYYY-MM``.
+
+    PostgreSQL converts with the zone's name; SQLite has no zone database, so it calls the
+    Python function every connection registers (:func:`_sqlite_business_month`)."""
+    if dialect.name == "postgresql":
+        return func.to_char(func.timezone(clock.business_zone().key, column), "YYYY-MM")
+    return func.business_month(column)
+
+
+def _sqlite_business_month(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return clock.business_month(datetime.fromisoformat(value))
+
+
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
+    dbapi_connection.create_function(
+        "business_month", 1, _sqlite_business_month, deterministic=True
+    )
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -15,6 +15,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DEFAULT_SECRET = "dev-insecure-change-me"
@@ -80,6 +81,14 @@ def validate(settings: dict[str, Any]) -> None:
                 "production needs BID_SEAL_KEYS (a JSON list of Fernet keys, newest first) in "
                 "PROCUREMENT_BID_SEAL_KEYS"
             )
+    try:
+        ZoneInfo(settings.get("BUSINESS_TIMEZONE") or "")
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise SettingsError(
+            f"BUSINESS_TIMEZONE must be an IANA time zone such as Asia/Shanghai, not "
+            f"{settings.get('BUSINESS_TIMEZONE')!r}"
+        ) from error
+    settings.setdefault("BABEL_DEFAULT_TIMEZONE", settings["BUSINESS_TIMEZONE"])
     url = settings.get("DATABASE_URL", "")
     if url and not url.startswith(("sqlite", "postgresql")):
         raise SettingsError("DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")

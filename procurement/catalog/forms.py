@@ -6,12 +6,12 @@ in the services' format, so a page shows them next to the same fields.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-# Times typed into a page are China Standard Time (the platform's users are in China).
-CST = timezone(timedelta(hours=8), "CST")
+from procurement.core.clock import business_zone
+
 TENDER_TEXT = ("code", "name", "category", "rules_preset")
 LOT_TEXT = (
     "code",
@@ -48,7 +48,9 @@ class _Form:
 
     def local_time(self, name: str) -> None:
         try:
-            self.values[name] = datetime.fromisoformat(self.raw(name)).replace(tzinfo=CST)
+            # Times typed into a page are wall-clock times in the business time zone.
+            typed = datetime.fromisoformat(self.raw(name))
+            self.values[name] = typed.replace(tzinfo=business_zone())
         except ValueError:
             self.errors[name] = ["a date and time, e.g. 2026-03-01 17:00"]
 

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.models import Organization
 from procurement.catalog.models import Lot
-from procurement.compliance.queries import Filters, Window, filter_conditions, midnight
+from procurement.compliance.queries import Filters, Window, filter_conditions
 from procurement.compliance.rules import share
 from procurement.contracts.models import Contract
+from procurement.core.clock import day_start
 from procurement.orders.models import OffPlatformPurchase, OrderLine, OrderStatus, PurchaseOrder
 from procurement.settlement.models import Payable
 
@@ -66,8 +67,8 @@ def _non_winning(f: Filters, w: Window, group: str):
         .where(
             ol.off_contract.is_(True),
             ol.lot_id.in_(_lot_scope(f)),
-            po.placed_at >= midnight(w.start),
-            po.placed_at < midnight(w.end + timedelta(days=1)),
+            po.placed_at >= day_start(w.start),
+            po.placed_at < day_start(w.end + timedelta(days=1)),
         )
     )
     query = _org_filters(query, f, po.hospital_id, po.province_code)
@@ -107,8 +108,8 @@ def _orders(f: Filters, w: Window, group: str, as_of: datetime, orgs=None):
         select(Contract.manufacturer_id).where(*filter_conditions(f)),
     )
     scope = [
-        po.placed_at >= midnight(w.start),
-        po.placed_at < midnight(w.end + timedelta(days=1)),
+        po.placed_at >= day_start(w.start),
+        po.placed_at < day_start(w.end + timedelta(days=1)),
         po.hospital_id.in_(hospitals),
         po.manufacturer_id.in_(makers),
     ]

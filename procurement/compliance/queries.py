@@ -10,7 +10,7 @@ late acceptance never counts (RULES.md 6: only within the contract year).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
@@ -33,6 +33,7 @@ from procurement.auth.models import Organization
 from procurement.catalog.models import Lot, Tender
 from procurement.compliance import rules as r
 from procurement.contracts.models import Contract, ContractStatus
+from procurement.core.clock import business_date, day_start
 from procurement.orders.models import (
     ContractVolume,
     ReceiptLine,
@@ -92,10 +93,6 @@ class ProgressRow:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
-
-
 def filter_conditions(f: Filters) -> list[Any]:
     """The WHERE conditions on ``Contract`` that select the counted contracts of ``f``."""
     c = Contract
@@ -121,7 +118,7 @@ def window(session: Session, f: Filters, as_of: datetime, rules: r.ComplianceRul
             *filter_conditions(f)
         )
     ).one()
-    today = as_of.date()
+    today = business_date(as_of)
     if start is None:
         start, end = today, today
     return Window(
@@ -177,8 +174,8 @@ def _per_contract(f: Filters, w: Window, mark: int | None = None):
             .join(c, c.id == rl.contract_id)
             .where(
                 *filter_conditions(f),
-                rl.accepted_at >= midnight(w.start),
-                rl.accepted_at < midnight(w.end + timedelta(days=1)),
+                rl.accepted_at >= day_start(w.start),
+                rl.accepted_at < day_start(w.end + timedelta(days=1)),
                 *((rl.id <= mark,) if mark is not None else ()),
             )
             .group_by(rl.contract_id)

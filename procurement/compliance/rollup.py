@@ -52,6 +52,8 @@ from procurement.compliance import metrics, queries
 from procurement.compliance import rules as r
 from procurement.compliance.rollup_models import Rollup, RollupGroup, RollupUnpaid
 from procurement.contracts.models import Contract
+from procurement.core.clock import business_date, day_start
+from procurement.db import business_month
 from procurement.orders.models import OrderLine, PurchaseOrder, ReceiptLine
 from procurement.settlement.models import LedgerTransaction, Payable, TransactionKind
 
@@ -101,10 +103,8 @@ def thresholds(p: str) -> tuple[int, int, int]:
 
 
 def month_of(column, session: Session):
-    """A timestamp column as its UTC month, "YYYY-MM" (the completion curve's buckets)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
-    return func.strftime("%Y-%m", column)
+    """A timestamp column as its business month, "YYYY-MM" (the completion curve's buckets)."""
+    return business_month(column, session.get_bind().dialect)
 
 
 def _pay_events(session: Session) -> int:
@@ -123,14 +123,14 @@ def find(session: Session, f: queries.Filters, as_of: datetime, rules: r.Complia
         .where(
             Rollup.tender_id == f.tender_id,
             Rollup.contract_year == f.contract_year,
-            Rollup.day == as_of.date(),
+            Rollup.day == business_date(as_of),
         )
         .order_by(Rollup.id.desc())
         .limit(1)
     )
     if rollup is None:
         return None, None
-    start, end, today = rollup.window_start, rollup.window_end, as_of.date()
+    start, end, today = rollup.window_start, rollup.window_end, business_date(as_of)
     w = queries.Window(
         start, end, today, r.time_progress(start, end, today), r.months_elapsed(start, today)
     )
@@ -158,7 +158,7 @@ def build(session: Session, f: queries.Filters, as_of: datetime, rules: r.Compli
     prices = prices if prices is not None else queries.lot_prices(session, cte)
     paid, on_time, before, today = _fold_payables(session, f, as_of, floor - 1)
     rollup = Rollup(
-        tender_id=f.tender_id, contract_year=f.contract_year, day=as_of.date(),
+        tender_id=f.tender_id, contract_year=f.contract_year, day=business_date(as_of),
         params=params(w, rules), window_start=w.start, window_end=w.end,
         contract_mark=contract_mark, tender_version=version, payment_events=events,
         receipt_line_mark=mark, payable_mark=floor - 1, paid=paid, paid_on_time=on_time,
@@ -271,7 +271,7 @@ def _payables_query(f: queries.Filters):
 
 def _fold_payables(session, f, as_of: datetime, mark: int):
     """Paid, paid on time and unpaid due before today; unpaid falling due today by due time."""
-    day0 = queries.midnight(as_of.date())
+    day0 = day_start(business_date(as_of))
     p = _payables_query(f).where(Payable.id <= mark).subquery().c
     paid, unpaid = p.paid_at.is_not(None), p.paid_at.is_(None)
     counts = session.execute(
@@ -302,8 +302,8 @@ def non_winning_quantity(session, f, w: queries.Window, above: int | None, upto:
         .where(
             ol.off_contract.is_(True),
             ol.lot_id.in_(metrics._lot_scope(f)),
-            po.placed_at >= queries.midnight(w.start),
-            po.placed_at < queries.midnight(w.end + timedelta(days=1)),
+            po.placed_at >= day_start(w.start),
+            po.placed_at < day_start(w.end + timedelta(days=1)),
         )
     )
     if above is not None:
@@ -323,8 +323,8 @@ def _months(session, f, w: queries.Window, above: int | None, upto: int | None) 
         .join(Contract, Contract.id == rl.contract_id)
         .where(
             *queries.filter_conditions(f),
-            rl.accepted_at >= queries.midnight(w.start),
-            rl.accepted_at < queries.midnight(min(w.as_of, w.end) + timedelta(days=1)),
+            rl.accepted_at >= day_start(w.start),
+            rl.accepted_at < day_start(min(w.as_of, w.end) + timedelta(days=1)),
         )
         .group_by(month)
     )

@@ -38,6 +38,7 @@ from procurement.compliance.rollup import (
 )
 from procurement.compliance.rollup_models import Rollup, RollupGroup, RollupUnpaid
 from procurement.contracts.models import Contract
+from procurement.core.clock import day_start
 from procurement.orders.models import ContractVolume, ReceiptLine
 from procurement.settlement.models import Payable
 
@@ -127,8 +128,8 @@ def _moved(session, f, w: queries.Window, mark: int, among, params: str):
     of the status flag counts, over the selection's contracts that lines above the mark touch."""
     rl, c = ReceiptLine, Contract
     in_period = and_(
-        rl.accepted_at >= queries.midnight(w.start),
-        rl.accepted_at < queries.midnight(w.end + timedelta(days=1)),
+        rl.accepted_at >= day_start(w.start),
+        rl.accepted_at < day_start(w.end + timedelta(days=1)),
     )
     counted = (
         rl.accepted_quantity if w.running else case((in_period, rl.accepted_quantity), else_=0)
@@ -172,8 +173,8 @@ def _accepted_now(w: queries.Window):
         select(func.coalesce(func.sum(rl.accepted_quantity), 0))
         .where(
             rl.contract_id == Contract.id,
-            rl.accepted_at >= queries.midnight(w.start),
-            rl.accepted_at < queries.midnight(w.end + timedelta(days=1)),
+            rl.accepted_at >= day_start(w.start),
+            rl.accepted_at < day_start(w.end + timedelta(days=1)),
         )
         .scalar_subquery()
     )
@@ -202,8 +203,8 @@ def _months_above(session, f, w: queries.Window, mark: int, among):
             rl.id > mark,
             among(Contract.id),
             *queries.filter_conditions(f),
-            rl.accepted_at >= queries.midnight(w.start),
-            rl.accepted_at < queries.midnight(min(w.as_of, w.end) + timedelta(days=1)),
+            rl.accepted_at >= day_start(w.start),
+            rl.accepted_at < day_start(min(w.as_of, w.end) + timedelta(days=1)),
         )
         .group_by(month)
     )

@@ -20,6 +20,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from procurement.contracts import services as contracts
+from procurement.core.clock import business_date
 from procurement.core.errors import DomainError
 from procurement.demo import data
 from procurement.demo.world import Org, World, at
@@ -290,7 +291,7 @@ class Year:
         self.pending.append(sub)
 
     def _ship(self, placed: list[Placed]) -> None:
-        today = self.world.now.date()
+        today = business_date(self.world.now)
         for p in placed:
             lines = [
                 orders.ShipLine(

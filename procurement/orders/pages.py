@@ -13,6 +13,7 @@ from sqlalchemy import select
 from procurement.auth.models import OrgKind
 from procurement.catalog.tabular import TableError, read_table
 from procurement.contracts import services as contracts
+from procurement.core.clock import business_date
 from procurement.core.errors import DomainError
 from procurement.orders import services
 from procurement.orders.models import OrderLine, PurchaseOrder
@@ -55,7 +56,7 @@ def hospital_contracts():
         .order_by(PurchaseOrder.placed_at.desc(), PurchaseOrder.id.desc()).limit(1)
     )  # fmt: skip
     return render_template("orders/hospital_contracts.html", contracts=mine, volumes=volumes,
-                           q=query, last=last, today=now().date())  # fmt: skip
+                           q=query, last=last, today=business_date(now()))  # fmt: skip
 
 
 @bp.post("/hospital/orders")
@@ -170,7 +171,7 @@ def supplier_orders():
     rows = services.list_orders(get_session(), now=now(), actor=page_actor(), region_code=region)
     regions = sorted({o.province_code for o in rows})
     return render_template("orders/supplier_orders.html", orders=rows, region=region,
-                           regions=regions, today=now().date())  # fmt: skip
+                           regions=regions, today=business_date(now()))  # fmt: skip
 
 
 @bp.post("/supplier/orders/<int:order_id>/<any(confirm, reject):step>")

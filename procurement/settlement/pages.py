@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from procurement.auth.models import OrgKind
+from procurement.core.clock import business_date
 from procurement.core.errors import DomainError, ValidationFailed
 from procurement.settlement import export, services
 from procurement.web.auth import page_actor, portal_required
@@ -100,7 +101,7 @@ def fund_runs():
     """Settlement runs and the form to start one for a cut-off date."""
     runs = services.list_runs(get_session(), actor=page_actor())
     return render_template(
-        "settlement/runs.html", runs=runs, today=now().date(), form_key=uuid.uuid4().hex
+        "settlement/runs.html", runs=runs, today=business_date(now()), form_key=uuid.uuid4().hex
     )
 
 

@@ -15,6 +15,7 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
 from procurement.catalog.models import DosageClass, Product, SmallestUnit
 from procurement.catalog.services.common import fail_fields
+from procurement.core.clock import business_date
 from procurement.core.errors import Conflict, Forbidden, NotFound
 
 APPROVAL_NUMBER = re.compile(r"^\S{4,40}$")
@@ -56,7 +57,7 @@ def _check_product(values: dict[str, Any], now: datetime) -> dict[str, list[str]
     if not isinstance(pack, int) or isinstance(pack, bool) or pack < 1:
         errors["pack_size"] = ["a whole number of smallest units, at least 1"]
     approved = values.get("approval_date")
-    if not isinstance(approved, date) or approved > now.date():
+    if not isinstance(approved, date) or approved > business_date(now):
         errors["approval_date"] = ["a date not in the future is required"]
     return errors
 

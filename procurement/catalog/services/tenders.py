@@ -22,6 +22,7 @@ from procurement.catalog.services.common import (
     require_owner,
     visible_tender,
 )
+from procurement.core.clock import business_date
 from procurement.core.errors import Conflict, DomainError, ValidationFailed
 
 MAX_CONTRACT_YEARS = 5
@@ -137,7 +138,7 @@ def _check_timeline(values: dict[str, Any]) -> dict[str, list[str]]:
         errors["bid_deadline"] = ["must be after the demand deadline"]
     if opening < bid:
         errors["opening_at"] = ["must be at or after the bid deadline"]
-    if start < opening.date():
+    if start < business_date(opening):
         errors["contract_start"] = ["must be on or after the opening day"]
     return errors
 

@@ -18,6 +18,7 @@ from procurement.compliance import rules as r
 from procurement.compliance.models import AlertKind, Severity
 from procurement.compliance.services.common import rules_for
 from procurement.contracts.models import Contract, ContractStatus
+from procurement.core.clock import business_date, business_time, day_start
 from procurement.orders.models import OrderLine, OrderStatus, PurchaseOrder
 from procurement.settlement.models import Payable
 
@@ -39,7 +40,7 @@ class Condition:
 
 def running_years(session: Session, now: datetime) -> list[tuple[int, int]]:
     """(tender, contract year) pairs with an active contract covering today."""
-    today = now.date()
+    today = business_date(now)
     rows = session.execute(
         select(Contract.tender_id, Contract.contract_year)
         .where(
@@ -132,8 +133,8 @@ def _non_winning_by_hospital_lot(session, tender_id, w) -> dict[tuple[int, int],
         .where(
             ol.off_contract.is_(True),
             ol.lot_id.in_(select(Lot.id).where(Lot.tender_id == tender_id)),
-            po.placed_at >= queries.midnight(w.start),
-            po.placed_at < queries.midnight(w.end + timedelta(days=1)),
+            po.placed_at >= day_start(w.start),
+            po.placed_at < day_start(w.end + timedelta(days=1)),
         )
         .group_by(po.hospital_id, ol.lot_id)
     )
@@ -153,7 +154,8 @@ def supply_conditions(session: Session, now: datetime) -> list[Condition]:
                 AlertKind.SUPPLIER_UNCONFIRMED,
                 f"unconfirmed:o{oid}",
                 Severity.HIGH,
-                f"Order {number} not confirmed by {due:%Y-%m-%d %H:%M} UTC: shortage risk.",
+                f"Order {number} not confirmed by {business_time(due):%Y-%m-%d %H:%M %Z}: "
+                "shortage risk.",
                 subject_org_id=mid,
                 region_code=region,
                 order_id=oid,
@@ -170,7 +172,8 @@ def supply_conditions(session: Session, now: datetime) -> list[Condition]:
                 AlertKind.LATE_DELIVERY,
                 f"late_delivery:o{oid}",
                 Severity.WARNING,
-                f"Order {number} not delivered by {due:%Y-%m-%d %H:%M} UTC ({hours} h late).",
+                f"Order {number} not delivered by {business_time(due):%Y-%m-%d %H:%M %Z} "
+                f"({hours} h late).",
                 subject_org_id=mid,
                 region_code=region,
                 order_id=oid,

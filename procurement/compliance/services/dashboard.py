@@ -20,6 +20,7 @@ from procurement.compliance import rules as r
 from procurement.compliance.models import Alert, AlertStatus
 from procurement.compliance.services.common import OVERSIGHT, rules_for
 from procurement.contracts.models import Contract
+from procurement.core.clock import business_date, day_start
 from procurement.orders.models import ReceiptLine
 
 GROUPS = ("total", "lot", "region", "hospital", "manufacturer")
@@ -55,7 +56,7 @@ def default_selection(session: Session, now: datetime) -> tuple[int | None, int 
         return None, None
     year = session.scalar(
         select(func.min(Contract.contract_year)).where(
-            Contract.tender_id == tender_id, Contract.period_end >= now.date()
+            Contract.tender_id == tender_id, Contract.period_end >= business_date(now)
         )
     )
     return tender_id, year or 1
@@ -200,17 +201,14 @@ def completion_curve(session, f, w, total) -> list[tuple[date, Decimal, Decimal]
     if total is None or not total.agreed:
         return []
     rl = ReceiptLine
-    if session.get_bind().dialect.name == "postgresql":
-        month = func.to_char(func.timezone("UTC", rl.accepted_at), "YYYY-MM")
-    else:
-        month = func.strftime("%Y-%m", rl.accepted_at)
+    month = rollup.month_of(rl.accepted_at, session)
     rows = session.execute(
         select(month, func.sum(rl.accepted_quantity))
         .join(Contract, Contract.id == rl.contract_id)
         .where(
             *queries.filter_conditions(f),
-            rl.accepted_at >= queries.midnight(w.start),
-            rl.accepted_at < queries.midnight(min(w.as_of, w.end) + timedelta(days=1)),
+            rl.accepted_at >= day_start(w.start),
+            rl.accepted_at < day_start(min(w.as_of, w.end) + timedelta(days=1)),
         )
         .group_by(month)
     )

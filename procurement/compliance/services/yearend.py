@@ -18,10 +18,11 @@ from procurement.auth.models import OrgKind
 from procurement.catalog.models import Lot
 from procurement.compliance import yearend as ye
 from procurement.compliance.models import YearEndLine, YearEndResult, YearEndRun
-from procurement.compliance.queries import Filters, filter_conditions, midnight
+from procurement.compliance.queries import Filters, filter_conditions
 from procurement.compliance.services import ledger
 from procurement.compliance.services.common import OVERSIGHT, get_tender, rules_for
 from procurement.contracts.models import Contract
+from procurement.core.clock import business_date, day_start
 from procurement.core.errors import Conflict, NotFound
 from procurement.core.money import round_unit_price
 from procurement.orders.models import OrderLine, ReceiptLine
@@ -64,8 +65,8 @@ def _accepted(session: Session, f: Filters, start, end) -> dict:
         .join(c, c.id == rl.contract_id)
         .where(
             *filter_conditions(f),
-            rl.accepted_at >= midnight(start),
-            rl.accepted_at < midnight(end + timedelta(days=1)),
+            rl.accepted_at >= day_start(start),
+            rl.accepted_at < day_start(end + timedelta(days=1)),
         )
         .group_by(c.hospital_id, c.lot_id)
     )
@@ -82,8 +83,8 @@ def _non_winning(session: Session, tender_id: int, start, end) -> dict:
         .where(
             ol.off_contract.is_(True),
             ol.lot_id.in_(select(Lot.id).where(Lot.tender_id == tender_id)),
-            rl.accepted_at >= midnight(start),
-            rl.accepted_at < midnight(end + timedelta(days=1)),
+            rl.accepted_at >= day_start(start),
+            rl.accepted_at < day_start(end + timedelta(days=1)),
         )
         .group_by(rl.hospital_id, ol.lot_id)
     )
@@ -117,7 +118,7 @@ def run_year_end(
         return done
     f = Filters(tender_id=tender_id, contract_year=contract_year)
     start, end = _period(session, f)
-    if now.date() <= end:
+    if business_date(now) <= end:
         raise Conflict(
             f"Contract year {contract_year} of {tender.code} runs until {end}; "
             "run the year-end check after it ends.",

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
 from procurement.contracts.models import Contract
+from procurement.core.clock import business_date
 from procurement.core.errors import Conflict, Forbidden, NotFound
 from procurement.orders import rules
 from procurement.orders.models import (
@@ -79,7 +80,7 @@ def load_order(
 ) -> PurchaseOrder:
     """The order if the actor may see it (404 otherwise, like a missing one)."""
     query = select(PurchaseOrder).where(PurchaseOrder.id == order_id)
-    query = order_scope(query, actor, now.date())
+    query = order_scope(query, actor, business_date(now))
     if lock:
         query = query.with_for_update(of=PurchaseOrder)
     order = session.scalar(query)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
+from procurement.core.clock import business_date
 from procurement.core.errors import ValidationFailed
 from procurement.orders.models import (
     ContractVolume,
@@ -133,7 +134,7 @@ def list_orders(
 ) -> list[PurchaseOrder]:
     """Orders the actor may see, newest first: a hospital its own, a manufacturer those to it,
     a distributor those of its appointed regions, the regulator and the fund all."""
-    query = order_scope(select(PurchaseOrder), actor, now.date())
+    query = order_scope(select(PurchaseOrder), actor, business_date(now))
     if status:
         query = query.where(PurchaseOrder.status == status)
     if region_code:

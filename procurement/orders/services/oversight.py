@@ -13,6 +13,7 @@ from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
 from procurement.contracts.models import Contract
+from procurement.core.clock import business_time
 from procurement.core.errors import NotFound
 from procurement.core.money import round_ratio
 from procurement.orders import rules
@@ -220,8 +221,8 @@ def _alert(session, order, now, report) -> None:
         session.add(SupplyAlert(
             kind=SupplyAlertKind.CONFIRM_OVERDUE, order_id=order.id, hospital_id=order.hospital_id,
             manufacturer_id=order.manufacturer_id, region_code=order.region_code, raised_at=now,
-            detail=f"Order {order.number} not confirmed by {order.confirm_due_at:%Y-%m-%d %H:%M} "
-                   "UTC: shortage risk",
+            detail=f"Order {order.number} not confirmed by "
+                   f"{business_time(order.confirm_due_at):%Y-%m-%d %H:%M %Z}: shortage risk",
         ))  # fmt: skip
         report.alerts += 1
 

@@ -18,6 +18,7 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind, province_of
 from procurement.catalog.models import Lot, Product, Tender
 from procurement.contracts.models import Contract, ContractStatus
+from procurement.core.clock import business_date
 from procurement.core.errors import DomainError, Forbidden, RuleViolation, ValidationFailed
 from procurement.core.money import line_total, round_amount
 from procurement.orders import rules
@@ -157,7 +158,7 @@ def _check_request(request: OrderRequest, now: datetime) -> None:
             errors[f"lines.{i}"] = ["give either contract_id, or product_id with unit_price"]
         elif line.product_id is not None and (line.unit_price is None or line.unit_price <= 0):
             errors[f"lines.{i}.unit_price"] = ["an off-contract line needs a positive unit_price"]
-    if request.wanted_by is not None and request.wanted_by < now.date():
+    if request.wanted_by is not None and request.wanted_by < business_date(now):
         errors["wanted_by"] = [f"{request.wanted_by} is in the past"]
     if errors:
         raise ValidationFailed("The order cannot be placed as sent; fix the fields named.", errors)
@@ -194,9 +195,9 @@ def _priced_lines(
     for i, line in enumerate(request.lines):
         if line.contract_id is not None:
             row = contracts.get(line.contract_id)
-            out.append(_contract_line(i, line, row, actor, now.date()))
+            out.append(_contract_line(i, line, row, actor, business_date(now)))
         else:
-            out.append(_off_contract_line(session, i, line, actor, now.date()))
+            out.append(_off_contract_line(session, i, line, actor, business_date(now)))
     suppliers = {line.manufacturer_id for line in out}
     if len(suppliers) > 1:
         raise ValidationFailed(

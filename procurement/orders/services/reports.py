@@ -14,6 +14,7 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind, check_region_code, province_of
 from procurement.catalog.models import Lot
 from procurement.contracts.models import Contract
+from procurement.core.clock import business_date
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
 from procurement.core.money import round_amount
 from procurement.orders.models import DistributorAppointment, OffPlatformPurchase
@@ -45,7 +46,7 @@ def appoint_distributor(
         raise ValidationFailed(f"'{request.distributor_code}' is not a distributor organization.",
                                {"distributor_code": ["not a distributor"]})  # fmt: skip
     lot_id = _lot_of(session, request, actor)
-    start = request.valid_from or now.date()
+    start = request.valid_from or business_date(now)
     if request.valid_until is not None and request.valid_until < start:
         raise ValidationFailed("valid_until comes before valid_from.",
                                {"valid_until": ["before valid_from"]})  # fmt: skip
@@ -147,7 +148,7 @@ def report_off_platform(
     if amount < 0:
         errors["amount"] = ["cannot be negative"]
     month = month.replace(day=1)
-    if month > now.date():
+    if month > business_date(now):
         errors["month"] = [f"{month:%Y-%m} has not started yet"]
     if session.get(Lot, lot_id) is None:
         errors["lot_id"] = [f"unknown lot {lot_id}"]

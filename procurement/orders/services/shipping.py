@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.core.clock import business_date
 from procurement.core.errors import NotFound, ValidationFailed
 from procurement.orders.models import (
     ContractVolume,
@@ -58,7 +59,7 @@ def _ship(
     require_supplier(order, actor, "ship this order")
     require_state(order, "ship")
     by_id = {line.id: line for line in order.lines}
-    _check_lines(lines, by_id, now.date())
+    _check_lines(lines, by_id, business_date(now))
     shipment = Shipment(number=new_number("SH", now), order=order, shipper_id=actor.org_id,
                         shipped_at=now, created_by_user_id=actor.user_id)  # fmt: skip
     session.add(shipment)
@@ -181,7 +182,7 @@ def get_shipment(session: Session, *, shipment_id: int, now: datetime, actor: Ac
     """One shipment the actor may see (through its order)."""
     query = order_scope(
         select(Shipment).join(PurchaseOrder, PurchaseOrder.id == Shipment.order_id), actor,
-        now.date(),
+        business_date(now),
     ).where(Shipment.id == shipment_id)  # fmt: skip
     shipment = session.scalar(query)
     if shipment is None:

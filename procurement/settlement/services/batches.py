@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
+from procurement.core.clock import day_start
 from procurement.core.errors import RuleViolation
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import (
@@ -45,7 +46,7 @@ from procurement.settlement.models import (
 )
 from procurement.settlement.rules import split_charge
 from procurement.settlement.services.ledger import CURRENCY, account_ids
-from procurement.settlement.services.payables import accruals, bulk_plans, day_start
+from procurement.settlement.services.payables import accruals, bulk_plans
 
 CENT = Decimal("0.01")
 

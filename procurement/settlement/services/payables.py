@@ -4,7 +4,7 @@ one set-based INSERT ... SELECT per payment deadline; listing and the overdue li
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -24,6 +24,7 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
 from procurement.catalog.models import Tender
 from procurement.contracts.models import Contract
+from procurement.core.clock import day_start
 from procurement.db import UtcDateTime
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import Payable
@@ -191,11 +192,6 @@ def accrue_payables(
         )
     session.commit()
     return AccrualResult(created=created, amount=amount)
-
-
-def day_start(day: date) -> datetime:
-    """Midnight UTC at the start of ``day`` (settlement dates are UTC dates)."""
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _scope(query, actor: Actor):

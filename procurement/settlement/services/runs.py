@@ -2,8 +2,8 @@
 payment per manufacturer, charged to each hospital's advance first, then its allocation.
 
 Choice (documented in the issue report): a run pays all unpaid payables with ``accepted_at``
-before the end of the cut-off date (UTC), whether or not their 30 days have run out; paying
-early is allowed, and what stays unpaid past ``due_at`` is the overdue list.
+before the end of the cut-off date (a business date), whether or not their 30 days have run
+out; paying early is allowed, and what stays unpaid past ``due_at`` is the overdue list.
 
 Crash safety: the run row (unique fund office + Idempotency-Key) is claimed and committed
 first. Work is split into batches of manufacturers (sorted by id); each batch is one database
@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
+from procurement.core.clock import day_start
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.export import payment_file_csv
@@ -47,7 +48,7 @@ from procurement.settlement.models import (
 from procurement.settlement.rules import DEFAULT_RUN_BATCH_SIZE
 from procurement.settlement.services.batches import Work, due_lines, eligible, pay_batch
 from procurement.settlement.services.ledger import CURRENCY, ensure_org_accounts
-from procurement.settlement.services.payables import bulk_plans, day_start, insert_payables
+from procurement.settlement.services.payables import bulk_plans, insert_payables
 
 AfterBatch = Callable[[int], None]
 HALF_FEN = Decimal("0.005")

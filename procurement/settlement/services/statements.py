@@ -1,4 +1,4 @@
-"""Statements for any period (dates inclusive, UTC): a manufacturer's (receivables accrued,
+"""Statements for any period (business dates, inclusive): a manufacturer's (receivables accrued,
 payments, outstanding and overdue) and a hospital's (advance, charged to advance, charged to
 allocation, remaining advance). Plain queries over payables, payments and postings."""
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
+from procurement.core.clock import business_date, day_start
 from procurement.core.errors import Forbidden, NotFound, ValidationFailed
 from procurement.settlement.models import (
     Account,
@@ -26,7 +27,6 @@ from procurement.settlement.models import (
     TransactionKind,
 )
 from procurement.settlement.rules import days_overdue
-from procurement.settlement.services.payables import day_start
 
 CENT = Decimal("0.01")
 
@@ -55,7 +55,7 @@ def statement(
 ) -> Statement:
     """The statement of a manufacturer or hospital for a period (own party only, except fund
     office and regulator). The period defaults to the current month up to today."""
-    period_to = period_to or now.date()
+    period_to = period_to or business_date(now)
     period_from = period_from or period_to.replace(day=1)
     if period_to < period_from:
         raise ValidationFailed(
@@ -146,7 +146,7 @@ def _live_payments(session, manufacturer_id: int, start, end) -> list:
 def _line(kind, at, reference, amount, count, late) -> dict[str, Any]:
     return {
         "kind": kind,
-        "date": at.date().isoformat(),
+        "date": business_date(at).isoformat(),
         "reference": reference,
         "amount": amount,
         "count": count,
@@ -218,7 +218,12 @@ def _hospital_lines(session, hospital_id: int, start, end) -> list[dict[str, Any
         .limit(5000)
     )
     return [
-        {"date": at.date().isoformat(), "transaction": key, "account": str(kind), "amount": amount}
+        {
+            "date": business_date(at).isoformat(),
+            "transaction": key,
+            "account": str(kind),
+            "amount": amount,
+        }
         for at, key, kind, amount in rows
     ]
 

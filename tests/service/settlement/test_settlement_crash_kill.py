@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 import procurement.models  # noqa: F401  (fills Base.metadata)
 from procurement.auth import services as auth
 from procurement.auth.services import actor_of
+from procurement.core.clock import business_date
 from procurement.db import Base, make_engine
 from procurement.orders import services as orders
 from procurement.settlement.models import Payment, RunStatus, SettlementRun
@@ -108,7 +109,7 @@ def _command(path, *extra):
         "settlement",
         "run",
         "--cut-off",
-        T0.date().isoformat(),
+        business_date(T0).isoformat(),
         "--fund",
         "FUNDX",
         "--key",

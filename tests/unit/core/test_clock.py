@@ -1,8 +1,16 @@
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from procurement.core.clock import FrozenClock, SystemClock, as_utc
+from procurement.core.clock import (
+    DEFAULT_BUSINESS_ZONE,
+    FrozenClock,
+    SystemClock,
+    as_utc,
+    business_date,
+    day_start,
+    set_business_zone,
+)
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -42,3 +50,24 @@ def test_the_system_clock_is_aware_utc_and_current():
 @pytest.mark.parametrize("start", [START, datetime(2026, 1, 5, 17, 0)])
 def test_a_frozen_clock_always_reports_utc(start):
     assert FrozenClock(start).now().utcoffset() == timedelta(0)
+
+
+def test_a_business_date_is_the_date_in_china_not_in_utc():
+    assert business_date(datetime(2026, 3, 1, 15, 59, tzinfo=UTC)) == date(2026, 3, 1)
+    assert business_date(datetime(2026, 3, 1, 16, 0, tzinfo=UTC)) == date(2026, 3, 2)
+    # 23:30 UTC is 07:30 the next morning in Beijing
+    assert business_date(datetime(2026, 3, 1, 23, 30, tzinfo=UTC)) == date(2026, 3, 2)
+
+
+def test_a_business_day_starts_at_midnight_china_standard_time():
+    assert day_start(date(2026, 3, 2)) == datetime(2026, 3, 1, 16, 0, tzinfo=UTC)
+    assert day_start(date(2026, 3, 2)).tzinfo is UTC
+
+
+def test_the_business_zone_is_a_setting():
+    try:
+        set_business_zone("Europe/London")
+        assert business_date(datetime(2026, 3, 1, 23, 30, tzinfo=UTC)) == date(2026, 3, 1)
+        assert day_start(date(2026, 7, 1)) == datetime(2026, 6, 30, 23, 0, tzinfo=UTC)  # BST
+    finally:
+        set_business_zone(DEFAULT_BUSINESS_ZONE)

@@ -93,3 +93,14 @@ def test_an_unknown_environment_name_is_refused():
 def test_a_database_url_that_is_not_sqlite_or_postgresql_is_refused(url):
     with pytest.raises(SettingsError, match="DATABASE_URL"):
         load_settings(environ={"DATABASE_URL": url})
+
+
+def test_the_business_time_zone_defaults_to_shanghai_and_pages_follow_it():
+    settings = load_settings(environ={})
+    assert settings["BUSINESS_TIMEZONE"] == "Asia/Shanghai"
+    assert settings["BABEL_DEFAULT_TIMEZONE"] == "Asia/Shanghai"
+
+
+def test_an_unknown_business_time_zone_is_refused_at_start():
+    with pytest.raises(SettingsError, match="BUSINESS_TIMEZONE"):
+        load_settings(environ={"PROCUREMENT_BUSINESS_TIMEZONE": "Mars/Olympus"})
