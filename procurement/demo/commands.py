@@ -29,11 +29,20 @@ ADDRESS = "http://127.0.0.1:5000"
     show_default=True,
     help="Drop and re-create the schema first, or keep the database as it is.",
 )
-def demo(seed: int, scale: float, database_url: str | None, fresh: bool) -> None:
-    """Create a realistic demo (one regulator, one fund, hospitals, manufacturers, a tender)
-    and walk one contract year: bids, award, orders, settlement, alerts, year-end, credit."""
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="The demo's today (default: today in the business time zone); same seed and today, "
+    "same figures.",
+)
+def demo(seed: int, scale: float, database_url: str | None, fresh: bool, today) -> None:
+    """Create a realistic demo and walk it up to today: last year's tender (its contract year
+    over, year-end and credit done), this year's (its contract year about seven months in:
+    orders, deliveries, settlement, alerts), and the next tender, open for bids."""
     from procurement import create_app
     from procurement.bidding.seal import sealer_from_settings
+    from procurement.core.clock import SystemClock, business_date
     from procurement.core.errors import DomainError
     from procurement.demo.runner import prepare_database, run_demo
     from procurement.demo.summary import render
@@ -44,13 +53,18 @@ def demo(seed: int, scale: float, database_url: str | None, fresh: bool) -> None
     app = create_app(overrides)
     url = app.config["DATABASE_URL"]
     app.extensions["procurement"]["session_factory"].kw["bind"].dispose()
-    click.echo(f"Demo database: {url} ({'fresh' if fresh else 'kept'}), seed {seed}, scale {scale}")
+    day = today.date() if today else business_date(SystemClock().now())
+    click.echo(
+        f"Demo database: {url} ({'fresh' if fresh else 'kept'}), seed {seed}, scale {scale}, "
+        f"today {day}"
+    )
     engine = prepare_database(url, fresh=fresh)
     try:
         result = run_demo(
             engine,
             seed=seed,
             scale=scale,
+            today=day,
             sealer=sealer_from_settings(app.config),
             progress=click.echo,
         )

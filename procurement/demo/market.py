@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from procurement.catalog import services as catalog
 from procurement.demo.data import Drug
-from procurement.demo.world import Org, World
+from procurement.demo.world import Org, Round, World
 
 
 def _approval(rng: random.Random, used: set[str]) -> str:
@@ -39,13 +39,13 @@ def _product_data(rng, drug: Drug, used: set[str], strength: Decimal, **flags) -
     }
 
 
-def bidder_plan(rng: random.Random, world: World) -> dict[str, list[Org]]:
+def bidder_plan(rng: random.Random, world: World, rnd: Round) -> dict[str, list[Org]]:
     """Which manufacturers declare for which lot. The first named quotes lowest: one of a few
     large generic houses, as in the national rounds where a handful win many lots."""
     plan: dict[str, list[Org]] = {}
     leaders = [m for m in world.makers[:8] if m.profile == "normal"][:3]
     weights = [3 if i % 4 == 0 else 1 for i in range(len(world.makers))]
-    for lot in world.lots:
+    for lot in rnd.lots:
         k = min(len(world.makers), rng.choice((2, 3, 4, 4, 5, 5, 6, 7, 8, 9)))
         chosen: list[Org] = [rng.choice(leaders)]
         while len(chosen) < k:
@@ -56,11 +56,14 @@ def bidder_plan(rng: random.Random, world: World) -> dict[str, list[Org]]:
     return plan
 
 
-def register_products(session: Session, world: World, rng, plan: dict[str, list[Org]]) -> None:
+def register_products(
+    session: Session, world: World, rnd: Round, rng, plan: dict[str, list[Org]]
+) -> int:
     """Each declared bidder registers its product; a few also hold a product that never passed
-    consistency evaluation (its bid will be refused)."""
-    used: set[str] = set()
-    for lot in world.lots:
+    consistency evaluation (its bid will be refused). Returns the products registered."""
+    used = world.approvals
+    registered = 0
+    for lot in rnd.lots:
         drug = lot.drug
         for maker in plan[lot.code]:
             strength = drug.strength
@@ -71,9 +74,11 @@ def register_products(session: Session, world: World, rng, plan: dict[str, list[
             product = catalog.register_product(
                 session, data=values, now=world.now, actor=maker.actor
             )
-            world.products.setdefault((maker.code, lot.code), []).append(product.id)
+            world.products.setdefault((maker.code, lot.id), []).append(product.id)
+            registered += 1
             if rng.random() < 0.06:
                 values = _product_data(rng, drug, used, drug.strength, consistency_evaluated=False)
                 p = catalog.register_product(session, data=values, now=world.now, actor=maker.actor)
-                world.products[(maker.code, lot.code)].insert(0, p.id)
-    world.counts["products"] = sum(len(v) for v in world.products.values())
+                world.products[(maker.code, lot.id)].insert(0, p.id)
+                registered += 1
+    return registered

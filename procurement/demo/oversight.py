@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from procurement.compliance import services as compliance
 from procurement.core.errors import DomainError
-from procurement.demo.world import World, at
+from procurement.demo.world import Round, World, add_months, at
 from procurement.orders import services as orders
 from procurement.settlement import services as settlement
 
-SKIPPED_RUN_MONTH = 8  # the fund skips August's run (cash flow): those payments come late
-FIRST_CHECK_MONTH = 2  # the monthly compliance check starts once January's orders are in
+SKIPPED_RUN_MONTH = 8  # the fund skips the 8th month's run (cash flow): those payments come late
+FIRST_CHECK_MONTH = 2  # the monthly compliance check starts once the first month's orders are in
 ESCALATION_MONTHS = (4, 6, 8, 10, 12)
 LADDER_PICKS = (("public_notice", 1), ("reminder", 3), ("none", 8))
 RESPONSES = {
@@ -40,18 +40,18 @@ class OversightTally:
 
 
 class Oversight:
-    def __init__(self, session: Session, world: World, rng: random.Random) -> None:
-        self.session, self.world, self.rng = session, world, rng
+    def __init__(self, session: Session, world: World, rnd: Round, rng: random.Random) -> None:
+        self.session, self.world, self.round, self.rng = session, world, rnd, rng
         self.tally = OversightTally()
 
     def pay_advances(self) -> int:
         """At the start of the contract year the fund pays each hospital its advance; returns
         how many hospitals were paid."""
-        start = self.world.timeline.contract_start
+        start = self.round.timeline.contract_start
         self.world.clock.set(at(start + timedelta(days=1), 10))
         result = settlement.run_advances(
             self.session,
-            tender_id=self.world.tender_id,
+            tender_id=self.round.tender_id,
             contract_year=1,
             now=self.world.now,
             actor=self.world.fund.actor,
@@ -63,8 +63,8 @@ class Oversight:
         """The month's settlement run on the 25th for everything accepted until the 24th."""
         if month == SKIPPED_RUN_MONTH:
             return
-        year = self.world.timeline.contract_start.year
-        self._run(date(year, month, 24), at(date(year, month, 25), 10))
+        first = add_months(self.round.timeline.contract_start, month - 1)
+        self._run(first.replace(day=24), at(first.replace(day=25), 10))
 
     def _run(self, cut_off: date, when) -> None:
         self.world.clock.set(when)
@@ -80,8 +80,8 @@ class Oversight:
     def watch(self, month: int) -> None:
         """Month end: the compliance check; some months the regulator escalates the oldest open
         alerts one step and their subjects answer."""
-        year = self.world.timeline.contract_start.year
-        self.world.clock.set(at(date(year, month, 28), 9))
+        first = add_months(self.round.timeline.contract_start, month - 1)
+        self.world.clock.set(at(first.replace(day=28), 9))
         regulator = self.world.regulator.actor
         if month < FIRST_CHECK_MONTH:
             return
@@ -133,9 +133,7 @@ class Oversight:
     def close_year(self) -> int:
         """January: the last run for December, the year-end check and the credit import.
         Returns the credit events of the year."""
-        end = self.world.timeline.contract_start.replace(
-            year=self.world.timeline.contract_start.year + 1
-        )
+        end = add_months(self.round.timeline.contract_start, 12)
         self._run(end - timedelta(days=1), at(end + timedelta(days=9), 10))
         regulator = self.world.regulator.actor
         self.world.clock.set(at(end + timedelta(days=14), 9))
@@ -148,7 +146,7 @@ class Oversight:
         self.world.clock.advance(hours=2)
         run = compliance.run_year_end(
             self.session,
-            tender_id=self.world.tender_id,
+            tender_id=self.round.tender_id,
             contract_year=1,
             now=self.world.now,
             actor=regulator,

@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -25,10 +25,23 @@ from procurement.db import make_engine, make_session_factory
 from procurement.demo import data, walk
 from procurement.demo.oversight import Oversight
 from procurement.demo.summary import Summary, summarize
-from procurement.demo.world import World, build_world
+from procurement.demo.world import (
+    Round,
+    Timeline,
+    World,
+    add_months,
+    at,
+    bar_one_maker,
+    build_world,
+    create_tender,
+    report_demand,
+    timeline,
+)
 from procurement.demo.year import Year
 
 Progress = Callable[[str], None]
+PAST_MONTHS = 7  # this year's contract year began about seven months before the demo's today
+LAST_LOTS, THIS_LOTS, NEXT_LOTS = 12, 32, 6  # lots per tender at scale 1
 T = TypeVar("T")
 
 
@@ -108,49 +121,168 @@ class Stages:
 
 
 def run_demo(
-    engine: Engine, *, seed: int, scale: float, sealer, progress: Progress = print
+    engine: Engine,
+    *,
+    seed: int,
+    scale: float,
+    today: date,
+    sealer,
+    progress: Progress = print,
 ) -> DemoResult:
-    """Build the world and walk one contract year; every change goes through the services."""
+    """Build the world and walk it up to ``today``; every change goes through the services."""
     session = make_session_factory(engine)()
     try:
         check_empty(session)
-        return _walk(session, seed=seed, scale=scale, sealer=sealer, progress=progress)
+        return _walk(
+            session, seed=seed, scale=scale, today=today, sealer=sealer, progress=progress
+        )
     finally:
         session.close()
 
 
-def _walk(session: Session, *, seed: int, scale: float, sealer, progress: Progress) -> DemoResult:
-    clock = FrozenClock(datetime(2024, 9, 1, tzinfo=UTC))
+def plan_rounds(today: date, scale: float) -> tuple[Round, Round, Round]:
+    """Last year's tender (its contract year over, year-end done), this year's (its contract
+    year began about seven months before ``today``) and the next one (open for bids today)."""
+    this_start = add_months(today.replace(day=1), -PAST_MONTHS)
+    drugs = data.DRUGS
+    count = max(4, min(len(drugs), round(THIS_LOTS * scale)))
+    last_start = add_months(this_start, -12)
+    last = Round(1, timeline(last_start), drugs[: max(4, round(LAST_LOTS * scale))])
+    this = Round(2, timeline(this_start), drugs[:count])
+    upcoming = drugs[count : count + max(2, round(NEXT_LOTS * scale))] or drugs[-2:]
+    month = (today - timedelta(days=26)).replace(day=1)  # its bidding runs in this month
+    next_timeline = Timeline(
+        created=at(month.replace(day=8)),
+        demand_deadline=at(month.replace(day=15), 17),
+        bidding_opens=at(month.replace(day=16), 10),
+        bid_deadline=at(today + timedelta(days=14), 17),
+        opening_at=at(today + timedelta(days=15), 9, 30),
+        contract_start=add_months(today.replace(day=1), 3),
+    )
+    return last, this, Round(3, next_timeline, upcoming)
+
+
+def _walk(
+    session: Session, *, seed: int, scale: float, today: date, sealer, progress: Progress
+) -> DemoResult:
+    last, this, upcoming = plan_rounds(today, scale)
+    clock = FrozenClock(last.timeline.created)
     rng = random.Random(seed * 7919 + 1)
     stages = Stages(progress)
     world = stages.run(
-        "world, tender and demand",
+        "organizations, logins",
         lambda: build_world(session, seed=seed, scale=scale, clock=clock),
-        lambda w: (
-            f"{w.counts['hospitals']} hospitals, {w.counts['manufacturers']} manufacturers, "
-            f"{w.counts['lots']} lots, {w.counts['demand_reports']} demand reports"
-        ),
+        lambda w: f"{w.counts['hospitals']} hospitals, {w.counts['manufacturers']} manufacturers",
     )
-    stages.run("bids", lambda: walk.submit_bids(session, world, rng, sealer), _bids_line(world))
-    stages.run("opening", lambda: walk.open_tender(session, world, sealer), _opening_line)
-    stages.run("award, contracts", lambda: walk.run_award(session, world), _award_line)
-    year, oversight = Year(session, world, rng), Oversight(session, world, rng)
-    stages.run("advances", oversight.pay_advances, lambda n: f"{n} hospitals")
+    world.rounds = [last, this, upcoming]
+    bar_one_maker(session, world, until=at(add_months(this.timeline.contract_start, 12)))
+    tender = _TenderSteps(stages, session, world, rng, sealer)
+    tender.demand(last)
+    tender.bids_and_award(last)
+    tender.in_force(last)
+    last_year, last_watch = Year(session, world, last, rng), Oversight(session, world, last, rng)
+    stages.run(f"{last.code} advances", last_watch.pay_advances, lambda n: f"{n} hospitals")
+    between = {
+        9: lambda: tender.demand(this),
+        10: lambda: tender.bids_and_award(this),
+        12: lambda: tender.in_force(this),
+    }
     for month in range(1, 13):
-        stages.run(f"month {month:2d}", lambda m=month: _month(year, oversight, m), str)
-    stages.run("year-end, credit", oversight.close_year, lambda n: f"{n} credit events")
+        stages.run(
+            f"{last.code} month {month:2d}",
+            lambda m=month: _month(last_year, last_watch, m, between.get(m)),
+            str,
+        )
+    this_year, this_watch = Year(session, world, this, rng), Oversight(session, world, this, rng)
+    stages.run(f"{this.code} advances", this_watch.pay_advances, lambda n: f"{n} hospitals")
+    next_month = upcoming.timeline.created.date().replace(day=1)
+    for month in range(1, 13):
+        first = add_months(this.timeline.contract_start, month - 1)
+        if first.replace(day=7) > today:
+            break
+        if month == 1:
+            step = lambda: stages.run(  # noqa: E731
+                f"{last.code} year-end, credit", last_watch.close_year, lambda n: f"{n} events"
+            )
+        elif first == next_month:
+            step = lambda: tender.open_for_bids(upcoming)  # noqa: E731
+        else:
+            step = None
+        stages.run(
+            f"{this.code} month {month:2d}",
+            lambda m=month, s=step, f=first: _month(
+                this_year, this_watch, m, s,
+                settle=f.replace(day=26) <= today, watch=f.replace(day=29) <= today,
+            ),
+            str,
+        )  # fmt: skip
+    stages.run(
+        f"{this.code} yesterday",
+        lambda: this_year.present(today - timedelta(days=1)),
+        lambda pair: f"{pair[0]} orders to confirm, {pair[1]} shipments to receive",
+    )
     return DemoResult(world, summarize(session, world), stages.elapsed)
 
 
-def _bids_line(world: World) -> Callable[[Counter], str]:
-    def line(tally: Counter) -> str:
-        refused = sum(v for k, v in tally.items() if k.startswith("refused"))
-        return (
-            f"{world.counts['products']} products, {tally['submitted']} bids, "
-            f"{refused} refused, {tally['accepted above the ceiling']} above the ceiling"
+class _TenderSteps:
+    """A round's tender from creation to contracts in force, each step a stage line."""
+
+    def __init__(self, stages: Stages, session: Session, world: World, rng, sealer) -> None:
+        self.stages, self.session, self.world, self.rng = stages, session, world, rng
+        self.sealer = sealer
+
+    def demand(self, rnd: Round) -> None:
+        self.stages.run(
+            f"{rnd.code} tender, demand",
+            lambda: self._create(rnd),
+            lambda rows: f"{len(rnd.lots)} lots, {rows} demand lines confirmed",
         )
 
-    return line
+    def _create(self, rnd: Round) -> int:
+        create_tender(self.session, self.world, rnd)
+        return report_demand(self.session, self.world, rnd, self.rng)
+
+    def bids(self, rnd: Round, **kwargs) -> None:
+        self.stages.run(
+            f"{rnd.code} bids",
+            lambda: walk.submit_bids(
+                self.session, self.world, rnd, self.rng, self.sealer, **kwargs
+            ),
+            _bids_line,
+        )
+
+    def bids_and_award(self, rnd: Round) -> None:
+        self.bids(rnd)
+        self.stages.run(
+            f"{rnd.code} opening",
+            lambda: walk.open_tender(self.session, self.world, rnd, self.sealer),
+            _opening_line,
+        )
+        self.stages.run(
+            f"{rnd.code} award", lambda: walk.run_award(self.session, self.world, rnd), _award_line
+        )
+
+    def in_force(self, rnd: Round) -> None:
+        self.stages.run(
+            f"{rnd.code} in force",
+            lambda: walk.put_in_force(self.session, self.world, rnd),
+            lambda n: f"distributor appointed on {n} lots",
+        )
+
+    def open_for_bids(self, rnd: Round) -> None:
+        """The next tender: demand confirmed, bidding open until after today; the demo's own
+        manufacturer login has not bid yet (its clerk can)."""
+        self.demand(rnd)
+        until = rnd.timeline.bidding_opens + timedelta(days=7)
+        self.bids(rnd, until=until, holdouts={self.world.makers[0].code})
+
+
+def _bids_line(tally: Counter) -> str:
+    refused = sum(v for k, v in tally.items() if k.startswith("refused"))
+    return (
+        f"{tally['products']} products, {tally['submitted']} bids, "
+        f"{refused} refused, {tally['accepted above the ceiling']} above the ceiling"
+    )
 
 
 def _opening_line(result) -> str:
@@ -165,10 +297,24 @@ def _award_line(out: walk.AwardOutcome) -> str:
     )
 
 
-def _month(year: Year, oversight: Oversight, month: int) -> str:
+def _month(
+    year: Year,
+    oversight: Oversight,
+    month: int,
+    between: Callable[[], object] | None = None,
+    *,
+    settle: bool = True,
+    watch: bool = True,
+) -> str:
+    """The month's orders (days 3-6), what else happens before the 25th (``between``), the
+    settlement run on the 25th and the compliance check on the 28th (each if already past)."""
     placed = year.month(month)
-    oversight.settle(month)
-    oversight.watch(month)
+    if between is not None:
+        between()
+    if settle:
+        oversight.settle(month)
+    if watch:
+        oversight.watch(month)
     t = year.tally
     escalated = sum(oversight.tally.escalations.values())
     return (

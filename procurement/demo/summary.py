@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 from procurement.award import services as award
 from procurement.compliance import services as compliance
 from procurement.compliance.queries import Filters
+from procurement.core.clock import business_time
+from procurement.core.errors import NotFound
 from procurement.demo.world import World
 from procurement.settlement import services as settlement
 
@@ -19,9 +22,13 @@ ZERO = Decimal("0.00")
 
 
 @dataclass
-class Summary:
+class TenderSummary:
+    """One awarded tender: its results, its contract year's progress and (once the year is over)
+    its year-end check."""
+
     tender_id: int
     tender_code: str
+    label: str  # "last year" | "this year"
     lots_awarded: int
     lots_failed: int
     winners: int
@@ -31,8 +38,16 @@ class Summary:
     completion: Decimal | None
     hospitals_behind: int
     hospitals_complete: int
-    deductions: Decimal
-    retained: Decimal
+    deductions: Decimal | None  # None: no year-end check yet
+    retained: Decimal | None
+
+
+@dataclass
+class Summary:
+    tenders: list[TenderSummary]
+    upcoming_code: str
+    upcoming_lots: int
+    upcoming_bid_deadline: datetime
     advances: Decimal
     payments: Decimal
     payment_runs: int
@@ -43,52 +58,37 @@ class Summary:
 
     def figures(self) -> dict[str, str]:
         """The headline figures as strings (what the repeatability test compares)."""
-        return {
-            "savings": str(self.savings),
-            "completion": str(self.completion),
-            "agreed": str(self.agreed),
-            "accepted": str(self.accepted),
-            "deductions": str(self.deductions),
-            "retained": str(self.retained),
+        out = {
             "advances": str(self.advances),
             "payments": str(self.payments),
             "alerts": str(sum(self.alerts.values())),
             "credit": str(sorted(self.credit.items())),
         }
+        for t in self.tenders:
+            for name in ("savings", "completion", "agreed", "accepted", "deductions", "retained"):
+                out[f"{t.tender_code} {name}"] = str(getattr(t, name))
+        return out
 
 
 def summarize(session: Session, world: World) -> Summary:
     regulator, fund, now = world.regulator.actor, world.fund.actor, world.now
-    results = award.public_results(session, tender_id=world.tender_id)
-    awarded = [lot for lot in results.lots if lot.status == "awarded"]
-    filters = Filters(tender_id=world.tender_id, contract_year=1)
-    total = compliance.progress_report(
-        session, filters=filters, group_by="total", now=now, actor=regulator
-    ).rows
-    hospitals = compliance.progress_report(
-        session, filters=filters, group_by="hospital", now=now, actor=regulator
-    ).rows
-    run, _ = compliance.get_year_end(
-        session, tender_id=world.tender_id, contract_year=1, actor=regulator
-    )
+    last, this, upcoming = world.rounds
     runs = settlement.list_runs(session, actor=fund)
-    advances = settlement.list_advances(session, actor=fund, tender_id=world.tender_id)
+    advances = [
+        a
+        for rnd in (last, this)
+        for a in settlement.list_advances(session, actor=fund, tender_id=rnd.tender_id)
+    ]
     alerts = compliance.list_alerts(session, actor=regulator)
     levels = compliance.credit_levels(session, now=now, actor=regulator)
     return Summary(
-        tender_id=world.tender_id,
-        tender_code=results.tender.code,
-        lots_awarded=len(awarded),
-        lots_failed=len(results.lots) - len(awarded),
-        winners=sum(len(lot.winners) for lot in awarded),
-        savings=results.savings,
-        agreed=total[0].agreed if total else 0,
-        accepted=total[0].accepted if total else 0,
-        completion=total[0].completion if total else None,
-        hospitals_behind=sum(1 for h in hospitals if (h.completion or 0) < 1),
-        hospitals_complete=sum(1 for h in hospitals if (h.completion or 0) >= 1),
-        deductions=run.total_deduction,
-        retained=run.total_retained,
+        tenders=[
+            _tender(session, world, last.tender_id, "last year"),
+            _tender(session, world, this.tender_id, "this year"),
+        ],
+        upcoming_code=upcoming.code,
+        upcoming_lots=len(upcoming.lots),
+        upcoming_bid_deadline=upcoming.timeline.bid_deadline,
         advances=sum((a.amount for a in advances), ZERO),
         payments=sum((r.total_amount for r in runs), ZERO),
         payment_runs=len(runs),
@@ -99,6 +99,41 @@ def summarize(session: Session, world: World) -> Summary:
     )
 
 
+def _tender(session: Session, world: World, tender_id: int, label: str) -> TenderSummary:
+    regulator, now = world.regulator.actor, world.now
+    results = award.public_results(session, tender_id=tender_id)
+    awarded = [lot for lot in results.lots if lot.status == "awarded"]
+    filters = Filters(tender_id=tender_id, contract_year=1)
+    total = compliance.progress_report(
+        session, filters=filters, group_by="total", now=now, actor=regulator
+    ).rows
+    hospitals = compliance.progress_report(
+        session, filters=filters, group_by="hospital", now=now, actor=regulator
+    ).rows
+    try:
+        run, _ = compliance.get_year_end(
+            session, tender_id=tender_id, contract_year=1, actor=regulator
+        )
+    except NotFound:
+        run = None
+    return TenderSummary(
+        tender_id=tender_id,
+        tender_code=results.tender.code,
+        label=label,
+        lots_awarded=len(awarded),
+        lots_failed=len(results.lots) - len(awarded),
+        winners=sum(len(lot.winners) for lot in awarded),
+        savings=results.savings,
+        agreed=total[0].agreed if total else 0,
+        accepted=total[0].accepted if total else 0,
+        completion=total[0].completion if total else None,
+        hospitals_behind=sum(1 for h in hospitals if (h.completion or 0) < 1),
+        hospitals_complete=sum(1 for h in hospitals if (h.completion or 0) >= 1),
+        deductions=run.total_deduction if run else None,
+        retained=run.total_retained if run else None,
+    )
+
+
 def yuan(amount: Decimal | None) -> str:
     return "—" if amount is None else f"¥{amount:,.2f}"
 
@@ -106,22 +141,38 @@ def yuan(amount: Decimal | None) -> str:
 def render(summary: Summary) -> list[str]:
     """The summary as terminal lines (Chinese terms beside the English ones)."""
     s = summary
-    completion = "—" if s.completion is None else f"{s.completion * 100:.1f}%"
     steps = ", ".join(f"{k} {v}" for k, v in sorted(s.alert_steps.items())) or "none"
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(s.alerts.items())) or "none"
     credit = "; ".join(f"{name}: {level}" for name, level in sorted(s.credit.items())) or "none"
+    lines = []
+    for t in s.tenders:
+        lines += _tender_lines(t)
+    deadline = business_time(s.upcoming_bid_deadline)
     return [
-        f"Tender {s.tender_code}: {s.lots_awarded} lots awarded, {s.lots_failed} failed (流标), "
-        f"{s.winners} winning bids",
-        f"Savings (节约资金, agreed volume x price cut, per year): {yuan(s.savings)}",
-        f"Completion (完成率): {completion} of {s.agreed:,} agreed units "
-        f"({s.accepted:,} accepted); hospitals at 100% or more {s.hospitals_complete}, "
-        f"below {s.hospitals_behind}",
-        f"Year-end: budget deductions (下年度总额扣减) {yuan(s.deductions)}, "
-        f"retained savings (结余留用) {yuan(s.retained)}",
+        *lines,
+        f"Open for bids: tender {s.upcoming_code}, {s.upcoming_lots} lots, bids close "
+        f"{deadline:%Y-%m-%d %H:%M %Z}",
         f"Fund: advances (预付) {yuan(s.advances)}, direct payments (直接结算) "
         f"{yuan(s.payments)} in {s.payment_runs} runs",
         f"Alerts: {sum(s.alerts.values())} raised, {s.alerts_open} open ({kinds}); "
         f"escalated: {steps}",
         f"Supplier credit (信用评价): {credit}",
     ]
+
+
+def _tender_lines(t: TenderSummary) -> list[str]:
+    completion = "—" if t.completion is None else f"{t.completion * 100:.1f}%"
+    lines = [
+        f"Tender {t.tender_code} ({t.label}): {t.lots_awarded} lots awarded, {t.lots_failed} "
+        f"failed (流标), {t.winners} winning bids",
+        f"  Savings (节约资金, agreed volume x price cut, per year): {yuan(t.savings)}",
+        f"  Completion (完成率): {completion} of {t.agreed:,} agreed units "
+        f"({t.accepted:,} accepted); hospitals at 100% or more {t.hospitals_complete}, "
+        f"below {t.hospitals_behind}",
+    ]
+    if t.deductions is not None:
+        lines.append(
+            f"  Year-end: budget deductions (下年度总额扣减) {yuan(t.deductions)}, "
+            f"retained savings (结余留用) {yuan(t.retained)}"
+        )
+    return lines

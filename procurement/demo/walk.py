@@ -20,10 +20,11 @@ from procurement.catalog import services as catalog
 from procurement.contracts import services as contracts
 from procurement.core.errors import DomainError
 from procurement.demo.market import bidder_plan, register_products
-from procurement.demo.world import LotInfo, Org, World, at
+from procurement.demo.world import LotInfo, Org, Round, World, at
 from procurement.orders import services as orders
 
 PRICE_RATIO_FACTOR = Decimal("1.7")  # RULES.md 1 (national-2024 preset)
+SHORT_LOT_ANCHOR = Decimal("0.4")  # of the ceiling, at most, on the lot that needs reserves
 
 
 @dataclass
@@ -45,27 +46,29 @@ class AwardOutcome:
     contracts: int = 0
 
 
-def infeasible_lot(world: World) -> LotInfo:
+def infeasible_lot(rnd: Round) -> LotInfo:
     """The lot whose winners are given too little capacity (needs the reserves fallback)."""
-    return world.lots[5] if len(world.lots) > 6 else world.lots[-1]
+    return rnd.lots[5] if len(rnd.lots) > 6 else rnd.lots[-1]
 
 
-def failing_lots(world: World) -> list[LotInfo]:
-    short = infeasible_lot(world)
-    return [lot for lot in world.lots if lot is not short][:3]
+def failing_lots(rnd: Round) -> list[LotInfo]:
+    short = infeasible_lot(rnd)
+    return [lot for lot in rnd.lots if lot is not short][:3]
 
 
 def plan_bids(
-    rng: random.Random, world: World, plan: dict[str, list[Org]]
+    rng: random.Random, rnd: Round, plan: dict[str, list[Org]]
 ) -> dict[str, list[BidPlan]]:
     """Prices and capacities per lot: the cheapest near the anchor, others up to ~2.3x, a few
     above the ceiling; capacities that cover the lot (except on the short lot)."""
-    short = infeasible_lot(world)
+    short = infeasible_lot(rnd)
     out: dict[str, list[BidPlan]] = {}
-    for lot in world.lots:
-        ceiling, demand = lot.drug.ceiling, max(1, world.demand.get(lot.code, 0))
+    for lot in rnd.lots:
+        ceiling, demand = lot.drug.ceiling, max(1, rnd.demand.get(lot.code, 0))
         anchor = ceiling * Decimal(str(round(rng.uniform(0.22, 0.55), 3)))
         if lot is short:
+            # low enough that the priced-out reserves (up to 2.2x) stay under the ceiling
+            anchor = min(anchor, ceiling * SHORT_LOT_ANCHOR)
             out[lot.code] = _short_lot(plan[lot.code], anchor, demand)
             continue
         bids = []
@@ -93,32 +96,50 @@ def pack_price(comparable: Decimal, strength: Decimal, reference: Decimal, pack:
     return (comparable * ratio * pack).quantize(Decimal("0.01"))
 
 
-def submit_bids(session: Session, world: World, rng: random.Random, sealer) -> Counter:
-    """Every planned bid through ``submit_bid``; refusals are counted by their problem code."""
-    plan = bidder_plan(rng, world)
-    short = infeasible_lot(world)
+def submit_bids(
+    session: Session,
+    world: World,
+    rnd: Round,
+    rng: random.Random,
+    sealer,
+    *,
+    until=None,
+    holdouts: frozenset[str] | set[str] = frozenset(),
+) -> Counter:
+    """Bidding opens; every planned bid goes through ``submit_bid`` (spread until ``until``,
+    default an hour before the bid deadline), except those of the ``holdouts`` (manufacturer
+    codes: their products are registered, their bids left to a person); refusals are counted
+    by their problem code."""
+    plan = bidder_plan(rng, world, rnd)
+    short = infeasible_lot(rnd)
     barred = next(m for m in world.makers if m.profile == "barred")
-    for lot in world.lots[-2:]:  # a barred manufacturer tries anyway (and is refused)
+    for lot in rnd.lots[-2:]:  # a barred manufacturer tries anyway (and is refused)
         if barred not in plan[lot.code]:
             plan[lot.code].append(barred)
-    for lot in failing_lots(world):  # the failing supplier quotes lowest on a few lots
+    for lot in failing_lots(rnd):  # the failing supplier quotes lowest on a few lots
         plan[lot.code] = [world.makers[1]] + [m for m in plan[lot.code] if m is not world.makers[1]]
+    for maker in (m for m in world.makers if m.code in holdouts):  # a lot to bid on, by hand
+        if maker not in plan[rnd.lots[0].code]:
+            plan[rnd.lots[0].code].append(maker)
     if len(plan[short.code]) < 4:
         extra = [m for m in world.makers if m not in plan[short.code] and m.profile == "normal"]
         plan[short.code] += extra[: 4 - len(plan[short.code])]
-    register_products(session, world, rng, plan)
-    bids = plan_bids(rng, world, plan)
-    t = world.timeline
-    catalog.open_bidding(
-        session, tender_id=world.tender_id, now=world.now, actor=world.regulator.actor
-    )
+    t = rnd.timeline
+    world.clock.set(t.bidding_opens)
     tally: Counter = Counter()
-    span = (t.bid_deadline - world.now).total_seconds() - 3600
+    tally["products"] = register_products(session, world, rnd, rng, plan)
+    bids = plan_bids(rng, rnd, plan)
+    catalog.open_bidding(
+        session, tender_id=rnd.tender_id, now=world.now, actor=world.regulator.actor
+    )
+    end = until or t.bid_deadline - timedelta(hours=1)
     total = sum(len(v) for v in bids.values())
-    start, step = world.now, span / max(1, total)
+    start, step = world.now, (end - world.now).total_seconds() / max(1, total)
     n = 0
-    for lot in world.lots:
+    for lot in rnd.lots:
         for bid in bids[lot.code]:
+            if bid.maker.code in holdouts:
+                continue
             n += 1
             world.clock.set(start + timedelta(seconds=step * n))
             _submit_one(session, world, lot, bid, sealer, tally)
@@ -126,7 +147,7 @@ def submit_bids(session: Session, world: World, rng: random.Random, sealer) -> C
 
 
 def _submit_one(session: Session, world: World, lot: LotInfo, bid: BidPlan, sealer, tally) -> None:
-    for product_id in world.products.get((bid.maker.code, lot.code), []):
+    for product_id in world.products.get((bid.maker.code, lot.id), []):
         product = catalog.get_product(session, product_id=product_id, actor=bid.maker.actor)
         price = pack_price(bid.comparable, product.strength, lot.drug.strength, product.pack_size)
         data = {
@@ -154,24 +175,24 @@ def _submit_one(session: Session, world: World, lot: LotInfo, bid: BidPlan, seal
         return
 
 
-def open_tender(session: Session, world: World, sealer) -> bidding.OpeningResult:
-    world.clock.set(world.timeline.opening_at)
+def open_tender(session: Session, world: World, rnd: Round, sealer) -> bidding.OpeningResult:
+    world.clock.set(rnd.timeline.opening_at)
     return bidding.open_bids(
         session,
-        tender_id=world.tender_id,
+        tender_id=rnd.tender_id,
         now=world.now,
         actor=world.regulator.actor,
         sealer=sealer,
     )
 
 
-def run_award(session: Session, world: World) -> AwardOutcome:
+def run_award(session: Session, world: World, rnd: Round) -> AwardOutcome:
     """First run as the rules say; where a lot is infeasible, re-run with the reserves fallback;
-    confirm the feasible run and put the contracts in force."""
+    confirm the feasible run (the contracts are put in force later: :func:`put_in_force`)."""
     out = AwardOutcome()
     regulator = world.regulator.actor
     world.clock.advance(days=2)
-    run = award.start_award_run(session, tender_id=world.tender_id, now=world.now, actor=regulator)
+    run = award.start_award_run(session, tender_id=rnd.tender_id, now=world.now, actor=regulator)
     out.first_run, out.first_status = run.number, run.status.value
     bad = [lot for lot in run.lots if lot.status.value == "infeasible"]
     out.infeasible_lots = [lot.lot_code for lot in bad]
@@ -180,7 +201,7 @@ def run_award(session: Session, world: World) -> AwardOutcome:
         world.clock.advance(hours=3)
         run = award.start_award_run(
             session,
-            tender_id=world.tender_id,
+            tender_id=rnd.tender_id,
             options=award.RunOptions(fallback="reserves"),
             now=world.now,
             actor=regulator,
@@ -192,20 +213,27 @@ def run_award(session: Session, world: World) -> AwardOutcome:
         session, run_id=run.id, now=world.now, actor=regulator
     )
     out.contracts = confirmation.contracts
-    world.clock.set(at(world.timeline.contract_start - timedelta(days=10)))
-    contracts.put_in_force(session, tender_id=world.tender_id, now=world.now, actor=regulator)
-    appoint_distributor(session, world)
     return out
 
 
-def appoint_distributor(session: Session, world: World) -> int:
+def put_in_force(session: Session, world: World, rnd: Round) -> int:
+    """Ten days before the contract year the contracts go in force and the first manufacturer
+    appoints its distributor. Returns the lots the distributor serves."""
+    world.clock.set(at(rnd.timeline.contract_start - timedelta(days=10)))
+    contracts.put_in_force(
+        session, tender_id=rnd.tender_id, now=world.now, actor=world.regulator.actor
+    )
+    return appoint_distributor(session, world, rnd)
+
+
+def appoint_distributor(session: Session, world: World, rnd: Round) -> int:
     """The first manufacturer has its distributor (配送企业) confirm and ship its orders in the
     province, for every lot it won."""
     maker = world.makers[0]
-    held = contracts.list_contracts(session, actor=maker.actor, tender_id=world.tender_id)
+    held = contracts.list_contracts(session, actor=maker.actor, tender_id=rnd.tender_id)
     lots = sorted({c.lot_id for c in held})
     for lot_id in lots:
         request = orders.AppointmentRequest(world.distributor.code, "320000", lot_id=lot_id)
         orders.appoint_distributor(session, request=request, now=world.now, actor=maker.actor)
-    world.appointed = set(lots)
+    world.appointed |= set(lots)
     return len(lots)

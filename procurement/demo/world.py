@@ -38,24 +38,51 @@ def at(day: date, hour: int = 9, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=CST)
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (or earlier); ``day`` is a first of the month here."""
+    index = day.year * 12 + day.month - 1 + months
+    return day.replace(year=index // 12, month=index % 12 + 1)
+
+
 @dataclass(frozen=True)
 class Timeline:
     created: datetime
     demand_deadline: datetime
+    bidding_opens: datetime
     bid_deadline: datetime
     opening_at: datetime
     contract_start: date
 
 
-def timeline() -> Timeline:
-    """The tender in the autumn of 2024, its contract year 2025 (over by now: a whole year)."""
+def timeline(contract_start: date) -> Timeline:
+    """A tender four months before its contract year: demand in the first month, bids in the
+    second, the opening and the award right after (days 8 to 24, clear of the days the running
+    contract year orders (3-6), settles (25) and checks (28) on)."""
+    demand_month, bid_month = add_months(contract_start, -4), add_months(contract_start, -3)
     return Timeline(
-        created=at(date(2024, 9, 2)),
-        demand_deadline=at(date(2024, 9, 30), 17),
-        bid_deadline=at(date(2024, 10, 28), 17),
-        opening_at=at(date(2024, 10, 29), 9, 30),
-        contract_start=date(2025, 1, 1),
+        created=at(demand_month.replace(day=8)),
+        demand_deadline=at(demand_month.replace(day=20), 17),
+        bidding_opens=at(bid_month.replace(day=8), 10),
+        bid_deadline=at(bid_month.replace(day=20), 17),
+        opening_at=at(bid_month.replace(day=21), 9, 30),
+        contract_start=contract_start,
     )
+
+
+@dataclass
+class Round:
+    """One tender of the demo (batch 1 last year, batch 2 this year, batch 3 open for bids)."""
+
+    batch: int
+    timeline: Timeline
+    drugs: list[Drug]
+    tender_id: int = 0
+    lots: list[LotInfo] = field(default_factory=list)
+    demand: dict[str, int] = field(default_factory=dict)  # lot code -> confirmed units
+
+    @property
+    def code(self) -> str:
+        return f"JS-{self.timeline.created.year}-YP{self.batch:02d}"
 
 
 @dataclass
@@ -89,16 +116,14 @@ class World:
     seed: int
     scale: float
     clock: FrozenClock
-    timeline: Timeline
     regulator: Org
     fund: Org
     hospitals: list[Org]
     makers: list[Org]
-    tender_id: int = 0
-    lots: list[LotInfo] = field(default_factory=list)
-    products: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (maker, lot)
-    demand: dict[str, int] = field(default_factory=dict)  # lot code -> confirmed units
+    products: dict[tuple[str, int], list[int]] = field(default_factory=dict)  # (maker, lot id)
+    approvals: set[str] = field(default_factory=set)  # approval numbers handed out
     logins: list[Login] = field(default_factory=list)
+    rounds: list[Round] = field(default_factory=list)  # last year's, this year's, the next
     counts: dict[str, int] = field(default_factory=dict)
     distributor: Org | None = None  # appointed by the first manufacturer for its lots
     appointed: set[int] = field(default_factory=set)  # lot ids
@@ -228,15 +253,20 @@ def build_logins(session: Session, world: World) -> None:
         world.logins.append(Login(label, username, DEMO_PASSWORD, org.name))
 
 
-def create_tender(session: Session, world: World, rng: random.Random) -> None:
-    """The tender (single sourcing per hospital, above-ceiling quotes accepted and judged at
-    opening, as national practice) with its lots."""
-    t = world.timeline
+BATCH_NAMES = {1: "第一批", 2: "第二批", 3: "第三批"}
+
+
+def create_tender(session: Session, world: World, rnd: Round) -> None:
+    """The round's tender (single sourcing per hospital, above-ceiling quotes accepted and judged
+    at opening, as national practice) with its lots, created at the start of its timeline."""
+    t = rnd.timeline
+    world.clock.set(t.created)
+    year = t.created.year
     tender = catalog.create_tender(
         session,
         data={
-            "code": "JS-2024-YP01",
-            "name": "江苏省第一批药品集中带量采购（2024）",
+            "code": rnd.code,
+            "name": f"江苏省{BATCH_NAMES[rnd.batch]}药品集中带量采购（{year}）",
             "category": "drug",
             "region_scope": ["320000"],
             "demand_deadline": t.demand_deadline,
@@ -250,9 +280,8 @@ def create_tender(session: Session, world: World, rng: random.Random) -> None:
         now=world.now,
         actor=world.regulator.actor,
     )
-    world.tender_id = tender.id
-    count = max(4, min(len(data.DRUGS), round(32 * world.scale)))
-    for i, drug in enumerate(data.DRUGS[:count], start=1):
+    rnd.tender_id = tender.id
+    for i, drug in enumerate(rnd.drugs, start=1):
         lot = catalog.add_lot(
             session,
             tender_id=tender.id,
@@ -271,7 +300,7 @@ def create_tender(session: Session, world: World, rng: random.Random) -> None:
                 "antimicrobial_restricted": drug.restricted,
             },
         )
-        world.lots.append(LotInfo(lot.id, lot.code, drug))
+        rnd.lots.append(LotInfo(lot.id, lot.code, drug))
 
 
 def hospital_demand(rng: random.Random, hospital: Org, lot: LotInfo) -> int | None:
@@ -287,40 +316,44 @@ def hospital_demand(rng: random.Random, hospital: Org, lot: LotInfo) -> int | No
     return max(100, int(round(units, -2)))
 
 
-def report_demand(session: Session, world: World, rng: random.Random) -> None:
-    """Every hospital reports its yearly demand; the regulator confirms it after the deadline."""
+def report_demand(session: Session, world: World, rnd: Round, rng: random.Random) -> int:
+    """Every hospital reports its yearly demand; the regulator confirms it after the deadline.
+    Returns the demand lines reported."""
+    catalog.open_demand(
+        session, tender_id=rnd.tender_id, now=world.now, actor=world.regulator.actor
+    )
     rows = 0
     for hospital in world.hospitals:
         lines = []
-        for lot in world.lots:
+        for lot in rnd.lots:
             units = hospital_demand(rng, hospital, lot)
             if units is not None:
                 usage = int(units * rng.uniform(0.85, 1.1))
                 lines.append({"lot_code": lot.code, "quantity": units, "last_year_usage": usage})
         if lines:
             catalog.submit_demand(
-                session, tender_id=world.tender_id, lines=lines, now=world.now, actor=hospital.actor
+                session, tender_id=rnd.tender_id, lines=lines, now=world.now, actor=hospital.actor
             )
             rows += len(lines)
-    world.counts["demand_reports"] = rows
-    world.clock.set(world.timeline.demand_deadline)
+    world.clock.set(rnd.timeline.demand_deadline)
     world.clock.advance(hours=16)
     totals = catalog.confirm_demand(
-        session, tender_id=world.tender_id, now=world.now, actor=world.regulator.actor
+        session, tender_id=rnd.tender_id, now=world.now, actor=world.regulator.actor
     )
-    world.demand = {t.lot_code: t.confirmed_quantity or 0 for t in totals.lots}
+    rnd.demand = {t.lot_code: t.confirmed_quantity or 0 for t in totals.lots}
+    return rows
 
 
-def bar_one_maker(session: Session, world: World) -> None:
-    """A manufacturer barred by last year's credit rating (its bids will be refused)."""
+def bar_one_maker(session: Session, world: World, until: datetime) -> None:
+    """A manufacturer barred by an earlier credit rating (its bids will be refused)."""
     barred = next(m for m in world.makers if m.profile == "barred")
     bidding.create_ban(
         session,
         data={
             "manufacturer_id": barred.id,
             "level": "seriously_dishonest",
-            "reason": "2023年度集采中选后断供，列入违规名单",
-            "until": at(date(2025, 6, 30)),
+            "reason": "往年集采中选后断供，列入违规名单",
+            "until": until,
         },
         now=world.now,
         actor=world.regulator.actor,
@@ -328,23 +361,15 @@ def bar_one_maker(session: Session, world: World) -> None:
 
 
 def build_world(session: Session, *, seed: int, scale: float, clock: FrozenClock) -> World:
-    """Organizations, logins, the tender and its lots, products, demand (confirmed)."""
+    """Organizations and logins, at the clock's time (the first round's start)."""
     rng = random.Random(seed)
-    dates = timeline()
-    clock.set(dates.created)
     now = clock.now()
     regulator = _org(session, now, *data.REGULATOR[:2], OrgKind.REGULATOR, data.REGULATOR[2])
     fund = _org(session, now, *data.FUND[:2], OrgKind.FUND, data.FUND[2])
-    world = World(seed, scale, clock, dates, regulator, fund, [], [])
+    world = World(seed, scale, clock, regulator, fund, [], [])
     build_people(session, world, rng)
     build_logins(session, world)
-    create_tender(session, world, rng)
-    catalog.open_demand(session, tender_id=world.tender_id, now=world.now, actor=regulator.actor)
-    report_demand(session, world, rng)
-    bar_one_maker(session, world)
-    world.counts.update(
-        hospitals=len(world.hospitals), manufacturers=len(world.makers), lots=len(world.lots)
-    )
+    world.counts.update(hospitals=len(world.hospitals), manufacturers=len(world.makers))
     return world
 
 

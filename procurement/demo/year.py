@@ -23,7 +23,7 @@ from procurement.contracts import services as contracts
 from procurement.core.clock import business_date
 from procurement.core.errors import DomainError
 from procurement.demo import data
-from procurement.demo.world import Org, World, at
+from procurement.demo.world import Org, Round, World, add_months, at
 from procurement.orders import services as orders
 
 MAIN_SUPPLIERS = 2  # a tertiary hospital's largest suppliers, ordered from monthly
@@ -69,8 +69,8 @@ class YearTally:
 class Year:
     """The state the walk keeps between months (what each hospital holds and has received)."""
 
-    def __init__(self, session: Session, world: World, rng: random.Random) -> None:
-        self.session, self.world, self.rng = session, world, rng
+    def __init__(self, session: Session, world: World, rnd: Round, rng: random.Random) -> None:
+        self.session, self.world, self.round, self.rng = session, world, rnd, rng
         self.tally = YearTally()
         self.by_hospital: dict[int, dict[int, list[Line]]] = defaultdict(lambda: defaultdict(list))
         self.cadence: dict[tuple[int, int], int] = {}  # (hospital, supplier) -> months
@@ -83,7 +83,7 @@ class Year:
 
     def _load(self) -> None:
         held = contracts.list_contracts(
-            self.session, actor=self.world.regulator.actor, tender_id=self.world.tender_id
+            self.session, actor=self.world.regulator.actor, tender_id=self.round.tender_id
         )
         makers_of_lot: dict[int, set[int]] = defaultdict(set)
         value: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
@@ -99,11 +99,11 @@ class Year:
             for rank, maker_id in enumerate(ranked):
                 main = tiers[hospital_id] == "tertiary" and rank < MAIN_SUPPLIERS
                 self.cadence[hospital_id, maker_id] = 1 if main else CADENCE[tiers[hospital_id]]
-        for lot in self.world.lots:
+        for lot in self.round.lots:
             for maker in self.world.makers:
                 if maker.id in makers_of_lot[lot.id] or maker.profile == "barred":
                     continue
-                for product_id in self.world.products.get((maker.code, lot.code), [])[-1:]:
+                for product_id in self.world.products.get((maker.code, lot.id), [])[-1:]:
                     self.substitutes[lot.id].append((product_id, maker))
 
     def at(self, day: date, hour: int, minute: int = 0) -> None:
@@ -113,7 +113,7 @@ class Year:
 
     def month(self, month: int) -> int:
         """Place, confirm, ship and receive the month's orders; returns the orders placed."""
-        day = date(self.world.timeline.contract_start.year, month, 3)
+        day = add_months(self.round.timeline.contract_start, month - 1).replace(day=3)
         self.session.expunge_all()  # nothing is kept across months: keep the session small
         self.at(day, 9)
         placed = self._place_all(month)
@@ -136,6 +136,48 @@ class Year:
         self._receive(late)
         self.tally.months.append(len(placed))
         return len(placed)
+
+    def present(self, day: date) -> tuple[int, int]:
+        """The evening before the demo's today: each tertiary hospital orders a month's pace
+        from two suppliers; one order is confirmed and shipped at once, the other waits for its
+        supplier. Leaves work on every portal: orders to confirm, shipments to receive.
+        Returns (orders awaiting confirmation, shipments awaiting receipt)."""
+        self.session.expunge_all()
+        self.at(day, 17)
+        placed = []
+        for hospital in (h for h in self.world.hospitals if h.tier == "tertiary"):
+            for maker_id, lines in sorted(self.by_hospital[hospital.id].items())[:2]:
+                wanted = [
+                    orders.LineRequest(
+                        packs=max(1, math.ceil(line.agreed / 12 / line.pack)),
+                        contract_id=line.contract_id,
+                    )
+                    for line in lines
+                ]
+                result = orders.place_order(
+                    self.session,
+                    request=orders.OrderRequest(
+                        lines=wanted, delivery_address=f"{hospital.name} 药库"
+                    ),
+                    now=self.world.now,
+                    actor=hospital.actor,
+                )
+                lots = {x.lot_id for x in lines}
+                placed.append(Placed(result.order_id, hospital, self.orgs[maker_id], lots=lots))
+                self.world.clock.advance(seconds=7)
+        self.at(day, 18)
+        shipped = placed[1::2]
+        for p in shipped:
+            p.order = orders.confirm_order(
+                self.session,
+                order_id=p.order_id,
+                now=self.world.now,
+                actor=self.world.shipper(p.supplier, p.lots),
+            )
+        self.at(day, 19)
+        self._ship(shipped)
+        self.tally.orders += len(placed)
+        return len(placed) - len(shipped), len(shipped)
 
     def _schedule(self, hospital: Org, maker_id: int) -> list[int]:
         """Order months: January, then every ``cadence`` months from a per-hospital offset

@@ -47,7 +47,12 @@ def _refused(error: DomainError) -> None:
 def hospital_contracts():
     """Active contracts with remaining volume and progress; a quick order form per contract."""
     session, actor, query = get_session(), page_actor(), request.args.get("q", "").strip()
-    mine = contracts.list_contracts(session, actor=actor, status="active")
+    today = business_date(now())
+    mine = [
+        c
+        for c in contracts.list_contracts(session, actor=actor, status="active")
+        if c.period_start <= today <= c.period_end
+    ]
     if query:
         mine = [c for c in mine if query.lower() in c.lot.generic_name.lower()]
     volumes = services.volumes_of(session, mine)
@@ -56,7 +61,7 @@ def hospital_contracts():
         .order_by(PurchaseOrder.placed_at.desc(), PurchaseOrder.id.desc()).limit(1)
     )  # fmt: skip
     return render_template("orders/hospital_contracts.html", contracts=mine, volumes=volumes,
-                           q=query, last=last, today=business_date(now()))  # fmt: skip
+                           q=query, last=last, today=today)  # fmt: skip
 
 
 @bp.post("/hospital/orders")

@@ -1,6 +1,7 @@
-"""The four portals on demo data, in a real browser: a manufacturer bids on the next tender, a
-hospital orders and receives, the fund office runs a settlement, the regulator follows an alert
-from the dashboard to its rows and escalates it. Screenshots go to ``screenshots/demo-*.png``.
+"""The four portals on demo data built up to today, in a real browser: a manufacturer bids on the
+tender open today, a hospital orders and receives, the fund office runs a settlement, the
+regulator follows an alert from the dashboard to its rows and escalates it. Screenshots go to
+``screenshots/demo-*.png``.
 
 The demo (tiny scale) is built on its own database and served by its own live server, so the
 other journeys' data and this world never meet.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -19,11 +20,10 @@ from werkzeug.serving import make_server
 
 from procurement import create_app
 from procurement.bidding.seal import Sealer
-from procurement.catalog import services as catalog
-from procurement.core.clock import FrozenClock
+from procurement.core.clock import FrozenClock, SystemClock, business_date
 from procurement.db import make_session_factory
 from procurement.demo.runner import prepare_database, run_demo
-from procurement.demo.world import DEMO_PASSWORD, at
+from procurement.demo.world import DEMO_PASSWORD
 from procurement.orders import services as orders
 
 pytestmark = pytest.mark.e2e
@@ -33,13 +33,16 @@ NEXT_STEP = {"none": "reminder", "reminder": "public_notice", "public_notice": "
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """The demo world served live; ``demo.clock`` is where the demo left off."""
+    """The demo world, built up to today (the real date in China), served live on a clock that
+    starts at the real time; ``demo.clock`` can be moved, ``demo.end`` is where it started."""
     engine = prepare_database(
         f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}", fresh=True
     )
-    result = run_demo(engine, seed=5, scale=0.1, sealer=Sealer([SEAL_KEY]), progress=lambda _: None)
+    now = SystemClock().now()
+    result = run_demo(engine, seed=5, scale=0.1, today=business_date(now),
+                      sealer=Sealer([SEAL_KEY]), progress=lambda _: None)  # fmt: skip
     world, factory = result.world, make_session_factory(engine)
-    clock = FrozenClock(world.now)
+    clock = FrozenClock(now)
     app = create_app(
         {"ENV": "testing", "TESTING": False, "WTF_CSRF_ENABLED": True, "DATABASE_URL": "sqlite://",
          "BID_SEAL_KEYS": [SEAL_KEY]},
@@ -49,7 +52,7 @@ def demo(tmp_path_factory):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", clock=clock,
-                          factory=factory, world=world, end=world.now)  # fmt: skip
+                          factory=factory, world=world, end=now)  # fmt: skip
     server.shutdown()
     thread.join(timeout=10)
     engine.dispose()
@@ -82,39 +85,11 @@ def portal(browser, demo):
     assert not failures, f"server errors: {failures}"
 
 
-def _next_tender(demo) -> tuple[str, int]:
-    """The regulator publishes next year's batch with one lot the demo manufacturer makes."""
-    world, now = demo.world, demo.clock.now()
-    maker = world.makers[0]
-    with demo.factory() as session:
-        product = catalog.list_products(session, actor=maker.actor)[0]
-        lot = next(x for x in world.lots if x.drug.generic_name == product.generic_name)
-        tender = catalog.create_tender(
-            session, now=now, actor=world.regulator.actor,
-            data={"code": "JS-2025-YP02", "name": "江苏省第二批药品集中带量采购",
-                  "category": "drug", "region_scope": ["320000"],
-                  "demand_deadline": now + timedelta(days=5),
-                  "bid_deadline": now + timedelta(days=30), "opening_at": now + timedelta(days=31),
-                  "contract_start": (now + timedelta(days=90)).date(), "contract_years": 1},
-        )  # fmt: skip
-        drug = lot.drug
-        catalog.add_lot(
-            session, tender_id=tender.id, now=now, actor=world.regulator.actor,
-            data={"code": "L01", "generic_name": drug.generic_name,
-                  "dosage_form": drug.dosage_form, "dosage_class": drug.dosage_class,
-                  "reference_strength": drug.strength, "strength_unit": drug.strength_unit,
-                  "smallest_unit": drug.smallest_unit, "ceiling_unit_price": drug.ceiling,
-                  "reference_unit_price": drug.reference},
-        )  # fmt: skip
-        catalog.open_demand(session, tender_id=tender.id, now=now, actor=world.regulator.actor)
-        later = now + timedelta(days=6)
-        catalog.open_bidding(session, tender_id=tender.id, now=later, actor=world.regulator.actor)
-    demo.clock.set(later + timedelta(hours=1))
-    return tender.code, product.id
-
-
-def test_a_demo_manufacturer_bids_on_the_next_tender(demo, portal, screenshot):
-    code, product_id = _next_tender(demo)
+def test_a_demo_manufacturer_bids_on_the_tender_open_today(demo, portal, screenshot):
+    world = demo.world
+    upcoming = world.rounds[2]
+    code, lot = upcoming.code, upcoming.lots[0]
+    product_id = world.products[(world.makers[0].code, lot.id)][-1]
     page = portal("maker")
     page.goto("/manufacturer/bidding")
     page.get_by_role("link", name=code).click()
@@ -131,8 +106,7 @@ def test_a_demo_manufacturer_bids_on_the_next_tender(demo, portal, screenshot):
     screenshot(page, "demo-manufacturer-receipt")
 
 
-def test_a_demo_hospital_orders_and_receives_in_the_contract_year(demo, portal, screenshot):
-    demo.clock.set(at(date(2025, 6, 16), 10))
+def test_a_demo_hospital_orders_and_receives_today(demo, portal, screenshot):
     page = portal("hospital")
     page.goto("/hospital/orders/new")
     packs = page.get_by_test_id("quick-order").locator("input[name^=packs_]").first
@@ -166,8 +140,9 @@ def _confirm_and_ship(demo, number: str, contract_id: int) -> int:
         demo.clock.advance(hours=3)
         orders.confirm_order(session, order_id=order.id, now=demo.clock.now(), actor=maker.actor)
         line = next(ln for ln in order.lines if ln.contract_id == contract_id)
-        ship = orders.ShipLine(line.id, line.quantity, "DEMO-E2E-01", date(2025, 5, 1),
-                               date(2027, 4, 30))  # fmt: skip
+        made = business_date(demo.clock.now()) - timedelta(days=30)
+        ship = orders.ShipLine(line.id, line.quantity, "DEMO-E2E-01", made,
+                               made + timedelta(days=700))  # fmt: skip
         demo.clock.advance(hours=16)
         orders.create_shipment(session, order_id=order.id, lines=[ship], now=demo.clock.now(),
                                actor=maker.actor)  # fmt: skip
@@ -175,23 +150,23 @@ def _confirm_and_ship(demo, number: str, contract_id: int) -> int:
 
 
 def test_the_demo_fund_office_runs_a_settlement(demo, portal, screenshot):
-    demo.clock.set(at(date(2025, 6, 30), 10))
+    today = business_date(demo.clock.now())
     page = portal("fund")
     page.goto("/fund/runs")
     form = page.get_by_test_id("start-run")
-    form.locator("input[name=cut_off]").fill("2025-06-29")
+    form.locator("input[name=cut_off]").fill(today.isoformat())
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     assert page.get_by_test_id("status").inner_text() == "completed"
     screenshot(page, "demo-fund-run")
     page.goto("/fund/runs")
-    assert "2025" in page.get_by_test_id("runs").inner_text()
+    assert today.isoformat() in page.get_by_test_id("runs").inner_text()
     screenshot(page, "demo-fund-runs")
 
 
 def test_the_demo_regulator_follows_an_alert_and_escalates_it(demo, portal, screenshot):
     page = portal("regulator")
-    page.goto(f"/regulator/compliance?tender={demo.world.tender_id}&year=1")
+    page.goto(f"/regulator/compliance?tender={demo.world.rounds[1].tender_id}&year=1")
     assert Decimal(page.get_by_test_id("fig-agreed").get_attribute("data-value")) > 0
     screenshot(page, "demo-regulator-dashboard")
     counts = page.get_by_test_id("alerts-by-step")

@@ -9,19 +9,21 @@ import dataclasses
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session
 
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Lot
+from procurement.catalog.services import transition
 from procurement.compliance import yearend as ye
 from procurement.compliance.models import YearEndLine, YearEndResult, YearEndRun
 from procurement.compliance.queries import Filters, filter_conditions
 from procurement.compliance.services import ledger
 from procurement.compliance.services.common import OVERSIGHT, get_tender, rules_for
-from procurement.contracts.models import Contract
+from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date, day_start
 from procurement.core.errors import Conflict, NotFound
 from procurement.core.money import round_unit_price
@@ -110,7 +112,8 @@ def _payment_rates(session: Session, f: Filters, now: datetime) -> dict[int, Dec
 def run_year_end(
     session: Session, *, tender_id: int, contract_year: int, now: datetime, actor: Actor
 ) -> YearEndRun:
-    """Run the year-end check once the contract year is over (regulator); idempotent."""
+    """Run the year-end check once the contract year is over (regulator); idempotent. The
+    year's contracts end with it, and after the tender's last contract year the tender closes."""
     actor.require(OrgKind.REGULATOR, action="run the year-end check")
     tender = get_tender(session, tender_id)
     done = _find_run(session, tender_id, contract_year)
@@ -161,8 +164,24 @@ def run_year_end(
             "retained": str(run.total_retained),
         },
     )
+    _end_the_year(session, tender, contract_year, now, actor)
     session.commit()
     return run
+
+
+def _end_the_year(session: Session, tender, contract_year: int, now: datetime, actor) -> None:
+    session.execute(
+        update(Contract)
+        .where(
+            Contract.tender_id == tender.id,
+            Contract.contract_year == contract_year,
+            Contract.status == ContractStatus.ACTIVE,
+        )
+        .values(status=ContractStatus.ENDED, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if contract_year >= tender.contract_years and tender.status == TenderStatus.IN_FORCE:
+        transition(session, tender, TenderStatus.CLOSED, now=now, actor=actor)
 
 
 def _collect(session, f, tender_id, start, end, now) -> dict[int, tuple[str, list[ye.LotYear]]]:

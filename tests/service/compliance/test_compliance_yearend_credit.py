@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from procurement.bidding.models import BiddingBan
+from procurement.catalog.lifecycle import TenderStatus
+from procurement.catalog.models import Tender
 from procurement.compliance.models import CreditEvent
 from procurement.compliance.services import (
     appeal_credit_event,
@@ -20,7 +22,8 @@ from procurement.compliance.services import (
     repair_credit,
     run_year_end,
 )
-from procurement.core.errors import Conflict, Forbidden
+from procurement.contracts.models import Contract, ContractStatus
+from procurement.core.errors import Conflict, Forbidden, RuleViolation
 from procurement.orders import services as orders
 from procurement.settlement.models import LedgerPosting, LedgerTransaction
 
@@ -58,6 +61,33 @@ def test_year_end_posts_balanced_deduction_and_retained_savings_once(
         assert sum(p.amount for p in txn.postings) == 0
     _, mine = get_year_end(db_session, tender_id=world.tender.id, contract_year=1, actor=world.h(1))
     assert [x.hospital_id for x in mine] == [world.hospitals[1].organization.id]
+
+
+def test_the_year_end_check_ends_the_years_contracts_and_closes_a_one_year_tender(
+    db_session, clock, comp_world, deliver
+):
+    world = comp_world(hospitals=2, agreed=1000)
+    world.tender.contract_years = 1
+    db_session.commit()
+    deliver(world, world.contract(0), 500)
+    clock.advance(days=365)
+    run_year_end(
+        db_session, tender_id=world.tender.id, contract_year=1, now=clock.now(), actor=world.reg
+    )
+    db_session.expire_all()
+    statuses = {c.status for c in db_session.scalars(select(Contract))}
+    assert statuses == {ContractStatus.ENDED}
+    assert db_session.get(Tender, world.tender.id).status == TenderStatus.CLOSED
+    with pytest.raises(RuleViolation) as refused:  # nothing can be ordered on it any more
+        orders.place_order(
+            db_session,
+            request=orders.OrderRequest(
+                lines=[orders.LineRequest(packs=1, contract_id=world.contract(0).id)]
+            ),
+            now=clock.now(),
+            actor=world.h(0),
+        )
+    assert refused.value.code == "contract-not-active"
 
 
 def test_rejected_orders_become_credit_events_once(db_session, clock, comp_world):

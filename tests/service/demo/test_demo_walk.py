@@ -3,6 +3,7 @@ agree with the API's, and the same seed gives the same figures."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -18,7 +19,8 @@ from procurement.db import make_engine, make_session_factory
 from procurement.demo.runner import prepare_database, run_demo
 from procurement.demo.world import DEMO_PASSWORD
 
-SCALE, SEED = "0.1", 11
+SCALE, SEED, TODAY = "0.1", 11, date(2026, 12, 1)
+PINNED = ["--today", TODAY.isoformat()]
 KEY = ["q1Yx3u3sR0n2mV7Q0bq0vS5yq2o0e3mJmR7qK9m2Z8U="]
 
 
@@ -28,7 +30,7 @@ def demo_run(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     result = CliRunner().invoke(
         cli,
-        ["demo", "--seed", str(SEED), "--scale", SCALE, "--database-url", url],
+        ["demo", "--seed", str(SEED), "--scale", SCALE, "--database-url", url, *PINNED],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
@@ -67,9 +69,18 @@ def _last_event(session):
     return as_utc(session.scalar(select(AuditEvent.occurred_at).order_by(AuditEvent.id.desc())))
 
 
-def figure(output: str, label: str) -> str:
-    """The first yuan amount or percentage on the summary line that starts with ``label``."""
-    line = next(x for x in output.splitlines() if x.startswith(label))
+def block(output: str, tender_id: int) -> list[str]:
+    """The summary lines of one tender (tender 1 is last year's, 2 this year's)."""
+    lines = output.splitlines()
+    code = f"YP{tender_id:02d} ("
+    start = next(i for i, x in enumerate(lines) if x.startswith("Tender ") and code in x)
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("  "))
+    return [x.strip() for x in lines[start:end]]
+
+
+def figure(lines: list[str], label: str) -> str:
+    """The first yuan amount or percentage on the line that starts with ``label``."""
+    line = next(x for x in lines if x.startswith(label))
     return line.split(":", 1)[1].split()[0]
 
 
@@ -80,36 +91,51 @@ def yuan(text: str) -> Decimal:
 def test_the_demo_prints_stages_a_summary_logins_and_the_address(demo_run):
     _, output = demo_run
     for stage in (
-        "world, tender and demand",
-        "bids",
-        "award, contracts",
-        "month 12",
-        "year-end, credit",
+        "organizations, logins",
+        "JS-2025-YP01 tender, demand",
+        "JS-2025-YP01 bids",
+        "JS-2025-YP01 award",
+        "JS-2025-YP01 month 12",
+        "JS-2025-YP01 year-end, credit",
+        "JS-2026-YP02 month  7",
+        "JS-2026-YP03 bids",
+        "JS-2026-YP02 yesterday",
     ):
         assert stage in output
+    assert "JS-2026-YP02 month  8" not in output  # December 2026 has not begun its orders
+    assert "Open for bids: tender JS-2026-YP03, 2 lots, bids close 2026-12-15 17:00 CST" in output
     assert "infeasible on L" in output
     assert "with reserves on L" in output
     assert f"regulator  {DEMO_PASSWORD}" in output.replace("  regulator ", "regulator ")
     assert "http://127.0.0.1:5000" in output
 
 
-def test_the_summary_savings_equal_the_published_results(demo_run, demo_api):
+@pytest.mark.parametrize("tender_id", [1, 2])
+def test_the_summary_savings_equal_the_published_results(demo_run, demo_api, tender_id):
     client = demo_api[0]
-    body = client.get("/api/v1/tenders/1/results").get_json()
-    assert yuan(figure(demo_run[1], "Savings")) == Decimal(body["savings"])
+    body = client.get(f"/api/v1/tenders/{tender_id}/results").get_json()
+    assert yuan(figure(block(demo_run[1], tender_id), "Savings")) == Decimal(body["savings"])
     assert Decimal(body["savings"]) > 0
 
 
-def test_the_summary_completion_equals_the_compliance_progress(demo_run, demo_api):
+@pytest.mark.parametrize("tender_id", [1, 2])
+def test_the_summary_completion_equals_the_compliance_progress(demo_run, demo_api, tender_id):
     client, headers, _ = demo_api
     response = client.get(
-        "/api/v1/compliance/progress?tender=1&year=1&group_by=total", headers=headers
+        f"/api/v1/compliance/progress?tender={tender_id}&year=1&group_by=total", headers=headers
     )
     assert response.status_code == 200, response.get_json()
     row = response.get_json()["rows"][0]
-    shown = figure(demo_run[1], "Completion")
-    assert shown == f"{Decimal(row['completion']) * 100:.1f}%"
-    assert f"({row['accepted']:,} accepted)" in demo_run[1]
+    lines = block(demo_run[1], tender_id)
+    assert figure(lines, "Completion") == f"{Decimal(row['completion']) * 100:.1f}%"
+    assert any(f"({row['accepted']:,} accepted)" in line for line in lines)
+
+
+def test_this_years_contract_year_is_in_progress_and_last_years_is_over(demo_run):
+    this, last = block(demo_run[1], 2), block(demo_run[1], 1)
+    assert 0 < Decimal(figure(this, "Completion").rstrip("%")) < 80
+    assert not any(line.startswith("Year-end") for line in this)
+    assert any(line.startswith("Year-end") for line in last)
 
 
 def test_the_summary_year_end_figures_equal_the_year_end_report(demo_run, demo_api):
@@ -119,7 +145,7 @@ def test_the_summary_year_end_figures_equal_the_year_end_report(demo_run, demo_a
     )
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
-    line = next(x for x in demo_run[1].splitlines() if x.startswith("Year-end"))
+    line = next(x for x in block(demo_run[1], 1) if x.startswith("Year-end"))
     amounts = [yuan(word.rstrip(",")) for word in line.split() if word.startswith("¥")]
     assert amounts == [Decimal(body["total_deduction"]), Decimal(body["total_retained"])]
 
@@ -127,7 +153,13 @@ def test_the_summary_year_end_figures_equal_the_year_end_report(demo_run, demo_a
 def test_the_summary_payments_equal_the_settlement_runs(demo_run, demo_api):
     client, _, fund = demo_api
     runs = client.get("/api/v1/settlement/runs", headers=fund).get_json()
-    advances = client.get("/api/v1/settlement/advances?tender_id=1", headers=fund).get_json()
+    advances = [
+        advance
+        for tender_id in (1, 2)
+        for advance in client.get(
+            f"/api/v1/settlement/advances?tender_id={tender_id}", headers=fund
+        ).get_json()
+    ]
     line = next(x for x in demo_run[1].splitlines() if x.startswith("Fund:"))
     amounts = [yuan(word.rstrip(",")) for word in line.split() if word.startswith("¥")]
     paid = sum(Decimal(r["total_amount"]) for r in runs)
@@ -143,7 +175,12 @@ def test_the_same_seed_gives_the_same_figures(demo_run, tmp_path):
         from procurement.bidding.seal import Sealer
 
         result = run_demo(
-            engine, seed=SEED, scale=float(SCALE), sealer=Sealer(KEY), progress=lambda line: None
+            engine,
+            seed=SEED,
+            scale=float(SCALE),
+            today=TODAY,
+            sealer=Sealer(KEY),
+            progress=lambda line: None,
         )
     finally:
         engine.dispose()
