@@ -41,7 +41,7 @@ from procurement.demo.year import Year
 
 Progress = Callable[[str], None]
 PAST_MONTHS = 7  # this year's contract year began about seven months before the demo's today
-LAST_LOTS, THIS_LOTS, NEXT_LOTS = 12, 32, 6  # lots per tender at scale 1
+LAST_LOTS, THIS_LOTS, NEXT_LOTS = 10, 32, 6  # lots per tender at scale 1 (at most)
 T = TypeVar("T")
 
 
@@ -142,15 +142,19 @@ def run_demo(
 
 def plan_rounds(today: date, scale: float) -> tuple[Round, Round, Round]:
     """Last year's tender (its contract year over, year-end done), this year's (its contract
-    year began about seven months before ``today``) and the next one (open for bids today)."""
+    year began about seven months before ``today``) and the next one (open for bids today).
+
+    Last year's batch bought hospital drugs (injections and specialty medicines primary care
+    does not use), so its year is walked for the city and county hospitals; this year's is the
+    large batch of common drugs; the next takes drugs neither has."""
     this_start = add_months(today.replace(day=1), -PAST_MONTHS)
     drugs = data.DRUGS
-    count = max(4, min(len(drugs), round(THIS_LOTS * scale)))
-    last_start = add_months(this_start, -12)
-    last = Round(1, timeline(last_start), drugs[: max(4, round(LAST_LOTS * scale))])
-    this = Round(2, timeline(this_start), drugs[:count])
-    upcoming = drugs[count : count + max(2, round(NEXT_LOTS * scale))] or drugs[-2:]
-    month = (today - timedelta(days=26)).replace(day=1)  # its bidding runs in this month
+    this_drugs = drugs[: max(4, min(len(drugs), round(THIS_LOTS * scale)))]
+    hospital_drugs = [d for d in drugs if not d.common or d.dosage_class == "injection"]
+    last_drugs = hospital_drugs[: max(4, round(LAST_LOTS * scale))]
+    rest = [d for d in drugs if d not in this_drugs and d not in last_drugs]
+    next_drugs = rest[: max(2, round(NEXT_LOTS * scale))] or drugs[-2:]
+    month = (today - timedelta(days=26)).replace(day=1)  # the next tender's bidding month
     next_timeline = Timeline(
         created=at(month.replace(day=8)),
         demand_deadline=at(month.replace(day=15), 17),
@@ -159,7 +163,11 @@ def plan_rounds(today: date, scale: float) -> tuple[Round, Round, Round]:
         opening_at=at(today + timedelta(days=15), 9, 30),
         contract_start=add_months(today.replace(day=1), 3),
     )
-    return last, this, Round(3, next_timeline, upcoming)
+    return (
+        Round(1, timeline(add_months(this_start, -12)), last_drugs),
+        Round(2, timeline(this_start), this_drugs),
+        Round(3, next_timeline, next_drugs),
+    )
 
 
 def _walk(

@@ -18,6 +18,7 @@ from procurement.award import services as award
 from procurement.bidding import services as bidding
 from procurement.catalog import services as catalog
 from procurement.contracts import services as contracts
+from procurement.core.clock import as_utc
 from procurement.core.errors import DomainError
 from procurement.demo.market import bidder_plan, register_products
 from procurement.demo.world import LotInfo, Org, Round, World, at
@@ -121,11 +122,13 @@ def submit_bids(
     for maker in (m for m in world.makers if m.code in holdouts):  # a lot to bid on, by hand
         if maker not in plan[rnd.lots[0].code]:
             plan[rnd.lots[0].code].append(maker)
-    if len(plan[short.code]) < 4:
-        extra = [m for m in world.makers if m not in plan[short.code] and m.profile == "normal"]
-        plan[short.code] += extra[: 4 - len(plan[short.code])]
     t = rnd.timeline
     world.clock.set(t.bidding_opens)
+    # the short lot needs its two priced-out reserves: bidders no ban (or credit) keeps out
+    banned = _banned(session, world)
+    able = [m for m in plan[short.code] if m.id not in banned]
+    extra = [m for m in world.makers if m.profile == "normal" and m.id not in banned]
+    plan[short.code] = (able + [m for m in extra if m not in able])[: max(4, len(able))]
     tally: Counter = Counter()
     tally["products"] = register_products(session, world, rnd, rng, plan)
     bids = plan_bids(rng, rnd, plan)
@@ -144,6 +147,18 @@ def submit_bids(
             world.clock.set(start + timedelta(seconds=step * n))
             _submit_one(session, world, lot, bid, sealer, tally)
     return tally
+
+
+def _banned(session: Session, world: World) -> set[int]:
+    """Manufacturers barred from bidding now (a ban on the whole company, not one product)."""
+    now = world.now
+    return {
+        ban.manufacturer_id
+        for ban in bidding.list_bans(session, actor=world.regulator.actor)
+        if ban.product_id is None
+        and as_utc(ban.starts_at) <= now
+        and (ban.until is None or as_utc(ban.until) > now)
+    }
 
 
 def _submit_one(session: Session, world: World, lot: LotInfo, bid: BidPlan, sealer, tally) -> None:

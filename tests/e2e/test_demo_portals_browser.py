@@ -160,7 +160,7 @@ def test_the_demo_fund_office_runs_a_settlement(demo, portal, screenshot):
     assert page.get_by_test_id("status").inner_text() == "completed"
     screenshot(page, "demo-fund-run")
     page.goto("/fund/runs")
-    assert today.isoformat() in page.get_by_test_id("runs").inner_text()
+    assert f"SR{today:%Y%m%d}-" in page.get_by_test_id("runs").inner_text()
     screenshot(page, "demo-fund-runs")
 
 
