@@ -68,13 +68,19 @@ class Oversight:
 
     def _run(self, cut_off: date, when) -> None:
         self.world.clock.set(when)
-        settlement.start_run(
-            self.session,
-            cut_off=cut_off,
-            idempotency_key=f"demo-{cut_off:%Y%m%d}",
-            now=self.world.now,
-            actor=self.world.fund.actor,
-        )
+        try:
+            settlement.start_run(
+                self.session,
+                cut_off=cut_off,
+                idempotency_key=f"demo-{cut_off:%Y%m%d}",
+                now=self.world.now,
+                actor=self.world.fund.actor,
+            )
+        except DomainError as refused:
+            if refused.code != "nothing-due":
+                raise
+            self.session.rollback()
+            return
         self.tally.runs += 1
 
     def watch(self, month: int) -> None:

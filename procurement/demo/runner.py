@@ -227,7 +227,10 @@ def _walk(
     stages.run(
         f"{this.code} yesterday",
         lambda: this_year.present(today - timedelta(days=1)),
-        lambda pair: f"{pair[0]} orders to confirm, {pair[1]} shipments to receive",
+        lambda counts: (
+            f"{counts[0]} orders to confirm, {counts[1]} shipments to receive, "
+            f"{counts[2]} receipts to pay"
+        ),
     )
     return DemoResult(world, summarize(session, world), stages.elapsed)
 

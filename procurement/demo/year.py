@@ -137,47 +137,59 @@ class Year:
         self.tally.months.append(len(placed))
         return len(placed)
 
-    def present(self, day: date) -> tuple[int, int]:
-        """The evening before the demo's today: each tertiary hospital orders a month's pace
-        from two suppliers; one order is confirmed and shipped at once, the other waits for its
-        supplier. Leaves work on every portal: orders to confirm, shipments to receive.
-        Returns (orders awaiting confirmation, shipments awaiting receipt)."""
+    def present(self, day: date) -> tuple[int, int, int]:
+        """The day before the demo's today: each tertiary hospital orders a month's pace from
+        three suppliers. The morning's first order is shipped and received by the afternoon
+        (the fund has it to pay); the evening's second is confirmed and shipped (on its way);
+        the third waits for its supplier. Leaves work on every portal today. Returns (orders
+        awaiting confirmation, shipments awaiting receipt, receipts awaiting payment)."""
         self.session.expunge_all()
-        self.at(day, 17)
-        placed = []
+        groups: list[list[Placed]] = [[], [], []]
+        self.at(day, 8)
         for hospital in (h for h in self.world.hospitals if h.tier == "tertiary"):
-            for maker_id, lines in sorted(self.by_hospital[hospital.id].items())[:2]:
-                wanted = [
-                    orders.LineRequest(
-                        packs=max(1, math.ceil(line.agreed / 12 / line.pack)),
-                        contract_id=line.contract_id,
-                    )
-                    for line in lines
-                ]
-                result = orders.place_order(
-                    self.session,
-                    request=orders.OrderRequest(
-                        lines=wanted, delivery_address=f"{hospital.name} 药库"
-                    ),
-                    now=self.world.now,
-                    actor=hospital.actor,
-                )
-                lots = {x.lot_id for x in lines}
-                placed.append(Placed(result.order_id, hospital, self.orgs[maker_id], lots=lots))
-                self.world.clock.advance(seconds=7)
+            suppliers = sorted(self.by_hospital[hospital.id].items())[:3]
+            for n, (maker_id, lines) in enumerate(suppliers):
+                groups[n].append(self._order_a_month(hospital, maker_id, lines))
+        received, on_the_way, waiting = groups
+        self.at(day, 9)
+        self._confirm(received)
+        self.at(day, 10)
+        self._ship(received)
+        self.at(day, 15)
+        self._receive(received)
+        self.at(day, 17)
+        self._confirm(on_the_way)
         self.at(day, 18)
-        shipped = placed[1::2]
-        for p in shipped:
+        self._ship(on_the_way)
+        self.tally.orders += sum(len(g) for g in groups)
+        return len(waiting), len(on_the_way), len(received)
+
+    def _order_a_month(self, hospital: Org, maker_id: int, lines: list[Line]) -> Placed:
+        wanted = [
+            orders.LineRequest(
+                packs=max(1, math.ceil(line.agreed / 12 / line.pack)),
+                contract_id=line.contract_id,
+            )
+            for line in lines
+        ]
+        result = orders.place_order(
+            self.session,
+            request=orders.OrderRequest(lines=wanted, delivery_address=f"{hospital.name} 药库"),
+            now=self.world.now,
+            actor=hospital.actor,
+        )
+        self.world.clock.advance(seconds=7)
+        lots = {x.lot_id for x in lines}
+        return Placed(result.order_id, hospital, self.orgs[maker_id], lots=lots)
+
+    def _confirm(self, placed: list[Placed]) -> None:
+        for p in placed:
             p.order = orders.confirm_order(
                 self.session,
                 order_id=p.order_id,
                 now=self.world.now,
                 actor=self.world.shipper(p.supplier, p.lots),
             )
-        self.at(day, 19)
-        self._ship(shipped)
-        self.tally.orders += len(placed)
-        return len(placed) - len(shipped), len(shipped)
 
     def _schedule(self, hospital: Org, maker_id: int) -> list[int]:
         """Order months: January, then every ``cadence`` months from a per-hospital offset

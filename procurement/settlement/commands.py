@@ -67,6 +67,9 @@ def register(cli: click.Group) -> None:
                 after_batch=progress,
             )
         except DomainError as error:
+            if error.code == "nothing-due":  # a scheduled run on a quiet day: not a failure
+                click.echo(error.detail)
+                return
             raise click.ClickException(error.detail) from None
         click.echo(
             f"run {result.reference} {result.status}: {result.payables_count} payables, "

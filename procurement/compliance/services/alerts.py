@@ -23,7 +23,7 @@ from procurement.compliance.models import (
     EscalationStep,
 )
 from procurement.compliance.services.common import OVERSIGHT
-from procurement.compliance.services.conditions import Condition, all_conditions
+from procurement.compliance.services.conditions import Condition, all_conditions, running_years
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
 from procurement.orders.models import SupplyAlert
 
@@ -36,11 +36,22 @@ class Evaluation:
     open: int = 0
 
 
+PROGRESS_KINDS = frozenset(
+    {AlertKind.HOSPITAL_BEHIND, AlertKind.ZERO_PURCHASE, AlertKind.HIGH_NON_WINNING_SHARE}
+)
+
+
 def evaluate_alerts(session: Session, *, now: datetime, actor: Actor | None = None) -> Evaluation:
-    """Raise alerts for new conditions (once), refresh open ones, resolve those that cleared."""
+    """Raise alerts for new conditions (once), refresh open ones, resolve those that cleared.
+
+    Only what the check looked at can clear: a progress alert of a contract year that is no
+    longer running (its year over) stays open as a case until a person resolves it with a
+    note. A closed alert keeps its escalation steps and replies. Running the check twice
+    changes no alert."""
     if actor is not None:
         actor.require(OrgKind.REGULATOR, action="run the compliance check")
     found = all_conditions(session, now)
+    running = set(running_years(session, now))
     result = Evaluation()
     open_alerts = {
         a.dedup_key: a
@@ -54,7 +65,7 @@ def evaluate_alerts(session: Session, *, now: datetime, actor: Actor | None = No
         elif _refresh(alert, condition, now):
             result.updated += 1
     for key, alert in open_alerts.items():
-        if key not in found:
+        if key not in found and _was_checked(alert, running):
             _close(session, alert, "condition cleared", now, actor)
             result.resolved += 1
     _consume_supply_alerts(session, now)
@@ -70,6 +81,13 @@ def evaluate_alerts(session: Session, *, now: datetime, actor: Actor | None = No
     )
     session.commit()
     return result
+
+
+def _was_checked(alert: Alert, running: set[tuple[int, int]]) -> bool:
+    """Whether this check evaluated the alert's condition (progress: only running years)."""
+    if alert.kind not in PROGRESS_KINDS:
+        return True
+    return (alert.tender_id, alert.contract_year) in running
 
 
 def _raise(session: Session, c: Condition, now: datetime) -> Alert:

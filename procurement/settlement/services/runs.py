@@ -81,6 +81,15 @@ def start_run(
         raise ValidationFailed(
             "batch_size must be at least 1.", errors={"batch_size": ["At least 1."]}
         )
+    if _by_key(session, actor.org_id, idempotency_key) is None and not anything_due(
+        session, cut_off, now
+    ):
+        raise Conflict(
+            f"Nothing is due up to {cut_off}: every accepted delivery accepted by then is paid. "
+            "No run was recorded.",
+            code="nothing-due",
+            cut_off=cut_off.isoformat(),
+        )
     run = _claim(session, cut_off, idempotency_key, now, actor, batch_size)
     if run.status == RunStatus.COMPLETED:
         run.replayed = True  # transient: the API answers a replay with 200, not 201
@@ -143,6 +152,25 @@ def _by_key(session, org_id, key) -> SettlementRun | None:
             SettlementRun.fund_org_id == org_id, SettlementRun.idempotency_key == key
         )
     ).one_or_none()
+
+
+def anything_due(session: Session, cut_off: date, now: datetime) -> bool:
+    """Whether a run with this cut-off, started now, would pay anything: an unpaid payable, or
+    an accepted contract receipt line without one, accepted by the end of the cut-off date."""
+    probe = SettlementRun(cut_off=cut_off, started_at=now)  # never added: only its dates count
+    accrued = select(Payable.id).where(Payable.id == ReceiptLine.id).exists()
+    unpaid = select(Payable.id).where(*eligible(probe)).limit(1)
+    unaccrued = (
+        select(ReceiptLine.id)
+        .where(
+            *due_lines(probe),
+            ReceiptLine.contract_id.is_not(None),
+            ReceiptLine.accepted_quantity > 0,
+            ~accrued,
+        )
+        .limit(1)
+    )
+    return session.scalar(unpaid) is not None or session.scalar(unaccrued) is not None
 
 
 def open_work(session: Session, run: SettlementRun) -> Work:

@@ -114,6 +114,20 @@ def test_a_run_pays_the_open_payable_and_its_retry_returns_it_with_200(client, f
     assert client.get(f"{R}/overdue", headers=fund_h).get_json() == []
 
 
+def test_a_run_with_nothing_due_says_so_and_records_nothing(client, fund_h):
+    paid = client.post(
+        f"{R}/runs", json={"cut_off": "2026-02-13"}, headers={**fund_h, "Idempotency-Key": "a"}
+    )
+    assert paid.status_code == 201
+    runs = client.get(f"{R}/runs", headers=fund_h).get_json()
+    again = client.post(
+        f"{R}/runs", json={"cut_off": "2026-02-13"}, headers={**fund_h, "Idempotency-Key": "b"}
+    )
+    body = _problem(again, 409, "nothing-due")
+    assert "Nothing is due up to 2026-02-13" in body["detail"]
+    assert client.get(f"{R}/runs", headers=fund_h).get_json() == runs
+
+
 def test_the_payment_file_lists_each_manufacturer_once_and_is_the_same_every_time(
     client, fund_h, settled
 ):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import func, select
+
 from procurement.cli import cli
-from procurement.settlement.models import Payable
+from procurement.settlement.models import Payable, SettlementRun
 
 
 def test_the_run_command_pays_the_open_payable_and_a_rerun_pays_nothing_more(
@@ -24,6 +26,22 @@ def test_the_run_command_pays_the_open_payable_and_a_rerun_pays_nothing_more(
     assert "completed: 1 payables, 28.00 CNY" in again.output
     paid = db_session.query(Payable).filter(Payable.paid_at.is_not(None)).all()
     assert sum(p.amount for p in paid) == Decimal("84.00")
+
+
+def test_the_run_command_on_a_day_with_nothing_due_says_so_and_exits_0(
+    runner, settled, db_session
+):
+    code = settled["fund"].organization.code
+    base = ["settlement", "run", "--cut-off", "2026-02-13", "--fund", code, "--key"]
+    assert runner.invoke(cli, args=[*base, "cli-1"]).exit_code == 0
+    runs = db_session.scalar(select(func.count()).select_from(SettlementRun))
+    quiet = runner.invoke(cli, args=[*base, "cli-2"])
+    assert (quiet.exit_code, quiet.output.strip()) == (
+        0,
+        "Nothing is due up to 2026-02-13: every accepted delivery accepted by then is paid. "
+        "No run was recorded.",
+    )
+    assert db_session.scalar(select(func.count()).select_from(SettlementRun)) == runs
 
 
 def test_the_run_command_refuses_an_unknown_fund_office(runner, settled):

@@ -109,3 +109,29 @@ def test_subject_sees_and_answers_only_its_own_alerts(db_session, clock, comp_wo
     resolve_alert(db_session, alert_id=theirs.id, note="handled", now=clock.now(), actor=world.reg)
     with pytest.raises(Conflict):
         resolve_alert(db_session, alert_id=theirs.id, now=clock.now(), actor=world.reg)
+
+
+def test_when_the_contract_year_ends_an_escalated_behind_alert_stays_open_with_its_steps(
+    db_session, clock, comp_world, deliver
+):
+    world = comp_world(hospitals=1, agreed=1000)
+    deliver(world, world.contract(0), 50)
+    clock.advance(days=60)
+    evaluate_alerts(db_session, now=clock.now())
+    (alert,) = _alerts(db_session, AlertKind.HOSPITAL_BEHIND)
+    escalate_alert(db_session, alert_id=alert.id, note="说明原因", now=clock.now(), actor=world.reg)
+    escalate_alert(db_session, alert_id=alert.id, note="通报", now=clock.now(), actor=world.reg)
+    clock.advance(days=400)  # the contract year is over: its progress is no longer checked
+    first = evaluate_alerts(db_session, now=clock.now())
+    second = evaluate_alerts(db_session, now=clock.now())
+    db_session.refresh(alert)
+    assert (first.resolved, second.resolved, second.raised) == (0, 0, 0)
+    assert (alert.status.value, alert.step.value) == ("open", "public_notice")
+    # only a person closes the case, with a note; its steps stay on it
+    resolve_alert(
+        db_session, alert_id=alert.id, note="年度考核已扣减", now=clock.now(), actor=world.reg
+    )
+    db_session.refresh(alert)
+    assert (alert.status.value, alert.resolution) == ("resolved", "年度考核已扣减")
+    assert [e.step.value for e in alert.escalations] == ["reminder", "public_notice"]
+    assert evaluate_alerts(db_session, now=clock.now()).raised == 0
