@@ -38,6 +38,7 @@ def create_app(
 ) -> Flask:
     """Build the app. ``clock`` and ``session_factory`` are injectable (tests, demo)."""
     from procurement import settings as settings_mod
+    from procurement.audit import keys as audit_keys
     from procurement.core.clock import SystemClock, set_business_zone
     from procurement.db import make_engine, make_session_factory
     from procurement.web import auth as web_auth
@@ -53,6 +54,8 @@ def create_app(
     app.config.update(settings_mod.load_settings(overrides))
     set_business_zone(app.config["BUSINESS_TIMEZONE"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    settings_mod.fill_instance_keys(app.config, app.instance_path)
+    audit_keys.install(audit_keys.Keyring(app.config["AUDIT_KEYS"]))
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'procurement.db'}"
     if session_factory is None:

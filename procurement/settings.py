@@ -10,8 +10,10 @@ Order (later wins):
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import secrets
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DEFAULT_SECRET = "dev-insecure-change-me"
 ENVIRONMENTS = ("development", "testing", "production")
+# Outside production, missing BID_SEAL_KEYS / AUDIT_KEYS are generated once into this file of
+# the instance folder (mode 0600) and reused: never derived from the (public) default secret.
+INSTANCE_KEYS_FILE = "secret-keys.json"
+INSTANCE_KEY_NAMES = ("BID_SEAL_KEYS", "AUDIT_KEYS")
 
 
 class SettingsError(RuntimeError):
@@ -81,6 +87,13 @@ def validate(settings: dict[str, Any]) -> None:
                 "production needs BID_SEAL_KEYS (a JSON list of Fernet keys, newest first) in "
                 "PROCUREMENT_BID_SEAL_KEYS"
             )
+        if not settings.get("AUDIT_KEYS"):
+            raise SettingsError(
+                "production needs AUDIT_KEYS (a JSON list of secrets of 32+ characters, newest "
+                "first, that sign the audit chain) in PROCUREMENT_AUDIT_KEYS, e.g. from "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+    _check_audit_keys(settings.get("AUDIT_KEYS"))
     try:
         ZoneInfo(settings.get("BUSINESS_TIMEZONE") or "")
     except (ZoneInfoNotFoundError, ValueError) as error:
@@ -92,3 +105,59 @@ def validate(settings: dict[str, Any]) -> None:
     url = settings.get("DATABASE_URL", "")
     if url and not url.startswith(("sqlite", "postgresql")):
         raise SettingsError("DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
+
+
+def _check_audit_keys(keys: Any) -> None:
+    from procurement.audit.keys import AuditKeyError, Keyring
+
+    if keys in (None, []):
+        return
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise SettingsError("AUDIT_KEYS must be a JSON list of strings, newest first")
+    try:
+        Keyring(keys)
+    except AuditKeyError as error:
+        raise SettingsError(str(error)) from None
+
+
+def fill_instance_keys(settings: dict[str, Any], instance_path: str | Path) -> None:
+    """Outside production, set the missing ``BID_SEAL_KEYS`` / ``AUDIT_KEYS`` from the instance
+    folder's key file, generating it (mode 0600) on first use. Production must set its own
+    (``validate`` refuses to start without them)."""
+    missing = [name for name in INSTANCE_KEY_NAMES if not settings.get(name)]
+    if not missing or settings.get("ENV") == "production":
+        return
+    stored = instance_keys(Path(instance_path))
+    for name in missing:
+        settings[name] = list(stored[name])
+
+
+def instance_keys(instance_path: Path) -> dict[str, list[str]]:
+    """The instance folder's generated keys: read the file, or create it once. Two processes
+    starting together agree: the file is written aside and linked into place (link fails if
+    it exists), so nobody reads a half-written file."""
+    path = instance_path / INSTANCE_KEYS_FILE
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        keys = {
+            "BID_SEAL_KEYS": [base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()],
+            "AUDIT_KEYS": [secrets.token_urlsafe(32)],
+        }
+        aside = instance_path / f".{INSTANCE_KEYS_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(keys, fh, indent=2)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass
+        finally:
+            aside.unlink()
+    if path.stat().st_mode & 0o077:
+        raise SettingsError(f"{path} holds keys: make it readable by its owner only (chmod 600)")
+    stored = json.loads(path.read_text())
+    if not all(isinstance(stored.get(name), list) and stored[name] for name in INSTANCE_KEY_NAMES):
+        raise SettingsError(f"{path} must hold BID_SEAL_KEYS and AUDIT_KEYS lists: restore it")
+    return stored

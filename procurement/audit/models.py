@@ -1,4 +1,5 @@
-"""Audit events: append-only, each row's hash covers its content and the previous row's hash.
+"""Audit events: append-only, each row's hash (an HMAC under an audit key) covers its content and
+the previous row's hash.
 
 The log is a set of chains, one per acting organization (plus ``system``), so writers of
 different organizations never queue behind one lock; within a chain the order is total."""
@@ -29,6 +30,9 @@ class AuditEvent(Base):
     subject_id: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
+    # The audit key that signed ``hash`` (HMAC-SHA256), by its public id (audit.keys.key_id);
+    # NULL: an event written before the audit keys, hashed with plain SHA-256.
+    key_id: Mapped[str | None] = mapped_column(String(16))
     hash: Mapped[str] = mapped_column(String(64))
 
 

@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CTE, Connection, Text, bindparam, cast, func, insert, select, update
+from sqlalchemy import (
+    CTE,
+    BigInteger,
+    Connection,
+    Integer,
+    String,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from procurement.audit import keys
+from procurement.audit.keys import AuditKey, Keyring
 from procurement.audit.models import AuditEvent, AuditHead
+from procurement.core.clock import as_utc
 from procurement.db import Prepared
 
 GENESIS = "0" * 64
@@ -33,7 +47,7 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def event_digest(
+def canonical_text(
     *,
     chain: str,
     seq: int,
@@ -46,34 +60,9 @@ def event_digest(
     payload: dict[str, Any],
     prev_hash: str,
 ) -> str:
-    """SHA-256 over the canonical JSON of an event's content and the previous hash: the JSON
-    object of every field with sorted keys, no spaces, UTF-8."""
-    before, between, after = digest_parts(
-        chain=chain, occurred_at=occurred_at, actor_user_id=actor_user_id,
-        actor_org_id=actor_org_id, action=action, subject_type=subject_type,
-        subject_id=subject_id, payload=payload,
-    )  # fmt: skip
-    body = f"{before}{prev_hash}{between}{seq}{after}"
-    return hashlib.sha256(body.encode()).hexdigest()
-
-
-def digest_parts(
-    *,
-    chain: str,
-    occurred_at: datetime,
-    actor_user_id: int | None,
-    actor_org_id: int | None,
-    action: str,
-    subject_type: str,
-    subject_id: str,
-    payload: dict[str, Any],
-) -> tuple[str, str, str]:
-    """The canonical JSON of an event around its two chain fields: ``before + prev_hash +
-    between + seq + after`` is the text hashed. With sorted keys, ``prev_hash`` and ``seq``
-    come right after ``payload`` and before ``subject_id``, so PostgreSQL can complete and hash
-    the text once it has locked the chain's head (see ``_APPEND``)."""
-    dump = functools.partial(json.dumps, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    head = dump(
+    """The text an event's hash covers: the JSON object of every field (the previous hash
+    included) with sorted keys, no spaces, UTF-8."""
+    return json.dumps(
         {
             "action": action,
             "actor_org_id": actor_org_id,
@@ -81,10 +70,27 @@ def digest_parts(
             "chain": chain,
             "occurred_at": occurred_at.isoformat(),
             "payload": _canonical(payload),
-        }
+            "prev_hash": prev_hash,
+            "seq": seq,
+            "subject_id": subject_id,
+            "subject_type": subject_type,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
-    tail = dump({"subject_id": subject_id, "subject_type": subject_type})
-    return head[:-1] + ',"prev_hash":"', '","seq":', "," + tail[1:]
+
+
+def event_digest(**content: Any) -> str:
+    """The legacy, unkeyed hash (events written before AUDIT_KEYS, ``key_id`` NULL): SHA-256
+    of :func:`canonical_text`. Anyone can recompute it; verify accepts it only before a keyed
+    event of the same chain."""
+    return hashlib.sha256(canonical_text(**content).encode()).hexdigest()
+
+
+def keyed_digest(key: AuditKey, **content: Any) -> str:
+    """An event's hash: HMAC-SHA256 of :func:`canonical_text` under an audit key."""
+    return key.sign(canonical_text(**content))
 
 
 def record(
@@ -103,29 +109,44 @@ def record(
     sealed bid field in ``payload``: the audit log is readable before opening.
 
     Every state change of the platform passes here, order placement included, so it is
-    prepared Core statements and no unit of work: lock the chain's head, hash, insert the event
-    and move the head. On PostgreSQL that is one statement (the database hashes the canonical
-    text :func:`digest_parts` prepares); elsewhere three, hashed here. The returned event is a
-    detached copy of what was written (it has no ``id``).
+    prepared Core statements and no unit of work: lock the chain's head, sign the event here
+    with the newest audit key (the key never reaches the database), then insert the event and
+    move the head. On PostgreSQL that is two statements (lock; insert + move in one), elsewhere
+    three; a chain's first event creates its head first. The returned event is a detached copy
+    of what was written (it has no ``id``).
     """
-    connection = session.connection()
     content = _content(action, subject_type, subject_id, now, actor, payload)
+    return AuditEvent(**_append(session.connection(), content))
+
+
+def _append(connection: Connection, content: dict[str, Any]) -> dict[str, Any]:
+    seq, prev_hash = _locked_head(connection, content["chain"])
+    row = _signed(content, seq + 1, prev_hash)
     if connection.dialect.name == "postgresql":
-        seq, prev_hash, digest = _append_in_database(connection, content)
+        _prepared_write(connection.dialect).rows(connection, _write_params(row))
     else:
-        seq, prev_hash = _locked_head(connection, content["chain"])
-        digest = event_digest(**content, seq=seq + 1, prev_hash=prev_hash)
-        seq += 1
-        connection.execute(_INSERT_EVENT, {**content, "seq": seq, "prev_hash": prev_hash,
-                                           "hash": digest})  # fmt: skip
-        connection.execute(_MOVE_HEAD, {"at": content["chain"], "to_seq": seq, "to_hash": digest})
-    return AuditEvent(**content, seq=seq, prev_hash=prev_hash, hash=digest)
+        params = _write_params(row)
+        connection.execute(_statements().insert_event, params)
+        connection.execute(_statements().move_head, params)
+    return row
+
+
+def _signed(content: dict[str, Any], seq: int, prev_hash: str) -> dict[str, Any]:
+    key = keys.current().newest
+    row = {**content, "seq": seq, "prev_hash": prev_hash}
+    return {**row, "key_id": key.id, "hash": keyed_digest(key, **row)}
+
+
+def _write_params(row: dict[str, Any]) -> dict[str, Any]:
+    params = {f"ev_{name}": value for name, value in row.items()}
+    params.update(head_chain=row["chain"], head_seq=row["seq"], head_hash=row["hash"])
+    return params
 
 
 def _content(action, subject_type, subject_id, now, actor, payload) -> dict[str, Any]:
     return {
         "chain": chain_of(actor),
-        "occurred_at": now,
+        "occurred_at": as_utc(now),
         "actor_user_id": getattr(actor, "user_id", None),
         "actor_org_id": getattr(actor, "org_id", None),
         "action": action,
@@ -135,14 +156,8 @@ def _content(action, subject_type, subject_id, now, actor, payload) -> dict[str,
     }
 
 
-def _append_params(content: dict[str, Any]) -> dict[str, Any]:
-    before, between, after = digest_parts(**content)
-    params = {f"ev_{k}": v for k, v in content.items()}
-    params.update(head_chain=content["chain"], before=before, between=between, after=after)
-    return params
-
-
 def append_params(
+    connection: Connection,
     *,
     action: str,
     subject_type: str,
@@ -151,35 +166,32 @@ def append_params(
     actor: Any = None,
     payload: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The parameters of ``append_cte`` for one event (the arguments of ``record``)."""
-    return _append_params(_content(action, subject_type, subject_id, now, actor, payload))
+    """PostgreSQL: lock the chain's head (creating it for a chain's first event) and sign the
+    event (the arguments of ``record``); the result is the parameters of ``append_cte``, which
+    writes it in the caller's statement (order placement). Elsewhere nothing is locked and the
+    result is empty: the caller calls ``record`` after its writes."""
+    if connection.dialect.name != "postgresql":
+        return {}
+    content = _content(action, subject_type, subject_id, now, actor, payload)
+    seq, prev_hash = _locked_head(connection, content["chain"])
+    return _write_params(_signed(content, seq + 1, prev_hash))
 
 
 def append_cte() -> CTE:
-    """PostgreSQL: ``record``'s append as a data-modifying CTE named ``audit_logged``
-    (RETURNING ``seq``), for a caller that writes its whole change in one statement (order
-    placement); its parameters come from ``append_params`` (named ``ev_*``, ``head_chain``,
-    ``before``, ``between``, ``after``). It writes nothing when the chain has no head yet (an
-    organization's first event): the caller then calls ``record``, which creates the head."""
-    return _append_statement().cte("audit_logged")
-
-
-def _append_in_database(connection: Connection, content: dict[str, Any]) -> tuple[int, str, str]:
-    """PostgreSQL: lock the head, hash, insert the event and move the head in one statement.
-    A chain's first event creates its head first."""
-    params = _append_params(content)
-    append = _prepared_append(connection.dialect)
-    rows = append.rows(connection, params)
-    if not rows:
-        _locked_head(connection, content["chain"])
-        rows = append.rows(connection, params)
-    return rows[0]
+    """PostgreSQL: the insert of an event signed by ``append_params`` and the move of its
+    (locked) head, as a data-modifying CTE named ``audit_logged`` (RETURNING ``seq``), for a
+    caller that writes its whole change in one statement (order placement)."""
+    return _statements().write.cte("audit_logged")
 
 
 @functools.cache
-def _prepared_append(dialect) -> Prepared:
-    """``_APPEND`` run on the driver connection: every state change passes here."""
-    return Prepared(_APPEND, dialect)
+def _prepared_write(dialect) -> Prepared:
+    return Prepared(_statements().write, dialect)
+
+
+@functools.cache
+def _prepared_lock(dialect) -> Prepared:
+    return Prepared(_statements().lock_head, dialect)
 
 
 def chain_of(actor: Any) -> str:
@@ -189,147 +201,250 @@ def chain_of(actor: Any) -> str:
 
 
 _HEADS = AuditHead.__table__
-_LOCK_HEAD = (
-    select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.chain == bindparam("at")).with_for_update()
-)
-_MOVE_HEAD = (
-    update(_HEADS)
-    .where(_HEADS.c.chain == bindparam("at"))
-    .values(seq=bindparam("to_seq"), hash=bindparam("to_hash"))
-)
-_INSERT_EVENT = insert(AuditEvent.__table__)
 _EVENTS = AuditEvent.__table__
-
-
-def _append_statement():
-    """WITH head (locked) -> ev (next seq, sha256 of the canonical text) -> moved head, then
-    INSERT the event; RETURNING what was written. No row: the chain has no head yet."""
-    head = (
-        select(_HEADS.c.chain, _HEADS.c.seq, _HEADS.c.hash)
-        .where(_HEADS.c.chain == bindparam("head_chain"))
-        .with_for_update()
-        .cte("head")
-    )
-    text = (
-        bindparam("before", type_=Text) + head.c.hash + bindparam("between", type_=Text)
-        + cast(head.c.seq + 1, Text) + bindparam("after", type_=Text)
-    )  # fmt: skip
-    digest = func.encode(func.sha256(func.convert_to(text, "UTF8")), "hex")
-    ev = select(
-        head.c.chain, (head.c.seq + 1).label("seq"), head.c.hash.label("prev_hash"),
-        digest.label("hash"),
-    ).cte("ev")  # fmt: skip
-    moved = (
-        update(_HEADS)
-        .where(_HEADS.c.chain == ev.c.chain)
-        .values(seq=ev.c.seq, hash=ev.c.hash)
-        .cte("moved")
-    )
-    given = [c.name for c in _EVENTS.c if c.name not in ("id", "seq", "prev_hash", "hash")]
-    source = select(
-        *(cast(bindparam(f"ev_{name}", type_=_EVENTS.c[name].type), _EVENTS.c[name].type)
-          for name in given),
-        ev.c.seq, ev.c.prev_hash, ev.c.hash,
-    )  # fmt: skip
-    return (
-        insert(_EVENTS)
-        .from_select([*given, "seq", "prev_hash", "hash"], source)
-        .add_cte(moved)
-        .returning(_EVENTS.c.seq, _EVENTS.c.prev_hash, _EVENTS.c.hash)
-    )
-
-
-_APPEND = _append_statement()
+# The actor columns reference users/organizations: their type comes from those tables, so it is
+# named here rather than read from the columns (unknown until every model is imported).
+_ID = BigInteger().with_variant(Integer(), "sqlite")
 _UPSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+
+
+@dataclass(frozen=True)
+class _Statements:
+    lock_head: Any
+    move_head: Any
+    insert_event: Any
+    write: Any  # PostgreSQL: insert the event and move the head in one statement
+
+
+@functools.cache
+def _statements() -> _Statements:
+    """Built on first use, never at import (models of other areas may not be defined yet)."""
+    lock_head = (
+        select(_HEADS.c.seq, _HEADS.c.hash)
+        .where(_HEADS.c.chain == bindparam("at", type_=String))
+        .with_for_update()
+    )
+    move_head = (
+        update(_HEADS)
+        .where(_HEADS.c.chain == bindparam("head_chain", type_=String))
+        .values(seq=bindparam("head_seq", type_=_ID), hash=bindparam("head_hash", type_=String))
+    )
+    names = [c.name for c in _EVENTS.c if c.name != "id"]
+    values = {
+        name: bindparam(
+            f"ev_{name}", type_=_ID if name.startswith("actor_") else _EVENTS.c[name].type
+        )
+        for name in names
+    }
+    insert_event = insert(_EVENTS).values(values)
+    write = insert_event.add_cte(move_head.cte("moved_head")).returning(_EVENTS.c.seq)
+    return _Statements(lock_head, move_head, insert_event, write)
 
 
 def _locked_head(connection: Connection, chain: str) -> tuple[int, str]:
     """(seq, hash) of the chain's head row, locked (``FOR UPDATE``; SQLite's ``BEGIN
     IMMEDIATE`` already serialises writers). A new chain's head is created with an insert that
     ignores a concurrent twin (unique key), then locked like any other."""
-    head = connection.execute(_LOCK_HEAD, {"at": chain}).first()
+    head = _lock(connection, chain)
     if head is not None:
-        return head.seq, head.hash
+        return head
     upsert = _UPSERTS.get(connection.dialect.name)
     new = {"chain": chain, "seq": 0, "hash": GENESIS}
     if upsert is None:  # another dialect: a plain insert (a twin fails on the unique key)
         connection.execute(insert(_HEADS), new)
         return 0, GENESIS
     connection.execute(upsert(_HEADS).values(new).on_conflict_do_nothing(index_elements=["chain"]))
-    head = connection.execute(_LOCK_HEAD, {"at": chain}).one()
-    return head.seq, head.hash
+    head = _lock(connection, chain)
+    assert head is not None
+    return head
+
+
+def _lock(connection: Connection, chain: str) -> tuple[int, str] | None:
+    if connection.dialect.name == "postgresql":
+        rows = _prepared_lock(connection.dialect).rows(connection, {"at": chain})
+    else:
+        rows = connection.execute(_statements().lock_head, {"at": chain}).all()
+    return (rows[0][0], rows[0][1]) if rows else None
 
 
 @dataclass
 class VerifyReport:
     checked: int = 0
     problems: list[str] = field(default_factory=list)
+    anchored: int = 0  # anchored heads found intact
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_chain(session: Session, batch: int = 5000) -> VerifyReport:
-    """Recompute every chain; report edited, deleted, inserted or truncated events."""
+@dataclass(frozen=True)
+class Anchor:
+    """A chain head written outside the database by ``procurement audit anchor``."""
+
+    chain: str
+    seq: int
+    hash: str
+    anchored_at: str
+
+
+@dataclass
+class _Walk:
+    """Where verification stands within one chain."""
+
+    chain: str
+    prev_hash: str = GENESIS
+    expected_seq: int = 1
+    keyed: bool = False  # a keyed event was seen: every later event must be keyed too
+    unkeyed: list[int] = field(default_factory=list)  # seqs of the unkeyed run at the end
+
+
+def verify_chain(
+    session: Session,
+    *,
+    keyring: Keyring | None = None,
+    anchors: list[Anchor] | None = None,
+    batch: int = 5000,
+) -> VerifyReport:
+    """Recompute every chain with the audit keys; report edited, deleted, inserted or truncated
+    events, events hashed without a key where a key was due, and (``anchors``) anchored heads
+    the database no longer holds."""
+    keyring = keyring or keys.current()
     report = VerifyReport()
     heads = {head.chain: head for head in session.scalars(select(AuditHead))}
-    chain, prev_hash, expected_seq = None, GENESIS, 1
+    pending = _by_position(anchors or [])
+    walk: _Walk | None = None
     query = (
         select(AuditEvent)
         .order_by(AuditEvent.chain, AuditEvent.seq)
         .execution_options(yield_per=batch)
     )
     for event in session.scalars(query):
-        if event.chain != chain:
-            if chain is not None:
-                _check_head(report, heads.pop(chain, None), chain, expected_seq - 1, prev_hash)
-            chain, prev_hash, expected_seq = event.chain, GENESIS, 1
-        _check_event(report, event, expected_seq, prev_hash)
-        prev_hash, expected_seq = event.hash, event.seq + 1
+        if walk is None or event.chain != walk.chain:
+            if walk is not None:
+                _end_chain(report, heads.pop(walk.chain, None), walk)
+            walk = _Walk(event.chain)
+        _check_event(report, keyring, event, walk)
+        _check_anchor(report, pending.pop((event.chain, event.seq), None), event)
+        walk.prev_hash, walk.expected_seq = event.hash, event.seq + 1
         report.checked += 1
-    if chain is not None:
-        _check_head(report, heads.pop(chain, None), chain, expected_seq - 1, prev_hash)
+    if walk is not None:
+        _end_chain(report, heads.pop(walk.chain, None), walk)
     for head in heads.values():
         if head.seq:
             report.problems.append(
                 f"chain {head.chain}: all {head.seq} events were deleted (its head remains)"
             )
+    for (chain, seq), anchored in sorted(pending.items()):
+        report.problems.append(
+            f"anchored head {chain}#{seq} (anchored {anchored[0].anchored_at}) is missing: "
+            "events were deleted or the chain truncated after anchoring"
+        )
     return report
 
 
-def _check_event(report: VerifyReport, event: AuditEvent, expected_seq: int, prev: str) -> None:
+def _by_position(anchors: list[Anchor]) -> dict[tuple[str, int], list[Anchor]]:
+    out: dict[tuple[str, int], list[Anchor]] = {}
+    for anchor in anchors:
+        out.setdefault((anchor.chain, anchor.seq), []).append(anchor)
+    return out
+
+
+def _check_anchor(report: VerifyReport, anchors: list[Anchor] | None, event: AuditEvent) -> None:
+    for anchor in anchors or ():
+        if hmac.compare_digest(anchor.hash, event.hash):
+            report.anchored += 1
+        else:
+            report.problems.append(
+                f"anchored head {event.chain}#{event.seq} (anchored {anchor.anchored_at}) has "
+                "another hash now: the chain was rewritten or recomputed after anchoring"
+            )
+
+
+def _check_event(report: VerifyReport, keyring: Keyring, event: AuditEvent, walk: _Walk) -> None:
     name = f"event {event.chain}#{event.seq}"
-    if event.seq != expected_seq:
+    if event.seq != walk.expected_seq:
         report.problems.append(
-            f"events {event.chain}#{expected_seq}..{event.seq - 1} are missing (deleted?) "
+            f"events {event.chain}#{walk.expected_seq}..{event.seq - 1} are missing (deleted?) "
             f"before {name}"
         )
-    if event.prev_hash != prev:
+    if event.prev_hash != walk.prev_hash:
         report.problems.append(f"{name}: prev_hash does not match the event before it")
-    digest = event_digest(
-        chain=event.chain,
-        seq=event.seq,
-        occurred_at=event.occurred_at,
-        actor_user_id=event.actor_user_id,
-        actor_org_id=event.actor_org_id,
-        action=event.action,
-        subject_type=event.subject_type,
-        subject_id=event.subject_id,
-        payload=event.payload,
-        prev_hash=event.prev_hash,
-    )
-    if digest != event.hash:
+    content = {
+        "chain": event.chain,
+        "seq": event.seq,
+        "occurred_at": event.occurred_at,
+        "actor_user_id": event.actor_user_id,
+        "actor_org_id": event.actor_org_id,
+        "action": event.action,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "payload": event.payload,
+        "prev_hash": event.prev_hash,
+    }
+    if event.key_id is None:
+        digest = event_digest(**content)
+        if walk.keyed:
+            report.problems.append(
+                f"{name}: hashed without an audit key after keyed events: recomputed by "
+                "someone without the key"
+            )
+        walk.unkeyed.append(event.seq)
+    else:
+        key = keyring.find(event.key_id)
+        if key is None:
+            report.problems.append(
+                f"{name}: signed with audit key {event.key_id}, which is not in AUDIT_KEYS "
+                "(put the key back in the list, or the event was forged)"
+            )
+            return
+        digest = keyed_digest(key, **content)
+        walk.keyed, walk.unkeyed = True, []
+    if not hmac.compare_digest(digest, event.hash):
         report.problems.append(f"{name} ({event.action}): content was edited")
 
 
-def _check_head(
-    report: VerifyReport, head: AuditHead | None, chain: str, last_seq: int, last_hash: str
-) -> None:
+def _end_chain(report: VerifyReport, head: AuditHead | None, walk: _Walk) -> None:
+    last_seq = walk.expected_seq - 1
     if head is None:
-        report.problems.append(f"chain {chain} has events but no head: its head was deleted")
-    elif head.seq != last_seq or head.hash != last_hash:
+        report.problems.append(f"chain {walk.chain} has events but no head: its head was deleted")
+    elif head.seq != last_seq or head.hash != walk.prev_hash:
         report.problems.append(
-            f"chain {chain} ends at #{last_seq} but its head says #{head.seq}: "
+            f"chain {walk.chain} ends at #{last_seq} but its head says #{head.seq}: "
             "events at the end were deleted"
         )
+    if walk.unkeyed:
+        report.problems.append(
+            f"chain {walk.chain}: events #{walk.unkeyed[0]}..#{walk.unkeyed[-1]} at its end are "
+            "hashed without an audit key (plain SHA-256), which anyone can recompute: written "
+            "before AUDIT_KEYS and not yet sealed (run `procurement audit seal-legacy`), or "
+            "recomputed without the key"
+        )
+
+
+def seal_legacy(session: Session, *, now: datetime) -> list[str]:
+    """Append a keyed ``audit.legacy_sealed`` event to every chain whose last event has no key
+    (written before AUDIT_KEYS), so its HMAC covers the legacy events before it; the chains
+    sealed. Run once after upgrading a database with events from before the audit keys."""
+    last = (
+        select(AuditEvent.chain, AuditEvent.key_id)
+        .join(AuditHead, (AuditHead.chain == AuditEvent.chain) & (AuditHead.seq == AuditEvent.seq))
+        .order_by(AuditEvent.chain)
+    )
+    sealed = [row.chain for row in session.execute(last) if row.key_id is None]
+    connection = session.connection()
+    for chain in sealed:
+        content = _content("audit.legacy_sealed", "audit_chain", chain, now, None, {})
+        _append(connection, {**content, "chain": chain})
+    session.commit()
+    return sealed
+
+
+def chain_heads(session: Session) -> list[Anchor]:
+    """Every chain's head, to anchor outside the database (``anchored_at`` left empty)."""
+    rows = session.execute(
+        select(AuditHead.chain, AuditHead.seq, AuditHead.hash)
+        .where(AuditHead.seq > 0)
+        .order_by(AuditHead.chain)
+    )
+    return [Anchor(row.chain, row.seq, row.hash, "") for row in rows]

@@ -2,9 +2,10 @@
 
 Keys: ``BID_SEAL_KEYS`` is a list of Fernet keys, newest first. Sealing always uses the newest;
 unsealing tries each (``MultiFernet``), so a new key can be put in front and old blobs are
-re-encrypted later with ``procurement bids rotate-seal-key``. In development and the demo an
-empty list falls back to a key derived from ``SECRET_KEY`` (SHA-256 of a label and the
-secret); production refuses to start without explicit keys (settings.validate).
+re-encrypted later with ``procurement bids rotate-seal-key``. Outside production a missing list
+is filled from a key generated once into the instance folder (``settings.fill_instance_keys``),
+never derived from ``SECRET_KEY``: a copied database does not open elsewhere. Production refuses
+to start without explicit keys (settings.validate).
 
 Commitment: ``digest = sha256(nonce + ":" + canonical_json(content))`` where content is
 ``{"capacity", "note", "price_per_pack", "regions"}`` (sorted keys, compact separators,
@@ -15,7 +16,6 @@ Pure: no Flask, no SQLAlchemy.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -27,7 +27,6 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-DERIVATION_LABEL = b"procurement bid seal key v1:"
 PRICE_PLACES = Decimal("0.0001")  # the canonical price has exactly 4 places: "47.6000"
 
 
@@ -79,11 +78,6 @@ def digests_equal(a: str, b: str) -> bool:
     return hmac.compare_digest(a.strip().lower().encode(), b.strip().lower().encode())
 
 
-def derived_key(secret_key: str) -> bytes:
-    """A Fernet key derived from SECRET_KEY (development and demo only)."""
-    return base64.urlsafe_b64encode(hashlib.sha256(DERIVATION_LABEL + secret_key.encode()).digest())
-
-
 class Sealer:
     """Encrypts with the newest key, decrypts with any configured key."""
 
@@ -125,10 +119,9 @@ class Sealer:
 
 
 def sealer_from_settings(settings: Mapping[str, Any]) -> Sealer:
-    """The Sealer of an app's settings: BID_SEAL_KEYS, or (not in production) SECRET_KEY."""
+    """The Sealer of an app's settings: BID_SEAL_KEYS (outside production ``create_app`` fills
+    them from the instance folder's generated key)."""
     keys = list(settings.get("BID_SEAL_KEYS") or [])
     if not keys:
-        if settings.get("ENV") == "production":
-            raise SealError("production needs BID_SEAL_KEYS")
-        keys = [derived_key(str(settings.get("SECRET_KEY") or ""))]
+        raise SealError("no BID_SEAL_KEYS: set them (a JSON list of Fernet keys, newest first)")
     return Sealer(keys)

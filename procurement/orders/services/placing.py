@@ -1,7 +1,8 @@
-"""Placing an order: the hot path. After the bearer token, two statements on PostgreSQL:
-read the contracts and lock their volume rows (drawing the order id); write the volume
-counters, the order, its lines, the Idempotency-Key with the response and the audit event
-(one statement, see placing_sql and ``audit.append_cte``); then commit."""
+"""Placing an order: the hot path. After the bearer token, three statements on PostgreSQL:
+read the contracts and lock their volume rows (drawing the order id); lock the organization's
+audit chain head (the event is signed in Python, the audit key never reaches the database);
+write the volume counters, the order, its lines, the Idempotency-Key with the response and the
+audit event (one statement, see placing_sql and ``audit.append_cte``); then commit."""
 
 from __future__ import annotations
 
@@ -112,8 +113,10 @@ def place_order(
         event = dict(action="orders.placed", subject_type="purchase_order", subject_id=order_id,
                      now=now, actor=actor, payload={"number": response["number"],
                      "lines": len(lines), "total": response["total_amount"]})  # fmt: skip
-        written = sql.write(session.connection(), order=order, lines=rows, volumes=volumes,
-                            key=key, at=now, event=audit.append_params(**event))  # fmt: skip
+        connection = session.connection()
+        logged = audit.append_params(connection, **event)  # PostgreSQL: locks the chain's head
+        written = sql.write(connection, order=order, lines=rows, volumes=volumes, key=key,
+                            at=now, event=logged)  # fmt: skip
         if not written.claimed:
             return _replay(session, actor, idempotency_key, body)
     except DomainError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import timedelta
 from decimal import Decimal
@@ -10,8 +11,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete, select, update
 
+from procurement.audit import keys
 from procurement.audit.models import AuditEvent, AuditHead
-from procurement.audit.services import GENESIS, event_digest, record, verify_chain
+from procurement.audit.services import GENESIS, event_digest, keyed_digest, record, verify_chain
 
 
 @pytest.fixture
@@ -59,9 +61,12 @@ def test_the_hash_covers_the_content_and_the_previous_hash(chain):
         "payload": {"code": "GY-2026-1"},
         "prev_hash": GENESIS,
     }
-    assert event_digest(**content) == first.hash
-    assert event_digest(**{**content, "payload": {"code": "GY-2026-2"}}) != first.hash
-    assert event_digest(**{**content, "prev_hash": "1" * 64}) != first.hash
+    key = keys.current().newest
+    assert first.key_id == key.id
+    assert keyed_digest(key, **content) == first.hash
+    assert keyed_digest(key, **{**content, "payload": {"code": "GY-2026-2"}}) != first.hash
+    assert keyed_digest(key, **{**content, "prev_hash": "1" * 64}) != first.hash
+    assert event_digest(**content) != first.hash  # plain SHA-256 is not what is stored
 
 
 def test_the_head_row_remembers_the_last_event(db_session, chain):
@@ -135,7 +140,8 @@ def test_verify_notices_the_last_event_was_deleted(db_session, chain):
 def test_verify_notices_an_event_rewritten_with_a_fresh_hash(db_session, chain):
     # A tamperer who recomputes the edited row's own hash still breaks the next link.
     second = chain[1]
-    forged = event_digest(
+    forged = keyed_digest(
+        keys.current().newest,
         chain="system",
         seq=2,
         occurred_at=second.occurred_at,
@@ -191,15 +197,24 @@ def test_verify_notices_a_whole_chain_was_deleted(db_session, clock, make_actor,
     assert any(f"chain org:{actor.org_id}: all" in p and "were deleted" in p for p in problems)
 
 
-def _reference_digest(**content) -> str:
-    """The digest as first defined: SHA-256 of the whole event as canonical JSON."""
-    body = json.dumps(
+def _canonical_json(**content) -> bytes:
+    return json.dumps(
         {**content, "occurred_at": content["occurred_at"].isoformat()},
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
-    )
-    return hashlib.sha256(body.encode()).hexdigest()
+    ).encode()
+
+
+def _reference_digest(**content) -> str:
+    """The legacy digest as first defined: SHA-256 of the whole event as canonical JSON."""
+    return hashlib.sha256(_canonical_json(**content)).hexdigest()
+
+
+def _reference_hmac(**content) -> str:
+    """The keyed digest: HMAC-SHA256 of the same text under the newest audit key."""
+    key = keys.current().newest.secret
+    return hmac.new(key, _canonical_json(**content), hashlib.sha256).hexdigest()
 
 
 def test_the_digest_is_the_sha256_of_the_whole_event_as_canonical_json(clock):
@@ -219,8 +234,8 @@ def test_the_digest_is_the_sha256_of_the_whole_event_as_canonical_json(clock):
     assert event_digest(**{**content, "seq": 13}) != _reference_digest(**content)
 
 
-def test_the_database_hashes_non_ascii_events_exactly_as_python_does(db_session, clock, make_actor):
-    """On PostgreSQL the append statement hashes in SQL; verify recomputes in Python."""
+def test_non_ascii_events_are_signed_as_the_reference_hmac_says(db_session, clock, make_actor):
+    """The stored text round-trips through the database exactly (JSON payload, UTC time)."""
     actor = make_actor("hospital")
     events = [
         record(db_session, action="orders.placed", subject_type="purchase_order", subject_id=n,
@@ -233,7 +248,7 @@ def test_the_database_hashes_non_ascii_events_exactly_as_python_does(db_session,
         content = {k: getattr(event, k) for k in (
             "chain", "seq", "occurred_at", "actor_user_id", "actor_org_id", "action",
             "subject_type", "subject_id", "payload", "prev_hash")}  # fmt: skip
-        assert event.hash == _reference_digest(**content)
+        assert event.hash == _reference_hmac(**content)
     stored = db_session.scalars(
         select(AuditEvent.hash).where(AuditEvent.chain == f"org:{actor.org_id}")
         .order_by(AuditEvent.seq)

@@ -4,6 +4,7 @@ from procurement.settings import DEFAULT_SECRET, SettingsError, load_settings
 
 GOOD_SECRET = "x" * 40
 SEAL_KEYS = '["q1Yx3u3sR0n2mV7Q0bq0vS5yq2o0e3mJmR7qK9m2Z8U="]'
+AUDIT_KEYS = '["a-production-audit-key-of-32-chars-or-more"]'
 
 
 def test_without_environment_the_development_defaults_apply():
@@ -78,6 +79,7 @@ def test_production_starts_with_its_own_secret_and_seal_keys():
             "PROCUREMENT_ENV": "production",
             "SECRET_KEY": GOOD_SECRET,
             "PROCUREMENT_BID_SEAL_KEYS": SEAL_KEYS,
+            "PROCUREMENT_AUDIT_KEYS": AUDIT_KEYS,
         }
     )
     assert settings["SESSION_COOKIE_SECURE"] is True
