@@ -6,6 +6,7 @@ Areas add their own commands in ``procurement/<area>/commands.py`` with ``regist
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -162,17 +163,92 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option(
+    "--anchor",
+    "anchor_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="An anchor file (audit anchor --out): also fail if an anchored head is gone.",
+)
 @with_appcontext
-def audit_verify() -> None:
-    """Recompute the chain; exit 1 if any event was edited, deleted or inserted."""
+def audit_verify(anchor_file: Path | None) -> None:
+    """Recompute the chain with AUDIT_KEYS; exit 1 if any event was edited, deleted, inserted or
+    recomputed without the key, or (--anchor) an anchored head is no longer in the database."""
+    from procurement.audit.anchors import AnchorFileError, read_anchors
     from procurement.audit.services import verify_chain
 
-    report = verify_chain(get_session())
+    try:
+        anchors = read_anchors(anchor_file) if anchor_file else None
+    except AnchorFileError as error:
+        raise click.BadParameter(str(error), param_hint="--anchor") from None
+    report = verify_chain(get_session(), anchors=anchors)
     for problem in report.problems:
         click.echo(f"TAMPERED: {problem}", err=True)
     if not report.ok:
         raise SystemExit(1)
-    click.echo(f"audit chain intact: {report.checked} events verified")
+    summary = f"audit chain intact: {report.checked} events verified"
+    if anchors is not None:
+        summary += f"; {report.anchored} anchored heads found"
+    click.echo(summary)
+
+
+@audit.command("anchor")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Append the line to this file (default: print it, e.g. for a log).",
+)
+@click.option("--skip-verify", is_flag=True, help="Anchor without verifying the chain first.")
+@with_appcontext
+def audit_anchor(out: Path | None, skip_verify: bool) -> None:
+    """Write every chain's head (chain, seq, hash) with the time as one JSON line, outside the
+    database; `audit verify --anchor FILE` later fails if an anchored head was rewritten."""
+    from procurement.audit.anchors import anchor_line, append_line
+    from procurement.audit.services import chain_heads, verify_chain
+
+    session = get_session()
+    if not skip_verify:
+        report = verify_chain(session)
+        if not report.ok:
+            for problem in report.problems:
+                click.echo(f"TAMPERED: {problem}", err=True)
+            raise click.ClickException("the chain does not verify: not anchoring it")
+    heads = chain_heads(session)
+    line = anchor_line(heads, now())
+    if out is None:
+        click.echo(line)
+        return
+    append_line(out, line)
+    click.echo(f"anchored {len(heads)} chain heads to {out}")
+
+
+@audit.command("seal-legacy")
+@with_appcontext
+def audit_seal_legacy() -> None:
+    """Cover events written before AUDIT_KEYS: append a keyed event to every chain that ends
+    in unkeyed events (run once after upgrading such a database)."""
+    from procurement.audit.services import seal_legacy
+
+    sealed = seal_legacy(get_session(), now=now())
+    click.echo(f"sealed {len(sealed)} chains ending in unkeyed events")
+
+
+@cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup(path: Path) -> None:
+    """Write a consistent copy of the database to PATH while the platform runs (SQLite: the
+    online backup API; PostgreSQL: pg_dump in its custom format)."""
+    from procurement import backup as backups
+
+    if path.exists():
+        raise click.BadParameter(f"{path} exists; name a new file", param_hint="PATH")
+    try:
+        done = backups.backup(current_app.config["DATABASE_URL"], path)
+    except backups.BackupUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(done)
 
 
 for _area in AREAS:
