@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from procurement.audit.services import Anchor
+from procurement.audit.verify import Anchor
 
 
 class AnchorFileError(ValueError):

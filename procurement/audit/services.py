@@ -1,14 +1,11 @@
-"""Write audit events in the caller's transaction, and verify the chain."""
+"""Write audit events in the caller's transaction (signed with the newest audit key); verifying
+lives in ``audit.verify`` and is re-exported here."""
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -27,70 +24,23 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from procurement.audit import keys
-from procurement.audit.keys import AuditKey, Keyring
+from procurement.audit.digest import (
+    GENESIS,
+    canonical_text,
+    canonical_value,
+    event_digest,
+    keyed_digest,
+)
 from procurement.audit.models import AuditEvent, AuditHead
+from procurement.audit.verify import Anchor, VerifyReport, chain_heads, verify_chain
 from procurement.core.clock import as_utc
 from procurement.db import Prepared
 
-GENESIS = "0" * 64
-
-
-def _canonical(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _canonical(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
-    return value
-
-
-def canonical_text(
-    *,
-    chain: str,
-    seq: int,
-    occurred_at: datetime,
-    actor_user_id: int | None,
-    actor_org_id: int | None,
-    action: str,
-    subject_type: str,
-    subject_id: str,
-    payload: dict[str, Any],
-    prev_hash: str,
-) -> str:
-    """The text an event's hash covers: the JSON object of every field (the previous hash
-    included) with sorted keys, no spaces, UTF-8."""
-    return json.dumps(
-        {
-            "action": action,
-            "actor_org_id": actor_org_id,
-            "actor_user_id": actor_user_id,
-            "chain": chain,
-            "occurred_at": occurred_at.isoformat(),
-            "payload": _canonical(payload),
-            "prev_hash": prev_hash,
-            "seq": seq,
-            "subject_id": subject_id,
-            "subject_type": subject_type,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-
-
-def event_digest(**content: Any) -> str:
-    """The legacy, unkeyed hash (events written before AUDIT_KEYS, ``key_id`` NULL): SHA-256
-    of :func:`canonical_text`. Anyone can recompute it; verify accepts it only before a keyed
-    event of the same chain."""
-    return hashlib.sha256(canonical_text(**content).encode()).hexdigest()
-
-
-def keyed_digest(key: AuditKey, **content: Any) -> str:
-    """An event's hash: HMAC-SHA256 of :func:`canonical_text` under an audit key."""
-    return key.sign(canonical_text(**content))
+__all__ = [
+    "GENESIS", "Anchor", "VerifyReport", "append_cte", "append_params", "canonical_text",
+    "chain_heads", "chain_of", "event_digest", "keyed_digest", "record", "seal_legacy",
+    "verify_chain",
+]  # fmt: skip
 
 
 def record(
@@ -152,7 +102,7 @@ def _content(action, subject_type, subject_id, now, actor, payload) -> dict[str,
         "action": action,
         "subject_type": subject_type,
         "subject_id": str(subject_id),
-        "payload": _canonical(payload or {}),
+        "payload": canonical_value(payload or {}),
     }
 
 
@@ -267,161 +217,6 @@ def _lock(connection: Connection, chain: str) -> tuple[int, str] | None:
     return (rows[0][0], rows[0][1]) if rows else None
 
 
-@dataclass
-class VerifyReport:
-    checked: int = 0
-    problems: list[str] = field(default_factory=list)
-    anchored: int = 0  # anchored heads found intact
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """A chain head written outside the database by ``procurement audit anchor``."""
-
-    chain: str
-    seq: int
-    hash: str
-    anchored_at: str
-
-
-@dataclass
-class _Walk:
-    """Where verification stands within one chain."""
-
-    chain: str
-    prev_hash: str = GENESIS
-    expected_seq: int = 1
-    keyed: bool = False  # a keyed event was seen: every later event must be keyed too
-    unkeyed: list[int] = field(default_factory=list)  # seqs of the unkeyed run at the end
-
-
-def verify_chain(
-    session: Session,
-    *,
-    keyring: Keyring | None = None,
-    anchors: list[Anchor] | None = None,
-    batch: int = 5000,
-) -> VerifyReport:
-    """Recompute every chain with the audit keys; report edited, deleted, inserted or truncated
-    events, events hashed without a key where a key was due, and (``anchors``) anchored heads
-    the database no longer holds."""
-    keyring = keyring or keys.current()
-    report = VerifyReport()
-    heads = {head.chain: head for head in session.scalars(select(AuditHead))}
-    pending = _by_position(anchors or [])
-    walk: _Walk | None = None
-    query = (
-        select(AuditEvent)
-        .order_by(AuditEvent.chain, AuditEvent.seq)
-        .execution_options(yield_per=batch)
-    )
-    for event in session.scalars(query):
-        if walk is None or event.chain != walk.chain:
-            if walk is not None:
-                _end_chain(report, heads.pop(walk.chain, None), walk)
-            walk = _Walk(event.chain)
-        _check_event(report, keyring, event, walk)
-        _check_anchor(report, pending.pop((event.chain, event.seq), None), event)
-        walk.prev_hash, walk.expected_seq = event.hash, event.seq + 1
-        report.checked += 1
-    if walk is not None:
-        _end_chain(report, heads.pop(walk.chain, None), walk)
-    for head in heads.values():
-        if head.seq:
-            report.problems.append(
-                f"chain {head.chain}: all {head.seq} events were deleted (its head remains)"
-            )
-    for (chain, seq), anchored in sorted(pending.items()):
-        report.problems.append(
-            f"anchored head {chain}#{seq} (anchored {anchored[0].anchored_at}) is missing: "
-            "events were deleted or the chain truncated after anchoring"
-        )
-    return report
-
-
-def _by_position(anchors: list[Anchor]) -> dict[tuple[str, int], list[Anchor]]:
-    out: dict[tuple[str, int], list[Anchor]] = {}
-    for anchor in anchors:
-        out.setdefault((anchor.chain, anchor.seq), []).append(anchor)
-    return out
-
-
-def _check_anchor(report: VerifyReport, anchors: list[Anchor] | None, event: AuditEvent) -> None:
-    for anchor in anchors or ():
-        if hmac.compare_digest(anchor.hash, event.hash):
-            report.anchored += 1
-        else:
-            report.problems.append(
-                f"anchored head {event.chain}#{event.seq} (anchored {anchor.anchored_at}) has "
-                "another hash now: the chain was rewritten or recomputed after anchoring"
-            )
-
-
-def _check_event(report: VerifyReport, keyring: Keyring, event: AuditEvent, walk: _Walk) -> None:
-    name = f"event {event.chain}#{event.seq}"
-    if event.seq != walk.expected_seq:
-        report.problems.append(
-            f"events {event.chain}#{walk.expected_seq}..{event.seq - 1} are missing (deleted?) "
-            f"before {name}"
-        )
-    if event.prev_hash != walk.prev_hash:
-        report.problems.append(f"{name}: prev_hash does not match the event before it")
-    content = {
-        "chain": event.chain,
-        "seq": event.seq,
-        "occurred_at": event.occurred_at,
-        "actor_user_id": event.actor_user_id,
-        "actor_org_id": event.actor_org_id,
-        "action": event.action,
-        "subject_type": event.subject_type,
-        "subject_id": event.subject_id,
-        "payload": event.payload,
-        "prev_hash": event.prev_hash,
-    }
-    if event.key_id is None:
-        digest = event_digest(**content)
-        if walk.keyed:
-            report.problems.append(
-                f"{name}: hashed without an audit key after keyed events: recomputed by "
-                "someone without the key"
-            )
-        walk.unkeyed.append(event.seq)
-    else:
-        key = keyring.find(event.key_id)
-        if key is None:
-            report.problems.append(
-                f"{name}: signed with audit key {event.key_id}, which is not in AUDIT_KEYS "
-                "(put the key back in the list, or the event was forged)"
-            )
-            return
-        digest = keyed_digest(key, **content)
-        walk.keyed, walk.unkeyed = True, []
-    if not hmac.compare_digest(digest, event.hash):
-        report.problems.append(f"{name} ({event.action}): content was edited")
-
-
-def _end_chain(report: VerifyReport, head: AuditHead | None, walk: _Walk) -> None:
-    last_seq = walk.expected_seq - 1
-    if head is None:
-        report.problems.append(f"chain {walk.chain} has events but no head: its head was deleted")
-    elif head.seq != last_seq or head.hash != walk.prev_hash:
-        report.problems.append(
-            f"chain {walk.chain} ends at #{last_seq} but its head says #{head.seq}: "
-            "events at the end were deleted"
-        )
-    if walk.unkeyed:
-        report.problems.append(
-            f"chain {walk.chain}: events #{walk.unkeyed[0]}..#{walk.unkeyed[-1]} at its end are "
-            "hashed without an audit key (plain SHA-256), which anyone can recompute: written "
-            "before AUDIT_KEYS and not yet sealed (run `procurement audit seal-legacy`), or "
-            "recomputed without the key"
-        )
-
-
 def seal_legacy(session: Session, *, now: datetime) -> list[str]:
     """Append a keyed ``audit.legacy_sealed`` event to every chain whose last event has no key
     (written before AUDIT_KEYS), so its HMAC covers the legacy events before it; the chains
@@ -438,13 +233,3 @@ def seal_legacy(session: Session, *, now: datetime) -> list[str]:
         _append(connection, {**content, "chain": chain})
     session.commit()
     return sealed
-
-
-def chain_heads(session: Session) -> list[Anchor]:
-    """Every chain's head, to anchor outside the database (``anchored_at`` left empty)."""
-    rows = session.execute(
-        select(AuditHead.chain, AuditHead.seq, AuditHead.hash)
-        .where(AuditHead.seq > 0)
-        .order_by(AuditHead.chain)
-    )
-    return [Anchor(row.chain, row.seq, row.hash, "") for row in rows]
