@@ -24,8 +24,9 @@ def test_the_readme_production_sequence_runs_on_a_fresh_database(fresh_database)
         (("create-user", "--org", "SH-VBP", "--username", "wang.fang", "--role", "admin"),
          f"{PASSWORD}\n{PASSWORD}\n"),
         (("audit", "verify"), None),
-        (("demo", "--database-url", fresh_database.url, "--scale", "0.05", "--seed", "7"), None),
-        (("settlement", "run", "--cut-off", "2025-08-31", "--fund", DEMO_FUND), None),
+        (("demo", "--database-url", fresh_database.url, "--scale", "0.05", "--seed", "7",
+          "--today", "2026-12-01"), None),
+        (("settlement", "run", "--cut-off", "2026-11-30", "--fund", DEMO_FUND), None),
         (("compliance", "check"), None),
         (("audit", "verify"), None),
     ]  # fmt: skip
@@ -41,7 +42,7 @@ def test_the_readme_production_sequence_runs_on_a_fresh_database(fresh_database)
     assert user.strip() == "user 1 wang.fang (admin) in SH-VBP"
     assert first_verify.strip() == "audit chain intact: 2 events verified"
     assert "Demo logins" in demo
-    assert re.search(r"run SR20250831-\d+ completed", settled)
+    assert re.search(r"run SR20261130-\d+ completed", settled)  # the demo's yesterday
     assert "dashboard rollup" in checked
     events = int(re.fullmatch(r"audit chain intact: (\d+) events verified", verified.strip())[1])
     assert events > 500  # the demo's year, settlement and compliance runs, all keyed

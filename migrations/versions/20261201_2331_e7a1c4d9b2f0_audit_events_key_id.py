@@ -5,7 +5,7 @@ its public fingerprint so a rotated chain still verifies. Events already written
 were hashed with plain SHA-256 (see ``procurement audit seal-legacy``).
 
 Revision ID: e7a1c4d9b2f0
-Revises: b4e8a2f61c37
+Revises: 5e0c7a3d9b12
 Create Date: 2026-12-01 23:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e7a1c4d9b2f0"
-down_revision = "b4e8a2f61c37"
+down_revision = "5e0c7a3d9b12"
 branch_labels = None
 depends_on = None
 
