@@ -11,7 +11,7 @@ import pytest
 
 from procurement.compliance import queries
 from procurement.compliance.services.dashboard import dashboard
-from procurement.core.errors import RuleViolation
+from procurement.core.errors import Conflict, RuleViolation
 from procurement.settlement import services as settlement
 
 
@@ -59,15 +59,17 @@ def test_a_receipt_at_0030_china_time_belongs_to_the_next_days_cut_off(
     world = make_contract(pack_size=1, unit_price="1.0000")
     clock.set(datetime(2026, 1, 5, 16, 30, tzinfo=UTC))  # accepted 2026-01-06 00:30 CST
     accept(world, packs=7)
-    on_the_5th = settlement.start_run(
-        db_session, cut_off=date(2026, 1, 5), idempotency_key="r5", now=clock.now(),
-        actor=fund_actor,
-    )  # fmt: skip
+    with pytest.raises(Conflict) as on_the_5th:
+        settlement.start_run(
+            db_session, cut_off=date(2026, 1, 5), idempotency_key="r5", now=clock.now(),
+            actor=fund_actor,
+        )  # fmt: skip
+    assert on_the_5th.value.code == "nothing-due"
     on_the_6th = settlement.start_run(
         db_session, cut_off=date(2026, 1, 6), idempotency_key="r6", now=clock.now(),
         actor=fund_actor,
     )  # fmt: skip
-    assert (on_the_5th.total_amount, on_the_6th.total_amount) == (0, 7)
+    assert on_the_6th.total_amount == 7
 
 
 def test_the_completion_curve_counts_a_receipt_by_its_china_month(
