@@ -43,6 +43,16 @@ def round_amount(value: Decimal) -> Decimal:
     return value.quantize(AMOUNT_PLACES, rounding=ROUND_HALF_UP)
 
 
+def as_entered(value: Decimal) -> Decimal:
+    """A price exactly as someone entered it: its own digits, with at least 2 places
+    (``1.37`` and ``1.370000`` as stored both read ``1.37``; ``1.3725`` stays ``1.3725``).
+    Never rounds."""
+    trimmed = value.normalize()
+    if trimmed.as_tuple().exponent > -2:  # type: ignore[operator]
+        return value.quantize(AMOUNT_PLACES)
+    return trimmed
+
+
 def round_ratio(value: Decimal) -> Decimal:
     """Round a ratio (price cut, completion) to 4 places, half up."""
     return value.quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
 from procurement.award.models import AwardBidOutcome, AwardLotResult, AwardRun, LotStatus
-from procurement.catalog.rules import price_cut
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
+from procurement.catalog.rules import price_cut
 from procurement.core.errors import Conflict, NotFound
-from procurement.core.money import round_amount, round_unit_price
+from procurement.core.money import as_entered, round_amount, round_unit_price
 
 PUBLISHED = (TenderStatus.AWARDED, TenderStatus.IN_FORCE, TenderStatus.CLOSED)
 
@@ -121,13 +121,22 @@ def _public_winner(o: AwardBidOutcome, lot) -> PublicWinner:
         approval_number=product.approval_number,
         pack_size=product.pack_size,
         unit_price=price,
-        pack_price=round_unit_price(price * product.pack_size),
+        pack_price=_pack_price(o, price, product.pack_size),
         price_cut=price_cut(comparable, lot.ceiling_unit_price),
         agreed_volume=o.allocated,
         savings=round_amount((lot.reference_unit_price - price) * o.allocated),
         revived=o.outcome == "revived",
         reserve=o.reserve,
     )  # fmt: skip
+
+
+def _pack_price(o: AwardBidOutcome, price: Decimal, pack_size: int) -> Decimal:
+    """The price per pack as bid when the winner supplies at its own price; a revived winner
+    supplies at the revival price, whose pack price is derived from it."""
+    bid = o.bid
+    if bid.price_per_pack is not None and price == bid.unit_price:
+        return as_entered(bid.price_per_pack)
+    return round_unit_price(price * pack_size)
 
 
 def _regions(result: AwardLotResult) -> list[PublicRegion]:

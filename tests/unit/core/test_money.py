@@ -4,6 +4,7 @@ import pytest
 
 from procurement.core.money import (
     Money,
+    as_entered,
     line_total,
     round_amount,
     round_quantity,
@@ -104,3 +105,12 @@ def test_money_refuses_floats_and_non_iso_currencies():
         Money("1", "yuan")
     with pytest.raises(TypeError):
         Money("1") + Decimal("1")  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("1.370000", "1.37"), ("1.37", "1.37"), ("6", "6.00"), ("1.372500", "1.3725"),
+     ("0.123456", "0.123456"), ("120.500000", "120.50")],
+)  # fmt: skip
+def test_a_price_reads_as_entered_never_rounded(stored, shown):
+    assert str(as_entered(Decimal(stored))) == shown
