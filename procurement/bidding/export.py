@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from procurement.core.money import plain
 from procurement.web.tabular_export import csv_bytes, xlsx_bytes
 
 COLUMNS = (
@@ -41,7 +42,7 @@ def bid_rows(bids: Iterable[Any]) -> list[list[Any]]:
             bid.manufacturer.code,
             bid.manufacturer.name,
             bid.product.approval_number,
-            f"{bid.product.strength.normalize():f} {bid.product.strength_unit}",
+            f"{plain(bid.product.strength)} {bid.product.strength_unit}",
             bid.product.pack_size,
             bid.price_per_pack,
             bid.unit_price,

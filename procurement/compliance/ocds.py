@@ -22,7 +22,7 @@ from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Lot, Tender
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.errors import NotFound
-from procurement.core.money import round_amount
+from procurement.core.money import plain, round_amount
 from procurement.settlement.models import Payable, SettlementRun
 
 PREFIX = "ocds-vbp001"
@@ -160,7 +160,7 @@ def _tender(tender: Tender, lot: Lot, tenderers: int | None) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": lot.code,
         "description": f"{lot.generic_name} {lot.dosage_form} "
-        f"{lot.reference_strength.normalize():f}{lot.strength_unit}",
+        f"{plain(lot.reference_strength)}{lot.strength_unit}",
         "unit": {
             "name": str(lot.smallest_unit),
             "value": {"amount": float(lot.ceiling_unit_price), "currency": lot.currency},

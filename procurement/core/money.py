@@ -53,6 +53,12 @@ def as_entered(value: Decimal) -> Decimal:
     return trimmed
 
 
+def plain(value: Decimal) -> str:
+    """A Decimal's digits without an exponent or trailing zeros (a strength: ``150``, ``0.5``,
+    ``12.5``; never ``1.5E+2``)."""
+    return format(value.normalize(), "f")
+
+
 def round_ratio(value: Decimal) -> Decimal:
     """Round a ratio (price cut, completion) to 4 places, half up."""
     return value.quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)

@@ -9,6 +9,8 @@ from decimal import Decimal
 from flask import Flask, current_app, request
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 
+from procurement.core.money import plain
+
 LOCALES = ("zh", "en")
 
 
@@ -36,6 +38,7 @@ def register(app: Flask) -> None:
         date=lambda v: format_date(v, "medium") if v else "—",
         datetime=lambda v: format_datetime(v, "medium") if v else "—",
         number=lambda v: format_decimal(v) if v is not None else "—",
+        plain=lambda v: plain(v) if v is not None else "—",
     )
 
     @app.after_request

@@ -16,7 +16,7 @@ from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
 from procurement.catalog.rules import price_cut
 from procurement.core.errors import Conflict, NotFound
-from procurement.core.money import as_entered, round_amount, round_unit_price
+from procurement.core.money import as_entered, plain, round_amount, round_unit_price
 
 PUBLISHED = (TenderStatus.AWARDED, TenderStatus.IN_FORCE, TenderStatus.CLOSED)
 
@@ -117,7 +117,7 @@ def _public_winner(o: AwardBidOutcome, lot) -> PublicWinner:
     return PublicWinner(
         manufacturer=o.manufacturer.name,
         product=" ".join(filter(None, [product.trade_name, product.generic_name,
-                                       f"{product.strength.normalize()} {product.strength_unit}"])),
+                                       f"{plain(product.strength)} {product.strength_unit}"])),
         approval_number=product.approval_number,
         pack_size=product.pack_size,
         unit_price=price,

@@ -140,7 +140,7 @@ def test_the_manufacturer_registers_a_product_on_its_page(client, db_session, lo
         "generic_name": "氨氯地平",
         "dosage_form": "片剂",
         "dosage_class": "oral_solid",
-        "strength": "5",
+        "strength": "150",
         "strength_unit": "mg",
         "smallest_unit": "tablet",
         "pack_size": "28",
@@ -151,7 +151,9 @@ def test_the_manufacturer_registers_a_product_on_its_page(client, db_session, lo
     product = db_session.scalar(select(Product))
     assert product.manufacturer_id == maker.organization_id
     assert product.consistency_evaluated is True
-    assert "国药准字H20200001" in client.get("/manufacturer/products").get_data(as_text=True)
+    listed = client.get("/manufacturer/products").get_data(as_text=True)
+    assert "国药准字H20200001" in listed
+    assert "150 mg" in listed  # not 1.5E+2
 
 
 PAGES = {

@@ -5,6 +5,7 @@ import pytest
 from procurement.core.money import (
     Money,
     as_entered,
+    plain,
     line_total,
     round_amount,
     round_quantity,
@@ -114,3 +115,11 @@ def test_money_refuses_floats_and_non_iso_currencies():
 )  # fmt: skip
 def test_a_price_reads_as_entered_never_rounded(stored, shown):
     assert str(as_entered(Decimal(stored))) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("150", "150"), ("150.000", "150"), ("1.5E+2", "150"), ("0.50", "0.5"), ("12.5", "12.5")],
+)
+def test_a_strength_reads_without_an_exponent(value, shown):
+    assert plain(Decimal(value)) == shown
