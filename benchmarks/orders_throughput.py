@@ -274,6 +274,7 @@ def main() -> None:
             "PROCUREMENT_AUTO_MIGRATE": "false",
             "PYTHONPATH": str(ROOT),
             "PROCUREMENT_BID_SEAL_KEYS": '["q1Yx3u3sR0n2mV7Q0bq0vS5yq2o0e3mJmR7qK9m2Z8U="]',
+            "PROCUREMENT_AUDIT_KEYS": '["benchmark-audit-key-public-not-a-secret-01"]',
         }
         app_proc, app_port = serve("wsgi:app", args.workers, env, str(ROOT))
         bare_proc, bare_port = serve("bare_app:app", args.workers, env, work)
