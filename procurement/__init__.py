@@ -42,7 +42,7 @@ def create_app(
     from procurement.core.clock import SystemClock, set_business_zone
     from procurement.db import make_engine, make_session_factory
     from procurement.web import auth as web_auth
-    from procurement.web import i18n, pages, problems, session
+    from procurement.web import i18n, pages, problems, security, session
     from procurement.web.api import Api
 
     app = Flask(
@@ -70,6 +70,7 @@ def create_app(
         "clock": clock or SystemClock(),
     }
     session.register(app)
+    security.register(app)
     web_auth.register(app)
     i18n.register(app)
     api = Api(app)
@@ -78,6 +79,7 @@ def create_app(
     for area in AREAS:
         module = _area_module(area, "api")
         if module is not None and hasattr(module, "blp"):
+            security.limit_api_blueprint(app, module.blp)
             api.register_blueprint(module.blp, url_prefix="/api/v1")
         module = _area_module(area, "pages")
         if module is not None and hasattr(module, "bp"):

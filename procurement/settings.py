@@ -102,6 +102,7 @@ def validate(settings: dict[str, Any]) -> None:
             f"{settings.get('BUSINESS_TIMEZONE')!r}"
         ) from error
     settings.setdefault("BABEL_DEFAULT_TIMEZONE", settings["BUSINESS_TIMEZONE"])
+    _validate_security(settings)
     url = settings.get("DATABASE_URL", "")
     if url and not url.startswith(("sqlite", "postgresql")):
         raise SettingsError("DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
@@ -161,3 +162,26 @@ def instance_keys(instance_path: Path) -> dict[str, list[str]]:
     if not all(isinstance(stored.get(name), list) and stored[name] for name in INSTANCE_KEY_NAMES):
         raise SettingsError(f"{path} must hold BID_SEAL_KEYS and AUDIT_KEYS lists: restore it")
     return stored
+def _validate_security(settings: dict[str, Any]) -> None:
+    from limits import parse_many
+
+    proxies = settings.get("TRUSTED_PROXIES", 0)
+    if not isinstance(proxies, int) or isinstance(proxies, bool) or proxies < 0:
+        raise SettingsError(
+            "TRUSTED_PROXIES must be the number of reverse proxies in front of the app (0 = none)"
+        )
+    for name in (
+        "LOGIN_MAX_FAILURES",
+        "LOGIN_MAX_FAILURES_PER_ADDRESS",
+        "LOGIN_FAILURE_WINDOW_SECONDS",
+        "LOGIN_LOCKOUT_SECONDS",
+    ):
+        value = settings.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise SettingsError(f"{name} must be a whole number of at least 1")
+    try:
+        parse_many(str(settings.get("API_RATE_LIMIT", "")))
+    except ValueError:
+        raise SettingsError(
+            'API_RATE_LIMIT must be a rate such as "600 per minute" or "10/second"'
+        ) from None

@@ -71,6 +71,10 @@ class User(Base):
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # Part of every login session's id: raising it (logout, password change) ends the user's
+    # other sessions, including cookies copied before.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    password_changed_at: Mapped[datetime | None]
 
     organization: Mapped[Organization] = relationship(back_populates="users", lazy="joined")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
@@ -93,3 +97,17 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class LoginThrottle(Base):
+    """Failed logins counted per key (``account:<username>`` or ``address:<ip>``).
+
+    Kept in the database so every worker process sees the same counts and lockouts.
+    """
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]

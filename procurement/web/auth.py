@@ -19,16 +19,24 @@ login_manager = LoginManager()
 
 class LoginUser(UserMixin):
     def __init__(self, user: User) -> None:
-        self.id = str(user.id)
+        # The session keeps "<user id>:<session epoch>"; raising the user's epoch (logout,
+        # password change) makes every session saved with the old one anonymous.
+        self.id = f"{user.id}:{user.session_epoch}"
+        self.user_id = user.id
         self.actor = actor_of(user)
         self.display_name = user.display_name
         self.org_name = user.organization.name
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> LoginUser | None:
+def _load_user(session_id: str) -> LoginUser | None:
+    user_id, _sep, epoch = session_id.partition(":")
+    if not (user_id.isdigit() and epoch.isdigit()):
+        return None
     user = get_session().get(User, int(user_id))
-    return LoginUser(user) if user is not None and user.active else None
+    if user is None or not user.active or user.session_epoch != int(epoch):
+        return None
+    return LoginUser(user)
 
 
 def bearer_actor() -> Actor | None:

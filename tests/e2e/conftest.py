@@ -33,7 +33,8 @@ Fixtures (session-scoped unless noted):
     A Playwright Chromium (headless ``/usr/bin/chromium``).
 ``page`` (function)
     A fresh browser context (own cookies) with ``base_url=live_server.url`` and Chinese as the
-    browser language, so ``page.goto("/login")`` works.
+    browser language, so ``page.goto("/login")`` works. A Content-Security-Policy violation
+    reported on the browser console fails the test.
 ``log_in`` (function)
     ``log_in(page, user)`` fills the real login form and waits for the redirect.
 ``screenshot`` (function)
@@ -251,8 +252,19 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     context.set_default_timeout(15_000)
     page = context.new_page()
+    # A Content-Security-Policy violation (inline script or style, a foreign source) breaks a
+    # page silently in production: Chromium reports it on the console, and the test fails.
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
     yield page
     context.close()
+    if violations:
+        pytest.fail("the page broke its Content-Security-Policy:\n" + "\n".join(violations))
 
 
 @pytest.fixture

@@ -103,8 +103,9 @@ def _secret_from_flash(html: str) -> str:
 def test_the_account_page_creates_a_token_that_works_on_the_api(client, make_user, login):
     user = make_user(kind="fund")
     login(user)
-    response = client.post("/account/tokens", data={"name": "ERP link"}, follow_redirects=True)
-    assert response.status_code == 200
+    response = client.post("/account/tokens", data={"name": "ERP link"})
+    assert response.status_code == 201
+    assert response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
     secret = _secret_from_flash(html)
     assert "ERP link" in html

@@ -1,0 +1,32 @@
+"""The Content-Security-Policy forbids inline script: pages that need script still work."""
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_swagger_ui_renders_the_api_under_the_content_security_policy(page):
+    response = page.goto("/api/v1/docs")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.locator(".swagger-ui .info .title").wait_for()
+    assert "procurement" in page.locator(".swagger-ui .info .title").inner_text().lower()
+    page.locator(".opblock").first.wait_for()
+    assert page.locator(".opblock").count() > 20
+
+
+def test_an_inline_script_is_blocked_and_reported_on_the_console(browser, live_server):
+    """What the ``page`` fixture watches for: Chromium blocks the script and says so."""
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.goto("/login")
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.inlineRan = true'; document.body.appendChild(s); }"
+    )
+    page.wait_for_timeout(300)
+    ran = page.evaluate("() => window.inlineRan === true")
+    context.close()
+    assert ran is False
+    assert any("Content Security Policy" in m for m in messages)
