@@ -137,7 +137,9 @@ def change_password():
                 )
             except logins.LoginThrottled as refused:
                 errors = {"current_password": [_("Too many wrong passwords. Try again later.")]}
-                page = render_template("auth/password.html", errors=errors, min_length=PASSWORD_MIN_LENGTH)
+                page = render_template(
+                    "auth/password.html", errors=errors, min_length=PASSWORD_MIN_LENGTH
+                )
                 return page, 429, {"Retry-After": str(refused.retry_after)}
             except ValidationFailed as refused:
                 errors = _translated(refused.extra.get("errors", {}))

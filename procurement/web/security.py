@@ -69,7 +69,8 @@ def _api_rate_limit() -> str:
 def limit_api_blueprint(app: Flask, blueprint) -> None:
     """Apply API_RATE_LIMIT to every operation of an API blueprint."""
     limiter: Limiter = app.extensions[LIMITER]
-    limiter.limit(_api_rate_limit, error_message=_rate_limit_message)(blueprint)
+    # One budget across every API operation (a plain limit would count each endpoint apart).
+    limiter.shared_limit(_api_rate_limit, scope="api", error_message=_rate_limit_message)(blueprint)
 
 
 def _rate_limit_message() -> str:

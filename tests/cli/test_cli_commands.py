@@ -176,7 +176,7 @@ def test_create_user_with_a_short_password_names_the_field(populated):
         "abc",
     )
     assert result.code == 2
-    assert "password: use at least 8 characters" in result.err
+    assert "password: use at least 12 characters" in result.err
 
 
 def test_audit_verify_passes_on_an_intact_chain(populated):
