@@ -21,6 +21,7 @@ from procurement.auth import logins, services
 from procurement.auth.passwords import PASSWORD_MIN_LENGTH, PasswordProblem, password_problems
 from procurement.core.errors import ValidationFailed
 from procurement.web.auth import LoginUser, page_actor
+from procurement.web.problems import problem_response
 from procurement.web.session import get_session, now
 
 bp = Blueprint("auth_pages", __name__, template_folder="templates")
@@ -54,6 +55,15 @@ def login():
             limits=logins.LoginLimits.from_config(current_app.config),
         )
     except logins.LoginThrottled as refused:
+        if _prefers_json():
+            return problem_response(
+                429,
+                code=refused.code,
+                title=refused.title,
+                detail=refused.detail,
+                headers={"Retry-After": str(refused.retry_after)},
+                **refused.extra,
+            )
         if refused.scope == "account":
             error = _(
                 "Too many failed logins for this username. Try again in %(minutes)s minutes.",
@@ -71,6 +81,13 @@ def login():
         return render_template("auth/login.html", error=error), 401
     login_user(LoginUser(user))
     return redirect(_safe_next(request.args.get("next")))
+
+
+def _prefers_json() -> bool:
+    """A script that asks for JSON gets problem+json; a browser gets the login form."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
+        "application/json"
+    )
 
 
 def _minutes(seconds: int) -> int:

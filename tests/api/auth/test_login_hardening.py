@@ -38,6 +38,21 @@ def test_five_wrong_passwords_lock_the_account_with_a_429_and_retry_after(
     assert post_login(client, user.username, PASSWORD).status_code == 302
 
 
+def test_a_client_asking_for_json_gets_a_429_problem_naming_the_setting(app, client, make_user):
+    user = make_user()
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        post_login(client, user.username, WRONG)
+    refused = post_login(client, user.username, PASSWORD, headers={"Accept": "application/json"})
+    assert refused.status_code == 429
+    assert refused.mimetype == "application/problem+json"
+    assert refused.headers["Retry-After"] == str(app.config["LOGIN_LOCKOUT_SECONDS"])
+    body = refused.get_json()
+    assert body["type"].endswith("/login-throttled")
+    assert body["setting"] == "LOGIN_MAX_FAILURES"
+    assert body["retry_after"] == app.config["LOGIN_LOCKOUT_SECONDS"]
+    assert "LOGIN_MAX_FAILURES" in body["detail"]
+
+
 def test_the_lockout_message_is_translated(app, client, make_user):
     user = make_user()
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
