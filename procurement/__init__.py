@@ -79,7 +79,7 @@ def create_app(
     for area in AREAS:
         module = _area_module(area, "api")
         if module is not None and hasattr(module, "blp"):
-            security.limit_api_blueprint(app, module.blp)
+            security.limit_api_blueprint(module.blp)
             api.register_blueprint(module.blp, url_prefix="/api/v1")
         module = _area_module(area, "pages")
         if module is not None and hasattr(module, "bp"):

@@ -163,7 +163,7 @@ def instance_keys(instance_path: Path) -> dict[str, list[str]]:
         raise SettingsError(f"{path} must hold BID_SEAL_KEYS and AUDIT_KEYS lists: restore it")
     return stored
 def _validate_security(settings: dict[str, Any]) -> None:
-    from limits import parse_many
+    from procurement.core.rates import Rate
 
     proxies = settings.get("TRUSTED_PROXIES", 0)
     if not isinstance(proxies, int) or isinstance(proxies, bool) or proxies < 0:
@@ -180,7 +180,7 @@ def _validate_security(settings: dict[str, Any]) -> None:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise SettingsError(f"{name} must be a whole number of at least 1")
     try:
-        parse_many(str(settings.get("API_RATE_LIMIT", "")))
+        Rate.parse(str(settings.get("API_RATE_LIMIT", "")))
     except ValueError:
         raise SettingsError(
             'API_RATE_LIMIT must be a rate such as "600 per minute" or "10/second"'

@@ -1,7 +1,8 @@
-"""count failed logins per account and address; end a user's other sessions
+"""count failed logins and API requests; end a user's other sessions
 
-``login_throttles`` holds failed-login counts and lockouts (in the database, so every worker
-sees them); ``users.session_epoch`` is part of each login session's id, so raising it ends the
+``login_throttles`` holds failed-login counts and lockouts, ``api_rate_counters`` the API
+requests per token or address in the current window (in the database, so every worker sees
+them); ``users.session_epoch`` is part of each login session's id, so raising it ends the
 user's other sessions; ``users.password_changed_at`` records the last password change.
 
 Revision ID: c7d3f19a5e42
@@ -29,6 +30,13 @@ def upgrade() -> None:
         sa.Column("locked_until", UtcDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_login_throttles")),
     )
+    op.create_table(
+        "api_rate_counters",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("requests", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("window_started_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_api_rate_counters")),
+    )
     op.add_column(
         "users",
         sa.Column(
@@ -44,4 +52,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column("users", "password_changed_at")
     op.drop_column("users", "session_epoch")
+    op.drop_table("api_rate_counters")
     op.drop_table("login_throttles")

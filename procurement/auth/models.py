@@ -111,3 +111,14 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(default=0)
     window_started_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
+
+
+class ApiRateCounter(Base):
+    """API requests counted per key (``token:<digest>`` or ``address:<ip>``) in the current
+    fixed window; in the database so every worker process shares the count."""
+
+    __tablename__ = "api_rate_counters"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    requests: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime]

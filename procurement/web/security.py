@@ -5,10 +5,9 @@ from __future__ import annotations
 import hashlib
 
 from flask import Flask, Response, current_app, request
-from flask_limiter import Limiter
-from flask_limiter.errors import RateLimitExceeded
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from procurement.auth.ratelimit import Rate, RateLimited, count_request
 from procurement.core.errors import Unauthenticated
 
 # No inline script or style anywhere (templates load static files), so the policy names only
@@ -27,7 +26,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     )
 )
-LIMITER = "api_limiter"
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",
@@ -51,46 +49,42 @@ def _api_rate_key() -> str:
     """Per API token; per client address for calls without a (valid) token."""
     from procurement.web.auth import api_actor
 
-    header = request.headers.get("Authorization", "")
     try:
         actor = api_actor(optional=True)
     except Unauthenticated:  # the view answers 401; count the caller by address meanwhile
         actor = None
     if actor is not None:
-        secret = header.removeprefix("Bearer ").strip()
+        secret = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         return "token:" + hashlib.sha256(secret.encode()).hexdigest()[:32]
-    return "address:" + (request.remote_addr or "unknown")
+    return "address:" + (request.remote_addr or "unknown")[:150]
 
 
-def _api_rate_limit() -> str:
-    return current_app.config["API_RATE_LIMIT"]
+def check_api_rate() -> None:
+    """Before every API operation: count it, refuse it with a 429 over API_RATE_LIMIT."""
+    from procurement.web.session import get_session, now
+
+    rate = Rate.parse(current_app.config["API_RATE_LIMIT"])
+    count_request(get_session(), key=_api_rate_key(), rate=rate, now=now())
 
 
-def limit_api_blueprint(app: Flask, blueprint) -> None:
-    """Apply API_RATE_LIMIT to every operation of an API blueprint."""
-    limiter: Limiter = app.extensions[LIMITER]
-    # One budget across every API operation (a plain limit would count each endpoint apart).
-    limiter.shared_limit(_api_rate_limit, scope="api", error_message=_rate_limit_message)(blueprint)
-
-
-def _rate_limit_message() -> str:
-    return (
-        f"Too many API requests ({current_app.config['API_RATE_LIMIT']}, API_RATE_LIMIT, "
-        "per token or per client address without one); wait for Retry-After seconds."
-    )
-
-
-def handle_rate_limited(error: RateLimitExceeded) -> Response:
+def handle_rate_limited(error: RateLimited) -> Response:
     from procurement.web.problems import problem_response
 
     return problem_response(
         429,
-        code="rate-limited",
-        title="Too many requests",
-        detail=error.description or _rate_limit_message(),
-        limit=current_app.config["API_RATE_LIMIT"],
-        setting="API_RATE_LIMIT",
+        code=error.code,
+        title=error.title,
+        detail=error.detail,
+        headers={"Retry-After": str(error.retry_after)},
+        **error.extra,
     )
+
+
+def limit_api_blueprint(blueprint) -> None:
+    """Apply API_RATE_LIMIT to every operation of an API blueprint (once per blueprint: the
+    blueprints are module objects that every app instance shares)."""
+    if check_api_rate not in blueprint.before_request_funcs.get(None, []):
+        blueprint.before_request(check_api_rate)
 
 
 def register(app: Flask) -> None:
@@ -100,6 +94,4 @@ def register(app: Flask) -> None:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
     app.after_request(add_security_headers)
-    # One limiter per app: a blueprint's limits are kept on the limiter, and tests build many apps.
-    app.extensions[LIMITER] = Limiter(key_func=_api_rate_key, app=app)
-    app.register_error_handler(RateLimitExceeded, handle_rate_limited)
+    app.register_error_handler(RateLimited, handle_rate_limited)

@@ -33,3 +33,14 @@ def test_the_rate_limit_comes_from_the_environment():
 def test_unusable_security_settings_fail_at_start(name, value, says):
     with pytest.raises(SettingsError, match=says):
         load_settings(environ={name: value})
+
+
+@pytest.mark.parametrize(
+    ("text", "requests", "seconds"),
+    [("600 per minute", 600, 60), ("10/second", 10, 1), ("5000 per hours", 5000, 3600)],
+)
+def test_a_rate_reads_as_requests_per_period(text, requests, seconds):
+    from procurement.core.rates import Rate
+
+    rate = Rate.parse(text)
+    assert (rate.requests, rate.seconds) == (requests, seconds)
