@@ -6,7 +6,7 @@ them); ``users.session_epoch`` is part of each login session's id, so raising it
 user's other sessions; ``users.password_changed_at`` records the last password change.
 
 Revision ID: c7d3f19a5e42
-Revises: b4e8a2f61c37
+Revises: e7a1c4d9b2f0
 Create Date: 2026-12-01 23:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from procurement.db import UtcDateTime
 
 revision = "c7d3f19a5e42"
-down_revision = "b4e8a2f61c37"
+down_revision = "e7a1c4d9b2f0"
 branch_labels = None
 depends_on = None
 
