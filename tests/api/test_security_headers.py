@@ -77,6 +77,7 @@ def production_app(session_factory, clock):
             "DATABASE_URL": "sqlite://",
             "SECRET_KEY": "p" * 48,
             "BID_SEAL_KEYS": [TEST_SEAL_KEY],
+            "AUDIT_KEYS": ["production-test-audit-key-not-a-secret-0001"],
             "AUTO_MIGRATE": False,
         },
         clock=clock,
