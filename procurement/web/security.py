@@ -7,7 +7,7 @@ import hashlib
 from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from procurement.auth.ratelimit import Rate, RateLimited, count_request
+from procurement.auth.ratelimit import Rate, RateLimited, RateMeter
 from procurement.core.errors import Unauthenticated
 
 # No inline script or style anywhere (templates load static files), so the policy names only
@@ -64,7 +64,8 @@ def check_api_rate() -> None:
     from procurement.web.session import get_session, now
 
     rate = Rate.parse(current_app.config["API_RATE_LIMIT"])
-    count_request(get_session(), key=_api_rate_key(), rate=rate, now=now())
+    meter = current_app.extensions["procurement"]["rate_meter"]
+    meter.count(get_session(), key=_api_rate_key(), rate=rate, now=now())
 
 
 def handle_rate_limited(error: RateLimited) -> Response:
@@ -95,3 +96,4 @@ def register(app: Flask) -> None:
         )
     app.after_request(add_security_headers)
     app.register_error_handler(RateLimited, handle_rate_limited)
+    app.extensions["procurement"]["rate_meter"] = RateMeter()
