@@ -42,7 +42,7 @@ def create_app(
     from procurement.core.clock import SystemClock, set_business_zone
     from procurement.db import make_engine, make_session_factory
     from procurement.web import auth as web_auth
-    from procurement.web import i18n, pages, problems, security, session
+    from procurement.web import i18n, limits, pages, problems, security, session
     from procurement.web.api import Api
 
     app = Flask(
@@ -69,11 +69,13 @@ def create_app(
         "session_factory": session_factory,
         "clock": clock or SystemClock(),
     }
+    limits.register(app)
     session.register(app)
     security.register(app)
     web_auth.register(app)
     i18n.register(app)
     api = Api(app)
+    limits.register_api(api)
     app.extensions["smorest_api"] = api
     pages.register(app)
     for area in AREAS:

@@ -2,6 +2,7 @@
 
 from marshmallow import fields, validate
 
+from procurement.core.limits import MAX_TOKEN_VALID_DAYS
 from procurement.web.api import Schema
 
 
@@ -24,7 +25,15 @@ class MeSchema(Schema):
 
 class TokenCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    valid_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    valid_days = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(
+            min=1,
+            max=MAX_TOKEN_VALID_DAYS,
+            error="Must be from {min} to {max} days (MAX_TOKEN_VALID_DAYS).",
+        ),
+    )
 
 
 class TokenSchema(Schema):

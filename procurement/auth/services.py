@@ -24,6 +24,7 @@ from procurement.auth.models import (
 )
 from procurement.auth.passwords import password_errors
 from procurement.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from procurement.core.limits import MAX_TOKEN_VALID_DAYS
 from procurement.db import Prepared
 
 TOKEN_PREFIX = "pt_"
@@ -167,8 +168,11 @@ def create_token(
     """Issue an API token for the acting user. The secret is returned once, stored hashed."""
     if not name.strip():
         raise ValidationFailed("Give the token a name.", errors={"name": ["required"]})
-    if valid_days is not None and valid_days < 1:
-        raise ValidationFailed("valid_days must be at least 1.", errors={"valid_days": [">= 1"]})
+    if valid_days is not None and not 1 <= valid_days <= MAX_TOKEN_VALID_DAYS:
+        raise ValidationFailed(
+            f"valid_days must be from 1 to {MAX_TOKEN_VALID_DAYS} (MAX_TOKEN_VALID_DAYS).",
+            errors={"valid_days": [f"1..{MAX_TOKEN_VALID_DAYS} (MAX_TOKEN_VALID_DAYS)"]},
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=actor.user_id,

@@ -9,12 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from procurement.core.limits import MAX_UPLOAD_BLANK_ROWS, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS
+
 XLSX_MAGIC = b"PK\x03\x04"
-MAX_ROWS = 50_000
+MAX_ROWS = MAX_UPLOAD_ROWS
 
 
 @dataclass(frozen=True)
@@ -46,16 +49,27 @@ class TableError(Exception):
 def read_table(
     filename: str, data: bytes, *, required: tuple[str, ...], optional: tuple[str, ...] = ()
 ) -> Table:
-    """Parse an upload (CSV in UTF-8, with or without BOM, or XLSX) and check its header."""
-    raw_rows = _xlsx_rows(data) if _is_xlsx(filename, data) else _csv_rows(data)
-    if not raw_rows or not any(c.strip() for c in raw_rows[0]):
+    """Parse an upload (CSV in UTF-8, with or without BOM, or XLSX) and check its header.
+
+    The file is read row by row and reading stops at the first row beyond a limit
+    (MAX_UPLOAD_ROWS data rows, MAX_UPLOAD_BLANK_ROWS blank ones, MAX_UPLOAD_COLUMNS cells a
+    row), so an oversized file costs no more than the limit to refuse."""
+    rows = _xlsx_rows(data) if _is_xlsx(filename, data) else _csv_rows(data)
+    first = next(rows, None)
+    if first is None or not any(c.strip() for c in first):
         raise TableError([CellError(1, "header", "the file is empty: no header row")])
-    header = [c.strip().lower() for c in raw_rows[0]]
+    header = [c.strip().lower() for c in first]
     _check_header(header, required, optional)
-    table, errors = Table(), []
-    for number, cells in enumerate(raw_rows[1:], start=2):
+    table, errors, blank = Table(), [], 0
+    for number, cells in enumerate(rows, start=2):
         if not any(c.strip() for c in cells):
+            blank += 1
+            if blank > MAX_UPLOAD_BLANK_ROWS:
+                raise _over(number, f"more than {MAX_UPLOAD_BLANK_ROWS} blank rows "
+                            "(MAX_UPLOAD_BLANK_ROWS); delete them")  # fmt: skip
             continue
+        if len(table.rows) == MAX_UPLOAD_ROWS:
+            raise _over(number, f"at most {MAX_UPLOAD_ROWS} rows per upload (MAX_UPLOAD_ROWS)")
         if any(c.strip() for c in cells[len(header) :]):
             errors.append(
                 CellError(number, "row", f"{len(cells)} cells but the header has {len(header)}")
@@ -64,31 +78,40 @@ def read_table(
         table.rows.append((number, {h: v.strip() for h, v in zip(header, padded, strict=False)}))
     if errors:
         raise TableError(errors)
-    if len(table.rows) > MAX_ROWS:
-        raise TableError([CellError(1, "file", f"at most {MAX_ROWS} rows per upload")])
     if not table.rows:
         raise TableError([CellError(2, "file", "the file has a header but no data rows")])
     return table
+
+
+def _over(row: int, message: str) -> TableError:
+    return TableError([CellError(row, "file", f"{message}; split the file")])
 
 
 def _is_xlsx(filename: str, data: bytes) -> bool:
     return filename.lower().endswith((".xlsx", ".xlsm")) or data.startswith(XLSX_MAGIC)
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise TableError(
-            [CellError(1, "file", "the CSV is not UTF-8 text; save it as 'CSV UTF-8'")]
-        ) from None
-    try:
-        return list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise TableError([CellError(1, "file", f"the CSV cannot be read: {exc}")]) from None
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            raise TableError(
+                [CellError(1, "file", "the CSV is not UTF-8 text; save it as 'CSV UTF-8'")]
+            ) from None
+        except csv.Error as exc:
+            raise TableError([CellError(1, "file", f"the CSV cannot be read: {exc}")]) from None
+        if len(cells) > MAX_UPLOAD_COLUMNS:
+            raise _over(reader.line_num, f"more than {MAX_UPLOAD_COLUMNS} cells in a row "
+                        "(MAX_UPLOAD_COLUMNS)")  # fmt: skip
+        yield cells
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
     try:
@@ -99,7 +122,17 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         ) from None
     try:
         sheet = workbook.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        # read_only streams the sheet's XML; max_col stops a sheet whose dimension claims
+        # 16,384 columns from padding every row to that width.
+        width = min(sheet.max_column or MAX_UPLOAD_COLUMNS + 1, MAX_UPLOAD_COLUMNS + 1)
+        for number, row in enumerate(sheet.iter_rows(values_only=True, max_col=width), start=1):
+            cells = [_cell_text(v) for v in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            if len(cells) > MAX_UPLOAD_COLUMNS:
+                raise _over(number, f"more than {MAX_UPLOAD_COLUMNS} cells in a row "
+                            "(MAX_UPLOAD_COLUMNS)")  # fmt: skip
+            yield cells
     finally:
         workbook.close()
 

@@ -66,3 +66,22 @@ class Forbidden(DomainError):
 class Unauthenticated(DomainError):
     code = "unauthenticated"
     title = "Authentication required"
+
+
+class LimitExceeded(RuleViolation):
+    """The request asks for more than a named limit allows (``core/limits.py``).
+
+    ``limit`` (the limit's name) and ``maximum`` become members of the problem."""
+
+    code = "limit-exceeded"
+    title = "Beyond a limit of the platform"
+
+    def __init__(self, detail: str, *, limit: str, maximum: object, **extra: Any) -> None:
+        super().__init__(detail, limit=limit, maximum=maximum, **extra)
+
+
+class TooLarge(LimitExceeded):
+    """The request body itself is larger or deeper than a named limit allows."""
+
+    code = "body-too-large"
+    title = "The request body is too large"

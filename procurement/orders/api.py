@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import request
 from flask.views import MethodView
 from flask_smorest import abort
@@ -211,7 +209,7 @@ class OffPlatform(MethodView):
     @blp.response(201, s.OffPlatformSchema)
     def post(self, data):
         """Report a month's off-platform purchases of a lot (hospital)."""
-        month = date.fromisoformat(data.pop("month") + "-01")
+        month = data.pop("month")
         return services.report_off_platform(get_session(), month=month, now=now(),
                                             actor=api_actor(), **data)  # fmt: skip
 

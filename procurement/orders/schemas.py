@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from procurement.web.api import Schema, StrictDecimal
+from procurement.core.limits import AMOUNT_PLACES
+from procurement.web.api import Month, Schema, StrictDecimal
 
 
 class LineInSchema(Schema):
@@ -195,9 +196,9 @@ class AppointmentSchema(Schema):
 
 class OffPlatformInSchema(Schema):
     lot_id = fields.Integer(required=True)
-    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
+    month = Month(required=True, metadata={"example": "2026-03"})
     quantity = fields.Integer(required=True, strict=True)
-    amount = StrictDecimal(required=True)
+    amount = StrictDecimal(required=True, max_places=AMOUNT_PLACES)
 
 
 class OffPlatformSchema(Schema):

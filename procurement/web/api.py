@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import flask_smorest
 from marshmallow import Schema as MaSchema
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, pre_load, validate
 
+from procurement.core import limits
 from procurement.web import problems
+from procurement.web.limits import NUL_MESSAGE, BoundedParser
 
 
 class Api(flask_smorest.Api):
@@ -24,6 +28,7 @@ class Blueprint(flask_smorest.Blueprint):
     """Area blueprint; every area mounts under /api/v1 (bearer tokens, so no CSRF)."""
 
     _is_api = True
+    ARGUMENTS_PARSER = BoundedParser()
 
     def arguments(self, schema: Any, *args: Any, **kwargs: Any):
         """As flask-smorest's, with the schema built once here instead of on every request
@@ -32,19 +37,154 @@ class Blueprint(flask_smorest.Blueprint):
 
 
 class Schema(MaSchema):
-    """Base schema: unknown fields are refused, so a typo is an error, not silently ignored."""
+    """Base schema: unknown fields are refused, so a typo is an error, not silently ignored.
+
+    Every schema also applies the platform's input limits (``core/limits.py``) once for all its
+    fields: integers within the database's BIGINT, dates between MIN_DATE and MAX_DATE, and no
+    string anywhere in the input (keys included) with a NUL or a lone surrogate, which no
+    database column can store."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            _bound(field)
+
+    @pre_load(pass_collection=True)
+    def _refuse_unstorable_text(self, data: Any, **_kwargs: Any) -> Any:
+        errors: dict[str, list[str]] = {}
+        for path, message in _bad_strings(data, ""):
+            errors.setdefault(path or "_schema", []).append(message)
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+
+DB_INT_RANGE = validate.Range(
+    min=limits.DB_INT_MIN,
+    max=limits.DB_INT_MAX,
+    error="Must be between {min} and {max} (DB_INT_MIN..DB_INT_MAX).",
+)
+
+
+def _date_range(kind: type) -> validate.Range:
+    low, high = limits.MIN_DATE, limits.MAX_DATE
+    if kind is datetime:
+        low, high = (
+            datetime.combine(low, datetime.min.time()),
+            datetime.combine(high, datetime.max.time()),
+        )
+    return validate.Range(
+        min=low, max=high, error="Must be between {min} and {max} (MIN_DATE..MAX_DATE)."
+    )
+
+
+def _bound(field: fields.Field) -> None:
+    """Add the platform-wide range of its type to a field (and to the fields inside it)."""
+    if isinstance(field, fields.Integer):
+        field.validators.append(DB_INT_RANGE)
+    elif isinstance(field, fields.DateTime):
+        field.validators.append(_AwareRange(_date_range(datetime)))
+    elif isinstance(field, fields.Date):
+        field.validators.append(_date_range(date))
+    elif isinstance(field, fields.List):
+        _bound(field.inner)
+    elif isinstance(field, fields.Tuple):
+        for inner in field.tuple_fields:
+            _bound(inner)
+    elif isinstance(field, fields.Dict) and field.value_field is not None:
+        _bound(field.value_field)
+
+
+class _AwareRange:
+    """A datetime range check that compares aware and naive values by their wall time."""
+
+    def __init__(self, inner: validate.Range) -> None:
+        self.inner = inner
+
+    def __call__(self, value: datetime) -> datetime:
+        self.inner(value.replace(tzinfo=None))
+        return value
+
+
+SURROGATE_MESSAGE = "Contains a lone surrogate (\\ud800-\\udfff), which is not text; remove it."
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return NUL_MESSAGE
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return SURROGATE_MESSAGE
+    return None
+
+
+def _bad_strings(data: Any, path: str):
+    """(path, message) for every string in the input that no column can store."""
+    if isinstance(data, str):
+        message = _text_problem(data)
+        if message:
+            yield path, message
+    elif isinstance(data, dict) or hasattr(data, "items"):
+        for key, value in data.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and _text_problem(key):
+                yield sub, _text_problem(key)
+            yield from _bad_strings(value, sub)
+    elif isinstance(data, list | tuple):
+        for index, value in enumerate(data):
+            yield from _bad_strings(value, f"{path}.{index}" if path else str(index))
 
 
 class StrictDecimal(fields.Decimal):
-    """A Decimal that must arrive as a string (or int): JSON floats already lost precision."""
+    """A Decimal that must arrive as a string (or int): JSON floats already lost precision.
 
-    def __init__(self, places: int | None = None, **kwargs: Any) -> None:
+    On the way in it keeps at most ``max_places`` decimal places (PRICE_PLACES unless told) and
+    stays within MAX_MONEY; a value beyond either is refused, never rounded or overflowed.
+    ``places`` (marshmallow's) only formats the value on the way out."""
+
+    def __init__(
+        self, places: int | None = None, *, max_places: int = limits.PRICE_PLACES, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("as_string", True)
         super().__init__(places=places, **kwargs)
+        self.max_places = max_places
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any):
         if isinstance(value, float):
             raise ValidationError(
                 'Send decimal amounts as strings (e.g. "12.3400"), not JSON numbers.'
             )
-        return super()._deserialize(value, attr, data, **kwargs)
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise self.make_error("invalid")
+        try:
+            number = Decimal(value)
+        except (InvalidOperation, ValueError):
+            raise self.make_error("invalid") from None
+        if not number.is_finite():
+            raise self.make_error("special")
+        if abs(number) > limits.MAX_MONEY:
+            raise ValidationError(f"Must be at most {limits.MAX_MONEY} (MAX_MONEY).")
+        step = Decimal(1).scaleb(-self.max_places)
+        if number != number.quantize(step):
+            name = "AMOUNT_PLACES" if self.max_places == limits.AMOUNT_PLACES else "PRICE_PLACES"
+            raise ValidationError(f"At most {self.max_places} decimal places ({name}).")
+        return number
+
+
+class Month(fields.String):
+    """A calendar month as "YYYY-MM" on the wire, the month's first day once loaded."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            month = date.fromisoformat(f"{text}-01") if len(text) == 7 else None
+        except ValueError:
+            month = None
+        if month is None:
+            raise ValidationError('A month is written "YYYY-MM", e.g. "2026-03".')
+        _date_range(date)(month)
+        return month
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else f"{value:%Y-%m}"

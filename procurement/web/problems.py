@@ -23,12 +23,14 @@ from procurement.core.errors import (
     Forbidden,
     NotFound,
     RuleViolation,
+    TooLarge,
     Unauthenticated,
 )
 
 log = logging.getLogger(__name__)
 
 STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = (
+    (TooLarge, 413),
     (NotFound, 404),
     (Conflict, 409),
     (Forbidden, 403),
@@ -182,6 +184,8 @@ def handle_http_exception(error: HTTPException) -> Response:
             title="The form has expired",
             detail=f"{error.description} Reload the page and submit the form again.",
         )
+    if status == 413:
+        return _body_too_large()
     data = getattr(error, "data", None) or {}
     extra: dict[str, Any] = {}
     detail = HTTP_DETAILS.get(status, error.description or "")
@@ -194,6 +198,21 @@ def handle_http_exception(error: HTTPException) -> Response:
     code = "validation-failed" if status == 422 else None
     return problem_response(
         status, code=code, title=error.name, detail=detail, headers=data.get("headers"), **extra
+    )
+
+
+def _body_too_large() -> Response:
+    from procurement.web.limits import body_limit
+
+    name, maximum = body_limit()
+    return problem_response(
+        413,
+        code=TooLarge.code,
+        title=TooLarge.title,
+        detail=f"The request body is larger than {maximum} bytes ({name}); "
+        "send less, or split an upload into smaller files.",
+        limit=name,
+        maximum=maximum,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import InvalidOperation
 from typing import Any
 
@@ -24,6 +24,7 @@ from procurement.catalog.services.common import (
 )
 from procurement.core.clock import business_date
 from procurement.core.errors import Conflict, DomainError, ValidationFailed
+from procurement.core.limits import TENDER_HORIZON_DAYS
 
 MAX_CONTRACT_YEARS = 5
 EDITABLE_FIELDS = (
@@ -143,6 +144,17 @@ def _check_timeline(values: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
+def _check_horizon(values: dict[str, Any], now: datetime) -> dict[str, list[str]]:
+    """A tender's dates lie within TENDER_HORIZON_DAYS of today (no tender opens in 9999)."""
+    last = (now + timedelta(days=TENDER_HORIZON_DAYS)).date()
+    errors: dict[str, list[str]] = {}
+    for key in ("demand_deadline", "bid_deadline", "opening_at", "contract_start"):
+        value = values[key]
+        if (value.date() if isinstance(value, datetime) else value) > last:
+            errors[key] = [f"must be on or before {last} (TENDER_HORIZON_DAYS from today)"]
+    return errors
+
+
 def _check_unique_code(session: Session, code: str, tender_id: int | None = None) -> None:
     clash = session.scalar(select(Tender.id).where(Tender.code == code))
     if clash is not None and clash != tender_id:
@@ -160,6 +172,7 @@ def create_tender(session: Session, *, data: dict[str, Any], now: datetime, acto
     unknown = set(values) - set(EDITABLE_FIELDS)
     fail_fields("Unknown tender fields.", {k: ["unknown field"] for k in sorted(unknown)})
     fail_fields("The tender cannot be created as given.", _check_fields(values))
+    fail_fields("The tender cannot be created as given.", _check_horizon(values, now))
     build_rules(values["rules_preset"], values["rules_overrides"])
     _check_unique_code(session, values["code"])
     tender = Tender(
@@ -208,6 +221,7 @@ def update_tender(
     fail_fields("Unknown tender fields.", {k: ["unknown field"] for k in sorted(unknown)})
     merged = {k: getattr(tender, k) for k in EDITABLE_FIELDS} | changes
     fail_fields("The tender cannot be changed as given.", _check_fields(merged))
+    fail_fields("The tender cannot be changed as given.", _check_horizon(merged, now))
     build_rules(merged["rules_preset"], merged["rules_overrides"])
     _check_unique_code(session, merged["code"], tender.id)
     changed = {k: v for k, v in changes.items() if getattr(tender, k) != v}

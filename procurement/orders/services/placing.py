@@ -20,7 +20,14 @@ from procurement.auth.models import OrgKind, province_of
 from procurement.catalog.models import Lot, Product, Tender
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date
-from procurement.core.errors import DomainError, Forbidden, RuleViolation, ValidationFailed
+from procurement.core.errors import (
+    DomainError,
+    Forbidden,
+    LimitExceeded,
+    RuleViolation,
+    ValidationFailed,
+)
+from procurement.core.limits import MAX_ORDER_LINES, MAX_PACKS_PER_LINE, MIN_UNIT_PRICE
 from procurement.core.money import line_total, round_amount
 from procurement.orders import rules
 from procurement.orders.services import placing_sql as sql
@@ -154,13 +161,28 @@ def _check_request(request: OrderRequest, now: datetime) -> None:
     errors: dict[str, list[str]] = {}
     if not request.lines:
         errors["lines"] = ["an order needs at least one line"]
+    if len(request.lines) > MAX_ORDER_LINES:
+        raise LimitExceeded(
+            f"An order has at most {MAX_ORDER_LINES} lines (MAX_ORDER_LINES); this one has "
+            f"{len(request.lines)}: split it into several orders.",
+            limit="MAX_ORDER_LINES",
+            maximum=MAX_ORDER_LINES,
+        )
     for i, line in enumerate(request.lines):
         if line.packs <= 0:
             errors[f"lines.{i}.packs"] = [f"{line.packs} packs: order a positive number of packs"]
+        elif line.packs > MAX_PACKS_PER_LINE:
+            errors[f"lines.{i}.packs"] = [
+                f"at most {MAX_PACKS_PER_LINE} packs per line (MAX_PACKS_PER_LINE)"
+            ]
         if (line.contract_id is None) == (line.product_id is None):
             errors[f"lines.{i}"] = ["give either contract_id, or product_id with unit_price"]
         elif line.product_id is not None and (line.unit_price is None or line.unit_price <= 0):
             errors[f"lines.{i}.unit_price"] = ["an off-contract line needs a positive unit_price"]
+        elif line.product_id is not None and line.unit_price < MIN_UNIT_PRICE:
+            errors[f"lines.{i}.unit_price"] = [
+                f"a unit price is at least {MIN_UNIT_PRICE} (MIN_UNIT_PRICE)"
+            ]
     if request.wanted_by is not None and request.wanted_by < business_date(now):
         errors["wanted_by"] = [f"{request.wanted_by} is in the past"]
     if errors:

@@ -192,8 +192,17 @@ def write(
         return Written(claimed is not None, seq is not None)
     result = None
     for statement in _writes(dialect, *shape):
-        result = connection.execute(statement, params)
+        own = {name: params[name] for name in _bind_names(statement, connection.dialect)}
+        result = connection.execute(statement, own)
     return Written(key is None or result.first() is not None, audited=False)
+
+
+@functools.cache
+def _bind_names(statement: Executable, dialect) -> tuple[str, ...]:
+    """The parameters one statement binds. Each statement is given only its own: an INSERT
+    handed every line's parameters would compile against all of them, once per line (an order
+    of n lines would cost n^2)."""
+    return tuple(statement.compile(dialect=dialect).params)
 
 
 def _params(order, lines, volumes, key) -> Iterator[tuple[str, Any]]:
