@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from procurement.core.limits import MAX_UPLOAD_BLANK_ROWS, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS
+from procurement.core.limits import (
+    MAX_UPLOAD_BLANK_ROWS,
+    MAX_UPLOAD_COLUMNS,
+    MAX_UPLOAD_ROWS,
+    MAX_UPLOAD_XLSX_UNPACKED_BYTES,
+)
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_ROWS = MAX_UPLOAD_ROWS
@@ -115,6 +120,13 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+        if unpacked > MAX_UPLOAD_XLSX_UNPACKED_BYTES:
+            # openpyxl scans a sheet without a <dimension> once just to open it; a deflated
+            # sheet can be a thousand times its upload's size.
+            raise _over(1, f"the workbook unpacks to more than {MAX_UPLOAD_XLSX_UNPACKED_BYTES} "
+                        "bytes (MAX_UPLOAD_XLSX_UNPACKED_BYTES)")  # fmt: skip
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise TableError(

@@ -49,6 +49,8 @@ MAX_ORDER_LINES = 200
 MAX_UPLOAD_ROWS = 50_000
 MAX_UPLOAD_BLANK_ROWS = 10_000
 MAX_UPLOAD_COLUMNS = 100
+# An XLSX is a zip: the sum of its parts' unpacked sizes, checked before it is opened.
+MAX_UPLOAD_XLSX_UNPACKED_BYTES = 32 * 2**20
 
 # API tokens: the longest lifetime a token may be given.
 MAX_TOKEN_VALID_DAYS = 366

@@ -2,6 +2,9 @@
 
 import io
 import itertools
+import time
+import tracemalloc
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -10,6 +13,7 @@ from openpyxl import Workbook
 from procurement.catalog import forms
 from procurement.catalog.lifecycle import MOVES, TenderStatus, allowed_next
 from procurement.catalog.tabular import CellParser, TableError, read_table
+from procurement.core import limits
 
 
 def test_csv_with_a_bom_blank_rows_and_any_column_order_is_read_by_spreadsheet_row():
@@ -98,3 +102,77 @@ def test_the_lifecycle_is_one_straight_line_from_draft_to_closed():
     states = list(TenderStatus)
     assert [(m.source, m.target) for m in MOVES] == list(itertools.pairwise(states))
     assert allowed_next(TenderStatus.CLOSED) == []
+
+
+# ---- limits, checked while the file is read (core/limits.py) ---------------------------
+
+
+def _xlsx_of(rows: int, *, dimension: bool = True) -> bytes:
+    """An XLSX whose first sheet has a header and ``rows`` one-cell rows, written straight as
+    sheet XML (openpyxl would take longer to write it than the reader may take to refuse it)."""
+    book = Workbook()
+    book.active.append(["lot_code", "quantity"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    body = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(2, rows + 2))
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + (f'<dimension ref="A1:B{rows + 1}"/>' if dimension else "")
+        + "<sheetData>"
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>lot_code</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>quantity</t></is></c></row>'
+        f"{body}</sheetData></worksheet>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in source.infolist():
+            data = sheet.encode() if item.filename.endswith("sheet1.xml") else source.read(item)
+            z.writestr(item.filename, data)
+    return out.getvalue()
+
+
+def test_an_xlsx_of_300000_rows_is_refused_at_the_row_limit_in_moments():
+    data = _xlsx_of(300_000)
+    started = time.perf_counter()
+    with pytest.raises(TableError) as caught:
+        read_table("big.xlsx", data, required=("lot_code", "quantity"))
+    elapsed = time.perf_counter() - started
+    error = caught.value.errors[0]
+    assert "MAX_UPLOAD_ROWS" in error.message
+    assert error.row == limits.MAX_UPLOAD_ROWS + 2
+    assert elapsed < 6, f"{elapsed:.1f} s"  # was 18.5 s, with the whole sheet read first
+
+
+def test_an_xlsx_that_unpacks_beyond_its_limit_is_refused_before_it_is_opened():
+    data = _xlsx_of(1_000_000, dimension=False)  # ~45 MB of sheet XML in a ~7 MB upload
+    started = time.perf_counter()
+    with pytest.raises(TableError) as caught:
+        read_table("bomb.xlsx", data, required=("lot_code", "quantity"))
+    assert "MAX_UPLOAD_XLSX_UNPACKED_BYTES" in caught.value.errors[0].message
+    assert time.perf_counter() - started < 1
+
+
+def test_a_csv_of_exactly_the_row_limit_is_read():
+    data = b"lot_code,quantity\n" + b"L01,1\n" * limits.MAX_UPLOAD_ROWS
+    table = read_table("d.csv", data, required=("lot_code", "quantity"))
+    assert len(table.rows) == limits.MAX_UPLOAD_ROWS
+
+
+def test_a_csv_of_blank_rows_is_refused_early_in_little_memory():
+    data = b"lot_code,quantity\n" + b",\n" * 7_400_000  # 14.8 MB, once 931 MiB
+    tracemalloc.start()
+    try:
+        with pytest.raises(TableError) as caught:
+            read_table("blank.csv", data, required=("lot_code", "quantity"))
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "MAX_UPLOAD_BLANK_ROWS" in caught.value.errors[0].message
+    assert peak < 20 * 2**20, f"{peak / 2**20:.0f} MiB"
+
+
+def test_a_row_wider_than_the_column_limit_is_refused():
+    data = b"lot_code,quantity\nL01,1" + b",x" * limits.MAX_UPLOAD_COLUMNS + b"\n"
+    with pytest.raises(TableError) as caught:
+        read_table("wide.csv", data, required=("lot_code", "quantity"))
+    assert "MAX_UPLOAD_COLUMNS" in caught.value.errors[0].message
