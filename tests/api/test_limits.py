@@ -338,9 +338,7 @@ def test_an_upload_beyond_the_row_limit_is_a_422_naming_it(
         "code,generic_name,dosage_form,dosage_class,reference_strength,strength_unit,"
         "smallest_unit,ceiling_unit_price,reference_unit_price\n"
     )
-    rows = "".join(
-        f"L{i},x,片剂,oral_solid,5,mg,tablet,0.1,0.2\n" for i in range(limits.MAX_UPLOAD_ROWS + 1)
-    )
+    rows = "x\n" * (limits.MAX_UPLOAD_ROWS + 1)  # short rows keep the upload in memory
     data = {"file": (io.BytesIO((header + rows).encode()), "lots.csv")}
     response = client.post(
         f"/api/v1/tenders/{tender.id}/lots/import",
