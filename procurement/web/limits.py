@@ -106,18 +106,14 @@ def _limit_body_size() -> None:
 
 
 def _refuse_nul_in_forms() -> None:
-    """Page forms and query strings reach services as plain strings: one with a NUL (which no
-    column stores) is a 422 here, for every page and API operation at once. JSON bodies are
-    checked by the API's base Schema (which also catches lone surrogates)."""
-    sources = [("query", request.args)]
+    """Page forms, query strings and path segments reach services as plain strings: one with a
+    NUL (which no column stores) is a 422 here, for every page and API operation at once. JSON
+    bodies are checked by the API's base Schema (which also catches lone surrogates)."""
+    pairs = list(request.args.items(multi=True))
+    pairs += [(k, v) for k, v in (request.view_args or {}).items() if isinstance(v, str)]
     if request.mimetype in (UPLOAD_MIMETYPE, "application/x-www-form-urlencoded"):
-        sources.append(("form", request.form))
-    errors = {
-        name: [NUL_MESSAGE]
-        for _where, values in sources
-        for name, value in values.items(multi=True)
-        if "\x00" in value or "\x00" in name
-    }
+        pairs += list(request.form.items(multi=True))
+    errors = {name: [NUL_MESSAGE] for name, value in pairs if "\x00" in name + value}
     if errors:
         raise ValidationFailed("Remove the NUL characters from the fields named.", errors)
 

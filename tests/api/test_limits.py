@@ -91,6 +91,11 @@ def test_a_nul_in_a_nested_key_or_a_query_is_422(client, regulator, auth_headers
     _problem(response, 422)
 
 
+def test_a_nul_in_a_path_segment_is_422(client, make_user, auth_headers):
+    headers = auth_headers(make_user(kind="hospital"))
+    _problem(client.get("/api/v1/batches/B%0001/trace", headers=headers), 422, "NUL")
+
+
 def test_a_nul_in_a_page_form_is_refused_not_a_500(client, login, make_user):
     user = make_user(kind="hospital")
     login(user)
