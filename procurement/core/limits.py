@@ -36,9 +36,10 @@ MAX_MONEY = Decimal("999999999999")
 # An off-contract unit price below one hundredth of a fen is a typo, not a price.
 MIN_UNIT_PRICE = Decimal("0.0001")
 
-# Quantities: packs per order line, and a year's capacity or volume in packs or units.
+# Packs on one order line, and smallest units in one pack: their product, a line's quantity,
+# stays far inside BIGINT. A line's amount and an order's total stay within MAX_MONEY.
 MAX_PACKS_PER_LINE = 10_000_000
-MAX_QUANTITY = 10**12
+MAX_PACK_SIZE = 100_000
 
 # Lines in one order: placing one costs a statement (SQLite) or a few bind parameters
 # (PostgreSQL, at most 65,535 a statement) per line, all in one transaction.

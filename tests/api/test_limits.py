@@ -335,3 +335,39 @@ def test_an_upload_beyond_the_row_limit_is_a_422_naming_it(
         headers=auth_headers(regulator),
     )
     _problem(response, 422, "MAX_UPLOAD_ROWS")
+
+
+# ---- quantities and amounts together -------------------------------------------------
+
+
+def test_a_pack_size_beyond_its_limit_is_a_422(client, make_user, auth_headers):
+    headers = auth_headers(make_user(kind="manufacturer"))
+    body = {
+        "approval_number": "国药准字H20209999",
+        "generic_name": "氨氯地平",
+        "dosage_form": "片剂",
+        "dosage_class": "oral_solid",
+        "strength": "5",
+        "strength_unit": "mg",
+        "smallest_unit": "tablet",
+        "pack_size": limits.MAX_PACK_SIZE + 1,
+        "approval_date": "2020-06-01",
+    }
+    problem = _problem(client.post("/api/v1/products", json=body, headers=headers), 422,
+                       "MAX_PACK_SIZE")  # fmt: skip
+    assert list(problem["errors"]) == ["pack_size"]
+    body["pack_size"] = limits.MAX_PACK_SIZE
+    assert client.post("/api/v1/products", json=body, headers=headers).status_code == 201
+
+
+def test_a_line_whose_amount_passes_the_money_limit_is_a_422(
+    client, hospital, make_product, db_session
+):
+    _world, h = hospital
+    orders = _count(db_session, Order.id)
+    product = make_product(pack_size=limits.MAX_PACK_SIZE)
+    line = {"product_id": product.id, "packs": limits.MAX_PACKS_PER_LINE, "unit_price": "1000"}
+    response = client.post("/api/v1/orders", json={"lines": [line]}, headers=h)
+    problem = _problem(response, 422, "MAX_MONEY")
+    assert list(problem["errors"]) == ["lines.0"]
+    assert _count(db_session, Order.id) == orders

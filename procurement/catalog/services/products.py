@@ -17,6 +17,7 @@ from procurement.catalog.models import DosageClass, Product, SmallestUnit
 from procurement.catalog.services.common import fail_fields
 from procurement.core.clock import business_date
 from procurement.core.errors import Conflict, Forbidden, NotFound
+from procurement.core.limits import MAX_PACK_SIZE
 
 APPROVAL_NUMBER = re.compile(r"^\S{4,40}$")
 PRODUCT_FIELDS = (
@@ -54,8 +55,10 @@ def _check_product(values: dict[str, Any], now: datetime) -> dict[str, list[str]
     elif strength.as_tuple().exponent < -4:  # type: ignore[operator]
         errors["strength"] = ["at most 4 decimal places"]
     pack = values.get("pack_size")
-    if not isinstance(pack, int) or isinstance(pack, bool) or pack < 1:
-        errors["pack_size"] = ["a whole number of smallest units, at least 1"]
+    if not isinstance(pack, int) or isinstance(pack, bool) or not 1 <= pack <= MAX_PACK_SIZE:
+        errors["pack_size"] = [
+            f"a whole number of smallest units from 1 to {MAX_PACK_SIZE} (MAX_PACK_SIZE)"
+        ]
     approved = values.get("approval_date")
     if not isinstance(approved, date) or approved > business_date(now):
         errors["approval_date"] = ["a date not in the future is required"]

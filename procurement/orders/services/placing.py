@@ -27,7 +27,12 @@ from procurement.core.errors import (
     RuleViolation,
     ValidationFailed,
 )
-from procurement.core.limits import MAX_ORDER_LINES, MAX_PACKS_PER_LINE, MIN_UNIT_PRICE
+from procurement.core.limits import (
+    MAX_MONEY,
+    MAX_ORDER_LINES,
+    MAX_PACKS_PER_LINE,
+    MIN_UNIT_PRICE,
+)
 from procurement.core.money import line_total, round_amount
 from procurement.orders import rules
 from procurement.orders.services import placing_sql as sql
@@ -314,6 +319,18 @@ def _split_volumes(lines: list[_Line]) -> list[tuple[int, int, int]]:
     return [(cid, quantity, beyond) for cid, (_, quantity, beyond) in sorted(booked.items())]
 
 
+def _check_amounts(amounts: list[Decimal]) -> None:
+    beyond = {
+        f"lines.{i}": [f"the line comes to {amount}, beyond {MAX_MONEY} (MAX_MONEY)"]
+        for i, amount in enumerate(amounts)
+        if amount > MAX_MONEY
+    }
+    if not beyond and sum(amounts, Decimal(0)) > MAX_MONEY:
+        beyond = {"lines": [f"the order comes to more than {MAX_MONEY} (MAX_MONEY)"]}
+    if beyond:
+        raise ValidationFailed("The order's amounts are beyond the platform's limit.", beyond)
+
+
 def _new_order(
     order_id: int, request: OrderRequest, lines: list[_Line], now: datetime, actor: Actor
 ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
@@ -322,6 +339,7 @@ def _new_order(
     region_class = rules.region_class(actor.region_code, levels.remote_provinces)
     confirm_due, deliver_due = levels.due_times(now, region_class, request.emergency)
     amounts = [line_total(line.quantity, line.unit_price) for line in lines]
+    _check_amounts(amounts)
     order = dict(
         id=order_id, number=new_number("PO", now), hospital_id=actor.org_id,
         manufacturer_id=lines[0].manufacturer_id, region_code=actor.region_code,
