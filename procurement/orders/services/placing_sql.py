@@ -57,6 +57,9 @@ ORDER_COLUMNS = (
     "updated_at", "version",
 )  # fmt: skip
 LINE_COLUMNS = tuple(c.name for c in _LINES.c if c.name != "id")
+# Order shapes (lines x contracts x keyed) whose statements are kept built: bounded, because a
+# client choosing the shape could otherwise fill memory with up to MAX_ORDER_LINES^2 of them.
+SHAPES_KEPT = 256
 KEY_COLUMNS = tuple(c.name for c in _KEYS.c if c.name != "id")
 
 
@@ -136,7 +139,7 @@ def _key_claim(dialect: str):
     )
 
 
-@functools.cache
+@functools.lru_cache(maxsize=SHAPES_KEPT)
 def _writes(dialect: str, lines: int, contracts: int, keyed: bool) -> tuple[Executable, ...]:
     """The write statements, the key claim (when ``keyed``) last."""
     out: list[Executable] = [_volume_update(j) for j in range(contracts)]
@@ -148,7 +151,7 @@ def _writes(dialect: str, lines: int, contracts: int, keyed: bool) -> tuple[Exec
     return tuple(out)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=SHAPES_KEPT)
 def _combined(dialect, lines: int, contracts: int, keyed: bool) -> Prepared:
     """PostgreSQL: every write and the audit event in one statement. Its one row holds the
     key's id (NULL: the key was taken by an earlier request; 1 when no key was sent) and the
@@ -191,18 +194,20 @@ def write(
         claimed, seq = statement.rows(connection, {**params, **event})[0]
         return Written(claimed is not None, seq is not None)
     result = None
-    for statement in _writes(dialect, *shape):
-        own = {name: params[name] for name in _bind_names(statement, connection.dialect)}
-        result = connection.execute(statement, own)
+    for statement, names in _writes_one_by_one(connection.dialect, *shape):
+        result = connection.execute(statement, {name: params[name] for name in names})
     return Written(key is None or result.first() is not None, audited=False)
 
 
-@functools.cache
-def _bind_names(statement: Executable, dialect) -> tuple[str, ...]:
-    """The parameters one statement binds. Each statement is given only its own: an INSERT
-    handed every line's parameters would compile against all of them, once per line (an order
-    of n lines would cost n^2)."""
-    return tuple(statement.compile(dialect=dialect).params)
+@functools.lru_cache(maxsize=SHAPES_KEPT)
+def _writes_one_by_one(dialect, lines: int, contracts: int, keyed: bool):
+    """``_writes`` with the parameters each statement binds. Each is given only its own: an
+    INSERT handed every line's parameters compiles against all of them, once per line (an
+    order of n lines would cost n^2)."""
+    return tuple(
+        (statement, tuple(statement.compile(dialect=dialect).params))
+        for statement in _writes(dialect.name, lines, contracts, keyed)
+    )
 
 
 def _params(order, lines, volumes, key) -> Iterator[tuple[str, Any]]:
