@@ -146,7 +146,7 @@ def _check_timeline(values: dict[str, Any]) -> dict[str, list[str]]:
 
 def _check_horizon(values: dict[str, Any], now: datetime) -> dict[str, list[str]]:
     """A tender's dates lie within TENDER_HORIZON_DAYS of today (no tender opens in 9999)."""
-    last = (now + timedelta(days=TENDER_HORIZON_DAYS)).date()
+    last = business_date(now + timedelta(days=TENDER_HORIZON_DAYS))
     errors: dict[str, list[str]] = {}
     for key in ("demand_deadline", "bid_deadline", "opening_at", "contract_start"):
         value = values[key]
