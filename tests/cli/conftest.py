@@ -56,6 +56,20 @@ def production_env(url: str, audit_keys: list[str] | None = None) -> dict[str, s
     return env
 
 
+def run_in_process(monkeypatch, capsys, *args: str) -> Outcome:
+    """``procurement <args>`` in this process, as the console script runs it."""
+    from procurement.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["procurement", *args])
+    code = 0
+    try:
+        main()
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else 1
+    out, err = capsys.readouterr()
+    return Outcome(code, out, err)
+
+
 def run_cli(env: dict[str, str], *args: str, stdin: str | None = None) -> Outcome:
     done = subprocess.run(
         [sys.executable, "-c", "from procurement.cli import main; main()", *args],

@@ -24,6 +24,7 @@ from tests.cli.conftest import (
     drop_database,
     production_env,
     recreate_database,
+    run_in_process,
 )
 
 PASSWORD = "Wang-Fang correct horse 2026!"
@@ -38,14 +39,7 @@ def procurement(fresh_database, monkeypatch, capsys):
             if name.startswith(("PROCUREMENT_", "DATABASE_URL", "SECRET_KEY")):
                 monkeypatch.setenv(name, value)
         monkeypatch.delenv("TEST_DATABASE_URL", raising=False)
-        monkeypatch.setattr(sys, "argv", ["procurement", *args])
-        code = 0
-        try:
-            main()
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        out, err = capsys.readouterr()
-        return Outcome(code, out, err)
+        return run_in_process(monkeypatch, capsys, *args)
 
     return run
 

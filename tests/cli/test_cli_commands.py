@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-import sys
-from dataclasses import dataclass
 
 import pytest
 
-from procurement.cli import main
+from tests.cli.conftest import Outcome, run_in_process
 
 PASSWORD = "cli password 123"
-
-
-@dataclass
-class Outcome:
-    code: int
-    out: str
-    err: str
 
 
 @pytest.fixture
@@ -34,14 +25,7 @@ def procurement(db_file, monkeypatch, capsys):
     """Run ``procurement <args>`` in-process, as the console script does."""
 
     def run(*args: str) -> Outcome:
-        monkeypatch.setattr(sys, "argv", ["procurement", *args])
-        code = 0
-        try:
-            main()
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        out, err = capsys.readouterr()
-        return Outcome(code, out, err)
+        return run_in_process(monkeypatch, capsys, *args)
 
     return run
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from procurement.cli import main
+from tests.cli.conftest import run_in_process
 
 
 @pytest.fixture
@@ -16,14 +14,8 @@ def procurement(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("TEST_DATABASE_URL", raising=False)
 
     def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["procurement", *args])
-        code = 0
-        try:
-            main()
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        out, err = capsys.readouterr()
-        return code, out, err
+        done = run_in_process(monkeypatch, capsys, *args)
+        return done.code, done.out, done.err
 
     code, _out, err = run(
         "create-org", "--code", "SH-REG", "--name", "Shanghai", "--kind", "regulator",
