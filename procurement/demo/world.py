@@ -230,23 +230,23 @@ def build_logins(session: Session, world: World) -> None:
     """Users with passwords for one organization of each role (printed at the end)."""
     tertiary = next(h for h in world.hospitals if h.tier == "tertiary")
     lagging = next(h for h in world.hospitals if h.profile == "lagging")
-    picks = [
-        ("regulator", "regulator", world.regulator, Role.ADMIN),
-        ("fund", "fund", world.fund, Role.ADMIN),
-        ("hospital", "hospital", tertiary, Role.ADMIN),
-        ("hospital (lagging)", "hospital2", lagging, Role.STAFF),
-        ("manufacturer", "maker", world.makers[0], Role.ADMIN),
-        ("manufacturer (failing)", "maker2", world.makers[1], Role.STAFF),
-        ("distributor", "distributor", world.distributor, Role.STAFF),
+    picks = [  # the header shows a person's name and job beside the organization
+        ("regulator", "regulator", world.regulator, Role.ADMIN, "王芳（集采办）"),
+        ("fund", "fund", world.fund, Role.ADMIN, "李强（基金结算科）"),
+        ("hospital", "hospital", tertiary, Role.ADMIN, "张敏（药学部）"),
+        ("hospital (lagging)", "hospital2", lagging, Role.STAFF, "刘洋（药剂科）"),
+        ("manufacturer", "maker", world.makers[0], Role.ADMIN, "陈静（招投标）"),
+        ("manufacturer (failing)", "maker2", world.makers[1], Role.STAFF, "赵磊（销售部）"),
+        ("distributor", "distributor", world.distributor, Role.STAFF, "周杰（配送部）"),
     ]
-    for label, username, org, role in picks:
+    for label, username, org, role, person in picks:
         user = auth.create_user(
             session,
             org_code=org.code,
             username=username,
             password=DEMO_PASSWORD,
             role=role.value,
-            display_name=f"{org.name} · {username}",
+            display_name=person,
             now=world.now,
         )
         org.actor = auth.actor_of(user)
