@@ -10,6 +10,7 @@ from flask import Flask, current_app, request
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 
 from procurement.core.money import plain
+from procurement.web.labels import label
 
 LOCALES = ("zh", "en")
 
@@ -39,6 +40,7 @@ def register(app: Flask) -> None:
         datetime=lambda v: format_datetime(v, "medium") if v else "—",
         number=lambda v: format_decimal(v) if v is not None else "—",
         plain=lambda v: plain(v) if v is not None else "—",
+        label=label,
     )
 
     @app.after_request

@@ -103,12 +103,12 @@ def test_the_regulator_runs_and_confirms_an_award_in_the_browser(
     page.get_by_role("link", name=f"E2E-AWD-{regulator.user_id}").click()
     page.get_by_test_id("granularity").select_option("region")
     page.get_by_test_id("start-run").click()
-    assert page.get_by_test_id("lot-status-L01").inner_text().startswith("ok")
+    assert page.get_by_test_id("lot-status-L01").inner_text().startswith("已中选")
     screenshot(page, "award-run")
     page.get_by_test_id("confirm-run").click()
-    assert page.get_by_test_id("tender-status").inner_text() == "awarded"
+    assert page.get_by_test_id("tender-status").inner_text() == "已中选"
     page.get_by_test_id("in-force").click()
-    assert page.get_by_test_id("tender-status").inner_text() == "in_force"
+    assert page.get_by_test_id("tender-status").inner_text() == "执行中"
 
     page.goto(f"/public/results/{tender_id}")
     text = page.get_by_test_id("public-lot-L01").inner_text()

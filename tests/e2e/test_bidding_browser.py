@@ -91,7 +91,7 @@ def test_a_manufacturer_submits_a_sealed_bid_and_sees_its_receipt(
         form.locator("button[type=submit]").click()
 
     receipt = page.get_by_test_id("receipt")
-    assert page.get_by_test_id("bid-status").inner_text() == "submitted"
+    assert page.get_by_test_id("bid-status").inner_text() == "已提交"
     assert re.fullmatch(r"[0-9a-f]{64}", page.get_by_test_id("digest").inner_text())
     reference = page.get_by_test_id("reference").inner_text()
     assert re.fullmatch(r"[A-Za-z0-9_-]{22}", reference)  # random, not the sequential bid id

@@ -29,6 +29,7 @@ from procurement.orders import services as orders
 pytestmark = pytest.mark.e2e
 SEAL_KEY = "q1Yx3u3sR0n2mV7Q0bq0vS5yq2o0e3mJmR7qK9m2Z8U="
 NEXT_STEP = {"none": "reminder", "reminder": "public_notice", "public_notice": "summons"}
+STEP_LABELS = {"reminder": "提醒", "public_notice": "通报", "summons": "约谈"}
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +102,7 @@ def test_a_demo_manufacturer_bids_on_the_tender_open_today(demo, portal, screens
     screenshot(page, "demo-manufacturer-bid-form")
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
-    assert page.get_by_test_id("bid-status").inner_text() == "submitted"
+    assert page.get_by_test_id("bid-status").inner_text() == "已提交"
     assert re.fullmatch(r"[0-9a-f]{64}", page.get_by_test_id("digest").inner_text())
     screenshot(page, "demo-manufacturer-receipt")
 
@@ -126,7 +127,7 @@ def test_a_demo_hospital_orders_and_receives_today(demo, portal, screenshot):
     with page.expect_navigation():
         page.get_by_test_id("receive-form").locator("button[type=submit]").click()
     status = page.get_by_test_id(f"order-{number}").get_by_test_id("status").inner_text()
-    assert status == "received"
+    assert status == "已验收"
     screenshot(page, "demo-hospital-orders")
 
 
@@ -157,7 +158,7 @@ def test_the_demo_fund_office_runs_a_settlement(demo, portal, screenshot):
     form.locator("input[name=cut_off]").fill(today.isoformat())
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
-    assert page.get_by_test_id("status").inner_text() == "completed"
+    assert page.get_by_test_id("status").inner_text() == "已完成"
     screenshot(page, "demo-fund-run")
     page.goto("/fund/runs")
     assert f"SR{today:%Y%m%d}-" in page.get_by_test_id("runs").inner_text()
@@ -182,5 +183,6 @@ def test_the_demo_regulator_follows_an_alert_and_escalates_it(demo, portal, scre
         row.locator("button", has_text="升级").click()
     page.goto(f"/regulator/compliance/alerts?step={NEXT_STEP[step]}")
     escalated = page.locator(f"[data-testid=alerts] tr[data-alert='{alert_id}']")
-    assert escalated.locator("td[data-step]").inner_text() == NEXT_STEP[step]
+    assert escalated.locator("td[data-step]").get_attribute("data-step") == NEXT_STEP[step]
+    assert escalated.locator("td[data-step]").inner_text() == STEP_LABELS[NEXT_STEP[step]]
     screenshot(page, "demo-regulator-alerts")

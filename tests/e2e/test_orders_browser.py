@@ -42,7 +42,7 @@ def test_a_hospital_orders_and_receives_what_the_manufacturer_shipped(
     with h.expect_navigation():
         h.get_by_test_id("quick-order").locator("button[type=submit]").click()
     number = re.search(r"PO-\d{8}-[0-9A-F]{10}", h.get_by_test_id("orders").inner_text()).group(0)
-    assert h.get_by_test_id(f"order-{number}").get_by_test_id("status").inner_text() == "placed"
+    assert h.get_by_test_id(f"order-{number}").get_by_test_id("status").inner_text() == "已下单"
 
     m = browser.new_context(base_url=live_server.url, locale="zh-CN").new_page()
     log_in(m, manufacturer)
@@ -67,7 +67,7 @@ def test_a_hospital_orders_and_receives_what_the_manufacturer_shipped(
     with h.expect_navigation():
         h.get_by_test_id("receive-form").locator("button[type=submit]").click()
     status = h.get_by_test_id(f"order-{number}").get_by_test_id("status").inner_text()
-    assert status == "received"
+    assert status == "已验收"
     h.goto("/hospital/orders/new")
     assert "140 / 2,800" in h.get_by_test_id(f"contract-{contract_id}").inner_text()
     screenshot(h, "orders-hospital-received")

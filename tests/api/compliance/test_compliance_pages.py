@@ -63,7 +63,7 @@ def test_manufacturer_appeals_a_credit_event_from_its_page(
         actor=world.reg,
     )
     login(world.manufacturer)
-    assert "gave_up_win" in client.get("/manufacturer/compliance").get_data(as_text=True)
+    assert "Gave up a win" in client.get("/manufacturer/compliance").get_data(as_text=True)
     client.post(f"/manufacturer/compliance/events/{event.id}/appeal", data={"reason": "error"})
     db_session.refresh(event)
     assert event.status.value == "appealed"

@@ -75,3 +75,16 @@ def test_money_is_shown_as_yuan_with_thousands_separators(app, lang):
 def test_dates_are_written_the_locales_way(app, lang, shown):
     with app.test_request_context(f"/?lang={lang}"):
         assert render_template_string("{{ d|date }}", d=date(2026, 1, 5)) == shown
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "code"),
+    [("zh-CN,zh;q=0.9", "已中选", ">awarded<"), ("en-US,en;q=0.9", "Awarded", ">awarded<")],
+)
+def test_statuses_read_as_words_in_the_page_language_never_as_codes(
+    client, published, language, shown, code
+):
+    page = client.get("/public/results", headers={"Accept-Language": language})
+    html = page.get_data(as_text=True)
+    assert f"<td>{shown}</td>" in html
+    assert code not in html

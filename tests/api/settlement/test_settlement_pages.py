@@ -44,13 +44,13 @@ def test_a_run_started_from_the_page_shows_its_progress_and_payment_file(fund_cl
         "/fund/runs", data={"cut_off": "2026-02-13", "form_key": "k1"}, follow_redirects=True
     )
     page = response.get_data(as_text=True)
-    assert 'data-testid="status">completed' in page
+    assert 'data-testid="status">Completed' in page
     assert "1 / 1" in page
     assert "¥28.00" in page
     link = "/payment-file"
     assert link in page
     runs = fund_client.get("/fund/runs").get_data(as_text=True)
-    assert runs.count("completed") == 2
+    assert runs.count(">Completed<") == 2
 
 
 def test_a_run_without_a_cut_off_is_refused_with_a_message(fund_client):

@@ -1,0 +1,151 @@
+"""What people read for each enum value: one translated label per value, defined once here.
+
+Templates print ``{{ status|label }}``, never ``{{ status.value }}`` (attributes such as
+``data-status`` keep the code for scripts and tests). Enums are named by their module and
+class, so this module imports no area.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from flask_babel import lazy_pgettext
+
+
+def _l(text: str) -> object:
+    """A label, translated in the catalog's "label" context (apart from the same words used
+    as column headings, e.g. "Placed" as a time)."""
+    return lazy_pgettext("label", text)
+
+
+LABELS: dict[str, dict[str, object]] = {
+    "procurement.orders.models.OrderStatus": {
+        "placed": _l("Placed"),
+        "confirmed": _l("Confirmed"),
+        "partly_shipped": _l("Partly shipped"),
+        "shipped": _l("Shipped"),
+        "received": _l("Received"),
+        "closed": _l("Closed"),
+        "cancelled": _l("Cancelled"),
+        "rejected": _l("Rejected"),
+    },
+    "procurement.bidding.models.BidStatus": {
+        "submitted": _l("Submitted"),
+        "withdrawn": _l("Withdrawn"),
+    },
+    "procurement.bidding.models.Validity": {"valid": _l("Valid"), "invalid": _l("Invalid")},
+    "procurement.catalog.lifecycle.TenderStatus": {
+        "draft": _l("Draft"),
+        "demand_open": _l("Demand reporting"),
+        "bidding_open": _l("Bidding open"),
+        "bidding_closed": _l("Bidding closed"),
+        "opened": _l("Bids opened"),
+        "awarded": _l("Awarded"),
+        "in_force": _l("In force"),
+        "closed": _l("Closed"),
+    },
+    "procurement.catalog.models.TenderCategory": {
+        "drug": _l("Drugs"),
+        "consumable": _l("Medical consumables"),
+    },
+    "procurement.catalog.models.DosageClass": {
+        "oral_solid": _l("Oral solid"),
+        "oral_liquid": _l("Oral liquid"),
+        "injection": _l("Injection"),
+        "topical": _l("Topical"),
+        "inhalation": _l("Inhalation"),
+        "device": _l("Device"),
+        "other": _l("Other"),
+    },
+    "procurement.catalog.models.SmallestUnit": {
+        "tablet": _l("tablet"),
+        "capsule": _l("capsule"),
+        "sachet": _l("sachet"),
+        "vial": _l("vial"),
+        "ampoule": _l("ampoule"),
+        "bag": _l("bag"),
+        "bottle": _l("bottle"),
+        "syringe": _l("syringe"),
+        "piece": _l("piece"),
+        "set": _l("set"),
+    },
+    "procurement.catalog.models.QualityRequirement": {
+        "consistency_evaluated": _l("Passed consistency evaluation"),
+        "none": _l("No requirement"),
+    },
+    "procurement.award.models.RunStatus": {
+        "succeeded": _l("Succeeded"),
+        "infeasible": _l("Infeasible"),
+        "failed": _l("Failed"),
+    },
+    "procurement.award.models.LotStatus": {
+        "ok": _l("Awarded"),
+        "infeasible": _l("Infeasible"),
+        "failed": _l("Failed"),
+        "error": _l("Error"),
+    },
+    "procurement.settlement.models.RunStatus": {
+        "running": _l("Running"),
+        "completed": _l("Completed"),
+        "failed": _l("Failed"),
+    },
+    "procurement.contracts.models.ContractStatus": {
+        "draft": _l("Draft"),
+        "active": _l("In force"),
+        "ended": _l("Ended"),
+    },
+    "procurement.compliance.models.AlertKind": {
+        "hospital_behind": _l("Hospital behind"),
+        "zero_purchase": _l("No purchase"),
+        "supplier_unconfirmed": _l("Order not confirmed"),
+        "late_delivery": _l("Late delivery"),
+        "rejected_orders": _l("Orders rejected"),
+        "overdue_payment": _l("Overdue payment"),
+        "high_non_winning_share": _l("Non-winning products"),
+    },
+    "procurement.compliance.models.AlertStatus": {"open": _l("Open"), "resolved": _l("Resolved")},
+    "procurement.compliance.models.Severity": {
+        "info": _l("Info"),
+        "warning": _l("Warning"),
+        "high": _l("High"),
+    },
+    "procurement.compliance.models.EscalationStep": {
+        "none": _l("Not escalated"),
+        "reminder": _l("Reminder"),
+        "public_notice": _l("Public notice"),
+        "summons": _l("Summons"),
+    },
+    "procurement.compliance.models.CreditEventKind": {
+        "late_delivery": _l("Late delivery"),
+        "order_rejected_or_unconfirmed": _l("Order rejected or not confirmed"),
+        "region_unsupplied_7d": _l("Region unsupplied for 7 days"),
+        "gave_up_win": _l("Gave up a win"),
+    },
+    "procurement.compliance.models.CreditEventStatus": {
+        "active": _l("In effect"),
+        "appealed": _l("Appealed"),
+        "upheld": _l("Upheld"),
+        "overturned": _l("Overturned"),
+    },
+    "procurement.auth.models.OrgKind": {
+        "regulator": _l("Procurement office"),
+        "fund": _l("Insurance fund"),
+        "hospital": _l("Hospital"),
+        "manufacturer": _l("Manufacturer"),
+        "distributor": _l("Distributor"),
+    },
+    "procurement.auth.models.Role": {
+        "admin": _l("Administrator"),
+        "staff": _l("Staff"),
+        "viewer": _l("Viewer"),
+    },
+}
+
+
+def label(value: Enum | None) -> str:
+    """The translated label of an enum value ("—" for none); its code if it has no label."""
+    if value is None:
+        return "—"
+    kind = type(value)
+    found = LABELS.get(f"{kind.__module__}.{kind.__qualname__}", {}).get(value.value)
+    return str(found) if found is not None else str(value.value)
