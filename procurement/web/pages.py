@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Flask, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import text
@@ -43,8 +43,18 @@ def add_nav(kind: OrgKind, label: Any, endpoint: str, order: int = 50) -> None:
         items.sort(key=lambda item: item.order)
 
 
-def portal_nav(kind: str) -> list[dict[str, str]]:
-    return [{"url": url_for(i.endpoint), "label": str(i.label)} for i in NAV.get(OrgKind(kind), [])]
+def portal_nav(kind: str) -> list[dict[str, Any]]:
+    """The portal's links; the one whose address is the longest prefix of this page's is the
+    active one (``/hospital/orders/new`` is "Order", not also "My orders")."""
+    items: list[dict[str, Any]] = [
+        {"url": url_for(i.endpoint), "label": str(i.label), "active": False}
+        for i in NAV.get(OrgKind(kind), [])
+    ]
+    path = request.path
+    inside = [i for i in items if path == i["url"] or path.startswith(i["url"].rstrip("/") + "/")]
+    if inside:
+        max(inside, key=lambda i: len(i["url"]))["active"] = True
+    return items
 
 
 @bp.get("/")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from sqlalchemy import select
 
 from procurement.orders.models import OrderStatus, PurchaseOrder
@@ -68,3 +71,15 @@ def test_a_manufacturer_cannot_open_the_hospital_portal(make_contract, login):
     world = make_contract()
     response = login(world.manufacturer).get("/hospital/orders")
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "active"), [("/hospital/orders/new", "/hospital/orders/new"),
+                         ("/hospital/orders", "/hospital/orders")],
+)  # fmt: skip
+def test_one_menu_item_is_active_the_longest_that_holds_the_page(
+    make_contract, login, path, active
+):
+    html = login(make_contract().hospital).get(path).get_data(as_text=True)
+    current = re.findall(r'<a href="([^"]+)" class="active" aria-current="page">', html)
+    assert current == [active]
