@@ -21,7 +21,7 @@ from procurement.auth import logins, services
 from procurement.auth.passwords import PASSWORD_MIN_LENGTH, PasswordProblem, password_problems
 from procurement.core.errors import ValidationFailed
 from procurement.web.auth import LoginUser, page_actor
-from procurement.web.problems import problem_response
+from procurement.web.security import retry_later
 from procurement.web.session import get_session, now
 
 bp = Blueprint("auth_pages", __name__, template_folder="templates")
@@ -56,14 +56,7 @@ def login():
         )
     except logins.LoginThrottled as refused:
         if _prefers_json():
-            return problem_response(
-                429,
-                code=refused.code,
-                title=refused.title,
-                detail=refused.detail,
-                headers={"Retry-After": str(refused.retry_after)},
-                **refused.extra,
-            )
+            return retry_later(refused)
         if refused.scope == "account":
             error = _(
                 "Too many failed logins for this username. Try again in %(minutes)s minutes.",

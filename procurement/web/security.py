@@ -69,6 +69,12 @@ def check_api_rate() -> None:
 
 
 def handle_rate_limited(error: RateLimited) -> Response:
+    return retry_later(error)
+
+
+def retry_later(error) -> Response:
+    """A 429 problem for a refusal that carries ``retry_after`` seconds (rate limit, login
+    throttle), with ``Retry-After``."""
     from procurement.web.problems import problem_response
 
     return problem_response(

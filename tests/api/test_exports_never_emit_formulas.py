@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from procurement.catalog.services.lots import REQUIRED_COLUMNS
 from procurement.web.tabular_export import FORMULA_STARTS
 from tests.fixtures.catalog import lot_data
 
@@ -45,17 +46,7 @@ def assert_xlsx_inert(cells: list, texts: list[str]) -> None:
 
 def test_lot_imports_store_formula_like_text_as_it_is(client, make_tender, regulator, auth_headers):
     tender = make_tender("draft", lots=0)
-    header = [
-        "code",
-        "generic_name",
-        "dosage_form",
-        "dosage_class",
-        "reference_strength",
-        "strength_unit",
-        "smallest_unit",
-        "ceiling_unit_price",
-        "reference_unit_price",
-    ]
+    header = list(REQUIRED_COLUMNS)
     # Lot codes must start with a letter or digit; names are free text.
     text = io.StringIO()
     csv.writer(text).writerows(
