@@ -42,7 +42,7 @@ def create_app(
     from procurement.core.clock import SystemClock, set_business_zone
     from procurement.db import make_engine, make_session_factory
     from procurement.web import auth as web_auth
-    from procurement.web import i18n, limits, pages, problems, security, session
+    from procurement.web import forms, i18n, limits, pages, problems, security, session
     from procurement.web.api import Api
 
     app = Flask(
@@ -78,6 +78,7 @@ def create_app(
     limits.register_api(api)
     app.extensions["smorest_api"] = api
     pages.register(app)
+    forms.register(app)  # after CSRF: a forged POST claims no form key
     for area in AREAS:
         module = _area_module(area, "api")
         if module is not None and hasattr(module, "blp"):

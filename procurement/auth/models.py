@@ -122,3 +122,15 @@ class ApiRateCounter(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     requests: Mapped[int] = mapped_column(default=0)
     window_started_at: Mapped[datetime]
+
+
+class FormSubmission(Base):
+    """A page form's one-time key, claimed by its first POST (``web/forms.py``): a second POST
+    with the same key changes nothing and is sent where the first one went (``location``)."""
+
+    __tablename__ = "form_submissions"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None]
+    sent_at: Mapped[datetime] = mapped_column(index=True)
+    location: Mapped[str | None] = mapped_column(String(2000))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Flask, jsonify, redirect, render_template, request, url_for
+from flask_bootstrap import Bootstrap5
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import text
@@ -81,5 +82,8 @@ def exempt_api_from_csrf(app: Flask, api) -> None:
 
 def register(app: Flask) -> None:
     csrf.init_app(app)
+    # Bootstrap 5, served by the app itself (never a CDN: the CSP allows only 'self')
+    app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)
+    Bootstrap5(app)
     app.jinja_env.globals["portal_nav"] = portal_nav
     app.register_blueprint(bp)

@@ -6,3 +6,23 @@ document.addEventListener("change", function (event) {
     target.form.submit();
   }
 });
+
+// <form data-confirm="question">: ask before an irreversible step (cancel, escalate, confirm an
+// award, start a settlement run); a button may carry its own data-confirm.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var button = event.submitter;
+  var question = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    return;
+  }
+  // one send per click: a second click while the page is loading does nothing (the server
+  // also refuses to do a form twice, see web/forms.py)
+  if (form.method.toLowerCase() === "post") {
+    if (form.dataset.sending) {
+      event.preventDefault();
+    }
+    form.dataset.sending = "1";
+  }
+});
