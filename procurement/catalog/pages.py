@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from procurement.auth.models import OrgKind
 from procurement.catalog import forms, services
 from procurement.catalog.lifecycle import TenderStatus
-from procurement.catalog.models import DosageClass, QualityRequirement, SmallestUnit
+from procurement.catalog.models import DosageClass, QualityRequirement, SmallestUnit, TenderCategory
 from procurement.catalog.services.transitions import MANUAL_TARGETS
 from procurement.core.errors import DomainError, ValidationFailed
 from procurement.web.auth import page_actor, portal_required
@@ -21,9 +21,10 @@ bp = Blueprint("catalog_pages", __name__, template_folder="templates")
 
 REGULATOR, HOSPITAL, MANUFACTURER = OrgKind.REGULATOR, OrgKind.HOSPITAL, OrgKind.MANUFACTURER
 CHOICES = {
-    "dosage_classes": [m.value for m in DosageClass],
-    "smallest_units": [m.value for m in SmallestUnit],
-    "quality_requirements": [m.value for m in QualityRequirement],
+    "dosage_classes": list(DosageClass),
+    "smallest_units": list(SmallestUnit),
+    "quality_requirements": list(QualityRequirement),
+    "categories": list(TenderCategory),
 }
 
 
@@ -69,7 +70,10 @@ def tender_new():
             flash(_("Tender %(code)s created as a draft.", code=tender.code), "success")
             return redirect(url_for(".tender_detail", tender_id=tender.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("catalog/tender_form.html", form=request.form, errors=errors), status
+    page = render_template(
+        "catalog/tender_form.html", form=request.form, errors=errors, choices=CHOICES
+    )
+    return page, status
 
 
 @bp.get("/regulator/tenders/<int:tender_id>")
