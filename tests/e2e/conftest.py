@@ -51,6 +51,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -61,8 +62,11 @@ from werkzeug.serving import make_server
 import procurement.models  # noqa: F401  (fills Base.metadata)
 from procurement import create_app
 from procurement.auth import services as auth_services
-from procurement.core.clock import FrozenClock
+from procurement.bidding.seal import Sealer
+from procurement.core.clock import FrozenClock, SystemClock, business_date
 from procurement.db import Base, make_engine, make_session_factory
+from procurement.demo.runner import prepare_database, run_demo
+from procurement.demo.world import DEMO_PASSWORD
 from procurement.migrate import upgrade
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -290,3 +294,62 @@ def screenshot() -> Callable[..., Path]:
         return path
 
     return save
+
+
+# The demo world (tiny scale), shared by the modules that walk it (test_demo_portals_browser,
+# test_portal_screens_browser): built once up to today, on its own database and live server.
+DEMO_SEAL_KEY = "q1Yx3u3sR0n2mV7Q0bq0vS5yq2o0e3mJmR7qK9m2Z8U="
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """The demo world, built up to today (the real date in China), served live on a clock that
+    starts at the real time; ``demo.clock`` can be moved, ``demo.end`` is where it started."""
+    engine = prepare_database(
+        f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}", fresh=True
+    )
+    now = SystemClock().now()
+    result = run_demo(engine, seed=5, scale=0.1, today=business_date(now),
+                      sealer=Sealer([DEMO_SEAL_KEY]), progress=lambda _: None)  # fmt: skip
+    world, factory = result.world, make_session_factory(engine)
+    clock = FrozenClock(now)
+    app = create_app(
+        {"ENV": "testing", "TESTING": False, "WTF_CSRF_ENABLED": True, "DATABASE_URL": "sqlite://",
+         "BID_SEAL_KEYS": [DEMO_SEAL_KEY]},
+        clock=clock, session_factory=factory,
+    )  # fmt: skip
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", clock=clock,
+                          factory=factory, world=world, end=now)  # fmt: skip
+    server.shutdown()
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+@pytest.fixture
+def portal(browser, demo):
+    """``portal(username)``: a logged-in page of a demo login; fails the test on any 5xx."""
+    contexts, failures = [], []
+
+    def open_as(username: str):
+        context = browser.new_context(base_url=demo.url, locale="zh-CN")
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("response", lambda r: failures.append(r.url) if r.status >= 500 else None)
+        page.goto("/login")
+        form = page.get_by_test_id("login-form")
+        form.locator("input[name=username]").fill(username)
+        form.locator("input[name=password]").fill(DEMO_PASSWORD)
+        with page.expect_navigation():
+            form.locator("button[type=submit]").click()
+        assert "/login" not in page.url, f"the demo login {username} failed"
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+    demo.clock.set(demo.end)
+    assert not failures, f"server errors: {failures}"

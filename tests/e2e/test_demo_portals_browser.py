@@ -10,80 +10,17 @@ other journeys' data and this world never meet.
 from __future__ import annotations
 
 import re
-import threading
 from datetime import timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
-from werkzeug.serving import make_server
 
-from procurement import create_app
-from procurement.bidding.seal import Sealer
-from procurement.core.clock import FrozenClock, SystemClock, business_date
-from procurement.db import make_session_factory
-from procurement.demo.runner import prepare_database, run_demo
-from procurement.demo.world import DEMO_PASSWORD
+from procurement.core.clock import business_date
 from procurement.orders import services as orders
 
 pytestmark = pytest.mark.e2e
-SEAL_KEY = "q1Yx3u3sR0n2mV7Q0bq0vS5yq2o0e3mJmR7qK9m2Z8U="
 NEXT_STEP = {"none": "reminder", "reminder": "public_notice", "public_notice": "summons"}
 STEP_LABELS = {"reminder": "提醒", "public_notice": "通报", "summons": "约谈"}
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """The demo world, built up to today (the real date in China), served live on a clock that
-    starts at the real time; ``demo.clock`` can be moved, ``demo.end`` is where it started."""
-    engine = prepare_database(
-        f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}", fresh=True
-    )
-    now = SystemClock().now()
-    result = run_demo(engine, seed=5, scale=0.1, today=business_date(now),
-                      sealer=Sealer([SEAL_KEY]), progress=lambda _: None)  # fmt: skip
-    world, factory = result.world, make_session_factory(engine)
-    clock = FrozenClock(now)
-    app = create_app(
-        {"ENV": "testing", "TESTING": False, "WTF_CSRF_ENABLED": True, "DATABASE_URL": "sqlite://",
-         "BID_SEAL_KEYS": [SEAL_KEY]},
-        clock=clock, session_factory=factory,
-    )  # fmt: skip
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", clock=clock,
-                          factory=factory, world=world, end=now)  # fmt: skip
-    server.shutdown()
-    thread.join(timeout=10)
-    engine.dispose()
-
-
-@pytest.fixture
-def portal(browser, demo):
-    """``portal(username)``: a logged-in page of a demo login; fails the test on any 5xx."""
-    contexts, failures = [], []
-
-    def open_as(username: str):
-        context = browser.new_context(base_url=demo.url, locale="zh-CN")
-        context.set_default_timeout(20_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("response", lambda r: failures.append(r.url) if r.status >= 500 else None)
-        page.goto("/login")
-        form = page.get_by_test_id("login-form")
-        form.locator("input[name=username]").fill(username)
-        form.locator("input[name=password]").fill(DEMO_PASSWORD)
-        with page.expect_navigation():
-            form.locator("button[type=submit]").click()
-        assert "/login" not in page.url, f"the demo login {username} failed"
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-    demo.clock.set(demo.end)
-    assert not failures, f"server errors: {failures}"
 
 
 def test_a_demo_manufacturer_bids_on_the_tender_open_today(demo, portal, screenshot):
