@@ -33,6 +33,7 @@ from procurement.audit import services as audit
 from procurement.auth.actor import Actor
 from procurement.core.clock import day_start
 from procurement.core.errors import RuleViolation
+from procurement.core.money import stored_amount
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import (
     Account,
@@ -47,8 +48,6 @@ from procurement.settlement.models import (
 from procurement.settlement.rules import split_charge
 from procurement.settlement.services.ledger import CURRENCY, account_ids
 from procurement.settlement.services.payables import accruals, bulk_plans
-
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -194,10 +193,7 @@ def claim(session: Session, run, txn_id: int, manufacturers: list[int], now, wor
         .group_by(cols.manufacturer_id, cols.hospital_id)
         .order_by(cols.manufacturer_id, cols.hospital_id)
     )
-    return [
-        Pair(m, h, Decimal(str(amount)).quantize(CENT), int(n))
-        for m, h, amount, n in conn.execute(query)
-    ]
+    return [Pair(m, h, stored_amount(amount), int(n)) for m, h, amount, n in conn.execute(query)]
 
 
 def _record(session, run, txn, batch_no, pairs: list[Pair], now) -> Decimal:
@@ -281,7 +277,7 @@ def _hospital_legs(
     legs = []
     for hospital, charge in sorted(charges.items()):
         account = advance.get(hospital)
-        balance = Decimal(str(balances.get(account, 0))).quantize(CENT)
+        balance = stored_amount(balances.get(account, 0))
         from_advance, rest = split_charge(balance, charge)
         if from_advance:
             legs.append((account, -from_advance))

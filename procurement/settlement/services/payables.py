@@ -25,6 +25,7 @@ from procurement.auth.models import Organization, OrgKind
 from procurement.catalog.models import Tender
 from procurement.contracts.models import Contract
 from procurement.core.clock import day_start
+from procurement.core.money import stored_amount
 from procurement.db import UtcDateTime
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import Payable
@@ -164,7 +165,7 @@ def _new_since(session: Session, last: int) -> tuple[int, Decimal]:
             Payable.id > last
         )
     ).one()
-    return count, Decimal(str(total)).quantize(Decimal("0.01"))
+    return count, stored_amount(total)
 
 
 def accrue_payables(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.core.money import stored_amount
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import (
     Account,
@@ -99,7 +100,7 @@ def _paid_twice(session: Session) -> int:
 
 
 def _money(value) -> Decimal:
-    return Decimal(value or 0).quantize(Decimal("0.01"))
+    return stored_amount(value)
 
 
 def _check_receipt_lines(session: Session, report: Reconciliation, limit: int = 100) -> None:

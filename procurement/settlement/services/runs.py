@@ -36,6 +36,7 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
 from procurement.core.clock import day_start
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
+from procurement.core.money import stored_amount
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.export import payment_file_csv
 from procurement.settlement.models import (
@@ -332,7 +333,5 @@ def payment_file(session: Session, *, run_id: int, actor: Actor) -> tuple[str, b
         .join(Organization, Organization.id == Payment.manufacturer_id)
         .where(Payment.run_id == run.id)
     ).all()
-    payments = [
-        (c, n, Decimal(str(a)).quantize(Decimal("0.01")), cur, k) for c, n, a, cur, k in rows
-    ]
+    payments = [(c, n, stored_amount(a), cur, k) for c, n, a, cur, k in rows]
     return f"payments-{run.reference}.csv", payment_file_csv(run.reference, payments)
