@@ -7,11 +7,13 @@ import time
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
     DateTime,
+    Enum,
     Integer,
     MetaData,
     Numeric,
@@ -64,10 +66,23 @@ Currency = Annotated[str, mapped_column(String(3), default="CNY")]
 Timestamp = Annotated[datetime, mapped_column(UtcDateTime())]
 
 
+def enum_type(cls: type[StrEnum], length: int, *, by_name: bool = False) -> Enum:
+    """A ``StrEnum`` column type: its values in a VARCHAR(``length``), no native enum type and
+    no CHECK constraint, so adding a member needs no migration. ``by_name`` stores the
+    members' names instead (``HOSPITAL``), as the first tables (organizations, users) do."""
+    if by_name:
+        return Enum(cls, native_enum=False, length=length)
+    return Enum(cls, native_enum=False, length=length, values_callable=_values)
+
+
+def _values(cls: type[StrEnum]) -> list[str]:
+    return [member.value for member in cls]
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     # SQLite only auto-numbers "INTEGER PRIMARY KEY", so ints are INTEGER there, BIGINT elsewhere.
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UtcDateTime(),
         int: BigInteger().with_variant(Integer(), "sqlite"),
     }

@@ -36,7 +36,6 @@ from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -48,7 +47,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship, synony
 
 from procurement.auth.models import Organization
 from procurement.contracts.models import Contract
-from procurement.db import Amount, Base, Currency, Ratio
+from procurement.db import Amount, Base, Currency, Ratio, enum_type
 
 CURRENCY = "CNY"  # the ledger's single currency: accounts, postings, payments, payables
 
@@ -65,12 +64,6 @@ __all__ = [
     "SettlementRun",
     "TransactionKind",
 ]
-
-
-def _enum(cls: type[StrEnum], length: int = 24) -> Enum:
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class AccountKind(StrEnum):
@@ -106,7 +99,7 @@ class Account(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80), unique=True)
-    kind: Mapped[AccountKind] = mapped_column(_enum(AccountKind))
+    kind: Mapped[AccountKind] = mapped_column(enum_type(AccountKind, 24))
     owner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     region_code: Mapped[str | None] = mapped_column(String(6), index=True)
     currency: Mapped[Currency]
@@ -124,7 +117,7 @@ class LedgerTransaction(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), unique=True)
-    kind: Mapped[TransactionKind] = mapped_column(_enum(TransactionKind), index=True)
+    kind: Mapped[TransactionKind] = mapped_column(enum_type(TransactionKind, 24), index=True)
     reference: Mapped[str] = mapped_column(String(120), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     occurred_at: Mapped[datetime] = mapped_column(index=True)
@@ -194,7 +187,7 @@ class SettlementRun(Base):
     fund_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     idempotency_key: Mapped[str] = mapped_column(String(200))
     cut_off: Mapped[date]
-    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, 10), default=RunStatus.RUNNING)
+    status: Mapped[RunStatus] = mapped_column(enum_type(RunStatus, 10), default=RunStatus.RUNNING)
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     batch_size: Mapped[int] = mapped_column(default=20)  # manufacturers per batch
