@@ -36,7 +36,7 @@ PRICE_PLACES = money.UNIT_PRICE_DECIMALS
 AMOUNT_PLACES = money.AMOUNT_DECIMALS
 MAX_MONEY = Decimal("999999999999")
 # An off-contract unit price below one hundredth of a fen is a typo, not a price.
-MIN_UNIT_PRICE = Decimal("0.0001")
+MIN_UNIT_PRICE = money.UNIT_PRICE_PLACES
 
 # Packs on one order line, and smallest units in one pack: their product, a line's quantity,
 # stays far inside BIGINT. A line's amount and an order's total stay within MAX_MONEY.

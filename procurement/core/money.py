@@ -20,6 +20,9 @@ UNIT_PRICE_PLACES = Decimal(1).scaleb(-UNIT_PRICE_DECIMALS)  # 0.0001
 AMOUNT_PLACES = Decimal(1).scaleb(-AMOUNT_DECIMALS)  # 0.01
 RATIO_PLACES = Decimal(1).scaleb(-RATIO_DECIMALS)  # 0.0001
 CENT = AMOUNT_PLACES  # one fen, the smallest amount
+# SQLite keeps NUMERIC as binary floating point, so sums there carry tiny residues; a sum counts
+# as zero below half a fen (PostgreSQL's numeric sums are exact).
+HALF_FEN = CENT / 2
 ROUNDING = ROUND_HALF_UP
 
 
@@ -43,12 +46,12 @@ def to_decimal(value: object) -> Decimal:
 
 def round_unit_price(value: Decimal) -> Decimal:
     """Round a per-unit price to 4 places, half up."""
-    return value.quantize(UNIT_PRICE_PLACES, rounding=ROUNDING)
+    return round_places(value, UNIT_PRICE_DECIMALS)
 
 
 def round_amount(value: Decimal) -> Decimal:
     """Round an amount of money to 2 places (fen), half up."""
-    return value.quantize(AMOUNT_PLACES, rounding=ROUNDING)
+    return round_places(value, AMOUNT_DECIMALS)
 
 
 def round_places(value: Decimal, places: int) -> Decimal:
@@ -102,12 +105,12 @@ def plain(value: Decimal) -> str:
 
 def round_ratio(value: Decimal) -> Decimal:
     """Round a ratio (price cut, completion) to 4 places, half up."""
-    return value.quantize(RATIO_PLACES, rounding=ROUNDING)
+    return round_places(value, RATIO_DECIMALS)
 
 
 def round_quantity(value: Decimal) -> int:
     """Round a quantity to whole smallest units, half up (agreed volume = demand x ratio)."""
-    return int(value.quantize(Decimal(1), rounding=ROUNDING))
+    return int(round_places(value, 0))
 
 
 def line_total(quantity: int, unit_price: Decimal) -> Decimal:

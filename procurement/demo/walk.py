@@ -20,7 +20,7 @@ from procurement.catalog import services as catalog
 from procurement.contracts import services as contracts
 from procurement.core.clock import as_utc
 from procurement.core.errors import DomainError
-from procurement.core.money import round_amount
+from procurement.core.money import CENT, round_amount
 from procurement.demo.market import bidder_plan, register_products
 from procurement.demo.world import LotInfo, Org, Round, World, at
 from procurement.orders import services as orders
@@ -168,7 +168,7 @@ def _submit_one(session: Session, world: World, lot: LotInfo, bid: BidPlan, seal
         price = pack_price(bid.comparable, product.strength, lot.drug.strength, product.pack_size)
         data = {
             "product_id": product_id,
-            "price_per_pack": max(price, Decimal("0.01")),
+            "price_per_pack": max(price, CENT),
             "capacity": bid.capacity,
             "revival_opt_in": bid.opt_in,
         }

@@ -27,9 +27,6 @@ from procurement.settlement.models import (
 )
 
 ZERO = Decimal("0.00")
-# SQLite keeps NUMERIC as binary floating point, so sums there carry tiny residues; a sum counts
-# as zero below half a fen (PostgreSQL's numeric sums are exact).
-HALF_FEN = Decimal("0.005")
 
 
 def account_key(

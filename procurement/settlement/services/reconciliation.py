@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
-from procurement.core.money import stored_amount
+from procurement.core.money import HALF_FEN, stored_amount
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import (
     Account,
@@ -22,7 +22,7 @@ from procurement.settlement.models import (
     Payable,
     Payment,
 )
-from procurement.settlement.services.ledger import HALF_FEN, ZERO
+from procurement.settlement.services.ledger import ZERO
 
 
 @dataclass

@@ -25,7 +25,6 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
@@ -53,7 +52,6 @@ from procurement.settlement.services.ledger import CURRENCY, ensure_org_accounts
 from procurement.settlement.services.payables import insert_payables
 
 AfterBatch = Callable[[int], None]
-HALF_FEN = Decimal("0.005")
 
 
 def start_run(
