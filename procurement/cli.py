@@ -1,28 +1,28 @@
 """The ``procurement`` command: run, db, create-org, create-user, audit verify, demo, ...
 
-Areas add their own commands in ``procurement/<area>/commands.py`` with ``register(cli)``.
+An area's commands are one module-level Click group in ``procurement/<area>/commands.py``,
+added at the end of this module.
 """
 
 from __future__ import annotations
 
-import sys
+from functools import partial
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
-from procurement import AREAS, _area_module, create_app
+from procurement import create_app
+from procurement.bidding.commands import bids
+from procurement.compliance.commands import compliance
+from procurement.demo.commands import demo
+from procurement.orders.commands import orders
+from procurement.settlement.commands import settlement
 from procurement.web.session import get_session, now
 
 
-def _app_for_cli():
-    # Commands that manage the schema must not auto-migrate before they run.
-    auto = not (len(sys.argv) > 1 and sys.argv[1] == "db")
-    return create_app({"AUTO_MIGRATE": auto} if not auto else None)
-
-
-@click.group(cls=FlaskGroup, create_app=_app_for_cli, add_default_commands=True)
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True)
 def cli() -> None:
     """Volume-based procurement platform."""
 
@@ -32,8 +32,12 @@ def _engine():
 
 
 @cli.group()
-def db() -> None:
+@click.pass_context
+def db(ctx: click.Context) -> None:
     """Database schema (Alembic migrations)."""
+    # The app is loaded lazily, by the subcommand (with_appcontext), after this runs: the
+    # commands that manage the schema get one that does not migrate it first.
+    ctx.ensure_object(ScriptInfo).create_app = partial(create_app, {"AUTO_MIGRATE": False})
 
 
 @db.command("upgrade")
@@ -251,10 +255,8 @@ def backup(path: Path) -> None:
     click.echo(done)
 
 
-for _area in AREAS:
-    _commands = _area_module(_area, "commands")
-    if _commands is not None:
-        _commands.register(cli)
+for _area_commands in (bids, orders, settlement, compliance, demo):
+    cli.add_command(_area_commands)
 
 
 def main() -> None:

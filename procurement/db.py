@@ -1,4 +1,5 @@
-"""Declarative base, naming convention, Decimal and UTC column types, engine and sessions."""
+"""Declarative base, naming convention, Decimal, UTC and enum column types, engine and sessions,
+and the planner settings of bulk statements (the one place services tune the database)."""
 
 from __future__ import annotations
 
@@ -7,22 +8,26 @@ import time
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
     DateTime,
+    Enum,
     Integer,
     MetaData,
     Numeric,
     String,
+    Table,
     TypeDecorator,
     event,
     func,
+    text,
 )
 from sqlalchemy.engine import Connection, Dialect, Engine, create_engine
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import DeclarativeBase, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.sql import Executable
 
 from procurement.core import clock
@@ -64,10 +69,23 @@ Currency = Annotated[str, mapped_column(String(3), default="CNY")]
 Timestamp = Annotated[datetime, mapped_column(UtcDateTime())]
 
 
+def enum_type(cls: type[StrEnum], length: int, *, by_name: bool = False) -> Enum:
+    """A ``StrEnum`` column type: its values in a VARCHAR(``length``), no native enum type and
+    no CHECK constraint, so adding a member needs no migration. ``by_name`` stores the
+    members' names instead (``HOSPITAL``), as the first tables (organizations, users) do."""
+    if by_name:
+        return Enum(cls, native_enum=False, length=length)
+    return Enum(cls, native_enum=False, length=length, values_callable=_values)
+
+
+def _values(cls: type[StrEnum]) -> list[str]:
+    return [member.value for member in cls]
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     # SQLite only auto-numbers "INTEGER PRIMARY KEY", so ints are INTEGER there, BIGINT elsewhere.
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UtcDateTime(),
         int: BigInteger().with_variant(Integer(), "sqlite"),
     }
@@ -105,8 +123,8 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
 
     A connection the server dropped (a restart, an idle timeout) is then replaced before the
     request uses it, as ``pool_pre_ping`` does; but a busy pool reuses its connections within
-    milliseconds, and pinging each checkout cost a round trip and 0.2-0.4 ms of CPU per
-    request (measured: checkout + close 0.28 ms with pre-ping, 0.09 ms without)."""
+    milliseconds, and pinging each checkout cost a round trip and about three times the CPU of
+    the checkout itself (docs/performance.md, "Database")."""
     idle_since = record.info.get("idle_since")
     if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
         return
@@ -221,7 +239,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     # WAL + NORMAL: a commit survives an application crash; only an OS crash or power loss
-    # may drop the last commits (never corrupts). FULL costs an fsync (~1.4 ms here) per commit.
+    # may drop the last commits (never corrupts). FULL costs an fsync per commit.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
@@ -229,6 +247,41 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_on_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# For the rest of a transaction that runs bulk statements (settlement's accruals and runs: an
+# INSERT ... SELECT or UPDATE over up to millions of rows), on PostgreSQL:
+BULK_PLANNER_SETTINGS = (
+    # An accrual's anti-join to the payables it is filling, planned while the table was still
+    # small, became a nested loop rescanning the growing table once per line (quadratic); as a
+    # hash anti-join the same statement reads the table once.
+    "SET LOCAL enable_nestloop = off",
+    # JIT compiled these statements for longer than the compiled code saved.
+    "SET LOCAL jit = off",
+    # The hash of a million ids fits in memory instead of spilling to disk.
+    "SET LOCAL work_mem = '64MB'",
+)
+
+
+def plan_for_bulk(session: Session) -> None:
+    """Apply :data:`BULK_PLANNER_SETTINGS` to the session's transaction (PostgreSQL; SQLite has
+    none of these). They end with the transaction, so other statements plan as usual.
+    Measurements: docs/performance.md, "Settlement"."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for statement in BULK_PLANNER_SETTINGS:
+        session.execute(text(statement))
+
+
+def refresh_statistics(session: Session, table: Table) -> None:
+    """ANALYZE ``table`` now, after a bulk write: otherwise the next statements are planned for
+    the table as autovacuum last saw it (a million payables planned as an empty table).
+    PostgreSQL only (SQLite's planner keeps no statistics unless asked). Measurements:
+    docs/performance.md."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    session.execute(text(f"ANALYZE {bind.dialect.identifier_preparer.format_table(table)}"))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

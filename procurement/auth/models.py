@@ -6,11 +6,11 @@ import re
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.core.errors import ValidationFailed
-from procurement.db import Base
+from procurement.db import Base, enum_type
 
 
 class OrgKind(StrEnum):
@@ -53,7 +53,7 @@ class Organization(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[OrgKind] = mapped_column(Enum(OrgKind, native_enum=False, length=20))
+    kind: Mapped[OrgKind] = mapped_column(enum_type(OrgKind, 20, by_name=True))
     region_code: Mapped[str] = mapped_column(String(6), index=True)
     created_at: Mapped[datetime]
 
@@ -68,7 +68,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    role: Mapped[Role] = mapped_column(enum_type(Role, 20, by_name=True))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
     # Part of every login session's id: raising it (logout, password change) ends the user's

@@ -8,24 +8,18 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.auth.models import Organization
 from procurement.bidding.models import Bid
 from procurement.catalog.models import Lot, Tender
-from procurement.db import Amount, Base, Quantity, Ratio, UnitPrice
+from procurement.db import Amount, Base, Quantity, Ratio, UnitPrice, enum_type
 
 __all__ = ["AwardAllocation", "AwardBidOutcome", "AwardLotResult", "AwardRun", "LotStatus",
            "RunStatus"]  # fmt: skip
 
 Gap = Numeric(12, 6)
-
-
-def _enum(cls: type[StrEnum], length: int = 20) -> Enum:
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class RunStatus(StrEnum):
@@ -50,7 +44,7 @@ class AwardRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tender_id: Mapped[int] = mapped_column(ForeignKey("tenders.id"), index=True)
     number: Mapped[int]
-    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus))
+    status: Mapped[RunStatus] = mapped_column(enum_type(RunStatus, 20))
     # SHA-256 over the canonical inputs (bids, demand, rules, options): same digest, same plan.
     inputs_digest: Mapped[str] = mapped_column(String(64))
     rules_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -97,7 +91,7 @@ class AwardLotResult(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("award_runs.id"), index=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
     lot_code: Mapped[str] = mapped_column(String(20))
-    status: Mapped[LotStatus] = mapped_column(_enum(LotStatus))
+    status: Mapped[LotStatus] = mapped_column(enum_type(LotStatus, 20))
     selection_reason: Mapped[str] = mapped_column(Text, default="")
     declared_count: Mapped[int] = mapped_column(default=0)
     valid_count: Mapped[int] = mapped_column(default=0)

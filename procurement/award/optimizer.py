@@ -53,6 +53,7 @@ from procurement.award.optimizer_highs import (
 )
 from procurement.award.optimizer_model import Model, build_model
 from procurement.award.optimizer_pulp import solve_pulp
+from procurement.core.money import round_places
 
 __all__ = [
     "Allocation",
@@ -68,7 +69,7 @@ __all__ = [
     "allocate_many",
 ]
 
-_GAP_PLACES = Decimal("0.000001")
+_GAP_DECIMALS = 6
 
 
 def allocate(problem: AllocationProblem, options: SolverOptions | None = None) -> AllocationResult:
@@ -243,7 +244,7 @@ def _gap(objective: Decimal, lp: float | None) -> tuple[Decimal | None, Decimal 
     bound = Decimal(f"{lp:.2f}")
     if objective <= 0:
         return bound, Decimal(0)
-    gap = max(Decimal(0), (objective - bound) / objective).quantize(_GAP_PLACES)
+    gap = round_places(max(Decimal(0), (objective - bound) / objective), _GAP_DECIMALS)
     return bound, gap
 
 

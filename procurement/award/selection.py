@@ -19,7 +19,7 @@ from procurement.catalog.rules import (
     price_cut,
     price_from_comparable,
 )
-from procurement.core.money import round_unit_price
+from procurement.core.money import round_places, round_unit_price
 
 
 class Outcome(StrEnum):
@@ -159,7 +159,7 @@ def _win_reason(r: _Ranked, anchor: Decimal, lot: LotBids, rules: SelectionRules
     limit = rules.win_multiple * anchor
     if r.comparable <= limit:
         return (
-            f"price {multiple:.2f}x the anchor {_fmt(anchor)}, "
+            f"price {round_places(multiple, 2)}x the anchor {_fmt(anchor)}, "
             f"within the {rules.win_multiple}x limit"
         )
     floor = rules.floor_for(lot.dosage_form)
@@ -175,7 +175,7 @@ def _loss_reason(
 ) -> str:
     if not shortlisted:
         return f"ranked {r.rank} of the valid bids, outside the shortlist of {cap}"
-    multiple = (r.comparable / anchor).quantize(Decimal("0.01"))
+    multiple = round_places(r.comparable / anchor, 2)
     return (
         f"price {multiple}x the {'anchor' if rules.anchor_mode != 'lowest' else 'lowest'} "
         f"{_fmt(anchor)}, above the {rules.win_multiple}x limit"

@@ -9,7 +9,6 @@ from enum import StrEnum
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    Enum,
     ForeignKey,
     LargeBinary,
     String,
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.auth.models import Organization
 from procurement.catalog.models import Lot, Product, Tender
-from procurement.db import Base, Quantity, UnitPrice
+from procurement.db import Base, Quantity, UnitPrice, enum_type
 
 __all__ = [
     "BID_REFERENCE_BYTES",
@@ -40,12 +39,6 @@ BID_REFERENCE_BYTES = 16
 
 def new_bid_reference() -> str:
     return secrets.token_urlsafe(BID_REFERENCE_BYTES)
-
-
-def _enum(cls: type[StrEnum], length: int = 20) -> Enum:
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class BidStatus(StrEnum):
@@ -89,7 +82,7 @@ class Bid(Base):
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
     manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
-    status: Mapped[BidStatus] = mapped_column(_enum(BidStatus))
+    status: Mapped[BidStatus] = mapped_column(enum_type(BidStatus, 20))
     revival_opt_in: Mapped[bool] = mapped_column(default=False)
     submitted_at: Mapped[datetime]  # first submission
     updated_at: Mapped[datetime]
@@ -106,7 +99,7 @@ class Bid(Base):
     capacity: Mapped[Quantity | None]
     regions: Mapped[list[str] | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
-    validity: Mapped[Validity | None] = mapped_column(_enum(Validity, 10))
+    validity: Mapped[Validity | None] = mapped_column(enum_type(Validity, 10))
     invalid_reason: Mapped[str | None] = mapped_column(String(300))
     rank: Mapped[int | None]
 
@@ -138,7 +131,7 @@ class BidVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     bid_id: Mapped[int] = mapped_column(ForeignKey("bids.id"), index=True)
     version: Mapped[int]
-    action: Mapped[BidAction] = mapped_column(_enum(BidAction, 10))
+    action: Mapped[BidAction] = mapped_column(enum_type(BidAction, 10))
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     revival_opt_in: Mapped[bool]
     sealed: Mapped[bytes] = mapped_column(LargeBinary)

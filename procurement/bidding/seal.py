@@ -27,7 +27,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-PRICE_PLACES = Decimal("0.0001")  # the canonical price has exactly 4 places: "47.6000"
+from procurement.core.money import UNIT_PRICE_DECIMALS, fixed
 
 
 class SealError(Exception):
@@ -45,7 +45,7 @@ class BidContent:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "price_per_pack": format(self.price_per_pack.quantize(PRICE_PLACES), "f"),
+            "price_per_pack": fixed(self.price_per_pack, UNIT_PRICE_DECIMALS),
             "capacity": self.capacity,
             "regions": sorted(self.regions),
             "note": self.note,

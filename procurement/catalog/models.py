@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    Enum,
     ForeignKey,
     Numeric,
     String,
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.auth.models import Organization
 from procurement.catalog.lifecycle import TenderStatus, allowed_next
-from procurement.db import Base, Currency, Quantity, UnitPrice
+from procurement.db import Base, Currency, Quantity, UnitPrice, enum_type
 
 __all__ = [
     "DemandConfirmation",
@@ -37,12 +36,6 @@ __all__ = [
 ]
 
 Strength = Numeric(18, 4)
-
-
-def _enum(cls: type[StrEnum], length: int = 30) -> Enum:
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class TenderCategory(StrEnum):
@@ -90,7 +83,7 @@ class Tender(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    category: Mapped[TenderCategory] = mapped_column(_enum(TenderCategory, 20))
+    category: Mapped[TenderCategory] = mapped_column(enum_type(TenderCategory, 20))
     # Province-level GB/T 2260 codes (e.g. ["310000", "320000"]) whose hospitals take part.
     region_scope: Mapped[list[str]] = mapped_column(JSON, default=list)
     demand_deadline: Mapped[datetime]
@@ -99,7 +92,7 @@ class Tender(Base):
     contract_start: Mapped[date]
     contract_years: Mapped[int]
     status: Mapped[TenderStatus] = mapped_column(
-        _enum(TenderStatus, 20), default=TenderStatus.DRAFT, index=True
+        enum_type(TenderStatus, 20), default=TenderStatus.DRAFT, index=True
     )
     rules_preset: Mapped[str] = mapped_column(String(40))
     rules_overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -148,17 +141,17 @@ class Lot(Base):
     code: Mapped[str] = mapped_column(String(20))  # "L01", unique within the tender
     generic_name: Mapped[str] = mapped_column(String(200))
     dosage_form: Mapped[str] = mapped_column(String(80))  # as printed: 片剂, 注射液 ...
-    dosage_class: Mapped[DosageClass] = mapped_column(_enum(DosageClass, 20))
+    dosage_class: Mapped[DosageClass] = mapped_column(enum_type(DosageClass, 20))
     reference_strength: Mapped[Decimal] = mapped_column(Strength)
     strength_unit: Mapped[str] = mapped_column(String(10))  # mg, g, ml, IU ...
-    smallest_unit: Mapped[SmallestUnit] = mapped_column(_enum(SmallestUnit, 20))
+    smallest_unit: Mapped[SmallestUnit] = mapped_column(enum_type(SmallestUnit, 20))
     # Per smallest unit of the representative strength (最高有效申报价).
     ceiling_unit_price: Mapped[UnitPrice]
     # Pre-procurement price per smallest unit, for savings and year-end budgets.
     reference_unit_price: Mapped[UnitPrice]
     currency: Mapped[Currency]
     quality_requirement: Mapped[QualityRequirement] = mapped_column(
-        _enum(QualityRequirement, 30), default=QualityRequirement.CONSISTENCY_EVALUATED
+        enum_type(QualityRequirement, 30), default=QualityRequirement.CONSISTENCY_EVALUATED
     )
     antimicrobial_restricted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
@@ -187,10 +180,10 @@ class Product(Base):
     generic_name: Mapped[str] = mapped_column(String(200), index=True)
     trade_name: Mapped[str | None] = mapped_column(String(200))
     dosage_form: Mapped[str] = mapped_column(String(80))
-    dosage_class: Mapped[DosageClass] = mapped_column(_enum(DosageClass, 20))
+    dosage_class: Mapped[DosageClass] = mapped_column(enum_type(DosageClass, 20))
     strength: Mapped[Decimal] = mapped_column(Strength)
     strength_unit: Mapped[str] = mapped_column(String(10))
-    smallest_unit: Mapped[SmallestUnit] = mapped_column(_enum(SmallestUnit, 20))
+    smallest_unit: Mapped[SmallestUnit] = mapped_column(enum_type(SmallestUnit, 20))
     pack_size: Mapped[int]  # smallest units per pack
     consistency_evaluated: Mapped[bool] = mapped_column(default=False)
     originator: Mapped[bool] = mapped_column(default=False)

@@ -8,7 +8,7 @@ from procurement.compliance import export, ocds, services
 from procurement.compliance import schemas as s
 from procurement.compliance.queries import Filters
 from procurement.compliance.services.yearend import with_arithmetic
-from procurement.web.api import Blueprint
+from procurement.web.api import Blueprint, exact_json
 from procurement.web.auth import api_actor
 from procurement.web.session import get_session, now
 
@@ -194,6 +194,8 @@ class TenderOcds(MethodView):
     @blp.response(200)
     def get(self, tender_id):
         """The tender as an OCDS 1.1.5 release package (public once awarded)."""
-        return ocds.release_package(
-            get_session(), tender_id=tender_id, actor=api_actor(optional=True), now=now()
+        return exact_json(
+            ocds.release_package(
+                get_session(), tender_id=tender_id, actor=api_actor(optional=True), now=now()
+            )
         )

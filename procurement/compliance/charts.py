@@ -10,6 +10,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from procurement.core.money import round_places
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -21,7 +23,7 @@ class Bar:
 
 
 def _pct(value: Decimal | None) -> str:
-    return "–" if value is None else f"{(value * 100).quantize(Decimal('0.1'))}%"
+    return "–" if value is None else f"{round_places(value * 100, 1)}%"
 
 
 def bar_chart(bars: list[Bar], *, testid: str, title: str, width: int = 640) -> Markup:

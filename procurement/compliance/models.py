@@ -10,12 +10,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.auth.models import Organization
 from procurement.catalog.models import Lot
-from procurement.db import Amount, Base, Currency, Quantity, Ratio
+from procurement.db import Amount, Base, Currency, Quantity, Ratio, enum_type
 from procurement.orders.models import OrderLine
 
 __all__ = [
@@ -36,12 +36,6 @@ __all__ = [
     "YearEndResult",
     "YearEndRun",
 ]
-
-
-def _enum(cls: type[StrEnum], length: int = 30) -> Enum:
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class AlertKind(StrEnum):
@@ -88,8 +82,8 @@ class Alert(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[AlertKind] = mapped_column(_enum(AlertKind), index=True)
-    severity: Mapped[Severity] = mapped_column(_enum(Severity, 10))
+    kind: Mapped[AlertKind] = mapped_column(enum_type(AlertKind, 30), index=True)
+    severity: Mapped[Severity] = mapped_column(enum_type(Severity, 10))
     dedup_key: Mapped[str] = mapped_column(String(160), index=True)
     open_key: Mapped[str | None] = mapped_column(String(160))
     subject_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
@@ -101,9 +95,11 @@ class Alert(Base):
     contract_year: Mapped[int | None]
     detail: Mapped[str] = mapped_column(Text)
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[AlertStatus] = mapped_column(_enum(AlertStatus, 10), default=AlertStatus.OPEN)
+    status: Mapped[AlertStatus] = mapped_column(
+        enum_type(AlertStatus, 10), default=AlertStatus.OPEN
+    )
     step: Mapped[EscalationStep] = mapped_column(
-        _enum(EscalationStep, 20), default=EscalationStep.NONE
+        enum_type(EscalationStep, 20), default=EscalationStep.NONE
     )
     raised_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -127,7 +123,7 @@ class AlertEscalation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("compliance_alerts.id"), index=True)
-    step: Mapped[EscalationStep] = mapped_column(_enum(EscalationStep, 20))
+    step: Mapped[EscalationStep] = mapped_column(enum_type(EscalationStep, 20))
     by_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str] = mapped_column(Text, default="")
@@ -263,7 +259,7 @@ class CreditEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
-    kind: Mapped[CreditEventKind] = mapped_column(_enum(CreditEventKind))
+    kind: Mapped[CreditEventKind] = mapped_column(enum_type(CreditEventKind, 30))
     points: Mapped[int]
     occurred_at: Mapped[datetime]
     source_key: Mapped[str] = mapped_column(String(80))
@@ -272,7 +268,7 @@ class CreditEvent(Base):
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
     detail: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[CreditEventStatus] = mapped_column(
-        _enum(CreditEventStatus, 12), default=CreditEventStatus.ACTIVE
+        enum_type(CreditEventStatus, 12), default=CreditEventStatus.ACTIVE
     )
     recorded_at: Mapped[datetime]
 

@@ -3,7 +3,11 @@
 one contract per hospital and winner (all contract years), and the fund's payments as the
 contract's implementation transactions. Bids are never exported: before opening nothing about
 them exists here, and after opening only the core field ``numberOfTenderers`` is given (the
-bids extension is left out, so the package validates against the core schema alone)."""
+bids extension is left out, so the package validates against the core schema alone).
+
+OCDS values are JSON numbers: amounts (2 places) and unit prices (as stored) stay Decimals here
+and go out as exact number literals (``40.00``, never a float's nearest double); see
+:func:`procurement.web.api.exact_json`."""
 
 from __future__ import annotations
 
@@ -50,7 +54,7 @@ def _iso(value: datetime) -> str:
 
 
 def _money(amount: Decimal, currency: str = "CNY") -> dict[str, Any]:
-    return {"amount": float(round_amount(amount)), "currency": currency}
+    return {"amount": round_amount(amount), "currency": currency}
 
 
 def _party(org: Organization, roles: set[str]) -> dict[str, Any]:
@@ -163,7 +167,7 @@ def _tender(tender: Tender, lot: Lot, tenderers: int | None) -> dict[str, Any]:
         f"{plain(lot.reference_strength)}{lot.strength_unit}",
         "unit": {
             "name": str(lot.smallest_unit),
-            "value": {"amount": float(lot.ceiling_unit_price), "currency": lot.currency},
+            "value": {"amount": lot.ceiling_unit_price, "currency": lot.currency},
         },
     }
     if total is not None:
@@ -245,7 +249,7 @@ def _contract(lot, hospital_id, manufacturer_id, rows, payments, parties) -> dic
                 "quantity": c.agreed_volume,
                 "unit": {
                     "name": str(lot.smallest_unit),
-                    "value": {"amount": float(c.unit_price), "currency": c.currency},
+                    "value": {"amount": c.unit_price, "currency": c.currency},
                 },
             }
             for c in rows

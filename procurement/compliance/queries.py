@@ -34,6 +34,7 @@ from procurement.catalog.models import Lot, Tender
 from procurement.compliance import rules as r
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date, day_start
+from procurement.core.money import round_amount
 from procurement.orders.models import (
     ContractVolume,
     ReceiptLine,
@@ -372,9 +373,9 @@ def _add_savings(session: Session, out: dict[str, list[ProgressRow]], prices) ->
         gap = Decimal(refs[lot_id]) - Decimal(price)
         per_lot[lot_id] = per_lot.get(lot_id, Decimal(0)) + Decimal(int(accepted or 0)) * gap
     for row in out.get("lot", []):
-        row.saving = per_lot.get(row.key, Decimal(0)).quantize(Decimal("0.01"))
+        row.saving = round_amount(per_lot.get(row.key, Decimal(0)))
     for row in out.get("total", []):
-        row.saving = sum(per_lot.values(), Decimal(0)).quantize(Decimal("0.01"))
+        row.saving = round_amount(sum(per_lot.values(), Decimal(0)))
 
 
 def label_rows(session: Session, group: str, rows: list[ProgressRow]) -> list[ProgressRow]:

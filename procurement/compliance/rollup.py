@@ -4,7 +4,7 @@ The regulator's home needs, for one tender's contract year, the progress sums pe
 lot, region, hospital, manufacturer) with the day's status counts, the accepted quantity per
 lot and price (savings) and per month (completion curve), the non-winning quantity and the
 payables due and paid on time. From scratch that is several passes over 1.2M contracts and
-3.6M receipt lines and payables (10-16 s at national scale). The rollup keeps those sums as of
+3.6M receipt lines and payables (docs/performance.md). The rollup keeps those sums as of
 watermarks, and :func:`rollup_delta.read` adds a live delta, so every figure equals the full
 computation (``dashboard(fast=False)``) at every moment:
 
@@ -33,8 +33,8 @@ computation (``dashboard(fast=False)``) at every moment:
   are read before the fold, so a change during it invalidates it too.
 * **Who folds.** ``procurement compliance check`` (run it after midnight and after settlement
   runs, so that no regulator waits) and the dashboard itself when it finds no valid rollup:
-  that view pays the fold once (20-40 s at national scale on a loaded 2-core machine;
-  receipts wait only for the instant of the lock). Older rollups of the selection are deleted.
+  that view pays the fold once (docs/performance.md, "Compliance"; receipts wait only for
+  the instant of the lock). Older rollups of the selection are deleted.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from procurement.compliance import rules as r
 from procurement.compliance.rollup_models import Rollup, RollupGroup, RollupUnpaid
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date, day_start
-from procurement.db import business_month
+from procurement.db import business_month, refresh_statistics
 from procurement.orders.models import OrderLine, PurchaseOrder, ReceiptLine
 from procurement.settlement.models import LedgerTransaction, Payable, TransactionKind
 
@@ -177,8 +177,7 @@ def build(session: Session, f: queries.Filters, as_of: datetime, rules: r.Compli
         )
     )
     session.flush()
-    if session.get_bind().dialect.name == "postgresql":  # fresh statistics for the semi-joins
-        session.execute(text("ANALYZE compliance_rollup_groups"))
+    refresh_statistics(session, RollupGroup.__table__)  # for the delta's semi-joins
     return rollup, w
 
 

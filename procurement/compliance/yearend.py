@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from procurement.compliance.rules import ComplianceRules
-from procurement.core.money import round_amount, round_ratio
+from procurement.core.money import round_amount, round_places, round_ratio
 
 ZERO = Decimal("0")
+SCORE_DECIMALS = 2  # an assessment score out of 100, e.g. 87.35
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def assessment_score(
         + w_pay * payment_rate
         + w_share * (Decimal(1) - non_winning_share)
     )
-    return score.quantize(Decimal("0.01"))
+    return round_places(score, SCORE_DECIMALS)
 
 
 def grade(score: Decimal, rules: ComplianceRules) -> tuple[str, Decimal]:

@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.auth.models import Organization
 from procurement.award.models import AwardRun
 from procurement.bidding.models import Bid
 from procurement.catalog.models import Lot, Product, Tender
-from procurement.db import Base, Currency, Quantity, UnitPrice
+from procurement.db import Base, Currency, Quantity, UnitPrice, enum_type
 
 __all__ = ["Contract", "ContractStatus"]
 
@@ -54,11 +54,8 @@ class Contract(Base):
     agreed_volume: Mapped[Quantity]
     region_code: Mapped[str] = mapped_column(String(6), index=True)  # hospital's province
     status: Mapped[ContractStatus] = mapped_column(
-        Enum(ContractStatus, native_enum=False, length=10,
-             values_callable=lambda e: [m.value for m in e]),
-        default=ContractStatus.DRAFT,
-        index=True,
-    )  # fmt: skip
+        enum_type(ContractStatus, 10), default=ContractStatus.DRAFT, index=True
+    )
     reason: Mapped[str] = mapped_column(Text, default="")  # the allocation reason
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

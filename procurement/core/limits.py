@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from procurement.core import money
+
 # Integers: ids and counts are BIGINT in the database. A larger id in a URL is a 404, a larger
 # number in a body or query a 422 (never an overflow inside the driver).
 DB_INT_MIN = -(2**63)
@@ -30,11 +32,11 @@ TENDER_HORIZON_DAYS = 3 * 366
 
 # Money on the wire: a unit or pack price keeps at most 4 decimal places, an amount 2, and no
 # figure reaches a trillion yuan (Numeric(18, x) columns keep 12 integer digits).
-PRICE_PLACES = 4
-AMOUNT_PLACES = 2
+PRICE_PLACES = money.UNIT_PRICE_DECIMALS
+AMOUNT_PLACES = money.AMOUNT_DECIMALS
 MAX_MONEY = Decimal("999999999999")
 # An off-contract unit price below one hundredth of a fen is a typo, not a price.
-MIN_UNIT_PRICE = Decimal("0.0001")
+MIN_UNIT_PRICE = money.UNIT_PRICE_PLACES
 
 # Packs on one order line, and smallest units in one pack: their product, a line's quantity,
 # stays far inside BIGINT. A line's amount and an order's total stay within MAX_MONEY.

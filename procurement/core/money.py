@@ -1,7 +1,10 @@
-"""Decimal money. The one place where rounding happens (ROUND_HALF_UP).
+"""Decimal money. The one place where rounding happens, always half up (ROUND_HALF_UP,
+RULES.md: "round half up"; Python's own default is half even).
 
-Unit prices keep 4 decimal places (a tablet can cost 0.0123 yuan), amounts 2. Quantities are
-plain ``int`` in the lot's smallest unit and never pass through here as floats.
+Places by kind: unit prices 4 (a tablet can cost 0.0123 yuan), amounts 2 (fen), ratios 4,
+quantities 0. Quantities are plain ``int`` in the lot's smallest unit and never pass through
+here as floats. Measures that are not money (hours late, a score, a percentage shown) round
+through :func:`round_places` with their own places, so the mode is still this one.
 """
 
 from __future__ import annotations
@@ -10,14 +13,22 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CURRENCY = "CNY"
-UNIT_PRICE_PLACES = Decimal("0.0001")
-AMOUNT_PLACES = Decimal("0.01")
-RATIO_PLACES = Decimal("0.0001")
+UNIT_PRICE_DECIMALS = 4
+AMOUNT_DECIMALS = 2
+RATIO_DECIMALS = 4
+UNIT_PRICE_PLACES = Decimal(1).scaleb(-UNIT_PRICE_DECIMALS)  # 0.0001
+AMOUNT_PLACES = Decimal(1).scaleb(-AMOUNT_DECIMALS)  # 0.01
+RATIO_PLACES = Decimal(1).scaleb(-RATIO_DECIMALS)  # 0.0001
+CENT = AMOUNT_PLACES  # one fen, the smallest amount
+# SQLite keeps NUMERIC as binary floating point, so sums there carry tiny residues; a sum counts
+# as zero below half a fen (PostgreSQL's numeric sums are exact).
+HALF_FEN = CENT / 2
+ROUNDING = ROUND_HALF_UP
 
 
 def to_decimal(value: object) -> Decimal:
     """Convert str/int/Decimal to Decimal. Floats are refused: they already lost precision."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise TypeError(f"refusing {type(value).__name__} for money: pass a str or Decimal")
     if isinstance(value, Decimal):
         result = value
@@ -35,12 +46,45 @@ def to_decimal(value: object) -> Decimal:
 
 def round_unit_price(value: Decimal) -> Decimal:
     """Round a per-unit price to 4 places, half up."""
-    return value.quantize(UNIT_PRICE_PLACES, rounding=ROUND_HALF_UP)
+    return round_places(value, UNIT_PRICE_DECIMALS)
 
 
 def round_amount(value: Decimal) -> Decimal:
     """Round an amount of money to 2 places (fen), half up."""
-    return value.quantize(AMOUNT_PLACES, rounding=ROUND_HALF_UP)
+    return round_places(value, AMOUNT_DECIMALS)
+
+
+def round_places(value: Decimal, places: int) -> Decimal:
+    """Round to ``places`` decimal places, half up (``0.125`` -> ``0.13`` at 2 places)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUNDING)
+
+
+def has_places(value: Decimal, places: int) -> bool:
+    """Whether ``value`` has no non-zero digit beyond ``places`` decimal places (``1.50`` and
+    ``1.5`` have 2; ``1.505`` has not). Never rounds."""
+    return value == value.quantize(Decimal(1).scaleb(-places))
+
+
+def stored_amount(value: object) -> Decimal:
+    """An amount read from the database (a column, or a ``SUM`` of one) as a Decimal in fen;
+    ``None`` (a SUM over no rows) is 0.00.
+
+    PostgreSQL returns ``numeric`` exactly; SQLite keeps NUMERIC as binary floating point and
+    may return a float whose shortest text is the amount up to a residue far below half a fen,
+    so rounding it to fen gives the exact amount back."""
+    if isinstance(value, bool):
+        raise TypeError("refusing bool for money")
+    if value is None:
+        return round_amount(Decimal(0))
+    if isinstance(value, float):
+        return round_amount(Decimal(repr(value)))
+    return round_amount(to_decimal(value))
+
+
+def fixed(value: Decimal, places: int) -> str:
+    """The value as text with exactly ``places`` decimal places, half up (``47.6`` ->
+    ``47.6000`` at 4), never an exponent."""
+    return format(round_places(value, places), "f")
 
 
 def as_entered(value: Decimal) -> Decimal:
@@ -61,12 +105,12 @@ def plain(value: Decimal) -> str:
 
 def round_ratio(value: Decimal) -> Decimal:
     """Round a ratio (price cut, completion) to 4 places, half up."""
-    return value.quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)
+    return round_places(value, RATIO_DECIMALS)
 
 
 def round_quantity(value: Decimal) -> int:
     """Round a quantity to whole smallest units, half up (agreed volume = demand x ratio)."""
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(round_places(value, 0))
 
 
 def line_total(quantity: int, unit_price: Decimal) -> Decimal:

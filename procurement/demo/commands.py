@@ -81,7 +81,3 @@ def demo(seed: int, scale: float, database_url: str | None, fresh: bool, today) 
             f"  {login.role:<24} {login.username:<10} {login.password}  {login.organization}"
         )
     click.echo(f"\nServe it with `procurement run` and open {ADDRESS}")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(demo)

@@ -20,6 +20,7 @@ from procurement.catalog import services as catalog
 from procurement.contracts import services as contracts
 from procurement.core.clock import as_utc
 from procurement.core.errors import DomainError
+from procurement.core.money import CENT, round_amount
 from procurement.demo.market import bidder_plan, register_products
 from procurement.demo.world import LotInfo, Org, Round, World, at
 from procurement.orders import services as orders
@@ -94,7 +95,7 @@ def _short_lot(makers: list[Org], anchor: Decimal, demand: int) -> list[BidPlan]
 def pack_price(comparable: Decimal, strength: Decimal, reference: Decimal, pack: int) -> Decimal:
     """Invert RULES.md 1: the price per pack whose comparable unit price is ``comparable``."""
     ratio = Decimal(str(PRICE_RATIO_FACTOR ** Decimal(str(math.log2(strength / reference)))))
-    return (comparable * ratio * pack).quantize(Decimal("0.01"))
+    return round_amount(comparable * ratio * pack)
 
 
 def submit_bids(
@@ -167,7 +168,7 @@ def _submit_one(session: Session, world: World, lot: LotInfo, bid: BidPlan, seal
         price = pack_price(bid.comparable, product.strength, lot.drug.strength, product.pack_size)
         data = {
             "product_id": product_id,
-            "price_per_pack": max(price, Decimal("0.01")),
+            "price_per_pack": max(price, CENT),
             "capacity": bid.capacity,
             "revival_opt_in": bid.opt_in,
         }

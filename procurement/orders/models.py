@@ -25,7 +25,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     Numeric,
@@ -38,7 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from procurement.auth.models import Organization
 from procurement.catalog.models import Lot, Product
 from procurement.contracts.models import Contract
-from procurement.db import Amount, Base, Currency, Quantity, UnitPrice
+from procurement.db import Amount, Base, Currency, Quantity, UnitPrice, enum_type
 
 __all__ = [
     "ContractVolume",
@@ -57,12 +56,6 @@ __all__ = [
     "SupplyAlert",
     "SupplyAlertKind",
 ]
-
-
-def _enum(cls: type[StrEnum], length: int = 20) -> Enum:
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class OrderStatus(StrEnum):
@@ -99,7 +92,9 @@ class PurchaseOrder(Base):
     manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     region_code: Mapped[str] = mapped_column(String(6))  # the hospital's region
     province_code: Mapped[str] = mapped_column(String(6), index=True)  # distributors' scope
-    status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus), default=OrderStatus.PLACED)
+    status: Mapped[OrderStatus] = mapped_column(
+        enum_type(OrderStatus, 20), default=OrderStatus.PLACED
+    )
     placed_at: Mapped[datetime]
     placed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     wanted_by: Mapped[date | None]
@@ -385,7 +380,7 @@ class SlaBreach(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id"))
     manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-    kind: Mapped[SlaKind] = mapped_column(_enum(SlaKind, 10))
+    kind: Mapped[SlaKind] = mapped_column(enum_type(SlaKind, 10))
     due_at: Mapped[datetime]
     happened_at: Mapped[datetime | None]
     hours_late: Mapped[Decimal] = mapped_column(Numeric(12, 2))
@@ -402,7 +397,7 @@ class SupplyAlert(Base):
     __table_args__ = (UniqueConstraint("order_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[SupplyAlertKind] = mapped_column(_enum(SupplyAlertKind, 30))
+    kind: Mapped[SupplyAlertKind] = mapped_column(enum_type(SupplyAlertKind, 30))
     order_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id"))
     hospital_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)

@@ -7,8 +7,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
+
+from procurement.core.money import round_places
 
 # -- lifecycle --------------------------------------------------------------------------------
 
@@ -94,7 +96,7 @@ def region_class(region_code: str, remote_provinces: tuple[str, ...]) -> str:
 def hours_between(start: datetime, end: datetime) -> Decimal:
     """Hours from start to end, 2 places (half up)."""
     seconds = Decimal(int((end - start).total_seconds()))
-    return (seconds / Decimal(3600)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return round_places(seconds / Decimal(3600), 2)
 
 
 @dataclass(frozen=True)

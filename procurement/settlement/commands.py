@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import click
 from flask.cli import with_appcontext
 
@@ -30,74 +28,71 @@ def _fund_actor(session, code: str):
     )
 
 
-def register(cli: click.Group) -> None:
-    @cli.group()
-    def settlement() -> None:
-        """Advances, payables and settlement runs of the fund office."""
+@click.group()
+def settlement() -> None:
+    """Advances, payables and settlement runs of the fund office."""
 
-    @settlement.command("run")
-    @click.option("--cut-off", "cut_off", type=click.DateTime(["%Y-%m-%d"]), required=True)
-    @click.option("--fund", "fund_code", required=True, help="the fund office's code")
-    @click.option("--key", default=None, help="Idempotency-Key (default: cli-<cut-off>)")
-    @click.option("--batch-size", default=DEFAULT_RUN_BATCH_SIZE, show_default=True)
-    @click.option("--pause-after-batch", type=float, default=0.0, hidden=True)
-    @with_appcontext
-    def run(cut_off, fund_code, key, batch_size, pause_after_batch) -> None:
-        """Pay every unpaid payable accepted up to the cut-off date; rerun to resume.
 
-        (``--pause-after-batch SECONDS`` sleeps after each committed batch: the crash test
-        kills the process there.)"""
-        from procurement.core.errors import DomainError
-        from procurement.settlement.services import start_run
+@settlement.command("run")
+@click.option("--cut-off", "cut_off", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--fund", "fund_code", required=True, help="the fund office's code")
+@click.option("--key", default=None, help="Idempotency-Key (default: cli-<cut-off>)")
+@click.option("--batch-size", default=DEFAULT_RUN_BATCH_SIZE, show_default=True)
+@with_appcontext
+def run(cut_off, fund_code, key, batch_size) -> None:
+    """Pay every unpaid payable accepted up to the cut-off date; rerun to resume (a run stopped
+    after any committed batch goes on from the next one). Prints a line per committed batch."""
+    from procurement.core.errors import DomainError
+    from procurement.settlement.services import start_run
 
-        def progress(batch_no: int) -> None:
-            click.echo(f"batch {batch_no} done")
-            time.sleep(pause_after_batch)
+    def progress(batch_no: int) -> None:
+        click.echo(f"batch {batch_no} done")
 
-        session = get_session()
-        day = cut_off.date()
-        try:
-            result = start_run(
-                session,
-                cut_off=day,
-                idempotency_key=key or f"cli-{day}",
-                now=now(),
-                actor=_fund_actor(session, fund_code),
-                batch_size=batch_size,
-                after_batch=progress,
-            )
-        except DomainError as error:
-            if error.code == "nothing-due":  # a scheduled run on a quiet day: not a failure
-                click.echo(error.detail)
-                return
-            raise click.ClickException(error.detail) from None
-        click.echo(
-            f"run {result.reference} {result.status}: {result.payables_count} payables, "
-            f"{result.total_amount} {result.currency}, {len(result.payments)} payments"
+    session = get_session()
+    day = cut_off.date()
+    try:
+        result = start_run(
+            session,
+            cut_off=day,
+            idempotency_key=key or f"cli-{day}",
+            now=now(),
+            actor=_fund_actor(session, fund_code),
+            batch_size=batch_size,
+            after_batch=progress,
         )
+    except DomainError as error:
+        if error.code == "nothing-due":  # a scheduled run on a quiet day: not a failure
+            click.echo(error.detail)
+            return
+        raise click.ClickException(error.detail) from None
+    click.echo(
+        f"run {result.reference} {result.status}: {result.payables_count} payables, "
+        f"{result.total_amount} {result.currency}, {len(result.payments)} payments"
+    )
 
-    @settlement.command("advances")
-    @click.option("--tender", "tender_id", type=int, required=True)
-    @click.option("--year", "contract_year", type=int, default=1, show_default=True)
-    @click.option("--fund", "fund_code", required=True, help="the fund office's code")
-    @with_appcontext
-    def advances(tender_id, contract_year, fund_code) -> None:
-        """Pay the year's advances of a tender (hospitals already paid are skipped)."""
-        from procurement.core.errors import DomainError
-        from procurement.settlement.services import run_advances
 
-        session = get_session()
-        try:
-            result = run_advances(
-                session,
-                tender_id=tender_id,
-                contract_year=contract_year,
-                now=now(),
-                actor=_fund_actor(session, fund_code),
-            )
-        except DomainError as error:
-            raise click.ClickException(error.detail) from None
-        click.echo(
-            f"advances paid: {len(result.created)} hospitals, {result.total}; "
-            f"already paid: {result.already_paid}"
+@settlement.command("advances")
+@click.option("--tender", "tender_id", type=int, required=True)
+@click.option("--year", "contract_year", type=int, default=1, show_default=True)
+@click.option("--fund", "fund_code", required=True, help="the fund office's code")
+@with_appcontext
+def advances(tender_id, contract_year, fund_code) -> None:
+    """Pay the year's advances of a tender (hospitals already paid are skipped)."""
+    from procurement.core.errors import DomainError
+    from procurement.settlement.services import run_advances
+
+    session = get_session()
+    try:
+        result = run_advances(
+            session,
+            tender_id=tender_id,
+            contract_year=contract_year,
+            now=now(),
+            actor=_fund_actor(session, fund_code),
         )
+    except DomainError as error:
+        raise click.ClickException(error.detail) from None
+    click.echo(
+        f"advances paid: {len(result.created)} hospitals, {result.total}; "
+        f"already paid: {result.already_paid}"
+    )

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
+from procurement.core.money import AMOUNT_DECIMALS, fixed
 from procurement.web import tabular_export
 from procurement.web.tabular_export import XLSX_MIMETYPE, decimal_as_number, xlsx_bytes
 
@@ -38,7 +39,7 @@ class StatementLike(Protocol):
 
 
 def _two_places(value: Decimal) -> str:
-    return f"{value:.2f}"
+    return fixed(value, AMOUNT_DECIMALS)
 
 
 def csv_bytes(rows: Iterable[Sequence[Any]], *, bom: bool = True) -> bytes:

@@ -36,7 +36,6 @@ from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -48,7 +47,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship, synony
 
 from procurement.auth.models import Organization
 from procurement.contracts.models import Contract
-from procurement.db import Amount, Base, Currency, Ratio
+from procurement.db import Amount, Base, Currency, Ratio, enum_type
 
 CURRENCY = "CNY"  # the ledger's single currency: accounts, postings, payments, payables
 
@@ -65,12 +64,6 @@ __all__ = [
     "SettlementRun",
     "TransactionKind",
 ]
-
-
-def _enum(cls: type[StrEnum], length: int = 24) -> Enum:
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class AccountKind(StrEnum):
@@ -106,7 +99,7 @@ class Account(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80), unique=True)
-    kind: Mapped[AccountKind] = mapped_column(_enum(AccountKind))
+    kind: Mapped[AccountKind] = mapped_column(enum_type(AccountKind, 24))
     owner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     region_code: Mapped[str | None] = mapped_column(String(6), index=True)
     currency: Mapped[Currency]
@@ -124,7 +117,7 @@ class LedgerTransaction(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), unique=True)
-    kind: Mapped[TransactionKind] = mapped_column(_enum(TransactionKind), index=True)
+    kind: Mapped[TransactionKind] = mapped_column(enum_type(TransactionKind, 24), index=True)
     reference: Mapped[str] = mapped_column(String(120), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     occurred_at: Mapped[datetime] = mapped_column(index=True)
@@ -194,7 +187,7 @@ class SettlementRun(Base):
     fund_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     idempotency_key: Mapped[str] = mapped_column(String(200))
     cut_off: Mapped[date]
-    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, 10), default=RunStatus.RUNNING)
+    status: Mapped[RunStatus] = mapped_column(enum_type(RunStatus, 10), default=RunStatus.RUNNING)
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     batch_size: Mapped[int] = mapped_column(default=20)  # manufacturers per batch
@@ -242,47 +235,36 @@ class Payable(Base):
     accrue and pay a line in one INSERT), millions of rows at a time. Its id IS the receipt
     line's id (``receipt_line_id`` is a synonym of ``id``), so the primary key alone makes "one
     payable per receipt line" hold: a second accrual of a line fails on it, and a run's INSERT
-    skips lines whose id is taken. The other ids are copies (contract, hospital, manufacturer)
-    without foreign keys, measured: on the benchmark's 1,000,000 lines the accrual INSERT ...
-    SELECT took 36.8 s and 35.9 s without a key to receipt_lines and 70.3 s and 62.9 s with it
-    (PostgreSQL 15, load average ~8 on 2 cores; the per-row RI trigger locks every receipt
-    line). Integrity is proved instead by construction (the INSERT selects from receipt_lines)
-    and by the reconciliation report, which checks every payable against a real accepted
-    receipt line of the same amount.
+    skips lines whose id is taken.
 
-    Narrow rows (revision 9d1e5b7c3a20): a run writes a million of them, and every byte is
-    written twice (heap and WAL). What can be derived is not stored: ``receipt_line_id`` =
-    ``id``, ``currency`` = the ledger's single currency, ``region_code`` = the contract's (a
-    deferred column read through ``contract_id``; listings undefer it, aggregates join
-    contracts), ``deadline_days`` = ``due_at`` - ``accepted_at``. (Accrual time was dropped:
-    for the rows a run writes it equalled ``paid_at``, and accruals are in the audit trail.)
-    Measured on the benchmark's data, two batches of 500,000 rows side by side, each an INSERT
-    ... RETURNING aggregated per pair (load ~1): the 15-column rows took 3.85-4.49 s, these
-    10-column ones 3.48-3.91 s; the whole run went from 4.7-5.8 s to 2.7-4.1 s.
+    The other ids are copies (contract, hospital, manufacturer) without foreign keys: the
+    per-row referential trigger, which locks every receipt line, about doubled a bulk accrual.
+    Integrity is proved instead by construction (the INSERT selects from receipt_lines) and by
+    the reconciliation report, which checks every payable against a real accepted receipt line
+    of the same amount.
 
-    Only the primary key is indexed: every index a run maintains costs it about as much as
-    the GROUP BY it is measured against (1,000,000 rows, load ~2: heap 3.4 s, + primary key
-    6.4 s, + the former unique receipt_line_id and (manufacturer, accepted_at), (hospital,
-    accepted_at) indexes 21.7 s), and none may name a column the claiming UPDATE changes
-    (``run_id``, ``payment_txn_id``, ``paid_at``), so that it stays a HOT update: with a
-    partial index "WHERE paid_at IS NULL" claiming 1,000,000 accrued payables took 26-30 s
-    instead of about 10 s (load ~3.5). Statements, the overdue list and the claims read
-    payables by sequential scans.
+    Narrow rows: a run writes a million of them, and every byte is written twice (heap and
+    WAL). What can be derived is not stored: ``receipt_line_id`` = ``id``, ``currency`` = the
+    ledger's single currency, ``region_code`` = the contract's (a deferred column read through
+    ``contract_id``; listings undefer it, aggregates join contracts), ``deadline_days`` =
+    ``due_at`` - ``accepted_at``. (Accrual time was dropped: for the rows a run writes it
+    equalled ``paid_at``, and accruals are in the audit trail.)
+
+    Only the primary key is indexed: every index a run maintains costs it about as much as the
+    GROUP BY it is measured against, and none may name a column the claiming UPDATE changes
+    (``run_id``, ``payment_txn_id``, ``paid_at``), so that it stays a HOT update. Statements,
+    the overdue list and the claims read payables by sequential scans.
+
+    The measurements behind each choice: docs/performance.md, "Settlement".
     """
 
     __tablename__ = "payables"
     __table_args__ = (
         CheckConstraint("amount >= 0", name="amount_not_negative"),
-        # Full pages (revision 9d1e5b7c3a20; 50 before): runs write their payables already
-        # paid, and those never need room for a new version. The price: the claiming UPDATE
-        # of payables accrued before a run is no HOT update (a new row version elsewhere and
-        # a primary key entry). Measured (benchmarks/settlement_run.py, 1,000,000 lines, load
-        # 1.1-1.8): the run over unaccrued lines 2.66-3.14 s at fillfactor 100 and 2.96-3.87 s
-        # at 50 (six runs each; at 50 two of six were over 10x the GROUP BY); with
-        # --accrue-first the run claiming accrued payables 5.07-5.51 s at 100 and 3.78-4.17 s
-        # at 50 (in psql, claiming 1,000,000 narrow rows on two connections: 4.0-4.7 s at 100,
-        # 2.5-2.6 s at 50, 87% HOT). The run that accrues as it pays is the one the issue's
-        # goal measures, and the one a fund office waits for when lines were not accrued daily.
+        # Full pages: runs write their payables already paid, and those never need room for a
+        # new version. The price: the claiming UPDATE of payables accrued before a run is no
+        # HOT update. The run that accrues as it pays is the one a fund office waits for when
+        # lines were not accrued daily, so it is the one this favours.
         {"postgresql_with": {"fillfactor": 100}},
     )
 

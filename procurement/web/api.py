@@ -7,10 +7,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import flask_smorest
+import simplejson
+from flask import Response
 from marshmallow import Schema as MaSchema
 from marshmallow import ValidationError, fields, pre_load, validate
 
 from procurement.core import limits
+from procurement.core.money import has_places
 from procurement.web import problems
 from procurement.web.limits import NUL_MESSAGE, BoundedParser
 
@@ -22,6 +25,14 @@ class Api(flask_smorest.Api):
 
     def handle_http_exception(self, error):  # type: ignore[override]
         return problems.handle_http_exception(error)
+
+
+def exact_json(data: Any) -> Response:
+    """A JSON response whose Decimals are exact number literals (``40.00``, ``0.2000``), for
+    formats that require numbers (OCDS) where the API's own schemas send strings. Otherwise
+    written as Flask writes JSON: sorted keys, compact, ASCII, a final newline."""
+    body = simplejson.dumps(data, use_decimal=True, sort_keys=True, separators=(",", ":"))
+    return Response(body + "\n", mimetype="application/json")
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -165,8 +176,7 @@ class StrictDecimal(fields.Decimal):
             raise self.make_error("special")
         if abs(number) > limits.MAX_MONEY:
             raise ValidationError(f"Must be at most {limits.MAX_MONEY} (MAX_MONEY).")
-        step = Decimal(1).scaleb(-self.max_places)
-        if number != number.quantize(step):
+        if not has_places(number, self.max_places):
             name = "AMOUNT_PLACES" if self.max_places == limits.AMOUNT_PLACES else "PRICE_PLACES"
             raise ValidationError(f"At most {self.max_places} decimal places ({name}).")
         return number

@@ -9,7 +9,7 @@ from decimal import Decimal
 from flask import Flask, current_app, request
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 
-from procurement.core.money import plain
+from procurement.core.money import plain, round_places
 from procurement.web.labels import label
 
 LOCALES = ("zh", "en")
@@ -28,7 +28,7 @@ def yuan(value: Decimal | int | None, places: int = 2) -> str:
     if value is None:
         return "—"
     pattern = "#,##0." + "0" * places
-    return "¥" + format_decimal(Decimal(value), format=pattern)
+    return "¥" + format_decimal(round_places(Decimal(value), places), format=pattern)
 
 
 def register(app: Flask) -> None:

@@ -21,6 +21,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from procurement.core.money import AMOUNT_DECIMALS, has_places
+
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Excel holds numbers as IEEE doubles: 15 significant digits survive the round trip exactly.
@@ -63,7 +65,7 @@ def csv_bytes(
 def decimal_as_number(value: Decimal) -> Decimal | str:
     """An amount as an XLSX number when a double holds it exactly (2 places, at most 15
     significant digits), else as its exact text."""
-    exact = value == value.quantize(Decimal("0.01")) and (
+    exact = has_places(value, AMOUNT_DECIMALS) and (
         len(value.as_tuple().digits) <= EXACT_DOUBLE_DIGITS
     )
     return value if exact else str(value)

@@ -218,3 +218,18 @@ def test_db_check_lists_what_the_database_lacks(procurement, db_file):
     assert result.code == 1
     assert "procurement db revision" in result.err
     assert "  add_table api_tokens" in result.err.splitlines()
+
+
+def test_db_commands_leave_the_schema_as_they_find_it_and_others_migrate(procurement, db_file):
+    from procurement import migrate
+
+    head = migrate.ScriptDirectory.from_config(migrate.alembic_config(None)).get_current_head()
+    before = procurement("db", "current")
+    assert before.code == 0, before.err
+    assert before.out.strip() == f"database None, code {head}"
+    with sqlite3.connect(db_file) as conn:
+        assert conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall() == []
+    # any other command starts the app as the server does: it migrates an empty database first
+    assert procurement("audit", "verify").code == 0
+    after = procurement("db", "current")
+    assert after.out.strip() == f"database {head}, code {head}"

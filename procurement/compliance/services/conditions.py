@@ -19,6 +19,7 @@ from procurement.compliance.models import AlertKind, Severity
 from procurement.compliance.services.common import rules_for
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date, business_time, day_start
+from procurement.core.money import round_places
 from procurement.orders.models import OrderLine, OrderStatus, PurchaseOrder
 from procurement.settlement.models import Payable
 
@@ -166,7 +167,7 @@ def supply_conditions(session: Session, now: datetime) -> list[Condition]:
         po.status.in_(waiting), po.deliver_due_at < now
     )
     for oid, number, mid, region, due in session.execute(late):
-        hours = Decimal((now - due).total_seconds() / 3600).quantize(Decimal("0.1"))
+        hours = round_places(Decimal(str((now - due).total_seconds())) / 3600, 1)
         out.append(
             Condition(
                 AlertKind.LATE_DELIVERY,

@@ -26,7 +26,7 @@ from procurement.compliance.services.common import OVERSIGHT, get_tender, rules_
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date, day_start
 from procurement.core.errors import Conflict, NotFound
-from procurement.core.money import round_unit_price
+from procurement.core.money import round_ratio, round_unit_price
 from procurement.orders.models import OrderLine, ReceiptLine
 from procurement.settlement.models import AccountKind, Payable
 
@@ -103,10 +103,7 @@ def _payment_rates(session: Session, f: Filters, now: datetime) -> dict[int, Dec
         .where(*filter_conditions(f))
         .group_by(c.hospital_id)
     )
-    return {
-        h: (Decimal(o or 0) / Decimal(d)).quantize(Decimal("0.0001")) if d else Decimal(1)
-        for h, d, o in rows
-    }
+    return {h: round_ratio(Decimal(o or 0) / Decimal(d)) if d else Decimal(1) for h, d, o in rows}
 
 
 def run_year_end(

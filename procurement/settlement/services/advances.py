@@ -17,6 +17,7 @@ from procurement.auth.models import Organization, OrgKind
 from procurement.catalog.models import Tender
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.errors import NotFound, ValidationFailed
+from procurement.core.money import stored_amount
 from procurement.settlement.models import (
     AccountKind,
     Advance,
@@ -210,7 +211,7 @@ def advance_overview(session: Session, *, actor: Actor) -> list[AdvanceYear]:
         .order_by(Contract.tender_id, Contract.contract_year)
     ).all()
     paid = {
-        (t, y): (n, Decimal(str(total or 0)).quantize(Decimal("0.01")))
+        (t, y): (n, stored_amount(total))
         for t, y, n, total in session.execute(
             select(
                 Advance.tender_id,

@@ -10,13 +10,9 @@ and the balanced ledger transaction are built from those pairs: Dr manufacturer_
 manufacturer; Cr hospital_advance up to its balance, then Cr hospital_allocation for the rest,
 per hospital (``rules.split_charge``). No Python loop runs per payable.
 
-Measured (1,000,000 lines, two batches side by side, PostgreSQL 15): returning the written rows
-into the aggregate costs about what a separate aggregate costs; a REPEATABLE READ batch that
-first summed exactly the lines it would write (same snapshot) and then inserted without
-RETURNING took 1.52-1.70 s for half the lines against 1.62-1.65 s with RETURNING (one
-connection, load ~1.5), and 3.8-5.9 s against 4.7-5.6 s side by side (load ~2.6). So the
-single statement stays: it needs no isolation level of its own, and what it sums is by
-construction what it wrote.
+The aggregate reads the rows the statement wrote (RETURNING), rather than a second query in a
+REPEATABLE READ snapshot: it costs about the same (docs/performance.md), needs no isolation
+level of its own, and what it sums is by construction what it wrote.
 """
 
 from __future__ import annotations
@@ -33,6 +29,8 @@ from procurement.audit import services as audit
 from procurement.auth.actor import Actor
 from procurement.core.clock import day_start
 from procurement.core.errors import RuleViolation
+from procurement.core.money import stored_amount
+from procurement.db import plan_for_bulk
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import (
     Account,
@@ -46,9 +44,7 @@ from procurement.settlement.models import (
 )
 from procurement.settlement.rules import split_charge
 from procurement.settlement.services.ledger import CURRENCY, account_ids
-from procurement.settlement.services.payables import accruals, bulk_plans
-
-CENT = Decimal("0.01")
+from procurement.settlement.services.payables import accruals
 
 
 @dataclass(frozen=True)
@@ -178,7 +174,7 @@ def claim(session: Session, run, txn_id: int, manufacturers: list[int], now, wor
     if not statements:
         return []
     conn = session.connection()
-    bulk_plans(session)
+    plan_for_bulk(session)
     if conn.dialect.name == "postgresql":
         paid = (Payable.manufacturer_id, Payable.hospital_id, Payable.amount)
         parts = [st.returning(*paid).cte(f"paid_{i}") for i, st in enumerate(statements)]
@@ -194,10 +190,7 @@ def claim(session: Session, run, txn_id: int, manufacturers: list[int], now, wor
         .group_by(cols.manufacturer_id, cols.hospital_id)
         .order_by(cols.manufacturer_id, cols.hospital_id)
     )
-    return [
-        Pair(m, h, Decimal(str(amount)).quantize(CENT), int(n))
-        for m, h, amount, n in conn.execute(query)
-    ]
+    return [Pair(m, h, stored_amount(amount), int(n)) for m, h, amount, n in conn.execute(query)]
 
 
 def _record(session, run, txn, batch_no, pairs: list[Pair], now) -> Decimal:
@@ -246,10 +239,9 @@ def _record(session, run, txn, batch_no, pairs: list[Pair], now) -> Decimal:
 
 
 def _insert_rows(session, model, rows: list[dict]) -> None:
-    """One executemany of a Core INSERT (psycopg 3 pipelines it): a batch's thousand postings
-    in 0.01-0.02 s. (Multi-row INSERT ... VALUES statements of 2,000 rows took 0.2-0.5 s per
-    batch, most of it compiling 8,000 bind parameters in Python; an ORM executemany once sent
-    one statement per row.)"""
+    """One executemany of a Core INSERT (psycopg 3 pipelines it). Multi-row INSERT ... VALUES
+    statements spent most of their time compiling bind parameters in Python, and an ORM
+    executemany once sent one statement per row (docs/performance.md)."""
     if rows:
         session.connection().execute(insert(model.__table__), rows)
 
@@ -281,7 +273,7 @@ def _hospital_legs(
     legs = []
     for hospital, charge in sorted(charges.items()):
         account = advance.get(hospital)
-        balance = Decimal(str(balances.get(account, 0))).quantize(CENT)
+        balance = stored_amount(balances.get(account, 0))
         from_advance, rest = split_charge(balance, charge)
         if from_advance:
             legs.append((account, -from_advance))

@@ -15,6 +15,7 @@ from procurement.audit import services as audit
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
 from procurement.core.errors import Conflict, NotFound, RuleViolation
+from procurement.core.money import Money, stored_amount
 from procurement.settlement.models import (
     CURRENCY,
     Account,
@@ -26,9 +27,6 @@ from procurement.settlement.models import (
 )
 
 ZERO = Decimal("0.00")
-# SQLite keeps NUMERIC as binary floating point, so sums there carry tiny residues; a sum counts
-# as zero below half a fen (PostgreSQL's numeric sums are exact).
-HALF_FEN = Decimal("0.005")
 
 
 def account_key(
@@ -105,12 +103,14 @@ def post(
     actor: Actor | None = None,
     reverses_id: int | None = None,
 ) -> LedgerTransaction:
-    """Add one balanced transaction (flushes, does not commit). Refuses an unbalanced one."""
+    """Add one balanced transaction (flushes, does not commit). Refuses an unbalanced one;
+    legs in more than one currency raise (``Money``): a transaction balances in one."""
     legs = [(account, amount) for account, amount in legs if amount != 0]
-    total = sum((amount for _, amount in legs), ZERO)
-    if total != 0 or not legs:
+    amounts = [Money(amount, account.currency) for account, amount in legs]
+    total = sum(amounts[1:], amounts[0]) if amounts else Money(ZERO, CURRENCY)
+    if total.amount != 0 or not legs:
         raise RuleViolation(
-            f"Transaction {key} does not balance (debits - credits = {total}).",
+            f"Transaction {key} does not balance (debits - credits = {total.amount}).",
             code="unbalanced-transaction",
         )
     txn = LedgerTransaction(
@@ -151,7 +151,7 @@ def balance(session: Session, account_id: int, *, until: datetime | None = None)
     )
     if until is not None:
         query = query.join(LedgerTransaction).where(LedgerTransaction.occurred_at < until)
-    return Decimal(session.scalar(query)).quantize(Decimal("0.01"))
+    return stored_amount(session.scalar(query))
 
 
 def reverse_transaction(

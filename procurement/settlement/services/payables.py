@@ -14,7 +14,6 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
-    text,
     type_coerce,
 )
 from sqlalchemy.orm import Session, undefer
@@ -25,7 +24,8 @@ from procurement.auth.models import Organization, OrgKind
 from procurement.catalog.models import Tender
 from procurement.contracts.models import Contract
 from procurement.core.clock import day_start
-from procurement.db import UtcDateTime
+from procurement.core.money import stored_amount
+from procurement.db import UtcDateTime, plan_for_bulk, refresh_statistics
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import Payable
 from procurement.settlement.rules import SettlementRules, days_overdue
@@ -47,7 +47,7 @@ def plus_days(session: Session, column, days: int):
         return type_coerce(shifted, UtcDateTime())
     # Days of exactly 24 hours, as ``rules.due_at`` adds them in Python: an interval in hours
     # is plain arithmetic on a timestamptz, while "30 days" goes through the session's time
-    # zone for every row (measured on 1,000,000 rows: +0.02-0.06 s against +0.06-0.17 s).
+    # zone for every row (docs/performance.md).
     hours = literal_column(f"INTERVAL '{24 * int(days)} hours'", Interval)
     return type_coerce(column + hours, UtcDateTime())
 
@@ -133,25 +133,9 @@ def _lines(session: Session, days: int, condition: tuple, where, same, paid):
     return rows
 
 
-def bulk_plans(session: Session) -> None:
-    """For the rest of this transaction, on PostgreSQL: no nested-loop joins, no JIT, and
-    64 MB per hash.
-
-    An accrual's anti-join to the payables it is filling, planned for a table analysed empty,
-    became a nested loop rescanning the growing heap once per line (6.5 s for 20,000 lines;
-    quadratic); as a hash anti-join the same statement reads payables once. (``ON CONFLICT DO
-    NOTHING`` instead of the anti-join was measured at 1.5-3x a plain INSERT on 1,000,000
-    rows.) JIT compiled the million-row statements for 0.2-1.4 s (inlining and optimising
-    the run's plan query took 1.4 s of its 1.8 s) and gained nothing back."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL jit = off"))
-        session.execute(text("SET LOCAL work_mem = '64MB'"))  # a million ids hash in memory
-        session.execute(text("SET LOCAL enable_nestloop = off"))
-
-
 def insert_payables(session: Session, *, where=(), same=()) -> None:
     """Accrue every accepted contract receipt line without a payable (no commit)."""
-    bulk_plans(session)
+    plan_for_bulk(session)
     for statement in accruals(session, where=where, same=same):
         session.connection().execute(statement)
 
@@ -164,7 +148,7 @@ def _new_since(session: Session, last: int) -> tuple[int, Decimal]:
             Payable.id > last
         )
     ).one()
-    return count, Decimal(str(total)).quantize(Decimal("0.01"))
+    return count, stored_amount(total)
 
 
 def accrue_payables(
@@ -176,10 +160,8 @@ def accrue_payables(
     last = session.scalar(select(func.coalesce(func.max(Payable.id), 0)))
     insert_payables(session)
     created, amount = _new_since(session, last)
-    if created >= BULK and session.get_bind().dialect.name == "postgresql":
-        # Fresh statistics, or the next run plans its claims for an empty table (measured: the
-        # 1,000,000-line run took 45.6 s right after a bulk accrual and 19.9 s once analysed).
-        session.execute(text("ANALYZE payables"))
+    if created >= BULK:  # or the next run plans its claims for the table before the accrual
+        refresh_statistics(session, Payable.__table__)
     if created:
         audit.record(
             session,

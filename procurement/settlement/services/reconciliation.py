@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.core.money import HALF_FEN, stored_amount
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import (
     Account,
@@ -21,7 +22,7 @@ from procurement.settlement.models import (
     Payable,
     Payment,
 )
-from procurement.settlement.services.ledger import HALF_FEN, ZERO
+from procurement.settlement.services.ledger import ZERO
 
 
 @dataclass
@@ -99,7 +100,7 @@ def _paid_twice(session: Session) -> int:
 
 
 def _money(value) -> Decimal:
-    return Decimal(value or 0).quantize(Decimal("0.01"))
+    return stored_amount(value)
 
 
 def _check_receipt_lines(session: Session, report: Reconciliation, limit: int = 100) -> None:

@@ -25,7 +25,6 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +35,8 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
 from procurement.core.clock import day_start
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
+from procurement.core.money import stored_amount
+from procurement.db import plan_for_bulk
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.export import payment_file_csv
 from procurement.settlement.models import (
@@ -48,10 +49,9 @@ from procurement.settlement.models import (
 from procurement.settlement.rules import DEFAULT_RUN_BATCH_SIZE
 from procurement.settlement.services.batches import Work, due_lines, eligible, pay_batch
 from procurement.settlement.services.ledger import CURRENCY, ensure_org_accounts
-from procurement.settlement.services.payables import bulk_plans, insert_payables
+from procurement.settlement.services.payables import insert_payables
 
 AfterBatch = Callable[[int], None]
-HALF_FEN = Decimal("0.005")
 
 
 def start_run(
@@ -176,10 +176,9 @@ def anything_due(session: Session, cut_off: date, now: datetime) -> bool:
 def open_work(session: Session, run: SettlementRun) -> Work:
     """Manufacturers without a payment in this run yet that have eligible accrued payables, and
     those that have due receipt lines without a payable (one hash anti-join of the lines with
-    the payables, 0.2-0.3 s on the benchmark's million unaccrued lines with two parallel
-    workers: a LATERAL probe per line through the primary key took 14.6 s once they were all
-    accrued)."""
-    bulk_plans(session)
+    the payables: a LATERAL probe per line through the primary key was far slower once they
+    were all accrued; docs/performance.md)."""
+    plan_for_bulk(session)
     paid = select(Payment.manufacturer_id).where(Payment.run_id == run.id)
     accrued = select(Payable.id).where(Payable.id == ReceiptLine.id).exists()
     claim = select(Payable.manufacturer_id).where(
@@ -250,7 +249,7 @@ def _execute(session, run, *, now, actor, after_batch, workers=None) -> Settleme
     run_id = run.id
     try:
         # Accounts for every hospital and manufacturer: reading the organizations is cheaper
-        # than a DISTINCT over a million payables (1.3 s on the benchmark).
+        # than a DISTINCT over a million payables.
         for kind, account in (
             (OrgKind.HOSPITAL, AccountKind.HOSPITAL_ALLOCATION),
             (OrgKind.MANUFACTURER, AccountKind.MANUFACTURER_PAID),
@@ -332,7 +331,5 @@ def payment_file(session: Session, *, run_id: int, actor: Actor) -> tuple[str, b
         .join(Organization, Organization.id == Payment.manufacturer_id)
         .where(Payment.run_id == run.id)
     ).all()
-    payments = [
-        (c, n, Decimal(str(a)).quantize(Decimal("0.01")), cur, k) for c, n, a, cur, k in rows
-    ]
+    payments = [(c, n, stored_amount(a), cur, k) for c, n, a, cur, k in rows]
     return f"payments-{run.reference}.csv", payment_file_csv(run.reference, payments)

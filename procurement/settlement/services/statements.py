@@ -16,6 +16,7 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
 from procurement.core.clock import business_date, day_start
 from procurement.core.errors import Forbidden, NotFound, ValidationFailed
+from procurement.core.money import stored_amount
 from procurement.settlement.models import (
     Account,
     AccountKind,
@@ -27,8 +28,6 @@ from procurement.settlement.models import (
     TransactionKind,
 )
 from procurement.settlement.rules import days_overdue
-
-CENT = Decimal("0.01")
 
 
 @dataclass
@@ -86,7 +85,7 @@ def statement(
 
 
 def _sum(session, query) -> Decimal:
-    return Decimal(str(session.scalar(query) or 0)).quantize(CENT)
+    return stored_amount(session.scalar(query))
 
 
 def _manufacturer(session, result: Statement, start, end, as_of) -> None:
@@ -169,7 +168,7 @@ def _hospital(session, result: Statement, start, end) -> None:
     )
     sums: dict[tuple[str, str], Decimal] = {}
     for account_kind, txn_kind, total in session.execute(legs):
-        sums[(account_kind, txn_kind)] = Decimal(str(total)).quantize(CENT)
+        sums[(account_kind, txn_kind)] = stored_amount(total)
     advance_kind = AccountKind.HOSPITAL_ADVANCE
     received = sums.get((advance_kind, TransactionKind.ADVANCE), Decimal("0.00"))
     advance_moves = sum((v for (a, _), v in sums.items() if a == advance_kind), Decimal("0.00"))

@@ -2,6 +2,10 @@
 first committed batch, then started again with the same Idempotency-Key. The final ledger must
 equal the one of an uninterrupted run over an identical database.
 
+The test watches the database for the first committed batch. The child cannot run ahead of it:
+its standard output is a pipe that is already full, so the line it prints after committing
+batch 1 ("batch 1 done") blocks it before batch 2 begins, as a stalled log reader would.
+
 Both databases are SQLite files built here through the services (the test's own rolled-back
 connection is invisible to another process)."""
 
@@ -9,8 +13,11 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
+import time
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -95,7 +102,7 @@ def build_database(path) -> None:
     engine.dispose()
 
 
-def _command(path, *extra):
+def _command(path):
     env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
     env.update(
         DATABASE_URL=f"sqlite:///{path}",
@@ -116,9 +123,38 @@ def _command(path, *extra):
         "month-end",
         "--batch-size",
         "1",
-        *extra,
     ]
     return args, env
+
+
+def _full_pipe() -> tuple[int, int]:
+    """A pipe whose buffer is full: the next write to it blocks until someone reads."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    for size in (4096, 1):
+        try:
+            while True:
+                os.write(write_end, b"x" * size)
+        except BlockingIOError:
+            pass
+    os.set_blocking(write_end, True)
+    return read_end, write_end
+
+
+def _batches_done(path) -> int:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        row = conn.execute("SELECT batches_done FROM settlement_runs").fetchone()
+    return 0 if row is None else row[0]
+
+
+def _wait_for_first_batch(path, child, timeout: float = 120.0) -> int:
+    """Poll the database until a batch is committed (or the child ends, or time runs out)."""
+    deadline = time.monotonic() + timeout
+    while (done := _batches_done(path)) == 0 and child.poll() is None:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    return done
 
 
 def _ledger(path):
@@ -144,16 +180,21 @@ def test_a_run_killed_with_sigkill_and_rerun_ends_with_the_uninterrupted_ledger(
     assert done.returncode == 0, done.stderr
     assert "completed: 6 payables" in done.stdout
 
-    args, env = _command(killed, "--pause-after-batch", "120")
-    with subprocess.Popen(
-        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    ) as child:
-        try:
-            assert child.stdout.readline().strip() == "batch 1 done"
-        finally:
-            child.send_signal(signal.SIGKILL)
-            child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
+    args, env = _command(killed)
+    read_end, write_end = _full_pipe()
+    try:
+        with subprocess.Popen(args, env=env, stdout=write_end, stderr=subprocess.DEVNULL) as child:
+            os.close(write_end)
+            try:
+                assert _wait_for_first_batch(killed, child) == 1
+                time.sleep(1)  # held there: its report of batch 1 cannot be written
+                assert (_batches_done(killed), child.poll()) == (1, None)
+            finally:
+                child.send_signal(signal.SIGKILL)
+                child.wait(timeout=30)
+        assert child.returncode == -signal.SIGKILL
+    finally:
+        os.close(read_end)
     state, payments, _ = _ledger(killed)
     assert (state[0], state[1], len(payments)) == (RunStatus.RUNNING, 1, 1)
 
