@@ -1,8 +1,7 @@
-"""Placing an order: the hot path. After the bearer token, three statements on PostgreSQL:
-read the contracts and lock their volume rows (drawing the order id); lock the organization's
-audit chain head (the event is signed in Python, the audit key never reaches the database);
-write the volume counters, the order, its lines, the Idempotency-Key with the response and the
-audit event (one statement, see placing_sql and ``audit.append_cte``); then commit."""
+"""Placing an order, the hot path: load the ordered contracts with their volume rows locked,
+check the request against them, then write the order, its lines, the volume counters, the
+Idempotency-Key with the response and the audit event together (see ``placing_sql``), and
+commit. The response is ``PlacedOrderSchema``'s, the one the API documents."""
 
 from __future__ import annotations
 
@@ -35,6 +34,8 @@ from procurement.core.limits import (
 )
 from procurement.core.money import line_total, round_amount
 from procurement.orders import rules
+from procurement.orders.models import OrderStatus
+from procurement.orders.schemas import PlacedOrderSchema
 from procurement.orders.services import placing_sql as sql
 from procurement.orders.services.common import (
     check_fingerprint,
@@ -45,6 +46,7 @@ from procurement.orders.services.common import (
 )
 
 SCOPE = "orders.place"
+PLACED = PlacedOrderSchema()
 
 
 @dataclass(frozen=True)
@@ -114,23 +116,7 @@ def place_order(
     actor.require(OrgKind.HOSPITAL, write=True, action="place orders")
     body = raw_body if raw_body is not None else _canonical(request)
     try:
-        _check_request(request, now)
-        lines, order_id = _priced_lines(session, request, actor, now)
-        volumes = _split_volumes(lines)
-        order, rows, response = _new_order(order_id, request, lines, now, actor)
-        key = None
-        if idempotency_key:
-            key = claim_values(org_id=actor.org_id, scope=SCOPE, key=idempotency_key, body=body,
-                               now=now, response=response, resource_id=order_id)  # fmt: skip
-        event = dict(action="orders.placed", subject_type="purchase_order", subject_id=order_id,
-                     now=now, actor=actor, payload={"number": response["number"],
-                     "lines": len(lines), "total": response["total_amount"]})  # fmt: skip
-        connection = session.connection()
-        logged = audit.append_params(connection, **event)  # PostgreSQL: locks the chain's head
-        written = sql.write(connection, order=order, lines=rows, volumes=volumes, key=key,
-                            at=now, event=logged)  # fmt: skip
-        if not written.claimed:
-            return _replay(session, actor, idempotency_key, body)
+        return _place(session, request, idempotency_key, body, now, actor)
     except DomainError:
         if idempotency_key:  # a retry of a request that succeeded earlier still replays
             session.rollback()
@@ -138,8 +124,44 @@ def place_order(
             if earlier is not None:
                 return _replay(session, actor, idempotency_key, body)
         raise
-    if not written.audited:
-        audit.record(session, **event)
+
+
+def _place(
+    session: Session, request: OrderRequest, key: str | None, body: Any, now: datetime, actor: Actor
+) -> Placement:
+    """Load, check, write, commit."""
+    _check_request(request, now)
+    contracts, order_id = _load(session, request, now)
+    lines = _priced_lines(session, request, contracts, actor, now)
+    order = _new_order(order_id, request, lines, now, actor)
+    response = PLACED.dump({**order.row, "lines": order.lines})
+    connection = session.connection()
+    event = audit.prepare_event(
+        connection,
+        action="orders.placed",
+        subject_type="purchase_order",
+        subject_id=order_id,
+        now=now,
+        actor=actor,
+        payload={
+            "number": response["number"],
+            "lines": len(lines),
+            "total": response["total_amount"],
+        },
+    )
+    claim = None
+    if key:
+        claim = claim_values(
+            org_id=actor.org_id,
+            scope=SCOPE,
+            key=key,
+            body=body,
+            now=now,
+            response=response,
+            resource_id=order_id,
+        )
+    if not sql.write(connection, order=order, key=claim, event=event):
+        return _replay(session, actor, key, body)
     session.commit()
     return Placement(order_id, response)
 
@@ -194,58 +216,38 @@ def _check_request(request: OrderRequest, now: datetime) -> None:
         raise ValidationFailed("The order cannot be placed as sent; fix the fields named.", errors)
 
 
-@dataclass(frozen=True)
-class _Locked:
-    """A contract as read for an order, its volume row locked."""
-
-    id: int
-    hospital_id: int
-    manufacturer_id: int
-    lot_id: int
-    product_id: int
-    unit_price: Decimal
-    currency: str
-    status: ContractStatus
-    period_start: date
-    period_end: date
-    pack_size: int
-    rules_snapshot: dict[str, Any] | None
-    agreed: int
-    ordered: int
-    order_id: int
+def _load(session: Session, request: OrderRequest, now: datetime) -> tuple[dict[int, Any], int]:
+    """The ordered contracts by id (rows of ``placing_sql.load``), their volume rows locked (a
+    contract's first order creates its row), and the new order's id."""
+    ids = sorted({line.contract_id for line in request.lines if line.contract_id is not None})
+    connection = session.connection()
+    rows = sql.load(connection, ids) if ids else []
+    if len(rows) < len(ids):
+        found = {row.id for row in rows}
+        lock_volumes(session, [i for i in ids if i not in found], now)
+        rows = sql.load(connection, ids)
+    order_id = rows[0].order_id if rows else sql.next_order_id(connection)
+    return {row.id: row for row in rows}, order_id
 
 
 def _priced_lines(
-    session: Session, request: OrderRequest, actor: Actor, now: datetime
-) -> tuple[list[_Line], int]:
-    """The order's lines priced from their contracts, and the new order's id."""
-    ids = sorted({line.contract_id for line in request.lines if line.contract_id is not None})
-    contracts = _read_and_lock(session, ids, now) if ids else {}
+    session: Session, request: OrderRequest, contracts: dict[int, Any], actor: Actor, now: datetime
+) -> list[_Line]:
+    """The order's lines priced from their contracts (or the hospital's off-contract price)."""
+    today = business_date(now)
     out = []
     for i, line in enumerate(request.lines):
         if line.contract_id is not None:
-            row = contracts.get(line.contract_id)
-            out.append(_contract_line(i, line, row, actor, business_date(now)))
+            out.append(_contract_line(i, line, contracts.get(line.contract_id), actor, today))
         else:
-            out.append(_off_contract_line(session, i, line, actor, business_date(now)))
+            out.append(_off_contract_line(session, i, line, actor, today))
     suppliers = {line.manufacturer_id for line in out}
     if len(suppliers) > 1:
         raise ValidationFailed(
             "An order goes to one supplier: split these lines into one order per manufacturer.",
             {"lines": [f"{len(suppliers)} different manufacturers"]},
         )
-    if contracts:
-        return out, next(iter(contracts.values())).order_id
-    return out, sql.next_order_id(session.connection())
-
-
-def _read_and_lock(session: Session, ids: list[int], now: datetime) -> dict[int, _Locked]:
-    """The contracts with their volume rows locked; a contract's first order creates its row."""
-    found = {row[0]: _Locked(*row) for row in sql.read_and_lock(session.connection(), ids)}
-    if len(found) < len(ids):
-        lock_volumes(session, [i for i in ids if i not in found], now)
-        found = {row[0]: _Locked(*row) for row in sql.read_and_lock(session.connection(), ids)}
-    return found
+    return out
 
 
 def _contract_line(i: int, line: LineRequest, row, actor: Actor, today: date) -> _Line:
@@ -303,10 +305,10 @@ def _off_contract_line(
                  line.packs, line.unit_price, "CNY", held[0].rules_snapshot)  # fmt: skip
 
 
-def _split_volumes(lines: list[_Line]) -> list[tuple[int, int, int]]:
+def _split_volumes(lines: list[_Line]) -> list[sql.VolumeChange]:
     """Split each contract line within/beyond the remaining agreed volume, read from the locked
     volume row (concurrent orders of a contract wait on that lock, so none books the same
-    remaining volume twice). Returns (contract id, quantity, beyond) per contract."""
+    remaining volume twice). Returns what the order adds to each contract's volume row."""
     booked: dict[int, list[int]] = {}  # contract id -> [remaining, quantity, beyond]
     for line in lines:
         if line.contract_id is None:
@@ -316,7 +318,10 @@ def _split_volumes(lines: list[_Line]) -> list[tuple[int, int, int]]:
         line.within, line.beyond = rules.split_agreed(entry[0] - entry[1], line.quantity)
         entry[1] += line.quantity
         entry[2] += line.beyond
-    return [(cid, quantity, beyond) for cid, (_, quantity, beyond) in sorted(booked.items())]
+    return [
+        sql.VolumeChange(contract_id, quantity, beyond)
+        for contract_id, (_, quantity, beyond) in sorted(booked.items())
+    ]
 
 
 def _check_amounts(amounts: list[Decimal]) -> None:
@@ -333,52 +338,62 @@ def _check_amounts(amounts: list[Decimal]) -> None:
 
 def _new_order(
     order_id: int, request: OrderRequest, lines: list[_Line], now: datetime, actor: Actor
-) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
-    """The order row, its line rows and the response body."""
-    levels = rules.ServiceLevels.from_snapshot(lines[0].snapshot)
-    region_class = rules.region_class(actor.region_code, levels.remote_provinces)
-    confirm_due, deliver_due = levels.due_times(now, region_class, request.emergency)
+) -> sql.NewOrder:
+    """The order's row, its lines' rows and its volume changes. A column left out of a row
+    takes its default (``placing_sql`` writes every column)."""
     amounts = [line_total(line.quantity, line.unit_price) for line in lines]
     _check_amounts(amounts)
-    order = dict(
-        id=order_id, number=new_number("PO", now), hospital_id=actor.org_id,
-        manufacturer_id=lines[0].manufacturer_id, region_code=actor.region_code,
-        province_code=province_of(actor.region_code), status="placed", placed_at=now,
-        placed_by_user_id=actor.user_id, wanted_by=request.wanted_by,
-        delivery_address=request.delivery_address, emergency=request.emergency,
-        region_class=region_class, confirm_due_at=confirm_due, deliver_due_at=deliver_due,
-        total_amount=round_amount(sum(amounts, Decimal(0))), currency=lines[0].currency,
-        updated_at=now, version=1,
-    )  # fmt: skip
-    rows = [
-        dict(order_id=order_id, line_no=n, contract_id=ln.contract_id, lot_id=ln.lot_id,
-             product_id=ln.product_id, manufacturer_id=ln.manufacturer_id, packs=ln.packs,
-             pack_size=ln.pack_size, quantity=ln.quantity, unit_price=ln.unit_price,
-             amount=amount, currency=ln.currency, within_agreed_quantity=ln.within,
-             beyond_agreed_quantity=ln.beyond, off_contract=ln.contract_id is None,
-             shipped_quantity=0, accepted_quantity=0, rejected_quantity=0)
-        for n, (ln, amount) in enumerate(zip(lines, amounts, strict=True), start=1)
-    ]  # fmt: skip
-    return order, rows, _body(order_id, order, rows)
+    volumes = _split_volumes(lines)
+    row = _order_row(order_id, request, lines[0], sum(amounts, Decimal(0)), now, actor)
+    return sql.NewOrder(row, _line_rows(order_id, lines, amounts), volumes)
 
 
-def _body(order_id: int, values: dict[str, Any], line_rows: list[dict[str, Any]]) -> dict:
-    """The created order as JSON (what the API returns and the Idempotency-Key replays)."""
-    iso = {k: values[k].isoformat() for k in ("placed_at", "confirm_due_at", "deliver_due_at")}
-    return {
-        "id": order_id, "number": values["number"], "status": "placed",
-        "hospital_id": values["hospital_id"], "manufacturer_id": values["manufacturer_id"],
-        "region_code": values["region_code"], "region_class": values["region_class"],
-        "emergency": values["emergency"], "delivery_address": values["delivery_address"],
-        "wanted_by": values["wanted_by"].isoformat() if values["wanted_by"] else None,
-        "total_amount": str(values["total_amount"]), "currency": values["currency"], **iso,
-        "lines": [
-            {"line_no": r["line_no"], "contract_id": r["contract_id"], "lot_id": r["lot_id"],
-             "product_id": r["product_id"], "packs": r["packs"], "pack_size": r["pack_size"],
-             "quantity": r["quantity"], "unit_price": str(r["unit_price"]),
-             "amount": str(r["amount"]), "within_agreed_quantity": r["within_agreed_quantity"],
-             "beyond_agreed_quantity": r["beyond_agreed_quantity"],
-             "off_contract": r["off_contract"]}
-            for r in line_rows
-        ],
-    }  # fmt: skip
+def _order_row(
+    order_id: int, request: OrderRequest, first: _Line, total: Decimal, now: datetime, actor: Actor
+) -> dict[str, Any]:
+    levels = rules.ServiceLevels.from_snapshot(first.snapshot)
+    region_class = rules.region_class(actor.region_code, levels.remote_provinces)
+    confirm_due, deliver_due = levels.due_times(now, region_class, request.emergency)
+    return dict(
+        id=order_id,
+        number=new_number("PO", now),
+        status=OrderStatus.PLACED,
+        hospital_id=actor.org_id,
+        manufacturer_id=first.manufacturer_id,
+        region_code=actor.region_code,
+        province_code=province_of(actor.region_code),
+        region_class=region_class,
+        placed_at=now,
+        placed_by_user_id=actor.user_id,
+        wanted_by=request.wanted_by,
+        delivery_address=request.delivery_address,
+        emergency=request.emergency,
+        confirm_due_at=confirm_due,
+        deliver_due_at=deliver_due,
+        total_amount=round_amount(total),
+        currency=first.currency,
+        updated_at=now,
+    )
+
+
+def _line_rows(order_id: int, lines: list[_Line], amounts: list[Decimal]) -> list[dict[str, Any]]:
+    return [
+        dict(
+            order_id=order_id,
+            line_no=n,
+            contract_id=line.contract_id,
+            lot_id=line.lot_id,
+            product_id=line.product_id,
+            manufacturer_id=line.manufacturer_id,
+            packs=line.packs,
+            pack_size=line.pack_size,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            amount=amount,
+            currency=line.currency,
+            within_agreed_quantity=line.within,
+            beyond_agreed_quantity=line.beyond,
+            off_contract=line.contract_id is None,
+        )
+        for n, (line, amount) in enumerate(zip(lines, amounts, strict=True), start=1)
+    ]
