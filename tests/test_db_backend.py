@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import bindparam, select, update
 
 from procurement.auth.models import Organization, OrgKind
-from procurement.db import backend
+from procurement.db.backends import backend
 
 ORGS = Organization.__table__
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)

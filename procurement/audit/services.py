@@ -31,7 +31,7 @@ from procurement.audit.digest import (
 from procurement.audit.models import AuditEvent, AuditHead
 from procurement.audit.verify import Anchor, VerifyReport, chain_heads, verify_chain
 from procurement.core.clock import as_utc
-from procurement.db import backend
+from procurement.db.backends import backend
 
 __all__ = [
     "GENESIS", "Anchor", "VerifyReport", "canonical_text", "chain_heads", "chain_of",

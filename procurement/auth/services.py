@@ -25,7 +25,7 @@ from procurement.auth.models import (
 from procurement.auth.passwords import password_errors
 from procurement.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from procurement.core.limits import MAX_TOKEN_VALID_DAYS
-from procurement.db import backend
+from procurement.db.backends import backend
 
 TOKEN_PREFIX = "pt_"
 # werkzeug's default (scrypt). The test suite lowers it: hashing dominated its run time.

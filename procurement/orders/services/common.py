@@ -17,7 +17,7 @@ from procurement.auth.models import OrgKind
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date
 from procurement.core.errors import Conflict, Forbidden, NotFound
-from procurement.db import Backend, backend
+from procurement.db.backends import Backend, backend
 from procurement.orders import rules
 from procurement.orders.models import (
     ContractVolume,

@@ -5,7 +5,7 @@ commit. The response is ``PlacedOrderSchema``'s, the one the API documents."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
-from procurement.auth.models import OrgKind, province_of
+from procurement.auth.models import OrgKind
 from procurement.catalog.models import Lot, Product, Tender
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date
@@ -32,18 +32,15 @@ from procurement.core.limits import (
     MAX_PACKS_PER_LINE,
     MIN_UNIT_PRICE,
 )
-from procurement.core.money import line_total, round_amount
-from procurement.orders import rules
-from procurement.orders.models import OrderStatus
 from procurement.orders.schemas import PlacedOrderSchema
 from procurement.orders.services import placing_sql as sql
 from procurement.orders.services.common import (
     check_fingerprint,
     claim_values,
     lock_volumes,
-    new_number,
     stored_key,
 )
+from procurement.orders.services.placing_rows import PricedLine, new_order
 
 SCOPE = "orders.place"
 PLACED = PlacedOrderSchema()
@@ -75,27 +72,6 @@ class Placement:
     order_id: int
     body: dict[str, Any]
     replayed: bool = False
-
-
-@dataclass
-class _Line:
-    contract_id: int | None
-    lot_id: int
-    product_id: int
-    manufacturer_id: int
-    pack_size: int
-    packs: int
-    unit_price: Decimal
-    currency: str
-    snapshot: dict[str, Any] | None
-    remaining: int = 0  # of the agreed volume, read under the volume row's lock
-    within: int = 0
-    beyond: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def quantity(self) -> int:
-        return rules.packs_to_units(self.packs, self.pack_size)
 
 
 def place_order(
@@ -133,37 +109,48 @@ def _place(
     _check_request(request, now)
     contracts, order_id = _load(session, request, now)
     lines = _priced_lines(session, request, contracts, actor, now)
-    order = _new_order(order_id, request, lines, now, actor)
+    _check_amounts([line.amount for line in lines])
+    order = new_order(order_id, request, lines, now, actor)
     response = PLACED.dump({**order.row, "lines": order.lines})
     connection = session.connection()
-    event = audit.prepare_event(
-        connection,
-        action="orders.placed",
-        subject_type="purchase_order",
-        subject_id=order_id,
-        now=now,
-        actor=actor,
-        payload={
-            "number": response["number"],
-            "lines": len(lines),
-            "total": response["total_amount"],
-        },
-    )
-    claim = None
-    if key:
-        claim = claim_values(
-            org_id=actor.org_id,
-            scope=SCOPE,
-            key=key,
-            body=body,
-            now=now,
-            response=response,
-            resource_id=order_id,
-        )
+    event = audit.prepare_event(connection, **_placed_event(response, now, actor))
+    claim = _key_claim(key, body, response, now, actor) if key else None
     if not sql.write(connection, order=order, key=claim, event=event):
         return _replay(session, actor, key, body)
     session.commit()
     return Placement(order_id, response)
+
+
+def _placed_event(response: dict[str, Any], now: datetime, actor: Actor) -> dict[str, Any]:
+    """The audit event's arguments (``audit.record``'s)."""
+    payload = {
+        "number": response["number"],
+        "lines": len(response["lines"]),
+        "total": response["total_amount"],
+    }
+    return dict(
+        action="orders.placed",
+        subject_type="purchase_order",
+        subject_id=response["id"],
+        now=now,
+        actor=actor,
+        payload=payload,
+    )
+
+
+def _key_claim(
+    key: str, body: Any, response: dict[str, Any], now: datetime, actor: Actor
+) -> dict[str, Any]:
+    """The idempotency_keys row claiming ``key``, with the response a retry replays."""
+    return claim_values(
+        org_id=actor.org_id,
+        scope=SCOPE,
+        key=key,
+        body=body,
+        now=now,
+        response=response,
+        resource_id=response["id"],
+    )
 
 
 def _replay(session: Session, actor: Actor, key: str, body: Any) -> Placement:
@@ -232,7 +219,7 @@ def _load(session: Session, request: OrderRequest, now: datetime) -> tuple[dict[
 
 def _priced_lines(
     session: Session, request: OrderRequest, contracts: dict[int, Any], actor: Actor, now: datetime
-) -> list[_Line]:
+) -> list[PricedLine]:
     """The order's lines priced from their contracts (or the hospital's off-contract price)."""
     today = business_date(now)
     out = []
@@ -250,7 +237,7 @@ def _priced_lines(
     return out
 
 
-def _contract_line(i: int, line: LineRequest, row, actor: Actor, today: date) -> _Line:
+def _contract_line(i: int, line: LineRequest, row, actor: Actor, today: date) -> PricedLine:
     field_name = f"lines.{i}.contract_id"
     if row is None:
         raise ValidationFailed(
@@ -268,14 +255,23 @@ def _contract_line(i: int, line: LineRequest, row, actor: Actor, today: date) ->
             "order against a contract that is active today.",
             code="contract-not-active", errors={field_name: ["not active today"]},
         )  # fmt: skip
-    return _Line(row.id, row.lot_id, row.product_id, row.manufacturer_id, row.pack_size,
-                 line.packs, row.unit_price, row.currency, row.rules_snapshot,
-                 remaining=row.agreed - row.ordered)  # fmt: skip
+    return PricedLine(
+        contract_id=row.id,
+        lot_id=row.lot_id,
+        product_id=row.product_id,
+        manufacturer_id=row.manufacturer_id,
+        pack_size=row.pack_size,
+        packs=line.packs,
+        unit_price=row.unit_price,
+        currency=row.currency,
+        snapshot=row.rules_snapshot,
+        remaining=row.agreed - row.ordered,
+    )
 
 
 def _off_contract_line(
     session: Session, i: int, line: LineRequest, actor: Actor, today: date
-) -> _Line:
+) -> PricedLine:
     """A non-winning product of a generic name the hospital holds an active contract for."""
     product = session.get(Product, line.product_id)
     field_name = f"lines.{i}.product_id"
@@ -301,27 +297,17 @@ def _off_contract_line(
             "This product is under your contract: order it with its contract_id.",
             code="product-is-contracted", errors={field_name: ["order it against the contract"]},
         )  # fmt: skip
-    return _Line(None, held[0].lot_id, product.id, product.manufacturer_id, product.pack_size,
-                 line.packs, line.unit_price, "CNY", held[0].rules_snapshot)  # fmt: skip
-
-
-def _split_volumes(lines: list[_Line]) -> list[sql.VolumeChange]:
-    """Split each contract line within/beyond the remaining agreed volume, read from the locked
-    volume row (concurrent orders of a contract wait on that lock, so none books the same
-    remaining volume twice). Returns what the order adds to each contract's volume row."""
-    booked: dict[int, list[int]] = {}  # contract id -> [remaining, quantity, beyond]
-    for line in lines:
-        if line.contract_id is None:
-            line.within, line.beyond = 0, line.quantity
-            continue
-        entry = booked.setdefault(line.contract_id, [line.remaining, 0, 0])
-        line.within, line.beyond = rules.split_agreed(entry[0] - entry[1], line.quantity)
-        entry[1] += line.quantity
-        entry[2] += line.beyond
-    return [
-        sql.VolumeChange(contract_id, quantity, beyond)
-        for contract_id, (_, quantity, beyond) in sorted(booked.items())
-    ]
+    return PricedLine(
+        contract_id=None,
+        lot_id=held[0].lot_id,
+        product_id=product.id,
+        manufacturer_id=product.manufacturer_id,
+        pack_size=product.pack_size,
+        packs=line.packs,
+        unit_price=line.unit_price,
+        currency="CNY",
+        snapshot=held[0].rules_snapshot,
+    )
 
 
 def _check_amounts(amounts: list[Decimal]) -> None:
@@ -334,66 +320,3 @@ def _check_amounts(amounts: list[Decimal]) -> None:
         beyond = {"lines": [f"the order comes to more than {MAX_MONEY} (MAX_MONEY)"]}
     if beyond:
         raise ValidationFailed("The order's amounts are beyond the platform's limit.", beyond)
-
-
-def _new_order(
-    order_id: int, request: OrderRequest, lines: list[_Line], now: datetime, actor: Actor
-) -> sql.NewOrder:
-    """The order's row, its lines' rows and its volume changes. A column left out of a row
-    takes its default (``placing_sql`` writes every column)."""
-    amounts = [line_total(line.quantity, line.unit_price) for line in lines]
-    _check_amounts(amounts)
-    volumes = _split_volumes(lines)
-    row = _order_row(order_id, request, lines[0], sum(amounts, Decimal(0)), now, actor)
-    return sql.NewOrder(row, _line_rows(order_id, lines, amounts), volumes)
-
-
-def _order_row(
-    order_id: int, request: OrderRequest, first: _Line, total: Decimal, now: datetime, actor: Actor
-) -> dict[str, Any]:
-    levels = rules.ServiceLevels.from_snapshot(first.snapshot)
-    region_class = rules.region_class(actor.region_code, levels.remote_provinces)
-    confirm_due, deliver_due = levels.due_times(now, region_class, request.emergency)
-    return dict(
-        id=order_id,
-        number=new_number("PO", now),
-        status=OrderStatus.PLACED,
-        hospital_id=actor.org_id,
-        manufacturer_id=first.manufacturer_id,
-        region_code=actor.region_code,
-        province_code=province_of(actor.region_code),
-        region_class=region_class,
-        placed_at=now,
-        placed_by_user_id=actor.user_id,
-        wanted_by=request.wanted_by,
-        delivery_address=request.delivery_address,
-        emergency=request.emergency,
-        confirm_due_at=confirm_due,
-        deliver_due_at=deliver_due,
-        total_amount=round_amount(total),
-        currency=first.currency,
-        updated_at=now,
-    )
-
-
-def _line_rows(order_id: int, lines: list[_Line], amounts: list[Decimal]) -> list[dict[str, Any]]:
-    return [
-        dict(
-            order_id=order_id,
-            line_no=n,
-            contract_id=line.contract_id,
-            lot_id=line.lot_id,
-            product_id=line.product_id,
-            manufacturer_id=line.manufacturer_id,
-            packs=line.packs,
-            pack_size=line.pack_size,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            amount=amount,
-            currency=line.currency,
-            within_agreed_quantity=line.within,
-            beyond_agreed_quantity=line.beyond,
-            off_contract=line.contract_id is None,
-        )
-        for n, (line, amount) in enumerate(zip(lines, amounts, strict=True), start=1)
-    ]

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from procurement.audit import services as audit
 from procurement.catalog.models import Product, Tender
 from procurement.contracts.models import Contract
-from procurement.db import Backend, backend
+from procurement.db.backends import Backend, backend
 from procurement.orders.models import ContractVolume, IdempotencyKey, OrderLine, PurchaseOrder
 
 _VOLUMES = ContractVolume.__table__

@@ -8,14 +8,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import (
-    Interval,
     func,
     insert,
     literal,
-    literal_column,
     select,
-    text,
-    type_coerce,
 )
 from sqlalchemy.orm import Session, undefer
 
@@ -26,6 +22,7 @@ from procurement.catalog.models import Tender
 from procurement.contracts.models import Contract
 from procurement.core.clock import day_start
 from procurement.db import UtcDateTime
+from procurement.db.backends import backend
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import Payable
 from procurement.settlement.rules import SettlementRules, days_overdue
@@ -37,19 +34,6 @@ BULK = 10_000  # an accrual at least this large refreshes the planner's statisti
 class AccrualResult:
     created: int
     amount: Decimal
-
-
-def plus_days(session: Session, column, days: int):
-    """``column + days`` in SQL, keeping the stored timestamp format of each backend."""
-    if session.get_bind().dialect.name == "sqlite":
-        # SQLAlchemy stores "YYYY-MM-DD HH:MM:SS.ffffff"; datetime() drops the fraction.
-        shifted = func.datetime(column, f"+{days} days").op("||")(func.substr(column, 20))
-        return type_coerce(shifted, UtcDateTime())
-    # Days of exactly 24 hours, as ``rules.due_at`` adds them in Python: an interval in hours
-    # is plain arithmetic on a timestamptz, while "30 days" goes through the session's time
-    # zone for every row (measured on 1,000,000 rows: +0.02-0.06 s against +0.06-0.17 s).
-    hours = literal_column(f"INTERVAL '{24 * int(days)} hours'", Interval)
-    return type_coerce(column + hours, UtcDateTime())
 
 
 def _deadlines(session: Session) -> dict[int, int]:
@@ -119,7 +103,7 @@ def _lines(session: Session, days: int, condition: tuple, where, same, paid):
         ReceiptLine.manufacturer_id,
         ReceiptLine.accepted_amount,
         ReceiptLine.accepted_at,
-        plus_days(session, ReceiptLine.accepted_at, days),
+        backend(session).plus_days(ReceiptLine.accepted_at, days),
         *extra,
     ).where(
         ~accrued,
@@ -143,10 +127,7 @@ def bulk_plans(session: Session) -> None:
     NOTHING`` instead of the anti-join was measured at 1.5-3x a plain INSERT on 1,000,000
     rows.) JIT compiled the million-row statements for 0.2-1.4 s (inlining and optimising
     the run's plan query took 1.4 s of its 1.8 s) and gained nothing back."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL jit = off"))
-        session.execute(text("SET LOCAL work_mem = '64MB'"))  # a million ids hash in memory
-        session.execute(text("SET LOCAL enable_nestloop = off"))
+    backend(session).tune_for_bulk(session.connection())
 
 
 def insert_payables(session: Session, *, where=(), same=()) -> None:
@@ -176,10 +157,10 @@ def accrue_payables(
     last = session.scalar(select(func.coalesce(func.max(Payable.id), 0)))
     insert_payables(session)
     created, amount = _new_since(session, last)
-    if created >= BULK and session.get_bind().dialect.name == "postgresql":
+    if created >= BULK:
         # Fresh statistics, or the next run plans its claims for an empty table (measured: the
         # 1,000,000-line run took 45.6 s right after a bulk accrual and 19.9 s once analysed).
-        session.execute(text("ANALYZE payables"))
+        backend(session).refresh_statistics(session.connection(), Payable.__tablename__)
     if created:
         audit.record(
             session,
