@@ -79,8 +79,12 @@ class _Rows:
             {name: bindparam(f"{prefix}{name}", type_=types[name].type) for name, _ in self.columns}
         )
 
+    @functools.cached_property
+    def names(self) -> frozenset[str]:
+        return frozenset(self.table.c.keys())
+
     def params(self, row: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, Any]]:
-        unknown = row.keys() - self.table.c.keys()
+        unknown = row.keys() - self.names
         if unknown:
             raise KeyError(f"{self.table.name} has no columns {sorted(unknown)}")
         return ((f"{prefix}{name}", row.get(name, default)) for name, default in self.columns)
