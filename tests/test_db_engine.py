@@ -15,7 +15,8 @@ from sqlalchemy.exc import DBAPIError
 from procurement import db
 from procurement.audit.models import AuditEvent
 from procurement.auth.models import Organization, OrgKind
-from procurement.db import Prepared, UtcDateTime, make_engine
+from procurement.db import UtcDateTime, make_engine
+from procurement.db.backends import Prepared
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 pytestmark = [

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    CTE,
     BigInteger,
     Connection,
     Integer,
@@ -19,8 +18,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from procurement.audit import keys
@@ -34,11 +31,11 @@ from procurement.audit.digest import (
 from procurement.audit.models import AuditEvent, AuditHead
 from procurement.audit.verify import Anchor, VerifyReport, chain_heads, verify_chain
 from procurement.core.clock import as_utc
-from procurement.db import Prepared
+from procurement.db.backends import backend
 
 __all__ = [
-    "GENESIS", "Anchor", "VerifyReport", "append_cte", "append_params", "canonical_text",
-    "chain_heads", "chain_of", "event_digest", "keyed_digest", "record", "seal_legacy",
+    "GENESIS", "Anchor", "VerifyReport", "canonical_text", "chain_heads", "chain_of",
+    "event_digest", "event_writes", "keyed_digest", "prepare_event", "record", "seal_legacy",
     "verify_chain",
 ]  # fmt: skip
 
@@ -59,26 +56,25 @@ def record(
     sealed bid field in ``payload``: the audit log is readable before opening.
 
     Every state change of the platform passes here, order placement included, so it is
-    prepared Core statements and no unit of work: lock the chain's head, sign the event here
-    with the newest audit key (the key never reaches the database), then insert the event and
-    move the head. On PostgreSQL that is two statements (lock; insert + move in one), elsewhere
-    three; a chain's first event creates its head first. The returned event is a detached copy
-    of what was written (it has no ``id``).
+    Core statements and no unit of work: lock the chain's head, sign the event here with the
+    newest audit key (the key never reaches the database), then insert the event and move the
+    head (``Backend.write_together``: one statement on PostgreSQL); a chain's first event
+    creates its head first. The returned event is a detached copy of what was written (it has
+    no ``id``).
     """
     content = _content(action, subject_type, subject_id, now, actor, payload)
     return AuditEvent(**_append(session.connection(), content))
 
 
 def _append(connection: Connection, content: dict[str, Any]) -> dict[str, Any]:
-    seq, prev_hash = _locked_head(connection, content["chain"])
-    row = _signed(content, seq + 1, prev_hash)
-    if connection.dialect.name == "postgresql":
-        _prepared_write(connection.dialect).rows(connection, _write_params(row))
-    else:
-        params = _write_params(row)
-        connection.execute(_statements().insert_event, params)
-        connection.execute(_statements().move_head, params)
+    row = _signed_under_head(connection, content)
+    backend(connection).write_together(connection, event_writes(), _write_params(row))
     return row
+
+
+def _signed_under_head(connection: Connection, content: dict[str, Any]) -> dict[str, Any]:
+    seq, prev_hash = _locked_head(connection, content["chain"])
+    return _signed(content, seq + 1, prev_hash)
 
 
 def _signed(content: dict[str, Any], seq: int, prev_hash: str) -> dict[str, Any]:
@@ -106,7 +102,7 @@ def _content(action, subject_type, subject_id, now, actor, payload) -> dict[str,
     }
 
 
-def append_params(
+def prepare_event(
     connection: Connection,
     *,
     action: str,
@@ -116,32 +112,17 @@ def append_params(
     actor: Any = None,
     payload: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """PostgreSQL: lock the chain's head (creating it for a chain's first event) and sign the
-    event (the arguments of ``record``); the result is the parameters of ``append_cte``, which
-    writes it in the caller's statement (order placement). Elsewhere nothing is locked and the
-    result is empty: the caller calls ``record`` after its writes."""
-    if connection.dialect.name != "postgresql":
-        return {}
+    """Lock the chain's head (creating it for a chain's first event) and sign the event (the
+    arguments of ``record``): the parameters of ``event_writes()``, for a caller that writes
+    the event together with its own change (order placement)."""
     content = _content(action, subject_type, subject_id, now, actor, payload)
-    seq, prev_hash = _locked_head(connection, content["chain"])
-    return _write_params(_signed(content, seq + 1, prev_hash))
+    return _write_params(_signed_under_head(connection, content))
 
 
-def append_cte() -> CTE:
-    """PostgreSQL: the insert of an event signed by ``append_params`` and the move of its
-    (locked) head, as a data-modifying CTE named ``audit_logged`` (RETURNING ``seq``), for a
-    caller that writes its whole change in one statement (order placement)."""
-    return _statements().write.cte("audit_logged")
-
-
-@functools.cache
-def _prepared_write(dialect) -> Prepared:
-    return Prepared(_statements().write, dialect)
-
-
-@functools.cache
-def _prepared_lock(dialect) -> Prepared:
-    return Prepared(_statements().lock_head, dialect)
+def event_writes() -> tuple[Any, Any]:
+    """Insert a signed event and move its chain's head (parameters: ``prepare_event``)."""
+    statements = _statements()
+    return statements.insert_event, statements.move_head
 
 
 def chain_of(actor: Any) -> str:
@@ -155,7 +136,6 @@ _EVENTS = AuditEvent.__table__
 # The actor columns reference users/organizations: their type comes from those tables, so it is
 # named here rather than read from the columns (unknown until every model is imported).
 _ID = BigInteger().with_variant(Integer(), "sqlite")
-_UPSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 @dataclass(frozen=True)
@@ -163,7 +143,6 @@ class _Statements:
     lock_head: Any
     move_head: Any
     insert_event: Any
-    write: Any  # PostgreSQL: insert the event and move the head in one statement
 
 
 @functools.cache
@@ -186,9 +165,7 @@ def _statements() -> _Statements:
         )
         for name in names
     }
-    insert_event = insert(_EVENTS).values(values)
-    write = insert_event.add_cte(move_head.cte("moved_head")).returning(_EVENTS.c.seq)
-    return _Statements(lock_head, move_head, insert_event, write)
+    return _Statements(lock_head, move_head, insert(_EVENTS).values(values))
 
 
 def _locked_head(connection: Connection, chain: str) -> tuple[int, str]:
@@ -198,23 +175,21 @@ def _locked_head(connection: Connection, chain: str) -> tuple[int, str]:
     head = _lock(connection, chain)
     if head is not None:
         return head
-    upsert = _UPSERTS.get(connection.dialect.name)
     new = {"chain": chain, "seq": 0, "hash": GENESIS}
-    if upsert is None:  # another dialect: a plain insert (a twin fails on the unique key)
-        connection.execute(insert(_HEADS), new)
-        return 0, GENESIS
-    connection.execute(upsert(_HEADS).values(new).on_conflict_do_nothing(index_elements=["chain"]))
+    connection.execute(
+        backend(connection)
+        .insert(_HEADS)
+        .values(new)
+        .on_conflict_do_nothing(index_elements=["chain"])
+    )
     head = _lock(connection, chain)
     assert head is not None
     return head
 
 
 def _lock(connection: Connection, chain: str) -> tuple[int, str] | None:
-    if connection.dialect.name == "postgresql":
-        rows = _prepared_lock(connection.dialect).rows(connection, {"at": chain})
-    else:
-        rows = connection.execute(_statements().lock_head, {"at": chain}).all()
-    return (rows[0][0], rows[0][1]) if rows else None
+    rows = backend(connection).rows(connection, _statements().lock_head, {"at": chain})
+    return (rows[0].seq, rows[0].hash) if rows else None
 
 
 def seal_legacy(session: Session, *, now: datetime) -> list[str]:

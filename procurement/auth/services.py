@@ -25,7 +25,7 @@ from procurement.auth.models import (
 from procurement.auth.passwords import password_errors
 from procurement.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from procurement.core.limits import MAX_TOKEN_VALID_DAYS
-from procurement.db import Prepared
+from procurement.db.backends import backend
 
 TOKEN_PREFIX = "pt_"
 # werkzeug's default (scrypt). The test suite lowers it: hashing dominated its run time.
@@ -234,29 +234,20 @@ def actor_for_token(session: Session, *, secret: str, now: datetime) -> Actor | 
     """
     connection = session.connection()
     digest = {"digest": _hash_token(secret)}
-    if connection.dialect.name == "postgresql":
-        row = next(iter(_prepared_token_actor(connection.dialect).rows(connection, digest)), None)
-    else:
-        row = connection.execute(_TOKEN_ACTOR, digest).first()
-    if row is None:
+    found = backend(connection).rows(connection, _TOKEN_ACTOR, digest)
+    if not found:
         return None
-    user_id, org_id, kind, role, region_code, username, expires_at = row
-    if expires_at is not None and expires_at <= now:
+    row = found[0]
+    if row.expires_at is not None and row.expires_at <= now:
         return None
-    return Actor(user_id, org_id, kind, role, region_code, username)
-
-
-@functools.cache
-def _prepared_token_actor(dialect) -> Prepared:
-    """``_TOKEN_ACTOR`` run on the driver connection: this runs on every API request."""
-    return Prepared(_TOKEN_ACTOR, dialect)
+    return Actor(row.user_id, row.org_id, row.org_kind, row.role, row.region_code, row.username)
 
 
 _TOKEN_ACTOR = (
     select(
-        User.id,
-        Organization.id,
-        Organization.kind,
+        User.id.label("user_id"),
+        Organization.id.label("org_id"),
+        Organization.kind.label("org_kind"),
         User.role,
         Organization.region_code,
         User.username,

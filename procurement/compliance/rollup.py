@@ -53,7 +53,8 @@ from procurement.compliance import rules as r
 from procurement.compliance.rollup_models import Rollup, RollupGroup, RollupUnpaid
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date, day_start
-from procurement.db import business_month, refresh_statistics
+from procurement.db import business_month
+from procurement.db.backends import refresh_statistics
 from procurement.orders.models import OrderLine, PurchaseOrder, ReceiptLine
 from procurement.settlement.models import LedgerTransaction, Payable, TransactionKind
 

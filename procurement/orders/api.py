@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import jsonify, request
 from flask.views import MethodView
 from flask_smorest import abort
 
@@ -17,9 +17,22 @@ from procurement.web.session import get_session, now
 blp = Blueprint("orders", __name__, description="Purchase orders, shipments and receipts")
 
 
+MAX_KEY_LENGTH = 200  # characters of an Idempotency-Key (IdempotencyKey.key), blanks stripped
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+    "description": "A key of your choice per new request: a retry with the same key and body "
+    "returns the first result (200) and creates nothing twice; the same key with another body "
+    "is a 409 problem.",
+}
+PLACED_AGAIN = "A retry with the same Idempotency-Key and body: the order it placed first."
+
+
 def _key() -> str | None:
     key = request.headers.get("Idempotency-Key")
-    if key is not None and not 1 <= len(key.strip()) <= 200:
+    if key is not None and not 1 <= len(key.strip()) <= MAX_KEY_LENGTH:
         abort(400, message="Idempotency-Key must be 1 to 200 characters.")
     return key.strip() if key else None
 
@@ -27,7 +40,9 @@ def _key() -> str | None:
 @blp.route("/orders")
 class Orders(MethodView):
     @blp.arguments(s.OrderInSchema)
-    @blp.response(201)
+    @blp.response(201, s.PlacedOrderSchema, headers={"Location": {"schema": {"type": "string"}}})
+    @blp.alt_response(200, schema=s.PlacedOrderSchema, description=PLACED_AGAIN)
+    @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, data):
         """Place an order (hospital); send an Idempotency-Key so a retry creates nothing twice."""
         lines = [services.LineRequest(**line) for line in data.pop("lines")]
@@ -36,8 +51,10 @@ class Orders(MethodView):
             idempotency_key=_key(), raw_body=request.get_json(silent=True), now=now(),
             actor=api_actor(),
         )  # fmt: skip
+        # The body is PlacedOrderSchema's dump, made once by the service (it is stored with the
+        # Idempotency-Key for replays): sent as it is, not dumped a second time.
         status = 200 if placed.replayed else 201
-        return placed.body, status, {"Location": f"/api/v1/orders/{placed.order_id}"}
+        return jsonify(placed.body), status, {"Location": f"/api/v1/orders/{placed.order_id}"}
 
     @blp.arguments(s.OrderArgs, location="query")
     @blp.response(200, s.OrderSchema(many=True))
@@ -122,6 +139,8 @@ class ShipmentById(MethodView):
 class ShipmentReceipt(MethodView):
     @blp.arguments(s.ReceiptInSchema)
     @blp.response(201, s.GoodsReceiptSchema)
+    @blp.alt_response(200, schema=s.GoodsReceiptSchema, description="A retry: the first receipt.")
+    @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, data, shipment_id):
         """Record the receiving check (hospital): accepted + rejected = shipped per line."""
         lines = [services.ReceiveLine(**line) for line in data["lines"]]

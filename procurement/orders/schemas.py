@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from procurement.core.limits import AMOUNT_PLACES
+from procurement.orders.models import OrderStatus
 from procurement.web.api import Month, Schema, StrictDecimal
 
 
@@ -22,8 +23,7 @@ class OrderInSchema(Schema):
     emergency = fields.Boolean(load_default=False)
 
 
-class OrderLineSchema(Schema):
-    id = fields.Integer()
+class PlacedOrderLineSchema(Schema):
     line_no = fields.Integer()
     contract_id = fields.Integer(allow_none=True)
     lot_id = fields.Integer()
@@ -36,15 +36,14 @@ class OrderLineSchema(Schema):
     within_agreed_quantity = fields.Integer()
     beyond_agreed_quantity = fields.Integer()
     off_contract = fields.Boolean()
-    shipped_quantity = fields.Integer()
-    accepted_quantity = fields.Integer()
-    rejected_quantity = fields.Integer()
 
 
-class OrderSchema(Schema):
+class PlacedOrderSchema(Schema):
+    """An order as placed: what ``POST /orders`` returns and an Idempotency-Key replays."""
+
     id = fields.Integer()
     number = fields.String()
-    status = fields.Function(lambda o: o.status.value)
+    status = fields.Enum(OrderStatus, by_value=True)
     hospital_id = fields.Integer()
     manufacturer_id = fields.Integer()
     region_code = fields.String()
@@ -55,12 +54,23 @@ class OrderSchema(Schema):
     placed_at = fields.DateTime()
     confirm_due_at = fields.DateTime()
     deliver_due_at = fields.DateTime()
+    total_amount = fields.Decimal(as_string=True)
+    currency = fields.String()
+    lines = fields.List(fields.Nested(PlacedOrderLineSchema))
+
+
+class OrderLineSchema(PlacedOrderLineSchema):
+    id = fields.Integer()
+    shipped_quantity = fields.Integer()
+    accepted_quantity = fields.Integer()
+    rejected_quantity = fields.Integer()
+
+
+class OrderSchema(PlacedOrderSchema):
     confirmed_at = fields.DateTime(allow_none=True)
     shipped_at = fields.DateTime(allow_none=True)
     received_at = fields.DateTime(allow_none=True)
     rejection_reason = fields.String(allow_none=True)
-    total_amount = fields.Decimal(as_string=True)
-    currency = fields.String()
     version = fields.Integer()
     lines = fields.List(fields.Nested(OrderLineSchema))
 

@@ -26,6 +26,18 @@ class Api(flask_smorest.Api):
     def handle_http_exception(self, error):  # type: ignore[override]
         return problems.handle_http_exception(error)
 
+    def _init_spec(self, *args: Any, **kwargs: Any) -> None:
+        super()._init_spec(*args, **kwargs)
+        self.ma_plugin.converter.add_attribute_function(_decimal_string2properties)
+
+
+def _decimal_string2properties(_converter: Any, field: Any, **_kwargs: Any) -> dict[str, Any]:
+    """Amounts and prices travel as strings (``as_string``): document them as such, not as
+    the JSON number apispec assumes for every Decimal."""
+    if isinstance(field, fields.Decimal) and field.as_string:
+        return {"type": "string", "format": "decimal"}
+    return {}
+
 
 def exact_json(data: Any) -> Response:
     """A JSON response whose Decimals are exact number literals (``40.00``, ``0.2000``), for

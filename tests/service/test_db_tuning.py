@@ -1,4 +1,4 @@
-"""Database tuning lives in one place (procurement.db): the planner settings of bulk statements
+"""Database tuning lives in one place (procurement.db.backends): the planner settings of bulk
 and fresh statistics after a bulk write, applied on PostgreSQL and nothing on SQLite."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, text
 
 from procurement.compliance.rollup_models import RollupGroup
-from procurement.db import plan_for_bulk, refresh_statistics
+from procurement.db.backends import plan_for_bulk, refresh_statistics
 from procurement.settlement.models import Payable
 
 

@@ -1,6 +1,6 @@
-"""Prepared statements number their placeholders once (``procurement.db._numbered``)."""
+"""Prepared statements number their placeholders once (``db.backends._numbered``)."""
 
-from procurement.db import _numbered
+from procurement.db.backends import _numbered
 
 
 def test_named_placeholders_become_numbers_in_order_and_a_repeated_name_keeps_its_number():

@@ -10,7 +10,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
@@ -18,6 +17,7 @@ from procurement.auth.models import OrgKind
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date
 from procurement.core.errors import Conflict, Forbidden, NotFound
+from procurement.db.backends import Backend, backend
 from procurement.orders import rules
 from procurement.orders.models import (
     ContractVolume,
@@ -34,11 +34,6 @@ OVERSIGHT = (OrgKind.REGULATOR, OrgKind.FUND)
 def new_number(prefix: str, now: datetime) -> str:
     """A unique, unguessable business number: PO-20260105-3F9A1C0B2D."""
     return f"{prefix}-{now:%Y%m%d}-{secrets.token_hex(5).upper()}"
-
-
-def insert_for(session: Session):
-    """The dialect's INSERT (with ON CONFLICT support)."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def order_scope(query, actor: Actor, today: date):
@@ -128,7 +123,7 @@ def lock_volumes(session: Session, contract_ids: Iterable[int], now: datetime) -
             select(Contract.id, Contract.agreed_volume).where(Contract.id.in_(missing))
         ).all()
     if agreed:
-        insert = insert_for(session)(ContractVolume).values(
+        insert = backend(session).insert(ContractVolume).values(
             [{"contract_id": cid, "agreed": vol, "ordered": 0, "beyond_agreed": 0, "shipped": 0,
               "accepted": 0, "rejected": 0, "updated_at": now} for cid, vol in agreed]
         )  # fmt: skip
@@ -170,15 +165,14 @@ def claim_key(session: Session, **values: Any) -> bool:
     storing the response with it. True when this request claimed it; False when the key already
     exists (a concurrent twin waits on the unique index until the first commits)."""
     connection = session.connection()
-    statement = _claim_statement(connection.dialect.name)
+    statement = _claim_statement(backend(connection))
     return connection.execute(statement, claim_values(**values)).scalar() is not None
 
 
 @functools.cache
-def _claim_statement(dialect: str):
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+def _claim_statement(db: Backend):
     return (
-        insert(IdempotencyKey)
+        db.insert(IdempotencyKey)
         .on_conflict_do_nothing(index_elements=["org_id", "key"])
         .returning(IdempotencyKey.id)
     )

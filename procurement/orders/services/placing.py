@@ -1,12 +1,11 @@
-"""Placing an order: the hot path. After the bearer token, three statements on PostgreSQL:
-read the contracts and lock their volume rows (drawing the order id); lock the organization's
-audit chain head (the event is signed in Python, the audit key never reaches the database);
-write the volume counters, the order, its lines, the Idempotency-Key with the response and the
-audit event (one statement, see placing_sql and ``audit.append_cte``); then commit."""
+"""Placing an order, the hot path: load the ordered contracts with their volume rows locked,
+check the request against them, then write the order, its lines, the volume counters, the
+Idempotency-Key with the response and the audit event together (see ``placing_sql``), and
+commit. The response is ``PlacedOrderSchema``'s, the one the API documents."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
-from procurement.auth.models import OrgKind, province_of
+from procurement.auth.models import OrgKind
 from procurement.catalog.models import Lot, Product, Tender
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date
@@ -33,18 +32,18 @@ from procurement.core.limits import (
     MAX_PACKS_PER_LINE,
     MIN_UNIT_PRICE,
 )
-from procurement.core.money import line_total, round_amount
-from procurement.orders import rules
+from procurement.orders.schemas import PlacedOrderSchema
 from procurement.orders.services import placing_sql as sql
 from procurement.orders.services.common import (
     check_fingerprint,
     claim_values,
     lock_volumes,
-    new_number,
     stored_key,
 )
+from procurement.orders.services.placing_rows import PricedLine, new_order
 
 SCOPE = "orders.place"
+PLACED = PlacedOrderSchema()
 
 
 @dataclass(frozen=True)
@@ -75,27 +74,6 @@ class Placement:
     replayed: bool = False
 
 
-@dataclass
-class _Line:
-    contract_id: int | None
-    lot_id: int
-    product_id: int
-    manufacturer_id: int
-    pack_size: int
-    packs: int
-    unit_price: Decimal
-    currency: str
-    snapshot: dict[str, Any] | None
-    remaining: int = 0  # of the agreed volume, read under the volume row's lock
-    within: int = 0
-    beyond: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def quantity(self) -> int:
-        return rules.packs_to_units(self.packs, self.pack_size)
-
-
 def place_order(
     session: Session,
     *,
@@ -114,23 +92,7 @@ def place_order(
     actor.require(OrgKind.HOSPITAL, write=True, action="place orders")
     body = raw_body if raw_body is not None else _canonical(request)
     try:
-        _check_request(request, now)
-        lines, order_id = _priced_lines(session, request, actor, now)
-        volumes = _split_volumes(lines)
-        order, rows, response = _new_order(order_id, request, lines, now, actor)
-        key = None
-        if idempotency_key:
-            key = claim_values(org_id=actor.org_id, scope=SCOPE, key=idempotency_key, body=body,
-                               now=now, response=response, resource_id=order_id)  # fmt: skip
-        event = dict(action="orders.placed", subject_type="purchase_order", subject_id=order_id,
-                     now=now, actor=actor, payload={"number": response["number"],
-                     "lines": len(lines), "total": response["total_amount"]})  # fmt: skip
-        connection = session.connection()
-        logged = audit.append_params(connection, **event)  # PostgreSQL: locks the chain's head
-        written = sql.write(connection, order=order, lines=rows, volumes=volumes, key=key,
-                            at=now, event=logged)  # fmt: skip
-        if not written.claimed:
-            return _replay(session, actor, idempotency_key, body)
+        return _place(session, request, idempotency_key, body, now, actor)
     except DomainError:
         if idempotency_key:  # a retry of a request that succeeded earlier still replays
             session.rollback()
@@ -138,10 +100,57 @@ def place_order(
             if earlier is not None:
                 return _replay(session, actor, idempotency_key, body)
         raise
-    if not written.audited:
-        audit.record(session, **event)
+
+
+def _place(
+    session: Session, request: OrderRequest, key: str | None, body: Any, now: datetime, actor: Actor
+) -> Placement:
+    """Load, check, write, commit."""
+    _check_request(request, now)
+    contracts, order_id = _load(session, request, now)
+    lines = _priced_lines(session, request, contracts, actor, now)
+    _check_amounts([line.amount for line in lines])
+    order = new_order(order_id, request, lines, now, actor)
+    response = PLACED.dump({**order.row, "lines": order.lines})
+    connection = session.connection()
+    event = audit.prepare_event(connection, **_placed_event(response, now, actor))
+    claim = _key_claim(key, body, response, now, actor) if key else None
+    if not sql.write(connection, order=order, key=claim, event=event):
+        return _replay(session, actor, key, body)
     session.commit()
     return Placement(order_id, response)
+
+
+def _placed_event(response: dict[str, Any], now: datetime, actor: Actor) -> dict[str, Any]:
+    """The audit event's arguments (``audit.record``'s)."""
+    payload = {
+        "number": response["number"],
+        "lines": len(response["lines"]),
+        "total": response["total_amount"],
+    }
+    return dict(
+        action="orders.placed",
+        subject_type="purchase_order",
+        subject_id=response["id"],
+        now=now,
+        actor=actor,
+        payload=payload,
+    )
+
+
+def _key_claim(
+    key: str, body: Any, response: dict[str, Any], now: datetime, actor: Actor
+) -> dict[str, Any]:
+    """The idempotency_keys row claiming ``key``, with the response a retry replays."""
+    return claim_values(
+        org_id=actor.org_id,
+        scope=SCOPE,
+        key=key,
+        body=body,
+        now=now,
+        response=response,
+        resource_id=response["id"],
+    )
 
 
 def _replay(session: Session, actor: Actor, key: str, body: Any) -> Placement:
@@ -194,61 +203,41 @@ def _check_request(request: OrderRequest, now: datetime) -> None:
         raise ValidationFailed("The order cannot be placed as sent; fix the fields named.", errors)
 
 
-@dataclass(frozen=True)
-class _Locked:
-    """A contract as read for an order, its volume row locked."""
-
-    id: int
-    hospital_id: int
-    manufacturer_id: int
-    lot_id: int
-    product_id: int
-    unit_price: Decimal
-    currency: str
-    status: ContractStatus
-    period_start: date
-    period_end: date
-    pack_size: int
-    rules_snapshot: dict[str, Any] | None
-    agreed: int
-    ordered: int
-    order_id: int
+def _load(session: Session, request: OrderRequest, now: datetime) -> tuple[dict[int, Any], int]:
+    """The ordered contracts by id (rows of ``placing_sql.load``), their volume rows locked (a
+    contract's first order creates its row), and the new order's id."""
+    ids = sorted({line.contract_id for line in request.lines if line.contract_id is not None})
+    connection = session.connection()
+    rows = sql.load(connection, ids) if ids else []
+    if len(rows) < len(ids):
+        found = {row.id for row in rows}
+        lock_volumes(session, [i for i in ids if i not in found], now)
+        rows = sql.load(connection, ids)
+    order_id = rows[0].order_id if rows else sql.next_order_id(connection)
+    return {row.id: row for row in rows}, order_id
 
 
 def _priced_lines(
-    session: Session, request: OrderRequest, actor: Actor, now: datetime
-) -> tuple[list[_Line], int]:
-    """The order's lines priced from their contracts, and the new order's id."""
-    ids = sorted({line.contract_id for line in request.lines if line.contract_id is not None})
-    contracts = _read_and_lock(session, ids, now) if ids else {}
+    session: Session, request: OrderRequest, contracts: dict[int, Any], actor: Actor, now: datetime
+) -> list[PricedLine]:
+    """The order's lines priced from their contracts (or the hospital's off-contract price)."""
+    today = business_date(now)
     out = []
     for i, line in enumerate(request.lines):
         if line.contract_id is not None:
-            row = contracts.get(line.contract_id)
-            out.append(_contract_line(i, line, row, actor, business_date(now)))
+            out.append(_contract_line(i, line, contracts.get(line.contract_id), actor, today))
         else:
-            out.append(_off_contract_line(session, i, line, actor, business_date(now)))
+            out.append(_off_contract_line(session, i, line, actor, today))
     suppliers = {line.manufacturer_id for line in out}
     if len(suppliers) > 1:
         raise ValidationFailed(
             "An order goes to one supplier: split these lines into one order per manufacturer.",
             {"lines": [f"{len(suppliers)} different manufacturers"]},
         )
-    if contracts:
-        return out, next(iter(contracts.values())).order_id
-    return out, sql.next_order_id(session.connection())
+    return out
 
 
-def _read_and_lock(session: Session, ids: list[int], now: datetime) -> dict[int, _Locked]:
-    """The contracts with their volume rows locked; a contract's first order creates its row."""
-    found = {row[0]: _Locked(*row) for row in sql.read_and_lock(session.connection(), ids)}
-    if len(found) < len(ids):
-        lock_volumes(session, [i for i in ids if i not in found], now)
-        found = {row[0]: _Locked(*row) for row in sql.read_and_lock(session.connection(), ids)}
-    return found
-
-
-def _contract_line(i: int, line: LineRequest, row, actor: Actor, today: date) -> _Line:
+def _contract_line(i: int, line: LineRequest, row, actor: Actor, today: date) -> PricedLine:
     field_name = f"lines.{i}.contract_id"
     if row is None:
         raise ValidationFailed(
@@ -266,14 +255,23 @@ def _contract_line(i: int, line: LineRequest, row, actor: Actor, today: date) ->
             "order against a contract that is active today.",
             code="contract-not-active", errors={field_name: ["not active today"]},
         )  # fmt: skip
-    return _Line(row.id, row.lot_id, row.product_id, row.manufacturer_id, row.pack_size,
-                 line.packs, row.unit_price, row.currency, row.rules_snapshot,
-                 remaining=row.agreed - row.ordered)  # fmt: skip
+    return PricedLine(
+        contract_id=row.id,
+        lot_id=row.lot_id,
+        product_id=row.product_id,
+        manufacturer_id=row.manufacturer_id,
+        pack_size=row.pack_size,
+        packs=line.packs,
+        unit_price=row.unit_price,
+        currency=row.currency,
+        snapshot=row.rules_snapshot,
+        remaining=row.agreed - row.ordered,
+    )
 
 
 def _off_contract_line(
     session: Session, i: int, line: LineRequest, actor: Actor, today: date
-) -> _Line:
+) -> PricedLine:
     """A non-winning product of a generic name the hospital holds an active contract for."""
     product = session.get(Product, line.product_id)
     field_name = f"lines.{i}.product_id"
@@ -299,24 +297,17 @@ def _off_contract_line(
             "This product is under your contract: order it with its contract_id.",
             code="product-is-contracted", errors={field_name: ["order it against the contract"]},
         )  # fmt: skip
-    return _Line(None, held[0].lot_id, product.id, product.manufacturer_id, product.pack_size,
-                 line.packs, line.unit_price, "CNY", held[0].rules_snapshot)  # fmt: skip
-
-
-def _split_volumes(lines: list[_Line]) -> list[tuple[int, int, int]]:
-    """Split each contract line within/beyond the remaining agreed volume, read from the locked
-    volume row (concurrent orders of a contract wait on that lock, so none books the same
-    remaining volume twice). Returns (contract id, quantity, beyond) per contract."""
-    booked: dict[int, list[int]] = {}  # contract id -> [remaining, quantity, beyond]
-    for line in lines:
-        if line.contract_id is None:
-            line.within, line.beyond = 0, line.quantity
-            continue
-        entry = booked.setdefault(line.contract_id, [line.remaining, 0, 0])
-        line.within, line.beyond = rules.split_agreed(entry[0] - entry[1], line.quantity)
-        entry[1] += line.quantity
-        entry[2] += line.beyond
-    return [(cid, quantity, beyond) for cid, (_, quantity, beyond) in sorted(booked.items())]
+    return PricedLine(
+        contract_id=None,
+        lot_id=held[0].lot_id,
+        product_id=product.id,
+        manufacturer_id=product.manufacturer_id,
+        pack_size=product.pack_size,
+        packs=line.packs,
+        unit_price=line.unit_price,
+        currency="CNY",
+        snapshot=held[0].rules_snapshot,
+    )
 
 
 def _check_amounts(amounts: list[Decimal]) -> None:
@@ -329,56 +320,3 @@ def _check_amounts(amounts: list[Decimal]) -> None:
         beyond = {"lines": [f"the order comes to more than {MAX_MONEY} (MAX_MONEY)"]}
     if beyond:
         raise ValidationFailed("The order's amounts are beyond the platform's limit.", beyond)
-
-
-def _new_order(
-    order_id: int, request: OrderRequest, lines: list[_Line], now: datetime, actor: Actor
-) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
-    """The order row, its line rows and the response body."""
-    levels = rules.ServiceLevels.from_snapshot(lines[0].snapshot)
-    region_class = rules.region_class(actor.region_code, levels.remote_provinces)
-    confirm_due, deliver_due = levels.due_times(now, region_class, request.emergency)
-    amounts = [line_total(line.quantity, line.unit_price) for line in lines]
-    _check_amounts(amounts)
-    order = dict(
-        id=order_id, number=new_number("PO", now), hospital_id=actor.org_id,
-        manufacturer_id=lines[0].manufacturer_id, region_code=actor.region_code,
-        province_code=province_of(actor.region_code), status="placed", placed_at=now,
-        placed_by_user_id=actor.user_id, wanted_by=request.wanted_by,
-        delivery_address=request.delivery_address, emergency=request.emergency,
-        region_class=region_class, confirm_due_at=confirm_due, deliver_due_at=deliver_due,
-        total_amount=round_amount(sum(amounts, Decimal(0))), currency=lines[0].currency,
-        updated_at=now, version=1,
-    )  # fmt: skip
-    rows = [
-        dict(order_id=order_id, line_no=n, contract_id=ln.contract_id, lot_id=ln.lot_id,
-             product_id=ln.product_id, manufacturer_id=ln.manufacturer_id, packs=ln.packs,
-             pack_size=ln.pack_size, quantity=ln.quantity, unit_price=ln.unit_price,
-             amount=amount, currency=ln.currency, within_agreed_quantity=ln.within,
-             beyond_agreed_quantity=ln.beyond, off_contract=ln.contract_id is None,
-             shipped_quantity=0, accepted_quantity=0, rejected_quantity=0)
-        for n, (ln, amount) in enumerate(zip(lines, amounts, strict=True), start=1)
-    ]  # fmt: skip
-    return order, rows, _body(order_id, order, rows)
-
-
-def _body(order_id: int, values: dict[str, Any], line_rows: list[dict[str, Any]]) -> dict:
-    """The created order as JSON (what the API returns and the Idempotency-Key replays)."""
-    iso = {k: values[k].isoformat() for k in ("placed_at", "confirm_due_at", "deliver_due_at")}
-    return {
-        "id": order_id, "number": values["number"], "status": "placed",
-        "hospital_id": values["hospital_id"], "manufacturer_id": values["manufacturer_id"],
-        "region_code": values["region_code"], "region_class": values["region_class"],
-        "emergency": values["emergency"], "delivery_address": values["delivery_address"],
-        "wanted_by": values["wanted_by"].isoformat() if values["wanted_by"] else None,
-        "total_amount": str(values["total_amount"]), "currency": values["currency"], **iso,
-        "lines": [
-            {"line_no": r["line_no"], "contract_id": r["contract_id"], "lot_id": r["lot_id"],
-             "product_id": r["product_id"], "packs": r["packs"], "pack_size": r["pack_size"],
-             "quantity": r["quantity"], "unit_price": str(r["unit_price"]),
-             "amount": str(r["amount"]), "within_agreed_quantity": r["within_agreed_quantity"],
-             "beyond_agreed_quantity": r["beyond_agreed_quantity"],
-             "off_contract": r["off_contract"]}
-            for r in line_rows
-        ],
-    }  # fmt: skip

@@ -30,7 +30,7 @@ from procurement.auth.actor import Actor
 from procurement.core.clock import day_start
 from procurement.core.errors import RuleViolation
 from procurement.core.money import stored_amount
-from procurement.db import plan_for_bulk
+from procurement.db.backends import plan_for_bulk
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import (
     Account,

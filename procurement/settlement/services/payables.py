@@ -8,13 +8,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import (
-    Interval,
     func,
     insert,
     literal,
-    literal_column,
     select,
-    type_coerce,
 )
 from sqlalchemy.orm import Session, undefer
 
@@ -25,7 +22,8 @@ from procurement.catalog.models import Tender
 from procurement.contracts.models import Contract
 from procurement.core.clock import day_start
 from procurement.core.money import stored_amount
-from procurement.db import UtcDateTime, plan_for_bulk, refresh_statistics
+from procurement.db import UtcDateTime
+from procurement.db.backends import backend, plan_for_bulk, refresh_statistics
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import Payable
 from procurement.settlement.rules import SettlementRules, days_overdue
@@ -37,19 +35,6 @@ BULK = 10_000  # an accrual at least this large refreshes the planner's statisti
 class AccrualResult:
     created: int
     amount: Decimal
-
-
-def plus_days(session: Session, column, days: int):
-    """``column + days`` in SQL, keeping the stored timestamp format of each backend."""
-    if session.get_bind().dialect.name == "sqlite":
-        # SQLAlchemy stores "YYYY-MM-DD HH:MM:SS.ffffff"; datetime() drops the fraction.
-        shifted = func.datetime(column, f"+{days} days").op("||")(func.substr(column, 20))
-        return type_coerce(shifted, UtcDateTime())
-    # Days of exactly 24 hours, as ``rules.due_at`` adds them in Python: an interval in hours
-    # is plain arithmetic on a timestamptz, while "30 days" goes through the session's time
-    # zone for every row (docs/performance.md).
-    hours = literal_column(f"INTERVAL '{24 * int(days)} hours'", Interval)
-    return type_coerce(column + hours, UtcDateTime())
 
 
 def _deadlines(session: Session) -> dict[int, int]:
@@ -119,7 +104,7 @@ def _lines(session: Session, days: int, condition: tuple, where, same, paid):
         ReceiptLine.manufacturer_id,
         ReceiptLine.accepted_amount,
         ReceiptLine.accepted_at,
-        plus_days(session, ReceiptLine.accepted_at, days),
+        backend(session).plus_days(ReceiptLine.accepted_at, days),
         *extra,
     ).where(
         ~accrued,

@@ -36,7 +36,7 @@ from procurement.auth.models import Organization, OrgKind
 from procurement.core.clock import day_start
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
 from procurement.core.money import stored_amount
-from procurement.db import plan_for_bulk
+from procurement.db.backends import backend, plan_for_bulk
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.export import payment_file_csv
 from procurement.settlement.models import (
@@ -210,7 +210,7 @@ def _workers(session: Session, asked: int | None) -> int:
     if asked is not None:
         return max(1, asked)
     bind = session.get_bind()
-    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+    if isinstance(bind, Engine) and backend(bind).writes_side_by_side:
         return min(2, os.cpu_count() or 1)
     return 1
 
