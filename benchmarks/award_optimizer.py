@@ -98,10 +98,13 @@ def make_lot(case: Case, lot: int, seed: int, infeasible: bool = False) -> Alloc
         capacity = [int(c * scale) for c in capacity]
     winners = tuple(Winner(f"W{w:02d}", prices[w], capacity[w], served[w]) for w in range(n_w))
     return AllocationProblem(
-        lot_id=f"L{lot:02d}", winners=winners, hospitals=hospitals,
-        granularity=case.granularity, unit="tablets",
+        lot_id=f"L{lot:02d}",
+        winners=winners,
+        hospitals=hospitals,
+        granularity=case.granularity,
+        unit="tablets",
         every_winner_gets_a_region=case.granularity == "region",
-    )  # fmt: skip
+    )
 
 
 def _planted_loads(case, hospitals, served, capacity, rng) -> list[int]:
@@ -123,8 +126,10 @@ def _planted_loads(case, hospitals, served, capacity, rng) -> list[int]:
                 qty, _ = todo.pop(rng.choice(pick))[1]
                 load[w] += qty
     for _, (qty, region) in todo:
-        w = max((w for w in range(len(served)) if ok(w, region)),
-                key=lambda w: (capacity[w] - load[w]) / capacity[w])  # fmt: skip
+        w = max(
+            (w for w in range(len(served)) if ok(w, region)),
+            key=lambda w: (capacity[w] - load[w]) / capacity[w],
+        )
         load[w] += qty
     return load
 
@@ -150,8 +155,14 @@ def reference_arrays(problem: AllocationProblem) -> dict[str, np.ndarray]:
     col_unit, col_w = np.array(rows), np.array(cols_w)
     prices = np.array([float(w.price) for w in problem.winners])
     caps = np.array([float(w.capacity) for w in problem.winners])
-    return {"qty": qty, "col_unit": col_unit, "col_w": col_w, "prices": prices, "caps": caps,
-            "one_each": np.array([problem.granularity == "region"])}  # fmt: skip
+    return {
+        "qty": qty,
+        "col_unit": col_unit,
+        "col_w": col_w,
+        "prices": prices,
+        "caps": caps,
+        "one_each": np.array([problem.granularity == "region"]),
+    }
 
 
 def reference_solve(
@@ -177,8 +188,12 @@ def reference_solve(
     lp.row_lower_ = np.concatenate([np.ones(n_u), np.zeros(n_w), extra_lo])
     lp.row_upper_ = np.concatenate([np.ones(n_u), arrays["caps"], extra_up])
     h = highspy.Highs()
-    for key, val in (("output_flag", False), ("threads", 1), ("mip_rel_gap", mip_gap),
-                     ("time_limit", 120.0)):  # fmt: skip
+    for key, val in (
+        ("output_flag", False),
+        ("threads", 1),
+        ("mip_rel_gap", mip_gap),
+        ("time_limit", 120.0),
+    ):
         h.setOptionValue(key, val)
     h.passModel(lp)
     if integer:
@@ -213,9 +228,16 @@ def run_case(
     _report(case, results, wall, refs, ref_wall, integer, args.mip_gap, parent_cpu)
 
 
-def _report(case: Case, results: list[AllocationResult], wall: float,
-            refs: list[tuple[float, float]], ref_wall: float, integer: bool, mip_gap: float,
-            parent_cpu: float) -> None:  # fmt: skip
+def _report(
+    case: Case,
+    results: list[AllocationResult],
+    wall: float,
+    refs: list[tuple[float, float]],
+    ref_wall: float,
+    integer: bool,
+    mip_gap: float,
+    parent_cpu: float,
+) -> None:
     ok = [r for r in results if r.ok]
     build = sum(r.timings.build_s for r in results)
     solve = sum(r.timings.solve_s for r in results)

@@ -554,11 +554,20 @@ def runs(session, repeat: int, title: str, verify: bool) -> None:
 def same_figures(a, b) -> bool:
     def rows(board):
         return {
-            (g, r.key): (r.agreed, r.accepted, r.contracts, r.behind, r.at_risk, r.zero,
-                         r.saving, r.status, r.label)
+            (g, r.key): (
+                r.agreed,
+                r.accepted,
+                r.contracts,
+                r.behind,
+                r.at_risk,
+                r.zero,
+                r.saving,
+                r.status,
+                r.label,
+            )
             for g, group in board.groups.items()
             for r in group
-        }  # fmt: skip
+        }
 
     return (rows(a), a.figures, a.curve, a.window) == (rows(b), b.figures, b.curve, b.window)
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -67,7 +67,7 @@ Timestamp = Annotated[datetime, mapped_column(UtcDateTime())]
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     # SQLite only auto-numbers "INTEGER PRIMARY KEY", so ints are INTEGER there, BIGINT elsewhere.
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UtcDateTime(),
         int: BigInteger().with_variant(Integer(), "sqlite"),
     }

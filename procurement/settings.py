@@ -162,6 +162,8 @@ def instance_keys(instance_path: Path) -> dict[str, list[str]]:
     if not all(isinstance(stored.get(name), list) and stored[name] for name in INSTANCE_KEY_NAMES):
         raise SettingsError(f"{path} must hold BID_SEAL_KEYS and AUDIT_KEYS lists: restore it")
     return stored
+
+
 def _validate_security(settings: dict[str, Any]) -> None:
     from procurement.core.rates import Rate
 

@@ -37,10 +37,20 @@ from procurement.core.clock import as_utc
 from procurement.db import Prepared
 
 __all__ = [
-    "GENESIS", "Anchor", "VerifyReport", "append_cte", "append_params", "canonical_text",
-    "chain_heads", "chain_of", "event_digest", "keyed_digest", "record", "seal_legacy",
+    "GENESIS",
+    "Anchor",
+    "VerifyReport",
+    "append_cte",
+    "append_params",
+    "canonical_text",
+    "chain_heads",
+    "chain_of",
+    "event_digest",
+    "keyed_digest",
+    "record",
+    "seal_legacy",
     "verify_chain",
-]  # fmt: skip
+]
 
 
 def record(

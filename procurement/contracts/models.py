@@ -54,11 +54,15 @@ class Contract(Base):
     agreed_volume: Mapped[Quantity]
     region_code: Mapped[str] = mapped_column(String(6), index=True)  # hospital's province
     status: Mapped[ContractStatus] = mapped_column(
-        Enum(ContractStatus, native_enum=False, length=10,
-             values_callable=lambda e: [m.value for m in e]),
+        Enum(
+            ContractStatus,
+            native_enum=False,
+            length=10,
+            values_callable=lambda e: [m.value for m in e],
+        ),
         default=ContractStatus.DRAFT,
         index=True,
-    )  # fmt: skip
+    )
     reason: Mapped[str] = mapped_column(Text, default="")  # the allocation reason
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -17,7 +17,7 @@ RATIO_PLACES = Decimal("0.0001")
 
 def to_decimal(value: object) -> Decimal:
     """Convert str/int/Decimal to Decimal. Floats are refused: they already lost precision."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise TypeError(f"refusing {type(value).__name__} for money: pass a str or Decimal")
     if isinstance(value, Decimal):
         result = value

@@ -40,20 +40,37 @@ def demo(tmp_path_factory):
         f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}", fresh=True
     )
     now = SystemClock().now()
-    result = run_demo(engine, seed=5, scale=0.1, today=business_date(now),
-                      sealer=Sealer([SEAL_KEY]), progress=lambda _: None)  # fmt: skip
+    result = run_demo(
+        engine,
+        seed=5,
+        scale=0.1,
+        today=business_date(now),
+        sealer=Sealer([SEAL_KEY]),
+        progress=lambda _: None,
+    )
     world, factory = result.world, make_session_factory(engine)
     clock = FrozenClock(now)
     app = create_app(
-        {"ENV": "testing", "TESTING": False, "WTF_CSRF_ENABLED": True, "DATABASE_URL": "sqlite://",
-         "BID_SEAL_KEYS": [SEAL_KEY]},
-        clock=clock, session_factory=factory,
-    )  # fmt: skip
+        {
+            "ENV": "testing",
+            "TESTING": False,
+            "WTF_CSRF_ENABLED": True,
+            "DATABASE_URL": "sqlite://",
+            "BID_SEAL_KEYS": [SEAL_KEY],
+        },
+        clock=clock,
+        session_factory=factory,
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", clock=clock,
-                          factory=factory, world=world, end=now)  # fmt: skip
+    yield SimpleNamespace(
+        url=f"http://127.0.0.1:{server.server_port}",
+        clock=clock,
+        factory=factory,
+        world=world,
+        end=now,
+    )
     server.shutdown()
     thread.join(timeout=10)
     engine.dispose()
@@ -142,11 +159,13 @@ def _confirm_and_ship(demo, number: str, contract_id: int) -> int:
         orders.confirm_order(session, order_id=order.id, now=demo.clock.now(), actor=maker.actor)
         line = next(ln for ln in order.lines if ln.contract_id == contract_id)
         made = business_date(demo.clock.now()) - timedelta(days=30)
-        ship = orders.ShipLine(line.id, line.quantity, "DEMO-E2E-01", made,
-                               made + timedelta(days=700))  # fmt: skip
+        ship = orders.ShipLine(
+            line.id, line.quantity, "DEMO-E2E-01", made, made + timedelta(days=700)
+        )
         demo.clock.advance(hours=16)
-        orders.create_shipment(session, order_id=order.id, lines=[ship], now=demo.clock.now(),
-                               actor=maker.actor)  # fmt: skip
+        orders.create_shipment(
+            session, order_id=order.id, lines=[ship], now=demo.clock.now(), actor=maker.actor
+        )
         return line.quantity
 
 

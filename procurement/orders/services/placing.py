@@ -120,15 +120,32 @@ def place_order(
         order, rows, response = _new_order(order_id, request, lines, now, actor)
         key = None
         if idempotency_key:
-            key = claim_values(org_id=actor.org_id, scope=SCOPE, key=idempotency_key, body=body,
-                               now=now, response=response, resource_id=order_id)  # fmt: skip
-        event = dict(action="orders.placed", subject_type="purchase_order", subject_id=order_id,
-                     now=now, actor=actor, payload={"number": response["number"],
-                     "lines": len(lines), "total": response["total_amount"]})  # fmt: skip
+            key = claim_values(
+                org_id=actor.org_id,
+                scope=SCOPE,
+                key=idempotency_key,
+                body=body,
+                now=now,
+                response=response,
+                resource_id=order_id,
+            )
+        event = dict(
+            action="orders.placed",
+            subject_type="purchase_order",
+            subject_id=order_id,
+            now=now,
+            actor=actor,
+            payload={
+                "number": response["number"],
+                "lines": len(lines),
+                "total": response["total_amount"],
+            },
+        )
         connection = session.connection()
         logged = audit.append_params(connection, **event)  # PostgreSQL: locks the chain's head
-        written = sql.write(connection, order=order, lines=rows, volumes=volumes, key=key,
-                            at=now, event=logged)  # fmt: skip
+        written = sql.write(
+            connection, order=order, lines=rows, volumes=volumes, key=key, at=now, event=logged
+        )
         if not written.claimed:
             return _replay(session, actor, idempotency_key, body)
     except DomainError:
@@ -258,17 +275,28 @@ def _contract_line(i: int, line: LineRequest, row, actor: Actor, today: date) ->
     if row.hospital_id != actor.org_id:
         raise Forbidden(
             f"Contract {row.id} belongs to another hospital; order against your own contracts.",
-            code="not-your-contract", errors={field_name: ["another hospital's contract"]},
-        )  # fmt: skip
+            code="not-your-contract",
+            errors={field_name: ["another hospital's contract"]},
+        )
     if row.status != ContractStatus.ACTIVE or not row.period_start <= today <= row.period_end:
         raise RuleViolation(
             f"Contract {row.id} is {row.status.value} for {row.period_start}..{row.period_end}; "
             "order against a contract that is active today.",
-            code="contract-not-active", errors={field_name: ["not active today"]},
-        )  # fmt: skip
-    return _Line(row.id, row.lot_id, row.product_id, row.manufacturer_id, row.pack_size,
-                 line.packs, row.unit_price, row.currency, row.rules_snapshot,
-                 remaining=row.agreed - row.ordered)  # fmt: skip
+            code="contract-not-active",
+            errors={field_name: ["not active today"]},
+        )
+    return _Line(
+        row.id,
+        row.lot_id,
+        row.product_id,
+        row.manufacturer_id,
+        row.pack_size,
+        line.packs,
+        row.unit_price,
+        row.currency,
+        row.rules_snapshot,
+        remaining=row.agreed - row.ordered,
+    )
 
 
 def _off_contract_line(
@@ -278,29 +306,45 @@ def _off_contract_line(
     product = session.get(Product, line.product_id)
     field_name = f"lines.{i}.product_id"
     if product is None:
-        raise ValidationFailed(f"Product {line.product_id} does not exist.",
-                               {field_name: [f"unknown product {line.product_id}"]})  # fmt: skip
+        raise ValidationFailed(
+            f"Product {line.product_id} does not exist.",
+            {field_name: [f"unknown product {line.product_id}"]},
+        )
     held = session.execute(
         select(Contract.lot_id, Contract.product_id, Tender.rules_snapshot)
         .join(Lot, Lot.id == Contract.lot_id)
         .join(Tender, Tender.id == Contract.tender_id)
-        .where(Contract.hospital_id == actor.org_id, Contract.status == ContractStatus.ACTIVE,
-               Lot.generic_name == product.generic_name)
+        .where(
+            Contract.hospital_id == actor.org_id,
+            Contract.status == ContractStatus.ACTIVE,
+            Lot.generic_name == product.generic_name,
+        )
         .order_by(Contract.period_start.desc(), Contract.id)
-    ).all()  # fmt: skip
+    ).all()
     if not held:
         raise RuleViolation(
             f"You hold no active contract for {product.generic_name}; off-contract purchases are "
             "recorded only for generic names you have contracts for.",
-            code="no-contracted-generic", errors={field_name: ["no contract for this generic"]},
-        )  # fmt: skip
+            code="no-contracted-generic",
+            errors={field_name: ["no contract for this generic"]},
+        )
     if any(h.product_id == product.id for h in held):
         raise RuleViolation(
             "This product is under your contract: order it with its contract_id.",
-            code="product-is-contracted", errors={field_name: ["order it against the contract"]},
-        )  # fmt: skip
-    return _Line(None, held[0].lot_id, product.id, product.manufacturer_id, product.pack_size,
-                 line.packs, line.unit_price, "CNY", held[0].rules_snapshot)  # fmt: skip
+            code="product-is-contracted",
+            errors={field_name: ["order it against the contract"]},
+        )
+    return _Line(
+        None,
+        held[0].lot_id,
+        product.id,
+        product.manufacturer_id,
+        product.pack_size,
+        line.packs,
+        line.unit_price,
+        "CNY",
+        held[0].rules_snapshot,
+    )
 
 
 def _split_volumes(lines: list[_Line]) -> list[tuple[int, int, int]]:
@@ -341,24 +385,49 @@ def _new_order(
     amounts = [line_total(line.quantity, line.unit_price) for line in lines]
     _check_amounts(amounts)
     order = dict(
-        id=order_id, number=new_number("PO", now), hospital_id=actor.org_id,
-        manufacturer_id=lines[0].manufacturer_id, region_code=actor.region_code,
-        province_code=province_of(actor.region_code), status="placed", placed_at=now,
-        placed_by_user_id=actor.user_id, wanted_by=request.wanted_by,
-        delivery_address=request.delivery_address, emergency=request.emergency,
-        region_class=region_class, confirm_due_at=confirm_due, deliver_due_at=deliver_due,
-        total_amount=round_amount(sum(amounts, Decimal(0))), currency=lines[0].currency,
-        updated_at=now, version=1,
-    )  # fmt: skip
+        id=order_id,
+        number=new_number("PO", now),
+        hospital_id=actor.org_id,
+        manufacturer_id=lines[0].manufacturer_id,
+        region_code=actor.region_code,
+        province_code=province_of(actor.region_code),
+        status="placed",
+        placed_at=now,
+        placed_by_user_id=actor.user_id,
+        wanted_by=request.wanted_by,
+        delivery_address=request.delivery_address,
+        emergency=request.emergency,
+        region_class=region_class,
+        confirm_due_at=confirm_due,
+        deliver_due_at=deliver_due,
+        total_amount=round_amount(sum(amounts, Decimal(0))),
+        currency=lines[0].currency,
+        updated_at=now,
+        version=1,
+    )
     rows = [
-        dict(order_id=order_id, line_no=n, contract_id=ln.contract_id, lot_id=ln.lot_id,
-             product_id=ln.product_id, manufacturer_id=ln.manufacturer_id, packs=ln.packs,
-             pack_size=ln.pack_size, quantity=ln.quantity, unit_price=ln.unit_price,
-             amount=amount, currency=ln.currency, within_agreed_quantity=ln.within,
-             beyond_agreed_quantity=ln.beyond, off_contract=ln.contract_id is None,
-             shipped_quantity=0, accepted_quantity=0, rejected_quantity=0)
+        dict(
+            order_id=order_id,
+            line_no=n,
+            contract_id=ln.contract_id,
+            lot_id=ln.lot_id,
+            product_id=ln.product_id,
+            manufacturer_id=ln.manufacturer_id,
+            packs=ln.packs,
+            pack_size=ln.pack_size,
+            quantity=ln.quantity,
+            unit_price=ln.unit_price,
+            amount=amount,
+            currency=ln.currency,
+            within_agreed_quantity=ln.within,
+            beyond_agreed_quantity=ln.beyond,
+            off_contract=ln.contract_id is None,
+            shipped_quantity=0,
+            accepted_quantity=0,
+            rejected_quantity=0,
+        )
         for n, (ln, amount) in enumerate(zip(lines, amounts, strict=True), start=1)
-    ]  # fmt: skip
+    ]
     return order, rows, _body(order_id, order, rows)
 
 
@@ -366,19 +435,34 @@ def _body(order_id: int, values: dict[str, Any], line_rows: list[dict[str, Any]]
     """The created order as JSON (what the API returns and the Idempotency-Key replays)."""
     iso = {k: values[k].isoformat() for k in ("placed_at", "confirm_due_at", "deliver_due_at")}
     return {
-        "id": order_id, "number": values["number"], "status": "placed",
-        "hospital_id": values["hospital_id"], "manufacturer_id": values["manufacturer_id"],
-        "region_code": values["region_code"], "region_class": values["region_class"],
-        "emergency": values["emergency"], "delivery_address": values["delivery_address"],
+        "id": order_id,
+        "number": values["number"],
+        "status": "placed",
+        "hospital_id": values["hospital_id"],
+        "manufacturer_id": values["manufacturer_id"],
+        "region_code": values["region_code"],
+        "region_class": values["region_class"],
+        "emergency": values["emergency"],
+        "delivery_address": values["delivery_address"],
         "wanted_by": values["wanted_by"].isoformat() if values["wanted_by"] else None,
-        "total_amount": str(values["total_amount"]), "currency": values["currency"], **iso,
+        "total_amount": str(values["total_amount"]),
+        "currency": values["currency"],
+        **iso,
         "lines": [
-            {"line_no": r["line_no"], "contract_id": r["contract_id"], "lot_id": r["lot_id"],
-             "product_id": r["product_id"], "packs": r["packs"], "pack_size": r["pack_size"],
-             "quantity": r["quantity"], "unit_price": str(r["unit_price"]),
-             "amount": str(r["amount"]), "within_agreed_quantity": r["within_agreed_quantity"],
-             "beyond_agreed_quantity": r["beyond_agreed_quantity"],
-             "off_contract": r["off_contract"]}
+            {
+                "line_no": r["line_no"],
+                "contract_id": r["contract_id"],
+                "lot_id": r["lot_id"],
+                "product_id": r["product_id"],
+                "packs": r["packs"],
+                "pack_size": r["pack_size"],
+                "quantity": r["quantity"],
+                "unit_price": str(r["unit_price"]),
+                "amount": str(r["amount"]),
+                "within_agreed_quantity": r["within_agreed_quantity"],
+                "beyond_agreed_quantity": r["beyond_agreed_quantity"],
+                "off_contract": r["off_contract"],
+            }
             for r in line_rows
         ],
-    }  # fmt: skip
+    }

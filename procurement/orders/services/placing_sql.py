@@ -51,11 +51,26 @@ _KEYS = IdempotencyKey.__table__
 
 # What a new order sets; its other columns (confirmed_at, ...) start empty.
 ORDER_COLUMNS = (
-    "id", "number", "hospital_id", "manufacturer_id", "region_code", "province_code", "status",
-    "placed_at", "placed_by_user_id", "wanted_by", "delivery_address", "emergency",
-    "region_class", "confirm_due_at", "deliver_due_at", "total_amount", "currency",
-    "updated_at", "version",
-)  # fmt: skip
+    "id",
+    "number",
+    "hospital_id",
+    "manufacturer_id",
+    "region_code",
+    "province_code",
+    "status",
+    "placed_at",
+    "placed_by_user_id",
+    "wanted_by",
+    "delivery_address",
+    "emergency",
+    "region_class",
+    "confirm_due_at",
+    "deliver_due_at",
+    "total_amount",
+    "currency",
+    "updated_at",
+    "version",
+)
 LINE_COLUMNS = tuple(c.name for c in _LINES.c if c.name != "id")
 # Order shapes (lines x contracts x keyed) whose statements are kept built: bounded, because a
 # client choosing the shape could otherwise fill memory with up to MAX_ORDER_LINES^2 of them.
@@ -93,10 +108,20 @@ def _read_and_lock(dialect: str):
         match = Contract.id.in_(bindparam("ids", expanding=True))
     return (
         select(
-            Contract.id, Contract.hospital_id, Contract.manufacturer_id, Contract.lot_id,
-            Contract.product_id, Contract.unit_price, Contract.currency, Contract.status,
-            Contract.period_start, Contract.period_end, Product.pack_size,
-            Tender.rules_snapshot, _V.c.agreed, _V.c.ordered,
+            Contract.id,
+            Contract.hospital_id,
+            Contract.manufacturer_id,
+            Contract.lot_id,
+            Contract.product_id,
+            Contract.unit_price,
+            Contract.currency,
+            Contract.status,
+            Contract.period_start,
+            Contract.period_end,
+            Product.pack_size,
+            Tender.rules_snapshot,
+            _V.c.agreed,
+            _V.c.ordered,
             _next_order_id(dialect).label("order_id"),
         )
         .join(Product, Product.id == Contract.product_id)
@@ -105,7 +130,7 @@ def _read_and_lock(dialect: str):
         .where(match)
         .order_by(Contract.id)
         .with_for_update(of=_V)
-    )  # fmt: skip
+    )
 
 
 def next_order_id(connection: Connection) -> int:
