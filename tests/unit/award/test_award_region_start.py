@@ -15,9 +15,9 @@ from procurement.award.optimizer import (
     Winner,
     allocate,
 )
-from procurement.award.optimizer_check import column_quantities, violations
-from procurement.award.optimizer_highs import _subset_fill, region_start, solve_arrays
-from procurement.award.optimizer_model import build_model
+from procurement.award.optimizer.check import column_quantities, violations
+from procurement.award.optimizer.highs import _subset_fill, region_start, solve_arrays
+from procurement.award.optimizer.model import build_model
 
 REGIONS = ("R1", "R2", "R3", "R4", "R5")
 

@@ -16,8 +16,8 @@ import numpy as np
 import pulp
 
 from procurement.award.allocation import SolverOptions
-from procurement.award.optimizer_highs import RawSolution
-from procurement.award.optimizer_model import Model
+from procurement.award.optimizer.highs import RawSolution
+from procurement.award.optimizer.model import Model
 
 
 def _solver(options: SolverOptions, time_limit: float) -> pulp.LpSolver:

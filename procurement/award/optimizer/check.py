@@ -17,7 +17,7 @@ from decimal import Decimal
 import numpy as np
 
 from procurement.award.allocation import Allocation, AllocationProblem, Winner, WinnerTotal
-from procurement.award.optimizer_model import Model
+from procurement.award.optimizer.model import Model
 from procurement.core.money import line_total, round_ratio
 
 _SAFE = 2**62  # int64 products below this cannot overflow
@@ -177,14 +177,19 @@ def expand_allocations(problem: AllocationProblem, plan: CompactPlan) -> tuple[A
     winners, reasons = plan.winners, plan.reasons
     out = []
     for p, w, q, f, r in zip(
-        plan.hospital_pos.tolist(), plan.winner.tolist(), plan.quantity.tolist(),
-        plan.fen.tolist(), plan.reason.tolist(), strict=True,
-    ):  # fmt: skip
+        plan.hospital_pos.tolist(),
+        plan.winner.tolist(),
+        plan.quantity.tolist(),
+        plan.fen.tolist(),
+        plan.reason.tolist(),
+        strict=True,
+    ):
         h, winner = hospitals[p], winners[w]
         out.append(
-            Allocation(h.id, h.region, winner.id, q, winner.price, Decimal(f).scaleb(-2),
-                       reasons[r])
-        )  # fmt: skip
+            Allocation(
+                h.id, h.region, winner.id, q, winner.price, Decimal(f).scaleb(-2), reasons[r]
+            )
+        )
     return tuple(out)
 
 
@@ -217,9 +222,15 @@ def _reasons(
     r = unit_r[col_u]
     c_of = cheapest[r]
     for k, (w, c, n_el, region_u, q) in enumerate(
-        zip(col_w.tolist(), c_of.tolist(), n_eligible[r].tolist(), col_u.tolist(),
-            col_q.tolist(), strict=True)
-    ):  # fmt: skip
+        zip(
+            col_w.tolist(),
+            c_of.tolist(),
+            n_eligible[r].tolist(),
+            col_u.tolist(),
+            col_q.tolist(),
+            strict=True,
+        )
+    ):
         winner = model.winners[w]
         prefix = "reserve bidder (fallback): " if winner.id in model.reserve_ids else ""
         if n_el == 1:
@@ -258,11 +269,15 @@ def winner_summary(model: Model, totals: list[int], plan: CompactPlan) -> list[W
     fen = _sum_by(plan.winner, plan.fen, len(model.winners))
     return [
         WinnerTotal(
-            w.id, totals[i], Decimal(int(fen[i])).scaleb(-2),
-            round_ratio(Decimal(totals[i]) / Decimal(grand)), w.capacity, w.id in model.reserve_ids,
+            w.id,
+            totals[i],
+            Decimal(int(fen[i])).scaleb(-2),
+            round_ratio(Decimal(totals[i]) / Decimal(grand)),
+            w.capacity,
+            w.id in model.reserve_ids,
         )
         for i, w in enumerate(model.winners)
-    ]  # fmt: skip
+    ]
 
 
 def region_backups(model: Model, totals: list[int], qty: np.ndarray) -> list[tuple[str, str]]:

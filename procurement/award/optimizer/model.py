@@ -102,9 +102,12 @@ def _units(
     if problem.granularity != "region":
         hs = [all_h[i] for i in order]
         return (
-            [h.id for h in hs], [h.region for h in hs], [[h] for h in hs], [[i] for i in order],
+            [h.id for h in hs],
+            [h.region for h in hs],
+            [[h] for h in hs],
+            [[i] for i in order],
             rank,
-        )  # fmt: skip
+        )
     groups: dict[str, list[int]] = {}
     for i in order:
         groups.setdefault(all_h[i].region, []).append(i)

@@ -25,7 +25,7 @@ import highspy
 import numpy as np
 
 from procurement.award.allocation import SolverOptions
-from procurement.award.optimizer_model import Model, csc_arrays
+from procurement.award.optimizer.model import Model, csc_arrays
 
 _FIXED_TOL = 1e-6
 _ROUND_S = 5.0  # time limit of every widening round but the last
@@ -503,9 +503,14 @@ def _region_start_k(model: Model, k: int) -> np.ndarray | None:
 
 
 def _local_search(
-    model: Model, owner: np.ndarray, load: np.ndarray, eligible: np.ndarray,
-    upper: np.ndarray, lower: np.ndarray, rounds: int = 500,
-) -> None:  # fmt: skip
+    model: Model,
+    owner: np.ndarray,
+    load: np.ndarray,
+    eligible: np.ndarray,
+    upper: np.ndarray,
+    lower: np.ndarray,
+    rounds: int = 500,
+) -> None:
     """Best-improvement moves (one region to another winner) and swaps (two regions between
     two winners) that keep every bound and every min_one winner's region."""
     prices = model.prices
