@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
+from typing import TypedDict
 
 from procurement.award.allocation import (
     AllocationProblem,
@@ -39,6 +40,14 @@ from procurement.award.optimizer.model import Model, build_model
 from procurement.award.optimizer.pulp_backend import solve_pulp
 
 _GAP_PLACES = Decimal("0.000001")
+
+
+class _Identity(TypedDict):
+    """The fields every result of one attempt carries, whatever its status."""
+
+    lot_id: str
+    solver: str
+    backend: str
 
 
 def allocate(problem: AllocationProblem, options: SolverOptions | None = None) -> AllocationResult:
@@ -126,7 +135,7 @@ def _attempt(
 ) -> tuple[AllocationResult, CompactPlan | None]:
     model = build_model(problem, reserves)
     backend = choose_backend(model, options)
-    base = {"lot_id": problem.lot_id, "solver": options.solver, "backend": backend}
+    base = _Identity(lot_id=problem.lot_id, solver=options.solver, backend=backend)
     if not model.unit_ids:
         done = AllocationResult(
             status="optimal",
@@ -161,7 +170,7 @@ def _solve(model: Model, options: SolverOptions, backend: str) -> RawSolution:
     return solve_direct(model, options)
 
 
-def _infeasible(model: Model, found: list[Diagnosis], base: dict[str, str]) -> AllocationResult:
+def _infeasible(model: Model, found: list[Diagnosis], base: _Identity) -> AllocationResult:
     message = "; ".join(d.message for d in found)
     return AllocationResult(
         status="infeasible",
@@ -184,7 +193,7 @@ def _diagnose(model: Model, options: SolverOptions) -> Diagnosis:
 
 
 def _plan(
-    model: Model, raw: RawSolution, options: SolverOptions, base: dict[str, str], timings: Timings
+    model: Model, raw: RawSolution, options: SolverOptions, base: _Identity, timings: Timings
 ) -> tuple[AllocationResult, CompactPlan | None]:
     assert raw.values is not None
     t0 = time.perf_counter()

@@ -44,7 +44,7 @@ def column_quantities(model: Model, values: np.ndarray) -> np.ndarray:
     that each unit's quantities add up exactly (the difference goes to its largest column)."""
     if model.binary:
         return np.where(values > 0.5, model.unit_qty[model.col_unit], 0).astype(np.int64)
-    qty = np.rint(values).astype(np.int64)
+    qty: np.ndarray = np.rint(values).astype(np.int64)
     served = np.zeros(len(model.unit_ids), dtype=np.int64)
     np.add.at(served, model.col_unit, qty)
     for u in np.nonzero(served != model.unit_qty)[0]:
@@ -129,7 +129,8 @@ def line_fen(quantity: np.ndarray, winner: np.ndarray, winners: tuple[Winner, ..
     if exact and quantity.size:
         price = np.array(scaled, dtype=np.int64)
         if int(quantity.max()) * max(int(price.max()), 1) < _SAFE and int(quantity.min()) >= 0:
-            return (quantity * price[winner] + 50) // 100
+            fen: np.ndarray = (quantity * price[winner] + 50) // 100
+            return fen
     out = [
         int(line_total(q, winners[w].price).scaleb(2))
         for q, w in zip(quantity.tolist(), winner.tolist(), strict=True)

@@ -150,7 +150,7 @@ def _unit_fit(model: Model) -> list[Diagnosis]:
         return []
     unit, lot = model.problem.unit, model.problem.lot_id
     kind = "region" if model.problem.granularity == "region" else "hospital"
-    out = []
+    out: list[Diagnosis] = []
     if not model.n_cols:
         return out
     upper = np.array(model.upper, dtype=np.int64)

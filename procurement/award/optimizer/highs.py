@@ -309,7 +309,7 @@ def _previous_start(sub: Model, best: RawSolution, sub_cols: np.ndarray) -> np.n
     """The previous round's plan restricted to the widened sub-model (feasible there: the newly
     freed units keep their winners), improved by swaps."""
     assert best.values is not None
-    values = best.values[sub_cols].copy()
+    values: np.ndarray = best.values[sub_cols].copy()
     load = np.zeros(len(sub.winners), dtype=np.int64)
     chosen = np.nonzero(values > 0.5)[0]
     np.add.at(load, sub.col_winner[chosen], sub.unit_qty[sub.col_unit[chosen]])
@@ -330,7 +330,7 @@ def _improve_by_swaps(sub: Model, values: np.ndarray, load: np.ndarray, rounds: 
         chosen = np.nonzero(values > 0.5)[0]
         owner = np.full(len(sub.unit_ids), -1, dtype=np.int64)
         owner[sub.col_unit[chosen]] = sub.col_winner[chosen]
-        best = (0.0, None)
+        best: tuple[float, tuple[int, int, int, int] | None] = (0.0, None)
         for c in range(n_w):
             room = upper[c] - load[c]
             units_c = np.nonzero(owner == c)[0]
