@@ -26,6 +26,7 @@ import numpy as np
 
 from procurement.award.allocation import SolverOptions
 from procurement.award.optimizer.model import Model, csc_arrays
+from procurement.award.optimizer.quiet import QuietHighs
 
 _FIXED_TOL = 1e-6
 _ROUND_S = 5.0  # time limit of every widening round but the last
@@ -46,8 +47,7 @@ class RawSolution:
 
 def new_highs(options: SolverOptions, time_limit: float) -> highspy.Highs:
     """A silent, single-threaded, seeded HiGHS instance (determinism)."""
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = QuietHighs()
     h.setOptionValue("time_limit", max(float(time_limit), 0.01))
     h.setOptionValue("mip_rel_gap", float(options.mip_gap))
     h.setOptionValue("random_seed", 0)

@@ -1,0 +1,270 @@
+"""Use cases for organizations, users and API tokens."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from procurement.audit.services import record
+from procurement.auth.actor import Actor
+from procurement.auth.models import (
+    ApiToken,
+    Organization,
+    OrgKind,
+    Role,
+    User,
+    check_region_code,
+)
+from procurement.auth.passwords import password_errors
+from procurement.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from procurement.core.limits import MAX_TOKEN_VALID_DAYS
+from procurement.db import Prepared
+
+TOKEN_PREFIX = "pt_"
+# werkzeug's default (scrypt). The test suite lowers it: hashing dominated its run time.
+PASSWORD_HASH_METHOD = "scrypt"
+
+
+def actor_of(user: User) -> Actor:
+    org = user.organization
+    return Actor(user.id, org.id, org.kind, user.role, org.region_code, user.username)
+
+
+def create_org(
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    region_code: str,
+    now: datetime,
+    actor: Actor | None = None,
+) -> Organization:
+    """Register an organization (regulator, fund, hospital, manufacturer or distributor)."""
+    try:
+        org_kind = OrgKind(kind)
+    except ValueError:
+        raise ValidationFailed(
+            f"kind must be one of {', '.join(k.value for k in OrgKind)}",
+            errors={"kind": [f"unknown organization kind '{kind}'"]},
+        ) from None
+    check_region_code(region_code)
+    missing = {f: ["required"] for f, v in (("code", code), ("name", name)) if not v.strip()}
+    if missing:
+        raise ValidationFailed("code and name are required", errors=missing)
+    if session.scalar(select(Organization.id).where(Organization.code == code)):
+        raise Conflict(
+            f"An organization with code '{code}' already exists; choose another code.",
+            code="duplicate-organization",
+        )
+    org = Organization(code=code, name=name, kind=org_kind, region_code=region_code, created_at=now)
+    session.add(org)
+    session.flush()
+    record(
+        session,
+        action="organization.created",
+        subject_type="organization",
+        subject_id=org.id,
+        now=now,
+        actor=actor,
+        payload={"code": code, "kind": kind},
+    )
+    session.commit()
+    return org
+
+
+def create_user(
+    session: Session,
+    *,
+    org_code: str,
+    username: str,
+    password: str,
+    role: str = "staff",
+    display_name: str | None = None,
+    now: datetime,
+    actor: Actor | None = None,
+) -> User:
+    """Add a user to an organization with a hashed password."""
+    org = session.scalar(select(Organization).where(Organization.code == org_code))
+    if org is None:
+        raise NotFound(f"No organization with code '{org_code}'; create it first.")
+    if actor is not None and not (actor.org_id == org.id and actor.role == Role.ADMIN):
+        raise Forbidden("Only an admin of the organization may add its users.")
+    errors: dict[str, list[str]] = {}
+    if role not in {r.value for r in Role}:
+        errors["role"] = [f"role must be one of {', '.join(r.value for r in Role)}"]
+    if password_problems := password_errors(password, username=username):
+        errors["password"] = password_problems
+    if not username.strip():
+        errors["username"] = ["required"]
+    if errors:
+        raise ValidationFailed("The user cannot be created as given.", errors=errors)
+    if session.scalar(select(User.id).where(User.username == username)):
+        raise Conflict(
+            f"The username '{username}' is taken; choose another.", code="duplicate-user"
+        )
+    user = User(
+        organization=org,
+        username=username,
+        display_name=display_name or username,
+        password_hash=generate_password_hash(password, method=PASSWORD_HASH_METHOD),
+        role=Role(role),
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        action="user.created",
+        subject_type="user",
+        subject_id=user.id,
+        now=now,
+        actor=actor,
+        payload={"username": username, "org": org_code, "role": role},
+    )
+    session.commit()
+    return user
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("not anyone's password", method=method)
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User | None:
+    """The active user with these credentials, or None (never says which part was wrong).
+
+    The same hash work for every answer: an unknown username is checked against a dummy hash,
+    so response times do not tell which usernames exist.
+    """
+    user = session.scalar(select(User).where(User.username == username))
+    stored = user.password_hash if user is not None else _dummy_hash(PASSWORD_HASH_METHOD)
+    matches = check_password_hash(stored, password)
+    if user is None or not user.active or not matches:
+        return None
+    return user
+
+
+def _hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # shown once; only its hash is stored
+
+
+def create_token(
+    session: Session, *, actor: Actor, name: str, now: datetime, valid_days: int | None = None
+) -> IssuedToken:
+    """Issue an API token for the acting user. The secret is returned once, stored hashed."""
+    if not name.strip():
+        raise ValidationFailed("Give the token a name.", errors={"name": ["required"]})
+    if valid_days is not None and not 1 <= valid_days <= MAX_TOKEN_VALID_DAYS:
+        raise ValidationFailed(
+            f"valid_days must be from 1 to {MAX_TOKEN_VALID_DAYS} (MAX_TOKEN_VALID_DAYS).",
+            errors={"valid_days": [f"1..{MAX_TOKEN_VALID_DAYS} (MAX_TOKEN_VALID_DAYS)"]},
+        )
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=actor.user_id,
+        name=name.strip(),
+        prefix=secret[:10],
+        token_hash=_hash_token(secret),
+        created_at=now,
+        expires_at=now + timedelta(days=valid_days) if valid_days else None,
+    )
+    session.add(token)
+    session.flush()
+    record(
+        session,
+        action="token.created",
+        subject_type="api_token",
+        subject_id=token.id,
+        now=now,
+        actor=actor,
+        payload={"name": token.name, "prefix": token.prefix},
+    )
+    session.commit()
+    return IssuedToken(token, secret)
+
+
+def list_tokens(session: Session, *, actor: Actor) -> list[ApiToken]:
+    return list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.user_id == actor.user_id).order_by(ApiToken.id)
+        )
+    )
+
+
+def revoke_token(session: Session, *, actor: Actor, token_id: int, now: datetime) -> ApiToken:
+    """Revoke one of the acting user's tokens; it stops working at once."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != actor.user_id:
+        raise NotFound(f"You have no API token {token_id}.")
+    if token.revoked_at is not None:
+        raise Conflict(f"Token {token_id} is already revoked.", code="token-already-revoked")
+    token.revoked_at = now
+    record(
+        session,
+        action="token.revoked",
+        subject_type="api_token",
+        subject_id=token.id,
+        now=now,
+        actor=actor,
+        payload={"prefix": token.prefix},
+    )
+    session.commit()
+    return token
+
+
+def actor_for_token(session: Session, *, secret: str, now: datetime) -> Actor | None:
+    """The actor a bearer secret stands for, or None if unknown, revoked or expired.
+
+    One Core query of plain columns: this runs on every API request, and loading the token,
+    user and organization as ORM objects cost several times more than the order it precedes.
+    """
+    connection = session.connection()
+    digest = {"digest": _hash_token(secret)}
+    if connection.dialect.name == "postgresql":
+        row = next(iter(_prepared_token_actor(connection.dialect).rows(connection, digest)), None)
+    else:
+        row = connection.execute(_TOKEN_ACTOR, digest).first()
+    if row is None:
+        return None
+    user_id, org_id, kind, role, region_code, username, expires_at = row
+    if expires_at is not None and expires_at <= now:
+        return None
+    return Actor(user_id, org_id, kind, role, region_code, username)
+
+
+@functools.cache
+def _prepared_token_actor(dialect) -> Prepared:
+    """``_TOKEN_ACTOR`` run on the driver connection: this runs on every API request."""
+    return Prepared(_TOKEN_ACTOR, dialect)
+
+
+_TOKEN_ACTOR = (
+    select(
+        User.id,
+        Organization.id,
+        Organization.kind,
+        User.role,
+        Organization.region_code,
+        User.username,
+        ApiToken.expires_at,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .join(Organization, Organization.id == User.organization_id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+    .where(ApiToken.revoked_at.is_(None))
+    .where(User.active.is_(True))
+)
