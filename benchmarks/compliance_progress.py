@@ -576,8 +576,9 @@ class timed_parts:
     """Wrap the dashboard's steps (module attributes) with timers for one call."""
 
     def __enter__(self) -> dict[str, float]:
-        from procurement.compliance import metrics, queries, rollup, rollup_delta
+        from procurement.compliance import queries
         from procurement.compliance.services import dashboard as d
+        from procurement.compliance.services import metrics, rollup, rollup_delta
 
         self.spent: dict[str, float] = {}
         targets = [

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from procurement.cli import cli
-from procurement.compliance import queries, rollup, rollup_delta
+from procurement.compliance import queries
 from procurement.compliance.rollup_models import Rollup
 from procurement.compliance.services import dashboard as board
+from procurement.compliance.services import rollup, rollup_delta
 from procurement.compliance.services.dashboard import dashboard
 from procurement.orders import services as orders
 from procurement.settlement.services import accrue_payables, start_run
