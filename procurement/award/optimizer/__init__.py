@@ -12,8 +12,9 @@ diagnosis (`diagnosis`), never an exception; a time limit without an integer sol
 is an `error` result, never a plan. `allocate_many` solves independent lots in a process pool.
 
 Modules: `allocator` (allocate, allocate_many, backend choice), `model` (the array model of one
-lot), `highs` and `pulp_backend` (the two solver backends), `check` (exact re-check and the
-compact plan), `diagnosis` (why a lot is infeasible and what would help).
+lot), `highs` and `pulp_backend` (the two solver backends), `starts` (constructed MIP starts for
+`highs`), `quiet` (HiGHS without its banner), `check` (exact re-check and the compact plan),
+`diagnosis` (why a lot is infeasible and what would help).
 """
 
 from procurement.award.allocation import (
