@@ -17,7 +17,7 @@ the p99 is the worst round's.
 Beside each run it prints the CPU one request cost the server's workers, PostgreSQL's backends
 (when the cluster is the benchmark's own) and wrk: on a busy machine requests/s drift with the
 neighbours' load, CPU per request much less, so the ratio of the two totals is a second,
-steadier reading of the same comparison.
+steadier reading of the same comparison. The last line is the headline: the ratio.
 """
 
 from __future__ import annotations
@@ -95,8 +95,10 @@ class Cluster:
 
     def start(self) -> str:
         b = f"{self.bin}/" if self.bin else ""
-        as_postgres(f"{b}initdb -D {self.dir}/data -U postgres -A trust -E UTF8 --no-sync "
-                    f">{self.dir}/initdb.log")  # fmt: skip
+        as_postgres(
+            f"{b}initdb -D {self.dir}/data -U postgres -A trust -E UTF8 --no-sync "
+            f">{self.dir}/initdb.log"
+        )
         as_postgres(
             f"{b}pg_ctl -D {self.dir}/data -l {self.dir}/server.log -w -t 60 start "
             f'-o "-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off '
@@ -104,8 +106,9 @@ class Cluster:
         )
         import psycopg
 
-        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres",
-                             dbname="postgres", autocommit=True) as conn:  # fmt: skip
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
             conn.execute("CREATE DATABASE bench")
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/bench"
 
@@ -135,13 +138,21 @@ def load_world(url: str, hospitals: int) -> tuple[list[str], list[int]]:
     Base.metadata.create_all(engine)
     tokens, contracts = [], []
     with make_session_factory(engine)() as s:
-        reg = auth.create_org(s, code="BREG", name="Bench regulator", kind="regulator",
-                              region_code="310000", now=NOW)  # fmt: skip
-        maker = auth.create_org(s, code="BMAN", name="Bench maker", kind="manufacturer",
-                                region_code="320000", now=NOW)  # fmt: skip
+        reg = auth.create_org(
+            s, code="BREG", name="Bench regulator", kind="regulator", region_code="310000", now=NOW
+        )
+        maker = auth.create_org(
+            s, code="BMAN", name="Bench maker", kind="manufacturer", region_code="320000", now=NOW
+        )
         for i in range(hospitals):
-            org = auth.create_org(s, code=f"BH{i}", name=f"Bench hospital {i}", kind="hospital",
-                                  region_code="310101", now=NOW)  # fmt: skip
+            org = auth.create_org(
+                s,
+                code=f"BH{i}",
+                name=f"Bench hospital {i}",
+                kind="hospital",
+                region_code="310101",
+                now=NOW,
+            )
             user = auth.create_user(
                 s,
                 org_code=org.code,
@@ -150,8 +161,9 @@ def load_world(url: str, hospitals: int) -> tuple[list[str], list[int]]:
                 role="staff",
                 now=NOW,
             )
-            contract = build_contract(s, NOW, hospital_org=org, manufacturer_org=maker,
-                                      regulator_org=reg, agreed=10**9)  # fmt: skip
+            contract = build_contract(
+                s, NOW, hospital_org=org, manufacturer_org=maker, regulator_org=reg, agreed=10**9
+            )
             issued = auth.create_token(s, actor=auth.actor_of(user), name="bench", now=NOW)
             tokens.append(issued.secret)
             contracts.append(contract.id)
@@ -162,11 +174,23 @@ def load_world(url: str, hospitals: int) -> tuple[list[str], list[int]]:
 def serve(target: str, workers: int, env: dict, cwd: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--preload", "-w", str(workers),
-         "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", target],
-        env=env, cwd=cwd, start_new_session=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--preload",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            target,
+        ],
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+    )
     for _ in range(300):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -207,16 +231,22 @@ class Run:
         requests = sum(r.requests for r in runs)
         seconds = sum(r.requests / r.rps for r in runs)
         cpu = {name: sum(r.cpu[name] * r.requests for r in runs) / requests for name in runs[0].cpu}
-        return cls(requests / seconds, max(r.p99 for r in runs), "".join(r.output for r in runs),
-                   cpu, requests)  # fmt: skip
+        return cls(
+            requests / seconds,
+            max(r.p99 for r in runs),
+            "".join(r.output for r in runs),
+            cpu,
+            requests,
+        )
 
     def cpu_line(self) -> str:
         parts = ", ".join(f"{name} {ms:.2f}" for name, ms in self.cpu.items())
         return f"CPU ms per request: {parts}; total {sum(self.cpu.values()):.2f}"
 
 
-def drive(port: int, lua: str, connections: int, seconds: int, server: int,
-          postmaster: int | None) -> Run:  # fmt: skip
+def drive(
+    port: int, lua: str, connections: int, seconds: int, server: int, postmaster: int | None
+) -> Run:
     """wrk against one server; requests/s, p99 and the CPU each request cost the server's
     workers, PostgreSQL's backends (when the cluster is ours) and wrk itself."""
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
@@ -224,10 +254,23 @@ def drive(port: int, lua: str, connections: int, seconds: int, server: int,
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     before = (children_cpu(server), children_cpu(postmaster), usage.ru_utime + usage.ru_stime)
     out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
-         "-s", str(script), f"http://127.0.0.1:{port}"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     after = (children_cpu(server), children_cpu(postmaster), usage.ru_utime + usage.ru_stime)
     script.unlink()
@@ -279,8 +322,10 @@ def main() -> None:
         app_proc, app_port = serve("wsgi:app", args.workers, env, str(ROOT))
         bare_proc, bare_port = serve("bare_app:app", args.workers, env, work)
         procs = [app_proc, bare_proc]
-        fill = {"tokens": ",".join(f'"{t}"' for t in tokens),
-                "contracts": ",".join(map(str, contracts))}  # fmt: skip
+        fill = {
+            "tokens": ",".join(f'"{t}"' for t in tokens),
+            "contracts": ",".join(map(str, contracts)),
+        }
         for port, path in ((app_port, "/api/v1/orders"), (bare_port, "/bare")):  # warm up
             drive(port, LUA % {**fill, "path": path}, args.connections, 5, 0, None)
         postmaster = cluster.postmaster if cluster else None
@@ -288,16 +333,20 @@ def main() -> None:
         bare_lua = LUA % {**fill, "path": "/bare"}
         app_lua = LUA % {**fill, "path": "/api/v1/orders"}
         for _ in range(args.rounds):  # alternate, so the host's drift falls on both alike
-            bares.append(drive(bare_port, bare_lua, args.connections, args.seconds,
-                               bare_proc.pid, None))  # fmt: skip
-            apps.append(drive(app_port, app_lua, args.connections, args.seconds, app_proc.pid,
-                              postmaster))  # fmt: skip
+            bares.append(
+                drive(bare_port, bare_lua, args.connections, args.seconds, bare_proc.pid, None)
+            )
+            apps.append(
+                drive(app_port, app_lua, args.connections, args.seconds, app_proc.pid, postmaster)
+            )
         stop(app_proc)  # drain in-flight requests before counting what they wrote
         bare, app = Run.combined(bares), Run.combined(apps)
         check_orders(url, app.requests)
         for n, (b, a) in enumerate(zip(bares, apps, strict=True), start=1):
-            print(f"round {n}: bare {b.rps:7.1f} req/s, orders {a.rps:6.1f} req/s "
-                  f"(p99 {a.p99:5.1f} ms): {a.rps / b.rps:6.1%}")  # fmt: skip
+            print(
+                f"round {n}: bare {b.rps:7.1f} req/s, orders {a.rps:6.1f} req/s "
+                f"(p99 {a.p99:5.1f} ms): {a.rps / b.rps:6.1%}"
+            )
         report(args, bare, app)
     finally:
         for proc in procs:
@@ -328,21 +377,23 @@ def check_orders(url: str, expected: float) -> None:
 
 def report(args, bare: Run, app: Run) -> None:
     ratio = app.rps / bare.rps
-    print(f"workers {args.workers}, connections {args.connections}, {args.rounds} rounds of "
-          f"{args.seconds}s each, alternating")  # fmt: skip
-    print(f"bare Flask endpoint: {bare.rps:10.1f} req/s   p99 {bare.p99:7.2f} ms   "
-          f"{bare.cpu_line()}")  # fmt: skip
-    print(f"order placement:     {app.rps:10.1f} req/s   p99 {app.p99:7.2f} ms   "
-          f"{app.cpu_line()}")  # fmt: skip
     print(
-        f"ratio orders/bare:   {ratio:10.1%}   (goal >= 15%, p99 < 100 ms: "
-        f"{'met' if ratio >= 0.15 and app.p99 < 100 else 'NOT met'})"
+        f"workers {args.workers}, connections {args.connections}, {args.rounds} rounds of "
+        f"{args.seconds}s each, alternating"
     )
+    print(
+        f"bare Flask endpoint: {bare.rps:10.1f} req/s   p99 {bare.p99:7.2f} ms   {bare.cpu_line()}"
+    )
+    print(f"order placement:     {app.rps:10.1f} req/s   p99 {app.p99:7.2f} ms   {app.cpu_line()}")
     cores = os.cpu_count() or 1
     print(f"load average at the end: {os.getloadavg()[0]:.2f} on {cores} cores")
     errors = sum(map(int, re.findall(r"Non-2xx or 3xx responses: (\d+)", app.output)))
     if errors:
         print(f"non-2xx responses in the order rounds: {errors}")
+    print(  # the headline, last
+        f"ratio orders/bare:   {ratio:10.1%}   (goal >= 15%, p99 < 100 ms: "
+        f"{'met' if ratio >= 0.15 and app.p99 < 100 else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

@@ -133,6 +133,16 @@ def fill_instance_keys(settings: dict[str, Any], instance_path: str | Path) -> N
         settings[name] = list(stored[name])
 
 
+def audit_keys_outside_an_app() -> list[str]:
+    """The AUDIT_KEYS an app would install, for a process that records audit events without
+    one (a script, a test): the settings plus, outside production, the instance folder's key."""
+    from flask import Flask
+
+    config = load_settings()
+    fill_instance_keys(config, Flask("procurement").instance_path)
+    return list(config.get("AUDIT_KEYS") or [])
+
+
 def instance_keys(instance_path: Path) -> dict[str, list[str]]:
     """The instance folder's generated keys: read the file, or create it once. Two processes
     starting together agree: the file is written aside and linked into place (link fails if
@@ -162,6 +172,8 @@ def instance_keys(instance_path: Path) -> dict[str, list[str]]:
     if not all(isinstance(stored.get(name), list) and stored[name] for name in INSTANCE_KEY_NAMES):
         raise SettingsError(f"{path} must hold BID_SEAL_KEYS and AUDIT_KEYS lists: restore it")
     return stored
+
+
 def _validate_security(settings: dict[str, Any]) -> None:
     from procurement.core.rates import Rate
 

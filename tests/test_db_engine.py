@@ -33,11 +33,20 @@ def test_a_prepared_statement_returns_the_rows_connection_execute_returns(connec
     at = datetime(2026, 3, 2, 17, 30, tzinfo=timezone(timedelta(hours=8)))  # Beijing time
     connection.execute(
         EVENTS.insert(),
-        {"chain": "test:prepared", "seq": 1, "occurred_at": at, "actor_user_id": None,
-         "actor_org_id": None, "action": "tested", "subject_type": "t", "subject_id": "1",
-         "payload": {"amount": "12.30", "名称": "阿莫西林"}, "prev_hash": "0" * 64,
-         "hash": "f" * 64},
-    )  # fmt: skip
+        {
+            "chain": "test:prepared",
+            "seq": 1,
+            "occurred_at": at,
+            "actor_user_id": None,
+            "actor_org_id": None,
+            "action": "tested",
+            "subject_type": "t",
+            "subject_id": "1",
+            "payload": {"amount": "12.30", "名称": "阿莫西林"},
+            "prev_hash": "0" * 64,
+            "hash": "f" * 64,
+        },
+    )
     query = select(
         EVENTS.c.occurred_at, EVENTS.c.payload, EVENTS.c.seq, literal(Decimal("1.2300"))
     ).where(EVENTS.c.chain == bindparam("chain"))
@@ -57,9 +66,14 @@ def test_a_prepared_statement_converts_enum_columns_like_core(connection):
     orgs = Organization.__table__
     connection.execute(
         orgs.insert(),
-        {"code": "H-PREP", "name": "Prepared hospital", "kind": OrgKind.HOSPITAL,
-         "region_code": "310101", "created_at": datetime(2026, 3, 2, 9, tzinfo=UTC)},
-    )  # fmt: skip
+        {
+            "code": "H-PREP",
+            "name": "Prepared hospital",
+            "kind": OrgKind.HOSPITAL,
+            "region_code": "310101",
+            "created_at": datetime(2026, 3, 2, 9, tzinfo=UTC),
+        },
+    )
     query = select(orgs.c.kind, orgs.c.created_at).where(orgs.c.code == bindparam("code"))
 
     prepared = Prepared(query, connection.dialect).rows(connection, {"code": "H-PREP"})

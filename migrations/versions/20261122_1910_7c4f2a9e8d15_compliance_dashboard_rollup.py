@@ -1,7 +1,8 @@
 """compliance: the dashboard rollup (folded sums up to a watermark, read with a live delta)
 
 Three tables of the compliance area: compliance_rollups, compliance_rollup_groups and
-compliance_rollup_unpaid (see procurement/compliance/rollup.py). No other area's table changes.
+compliance_rollup_unpaid (see procurement/compliance/services/rollup.py). No other area's table
+changes.
 
 Revision ID: 7c4f2a9e8d15
 Revises: 3b9e1c2d4a61

@@ -12,14 +12,23 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-from procurement.audit.verify import Anchor
 
 
 class AnchorFileError(ValueError):
     """The anchor file cannot be read; the message names the line."""
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A chain head written outside the database by ``procurement audit anchor``."""
+
+    chain: str
+    seq: int
+    hash: str
+    anchored_at: str
 
 
 def anchor_line(heads: Iterable[Anchor], at: datetime) -> str:

@@ -81,16 +81,8 @@ def current() -> Keyring:
     """The installed keyring; without an app, the one the app would install (settings plus the
     instance folder's generated key outside production)."""
     if _installed is None:
-        install(_keyring_without_app())
+        from procurement import settings
+
+        install(Keyring(settings.audit_keys_outside_an_app()))
     assert _installed is not None
     return _installed
-
-
-def _keyring_without_app() -> Keyring:
-    from flask import Flask
-
-    from procurement import settings
-
-    config = settings.load_settings()
-    settings.fill_instance_keys(config, Flask("procurement").instance_path)
-    return Keyring(config.get("AUDIT_KEYS") or [])

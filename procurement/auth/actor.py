@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from procurement.auth.models import OrgKind, Role
+from procurement.auth.roles import OrgKind, Role
 from procurement.core.errors import Forbidden
 
 

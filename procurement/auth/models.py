@@ -4,30 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from procurement.auth.roles import OrgKind, Role
 from procurement.core.errors import ValidationFailed
 from procurement.db import Base, enum_type
-
-
-class OrgKind(StrEnum):
-    REGULATOR = "regulator"
-    FUND = "fund"
-    HOSPITAL = "hospital"
-    MANUFACTURER = "manufacturer"
-    DISTRIBUTOR = "distributor"
-
-
-class Role(StrEnum):
-    """A user's role inside their organization."""
-
-    ADMIN = "admin"  # manages the organization's users, and acts
-    STAFF = "staff"  # acts for the organization
-    VIEWER = "viewer"  # reads only
-
 
 REGION_CODE = re.compile(r"^[1-8]\d{5}$")
 

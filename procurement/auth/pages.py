@@ -17,8 +17,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from procurement.auth import logins, services
+from procurement.auth import services
 from procurement.auth.passwords import PASSWORD_MIN_LENGTH, PasswordProblem, password_problems
+from procurement.auth.services import logins
 from procurement.core.errors import ValidationFailed
 from procurement.web.auth import LoginUser, page_actor
 from procurement.web.security import retry_later

@@ -38,9 +38,13 @@ class AwardRuns(MethodView):
     def post(self, data, tender_id):
         """Start an award run (selection, volumes, allocation); infeasible lots are results."""
         return services.start_award_run(
-            get_session(), tender_id=tender_id, options=services.RunOptions(**data),
-            workers=workers(), now=now(), actor=api_actor(),
-        )  # fmt: skip
+            get_session(),
+            tender_id=tender_id,
+            options=services.RunOptions(**data),
+            workers=workers(),
+            now=now(),
+            actor=api_actor(),
+        )
 
 
 @blp.route("/award-runs/<int:run_id>")

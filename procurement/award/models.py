@@ -16,8 +16,14 @@ from procurement.bidding.models import Bid
 from procurement.catalog.models import Lot, Tender
 from procurement.db import Amount, Base, Quantity, Ratio, UnitPrice, enum_type
 
-__all__ = ["AwardAllocation", "AwardBidOutcome", "AwardLotResult", "AwardRun", "LotStatus",
-           "RunStatus"]  # fmt: skip
+__all__ = [
+    "AwardAllocation",
+    "AwardBidOutcome",
+    "AwardLotResult",
+    "AwardRun",
+    "LotStatus",
+    "RunStatus",
+]
 
 Gap = Numeric(12, 6)
 
@@ -122,9 +128,10 @@ class AwardLotResult(Base):
     run: Mapped[AwardRun] = relationship(back_populates="lots")
     lot: Mapped[Lot] = relationship()
     outcomes: Mapped[list[AwardBidOutcome]] = relationship(
-        back_populates="lot_result", order_by="AwardBidOutcome.position",
+        back_populates="lot_result",
+        order_by="AwardBidOutcome.position",
         cascade="all, delete-orphan",
-    )  # fmt: skip
+    )
     allocations: Mapped[list[AwardAllocation]] = relationship(
         back_populates="lot_result",
         order_by="[AwardAllocation.hospital_id, AwardAllocation.bid_id]",

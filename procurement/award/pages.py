@@ -19,8 +19,12 @@ from procurement.web.session import get_session, now
 
 bp = Blueprint("award_pages", __name__, template_folder="templates")
 REGULATOR = portal_required(OrgKind.REGULATOR)
-AWARD_STATES = (TenderStatus.OPENED, TenderStatus.AWARDED, TenderStatus.IN_FORCE,
-                TenderStatus.CLOSED)  # fmt: skip
+AWARD_STATES = (
+    TenderStatus.OPENED,
+    TenderStatus.AWARDED,
+    TenderStatus.IN_FORCE,
+    TenderStatus.CLOSED,
+)
 
 add_nav(OrgKind.REGULATOR, _l("Award"), "award_pages.regulator_tenders", order=40)
 
@@ -46,10 +50,14 @@ def tender_award(tender_id: int):
     chosen = request.args.get("run", type=int)
     run = next((r for r in runs if r.id == chosen), runs[0] if runs else None)
     return render_template(
-        "award/tender_award.html", tender=tender, runs=runs, run=run,
-        granularities=GRANULARITIES, fallbacks=FALLBACKS,
+        "award/tender_award.html",
+        tender=tender,
+        runs=runs,
+        run=run,
+        granularities=GRANULARITIES,
+        fallbacks=FALLBACKS,
         default_granularity=catalog.rules_of(tender).allocation.granularity,
-    )  # fmt: skip
+    )
 
 
 @bp.post("/regulator/award/tenders/<int:tender_id>/runs")
@@ -68,8 +76,10 @@ def start_run(tender_id: int):
         session.rollback()
         flash(error.detail, "error")
         return redirect(url_for("award_pages.tender_award", tender_id=tender_id))
-    flash(_("Award run %(n)s finished: %(status)s.", n=run.number, status=run.status.value),
-          "success" if run.confirmable else "warning")  # fmt: skip
+    flash(
+        _("Award run %(n)s finished: %(status)s.", n=run.number, status=run.status.value),
+        "success" if run.confirmable else "warning",
+    )
     return redirect(url_for("award_pages.tender_award", tender_id=tender_id, run=run.id))
 
 
@@ -85,8 +95,9 @@ def compare(run_id: int):
 
 @bp.get("/public/results")
 def public_index():
-    return render_template("award/public_index.html", tenders=services.published_tenders(
-        get_session()))  # fmt: skip
+    return render_template(
+        "award/public_index.html", tenders=services.published_tenders(get_session())
+    )
 
 
 @bp.get("/public/results/<int:tender_id>")

@@ -67,8 +67,9 @@ class LotResultSchema(Schema):
     suggestions = fields.List(fields.String())
     fallback_used = fields.String(allow_none=True)
     backups = fields.Dict(keys=fields.String(), values=fields.Integer())
-    timings = fields.Function(lambda r: {"build_s": r.build_s, "solve_s": r.solve_s,
-                                         "total_s": r.total_s})  # fmt: skip
+    timings = fields.Function(
+        lambda r: {"build_s": r.build_s, "solve_s": r.solve_s, "total_s": r.total_s}
+    )
     outcomes = fields.List(fields.Nested(OutcomeSchema))
     allocations = fields.List(fields.Nested(AllocationSchema))
 
@@ -83,8 +84,9 @@ class RunSchema(Schema):
     solver = fields.String()
     objective = fields.Decimal(as_string=True, allow_none=True)
     gap = fields.Decimal(as_string=True, allow_none=True)
-    timings = fields.Function(lambda r: {"build_s": r.build_s, "solve_s": r.solve_s,
-                                         "total_s": r.total_s})  # fmt: skip
+    timings = fields.Function(
+        lambda r: {"build_s": r.build_s, "solve_s": r.solve_s, "total_s": r.total_s}
+    )
     message = fields.String()
     started_at = fields.DateTime()
     finished_at = fields.DateTime()

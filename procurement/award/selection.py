@@ -238,21 +238,35 @@ def _outcome(
     shortlisted = r.rank <= cap
     if bid.bid_id in won:
         return BidOutcome(
-            bid.bid_id, bid.bidder_id, Outcome.WON, won[bid.bid_id], **common,
-            shortlisted=True, award_price=bid.unit_price, award_comparable_price=r.comparable,
-        )  # fmt: skip
+            bid.bid_id,
+            bid.bidder_id,
+            Outcome.WON,
+            won[bid.bid_id],
+            **common,
+            shortlisted=True,
+            award_price=bid.unit_price,
+            award_comparable_price=r.comparable,
+        )
     lost = _loss_reason(r, anchor, shortlisted, cap, sel)
     if revival is not None and bid.revival_opt_in:
         assert bid.unit_price is not None
-        price = price_from_comparable(revival, bid.strength, lot.reference_strength,
-                                      sel.price_ratio_factor)  # fmt: skip
+        price = price_from_comparable(
+            revival, bid.strength, lot.reference_strength, sel.price_ratio_factor
+        )
         price = min(price, bid.unit_price)
         why = f"{lost}; revived at the revival price {_fmt(revival)} (opted in)"
         return BidOutcome(
-            bid.bid_id, bid.bidder_id, Outcome.REVIVED, why, **common, shortlisted=shortlisted,
-            award_price=price, award_comparable_price=min(revival, r.comparable),
-        )  # fmt: skip
+            bid.bid_id,
+            bid.bidder_id,
+            Outcome.REVIVED,
+            why,
+            **common,
+            shortlisted=shortlisted,
+            award_price=price,
+            award_comparable_price=min(revival, r.comparable),
+        )
     if revival is not None:
         lost = f"{lost}; did not opt in to revival"
-    return BidOutcome(bid.bid_id, bid.bidder_id, Outcome.LOST, lost, **common,
-                      shortlisted=shortlisted)  # fmt: skip
+    return BidOutcome(
+        bid.bid_id, bid.bidder_id, Outcome.LOST, lost, **common, shortlisted=shortlisted
+    )

@@ -116,9 +116,14 @@ def bid_form(lot_id: int):
         else:
             version = request.form.get("version", type=int)
             result = services.amend_bid(
-                session, bid_id=live.id, data=data, expected_version=version, now=now(),
-                actor=actor, sealer=_sealer(),
-            )  # fmt: skip
+                session,
+                bid_id=live.id,
+                data=data,
+                expected_version=version,
+                now=now(),
+                actor=actor,
+                sealer=_sealer(),
+            )
     except DomainError as error:
         session.rollback()
         context = _form_context(lot, live)

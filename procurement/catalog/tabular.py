@@ -70,8 +70,11 @@ def read_table(
         if not any(c.strip() for c in cells):
             blank += 1
             if blank > MAX_UPLOAD_BLANK_ROWS:
-                raise _over(number, f"more than {MAX_UPLOAD_BLANK_ROWS} blank rows "
-                            "(MAX_UPLOAD_BLANK_ROWS); delete them")  # fmt: skip
+                raise _over(
+                    number,
+                    f"more than {MAX_UPLOAD_BLANK_ROWS} blank rows "
+                    "(MAX_UPLOAD_BLANK_ROWS); delete them",
+                )
             continue
         if len(table.rows) == MAX_UPLOAD_ROWS:
             raise _over(number, f"at most {MAX_UPLOAD_ROWS} rows per upload (MAX_UPLOAD_ROWS)")
@@ -111,8 +114,10 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
         except csv.Error as exc:
             raise TableError([CellError(1, "file", f"the CSV cannot be read: {exc}")]) from None
         if len(cells) > MAX_UPLOAD_COLUMNS:
-            raise _over(reader.line_num, f"more than {MAX_UPLOAD_COLUMNS} cells in a row "
-                        "(MAX_UPLOAD_COLUMNS)")  # fmt: skip
+            raise _over(
+                reader.line_num,
+                f"more than {MAX_UPLOAD_COLUMNS} cells in a row (MAX_UPLOAD_COLUMNS)",
+            )
         yield cells
 
 
@@ -125,8 +130,11 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
         if unpacked > MAX_UPLOAD_XLSX_UNPACKED_BYTES:
             # openpyxl scans a sheet without a <dimension> once just to open it; a deflated
             # sheet can be a thousand times its upload's size.
-            raise _over(1, f"the workbook unpacks to more than {MAX_UPLOAD_XLSX_UNPACKED_BYTES} "
-                        "bytes (MAX_UPLOAD_XLSX_UNPACKED_BYTES)")  # fmt: skip
+            raise _over(
+                1,
+                f"the workbook unpacks to more than {MAX_UPLOAD_XLSX_UNPACKED_BYTES} "
+                "bytes (MAX_UPLOAD_XLSX_UNPACKED_BYTES)",
+            )
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise TableError(
@@ -142,8 +150,9 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
             while cells and not cells[-1]:
                 cells.pop()
             if len(cells) > MAX_UPLOAD_COLUMNS:
-                raise _over(number, f"more than {MAX_UPLOAD_COLUMNS} cells in a row "
-                            "(MAX_UPLOAD_COLUMNS)")  # fmt: skip
+                raise _over(
+                    number, f"more than {MAX_UPLOAD_COLUMNS} cells in a row (MAX_UPLOAD_COLUMNS)"
+                )
             yield cells
     finally:
         workbook.close()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from procurement.compliance import export, ocds, services
+from procurement.compliance import export, services
 from procurement.compliance import schemas as s
 from procurement.compliance.queries import Filters
+from procurement.compliance.services import ocds
 from procurement.compliance.services.yearend import with_arithmetic
 from procurement.web.api import Blueprint, exact_json
 from procurement.web.auth import api_actor

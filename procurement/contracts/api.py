@@ -24,8 +24,9 @@ class AwardRunConfirm(MethodView):
     @blp.response(200, ConfirmationSchema)
     def post(self, run_id):
         """Confirm an award run: writes the draft contracts and awards the tender (409 twice)."""
-        return services.confirm_award_run(get_session(), run_id=run_id, now=now(),
-                                          actor=api_actor())  # fmt: skip
+        return services.confirm_award_run(
+            get_session(), run_id=run_id, now=now(), actor=api_actor()
+        )
 
 
 @blp.route("/tenders/<int:tender_id>/in-force")

@@ -39,8 +39,14 @@ def confirm_run(run_id: int):
             raise
         flash(error.detail, "error")
         return redirect(url_for("award_pages.tender_award", tender_id=tender_id, run=run_id))
-    flash(_("Run #%(n)s confirmed: %(c)s contracts drafted; the tender is awarded.",
-            n=result.run.number, c=result.contracts), "success")  # fmt: skip
+    flash(
+        _(
+            "Run #%(n)s confirmed: %(c)s contracts drafted; the tender is awarded.",
+            n=result.run.number,
+            c=result.contracts,
+        ),
+        "success",
+    )
     return redirect(url_for("award_pages.tender_award", tender_id=tender_id, run=run_id))
 
 

@@ -13,7 +13,6 @@ from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
 from procurement.award.models import AwardAllocation, AwardLotResult, AwardRun, LotStatus, RunStatus
-from procurement.catalog.rules import RulesSet
 from procurement.award.services import (
     RunOptions,
     confirmed_run,
@@ -23,6 +22,7 @@ from procurement.award.services import (
     owned_tender,
 )
 from procurement.catalog.lifecycle import TenderStatus
+from procurement.catalog.rules import RulesSet
 from procurement.catalog.services import transition
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.errors import Conflict, NotFound
@@ -71,11 +71,19 @@ def confirm_award_run(
     transition(session, tender, TenderStatus.AWARDED, now=now, actor=actor)
     session.flush()
     record(
-        session, action="award.run_confirmed", subject_type="tender", subject_id=tender.id,
-        now=now, actor=actor,
-        payload={"run": run.id, "number": run.number, "inputs_digest": run.inputs_digest,
-                 "contracts": len(contracts)},
-    )  # fmt: skip
+        session,
+        action="award.run_confirmed",
+        subject_type="tender",
+        subject_id=tender.id,
+        now=now,
+        actor=actor,
+        payload={
+            "run": run.id,
+            "number": run.number,
+            "inputs_digest": run.inputs_digest,
+            "contracts": len(contracts),
+        },
+    )
     session.commit()
     return Confirmation(run, len(contracts))
 
@@ -97,8 +105,11 @@ def _check_confirmable(session: Session, run: AwardRun, tender) -> None:
             current_status=tender.status.value,
         )
     if run.status != RunStatus.SUCCEEDED:
-        bad = [lot.lot_code for lot in run.lots if lot.status in (LotStatus.INFEASIBLE,
-                                                                   LotStatus.ERROR)]  # fmt: skip
+        bad = [
+            lot.lot_code
+            for lot in run.lots
+            if lot.status in (LotStatus.INFEASIBLE, LotStatus.ERROR)
+        ]
         raise Conflict(
             f"Award run {run.number} is '{run.status.value}': lot(s) {', '.join(bad)} have no "
             "allocation. Start a new run with a fallback, then confirm that one.",
@@ -111,9 +122,11 @@ def _check_confirmable(session: Session, run: AwardRun, tender) -> None:
 def _check_inputs_unchanged(session: Session, run: AwardRun, tender) -> None:
     lots = load_inputs(session, tender)
     options = RunOptions(
-        granularity=run.options["granularity"], fallback=run.options["fallback"],
-        solver=run.options["solver"], time_limit_s=run.options["time_limit_s"],
-    )  # fmt: skip
+        granularity=run.options["granularity"],
+        fallback=run.options["fallback"],
+        solver=run.options["solver"],
+        time_limit_s=run.options["time_limit_s"],
+    )
     resolved = options.resolved(RulesSet.from_dict(tender.rules_snapshot or {}))
     if inputs_digest(tender, lots, tender.rules_snapshot or {}, resolved) != run.inputs_digest:
         raise Conflict(
@@ -132,15 +145,26 @@ def _contracts_of(
         start, end = contract_period(tender.contract_start, year)
         out.append(
             Contract(
-                tender_id=tender.id, lot_id=lot.lot_id, hospital_id=allocation.hospital_id,
-                manufacturer_id=allocation.manufacturer_id, product_id=allocation.bid.product_id,
-                bid_id=allocation.bid_id, award_run_id=run.id, contract_year=year,
-                period_start=start, period_end=end, unit_price=allocation.unit_price,
-                currency=lot.lot.currency, agreed_volume=allocation.quantity,
-                region_code=allocation.region_code, status=ContractStatus.DRAFT,
-                reason=allocation.reason, created_at=now, updated_at=now,
+                tender_id=tender.id,
+                lot_id=lot.lot_id,
+                hospital_id=allocation.hospital_id,
+                manufacturer_id=allocation.manufacturer_id,
+                product_id=allocation.bid.product_id,
+                bid_id=allocation.bid_id,
+                award_run_id=run.id,
+                contract_year=year,
+                period_start=start,
+                period_end=end,
+                unit_price=allocation.unit_price,
+                currency=lot.lot.currency,
+                agreed_volume=allocation.quantity,
+                region_code=allocation.region_code,
+                status=ContractStatus.DRAFT,
+                reason=allocation.reason,
+                created_at=now,
+                updated_at=now,
             )
-        )  # fmt: skip
+        )
     return out
 
 
@@ -160,10 +184,19 @@ def put_in_force(
     )
     for contract in contracts:
         contract.status, contract.activated_at, contract.updated_at = (
-            ContractStatus.ACTIVE, now, now
-        )  # fmt: skip
-    record(session, action="contracts.in_force", subject_type="tender", subject_id=tender.id,
-           now=now, actor=actor, payload={"contracts": len(contracts)})  # fmt: skip
+            ContractStatus.ACTIVE,
+            now,
+            now,
+        )
+    record(
+        session,
+        action="contracts.in_force",
+        subject_type="tender",
+        subject_id=tender.id,
+        now=now,
+        actor=actor,
+        payload={"contracts": len(contracts)},
+    )
     session.commit()
     return contracts
 
@@ -191,9 +224,13 @@ def list_contracts(
 ) -> list[Contract]:
     """Contracts the actor may see (hospital/manufacturer: its own; regulator, fund: all)."""
     query = _scope(select(Contract), actor)
-    for column, value in ((Contract.tender_id, tender_id), (Contract.lot_id, lot_id),
-                          (Contract.contract_year, year), (Contract.hospital_id, hospital_id),
-                          (Contract.status, status)):  # fmt: skip
+    for column, value in (
+        (Contract.tender_id, tender_id),
+        (Contract.lot_id, lot_id),
+        (Contract.contract_year, year),
+        (Contract.hospital_id, hospital_id),
+        (Contract.status, status),
+    ):
         if value is not None:
             query = query.where(column == value)
     order = (Contract.tender_id, Contract.lot_id, Contract.hospital_id, Contract.contract_year)

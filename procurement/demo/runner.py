@@ -133,9 +133,7 @@ def run_demo(
     session = make_session_factory(engine)()
     try:
         check_empty(session)
-        return _walk(
-            session, seed=seed, scale=scale, today=today, sealer=sealer, progress=progress
-        )
+        return _walk(session, seed=seed, scale=scale, today=today, sealer=sealer, progress=progress)
     finally:
         session.close()
 
@@ -219,11 +217,15 @@ def _walk(
         stages.run(
             f"{this.code} month {month:2d}",
             lambda m=month, s=step, f=first: _month(
-                this_year, this_watch, m, s,
-                settle=f.replace(day=26) <= today, watch=f.replace(day=29) <= today,
+                this_year,
+                this_watch,
+                m,
+                s,
+                settle=f.replace(day=26) <= today,
+                watch=f.replace(day=29) <= today,
             ),
             str,
-        )  # fmt: skip
+        )
     stages.run(
         f"{this.code} yesterday",
         lambda: this_year.present(today - timedelta(days=1)),

@@ -47,8 +47,11 @@ class Orders(MethodView):
         """Place an order (hospital); send an Idempotency-Key so a retry creates nothing twice."""
         lines = [services.LineRequest(**line) for line in data.pop("lines")]
         placed = services.place_order(
-            get_session(), request=services.OrderRequest(lines=lines, **data),
-            idempotency_key=_key(), raw_body=request.get_json(silent=True), now=now(),
+            get_session(),
+            request=services.OrderRequest(lines=lines, **data),
+            idempotency_key=_key(),
+            raw_body=request.get_json(silent=True),
+            now=now(),
             actor=api_actor(),
         )  # fmt: skip
         # The body is PlacedOrderSchema's dump, made once by the service (it is stored with the
@@ -76,8 +79,9 @@ class OrderConfirm(MethodView):
     @blp.response(200, s.OrderSchema)
     def post(self, order_id):
         """Confirm an order (its manufacturer or appointed distributor)."""
-        return services.confirm_order(get_session(), order_id=order_id, now=now(),
-                                      actor=api_actor())  # fmt: skip
+        return services.confirm_order(
+            get_session(), order_id=order_id, now=now(), actor=api_actor()
+        )
 
 
 @blp.route("/orders/<int:order_id>/reject")
@@ -86,8 +90,9 @@ class OrderReject(MethodView):
     @blp.response(200, s.OrderSchema)
     def post(self, data, order_id):
         """Reject an order with a reason (supplier); raises a supply alert."""
-        return services.reject_order(get_session(), order_id=order_id, reason=data["reason"],
-                                     now=now(), actor=api_actor())  # fmt: skip
+        return services.reject_order(
+            get_session(), order_id=order_id, reason=data["reason"], now=now(), actor=api_actor()
+        )
 
 
 @blp.route("/orders/<int:order_id>/cancel")
@@ -96,8 +101,9 @@ class OrderCancel(MethodView):
     @blp.response(200, s.OrderSchema)
     def post(self, data, order_id):
         """Cancel an order before confirmation (the hospital)."""
-        return services.cancel_order(get_session(), order_id=order_id, reason=data["reason"],
-                                     now=now(), actor=api_actor())  # fmt: skip
+        return services.cancel_order(
+            get_session(), order_id=order_id, reason=data["reason"], now=now(), actor=api_actor()
+        )
 
 
 @blp.route("/orders/<int:order_id>/close")
@@ -105,8 +111,7 @@ class OrderClose(MethodView):
     @blp.response(200, s.OrderSchema)
     def post(self, order_id):
         """Close a received order (the hospital)."""
-        return services.close_order(get_session(), order_id=order_id, now=now(),
-                                    actor=api_actor())  # fmt: skip
+        return services.close_order(get_session(), order_id=order_id, now=now(), actor=api_actor())
 
 
 @blp.route("/orders/<int:order_id>/shipments")
@@ -116,14 +121,16 @@ class OrderShipments(MethodView):
     def post(self, data, order_id):
         """Ship lines of a confirmed order with batch numbers and dates (supplier)."""
         lines = [services.ShipLine(**line) for line in data["lines"]]
-        return services.create_shipment(get_session(), order_id=order_id, lines=lines,
-                                        now=now(), actor=api_actor())  # fmt: skip
+        return services.create_shipment(
+            get_session(), order_id=order_id, lines=lines, now=now(), actor=api_actor()
+        )
 
     @blp.response(200, s.ShipmentSchema(many=True))
     def get(self, order_id):
         """The shipments of an order."""
-        return services.list_shipments(get_session(), order_id=order_id, now=now(),
-                                       actor=api_actor())  # fmt: skip
+        return services.list_shipments(
+            get_session(), order_id=order_id, now=now(), actor=api_actor()
+        )
 
 
 @blp.route("/shipments/<int:shipment_id>")
@@ -131,8 +138,9 @@ class ShipmentById(MethodView):
     @blp.response(200, s.ShipmentSchema)
     def get(self, shipment_id):
         """One shipment."""
-        return services.get_shipment(get_session(), shipment_id=shipment_id, now=now(),
-                                     actor=api_actor())  # fmt: skip
+        return services.get_shipment(
+            get_session(), shipment_id=shipment_id, now=now(), actor=api_actor()
+        )
 
 
 @blp.route("/shipments/<int:shipment_id>/receipt")
@@ -146,19 +154,26 @@ class ShipmentReceipt(MethodView):
         lines = [services.ReceiveLine(**line) for line in data["lines"]]
         session = get_session()
         result = services.record_receipt(
-            session, shipment_id=shipment_id, lines=lines, received_at=data["received_at"],
-            idempotency_key=_key(), raw_body=request.get_json(silent=True), now=now(),
+            session,
+            shipment_id=shipment_id,
+            lines=lines,
+            received_at=data["received_at"],
+            idempotency_key=_key(),
+            raw_body=request.get_json(silent=True),
+            now=now(),
             actor=api_actor(),
-        )  # fmt: skip
-        receipt = services.get_receipt(session, shipment_id=shipment_id, now=now(),
-                                       actor=api_actor())  # fmt: skip
+        )
+        receipt = services.get_receipt(
+            session, shipment_id=shipment_id, now=now(), actor=api_actor()
+        )
         return receipt, 200 if result.replayed else 201
 
     @blp.response(200, s.GoodsReceiptSchema)
     def get(self, shipment_id):
         """The receipt of a shipment."""
-        return services.get_receipt(get_session(), shipment_id=shipment_id, now=now(),
-                                    actor=api_actor())  # fmt: skip
+        return services.get_receipt(
+            get_session(), shipment_id=shipment_id, now=now(), actor=api_actor()
+        )
 
 
 @blp.route("/shipments/import")
@@ -179,13 +194,20 @@ class ShipmentImport(MethodView):
                 "The file cannot be read; nothing was imported.",
                 {e.key: [e.message] for e in error.errors},
             ) from None
-        shipments = services.import_shipments(get_session(), rows=table.rows, now=now(),
-                                              actor=actor)  # fmt: skip
+        shipments = services.import_shipments(
+            get_session(), rows=table.rows, now=now(), actor=actor
+        )
         return {"shipments": shipments}
 
 
-IMPORT_COLUMNS = ("order_number", "line_no", "quantity", "batch_no", "production_date",
-                  "expiry_date")  # fmt: skip
+IMPORT_COLUMNS = (
+    "order_number",
+    "line_no",
+    "quantity",
+    "batch_no",
+    "production_date",
+    "expiry_date",
+)
 
 
 @blp.route("/contracts/<int:contract_id>/volume")
@@ -193,8 +215,7 @@ class ContractVolumeView(MethodView):
     @blp.response(200, s.VolumeSchema)
     def get(self, contract_id):
         """Agreed, ordered (within/beyond), shipped, accepted and remaining volume."""
-        return services.contract_volume(get_session(), contract_id=contract_id,
-                                        actor=api_actor())  # fmt: skip
+        return services.contract_volume(get_session(), contract_id=contract_id, actor=api_actor())
 
 
 @blp.route("/batches/<string:batch_no>/trace")
@@ -212,9 +233,11 @@ class Appointments(MethodView):
     def post(self, data):
         """Appoint a distributor for a province (manufacturer)."""
         return services.appoint_distributor(
-            get_session(), request=services.AppointmentRequest(**data), now=now(),
+            get_session(),
+            request=services.AppointmentRequest(**data),
+            now=now(),
             actor=api_actor(),
-        )  # fmt: skip
+        )
 
     @blp.response(200, s.AppointmentSchema(many=True))
     def get(self):
@@ -229,8 +252,9 @@ class OffPlatform(MethodView):
     def post(self, data):
         """Report a month's off-platform purchases of a lot (hospital)."""
         month = data.pop("month")
-        return services.report_off_platform(get_session(), month=month, now=now(),
-                                            actor=api_actor(), **data)  # fmt: skip
+        return services.report_off_platform(
+            get_session(), month=month, now=now(), actor=api_actor(), **data
+        )
 
     @blp.response(200, s.OffPlatformSchema(many=True))
     def get(self):

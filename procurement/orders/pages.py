@@ -25,8 +25,14 @@ bp = Blueprint("orders_pages", __name__, template_folder="templates")
 HOSPITAL = portal_required(OrgKind.HOSPITAL)
 SUPPLIER = portal_required(OrgKind.MANUFACTURER, OrgKind.DISTRIBUTOR)
 OPEN = ("placed", "confirmed", "partly_shipped", "shipped", "received")
-IMPORT_COLUMNS = ("order_number", "line_no", "quantity", "batch_no", "production_date",
-                  "expiry_date")  # fmt: skip
+IMPORT_COLUMNS = (
+    "order_number",
+    "line_no",
+    "quantity",
+    "batch_no",
+    "production_date",
+    "expiry_date",
+)
 
 add_nav(OrgKind.HOSPITAL, _l("Order"), "orders_pages.hospital_contracts", order=45)
 add_nav(OrgKind.HOSPITAL, _l("My orders"), "orders_pages.hospital_orders", order=46)
@@ -57,11 +63,19 @@ def hospital_contracts():
         mine = [c for c in mine if query.lower() in c.lot.generic_name.lower()]
     volumes = services.volumes_of(session, mine)
     last = session.scalar(
-        select(PurchaseOrder).where(PurchaseOrder.hospital_id == actor.org_id)
-        .order_by(PurchaseOrder.placed_at.desc(), PurchaseOrder.id.desc()).limit(1)
-    )  # fmt: skip
-    return render_template("orders/hospital_contracts.html", contracts=mine, volumes=volumes,
-                           q=query, last=last, today=today)  # fmt: skip
+        select(PurchaseOrder)
+        .where(PurchaseOrder.hospital_id == actor.org_id)
+        .order_by(PurchaseOrder.placed_at.desc(), PurchaseOrder.id.desc())
+        .limit(1)
+    )
+    return render_template(
+        "orders/hospital_contracts.html",
+        contracts=mine,
+        volumes=volumes,
+        q=query,
+        last=last,
+        today=today,
+    )
 
 
 @bp.post("/hospital/orders")
@@ -71,15 +85,17 @@ def place():
     lines = [
         services.LineRequest(packs=int(value), contract_id=int(name.removeprefix("packs_")))
         for name, value in request.form.items()
-        if name.startswith("packs_") and value.strip() not in ("", "0")
+        if name.startswith("packs_")
+        and value.strip() not in ("", "0")
         and value.strip().lstrip("-").isdigit()
-    ]  # fmt: skip
+    ]
     wanted = request.form.get("wanted_by") or None
     order = services.OrderRequest(
-        lines=lines, wanted_by=date.fromisoformat(wanted) if wanted else None,
+        lines=lines,
+        wanted_by=date.fromisoformat(wanted) if wanted else None,
         delivery_address=request.form.get("delivery_address", ""),
         emergency=bool(request.form.get("emergency")),
-    )  # fmt: skip
+    )
     try:
         placed = services.place_order(
             get_session(),
@@ -108,8 +124,9 @@ def repeat_last():
         if ln.contract_id is not None
     ]
     try:
-        placed = services.place_order(session, request=services.OrderRequest(lines=lines),
-                                      now=now(), actor=actor)  # fmt: skip
+        placed = services.place_order(
+            session, request=services.OrderRequest(lines=lines), now=now(), actor=actor
+        )
     except DomainError as error:
         _refused(error)
         return redirect(url_for(".hospital_contracts"))
@@ -145,14 +162,18 @@ def receive(shipment_id: int):
     if request.method == "POST":
         form = request.form
         lines = [
-            services.ReceiveLine(line.id, _int(form.get(f"accepted_{line.id}")),
-                                 _int(form.get(f"rejected_{line.id}")),
-                                 form.get(f"reason_{line.id}") or None)
+            services.ReceiveLine(
+                line.id,
+                _int(form.get(f"accepted_{line.id}")),
+                _int(form.get(f"rejected_{line.id}")),
+                form.get(f"reason_{line.id}") or None,
+            )
             for line in shipment.lines
-        ]  # fmt: skip
+        ]
         try:
-            services.record_receipt(session, shipment_id=shipment_id, lines=lines, now=now(),
-                                    actor=actor)  # fmt: skip
+            services.record_receipt(
+                session, shipment_id=shipment_id, lines=lines, now=now(), actor=actor
+            )
         except DomainError as error:
             _refused(error)
             return redirect(url_for(".receive", shipment_id=shipment_id))
@@ -175,8 +196,13 @@ def supplier_orders():
     region = request.args.get("region") or None
     rows = services.list_orders(get_session(), now=now(), actor=page_actor(), region_code=region)
     regions = sorted({o.province_code for o in rows})
-    return render_template("orders/supplier_orders.html", orders=rows, region=region,
-                           regions=regions, today=business_date(now()))  # fmt: skip
+    return render_template(
+        "orders/supplier_orders.html",
+        orders=rows,
+        region=region,
+        regions=regions,
+        today=business_date(now()),
+    )
 
 
 @bp.post("/supplier/orders/<int:order_id>/<any(confirm, reject):step>")
@@ -187,8 +213,13 @@ def supplier_step(order_id: int, step: str):
         if step == "confirm":
             services.confirm_order(session, order_id=order_id, now=now(), actor=actor)
         else:
-            services.reject_order(session, order_id=order_id, now=now(), actor=actor,
-                                  reason=request.form.get("reason", ""))  # fmt: skip
+            services.reject_order(
+                session,
+                order_id=order_id,
+                now=now(),
+                actor=actor,
+                reason=request.form.get("reason", ""),
+            )
         flash(_("Order updated."), "success")
     except DomainError as error:
         _refused(error)
@@ -203,11 +234,16 @@ def ship(order_id: int):
     ids = session.scalars(select(OrderLine.id).where(OrderLine.order_id == order_id)).all()
     try:
         lines = [
-            services.ShipLine(i, _int(form.get(f"quantity_{i}")), form.get(f"batch_{i}", ""),
-                              date.fromisoformat(form.get(f"produced_{i}", "")),
-                              date.fromisoformat(form.get(f"expires_{i}", "")))
-            for i in ids if _int(form.get(f"quantity_{i}")) != 0
-        ]  # fmt: skip
+            services.ShipLine(
+                i,
+                _int(form.get(f"quantity_{i}")),
+                form.get(f"batch_{i}", ""),
+                date.fromisoformat(form.get(f"produced_{i}", "")),
+                date.fromisoformat(form.get(f"expires_{i}", "")),
+            )
+            for i in ids
+            if _int(form.get(f"quantity_{i}")) != 0
+        ]
         services.create_shipment(session, order_id=order_id, lines=lines, now=now(), actor=actor)
         flash(_("Shipment recorded."), "success")
     except ValueError:
@@ -226,12 +262,14 @@ def upload():
         if upload is None or not upload.filename:
             raise TableError([])
         table = read_table(upload.filename, upload.read(), required=IMPORT_COLUMNS)
-        made = services.import_shipments(get_session(), rows=table.rows, now=now(),
-                                         actor=page_actor())  # fmt: skip
+        made = services.import_shipments(
+            get_session(), rows=table.rows, now=now(), actor=page_actor()
+        )
         flash(_("%(n)s shipments imported.", n=len(made)), "success")
     except TableError as error:
-        flash("; ".join(f"{e.key}: {e.message}" for e in error.errors) or _("Choose a file."),
-              "error")  # fmt: skip
+        flash(
+            "; ".join(f"{e.key}: {e.message}" for e in error.errors) or _("Choose a file."), "error"
+        )
     except DomainError as error:
         _refused(error)
     return redirect(url_for(".supplier_orders"))

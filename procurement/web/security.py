@@ -7,7 +7,7 @@ import hashlib
 from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from procurement.auth.ratelimit import Rate, RateLimited, RateMeter
+from procurement.auth.services.ratelimit import Rate, RateLimited, RateMeter
 from procurement.core.errors import Unauthenticated
 
 # No inline script or style anywhere (templates load static files), so the policy names only

@@ -65,8 +65,12 @@ def test_lot_imports_store_formula_like_text_as_it_is(client, make_tender, regul
     assert reply.status_code == 201, reply.get_json()
     lots = client.get(f"/api/v1/tenders/{tender.id}/lots", headers=auth_headers(regulator))
     assert [lot["generic_name"] for lot in lots.get_json()] == [
-        "=1+1", "+1", "-1+2", "@SUM(A1)", HYPERLINK,
-    ]  # fmt: skip
+        "=1+1",
+        "+1",
+        "-1+2",
+        "@SUM(A1)",
+        HYPERLINK,
+    ]
 
 
 @pytest.fixture

@@ -353,8 +353,9 @@ def test_a_pack_size_beyond_its_limit_is_a_422(client, make_user, auth_headers):
         "pack_size": limits.MAX_PACK_SIZE + 1,
         "approval_date": "2020-06-01",
     }
-    problem = _problem(client.post("/api/v1/products", json=body, headers=headers), 422,
-                       "MAX_PACK_SIZE")  # fmt: skip
+    problem = _problem(
+        client.post("/api/v1/products", json=body, headers=headers), 422, "MAX_PACK_SIZE"
+    )
     assert list(problem["errors"]) == ["pack_size"]
     body["pack_size"] = limits.MAX_PACK_SIZE
     assert client.post("/api/v1/products", json=body, headers=headers).status_code == 201

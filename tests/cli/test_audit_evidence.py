@@ -48,11 +48,32 @@ def procurement(fresh_database, monkeypatch, capsys):
 def populated(procurement):
     """Three events on the system chain: an organization and two users."""
     assert procurement("db", "upgrade").code == 0
-    assert procurement("create-org", "--code", "SH-REG", "--name", "Shanghai VBP office",
-                       "--kind", "regulator", "--region", "310000").code == 0  # fmt: skip
+    assert (
+        procurement(
+            "create-org",
+            "--code",
+            "SH-REG",
+            "--name",
+            "Shanghai VBP office",
+            "--kind",
+            "regulator",
+            "--region",
+            "310000",
+        ).code
+        == 0
+    )
     for username in ("wang.fang", "li.lei"):
-        made = procurement("create-user", "--org", "SH-REG", "--username", username,
-                           "--role", "admin", "--password", PASSWORD)  # fmt: skip
+        made = procurement(
+            "create-user",
+            "--org",
+            "SH-REG",
+            "--username",
+            username,
+            "--role",
+            "admin",
+            "--password",
+            PASSWORD,
+        )
         assert made.code == 0, made.err
     return procurement
 
@@ -127,11 +148,24 @@ def test_a_chain_rewritten_with_the_key_after_anchoring_fails_verify_with_the_an
             events[1].subject_id = "999"
             for before, event in itertools.pairwise(events):
                 event.prev_hash = before.hash
-                event.hash = keyed_digest(key, **{
-                    c: getattr(event, c) for c in (
-                        "chain", "seq", "occurred_at", "actor_user_id", "actor_org_id",
-                        "action", "subject_type", "subject_id", "payload", "prev_hash")
-                })  # fmt: skip
+                event.hash = keyed_digest(
+                    key,
+                    **{
+                        c: getattr(event, c)
+                        for c in (
+                            "chain",
+                            "seq",
+                            "occurred_at",
+                            "actor_user_id",
+                            "actor_org_id",
+                            "action",
+                            "subject_type",
+                            "subject_id",
+                            "payload",
+                            "prev_hash",
+                        )
+                    },
+                )
             session.get(AuditHead, "system").hash = events[-1].hash
             session.commit()
     finally:
@@ -171,8 +205,12 @@ def test_a_backup_restores_to_a_copy_that_verifies_with_the_same_keys(
         verified = populated("audit", "verify", url=restored_url)
         assert verified.code == 0, verified.err
         assert verified.out.strip() == "audit chain intact: 3 events verified"
-        foreign = populated("audit", "verify", url=restored_url,
-                            audit_keys=["another-platforms-audit-key-0123456789ab"])  # fmt: skip
+        foreign = populated(
+            "audit",
+            "verify",
+            url=restored_url,
+            audit_keys=["another-platforms-audit-key-0123456789ab"],
+        )
         assert foreign.code == 1
         assert "which is not in AUDIT_KEYS" in foreign.err
     finally:

@@ -18,9 +18,16 @@ def procurement(tmp_path, monkeypatch, capsys):
         return done.code, done.out, done.err
 
     code, _out, err = run(
-        "create-org", "--code", "SH-REG", "--name", "Shanghai", "--kind", "regulator",
-        "--region", "310000",
-    )  # fmt: skip
+        "create-org",
+        "--code",
+        "SH-REG",
+        "--name",
+        "Shanghai",
+        "--kind",
+        "regulator",
+        "--region",
+        "310000",
+    )
     assert code == 0, err
     return run
 

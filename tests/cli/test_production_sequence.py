@@ -19,17 +19,43 @@ def test_the_readme_production_sequence_runs_on_a_fresh_database(fresh_database)
     env = production_env(fresh_database.url)
     steps = [
         (("db", "upgrade"), None),
-        (("create-org", "--code", "SH-VBP", "--name", "Shanghai VBP office",
-          "--kind", "regulator", "--region", "310000"), None),
-        (("create-user", "--org", "SH-VBP", "--username", "wang.fang", "--role", "admin"),
-         f"{PASSWORD}\n{PASSWORD}\n"),
+        (
+            (
+                "create-org",
+                "--code",
+                "SH-VBP",
+                "--name",
+                "Shanghai VBP office",
+                "--kind",
+                "regulator",
+                "--region",
+                "310000",
+            ),
+            None,
+        ),
+        (
+            ("create-user", "--org", "SH-VBP", "--username", "wang.fang", "--role", "admin"),
+            f"{PASSWORD}\n{PASSWORD}\n",
+        ),
         (("audit", "verify"), None),
-        (("demo", "--database-url", fresh_database.url, "--scale", "0.05", "--seed", "7",
-          "--today", "2026-12-01"), None),
+        (
+            (
+                "demo",
+                "--database-url",
+                fresh_database.url,
+                "--scale",
+                "0.05",
+                "--seed",
+                "7",
+                "--today",
+                "2026-12-01",
+            ),
+            None,
+        ),
         (("settlement", "run", "--cut-off", "2026-11-30", "--fund", DEMO_FUND), None),
         (("compliance", "check"), None),
         (("audit", "verify"), None),
-    ]  # fmt: skip
+    ]
     outputs = []
     for args, stdin in steps:
         result = run_cli(env, *args, stdin=stdin)

@@ -17,11 +17,16 @@ from tests.e2e.conftest import SEAL_KEY
 pytestmark = pytest.mark.e2e
 DAY = timedelta(days=1)
 LOT = {
-    "code": "L01", "generic_name": "瑞舒伐他汀", "dosage_form": "片剂",
-    "dosage_class": "oral_solid", "reference_strength": Decimal("10"), "strength_unit": "mg",
-    "smallest_unit": "tablet", "ceiling_unit_price": Decimal("1.0000"),
+    "code": "L01",
+    "generic_name": "瑞舒伐他汀",
+    "dosage_form": "片剂",
+    "dosage_class": "oral_solid",
+    "reference_strength": Decimal("10"),
+    "strength_unit": "mg",
+    "smallest_unit": "tablet",
+    "ceiling_unit_price": Decimal("1.0000"),
     "reference_unit_price": Decimal("2.5000"),
-}  # fmt: skip
+}
 
 
 def _actor(session, user):
@@ -32,13 +37,19 @@ def _tender(session, reg, start, code):
     tender = catalog.create_tender(
         session,
         data={
-            "code": code, "name": "E2E 集采 award", "category": "drug",
-            "region_scope": ["310000", "320000"], "demand_deadline": start + DAY,
-            "bid_deadline": start + 3 * DAY, "opening_at": start + 3 * DAY,
-            "contract_start": (start + 30 * DAY).date(), "contract_years": 2,
+            "code": code,
+            "name": "E2E 集采 award",
+            "category": "drug",
+            "region_scope": ["310000", "320000"],
+            "demand_deadline": start + DAY,
+            "bid_deadline": start + 3 * DAY,
+            "opening_at": start + 3 * DAY,
+            "contract_start": (start + 30 * DAY).date(),
+            "contract_years": 2,
         },
-        now=start, actor=reg,
-    )  # fmt: skip
+        now=start,
+        actor=reg,
+    )
     catalog.add_lot(session, tender_id=tender.id, data=LOT, now=start, actor=reg)
     catalog.open_demand(session, tender_id=tender.id, now=start, actor=reg)
     return tender.id
@@ -49,19 +60,35 @@ def _bid(session, tender_id, user, price, n, when):
     product = catalog.register_product(
         session,
         data={
-            "approval_number": f"国药准字H2098{user.user_id:04d}", "generic_name": "瑞舒伐他汀",
-            "dosage_form": "片剂", "dosage_class": "oral_solid", "strength": Decimal("10"),
-            "strength_unit": "mg", "smallest_unit": "tablet", "pack_size": 10,
-            "consistency_evaluated": True, "approval_date": date(2020, 1, 1),
+            "approval_number": f"国药准字H2098{user.user_id:04d}",
+            "generic_name": "瑞舒伐他汀",
+            "dosage_form": "片剂",
+            "dosage_class": "oral_solid",
+            "strength": Decimal("10"),
+            "strength_unit": "mg",
+            "smallest_unit": "tablet",
+            "pack_size": 10,
+            "consistency_evaluated": True,
+            "approval_date": date(2020, 1, 1),
         },
-        now=when, actor=actor,
-    )  # fmt: skip
+        now=when,
+        actor=actor,
+    )
     lot_id = catalog.get_tender(session, tender_id=tender_id, actor=actor).lots[0].id
     bidding.submit_bid(
-        session, lot_id=lot_id, now=when, actor=actor, sealer=Sealer([SEAL_KEY]),
-        data={"product_id": product.id, "price_per_pack": Decimal(price), "capacity": 50_000 * n,
-              "note": "", "revival_opt_in": False},
-    )  # fmt: skip
+        session,
+        lot_id=lot_id,
+        now=when,
+        actor=actor,
+        sealer=Sealer([SEAL_KEY]),
+        data={
+            "product_id": product.id,
+            "price_per_pack": Decimal(price),
+            "capacity": 50_000 * n,
+            "note": "",
+            "revival_opt_in": False,
+        },
+    )
 
 
 def seed(live_db, live_clock, regulator, hospitals, makers):
@@ -71,17 +98,23 @@ def seed(live_db, live_clock, regulator, hospitals, makers):
         tender_id = _tender(session, reg, start, f"E2E-AWD-{regulator.user_id}")
         for hospital, quantity in hospitals:
             catalog.submit_demand(
-                session, tender_id=tender_id, now=start, actor=_actor(session, hospital),
+                session,
+                tender_id=tender_id,
+                now=start,
+                actor=_actor(session, hospital),
                 lines=[{"lot_code": "L01", "quantity": quantity, "last_year_usage": quantity}],
-            )  # fmt: skip
+            )
         catalog.open_bidding(session, tender_id=tender_id, now=start + DAY, actor=reg)
         catalog.confirm_demand(session, tender_id=tender_id, now=start + DAY, actor=reg)
         for n, (maker, price) in enumerate(makers, start=1):
             _bid(session, tender_id, maker, price, n, start + DAY)
         bidding.open_bids(
-            session, tender_id=tender_id, now=start + 3 * DAY, actor=reg,
+            session,
+            tender_id=tender_id,
+            now=start + 3 * DAY,
+            actor=reg,
             sealer=Sealer([SEAL_KEY]),
-        )  # fmt: skip
+        )
     return tender_id
 
 
@@ -93,8 +126,11 @@ def test_the_regulator_runs_and_confirms_an_award_in_the_browser(
         (live_user("hospital", region_code="310101"), 10_000),
         (live_user("hospital", region_code="320102"), 6_000),
     ]
-    makers = [(live_user("manufacturer"), "3.0000"), (live_user("manufacturer"), "4.5000"),
-              (live_user("manufacturer"), "9.0000")]  # fmt: skip
+    makers = [
+        (live_user("manufacturer"), "3.0000"),
+        (live_user("manufacturer"), "4.5000"),
+        (live_user("manufacturer"), "9.0000"),
+    ]
     tender_id = seed(live_db, live_clock, regulator, hospitals, makers)
     live_clock.advance(days=3, hours=1)
 

@@ -41,27 +41,38 @@ def seed(live_db, live_clock, regulator, manufacturer):
             session,
             tender_id=tender.id,
             data={
-                "code": "L01", "generic_name": "阿托伐他汀", "dosage_form": "片剂",
-                "dosage_class": "oral_solid", "reference_strength": Decimal("10"),
-                "strength_unit": "mg", "smallest_unit": "tablet",
-                "ceiling_unit_price": Decimal("1.2000"), "reference_unit_price": Decimal("3"),
+                "code": "L01",
+                "generic_name": "阿托伐他汀",
+                "dosage_form": "片剂",
+                "dosage_class": "oral_solid",
+                "reference_strength": Decimal("10"),
+                "strength_unit": "mg",
+                "smallest_unit": "tablet",
+                "ceiling_unit_price": Decimal("1.2000"),
+                "reference_unit_price": Decimal("3"),
             },
             now=start,
             actor=reg,
-        )  # fmt: skip
+        )
         catalog.open_demand(session, tender_id=tender.id, now=start, actor=reg)
         catalog.open_bidding(session, tender_id=tender.id, now=start + DAY, actor=reg)
         product = catalog.register_product(
             session,
             data={
                 "approval_number": f"国药准字H2099{manufacturer.user_id:04d}",
-                "generic_name": "阿托伐他汀", "dosage_form": "片剂", "dosage_class": "oral_solid",
-                "strength": Decimal("20"), "strength_unit": "mg", "smallest_unit": "tablet",
-                "pack_size": 28, "consistency_evaluated": True, "approval_date": date(2020, 1, 1),
+                "generic_name": "阿托伐他汀",
+                "dosage_form": "片剂",
+                "dosage_class": "oral_solid",
+                "strength": Decimal("20"),
+                "strength_unit": "mg",
+                "smallest_unit": "tablet",
+                "pack_size": 28,
+                "consistency_evaluated": True,
+                "approval_date": date(2020, 1, 1),
             },
             now=start,
             actor=actor_of(session.get(User, manufacturer.user_id)),
-        )  # fmt: skip
+        )
         return tender.id, tender.code, product.id
 
 

@@ -79,11 +79,13 @@ def _confirm_and_ship(demo, number: str, contract_id: int) -> int:
         orders.confirm_order(session, order_id=order.id, now=demo.clock.now(), actor=maker.actor)
         line = next(ln for ln in order.lines if ln.contract_id == contract_id)
         made = business_date(demo.clock.now()) - timedelta(days=30)
-        ship = orders.ShipLine(line.id, line.quantity, "DEMO-E2E-01", made,
-                               made + timedelta(days=700))  # fmt: skip
+        ship = orders.ShipLine(
+            line.id, line.quantity, "DEMO-E2E-01", made, made + timedelta(days=700)
+        )
         demo.clock.advance(hours=16)
-        orders.create_shipment(session, order_id=order.id, lines=[ship], now=demo.clock.now(),
-                               actor=maker.actor)  # fmt: skip
+        orders.create_shipment(
+            session, order_id=order.id, lines=[ship], now=demo.clock.now(), actor=maker.actor
+        )
         return line.quantity
 
 

@@ -15,13 +15,19 @@ pytestmark = pytest.mark.e2e
 
 def seed(live_db, live_clock, hospital, manufacturer, regulator):
     with live_db() as session:
-        orgs = {u.org_code: session.query(Organization).filter_by(code=u.org_code).one()
-                for u in (hospital, manufacturer, regulator)}  # fmt: skip
+        orgs = {
+            u.org_code: session.query(Organization).filter_by(code=u.org_code).one()
+            for u in (hospital, manufacturer, regulator)
+        }
         contract = build_contract(
-            session, live_clock.now(), hospital_org=orgs[hospital.org_code],
-            manufacturer_org=orgs[manufacturer.org_code], regulator_org=orgs[regulator.org_code],
-            agreed=2800, generic="苯磺酸氨氯地平",
-        )  # fmt: skip
+            session,
+            live_clock.now(),
+            hospital_org=orgs[hospital.org_code],
+            manufacturer_org=orgs[manufacturer.org_code],
+            regulator_org=orgs[regulator.org_code],
+            agreed=2800,
+            generic="苯磺酸氨氯地平",
+        )
         assert session.get(User, hospital.user_id) is not None
         return contract.id
 

@@ -61,14 +61,20 @@ def test_a_receipt_at_0030_china_time_belongs_to_the_next_days_cut_off(
     accept(world, packs=7)
     with pytest.raises(Conflict) as on_the_5th:
         settlement.start_run(
-            db_session, cut_off=date(2026, 1, 5), idempotency_key="r5", now=clock.now(),
+            db_session,
+            cut_off=date(2026, 1, 5),
+            idempotency_key="r5",
+            now=clock.now(),
             actor=fund_actor,
-        )  # fmt: skip
+        )
     assert on_the_5th.value.code == "nothing-due"
     on_the_6th = settlement.start_run(
-        db_session, cut_off=date(2026, 1, 6), idempotency_key="r6", now=clock.now(),
+        db_session,
+        cut_off=date(2026, 1, 6),
+        idempotency_key="r6",
+        now=clock.now(),
         actor=fund_actor,
-    )  # fmt: skip
+    )
     assert on_the_6th.total_amount == 7
 
 
@@ -82,9 +88,13 @@ def test_the_completion_curve_counts_a_receipt_by_its_china_month(
     clock.set(datetime(2026, 2, 10, 2, 0, tzinfo=UTC))
     for fast in (False, True):
         board = dashboard(
-            db_session, tender_id=world.tender.id, year=1, now=clock.now(), actor=world.reg,
+            db_session,
+            tender_id=world.tender.id,
+            year=1,
+            now=clock.now(),
+            actor=world.reg,
             fast=fast,
-        )  # fmt: skip
+        )
         by_day = {day: completion for day, completion, _ in board.curve}
         # January ends with nothing accepted; February holds the 100 of 1,000 units
         assert by_day[date(2026, 1, 31)] == 0, fast

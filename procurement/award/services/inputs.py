@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from procurement.catalog.rules import RulesSet
 from procurement.award.selection import BidInput, LotBids
 from procurement.bidding.models import Bid, BidStatus, Validity
 from procurement.catalog.models import Lot, Tender
+from procurement.catalog.rules import RulesSet
 from procurement.catalog.services import ConfirmedDemand, confirmed_demand
 from procurement.core.errors import Conflict, ValidationFailed
 

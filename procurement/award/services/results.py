@@ -101,11 +101,18 @@ def _public_lot(result: AwardLotResult) -> PublicLot:
     lot = result.lot
     winners = [_public_winner(o, lot) for o in result.winners if o.allocated > 0 or not o.reserve]
     out = PublicLot(
-        lot.id, lot.code, lot.generic_name, lot.dosage_form, lot.smallest_unit.value,
-        "awarded" if result.status == LotStatus.OK else "failed", lot.ceiling_unit_price,
-        lot.reference_unit_price, result.total_agreed,
-        sum((w.savings for w in winners), Decimal("0.00")), winners,
-    )  # fmt: skip
+        lot.id,
+        lot.code,
+        lot.generic_name,
+        lot.dosage_form,
+        lot.smallest_unit.value,
+        "awarded" if result.status == LotStatus.OK else "failed",
+        lot.ceiling_unit_price,
+        lot.reference_unit_price,
+        result.total_agreed,
+        sum((w.savings for w in winners), Decimal("0.00")),
+        winners,
+    )
     out.regions = _regions(result)
     return out
 
@@ -116,8 +123,16 @@ def _public_winner(o: AwardBidOutcome, lot) -> PublicWinner:
     comparable = o.award_comparable_price or price
     return PublicWinner(
         manufacturer=o.manufacturer.name,
-        product=" ".join(filter(None, [product.trade_name, product.generic_name,
-                                       f"{plain(product.strength)} {product.strength_unit}"])),
+        product=" ".join(
+            filter(
+                None,
+                [
+                    product.trade_name,
+                    product.generic_name,
+                    f"{plain(product.strength)} {product.strength_unit}",
+                ],
+            )
+        ),
         approval_number=product.approval_number,
         pack_size=product.pack_size,
         unit_price=price,
@@ -127,7 +142,7 @@ def _public_winner(o: AwardBidOutcome, lot) -> PublicWinner:
         savings=round_amount((lot.reference_unit_price - price) * o.allocated),
         revived=o.outcome == "revived",
         reserve=o.reserve,
-    )  # fmt: skip
+    )
 
 
 def _pack_price(o: AwardBidOutcome, price: Decimal, pack_size: int) -> Decimal:

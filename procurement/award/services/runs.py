@@ -15,11 +15,11 @@ from procurement.auth.actor import Actor
 from procurement.award.allocation import SolverOptions
 from procurement.award.models import AwardLotResult, AwardRun, LotStatus, RunStatus
 from procurement.award.optimizer import allocate_many
-from procurement.catalog.rules import RulesSet
 from procurement.award.services.inputs import RunOptions, inputs_digest, load_inputs
 from procurement.award.services.solving import LotPlan, lot_row, plan_lot
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
+from procurement.catalog.rules import RulesSet
 from procurement.catalog.services.common import require_owner, visible_tender
 from procurement.core.errors import Conflict, NotFound
 
@@ -57,17 +57,31 @@ def start_award_run(
     plans = [plan_lot(item, rules, resolved, tender.contract_years) for item in lots]
     results = _solve(plans, resolved, workers)
     run = AwardRun(
-        tender_id=tender.id, number=_next_number(session, tender.id), inputs_digest=digest,
-        rules_snapshot=tender.rules_snapshot or {}, options=resolved, solver=resolved["solver"],
-        started_at=now, finished_at=now, started_by_org_id=actor.org_id,
-        started_by_user_id=actor.user_id, status=RunStatus.SUCCEEDED,
-    )  # fmt: skip
+        tender_id=tender.id,
+        number=_next_number(session, tender.id),
+        inputs_digest=digest,
+        rules_snapshot=tender.rules_snapshot or {},
+        options=resolved,
+        solver=resolved["solver"],
+        started_at=now,
+        finished_at=now,
+        started_by_org_id=actor.org_id,
+        started_by_user_id=actor.user_id,
+        status=RunStatus.SUCCEEDED,
+    )
     run.lots = [lot_row(p, r, resolved["granularity"]) for p, r in zip(plans, results, strict=True)]
     _summarize(run)
     session.add(run)
     session.flush()
-    record(session, action="award.run_started", subject_type="tender", subject_id=tender.id,
-           now=now, actor=actor, payload=_audit_payload(run))  # fmt: skip
+    record(
+        session,
+        action="award.run_started",
+        subject_type="tender",
+        subject_id=tender.id,
+        now=now,
+        actor=actor,
+        payload=_audit_payload(run),
+    )
     session.commit()
     return run
 

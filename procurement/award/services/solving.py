@@ -14,11 +14,11 @@ from procurement.award.models import (
     AwardLotResult,
     LotStatus,
 )
-from procurement.catalog.rules import RulesSet
 from procurement.award.selection import BidOutcome, Outcome, SelectionResult, select_winners
 from procurement.award.services.inputs import LotInputs
 from procurement.award.volumes import agreed_volumes, contract_years, volume_ratio
 from procurement.bidding.models import Bid
+from procurement.catalog.rules import RulesSet
 from procurement.core.money import round_ratio
 
 
@@ -100,13 +100,21 @@ def lot_row(plan: LotPlan, result: AllocationResult | None, granularity: str) ->
     """The stored result of one lot, with its outcomes and allocation rows."""
     sel, lot = plan.selection, plan.inputs.lot
     row = AwardLotResult(
-        lot_id=lot.id, lot_code=lot.code, status=lot_status(plan, result),
-        selection_reason=sel.reason, declared_count=sel.declared_count,
-        valid_count=sel.valid_count, winner_count=sel.winner_count, anchor_price=sel.anchor,
-        revival_price=sel.revival_price, volume_ratio=plan.ratio, contract_years=plan.years,
+        lot_id=lot.id,
+        lot_code=lot.code,
+        status=lot_status(plan, result),
+        selection_reason=sel.reason,
+        declared_count=sel.declared_count,
+        valid_count=sel.valid_count,
+        winner_count=sel.winner_count,
+        anchor_price=sel.anchor,
+        revival_price=sel.revival_price,
+        volume_ratio=plan.ratio,
+        contract_years=plan.years,
         total_demand=sum(d.quantity for d in plan.inputs.demand),
-        total_agreed=sum(plan.agreed.values()), granularity=granularity,
-    )  # fmt: skip
+        total_agreed=sum(plan.agreed.values()),
+        granularity=granularity,
+    )
     if result is not None:
         _fill_solution(row, result)
     row.outcomes = _outcome_rows(plan, result)
@@ -138,20 +146,29 @@ def _outcome_rows(plan: LotPlan, result: AllocationResult | None) -> list[AwardB
     for position, o in enumerate(ordered, start=1):
         total = totals.get(o.bid_id)
         reserve = total is not None and total.reserve and total.quantity > 0
-        price = o.award_price if o.award_price is not None else (bids[o.bid_id].unit_price if
-                                                                  reserve else None)  # fmt: skip
+        price = (
+            o.award_price
+            if o.award_price is not None
+            else (bids[o.bid_id].unit_price if reserve else None)
+        )
         reason = o.reason + ("; used as a reserve supplier by the fallback" if reserve else "")
         rows.append(
             AwardBidOutcome(
-                bid_id=int(o.bid_id), manufacturer_id=int(o.bidder_id), position=position,
-                outcome=o.outcome.value, reason=reason, rank=o.rank,
-                comparable_price=o.comparable_price, award_unit_price=price,
-                award_comparable_price=o.award_comparable_price or (
-                    o.comparable_price if reserve else None),
-                reserve=reserve, allocated=total.quantity if total else 0,
+                bid_id=int(o.bid_id),
+                manufacturer_id=int(o.bidder_id),
+                position=position,
+                outcome=o.outcome.value,
+                reason=reason,
+                rank=o.rank,
+                comparable_price=o.comparable_price,
+                award_unit_price=price,
+                award_comparable_price=o.award_comparable_price
+                or (o.comparable_price if reserve else None),
+                reserve=reserve,
+                allocated=total.quantity if total else 0,
                 share=round_ratio(total.share) if total else None,
             )
-        )  # fmt: skip
+        )
     return rows
 
 
@@ -168,12 +185,17 @@ def _allocation_rows(plan: LotPlan, result: AllocationResult) -> list[AwardAlloc
             bid = codes[a.winner_id]
             rows.append(
                 AwardAllocation(
-                    lot_id=plan.inputs.lot.id, hospital_id=int(a.hospital_id),
-                    region_code=a.region, bid_id=bid.id, manufacturer_id=bid.manufacturer_id,
-                    quantity=a.quantity, unit_price=a.unit_price, amount=a.amount,
+                    lot_id=plan.inputs.lot.id,
+                    hospital_id=int(a.hospital_id),
+                    region_code=a.region,
+                    bid_id=bid.id,
+                    manufacturer_id=bid.manufacturer_id,
+                    quantity=a.quantity,
+                    unit_price=a.unit_price,
+                    amount=a.amount,
                     reason=a.reason,
                 )
-            )  # fmt: skip
+            )
     return rows
 
 

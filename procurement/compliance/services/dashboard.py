@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from procurement.auth.actor import Actor
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
-from procurement.compliance import metrics, queries, rollup, rollup_delta
+from procurement.compliance import queries
 from procurement.compliance import rules as r
 from procurement.compliance.models import Alert, AlertStatus
+from procurement.compliance.services import metrics, rollup, rollup_delta
 from procurement.compliance.services.common import OVERSIGHT, rules_for
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date, day_start

@@ -57,17 +57,20 @@ def distributor_order_ids(actor: Actor, today: date):
     return (
         select(OrderLine.order_id)
         .join(PurchaseOrder, PurchaseOrder.id == OrderLine.order_id)
-        .join(a, and_(
-            a.distributor_id == actor.org_id,
-            a.manufacturer_id == PurchaseOrder.manufacturer_id,
-            a.lot_id == OrderLine.lot_id,
-            or_(a.contract_id.is_(None), a.contract_id == OrderLine.contract_id),
-            a.region_code == PurchaseOrder.province_code,
-            a.revoked_at.is_(None),
-            a.valid_from <= today,
-            or_(a.valid_until.is_(None), a.valid_until >= today),
-        ))
-    )  # fmt: skip
+        .join(
+            a,
+            and_(
+                a.distributor_id == actor.org_id,
+                a.manufacturer_id == PurchaseOrder.manufacturer_id,
+                a.lot_id == OrderLine.lot_id,
+                or_(a.contract_id.is_(None), a.contract_id == OrderLine.contract_id),
+                a.region_code == PurchaseOrder.province_code,
+                a.revoked_at.is_(None),
+                a.valid_from <= today,
+                or_(a.valid_until.is_(None), a.valid_until >= today),
+            ),
+        )
+    )
 
 
 def load_order(
@@ -105,8 +108,11 @@ def require_state(order: PurchaseOrder, action: str) -> None:
         raise Conflict(
             f"Order {order.number} is '{status}'; it cannot {action} now. "
             f"Allowed moves from '{status}': {', '.join(moves) or 'none (final state)'}.",
-            code="order-state", order_id=order.id, state=status, allowed_moves=moves,
-        )  # fmt: skip
+            code="order-state",
+            order_id=order.id,
+            state=status,
+            allowed_moves=moves,
+        )
 
 
 def lock_volumes(session: Session, contract_ids: Iterable[int], now: datetime) -> dict:
@@ -154,10 +160,15 @@ def claim_values(
 ) -> dict[str, Any]:
     """The idempotency_keys row that claims ``key`` for this request (and stores its response)."""
     return dict(
-        org_id=org_id, scope=scope, key=key, fingerprint=rules.fingerprint(scope, body),
-        created_at=now, response_status=201 if response is not None else None,
-        response_body=response, resource_id=resource_id,
-    )  # fmt: skip
+        org_id=org_id,
+        scope=scope,
+        key=key,
+        fingerprint=rules.fingerprint(scope, body),
+        created_at=now,
+        response_status=201 if response is not None else None,
+        response_body=response,
+        resource_id=resource_id,
+    )
 
 
 def claim_key(session: Session, **values: Any) -> bool:
@@ -217,5 +228,6 @@ def load_for_supplier(
         raise Forbidden(
             f"You are appointed for {', '.join(sorted(set(regions)))} only; order "
             f"{order.number} is for {order.province_code}.",
-            code="distributor-outside-region", order_id=order.id,
-        ) from None  # fmt: skip
+            code="distributor-outside-region",
+            order_id=order.id,
+        ) from None

@@ -36,8 +36,15 @@ def confirm_order(session: Session, *, order_id: int, now: datetime, actor: Acto
     require_supplier(order, actor, "confirm this order")
     require_state(order, "confirm")
     order.status, order.confirmed_at, order.updated_at = OrderStatus.CONFIRMED, now, now
-    record(session, action="orders.confirmed", subject_type="purchase_order",
-           subject_id=order.id, now=now, actor=actor, payload={"number": order.number})  # fmt: skip
+    record(
+        session,
+        action="orders.confirmed",
+        subject_type="purchase_order",
+        subject_id=order.id,
+        now=now,
+        actor=actor,
+        payload={"number": order.number},
+    )
     session.commit()
     return order
 
@@ -59,13 +66,26 @@ def reject_order(
     _release(session, order, now)
     order.status, order.rejected_at, order.rejection_reason = OrderStatus.REJECTED, now, reason
     order.updated_at = now
-    session.add(SupplyAlert(
-        kind=SupplyAlertKind.ORDER_REJECTED, order_id=order.id, hospital_id=order.hospital_id,
-        manufacturer_id=order.manufacturer_id, region_code=order.region_code,
-        detail=f"Order {order.number} rejected: {reason}", raised_at=now,
-    ))  # fmt: skip
-    record(session, action="orders.rejected", subject_type="purchase_order", subject_id=order.id,
-           now=now, actor=actor, payload={"number": order.number, "reason": reason})  # fmt: skip
+    session.add(
+        SupplyAlert(
+            kind=SupplyAlertKind.ORDER_REJECTED,
+            order_id=order.id,
+            hospital_id=order.hospital_id,
+            manufacturer_id=order.manufacturer_id,
+            region_code=order.region_code,
+            detail=f"Order {order.number} rejected: {reason}",
+            raised_at=now,
+        )
+    )
+    record(
+        session,
+        action="orders.rejected",
+        subject_type="purchase_order",
+        subject_id=order.id,
+        now=now,
+        actor=actor,
+        payload={"number": order.number, "reason": reason},
+    )
     session.commit()
     return order
 
@@ -80,8 +100,15 @@ def cancel_order(
     _release(session, order, now)
     order.status, order.cancelled_at, order.updated_at = OrderStatus.CANCELLED, now, now
     order.cancel_reason = (reason or "").strip() or None
-    record(session, action="orders.cancelled", subject_type="purchase_order",
-           subject_id=order.id, now=now, actor=actor, payload={"number": order.number})  # fmt: skip
+    record(
+        session,
+        action="orders.cancelled",
+        subject_type="purchase_order",
+        subject_id=order.id,
+        now=now,
+        actor=actor,
+        payload={"number": order.number},
+    )
     session.commit()
     return order
 
@@ -92,8 +119,15 @@ def close_order(session: Session, *, order_id: int, now: datetime, actor: Actor)
     require_hospital(order, actor, "close this order")
     require_state(order, "close")
     order.status, order.closed_at, order.updated_at = OrderStatus.CLOSED, now, now
-    record(session, action="orders.closed", subject_type="purchase_order", subject_id=order.id,
-           now=now, actor=actor, payload={"number": order.number})  # fmt: skip
+    record(
+        session,
+        action="orders.closed",
+        subject_type="purchase_order",
+        subject_id=order.id,
+        now=now,
+        actor=actor,
+        payload={"number": order.number},
+    )
     session.commit()
     return order
 
@@ -112,10 +146,13 @@ def _release(session: Session, order: PurchaseOrder, now: datetime) -> None:
     session.execute(
         update(table)
         .where(table.c.contract_id == bindparam("cid"))
-        .values(ordered=table.c.ordered - bindparam("q"),
-                beyond_agreed=table.c.beyond_agreed - bindparam("b"), updated_at=now),
+        .values(
+            ordered=table.c.ordered - bindparam("q"),
+            beyond_agreed=table.c.beyond_agreed - bindparam("b"),
+            updated_at=now,
+        ),
         [{"cid": cid, "q": q, "b": b} for cid, (q, b) in sorted(delta.items())],
-    )  # fmt: skip
+    )
 
 
 def get_order(session: Session, *, order_id: int, now: datetime, actor: Actor) -> PurchaseOrder:

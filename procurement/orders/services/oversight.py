@@ -63,9 +63,9 @@ def contract_volume(session: Session, *, contract_id: int, actor: Actor) -> Volu
     actor.require(write=False, action="see contract volumes")
     contract = session.get(Contract, contract_id)
     visible = contract is not None and (
-        actor.org_kind in OVERSIGHT or actor.org_id in (contract.hospital_id,
-                                                        contract.manufacturer_id)
-    )  # fmt: skip
+        actor.org_kind in OVERSIGHT
+        or actor.org_id in (contract.hospital_id, contract.manufacturer_id)
+    )
     if not visible:
         raise NotFound(f"No contract with id {contract_id}.", code="contract-not-found")
     return volumes_of(session, [contract])[contract.id]
@@ -73,14 +73,26 @@ def contract_volume(session: Session, *, contract_id: int, actor: Actor) -> Volu
 
 def volumes_of(session: Session, contracts: list[Contract]) -> dict[int, Volume]:
     ids = [c.id for c in contracts]
-    rows = {r.contract_id: r for r in session.scalars(
-        select(ContractVolume).where(ContractVolume.contract_id.in_(ids)))}  # fmt: skip
+    rows = {
+        r.contract_id: r
+        for r in session.scalars(select(ContractVolume).where(ContractVolume.contract_id.in_(ids)))
+    }
     out = {}
     for c in contracts:
         row = rows.get(c.id)
-        out[c.id] = Volume(c.id, c.agreed_volume) if row is None else Volume(
-            c.id, row.agreed, row.ordered, row.beyond_agreed, row.shipped, row.accepted,
-            row.rejected)  # fmt: skip
+        out[c.id] = (
+            Volume(c.id, c.agreed_volume)
+            if row is None
+            else Volume(
+                c.id,
+                row.agreed,
+                row.ordered,
+                row.beyond_agreed,
+                row.shipped,
+                row.accepted,
+                row.rejected,
+            )
+        )
     return out
 
 
@@ -123,11 +135,20 @@ def trace_batch(session: Session, *, batch_no: str, actor: Actor) -> Trace:
     hospital = Organization.__table__.alias("hospital")
     shipper = Organization.__table__.alias("shipper")
     query = (
-        select(ShipmentLine, Shipment.number, Shipment.shipped_at, shipper.c.name,
-               PurchaseOrder.number.label("order_number"), PurchaseOrder.hospital_id,
-               hospital.c.name.label("hospital"), OrderLine.product_id,
-               OrderLine.manufacturer_id, ReceiptLine.accepted_quantity,
-               ReceiptLine.rejected_quantity, ReceiptLine.received_at)
+        select(
+            ShipmentLine,
+            Shipment.number,
+            Shipment.shipped_at,
+            shipper.c.name,
+            PurchaseOrder.number.label("order_number"),
+            PurchaseOrder.hospital_id,
+            hospital.c.name.label("hospital"),
+            OrderLine.product_id,
+            OrderLine.manufacturer_id,
+            ReceiptLine.accepted_quantity,
+            ReceiptLine.rejected_quantity,
+            ReceiptLine.received_at,
+        )
         .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
         .join(shipper, shipper.c.id == Shipment.shipper_id)
         .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
@@ -136,21 +157,32 @@ def trace_batch(session: Session, *, batch_no: str, actor: Actor) -> Trace:
         .outerjoin(ReceiptLine, ReceiptLine.shipment_line_id == ShipmentLine.id)
         .where(ShipmentLine.batch_no == batch_no)
         .order_by(Shipment.shipped_at, ShipmentLine.id)
-    )  # fmt: skip
+    )
     if actor.org_kind == OrgKind.MANUFACTURER:
         query = query.where(OrderLine.manufacturer_id == actor.org_id)
     rows = session.execute(query).all()
     if not rows:
-        raise NotFound(f"No shipped batch '{batch_no}' that you may trace.",
-                       code="batch-not-found")  # fmt: skip
+        raise NotFound(f"No shipped batch '{batch_no}' that you may trace.", code="batch-not-found")
     trace = Trace(batch_no, sorted({r.manufacturer_id for r in rows}))
     for r in rows:
         line = r[0]
-        trace.stops.append(TraceStop(
-            r.number, r.shipped_at, r.name, r.order_number, r.hospital_id, r.hospital,
-            r.product_id, line.quantity, line.production_date, line.expiry_date,
-            r.accepted_quantity, r.rejected_quantity, r.received_at,
-        ))  # fmt: skip
+        trace.stops.append(
+            TraceStop(
+                r.number,
+                r.shipped_at,
+                r.name,
+                r.order_number,
+                r.hospital_id,
+                r.hospital,
+                r.product_id,
+                line.quantity,
+                line.production_date,
+                line.expiry_date,
+                r.accepted_quantity,
+                r.rejected_quantity,
+                r.received_at,
+            )
+        )
     return trace
 
 
@@ -171,18 +203,29 @@ def detect_sla_breaches(
         actor.require(OrgKind.REGULATOR, write=True, action="run the service-level check")
     report = SlaReport()
     breaches = {(b.order_id, b.kind): b for b in session.scalars(select(SlaBreach))}
-    candidates = session.scalars(select(PurchaseOrder).where(
-        (PurchaseOrder.confirm_due_at < now) | (PurchaseOrder.deliver_due_at < now),
-        PurchaseOrder.status != OrderStatus.CANCELLED,
-    ).order_by(PurchaseOrder.id))  # fmt: skip
+    candidates = session.scalars(
+        select(PurchaseOrder)
+        .where(
+            (PurchaseOrder.confirm_due_at < now) | (PurchaseOrder.deliver_due_at < now),
+            PurchaseOrder.status != OrderStatus.CANCELLED,
+        )
+        .order_by(PurchaseOrder.id)
+    )
     for order in candidates:
         for kind, due, happened in _steps(order):
             finding = rules.find_breach(kind.value, due, happened, now)
             if finding is not None:
                 _store(session, order, kind, finding, breaches, now, report)
     if actor is not None or report.new_breaches or report.alerts:
-        record(session, action="orders.sla_checked", subject_type="sla", subject_id="all",
-               now=now, actor=actor, payload=vars(report))  # fmt: skip
+        record(
+            session,
+            action="orders.sla_checked",
+            subject_type="sla",
+            subject_id="all",
+            now=now,
+            actor=actor,
+            payload=vars(report),
+        )
     session.commit()
     return report
 
@@ -197,9 +240,17 @@ def _steps(order: PurchaseOrder):
 def _store(session, order, kind, finding, breaches, now, report) -> None:
     breach = breaches.get((order.id, kind))
     if breach is None:
-        session.add(SlaBreach(order_id=order.id, manufacturer_id=order.manufacturer_id,
-                              kind=kind, due_at=finding.due_at, happened_at=finding.happened_at,
-                              hours_late=finding.hours_late, detected_at=now))  # fmt: skip
+        session.add(
+            SlaBreach(
+                order_id=order.id,
+                manufacturer_id=order.manufacturer_id,
+                kind=kind,
+                due_at=finding.due_at,
+                happened_at=finding.happened_at,
+                hours_late=finding.hours_late,
+                detected_at=now,
+            )
+        )
         report.new_breaches += 1
     elif breach.happened_at is None:
         breach.happened_at, breach.hours_late = finding.happened_at, finding.hours_late
@@ -218,12 +269,18 @@ def _alert(session, order, now, report) -> None:
         )
     )
     if exists is None:
-        session.add(SupplyAlert(
-            kind=SupplyAlertKind.CONFIRM_OVERDUE, order_id=order.id, hospital_id=order.hospital_id,
-            manufacturer_id=order.manufacturer_id, region_code=order.region_code, raised_at=now,
-            detail=f"Order {order.number} not confirmed by "
-                   f"{business_time(order.confirm_due_at):%Y-%m-%d %H:%M %Z}: shortage risk",
-        ))  # fmt: skip
+        session.add(
+            SupplyAlert(
+                kind=SupplyAlertKind.CONFIRM_OVERDUE,
+                order_id=order.id,
+                hospital_id=order.hospital_id,
+                manufacturer_id=order.manufacturer_id,
+                region_code=order.region_code,
+                raised_at=now,
+                detail=f"Order {order.number} not confirmed by "
+                f"{business_time(order.confirm_due_at):%Y-%m-%d %H:%M %Z}: shortage risk",
+            )
+        )
         report.alerts += 1
 
 

@@ -65,17 +65,24 @@ def record_receipt(
     shipment = get_shipment(session, shipment_id=shipment_id, now=now, actor=actor)
     order = load_order(session, shipment.order_id, actor, now=now, lock=True)
     require_hospital(order, actor, "record receipts")
-    body = raw_body if raw_body is not None else {
-        "shipment": shipment_id, "lines": [vars(x) for x in lines]}  # fmt: skip
-    if idempotency_key and not claim_key(session, org_id=actor.org_id, scope=SCOPE,
-                                         key=idempotency_key, body=body, now=now):  # fmt: skip
+    body = (
+        raw_body
+        if raw_body is not None
+        else {"shipment": shipment_id, "lines": [vars(x) for x in lines]}
+    )
+    if idempotency_key and not claim_key(
+        session, org_id=actor.org_id, scope=SCOPE, key=idempotency_key, body=body, now=now
+    ):
         session.rollback()
         earlier = stored_key(session, org_id=actor.org_id, key=idempotency_key)
         check_fingerprint(earlier, SCOPE, idempotency_key, body)
         return ReceiptResult(earlier.resource_id, replayed=True)
     if shipment.receipt is not None:
-        raise Conflict(f"Shipment {shipment.number} was already received.",
-                       code="shipment-already-received", shipment_id=shipment.id)  # fmt: skip
+        raise Conflict(
+            f"Shipment {shipment.number} was already received.",
+            code="shipment-already-received",
+            shipment_id=shipment.id,
+        )
     require_state(order, "receive")
     received_at = received_at or now
     _check(shipment, lines, received_at, now)
@@ -83,10 +90,20 @@ def record_receipt(
     if all(s.receipt is not None for s in order.shipments) and order.status == OrderStatus.SHIPPED:
         order.status, order.received_at = OrderStatus.RECEIVED, now
     order.updated_at = now
-    record(session, action="orders.received", subject_type="shipment", subject_id=shipment.id,
-           now=now, actor=actor, payload={"order": order.number, "receipt": receipt.id,
-           "accepted": sum(x.accepted_quantity for x in lines),
-           "rejected": sum(x.rejected_quantity for x in lines)})  # fmt: skip
+    record(
+        session,
+        action="orders.received",
+        subject_type="shipment",
+        subject_id=shipment.id,
+        now=now,
+        actor=actor,
+        payload={
+            "order": order.number,
+            "receipt": receipt.id,
+            "accepted": sum(x.accepted_quantity for x in lines),
+            "rejected": sum(x.rejected_quantity for x in lines),
+        },
+    )
     if idempotency_key:
         session.execute(
             update(IdempotencyKey)
@@ -123,13 +140,19 @@ def _check(shipment: Shipment, lines: list[ReceiveLine], received_at, now) -> No
     if received_at > now:
         errors["received_at"] = ["received_at is in the future"]
     if errors:
-        raise ValidationFailed("The receipt cannot be recorded as sent; fix the lines named.",
-                               errors)  # fmt: skip
+        raise ValidationFailed(
+            "The receipt cannot be recorded as sent; fix the lines named.", errors
+        )
 
 
 def _write(session, shipment, lines, received_at, now, actor) -> Receipt:
-    receipt = Receipt(shipment=shipment, hospital_id=actor.org_id, received_at=received_at,
-                      accepted_at=now, recorded_by_user_id=actor.user_id)  # fmt: skip
+    receipt = Receipt(
+        shipment=shipment,
+        hospital_id=actor.org_id,
+        received_at=received_at,
+        accepted_at=now,
+        recorded_by_user_id=actor.user_id,
+    )
     session.add(receipt)
     by_id = {line.id: line for line in shipment.lines}
     delta: dict[int, list[int]] = defaultdict(lambda: [0, 0])
@@ -141,25 +164,37 @@ def _write(session, shipment, lines, received_at, now, actor) -> Receipt:
         if oline.contract_id is not None:
             delta[oline.contract_id][0] += got.accepted_quantity
             delta[oline.contract_id][1] += got.rejected_quantity
-        receipt.lines.append(ReceiptLine(
-            shipment_line=sline, order_line=oline, contract_id=oline.contract_id,
-            hospital_id=actor.org_id, manufacturer_id=oline.manufacturer_id,
-            accepted_quantity=got.accepted_quantity, rejected_quantity=got.rejected_quantity,
-            rejection_reason=(got.rejection_reason or "").strip() or None,
-            unit_price=oline.unit_price, currency=oline.currency,
-            accepted_amount=line_total(got.accepted_quantity, oline.unit_price),
-            received_at=received_at, accepted_at=now,
-        ))  # fmt: skip
+        receipt.lines.append(
+            ReceiptLine(
+                shipment_line=sline,
+                order_line=oline,
+                contract_id=oline.contract_id,
+                hospital_id=actor.org_id,
+                manufacturer_id=oline.manufacturer_id,
+                accepted_quantity=got.accepted_quantity,
+                rejected_quantity=got.rejected_quantity,
+                rejection_reason=(got.rejection_reason or "").strip() or None,
+                unit_price=oline.unit_price,
+                currency=oline.currency,
+                accepted_amount=line_total(got.accepted_quantity, oline.unit_price),
+                received_at=received_at,
+                accepted_at=now,
+            )
+        )
     shipment.received_at = received_at
     if delta:
         lock_volumes(session, delta, now)
         table = ContractVolume.__table__
         session.execute(
-            update(table).where(table.c.contract_id == bindparam("cid"))
-            .values(accepted=table.c.accepted + bindparam("a"),
-                    rejected=table.c.rejected + bindparam("r"), updated_at=now),
+            update(table)
+            .where(table.c.contract_id == bindparam("cid"))
+            .values(
+                accepted=table.c.accepted + bindparam("a"),
+                rejected=table.c.rejected + bindparam("r"),
+                updated_at=now,
+            ),
             [{"cid": cid, "a": a, "r": r} for cid, (a, r) in sorted(delta.items())],
-        )  # fmt: skip
+        )
     session.flush()
     return receipt
 
@@ -169,6 +204,7 @@ def get_receipt(session: Session, *, shipment_id: int, now: datetime, actor: Act
     shipment = get_shipment(session, shipment_id=shipment_id, now=now, actor=actor)
     receipt = session.scalar(select(Receipt).where(Receipt.shipment_id == shipment.id))
     if receipt is None:
-        raise NotFound(f"Shipment {shipment.number} has not been received yet.",
-                       code="receipt-not-found")  # fmt: skip
+        raise NotFound(
+            f"Shipment {shipment.number} has not been received yet.", code="receipt-not-found"
+        )
     return receipt

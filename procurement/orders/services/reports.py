@@ -43,24 +43,38 @@ def appoint_distributor(
         select(Organization).where(Organization.code == request.distributor_code)
     )
     if distributor is None or distributor.kind != OrgKind.DISTRIBUTOR:
-        raise ValidationFailed(f"'{request.distributor_code}' is not a distributor organization.",
-                               {"distributor_code": ["not a distributor"]})  # fmt: skip
+        raise ValidationFailed(
+            f"'{request.distributor_code}' is not a distributor organization.",
+            {"distributor_code": ["not a distributor"]},
+        )
     lot_id = _lot_of(session, request, actor)
     start = request.valid_from or business_date(now)
     if request.valid_until is not None and request.valid_until < start:
-        raise ValidationFailed("valid_until comes before valid_from.",
-                               {"valid_until": ["before valid_from"]})  # fmt: skip
+        raise ValidationFailed(
+            "valid_until comes before valid_from.", {"valid_until": ["before valid_from"]}
+        )
     _check_overlap(session, actor.org_id, lot_id, region, start, request.valid_until)
     appointment = DistributorAppointment(
-        manufacturer_id=actor.org_id, distributor_id=distributor.id,
-        contract_id=request.contract_id, lot_id=lot_id, region_code=region, valid_from=start,
-        valid_until=request.valid_until, created_at=now,
-    )  # fmt: skip
+        manufacturer_id=actor.org_id,
+        distributor_id=distributor.id,
+        contract_id=request.contract_id,
+        lot_id=lot_id,
+        region_code=region,
+        valid_from=start,
+        valid_until=request.valid_until,
+        created_at=now,
+    )
     session.add(appointment)
     session.flush()
-    record(session, action="orders.distributor_appointed", subject_type="distributor_appointment",
-           subject_id=appointment.id, now=now, actor=actor,
-           payload={"distributor": distributor.code, "lot": lot_id, "region": region})  # fmt: skip
+    record(
+        session,
+        action="orders.distributor_appointed",
+        subject_type="distributor_appointment",
+        subject_id=appointment.id,
+        now=now,
+        actor=actor,
+        payload={"distributor": distributor.code, "lot": lot_id, "region": region},
+    )
     session.commit()
     return appointment
 
@@ -69,8 +83,10 @@ def _lot_of(session: Session, request: AppointmentRequest, actor: Actor) -> int:
     if request.contract_id is not None:
         contract = session.get(Contract, request.contract_id)
         if contract is None or contract.manufacturer_id != actor.org_id:
-            raise ValidationFailed(f"Contract {request.contract_id} is not one of yours.",
-                                   {"contract_id": ["not your contract"]})  # fmt: skip
+            raise ValidationFailed(
+                f"Contract {request.contract_id} is not one of yours.",
+                {"contract_id": ["not your contract"]},
+            )
         return contract.lot_id
     held = session.scalar(
         select(Contract.id)
@@ -78,26 +94,34 @@ def _lot_of(session: Session, request: AppointmentRequest, actor: Actor) -> int:
         .limit(1)
     )
     if request.lot_id is None or held is None:
-        raise ValidationFailed("Name a contract, or a lot you hold contracts for.",
-                               {"lot_id": ["you hold no contract for this lot"]})  # fmt: skip
+        raise ValidationFailed(
+            "Name a contract, or a lot you hold contracts for.",
+            {"lot_id": ["you hold no contract for this lot"]},
+        )
     return request.lot_id
 
 
 def _check_overlap(session, manufacturer_id, lot_id, region, start, until) -> None:
-    clash = session.scalar(select(DistributorAppointment).where(
-        DistributorAppointment.manufacturer_id == manufacturer_id,
-        DistributorAppointment.lot_id == lot_id, DistributorAppointment.region_code == region,
-        DistributorAppointment.revoked_at.is_(None),
-        or_(DistributorAppointment.valid_until.is_(None),
-            DistributorAppointment.valid_until >= start),
-        *([DistributorAppointment.valid_from <= until] if until else []),
-    ))  # fmt: skip
+    clash = session.scalar(
+        select(DistributorAppointment).where(
+            DistributorAppointment.manufacturer_id == manufacturer_id,
+            DistributorAppointment.lot_id == lot_id,
+            DistributorAppointment.region_code == region,
+            DistributorAppointment.revoked_at.is_(None),
+            or_(
+                DistributorAppointment.valid_until.is_(None),
+                DistributorAppointment.valid_until >= start,
+            ),
+            *([DistributorAppointment.valid_from <= until] if until else []),
+        )
+    )
     if clash is not None:
         raise Conflict(
             f"Appointment {clash.id} already covers this lot in {region} from {clash.valid_from}; "
             "one distributor per manufacturer, lot and region: revoke it first.",
-            code="distributor-already-appointed", appointment_id=clash.id,
-        )  # fmt: skip
+            code="distributor-already-appointed",
+            appointment_id=clash.id,
+        )
 
 
 def revoke_appointment(
@@ -111,8 +135,15 @@ def revoke_appointment(
     if appointment.revoked_at is not None:
         raise Conflict("This appointment is already revoked.", code="appointment-revoked")
     appointment.revoked_at = now
-    record(session, action="orders.distributor_revoked", subject_type="distributor_appointment",
-           subject_id=appointment.id, now=now, actor=actor, payload={})  # fmt: skip
+    record(
+        session,
+        action="orders.distributor_revoked",
+        subject_type="distributor_appointment",
+        subject_id=appointment.id,
+        now=now,
+        actor=actor,
+        payload={},
+    )
     session.commit()
     return appointment
 
@@ -154,19 +185,39 @@ def report_off_platform(
         errors["lot_id"] = [f"unknown lot {lot_id}"]
     if errors:
         raise ValidationFailed("The report cannot be recorded; fix the fields named.", errors)
-    row = session.scalar(select(OffPlatformPurchase).where(
-        OffPlatformPurchase.hospital_id == actor.org_id, OffPlatformPurchase.lot_id == lot_id,
-        OffPlatformPurchase.month == month))  # fmt: skip
+    row = session.scalar(
+        select(OffPlatformPurchase).where(
+            OffPlatformPurchase.hospital_id == actor.org_id,
+            OffPlatformPurchase.lot_id == lot_id,
+            OffPlatformPurchase.month == month,
+        )
+    )
     if row is None:
-        row = OffPlatformPurchase(hospital_id=actor.org_id, lot_id=lot_id, month=month,
-                                  quantity=0, amount=Decimal(0), reported_at=now)  # fmt: skip
+        row = OffPlatformPurchase(
+            hospital_id=actor.org_id,
+            lot_id=lot_id,
+            month=month,
+            quantity=0,
+            amount=Decimal(0),
+            reported_at=now,
+        )
         session.add(row)
     row.quantity, row.amount, row.reported_at = quantity, round_amount(amount), now
     session.flush()
-    record(session, action="orders.off_platform_reported", subject_type="off_platform_purchase",
-           subject_id=row.id, now=now, actor=actor,
-           payload={"lot": lot_id, "month": f"{month:%Y-%m}", "quantity": quantity,
-                    "amount": str(row.amount)})  # fmt: skip
+    record(
+        session,
+        action="orders.off_platform_reported",
+        subject_type="off_platform_purchase",
+        subject_id=row.id,
+        now=now,
+        actor=actor,
+        payload={
+            "lot": lot_id,
+            "month": f"{month:%Y-%m}",
+            "quantity": quantity,
+            "amount": str(row.amount),
+        },
+    )
     session.commit()
     return row
 

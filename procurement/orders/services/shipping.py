@@ -60,8 +60,13 @@ def _ship(
     require_state(order, "ship")
     by_id = {line.id: line for line in order.lines}
     _check_lines(lines, by_id, business_date(now))
-    shipment = Shipment(number=new_number("SH", now), order=order, shipper_id=actor.org_id,
-                        shipped_at=now, created_by_user_id=actor.user_id)  # fmt: skip
+    shipment = Shipment(
+        number=new_number("SH", now),
+        order=order,
+        shipper_id=actor.org_id,
+        shipped_at=now,
+        created_by_user_id=actor.user_id,
+    )
     session.add(shipment)
     delta: dict[int, int] = defaultdict(int)
     for ship in lines:
@@ -69,19 +74,34 @@ def _ship(
         line.shipped_quantity += ship.quantity
         if line.contract_id is not None:
             delta[line.contract_id] += ship.quantity
-        shipment.lines.append(ShipmentLine(
-            order_line=line, quantity=ship.quantity, batch_no=ship.batch_no.strip(),
-            production_date=ship.production_date, expiry_date=ship.expiry_date,
-        ))  # fmt: skip
+        shipment.lines.append(
+            ShipmentLine(
+                order_line=line,
+                quantity=ship.quantity,
+                batch_no=ship.batch_no.strip(),
+                production_date=ship.production_date,
+                expiry_date=ship.expiry_date,
+            )
+        )
     _add_shipped(session, delta, now)
     done = all(line.shipped_quantity == line.quantity for line in order.lines)
     order.status = OrderStatus.SHIPPED if done else OrderStatus.PARTLY_SHIPPED
     order.first_shipped_at = order.first_shipped_at or now
     order.shipped_at, order.updated_at = (now if done else None), now
     session.flush()
-    record(session, action="orders.shipped", subject_type="shipment", subject_id=shipment.id,
-           now=now, actor=actor, payload={"order": order.number, "shipment": shipment.number,
-           "quantity": sum(s.quantity for s in lines)})  # fmt: skip
+    record(
+        session,
+        action="orders.shipped",
+        subject_type="shipment",
+        subject_id=shipment.id,
+        now=now,
+        actor=actor,
+        payload={
+            "order": order.number,
+            "shipment": shipment.number,
+            "quantity": sum(s.quantity for s in lines),
+        },
+    )
     return shipment
 
 
@@ -114,8 +134,9 @@ def _check_lines(lines: list[ShipLine], by_id: dict, today: date) -> None:
         elif ship.expiry_date <= ship.production_date:
             errors[f"{at}.expiry_date"] = ["expiry must come after production"]
     if errors:
-        raise ValidationFailed("The shipment cannot be recorded as sent; fix the lines named.",
-                               errors)  # fmt: skip
+        raise ValidationFailed(
+            "The shipment cannot be recorded as sent; fix the lines named.", errors
+        )
 
 
 def _add_shipped(session: Session, delta: dict[int, int], now: datetime) -> None:
@@ -124,10 +145,11 @@ def _add_shipped(session: Session, delta: dict[int, int], now: datetime) -> None
     lock_volumes(session, delta, now)
     table = ContractVolume.__table__
     session.execute(
-        update(table).where(table.c.contract_id == bindparam("cid"))
+        update(table)
+        .where(table.c.contract_id == bindparam("cid"))
         .values(shipped=table.c.shipped + bindparam("q"), updated_at=now),
         [{"cid": cid, "q": q} for cid, q in sorted(delta.items())],
-    )  # fmt: skip
+    )
 
 
 def import_shipments(
@@ -181,9 +203,10 @@ def _parse_rows(rows):
 def get_shipment(session: Session, *, shipment_id: int, now: datetime, actor: Actor) -> Shipment:
     """One shipment the actor may see (through its order)."""
     query = order_scope(
-        select(Shipment).join(PurchaseOrder, PurchaseOrder.id == Shipment.order_id), actor,
+        select(Shipment).join(PurchaseOrder, PurchaseOrder.id == Shipment.order_id),
+        actor,
         business_date(now),
-    ).where(Shipment.id == shipment_id)  # fmt: skip
+    ).where(Shipment.id == shipment_id)
     shipment = session.scalar(query)
     if shipment is None:
         raise NotFound(f"No shipment with id {shipment_id}.", code="shipment-not-found")

@@ -123,11 +123,20 @@ def _pay_all(session, tender_id, year, due, ratio, now, actor) -> list[Advance]:
     paying = [row for row in due if row[3] > 0]
     txn_ids = _post(session, tender_id, year, paying, ratio, now, actor) if paying else {}
     advances = [
-        Advance(hospital_id=h, tender_id=tender_id, contract_year=year, region_code=region,
-                annual_value=value, ratio=ratio, amount=amount, currency=CURRENCY,
-                transaction_id=txn_ids.get(h), paid_at=now)
+        Advance(
+            hospital_id=h,
+            tender_id=tender_id,
+            contract_year=year,
+            region_code=region,
+            annual_value=value,
+            ratio=ratio,
+            amount=amount,
+            currency=CURRENCY,
+            transaction_id=txn_ids.get(h),
+            paid_at=now,
+        )
         for h, region, value, amount in due
-    ]  # fmt: skip
+    ]
     session.add_all(advances)
     session.flush()
     return advances
@@ -143,12 +152,19 @@ def _post(session, tender_id, year, paying, ratio, now, actor) -> dict[int, int]
         for region in sorted({row[1] for row in paying})
     }
     txns = [
-        {"key": f"advance:{h}:{tender_id}:{year}", "kind": TransactionKind.ADVANCE,
-         "reference": f"tender {tender_id} year {year}", "occurred_at": now, "created_at": now,
-         "actor_org_id": actor.org_id, "reverses_id": None, "run_id": None,
-         "description": f"Advance {ratio} x {value}"}
+        {
+            "key": f"advance:{h}:{tender_id}:{year}",
+            "kind": TransactionKind.ADVANCE,
+            "reference": f"tender {tender_id} year {year}",
+            "occurred_at": now,
+            "created_at": now,
+            "actor_org_id": actor.org_id,
+            "reverses_id": None,
+            "run_id": None,
+            "description": f"Advance {ratio} x {value}",
+        }
         for h, _, value, _ in paying
-    ]  # fmt: skip
+    ]
     rows = session.execute(
         insert(LedgerTransaction).returning(LedgerTransaction.id, LedgerTransaction.key), txns
     )

@@ -45,8 +45,15 @@ def _statuses(client, method, url, headers, **kwargs):
     return {name: call(url, headers=h, **kwargs).status_code for name, h in headers.items()}
 
 
-DENIED = {"other_regulator": 403, "fund": 403, "hospital": 403, "other_hospital": 403,
-          "manufacturer": 403, "other_manufacturer": 403, "anonymous": 401}  # fmt: skip
+DENIED = {
+    "other_regulator": 403,
+    "fund": 403,
+    "hospital": 403,
+    "other_hospital": 403,
+    "manufacturer": 403,
+    "other_manufacturer": 403,
+    "anonymous": 401,
+}
 
 
 def test_starting_a_run_returns_per_lot_results(client, world):
@@ -96,8 +103,11 @@ def test_confirm_and_in_force_belong_to_the_tender_regulator_only(client, world)
     url = f"/api/v1/tenders/{setup.tender.id}/in-force"
     assert _statuses(client, "post", url, others) == DENIED
     response = client.post(url, headers=headers["owner"])
-    assert response.get_json() == {"tender_id": setup.tender.id, "status": "in_force",
-                                   "activated": 10}  # fmt: skip
+    assert response.get_json() == {
+        "tender_id": setup.tender.id,
+        "status": "in_force",
+        "activated": 10,
+    }
 
 
 def test_confirming_twice_is_a_409_problem(client, world):
@@ -142,9 +152,16 @@ def test_outcomes_show_each_bidder_its_own_and_the_regulator_all(client, world):
     _awarded(client, setup, headers)
     url = f"/api/v1/tenders/{setup.tender.id}/outcomes"
     statuses = _statuses(client, "get", url, headers)
-    assert statuses == {"owner": 200, "other_regulator": 403, "fund": 403, "hospital": 403,
-                        "other_hospital": 403, "manufacturer": 200, "other_manufacturer": 200,
-                        "anonymous": 401}  # fmt: skip
+    assert statuses == {
+        "owner": 200,
+        "other_regulator": 403,
+        "fund": 403,
+        "hospital": 403,
+        "other_hospital": 403,
+        "manufacturer": 200,
+        "other_manufacturer": 200,
+        "anonymous": 401,
+    }
     everyone = client.get(url, headers=headers["owner"]).get_json()
     assert len(everyone) == 4
     mine = client.get(url, headers=headers["manufacturer"]).get_json()
@@ -161,8 +178,15 @@ def test_contracts_are_scoped_to_their_parties(client, world):
         if name != "anonymous"
     }
     # H5 and H1: 1 supplier x 2 years; B supplies H4, H5; A supplies H1-H3 (x 2 years).
-    assert counts == {"owner": 10, "other_regulator": 10, "fund": 10, "hospital": 2,
-                      "other_hospital": 2, "manufacturer": 4, "other_manufacturer": 6}  # fmt: skip
+    assert counts == {
+        "owner": 10,
+        "other_regulator": 10,
+        "fund": 10,
+        "hospital": 2,
+        "other_hospital": 2,
+        "manufacturer": 4,
+        "other_manufacturer": 6,
+    }
     assert client.get("/api/v1/contracts", headers=headers["anonymous"]).status_code == 401
     year2 = client.get("/api/v1/contracts?year=2", headers=headers["owner"]).get_json()
     assert {c["contract_year"] for c in year2} == {2}
@@ -175,10 +199,15 @@ def test_one_contract_and_its_explanation_are_visible_to_its_parties_only(client
     for suffix in ("", "/explanation"):
         url = f"/api/v1/contracts/{contract['id']}{suffix}"
         assert _statuses(client, "get", url, headers) == {
-            "owner": 200, "other_regulator": 200, "fund": 200, "hospital": 200,
-            "other_hospital": 404, "manufacturer": 200, "other_manufacturer": 404,
+            "owner": 200,
+            "other_regulator": 200,
+            "fund": 200,
+            "hospital": 200,
+            "other_hospital": 404,
+            "manufacturer": 200,
+            "other_manufacturer": 404,
             "anonymous": 401,
-        }, url  # fmt: skip
+        }, url
     why = client.get(
         f"/api/v1/contracts/{contract['id']}/explanation", headers=headers["hospital"]
     ).get_json()

@@ -74,8 +74,16 @@ def world(app, make_tender, make_user, make_product, auth_headers, regulator):
         client.post("/login", data={"username": user.username, "password": PASSWORD})
         clients[who] = client
     clients["anonymous"] = app.test_client()
-    return {"tender": tender, "lot": lot, "bids": bids, "refs": refs, "headers": headers,
-            "clients": clients, "api": api, "products": products}  # fmt: skip
+    return {
+        "tender": tender,
+        "lot": lot,
+        "bids": bids,
+        "refs": refs,
+        "headers": headers,
+        "clients": clients,
+        "api": api,
+        "products": products,
+    }
 
 
 def api_requests(w) -> list[tuple[str, str, dict | None]]:
@@ -182,9 +190,12 @@ def test_before_opening_the_regulator_sees_only_the_total_per_tender(world):
         .get_json()
     )
     assert summary == {
-        "tender_id": w["tender"].id, "status": "bidding_open", "opened": False,
-        "total_bids": 2, "lots": None,
-    }  # fmt: skip
+        "tender_id": w["tender"].id,
+        "status": "bidding_open",
+        "opened": False,
+        "total_bids": 2,
+        "lots": None,
+    }
     for lot in w["tender"].lots:
         response = w["api"].get(f"/api/v1/lots/{lot.id}/bids", headers=w["headers"]["regulator"])
         assert response.status_code == 409
@@ -214,8 +225,12 @@ def test_after_opening_the_regulator_sees_all_each_bidder_its_own_others_nothing
     visible = {"regulator": set(SECRETS), "bidder": {"bidder"}, "other": {"other"}}
 
     def hidden_for(who):
-        return [s for owner, values in SECRETS.items() if owner not in visible.get(who, ())
-                for s in values]  # fmt: skip
+        return [
+            s
+            for owner, values in SECRETS.items()
+            if owner not in visible.get(who, ())
+            for s in values
+        ]
 
     assert check_all(w, db_session, hidden_for) == []
     rows = w["api"].get(f"/api/v1/lots/{w['lot'].id}/bids", headers=w["headers"]["regulator"])

@@ -12,8 +12,10 @@ def hospital(make_contract, auth_headers):
 
 
 def _order(world, packs=10):
-    return {"lines": [{"contract_id": world.contract.id, "packs": packs}],
-            "delivery_address": "药剂科 1 号库"}  # fmt: skip
+    return {
+        "lines": [{"contract_id": world.contract.id, "packs": packs}],
+        "delivery_address": "药剂科 1 号库",
+    }
 
 
 def test_a_retry_with_the_same_key_returns_the_first_order(client, hospital):
@@ -39,8 +41,11 @@ def test_the_same_key_with_another_body_is_a_409_problem(client, hospital):
 def test_a_float_price_and_a_zero_quantity_are_field_problems(client, hospital, make_product):
     world, h, _ = hospital
     rival = make_product()
-    response = client.post("/api/v1/orders", headers=h, json={"lines": [
-        {"product_id": rival.id, "packs": 1, "unit_price": 0.5}]})  # fmt: skip
+    response = client.post(
+        "/api/v1/orders",
+        headers=h,
+        json={"lines": [{"product_id": rival.id, "packs": 1, "unit_price": 0.5}]},
+    )
     assert response.status_code == 422
     response = client.post("/api/v1/orders", headers=h, json=_order(world, 0))
     body = response.get_json()
@@ -61,9 +66,21 @@ def test_order_ship_receive_over_the_api_updates_the_volume(client, hospital):
     oid = client.post("/api/v1/orders", json=_order(world, 5), headers=h).get_json()["id"]
     assert client.post(f"/api/v1/orders/{oid}/confirm", headers=m).status_code == 200
     line = client.get(f"/api/v1/orders/{oid}", headers=m).get_json()["lines"][0]
-    shipment = client.post(f"/api/v1/orders/{oid}/shipments", headers=m, json={"lines": [
-        {"order_line_id": line["id"], "quantity": 140, "batch_no": "A1",
-         "production_date": "2025-11-01", "expiry_date": "2027-10-31"}]}).get_json()  # fmt: skip
+    shipment = client.post(
+        f"/api/v1/orders/{oid}/shipments",
+        headers=m,
+        json={
+            "lines": [
+                {
+                    "order_line_id": line["id"],
+                    "quantity": 140,
+                    "batch_no": "A1",
+                    "production_date": "2025-11-01",
+                    "expiry_date": "2027-10-31",
+                }
+            ]
+        },
+    ).get_json()
     receipt_headers = {**h, "Idempotency-Key": "rcv-1"}
     body = {
         "lines": [
@@ -75,15 +92,21 @@ def test_order_ship_receive_over_the_api_updates_the_volume(client, hospital):
             }
         ]
     }
-    first = client.post(f"/api/v1/shipments/{shipment['id']}/receipt", json=body,
-                        headers=receipt_headers)  # fmt: skip
-    again = client.post(f"/api/v1/shipments/{shipment['id']}/receipt", json=body,
-                        headers=receipt_headers)  # fmt: skip
+    first = client.post(
+        f"/api/v1/shipments/{shipment['id']}/receipt", json=body, headers=receipt_headers
+    )
+    again = client.post(
+        f"/api/v1/shipments/{shipment['id']}/receipt", json=body, headers=receipt_headers
+    )
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.get_json()["lines"][0]["accepted_amount"] == "22.40"  # 112 x 0.2000
     volume = client.get(f"/api/v1/contracts/{world.contract.id}/volume", headers=h).get_json()
     assert (volume["ordered"], volume["shipped"], volume["accepted"], volume["remaining"]) == (
-        140, 140, 112, 2660)  # fmt: skip
+        140,
+        140,
+        112,
+        2660,
+    )
     order = client.get(f"/api/v1/orders/{oid}", headers=h).get_json()
     assert order["status"] == "received"
 

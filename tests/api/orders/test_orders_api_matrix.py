@@ -9,8 +9,17 @@ import pytest
 
 from procurement.orders import services as orders
 
-ROLES = ("hospital", "other_hospital", "viewer", "manufacturer", "other_manufacturer",
-         "distributor", "regulator", "fund", "anonymous")  # fmt: skip
+ROLES = (
+    "hospital",
+    "other_hospital",
+    "viewer",
+    "manufacturer",
+    "other_manufacturer",
+    "distributor",
+    "regulator",
+    "fund",
+    "anonymous",
+)
 
 
 @pytest.fixture
@@ -38,12 +47,16 @@ def matrix(make_contract, make_user, place, ship, db_session, clock, auth_header
         db_session, order_id=confirmed, now=clock.now(), actor=world.h
     )
     return {
-        "world": world, "headers": headers, "placed": placed, "confirmed": confirmed,
-        "confirmed_number": confirmed_order.number, "shipment": shipment,
+        "world": world,
+        "headers": headers,
+        "placed": placed,
+        "confirmed": confirmed,
+        "confirmed_number": confirmed_order.number,
+        "shipment": shipment,
         "confirmed_line": confirmed_order.lines[0].id,
-        "shipment_line": shipment.lines[0].id, "distributor_code": make_user(
-            kind="distributor").organization.code,
-    }  # fmt: skip
+        "shipment_line": shipment.lines[0].id,
+        "distributor_code": make_user(kind="distributor").organization.code,
+    }
 
 
 def _ship_body(m, today):
@@ -113,7 +126,7 @@ CASES = [
      (200, 200, 200, 403, 403, 403, 200, 200, 401)),
     ("POST", "/orders/sla-check", None,
      (403, 403, 403, 403, 403, 403, 200, 403, 401)),
-]  # fmt: skip
+]  # fmt: skip # table: one row per endpoint, one column per role (ROLES)
 
 
 def _order_roles(expected):
@@ -121,15 +134,18 @@ def _order_roles(expected):
     return sorted(ROLES, key=lambda role: expected[ROLES.index(role)] < 300)
 
 
-@pytest.mark.parametrize(("method", "path", "body", "expected"), CASES,
-                         ids=[f"{c[0]} {c[1]}" for c in CASES])  # fmt: skip
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"), CASES, ids=[f"{c[0]} {c[1]}" for c in CASES]
+)
 def test_every_endpoint_answers_every_caller_as_the_matrix_says(
     client, matrix, clock, method, path, body, expected
 ):
     url = "/api/v1" + path.format(
-        placed=matrix["placed"], confirmed=matrix["confirmed"], shipment=matrix["shipment"].id,
+        placed=matrix["placed"],
+        confirmed=matrix["confirmed"],
+        shipment=matrix["shipment"].id,
         contract=matrix["world"].contract.id,
-    )  # fmt: skip
+    )
     got = {}
     for role in _order_roles(expected):
         kwargs = {"headers": matrix["headers"][role]}

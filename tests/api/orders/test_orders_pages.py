@@ -74,9 +74,9 @@ def test_a_manufacturer_cannot_open_the_hospital_portal(make_contract, login):
 
 
 @pytest.mark.parametrize(
-    ("path", "active"), [("/hospital/orders/new", "/hospital/orders/new"),
-                         ("/hospital/orders", "/hospital/orders")],
-)  # fmt: skip
+    ("path", "active"),
+    [("/hospital/orders/new", "/hospital/orders/new"), ("/hospital/orders", "/hospital/orders")],
+)
 def test_one_menu_item_is_active_the_longest_that_holds_the_page(
     make_contract, login, path, active
 ):

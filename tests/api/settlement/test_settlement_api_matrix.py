@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-ROLES = ("regulator", "fund", "hospital", "other_hospital", "manufacturer",
-         "other_manufacturer", "distributor", "anonymous")  # fmt: skip
+ROLES = (
+    "regulator",
+    "fund",
+    "hospital",
+    "other_hospital",
+    "manufacturer",
+    "other_manufacturer",
+    "distributor",
+    "anonymous",
+)
 
 
 @pytest.fixture
@@ -55,11 +63,12 @@ CASES = [
     ("GET", "/reconciliation", None, (200, 200, 403, 403, 403, 403, 403, 401)),
     ("POST", "/transactions/{txn}/reverse", lambda m: {"reason": "wrong account"},
      (403, 201, 403, 403, 403, 403, 403, 401)),
-]  # fmt: skip
+]  # fmt: skip # table: one row per endpoint, one column per role (ROLES)
 
 
-@pytest.mark.parametrize(("method", "path", "body", "expected"), CASES,
-                         ids=[f"{c[0]} {c[1]}" for c in CASES])  # fmt: skip
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"), CASES, ids=[f"{c[0]} {c[1]}" for c in CASES]
+)
 def test_every_settlement_endpoint_answers_each_role_as_the_matrix_says(
     client, matrix, method, path, body, expected
 ):

@@ -28,9 +28,7 @@ def test_the_run_command_pays_the_open_payable_and_a_rerun_pays_nothing_more(
     assert sum(p.amount for p in paid) == Decimal("84.00")
 
 
-def test_the_run_command_on_a_day_with_nothing_due_says_so_and_exits_0(
-    runner, settled, db_session
-):
+def test_the_run_command_on_a_day_with_nothing_due_says_so_and_exits_0(runner, settled, db_session):
     code = settled["fund"].organization.code
     base = ["settlement", "run", "--cut-off", "2026-02-13", "--fund", code, "--key"]
     assert runner.invoke(cli, args=[*base, "cli-1"]).exit_code == 0

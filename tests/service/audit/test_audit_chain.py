@@ -238,21 +238,40 @@ def test_non_ascii_events_are_signed_as_the_reference_hmac_says(db_session, cloc
     """The stored text round-trips through the database exactly (JSON payload, UTC time)."""
     actor = make_actor("hospital")
     events = [
-        record(db_session, action="orders.placed", subject_type="purchase_order", subject_id=n,
-               now=clock.advance(minutes=1), actor=actor,
-               payload={"note": f"第{n}批 阿莫西林胶囊 0.25g×24粒", "total": Decimal("12.50")})
+        record(
+            db_session,
+            action="orders.placed",
+            subject_type="purchase_order",
+            subject_id=n,
+            now=clock.advance(minutes=1),
+            actor=actor,
+            payload={"note": f"第{n}批 阿莫西林胶囊 0.25g×24粒", "total": Decimal("12.50")},
+        )
         for n in range(1, 4)
-    ]  # fmt: skip
+    ]
     db_session.commit()
     for event in events:
-        content = {k: getattr(event, k) for k in (
-            "chain", "seq", "occurred_at", "actor_user_id", "actor_org_id", "action",
-            "subject_type", "subject_id", "payload", "prev_hash")}  # fmt: skip
+        content = {
+            k: getattr(event, k)
+            for k in (
+                "chain",
+                "seq",
+                "occurred_at",
+                "actor_user_id",
+                "actor_org_id",
+                "action",
+                "subject_type",
+                "subject_id",
+                "payload",
+                "prev_hash",
+            )
+        }
         assert event.hash == _reference_hmac(**content)
     stored = db_session.scalars(
-        select(AuditEvent.hash).where(AuditEvent.chain == f"org:{actor.org_id}")
+        select(AuditEvent.hash)
+        .where(AuditEvent.chain == f"org:{actor.org_id}")
         .order_by(AuditEvent.seq)
-    ).all()  # fmt: skip
+    ).all()
     assert stored == [e.hash for e in events]
     assert [e.prev_hash for e in events[1:]] == stored[:-1]
     assert verify_chain(db_session).ok

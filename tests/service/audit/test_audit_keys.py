@@ -55,11 +55,16 @@ def write(db_session, clock):
 
 def _content(event: AuditEvent) -> dict:
     return {
-        "chain": event.chain, "seq": event.seq, "occurred_at": event.occurred_at,
-        "actor_user_id": event.actor_user_id, "actor_org_id": event.actor_org_id,
-        "action": event.action, "subject_type": event.subject_type,
-        "subject_id": event.subject_id, "payload": event.payload,
-    }  # fmt: skip
+        "chain": event.chain,
+        "seq": event.seq,
+        "occurred_at": event.occurred_at,
+        "actor_user_id": event.actor_user_id,
+        "actor_org_id": event.actor_org_id,
+        "action": event.action,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "payload": event.payload,
+    }
 
 
 def recompute(session, *, key: keys.AuditKey | None, clear_key_id: bool = False) -> None:

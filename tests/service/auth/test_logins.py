@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from procurement.auth import logins, services
+from procurement.auth import services
 from procurement.auth.models import LoginThrottle, User
+from procurement.auth.services import logins
 from procurement.core.errors import ValidationFailed
 from tests.fixtures.auth import PASSWORD
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from procurement.auth.models import ApiRateCounter
-from procurement.auth.ratelimit import RateLimited, RateMeter
+from procurement.auth.services.ratelimit import RateLimited, RateMeter
 from procurement.core.rates import Rate
 
 KEY = "token:shared-by-two-workers"

@@ -39,8 +39,11 @@ def test_award_run_selects_three_winners_and_fails_the_lot_without_bids(setup, c
     assert run.status == RunStatus.SUCCEEDED
     l01, l02 = run.lots
     assert (l01.lot_code, l01.status, l02.lot_code, l02.status) == (
-        "L01", LotStatus.OK, "L02", LotStatus.FAILED,
-    )  # fmt: skip
+        "L01",
+        LotStatus.OK,
+        "L02",
+        LotStatus.FAILED,
+    )
     outcomes = {o.bid_id: o.outcome for o in l01.outcomes}
     bids = setup.bids
     assert outcomes == {
@@ -107,9 +110,10 @@ def test_confirming_writes_a_contract_per_hospital_winner_and_year_and_awards(se
     assert len(rows) == 10  # 5 hospitals x 1 supplier x 2 years; L02 failed: none
     assert {r.lot.code for r in rows} == {"L01"}
     h4 = next(
-        r for r in rows
+        r
+        for r in rows
         if r.hospital_id == setup.hospitals["H4"].organization_id and r.contract_year == 2
-    )  # fmt: skip
+    )
     start = setup.tender.contract_start
     assert h4.manufacturer_id == setup.bidders["B"].organization_id
     assert (h4.unit_price, h4.agreed_volume, h4.region_code) == (Decimal("0.2200"), 700, "320000")

@@ -18,9 +18,12 @@ def short(award_setup):
 
 def _run(session, setup, clock, **options):
     return services.start_award_run(
-        session, tender_id=setup.tender.id, options=services.RunOptions(**options),
-        now=clock.now(), actor=setup.actor,
-    )  # fmt: skip
+        session,
+        tender_id=setup.tender.id,
+        options=services.RunOptions(**options),
+        now=clock.now(),
+        actor=setup.actor,
+    )
 
 
 def test_capacity_shortfall_is_diagnosed_with_the_amount(db_session, short, clock):

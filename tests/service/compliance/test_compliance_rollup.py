@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from procurement.cli import cli
-from procurement.compliance import queries, rollup, rollup_delta
+from procurement.compliance import queries
 from procurement.compliance.rollup_models import Rollup
 from procurement.compliance.services import dashboard as board
+from procurement.compliance.services import rollup, rollup_delta
 from procurement.compliance.services.dashboard import dashboard
 from procurement.orders import services as orders
 from procurement.settlement.services import accrue_payables, start_run
@@ -24,12 +25,21 @@ def snapshot(board) -> dict:
     """Every figure of a dashboard, order-free (group rows keyed by group and key)."""
     rows = {
         (grp, row.key): (
-            row.label, row.agreed, row.accepted, row.contracts, row.behind, row.at_risk,
-            row.zero, row.saving, row.completion, row.status, row.time_progress,
+            row.label,
+            row.agreed,
+            row.accepted,
+            row.contracts,
+            row.behind,
+            row.at_risk,
+            row.zero,
+            row.saving,
+            row.completion,
+            row.status,
+            row.time_progress,
         )
         for grp, group_rows in board.groups.items()
         for row in group_rows
-    }  # fmt: skip
+    }
     return {
         "rows": rows,
         "hospitals": [row.key for row in board.groups["hospital"]],
@@ -72,8 +82,9 @@ def busy_world(db_session, clock, comp_world, deliver, off_contract, fund):
     accrue_payables(db_session, now=clock.now(), actor=fund)
     clock.advance(days=40)
     deliver(world, world.contract(0, 1), 200)
-    start_run(db_session, cut_off=clock.now().date(), idempotency_key="r1", now=clock.now(),
-              actor=fund)  # fmt: skip
+    start_run(
+        db_session, cut_off=clock.now().date(), idempotency_key="r1", now=clock.now(), actor=fund
+    )
     clock.advance(days=70)  # month 4: zero purchases and at-risk checks apply
     deliver(world, world.contract(1, 0), 20)
     accrue_payables(db_session, now=clock.now(), actor=fund)
@@ -108,8 +119,9 @@ def test_receipts_and_payables_above_the_watermark_are_counted_live(
     assert after["curve"] != before["curve"]
 
 
-def test_unpaid_payables_fall_due_within_the_rollups_day(db_session, clock, comp_world, deliver,
-                                                         fund):  # fmt: skip
+def test_unpaid_payables_fall_due_within_the_rollups_day(
+    db_session, clock, comp_world, deliver, fund
+):
     world = comp_world(hospitals=2, agreed=1000)
     deliver(world, world.contract(0), 300)
     accrue_payables(db_session, now=clock.now(), actor=fund)
@@ -125,8 +137,9 @@ def test_unpaid_payables_fall_due_within_the_rollups_day(db_session, clock, comp
 def test_a_payment_run_and_a_new_day_each_fold_anew(db_session, clock, busy_world, fund):
     both(db_session, clock, busy_world)
     first = rollup_ids(db_session)
-    start_run(db_session, cut_off=clock.now().date(), idempotency_key="r2", now=clock.now(),
-              actor=fund)  # fmt: skip
+    start_run(
+        db_session, cut_off=clock.now().date(), idempotency_key="r2", now=clock.now(), actor=fund
+    )
     both(db_session, clock, busy_world)
     second = rollup_ids(db_session)
     assert len(second) == 1  # older rollups are deleted

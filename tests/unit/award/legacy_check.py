@@ -7,7 +7,7 @@ from decimal import Decimal
 import numpy as np
 
 from procurement.award.allocation import Allocation, Hospital, WinnerTotal
-from procurement.award.optimizer_model import Model
+from procurement.award.optimizer.model import Model
 from procurement.core.money import line_total, round_ratio
 
 
@@ -79,10 +79,15 @@ def build_allocations(model: Model, qty: np.ndarray, totals: list[int]) -> list[
         for hospital, q in parts:
             out.append(
                 Allocation(
-                    hospital.id, hospital.region, winner.id, q, winner.price,
-                    line_total(q, winner.price), reason,
+                    hospital.id,
+                    hospital.region,
+                    winner.id,
+                    q,
+                    winner.price,
+                    line_total(q, winner.price),
+                    reason,
                 )
-            )  # fmt: skip
+            )
     out.sort(key=lambda a: (a.hospital_id, a.winner_id))
     return out
 
@@ -146,11 +151,15 @@ def winner_summary(
         amounts[a.winner_id] = amounts.get(a.winner_id, Decimal(0)) + a.amount
     return [
         WinnerTotal(
-            w.id, totals[i], amounts.get(w.id, Decimal("0.00")),
-            round_ratio(Decimal(totals[i]) / Decimal(grand)), w.capacity, w.id in model.reserve_ids,
+            w.id,
+            totals[i],
+            amounts.get(w.id, Decimal("0.00")),
+            round_ratio(Decimal(totals[i]) / Decimal(grand)),
+            w.capacity,
+            w.id in model.reserve_ids,
         )
         for i, w in enumerate(model.winners)
-    ]  # fmt: skip
+    ]
 
 
 def region_backups(model: Model, totals: list[int], qty: np.ndarray) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from procurement.award.optimizer import AllocationProblem, Hospital, Winner
-from procurement.award.optimizer_check import (
+from procurement.award.optimizer.check import (
     compact_plan,
     expand_allocations,
     region_backups,
@@ -15,7 +15,7 @@ from procurement.award.optimizer_check import (
     winner_summary,
     winner_totals,
 )
-from procurement.award.optimizer_model import build_model
+from procurement.award.optimizer.model import build_model
 from tests.unit.award import legacy_check as legacy
 
 
@@ -39,10 +39,16 @@ def random_problem(rng, granularity):
         for i in range(rng.randint(1, 40))
     )
     return AllocationProblem(
-        "L01", winners, hospitals, granularity, D(rng.choice([0, 5, 10])) / 100,
-        D(rng.choice([40, 60, 100])) / 100, "tablets", (),
+        "L01",
+        winners,
+        hospitals,
+        granularity,
+        D(rng.choice([0, 5, 10])) / 100,
+        D(rng.choice([40, 60, 100])) / 100,
+        "tablets",
+        (),
         granularity == "region" and rng.random() < 0.5,
-    )  # fmt: skip
+    )
 
 
 def random_quantities(rng, model):

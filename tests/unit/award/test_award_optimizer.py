@@ -127,8 +127,13 @@ def lot_l07(**changes):
         Hospital("H2", "GX", 1_500_000),
         Hospital("H3", "BJ", 500_000),
     )
-    values = {"lot_id": "L07", "winners": winners, "hospitals": hospitals,
-              "granularity": "split", "unit": "tablets"} | changes  # fmt: skip
+    values = {
+        "lot_id": "L07",
+        "winners": winners,
+        "hospitals": hospitals,
+        "granularity": "split",
+        "unit": "tablets",
+    } | changes
     return AllocationProblem(**values)
 
 
@@ -211,10 +216,14 @@ def test_the_only_eligible_supplier_is_named_as_such():
 
 def scale_problem(granularity, n=12):
     winners = tuple(
-        Winner(f"W{i}", D(100 + 7 * i) / 100, n * 115 * (5 + i) // 20,
-               None if i % 2 else frozenset({"R0", "R1", "R2"}))
+        Winner(
+            f"W{i}",
+            D(100 + 7 * i) / 100,
+            n * 115 * (5 + i) // 20,
+            None if i % 2 else frozenset({"R0", "R1", "R2"}),
+        )
         for i in range(6)
-    )  # fmt: skip
+    )
     hospitals = tuple(Hospital(f"H{i:03d}", f"R{i % 4}", 20 + (i * 37) % 190) for i in range(n))
     min_share = D(0) if granularity == "region" else D("0.05")  # 4 regions, 6 winners
     return AllocationProblem("L09", winners, hospitals, granularity, min_share=min_share)
@@ -256,8 +265,8 @@ def test_allocate_many_solves_lots_in_a_pool_in_input_order():
 
 @pytest.mark.parametrize("n", [12, 60, 400])
 def test_the_region_aggregated_lp_has_the_hospital_lp_optimum(n):
-    from procurement.award.optimizer_highs import _aggregate_lp, solve_arrays
-    from procurement.award.optimizer_model import build_model
+    from procurement.award.optimizer.highs import _aggregate_lp, solve_arrays
+    from procurement.award.optimizer.model import build_model
 
     model = build_model(scale_problem("single", n=n))
     options = SolverOptions()

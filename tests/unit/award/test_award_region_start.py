@@ -15,9 +15,10 @@ from procurement.award.optimizer import (
     Winner,
     allocate,
 )
-from procurement.award.optimizer_check import column_quantities, violations
-from procurement.award.optimizer_highs import _subset_fill, region_start, solve_arrays
-from procurement.award.optimizer_model import build_model
+from procurement.award.optimizer.check import column_quantities, violations
+from procurement.award.optimizer.highs import solve_arrays
+from procurement.award.optimizer.model import build_model
+from procurement.award.optimizer.starts import region_start, subset_fill
 
 REGIONS = ("R1", "R2", "R3", "R4", "R5")
 
@@ -25,7 +26,7 @@ REGIONS = ("R1", "R2", "R3", "R4", "R5")
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.integers(1, 10_000), min_size=0, max_size=8), st.integers(0, 40_000))
 def test_subset_fill_never_exceeds_the_target_and_is_exact_on_small_grains(qty, target):
-    chosen = _subset_fill(qty, target)
+    chosen = subset_fill(qty, target)
     total = sum(qty[i] for i in chosen)
     assert len(set(chosen)) == len(chosen)
     assert total <= target
@@ -41,7 +42,7 @@ def test_subset_fill_never_exceeds_the_target_and_is_exact_on_small_grains(qty, 
 def test_subset_fill_with_a_coarse_grain_loses_at_most_one_grain_per_item_twice():
     qty = [123_457, 98_765, 45_678, 300_001, 77_777]
     target, slack = 400_000, len(qty) * (400_000 >> 8)
-    chosen = _subset_fill(qty, target, bits=8)
+    chosen = subset_fill(qty, target, bits=8)
     sums = [sum(c) for k in range(6) for c in itertools.combinations(qty, k)]
     total = sum(qty[i] for i in chosen)
     assert total <= target

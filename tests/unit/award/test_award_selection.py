@@ -10,9 +10,14 @@ DEFAULT = preset()
 
 def bid(name, price, *, capacity=1000, seq=0, strength="10", opt_in=False):
     return BidInput(
-        bid_id=f"b-{name}", bidder_id=name, unit_price=None if price is None else D(price),
-        strength=D(strength), capacity=capacity, submitted_seq=seq, revival_opt_in=opt_in,
-    )  # fmt: skip
+        bid_id=f"b-{name}",
+        bidder_id=name,
+        unit_price=None if price is None else D(price),
+        strength=D(strength),
+        capacity=capacity,
+        submitted_seq=seq,
+        revival_opt_in=opt_in,
+    )
 
 
 def lot(*bids, ceiling="5.00", form="oral_solid"):
@@ -71,16 +76,21 @@ def test_all_bids_above_the_ceiling_fail_the_lot():
 
 def test_declared_count_includes_invalid_and_void_bids():
     bids = (
-        bid("A", "1.00"), bid("B", "1.10"), bid("C", "1.20"),
+        bid("A", "1.00"),
+        bid("B", "1.10"),
+        bid("C", "1.20"),
         bid("D", "9.00"),  # above the 5.00 ceiling
         bid("E", None),  # void quote
-    )  # fmt: skip
+    )
     result = select_winners(lot(*bids), DEFAULT)
     assert result.declared_count == 5  # N=5 -> 3 winners; counting only valid bids would give 2
     assert outcomes(result) == {
-        "A": Outcome.WON, "B": Outcome.WON, "C": Outcome.WON,
-        "D": Outcome.INVALID, "E": Outcome.INVALID,
-    }  # fmt: skip
+        "A": Outcome.WON,
+        "B": Outcome.WON,
+        "C": Outcome.WON,
+        "D": Outcome.INVALID,
+        "E": Outcome.INVALID,
+    }
 
 
 def test_a_sole_winner_sets_the_revival_price_at_1_8_times_its_price():
@@ -130,8 +140,11 @@ def test_half_mean_anchor_raises_the_limit_when_the_lowest_is_an_outlier():
     result = select_winners(lot(*bids, ceiling="10.00"), PRESETS["national-2025"])
     assert result.anchor == D("1.5333")
     assert outcomes(result) == {
-        "A": Outcome.WON, "B": Outcome.WON, "C": Outcome.LOST, "D": Outcome.INVALID,
-    }  # fmt: skip
+        "A": Outcome.WON,
+        "B": Outcome.WON,
+        "C": Outcome.LOST,
+        "D": Outcome.INVALID,
+    }
     lowest = select_winners(lot(*bids, ceiling="10.00"), DEFAULT)
     assert outcomes(lowest)["B"] is Outcome.LOST
 

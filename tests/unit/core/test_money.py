@@ -5,8 +5,8 @@ import pytest
 from procurement.core.money import (
     Money,
     as_entered,
-    plain,
     line_total,
+    plain,
     round_amount,
     round_quantity,
     round_ratio,
@@ -110,9 +110,15 @@ def test_money_refuses_floats_and_non_iso_currencies():
 
 @pytest.mark.parametrize(
     ("stored", "shown"),
-    [("1.370000", "1.37"), ("1.37", "1.37"), ("6", "6.00"), ("1.372500", "1.3725"),
-     ("0.123456", "0.123456"), ("120.500000", "120.50")],
-)  # fmt: skip
+    [
+        ("1.370000", "1.37"),
+        ("1.37", "1.37"),
+        ("6", "6.00"),
+        ("1.372500", "1.3725"),
+        ("0.123456", "0.123456"),
+        ("120.500000", "120.50"),
+    ],
+)
 def test_a_price_reads_as_entered_never_rounded(stored, shown):
     assert str(as_entered(Decimal(stored))) == shown
 

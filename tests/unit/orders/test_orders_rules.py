@@ -14,18 +14,29 @@ T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 @pytest.mark.parametrize(
     ("code", "expected"),
-    [("310101", "city"), ("310000", "city"), ("320125", "county"), ("320581", "county"),
-     ("540102", "remote"), ("650000", "remote")],
-)  # fmt: skip
+    [
+        ("310101", "city"),
+        ("310000", "city"),
+        ("320125", "county"),
+        ("320581", "county"),
+        ("540102", "remote"),
+        ("650000", "remote"),
+    ],
+)
 def test_region_class_follows_the_county_level_code(code, expected):
     assert rules.region_class(code, rules.DEFAULT_REMOTE_PROVINCES) == expected
 
 
 @pytest.mark.parametrize(
     ("remaining", "quantity", "split"),
-    [(280, 100, (100, 0)), (280, 280, (280, 0)), (280, 560, (280, 280)), (0, 28, (0, 28)),
-     (-56, 28, (0, 28))],
-)  # fmt: skip
+    [
+        (280, 100, (100, 0)),
+        (280, 280, (280, 0)),
+        (280, 560, (280, 280)),
+        (0, 28, (0, 28)),
+        (-56, 28, (0, 28)),
+    ],
+)
 def test_the_split_fills_the_remaining_agreed_volume_first(remaining, quantity, split):
     assert rules.split_agreed(remaining, quantity) == split
 

@@ -1,16 +1,4 @@
-"""Allocation of one lot's agreed volumes to its winners (DESIGN.md section 5). Pure module.
-
-`allocate(problem, options)` minimises the lot's cost subject to: every hospital fully served,
-capacities, minimum and maximum shares, regional eligibility, and the granularity (single: one
-supplier per hospital; region: one per region; split: integer quantities). Small models go
-through the readable PuLP formulation (`optimizer_pulp`), large ones through highspy with sparse
-arrays (`optimizer_highs`), single sourcing at scale by LP rounding plus a small MIP.
-
-Whatever the backend, the answer is rounded to ints, every constraint is re-checked in exact
-arithmetic and the totals are recomputed in Decimal. Infeasibility is a result carrying a
-diagnosis (`optimizer_diagnosis`), never an exception; a time limit without an integer solution
-is an `error` result, never a plan. `allocate_many` solves independent lots in a process pool.
-"""
+"""`allocate` and `allocate_many`: one lot, or many lots in a process pool (see the package)."""
 
 from __future__ import annotations
 
@@ -21,19 +9,16 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
+from typing import TypedDict
 
 from procurement.award.allocation import (
-    Allocation,
     AllocationProblem,
     AllocationResult,
     Diagnosis,
-    Hospital,
     SolverOptions,
     Timings,
-    Winner,
-    WinnerTotal,
 )
-from procurement.award.optimizer_check import (
+from procurement.award.optimizer.check import (
     CompactPlan,
     column_quantities,
     compact_plan,
@@ -44,32 +29,26 @@ from procurement.award.optimizer_check import (
     winner_summary,
     winner_totals,
 )
-from procurement.award.optimizer_diagnosis import after_solver, precheck, suggestions
-from procurement.award.optimizer_highs import (
+from procurement.award.optimizer.diagnosis import after_solver, precheck, suggestions
+from procurement.award.optimizer.highs import (
     RawSolution,
     solve_arrays,
     solve_direct,
     solve_single_by_rounding,
 )
-from procurement.award.optimizer_model import Model, build_model
-from procurement.award.optimizer_pulp import solve_pulp
+from procurement.award.optimizer.model import Model, build_model
+from procurement.award.optimizer.pulp_backend import solve_pulp
 from procurement.core.money import round_places
 
-__all__ = [
-    "Allocation",
-    "AllocationProblem",
-    "AllocationResult",
-    "Diagnosis",
-    "Hospital",
-    "SolverOptions",
-    "Timings",
-    "Winner",
-    "WinnerTotal",
-    "allocate",
-    "allocate_many",
-]
-
 _GAP_DECIMALS = 6
+
+
+class _Identity(TypedDict):
+    """The fields every result of one attempt carries, whatever its status."""
+
+    lot_id: str
+    solver: str
+    backend: str
 
 
 def allocate(problem: AllocationProblem, options: SolverOptions | None = None) -> AllocationResult:
@@ -157,10 +136,15 @@ def _attempt(
 ) -> tuple[AllocationResult, CompactPlan | None]:
     model = build_model(problem, reserves)
     backend = choose_backend(model, options)
-    base = {"lot_id": problem.lot_id, "solver": options.solver, "backend": backend}
+    base = _Identity(lot_id=problem.lot_id, solver=options.solver, backend=backend)
     if not model.unit_ids:
-        done = AllocationResult(status="optimal", proven_optimal=True, objective=Decimal("0.00"),
-                                message="no agreed volume to allocate", **base)  # fmt: skip
+        done = AllocationResult(
+            status="optimal",
+            proven_optimal=True,
+            objective=Decimal("0.00"),
+            message="no agreed volume to allocate",
+            **base,
+        )
         return done, None
     found = precheck(model)
     if found:
@@ -187,12 +171,15 @@ def _solve(model: Model, options: SolverOptions, backend: str) -> RawSolution:
     return solve_direct(model, options)
 
 
-def _infeasible(model: Model, found: list[Diagnosis], base: dict[str, str]) -> AllocationResult:
+def _infeasible(model: Model, found: list[Diagnosis], base: _Identity) -> AllocationResult:
     message = "; ".join(d.message for d in found)
     return AllocationResult(
-        status="infeasible", diagnosis=tuple(found), suggestions=tuple(suggestions(model)),
-        message=message, **base,
-    )  # fmt: skip
+        status="infeasible",
+        diagnosis=tuple(found),
+        suggestions=tuple(suggestions(model)),
+        message=message,
+        **base,
+    )
 
 
 def _diagnose(model: Model, options: SolverOptions) -> Diagnosis:
@@ -207,7 +194,7 @@ def _diagnose(model: Model, options: SolverOptions) -> Diagnosis:
 
 
 def _plan(
-    model: Model, raw: RawSolution, options: SolverOptions, base: dict[str, str], timings: Timings
+    model: Model, raw: RawSolution, options: SolverOptions, base: _Identity, timings: Timings
 ) -> tuple[AllocationResult, CompactPlan | None]:
     assert raw.values is not None
     t0 = time.perf_counter()

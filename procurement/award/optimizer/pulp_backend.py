@@ -16,15 +16,16 @@ import numpy as np
 import pulp
 
 from procurement.award.allocation import SolverOptions
-from procurement.award.optimizer_highs import RawSolution
-from procurement.award.optimizer_model import Model
+from procurement.award.optimizer.highs import RawSolution
+from procurement.award.optimizer.model import Model
+from procurement.award.optimizer.quiet import QuietPulpHiGHS
 
 
 def _solver(options: SolverOptions, time_limit: float) -> pulp.LpSolver:
     limit = max(float(time_limit), 0.01)
     if options.solver == "cbc":
         return pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, gapRel=options.mip_gap, threads=1)
-    return pulp.HiGHS(msg=False, timeLimit=limit, gapRel=options.mip_gap, threads=1, random_seed=0)
+    return QuietPulpHiGHS(timeLimit=limit, gapRel=options.mip_gap, threads=1, random_seed=0)
 
 
 def build_pulp(model: Model, relax: bool = False) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:

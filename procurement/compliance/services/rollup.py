@@ -48,9 +48,10 @@ from sqlalchemy import Integer, and_, case, cast, delete, func, insert, select, 
 from sqlalchemy.orm import Session
 
 from procurement.catalog.models import Tender
-from procurement.compliance import metrics, queries
+from procurement.compliance import queries
 from procurement.compliance import rules as r
 from procurement.compliance.rollup_models import Rollup, RollupGroup, RollupUnpaid
+from procurement.compliance.services import metrics
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date, day_start
 from procurement.db import business_month
@@ -159,13 +160,23 @@ def build(session: Session, f: queries.Filters, as_of: datetime, rules: r.Compli
     prices = prices if prices is not None else queries.lot_prices(session, cte)
     paid, on_time, before, today = _fold_payables(session, f, as_of, floor - 1)
     rollup = Rollup(
-        tender_id=f.tender_id, contract_year=f.contract_year, day=business_date(as_of),
-        params=params(w, rules), window_start=w.start, window_end=w.end,
-        contract_mark=contract_mark, tender_version=version, payment_events=events,
-        receipt_line_mark=mark, payable_mark=floor - 1, paid=paid, paid_on_time=on_time,
-        unpaid_due_before=before, non_winning=non_winning_quantity(session, f, w, None, mark),
+        tender_id=f.tender_id,
+        contract_year=f.contract_year,
+        day=business_date(as_of),
+        params=params(w, rules),
+        window_start=w.start,
+        window_end=w.end,
+        contract_mark=contract_mark,
+        tender_version=version,
+        payment_events=events,
+        receipt_line_mark=mark,
+        payable_mark=floor - 1,
+        paid=paid,
+        paid_on_time=on_time,
+        unpaid_due_before=before,
+        non_winning=non_winning_quantity(session, f, w, None, mark),
         built_at=as_of,
-    )  # fmt: skip
+    )
     session.add(rollup)
     session.flush()
     months = _months(session, f, w, None, mark)
@@ -234,24 +245,44 @@ def _accrual_floor(session: Session, mark: int) -> int:
 
 def _store(session, rollup_id, rows, prices, months, unpaid_today, ranks) -> None:
     values: list[dict[str, Any]] = [
-        {"rollup_id": rollup_id, "grp": row.grp, "key": str(row.key), "unit_price": None,
-         "lag_rank": ranks.get(str(row.key)) if row.grp == "hospital" else None,
-         "agreed": int(row.agreed or 0), "accepted": int(row.accepted or 0),
-         "contracts": int(row.contracts or 0), "behind": int(row.behind or 0),
-         "at_risk": int(row.at_risk or 0), "zero": int(row.zero or 0)}
+        {
+            "rollup_id": rollup_id,
+            "grp": row.grp,
+            "key": str(row.key),
+            "unit_price": None,
+            "lag_rank": ranks.get(str(row.key)) if row.grp == "hospital" else None,
+            "agreed": int(row.agreed or 0),
+            "accepted": int(row.accepted or 0),
+            "contracts": int(row.contracts or 0),
+            "behind": int(row.behind or 0),
+            "at_risk": int(row.at_risk or 0),
+            "zero": int(row.zero or 0),
+        }
         for row in rows
-    ]  # fmt: skip
+    ]
     blank = {"agreed": 0, "contracts": 0, "behind": 0, "at_risk": 0, "zero": 0, "lag_rank": None}
     values += [
-        {"rollup_id": rollup_id, "grp": "lot_price", "key": str(lot), "unit_price": price,
-         "accepted": int(accepted or 0), **blank}
+        {
+            "rollup_id": rollup_id,
+            "grp": "lot_price",
+            "key": str(lot),
+            "unit_price": price,
+            "accepted": int(accepted or 0),
+            **blank,
+        }
         for lot, price, accepted in prices
-    ]  # fmt: skip
+    ]
     values += [
-        {"rollup_id": rollup_id, "grp": "month", "key": month, "unit_price": None,
-         "accepted": accepted, **blank}
+        {
+            "rollup_id": rollup_id,
+            "grp": "month",
+            "key": month,
+            "unit_price": None,
+            "accepted": accepted,
+            **blank,
+        }
         for month, accepted in months.items()
-    ]  # fmt: skip
+    ]
     if values:
         session.execute(insert(RollupGroup), values)
     if unpaid_today:

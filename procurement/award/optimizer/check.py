@@ -17,7 +17,7 @@ from decimal import Decimal
 import numpy as np
 
 from procurement.award.allocation import Allocation, AllocationProblem, Winner, WinnerTotal
-from procurement.award.optimizer_model import Model
+from procurement.award.optimizer.model import Model
 from procurement.core.money import line_total, round_ratio
 
 _SAFE = 2**62  # int64 products below this cannot overflow
@@ -44,7 +44,7 @@ def column_quantities(model: Model, values: np.ndarray) -> np.ndarray:
     that each unit's quantities add up exactly (the difference goes to its largest column)."""
     if model.binary:
         return np.where(values > 0.5, model.unit_qty[model.col_unit], 0).astype(np.int64)
-    qty = np.rint(values).astype(np.int64)
+    qty: np.ndarray = np.rint(values).astype(np.int64)
     served = np.zeros(len(model.unit_ids), dtype=np.int64)
     np.add.at(served, model.col_unit, qty)
     for u in np.nonzero(served != model.unit_qty)[0]:
@@ -129,7 +129,8 @@ def line_fen(quantity: np.ndarray, winner: np.ndarray, winners: tuple[Winner, ..
     if exact and quantity.size:
         price = np.array(scaled, dtype=np.int64)
         if int(quantity.max()) * max(int(price.max()), 1) < _SAFE and int(quantity.min()) >= 0:
-            return (quantity * price[winner] + 50) // 100
+            fen: np.ndarray = (quantity * price[winner] + 50) // 100
+            return fen
     out = [
         int(line_total(q, winners[w].price).scaleb(2))
         for q, w in zip(quantity.tolist(), winner.tolist(), strict=True)
@@ -177,14 +178,19 @@ def expand_allocations(problem: AllocationProblem, plan: CompactPlan) -> tuple[A
     winners, reasons = plan.winners, plan.reasons
     out = []
     for p, w, q, f, r in zip(
-        plan.hospital_pos.tolist(), plan.winner.tolist(), plan.quantity.tolist(),
-        plan.fen.tolist(), plan.reason.tolist(), strict=True,
-    ):  # fmt: skip
+        plan.hospital_pos.tolist(),
+        plan.winner.tolist(),
+        plan.quantity.tolist(),
+        plan.fen.tolist(),
+        plan.reason.tolist(),
+        strict=True,
+    ):
         h, winner = hospitals[p], winners[w]
         out.append(
-            Allocation(h.id, h.region, winner.id, q, winner.price, Decimal(f).scaleb(-2),
-                       reasons[r])
-        )  # fmt: skip
+            Allocation(
+                h.id, h.region, winner.id, q, winner.price, Decimal(f).scaleb(-2), reasons[r]
+            )
+        )
     return tuple(out)
 
 
@@ -217,9 +223,15 @@ def _reasons(
     r = unit_r[col_u]
     c_of = cheapest[r]
     for k, (w, c, n_el, region_u, q) in enumerate(
-        zip(col_w.tolist(), c_of.tolist(), n_eligible[r].tolist(), col_u.tolist(),
-            col_q.tolist(), strict=True)
-    ):  # fmt: skip
+        zip(
+            col_w.tolist(),
+            c_of.tolist(),
+            n_eligible[r].tolist(),
+            col_u.tolist(),
+            col_q.tolist(),
+            strict=True,
+        )
+    ):
         winner = model.winners[w]
         prefix = "reserve bidder (fallback): " if winner.id in model.reserve_ids else ""
         if n_el == 1:
@@ -258,11 +270,15 @@ def winner_summary(model: Model, totals: list[int], plan: CompactPlan) -> list[W
     fen = _sum_by(plan.winner, plan.fen, len(model.winners))
     return [
         WinnerTotal(
-            w.id, totals[i], Decimal(int(fen[i])).scaleb(-2),
-            round_ratio(Decimal(totals[i]) / Decimal(grand)), w.capacity, w.id in model.reserve_ids,
+            w.id,
+            totals[i],
+            Decimal(int(fen[i])).scaleb(-2),
+            round_ratio(Decimal(totals[i]) / Decimal(grand)),
+            w.capacity,
+            w.id in model.reserve_ids,
         )
         for i, w in enumerate(model.winners)
-    ]  # fmt: skip
+    ]
 
 
 def region_backups(model: Model, totals: list[int], qty: np.ndarray) -> list[tuple[str, str]]:

@@ -1,5 +1,5 @@
 """Reading a dashboard rollup: its folded sums plus the live delta above its watermarks (the
-design is in :mod:`procurement.compliance.rollup`).
+design is in :mod:`procurement.compliance.services.rollup`).
 
 The delta never scans the 1.2M contracts: the contracts that receipt lines (or payables) above
 the marks name are looked up by primary key (PostgreSQL: one array parameter; SQLite: an IN
@@ -28,7 +28,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
 from procurement.compliance import queries
-from procurement.compliance.rollup import (
+from procurement.compliance.rollup_models import Rollup, RollupGroup, RollupUnpaid
+from procurement.compliance.services.rollup import (
     PROGRESS,
     Figures,
     Group,
@@ -36,7 +37,6 @@ from procurement.compliance.rollup import (
     non_winning_quantity,
     thresholds,
 )
-from procurement.compliance.rollup_models import Rollup, RollupGroup, RollupUnpaid
 from procurement.contracts.models import Contract
 from procurement.core.clock import day_start
 from procurement.orders.models import ContractVolume, ReceiptLine
@@ -141,12 +141,21 @@ def _moved(session, f, w: queries.Window, mark: int, among, params: str):
         .subquery()
     )
     per = (
-        select(c.id, c.tender_id, c.lot_id, c.region_code, c.hospital_id, c.manufacturer_id,
-               c.unit_price, c.agreed_volume.label("agreed"), above.c.d,
-               _accepted_now(w).label("now"))
+        select(
+            c.id,
+            c.tender_id,
+            c.lot_id,
+            c.region_code,
+            c.hospital_id,
+            c.manufacturer_id,
+            c.unit_price,
+            c.agreed_volume.label("agreed"),
+            above.c.d,
+            _accepted_now(w).label("now"),
+        )
         .join(above, above.c.cid == c.id)
         .where(among(c.id), *queries.filter_conditions(f))
-    )  # fmt: skip
+    )
     if w.running:
         per = per.outerjoin(ContractVolume, ContractVolume.contract_id == c.id)
     per = per.subquery("touched")
@@ -154,11 +163,19 @@ def _moved(session, f, w: queries.Window, mark: int, among, params: str):
     new = _flags(per.c.agreed, per.c.now, *limits)
     old = _flags(per.c.agreed, per.c.now - per.c.d, *limits)
     delta = select(
-        per.c.id, per.c.tender_id, per.c.lot_id, per.c.region_code, per.c.hospital_id,
-        per.c.manufacturer_id, per.c.unit_price, literal(0).label("agreed"),
-        per.c.d.label("accepted"), (new[0] - old[0]).label("behind"),
-        (new[1] - old[1]).label("at_risk"), (new[2] - old[2]).label("zero"),
-    ).cte("moved")  # fmt: skip
+        per.c.id,
+        per.c.tender_id,
+        per.c.lot_id,
+        per.c.region_code,
+        per.c.hospital_id,
+        per.c.manufacturer_id,
+        per.c.unit_price,
+        literal(0).label("agreed"),
+        per.c.d.label("accepted"),
+        (new[0] - old[0]).label("behind"),
+        (new[1] - old[1]).label("at_risk"),
+        (new[2] - old[2]).label("zero"),
+    ).cte("moved")
     rows, prices = queries.grouped(session, delta, PROGRESS)
     return rows, prices if prices is not None else queries.lot_prices(session, delta)
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.audit import keys
+from procurement.audit.anchors import Anchor
 from procurement.audit.digest import GENESIS, event_digest, keyed_digest
 from procurement.audit.keys import Keyring
 from procurement.audit.models import AuditEvent, AuditHead
@@ -24,16 +25,6 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """A chain head written outside the database by ``procurement audit anchor``."""
-
-    chain: str
-    seq: int
-    hash: str
-    anchored_at: str
 
 
 @dataclass

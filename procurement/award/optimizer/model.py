@@ -56,22 +56,29 @@ class Model:
         return int(self.col_unit.size)
 
     @property
+    def col_qty(self) -> np.ndarray:
+        """The quantity of each column's unit, as floats."""
+        qty: np.ndarray = self.unit_qty[self.col_unit]
+        return qty.astype(np.float64)
+
+    @property
     def coef(self) -> np.ndarray:
         """Units of the lot per unit of column value."""
         if self.binary:
-            return self.unit_qty[self.col_unit].astype(np.float64)
+            return self.col_qty
         return np.ones(self.n_cols)
 
     @property
     def cost(self) -> np.ndarray:
         prices = np.array([float(w.price) for w in self.winners])
-        return prices[self.col_winner] * self.coef
+        cost: np.ndarray = prices[self.col_winner] * self.coef
+        return cost
 
     @property
     def col_upper(self) -> np.ndarray:
         if self.binary:
             return np.ones(self.n_cols)
-        return self.unit_qty[self.col_unit].astype(np.float64)
+        return self.col_qty
 
     @property
     def serve_rhs(self) -> np.ndarray:
@@ -102,9 +109,12 @@ def _units(
     if problem.granularity != "region":
         hs = [all_h[i] for i in order]
         return (
-            [h.id for h in hs], [h.region for h in hs], [[h] for h in hs], [[i] for i in order],
+            [h.id for h in hs],
+            [h.region for h in hs],
+            [[h] for h in hs],
+            [[i] for i in order],
             rank,
-        )  # fmt: skip
+        )
     groups: dict[str, list[int]] = {}
     for i in order:
         groups.setdefault(all_h[i].region, []).append(i)

@@ -29,15 +29,25 @@ from procurement.audit.digest import (
     keyed_digest,
 )
 from procurement.audit.models import AuditEvent, AuditHead
-from procurement.audit.verify import Anchor, VerifyReport, chain_heads, verify_chain
+from procurement.audit.services.verify import Anchor, VerifyReport, chain_heads, verify_chain
 from procurement.core.clock import as_utc
 from procurement.db.backends import backend
 
 __all__ = [
-    "GENESIS", "Anchor", "VerifyReport", "canonical_text", "chain_heads", "chain_of",
-    "event_digest", "event_writes", "keyed_digest", "prepare_event", "record", "seal_legacy",
+    "GENESIS",
+    "Anchor",
+    "VerifyReport",
+    "canonical_text",
+    "chain_heads",
+    "chain_of",
+    "event_digest",
+    "event_writes",
+    "keyed_digest",
+    "prepare_event",
+    "record",
+    "seal_legacy",
     "verify_chain",
-]  # fmt: skip
+]
 
 
 def record(

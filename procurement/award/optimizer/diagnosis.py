@@ -9,7 +9,7 @@ from decimal import Decimal
 import numpy as np
 
 from procurement.award.allocation import Diagnosis
-from procurement.award.optimizer_model import Model
+from procurement.award.optimizer.model import Model
 
 
 def _n(value: int, unit: str) -> str:
@@ -27,20 +27,44 @@ def _lot_level(model: Model) -> list[Diagnosis]:
     out = []
     capacity = sum(w.capacity for w in model.winners)
     if capacity < total:
-        out.append(Diagnosis(lot, "capacity", (
-            f"capacity short by {_n(total - capacity, unit)} in lot {lot}: agreed "
-            f"{total:,}, total capacity {capacity:,}"), total - capacity))  # fmt: skip
+        out.append(
+            Diagnosis(
+                lot,
+                "capacity",
+                (
+                    f"capacity short by {_n(total - capacity, unit)} in lot {lot}: agreed "
+                    f"{total:,}, total capacity {capacity:,}"
+                ),
+                total - capacity,
+            )
+        )
     elif sum(model.upper) < total:
         short = total - sum(model.upper)
-        out.append(Diagnosis(lot, "max_share", (
-            f"maximum share {p.max_share:.0%} too small to cover lot {lot}: {len(model.winners)} "
-            f"winner(s) may take {sum(model.upper):,} of {_n(total, unit)}, short by {short:,}"
-        ), short))  # fmt: skip
+        out.append(
+            Diagnosis(
+                lot,
+                "max_share",
+                (
+                    f"maximum share {p.max_share:.0%} too small to cover lot {lot}: "
+                    f"{len(model.winners)} winner(s) may take {sum(model.upper):,} "
+                    f"of {_n(total, unit)}, short by {short:,}"
+                ),
+                short,
+            )
+        )
     main = len(model.winners) - len(model.reserve_ids)
     if sum(model.lower) > total:
-        out.append(Diagnosis(lot, "min_share", (
-            f"minimum shares sum to {p.min_share * main:.0%} (over 100%) in lot {lot}: "
-            f"{main} winners x {p.min_share:.0%}"), sum(model.lower) - total))  # fmt: skip
+        out.append(
+            Diagnosis(
+                lot,
+                "min_share",
+                (
+                    f"minimum shares sum to {p.min_share * main:.0%} (over 100%) in lot {lot}: "
+                    f"{main} winners x {p.min_share:.0%}"
+                ),
+                sum(model.lower) - total,
+            )
+        )
     return out
 
 
@@ -51,14 +75,31 @@ def _winner_level(model: Model) -> list[Diagnosis]:
         reach = int(model.unit_qty[model.col_unit[model.col_winner == w]].sum())
         floor = model.lower[w]
         if floor > model.upper[w]:
-            out.append(Diagnosis(lot, "min_share", (
-                f"{winner.id} must supply at least {_n(floor, unit)} (minimum share) in lot {lot} "
-                f"but may supply at most {model.upper[w]:,} (capacity {winner.capacity:,})"
-            ), floor - model.upper[w]))  # fmt: skip
+            out.append(
+                Diagnosis(
+                    lot,
+                    "min_share",
+                    (
+                        f"{winner.id} must supply at least {_n(floor, unit)} (minimum share) "
+                        f"in lot {lot} "
+                        f"but may supply at most {model.upper[w]:,} (capacity {winner.capacity:,})"
+                    ),
+                    floor - model.upper[w],
+                )
+            )
         elif floor > reach:
-            out.append(Diagnosis(lot, "min_share", (
-                f"{winner.id} must supply at least {_n(floor, unit)} (minimum share) in lot {lot} "
-                f"but its regions only need {reach:,}"), floor - reach))  # fmt: skip
+            out.append(
+                Diagnosis(
+                    lot,
+                    "min_share",
+                    (
+                        f"{winner.id} must supply at least {_n(floor, unit)} (minimum share) "
+                        f"in lot {lot} "
+                        f"but its regions only need {reach:,}"
+                    ),
+                    floor - reach,
+                )
+            )
     return out
 
 
@@ -73,16 +114,33 @@ def _region_level(model: Model) -> list[Diagnosis]:
         eligible = [w for w, x in enumerate(model.winners) if x.serves(region)]
         volume, count = int(need[i]), int(counts[i])
         if not eligible:
-            out.append(Diagnosis(lot, "eligibility", (
-                f"region {region} has no eligible winner in lot {lot}: {_n(volume, unit)} for "
-                f"{count} hospital(s) cannot be served"), volume))  # fmt: skip
+            out.append(
+                Diagnosis(
+                    lot,
+                    "eligibility",
+                    (
+                        f"region {region} has no eligible winner in lot {lot}: "
+                        f"{_n(volume, unit)} for "
+                        f"{count} hospital(s) cannot be served"
+                    ),
+                    volume,
+                )
+            )
             continue
         room = sum(model.upper[w] for w in eligible)
         if room < volume:
-            out.append(Diagnosis(lot, "capacity", (
-                f"capacity short by {_n(volume - room, unit)} in region {region} of lot {lot}: "
-                f"needs {volume:,}, eligible winners may supply {room:,}"),
-                volume - room))  # fmt: skip
+            out.append(
+                Diagnosis(
+                    lot,
+                    "capacity",
+                    (
+                        f"capacity short by {_n(volume - room, unit)} "
+                        f"in region {region} of lot {lot}: "
+                        f"needs {volume:,}, eligible winners may supply {room:,}"
+                    ),
+                    volume - room,
+                )
+            )
     return out
 
 
@@ -92,7 +150,7 @@ def _unit_fit(model: Model) -> list[Diagnosis]:
         return []
     unit, lot = model.problem.unit, model.problem.lot_id
     kind = "region" if model.problem.granularity == "region" else "hospital"
-    out = []
+    out: list[Diagnosis] = []
     if not model.n_cols:
         return out
     upper = np.array(model.upper, dtype=np.int64)
@@ -102,9 +160,17 @@ def _unit_fit(model: Model) -> list[Diagnosis]:
     has_room[model.col_unit] = True
     for u in np.nonzero(has_room & (largest < model.unit_qty))[0]:
         q, room, name = int(model.unit_qty[u]), int(largest[u]), model.unit_ids[u]
-        out.append(Diagnosis(lot, "capacity", (
-            f"{kind} {name} needs {_n(q, unit)} in lot {lot} from one supplier, but the "
-            f"largest eligible room is {room:,}"), q - room))  # fmt: skip
+        out.append(
+            Diagnosis(
+                lot,
+                "capacity",
+                (
+                    f"{kind} {name} needs {_n(q, unit)} in lot {lot} from one supplier, but the "
+                    f"largest eligible room is {room:,}"
+                ),
+                q - room,
+            )
+        )
     return out
 
 
@@ -113,14 +179,25 @@ def after_solver(model: Model, relaxed_feasible: bool, split_feasible: bool) -> 
     constraints is to blame, from re-solves without minimum shares and without integrality."""
     lot = model.problem.lot_id
     if relaxed_feasible:
-        return Diagnosis(lot, "min_share", (
-            f"minimum shares ({model.problem.min_share:.0%}) or one-region-per-winner "
-            "cannot be met "
-            f"together with capacity and eligibility in lot {lot}"))  # fmt: skip
+        return Diagnosis(
+            lot,
+            "min_share",
+            (
+                f"minimum shares ({model.problem.min_share:.0%}) or one-region-per-winner "
+                "cannot be met "
+                f"together with capacity and eligibility in lot {lot}"
+            ),
+        )
     if split_feasible:
-        return Diagnosis(lot, "granularity", (
-            f"whole hospitals/regions cannot be packed into the winners' capacities in lot {lot}; "
-            "a split allocation would be feasible"))  # fmt: skip
+        return Diagnosis(
+            lot,
+            "granularity",
+            (
+                "whole hospitals/regions cannot be packed into the winners' capacities "
+                f"in lot {lot}; "
+                "a split allocation would be feasible"
+            ),
+        )
     return Diagnosis(
         lot,
         "capacity",
