@@ -186,8 +186,15 @@ def main(database_url: str) -> int:
 
     app = create_app({"ENV": "testing", "DATABASE_URL": database_url, "WTF_CSRF_ENABLED": False})
     total = 0
-    for username in ("regulator", "fund", "hospital", "hospital2", "maker", "maker2",
-                     "distributor"):  # fmt: skip
+    for username in (
+        "regulator",
+        "fund",
+        "hospital",
+        "hospital2",
+        "maker",
+        "maker2",
+        "distributor",
+    ):
         client = app.test_client()
         client.set_cookie("lang", "zh")
         client.post("/login", data={"username": username, "password": DEMO_PASSWORD})

@@ -53,7 +53,7 @@ class Orders(MethodView):
             raw_body=request.get_json(silent=True),
             now=now(),
             actor=api_actor(),
-        )  # fmt: skip
+        )
         # The body is PlacedOrderSchema's dump, made once by the service (it is stored with the
         # Idempotency-Key for replays): sent as it is, not dumped a second time.
         status = 200 if placed.replayed else 201

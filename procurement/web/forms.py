@@ -57,9 +57,11 @@ def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for key, value in messages.items():
             name = FORM_ERRORS if key == "_schema" else f"{prefix}{key}"
-            out |= flatten(value, f"{name}.") if isinstance(value, Mapping) else {
-                name: [str(m) for m in (value if isinstance(value, list) else [value])]
-            }  # fmt: skip
+            out |= (
+                flatten(value, f"{name}.")
+                if isinstance(value, Mapping)
+                else {name: [str(m) for m in (value if isinstance(value, list) else [value])]}
+            )
         return out
     return {prefix.rstrip(".") or FORM_ERRORS: [str(messages)]}
 

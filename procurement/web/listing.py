@@ -317,9 +317,17 @@ class Listing:
             list(result.unique().scalars()) if len(result.keys()) == 1 else list(result.unique())
         )
         return Page(
-            items, total or 0, number, size, typed, errors, sort, self,
-            request.endpoint or "", view_args,
-        )  # fmt: skip
+            items,
+            total or 0,
+            number,
+            size,
+            typed,
+            errors,
+            sort,
+            self,
+            request.endpoint or "",
+            view_args,
+        )
 
     def page_of(self, rows: Sequence[Any], **view_args: Any) -> Page:
         """A page of rows computed in Python (a report), for lists that are not one query.
@@ -335,9 +343,17 @@ class Listing:
         number = min(_page_number(), pages)
         start = (number - 1) * self.size
         return Page(
-            list(rows[start : start + self.size]), len(rows), number, self.size, typed, errors,
-            sort, self, request.endpoint or "", view_args,
-        )  # fmt: skip
+            list(rows[start : start + self.size]),
+            len(rows),
+            number,
+            self.size,
+            typed,
+            errors,
+            sort,
+            self,
+            request.endpoint or "",
+            view_args,
+        )
 
 
 def _sortable(value: Any) -> tuple[int, Any]:

@@ -36,7 +36,8 @@ ORGS = Listing(
 
 LIST_PAGE = """{% from "_listing.html" import filters, th, pager %}
 {{ filters(page) }}<table>{{ th(page, 'name', 'Name') }}
-{% for o in page.items %}<tr><td class="code">{{ o.code }}</td></tr>{% endfor %}</table>{{ pager(page) }}"""
+{% for o in page.items %}<tr><td class="code">{{ o.code }}</td></tr>{% endfor %}</table>
+{{ pager(page) }}"""
 
 
 class NoteSchema(Schema):
@@ -69,9 +70,12 @@ def mini(session_factory, clock):
         form = PageForm(NoteSchema())
         if form.submitted and form.validate():
             org = Organization(
-                code=f"N{form.data['copies']}", name=form.data["title"], kind=OrgKind.HOSPITAL,
-                region_code="310000", created_at=clock.now(),
-            )  # fmt: skip
+                code=f"N{form.data['copies']}",
+                name=form.data["title"],
+                kind=OrgKind.HOSPITAL,
+                region_code="310000",
+                created_at=clock.now(),
+            )
             get_session().add(org)
             get_session().commit()
             return redirect(f"/orgs?q={form.data['title']}")
@@ -92,11 +96,13 @@ def _orgs(db_session, clock, count):
     for n in range(count):
         db_session.add(
             Organization(
-                code=f"C{n:03d}", name=f"{'hospital' if n % 2 else 'maker'} {n:03d}",
-                kind=OrgKind.HOSPITAL if n % 2 else OrgKind.MANUFACTURER, region_code="310000",
+                code=f"C{n:03d}",
+                name=f"{'hospital' if n % 2 else 'maker'} {n:03d}",
+                kind=OrgKind.HOSPITAL if n % 2 else OrgKind.MANUFACTURER,
+                region_code="310000",
                 created_at=clock.now() + timedelta(days=n),
             )
-        )  # fmt: skip
+        )
     db_session.commit()
 
 
@@ -121,7 +127,9 @@ def test_a_long_list_shows_fifty_a_page_with_the_total_and_links_that_keep_the_f
     assert codes(beyond) == codes(third)
     makers = client.get("/orgs?kind=manufacturer&sort=-name")
     shown = codes(makers)
-    assert len(shown) == 50 and shown[0] == "C118" and shown[-1] == "C020"
+    assert len(shown) == 50
+    assert shown[0] == "C118"
+    assert shown[-1] == "C020"
     assert 'href="/orgs?kind=manufacturer&amp;sort=-name&amp;page=2"' in makers.get_data(
         as_text=True
     )
@@ -136,7 +144,8 @@ def test_date_filters_are_business_days_and_bad_values_are_shown_not_fatal(mini,
     assert bad.status_code == 200
     assert len(codes(bad)) == 10  # the bad filters are ignored ...
     text = bad.get_data(as_text=True)
-    assert 'id="f-from-error"' in text and 'aria-invalid="true"' in text  # ... and marked
+    assert 'id="f-from-error"' in text
+    assert 'aria-invalid="true"' in text
     assert 'value="2026-13-01"' in text  # what was typed stays in the field
 
 
@@ -145,7 +154,8 @@ def test_a_form_keeps_what_was_typed_and_puts_each_error_beside_its_field(mini):
     response = client.post("/note", data={"title": "x" * 25, "copies": "zero"})
     assert response.status_code == 422
     text = response.get_data(as_text=True)
-    assert f'value="{"x" * 25}"' in text and 'value="zero"' in text
+    assert f'value="{"x" * 25}"' in text
+    assert 'value="zero"' in text
     title_input = re.search(r'<input id="in-title"[^>]*>', text).group(0)
     assert 'aria-describedby="in-title-error"' in title_input
     assert re.search(r'id="in-copies-error">[^<]*integer', text)
@@ -158,8 +168,10 @@ def test_a_form_sent_twice_is_done_once_and_the_second_goes_where_the_first_went
     data = {"title": "once", "copies": "2", "form_key": "k" * 32}
     first = client.post("/note", data=data)
     again = client.post("/note", data=data)
-    assert first.status_code == 302 and first.location == "/orgs?q=once"
-    assert again.status_code == 303 and again.location == "/orgs?q=once"
+    assert first.status_code == 302
+    assert first.location == "/orgs?q=once"
+    assert again.status_code == 303
+    assert again.location == "/orgs?q=once"
     made = db_session.scalar(select(func.count()).where(Organization.name == "once"))
     assert made == 1
     with client.session_transaction() as browser:

@@ -26,15 +26,21 @@ def demo_app(tmp_path_factory):
     engine = prepare_database(
         f"sqlite:///{tmp_path_factory.mktemp('crawl') / 'demo.db'}", fresh=True
     )
-    result = run_demo(engine, seed=7, scale=0.1, today=TODAY, sealer=Sealer([SEAL_KEY]),
-                      progress=lambda _: None)  # fmt: skip
+    result = run_demo(
+        engine, seed=7, scale=0.1, today=TODAY, sealer=Sealer([SEAL_KEY]), progress=lambda _: None
+    )
     from procurement.core.clock import FrozenClock
 
     app = create_app(
-        {"ENV": "testing", "DATABASE_URL": "sqlite://", "WTF_CSRF_ENABLED": False,
-         "BID_SEAL_KEYS": [SEAL_KEY]},
-        clock=FrozenClock(result.world.now), session_factory=make_session_factory(engine),
-    )  # fmt: skip
+        {
+            "ENV": "testing",
+            "DATABASE_URL": "sqlite://",
+            "WTF_CSRF_ENABLED": False,
+            "BID_SEAL_KEYS": [SEAL_KEY],
+        },
+        clock=FrozenClock(result.world.now),
+        session_factory=make_session_factory(engine),
+    )
     yield app
     engine.dispose()
 

@@ -309,20 +309,37 @@ def demo(tmp_path_factory):
         f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}", fresh=True
     )
     now = SystemClock().now()
-    result = run_demo(engine, seed=5, scale=0.1, today=business_date(now),
-                      sealer=Sealer([DEMO_SEAL_KEY]), progress=lambda _: None)  # fmt: skip
+    result = run_demo(
+        engine,
+        seed=5,
+        scale=0.1,
+        today=business_date(now),
+        sealer=Sealer([DEMO_SEAL_KEY]),
+        progress=lambda _: None,
+    )
     world, factory = result.world, make_session_factory(engine)
     clock = FrozenClock(now)
     app = create_app(
-        {"ENV": "testing", "TESTING": False, "WTF_CSRF_ENABLED": True, "DATABASE_URL": "sqlite://",
-         "BID_SEAL_KEYS": [DEMO_SEAL_KEY]},
-        clock=clock, session_factory=factory,
-    )  # fmt: skip
+        {
+            "ENV": "testing",
+            "TESTING": False,
+            "WTF_CSRF_ENABLED": True,
+            "DATABASE_URL": "sqlite://",
+            "BID_SEAL_KEYS": [DEMO_SEAL_KEY],
+        },
+        clock=clock,
+        session_factory=factory,
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", clock=clock,
-                          factory=factory, world=world, end=now)  # fmt: skip
+    yield SimpleNamespace(
+        url=f"http://127.0.0.1:{server.server_port}",
+        clock=clock,
+        factory=factory,
+        world=world,
+        end=now,
+    )
     server.shutdown()
     thread.join(timeout=10)
     engine.dispose()

@@ -27,9 +27,7 @@ def _name(path: str) -> str:
 
 
 @pytest.mark.parametrize("username", LOGINS)
-def test_every_menu_page_and_a_detail_page_fit_the_screen_in_chinese(
-    portal, screenshot, username
-):
+def test_every_menu_page_and_a_detail_page_fit_the_screen_in_chinese(portal, screenshot, username):
     page = portal(username)
     menu = page.locator("nav.portal a").evaluate_all("links => links.map(a => a.pathname)")
     assert menu, "the portal has a menu"

@@ -129,10 +129,25 @@ def lock_volumes(session: Session, contract_ids: Iterable[int], now: datetime) -
             select(Contract.id, Contract.agreed_volume).where(Contract.id.in_(missing))
         ).all()
     if agreed:
-        insert = backend(session).insert(ContractVolume).values(
-            [{"contract_id": cid, "agreed": vol, "ordered": 0, "beyond_agreed": 0, "shipped": 0,
-              "accepted": 0, "rejected": 0, "updated_at": now} for cid, vol in agreed]
-        )  # fmt: skip
+        insert = (
+            backend(session)
+            .insert(ContractVolume)
+            .values(
+                [
+                    {
+                        "contract_id": cid,
+                        "agreed": vol,
+                        "ordered": 0,
+                        "beyond_agreed": 0,
+                        "shipped": 0,
+                        "accepted": 0,
+                        "rejected": 0,
+                        "updated_at": now,
+                    }
+                    for cid, vol in agreed
+                ]
+            )
+        )
         session.execute(insert.on_conflict_do_nothing(index_elements=["contract_id"]))
         rows = _select_locked(session, ids)
     return rows

@@ -247,14 +247,16 @@ def _contract_line(i: int, line: LineRequest, row, actor: Actor, today: date) ->
     if row.hospital_id != actor.org_id:
         raise Forbidden(
             f"Contract {row.id} belongs to another hospital; order against your own contracts.",
-            code="not-your-contract", errors={field_name: ["another hospital's contract"]},
-        )  # fmt: skip
+            code="not-your-contract",
+            errors={field_name: ["another hospital's contract"]},
+        )
     if row.status != ContractStatus.ACTIVE or not row.period_start <= today <= row.period_end:
         raise RuleViolation(
             f"Contract {row.id} is {row.status.value} for {row.period_start}..{row.period_end}; "
             "order against a contract that is active today.",
-            code="contract-not-active", errors={field_name: ["not active today"]},
-        )  # fmt: skip
+            code="contract-not-active",
+            errors={field_name: ["not active today"]},
+        )
     return PricedLine(
         contract_id=row.id,
         lot_id=row.lot_id,
@@ -276,27 +278,34 @@ def _off_contract_line(
     product = session.get(Product, line.product_id)
     field_name = f"lines.{i}.product_id"
     if product is None:
-        raise ValidationFailed(f"Product {line.product_id} does not exist.",
-                               {field_name: [f"unknown product {line.product_id}"]})  # fmt: skip
+        raise ValidationFailed(
+            f"Product {line.product_id} does not exist.",
+            {field_name: [f"unknown product {line.product_id}"]},
+        )
     held = session.execute(
         select(Contract.lot_id, Contract.product_id, Tender.rules_snapshot)
         .join(Lot, Lot.id == Contract.lot_id)
         .join(Tender, Tender.id == Contract.tender_id)
-        .where(Contract.hospital_id == actor.org_id, Contract.status == ContractStatus.ACTIVE,
-               Lot.generic_name == product.generic_name)
+        .where(
+            Contract.hospital_id == actor.org_id,
+            Contract.status == ContractStatus.ACTIVE,
+            Lot.generic_name == product.generic_name,
+        )
         .order_by(Contract.period_start.desc(), Contract.id)
-    ).all()  # fmt: skip
+    ).all()
     if not held:
         raise RuleViolation(
             f"You hold no active contract for {product.generic_name}; off-contract purchases are "
             "recorded only for generic names you have contracts for.",
-            code="no-contracted-generic", errors={field_name: ["no contract for this generic"]},
-        )  # fmt: skip
+            code="no-contracted-generic",
+            errors={field_name: ["no contract for this generic"]},
+        )
     if any(h.product_id == product.id for h in held):
         raise RuleViolation(
             "This product is under your contract: order it with its contract_id.",
-            code="product-is-contracted", errors={field_name: ["order it against the contract"]},
-        )  # fmt: skip
+            code="product-is-contracted",
+            errors={field_name: ["order it against the contract"]},
+        )
     return PricedLine(
         contract_id=None,
         lot_id=held[0].lot_id,
