@@ -7,6 +7,7 @@ import time
 import click
 from flask.cli import with_appcontext
 
+from procurement.settlement.errors import NothingDue
 from procurement.settlement.rules import DEFAULT_RUN_BATCH_SIZE
 from procurement.web.session import get_session, now
 
@@ -66,10 +67,10 @@ def register(cli: click.Group) -> None:
                 batch_size=batch_size,
                 after_batch=progress,
             )
+        except NothingDue as quiet:  # a scheduled run on a quiet day: not a failure
+            click.echo(quiet.detail)
+            return
         except DomainError as error:
-            if error.code == "nothing-due":  # a scheduled run on a quiet day: not a failure
-                click.echo(error.detail)
-                return
             raise click.ClickException(error.detail) from None
         click.echo(
             f"run {result.reference} {result.status}: {result.payables_count} payables, "

@@ -14,11 +14,12 @@ from procurement.award.models import (
     AwardLotResult,
     LotStatus,
 )
-from procurement.catalog.rules import RulesSet
 from procurement.award.selection import BidOutcome, Outcome, SelectionResult, select_winners
 from procurement.award.services.inputs import LotInputs
 from procurement.award.volumes import agreed_volumes, contract_years, volume_ratio
 from procurement.bidding.models import Bid
+from procurement.catalog.rules import RulesSet
+from procurement.core.messages import Message
 from procurement.core.money import round_ratio
 
 
@@ -140,7 +141,9 @@ def _outcome_rows(plan: LotPlan, result: AllocationResult | None) -> list[AwardB
         reserve = total is not None and total.reserve and total.quantity > 0
         price = o.award_price if o.award_price is not None else (bids[o.bid_id].unit_price if
                                                                   reserve else None)  # fmt: skip
-        reason = o.reason + ("; used as a reserve supplier by the fallback" if reserve else "")
+        reason = o.reason
+        if reserve:
+            reason = Message("{reason}; used as a reserve supplier by the fallback", reason=reason)
         rows.append(
             AwardBidOutcome(
                 bid_id=int(o.bid_id), manufacturer_id=int(o.bidder_id), position=position,
