@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from procurement.auth.errors import LoginRequired, ReadOnlyRole, WrongOrganizationKind
 from procurement.auth.roles import OrgKind, Role
-from procurement.core.errors import Forbidden
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +32,9 @@ def require_kind(
 ) -> None:
     kinds = tuple(kinds)
     if actor is None:
-        raise Forbidden(f"Log in to {action}.")
+        raise LoginRequired(action=action)
     if kinds and actor.org_kind not in kinds:
         allowed = " or ".join(k.value for k in kinds)
-        raise Forbidden(
-            f"Only a {allowed} organization may {action}; you act for a {actor.org_kind.value}.",
-            code="wrong-organization-kind",
-        )
+        raise WrongOrganizationKind(allowed=allowed, action=action, actor_kind=actor.org_kind.value)
     if write and not actor.can_write:
-        raise Forbidden(
-            f"Your role '{actor.role.value}' is read-only; ask an admin to {action}.",
-            code="read-only-role",
-        )
+        raise ReadOnlyRole(role=actor.role.value, action=action)

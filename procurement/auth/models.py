@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from procurement.auth.errors import BadRegionCode
 from procurement.auth.roles import OrgKind, Role
-from procurement.core.errors import ValidationFailed
+from procurement.core.messages import Message
 from procurement.db import Base, enum_type
 
 REGION_CODE = re.compile(r"^[1-8]\d{5}$")
@@ -18,9 +19,11 @@ REGION_CODE = re.compile(r"^[1-8]\d{5}$")
 def check_region_code(code: str, field: str = "region_code") -> str:
     """GB/T 2260 administrative division code: six digits, province prefix 11-82."""
     if not REGION_CODE.match(code or ""):
-        raise ValidationFailed(
-            f"{field} must be a six-digit GB/T 2260 code such as 310000 or 310101",
-            errors={field: [f"'{code}' is not a six-digit GB/T 2260 region code"]},
+        raise BadRegionCode(
+            errors={
+                field: [Message("'{code}' is not a six-digit GB/T 2260 region code", code=code)]
+            },
+            field=field,
         )
     return code
 

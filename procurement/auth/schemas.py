@@ -3,6 +3,7 @@
 from marshmallow import fields, validate
 
 from procurement.core.limits import MAX_TOKEN_VALID_DAYS
+from procurement.core.messages import N_
 from procurement.web.api import Schema
 
 
@@ -31,7 +32,7 @@ class TokenCreateSchema(Schema):
         validate=validate.Range(
             min=1,
             max=MAX_TOKEN_VALID_DAYS,
-            error="Must be from {min} to {max} days (MAX_TOKEN_VALID_DAYS).",
+            error=N_("Must be from {min} to {max} days (MAX_TOKEN_VALID_DAYS)."),
         ),
     )
 

@@ -19,6 +19,7 @@ from procurement.catalog.rules import (
     price_cut,
     price_from_comparable,
 )
+from procurement.core.messages import N_, Message
 from procurement.core.money import round_places, round_unit_price
 
 
@@ -112,13 +113,14 @@ def _invalid_reason(bid: BidInput, lot: LotBids, comparable: Decimal | None) -> 
     if bid.invalid_reason:
         return bid.invalid_reason
     if bid.unit_price is None or comparable is None:
-        return "no valid quote (void or missing); counted among declared bidders"
+        return N_("no valid quote (void or missing); counted among declared bidders")
     if bid.unit_price <= 0:
-        return "quote is not a positive price"
+        return N_("quote is not a positive price")
     if comparable > lot.ceiling:
-        return (
-            f"comparable price {_fmt(comparable)} above the ceiling {_fmt(lot.ceiling)}; "
-            "counted among declared bidders"
+        return Message(
+            "comparable price {price} above the ceiling {ceiling}; counted among declared bidders",
+            price=_fmt(comparable),
+            ceiling=_fmt(lot.ceiling),
         )
     return None
 
@@ -136,7 +138,7 @@ def _rank_valid(lot: LotBids, rules: SelectionRules) -> tuple[list[_Ranked], dic
         if reason is None and comparable is not None:
             valid.append((bid, comparable))
         else:
-            invalid[bid.bid_id] = reason or "invalid"
+            invalid[bid.bid_id] = reason or N_("invalid")
     valid.sort(key=lambda bc: (bc[1], -bc[0].capacity, bc[0].submitted_seq, bc[0].bid_id))
     ranked = [
         _Ranked(bid, comp, price_cut(comp, lot.ceiling), rank)
@@ -158,15 +160,26 @@ def _win_reason(r: _Ranked, anchor: Decimal, lot: LotBids, rules: SelectionRules
     multiple = r.comparable / anchor
     limit = rules.win_multiple * anchor
     if r.comparable <= limit:
-        return (
-            f"price {round_places(multiple, 2)}x the anchor {_fmt(anchor)}, "
-            f"within the {rules.win_multiple}x limit"
+        return Message(
+            "price {multiple}x the anchor {anchor}, within the {limit}x limit",
+            multiple=round_places(multiple, 2),
+            anchor=_fmt(anchor),
+            limit=rules.win_multiple,
         )
     floor = rules.floor_for(lot.dosage_form)
     if floor is not None and r.comparable <= floor:
-        return f"price {_fmt(r.comparable)} at or under the {lot.dosage_form} floor {_fmt(floor)}"
+        return Message(
+            "price {price} at or under the {dosage_form} floor {floor}",
+            price=_fmt(r.comparable),
+            dosage_form=lot.dosage_form,
+            floor=_fmt(floor),
+        )
     if rules.cut_rule and r.cut >= rules.cut_threshold:
-        return f"price cut {r.cut:.2%} reaches the {rules.cut_threshold:.0%} cut rule"
+        return Message(
+            "price cut {cut} reaches the {threshold} cut rule",
+            cut=f"{r.cut:.2%}",
+            threshold=f"{rules.cut_threshold:.0%}",
+        )
     return None
 
 
@@ -174,12 +187,15 @@ def _loss_reason(
     r: _Ranked, anchor: Decimal, shortlisted: bool, cap: int, rules: SelectionRules
 ) -> str:
     if not shortlisted:
-        return f"ranked {r.rank} of the valid bids, outside the shortlist of {cap}"
+        return Message(
+            "ranked {rank} of the valid bids, outside the shortlist of {cap}", rank=r.rank, cap=cap
+        )
     multiple = round_places(r.comparable / anchor, 2)
-    return (
-        f"price {multiple}x the {'anchor' if rules.anchor_mode != 'lowest' else 'lowest'} "
-        f"{_fmt(anchor)}, above the {rules.win_multiple}x limit"
-    )
+    if rules.anchor_mode == "lowest":
+        template = N_("price {multiple}x the lowest {anchor}, above the {limit}x limit")
+    else:
+        template = N_("price {multiple}x the anchor {anchor}, above the {limit}x limit")
+    return Message(template, multiple=multiple, anchor=_fmt(anchor), limit=rules.win_multiple)
 
 
 def _revival_price(winners: list[_Ranked], rules: SelectionRules) -> Decimal:
@@ -199,7 +215,7 @@ def select_winners(lot: LotBids, rules: RulesSet | SelectionRules) -> SelectionR
         outcomes = tuple(
             BidOutcome(b.bid_id, b.bidder_id, Outcome.INVALID, invalid[b.bid_id]) for b in lot.bids
         )
-        reason = "no valid bid: the lot fails (流标) and returns to ordinary listing"
+        reason = N_("no valid bid: the lot fails (流标) and returns to ordinary listing")
         return SelectionResult(lot.lot_id, declared, 0, cap, None, None, True, reason, outcomes)
     anchor = _anchor(shortlist, sel)
     won: dict[str, str] = {}
@@ -215,7 +231,12 @@ def select_winners(lot: LotBids, rules: RulesSet | SelectionRules) -> SelectionR
         for b in lot.bids
     )
     n_won = sum(o.outcome in (Outcome.WON, Outcome.REVIVED) for o in outcomes)
-    reason = f"{n_won} winner(s) of {declared} declared bidder(s), shortlist of {cap}"
+    reason = Message(
+        "{won} winner(s) of {declared} declared bidder(s), shortlist of {cap}",
+        won=n_won,
+        declared=declared,
+        cap=cap,
+    )
     return SelectionResult(
         lot.lot_id, declared, len(ranked), cap, anchor, revival, False, reason, outcomes
     )
@@ -254,7 +275,11 @@ def _outcome(
             revival, bid.strength, lot.reference_strength, sel.price_ratio_factor
         )
         price = min(price, bid.unit_price)
-        why = f"{lost}; revived at the revival price {_fmt(revival)} (opted in)"
+        why = Message(
+            "{lost}; revived at the revival price {price} (opted in)",
+            lost=lost,
+            price=_fmt(revival),
+        )
         return BidOutcome(
             bid.bid_id,
             bid.bidder_id,
@@ -266,7 +291,7 @@ def _outcome(
             award_comparable_price=min(revival, r.comparable),
         )
     if revival is not None:
-        lost = f"{lost}; did not opt in to revival"
+        lost = Message("{lost}; did not opt in to revival", lost=lost)
     return BidOutcome(
         bid.bid_id, bid.bidder_id, Outcome.LOST, lost, **common, shortlisted=shortlisted
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Response, current_app, request
 from flask.views import MethodView
 from werkzeug.exceptions import PreconditionRequired
 
 from procurement.bidding import services
-from procurement.bidding.export import bid_rows, to_csv, to_xlsx
+from procurement.bidding.errors import BadBidETag
+from procurement.bidding.export import COLUMNS, bid_rows, to_csv, to_xlsx
 from procurement.bidding.schemas import (
     BanSchema,
     BanUpdateSchema,
@@ -22,7 +25,7 @@ from procurement.bidding.schemas import (
     VerifyArgs,
 )
 from procurement.bidding.seal import Sealer, sealer_from_settings
-from procurement.core.errors import ValidationFailed
+from procurement.core.messages import N_
 from procurement.web.api import Blueprint
 from procurement.web.auth import api_actor
 from procurement.web.session import get_session, now
@@ -46,9 +49,7 @@ def if_match(required: bool) -> int | None:
             raise PreconditionRequired()
         return None
     if not raw.isdigit():
-        raise ValidationFailed(
-            'If-Match must be the bid\'s ETag, e.g. "3".', errors={"If-Match": ["not an ETag"]}
-        )
+        raise BadBidETag(errors={"If-Match": [N_("not an ETag")]})
     return int(raw)
 
 
@@ -173,9 +174,13 @@ class TenderBidExport(MethodView):
         return export_response(bids, args["format"], f"tender-{tender_id}-bids")
 
 
-def export_response(bids, fmt: str, stem: str) -> Response:
+def export_response(bids, fmt: str, stem: str, header: Sequence[str] = COLUMNS) -> Response:
+    """The bids as a CSV or XLSX download (``header``: the column names, or the page's)."""
     rows = bid_rows(bids)
-    body, mimetype = (to_xlsx(rows), XLSX_MIMETYPE) if fmt == "xlsx" else (to_csv(rows), "text/csv")
+    if fmt == "xlsx":
+        body, mimetype = to_xlsx(rows, header), XLSX_MIMETYPE
+    else:
+        body, mimetype = to_csv(rows, header), "text/csv"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     return response

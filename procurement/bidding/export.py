@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from procurement.core.money import plain
@@ -61,11 +61,11 @@ def bid_rows(bids: Iterable[Any]) -> list[list[Any]]:
     ]
 
 
-def to_csv(rows: list[list[Any]]) -> bytes:
+def to_csv(rows: list[list[Any]], header: Sequence[str] = COLUMNS) -> bytes:
     """Prices as their exact text; user text (names, approval numbers) never a formula."""
-    return csv_bytes([COLUMNS, *rows])
+    return csv_bytes([header, *rows])
 
 
-def to_xlsx(rows: list[list[Any]]) -> bytes:
+def to_xlsx(rows: list[list[Any]], header: Sequence[str] = COLUMNS) -> bytes:
     """One "bids" sheet; prices as exact text cells, counts as numbers."""
-    return xlsx_bytes([("bids", [COLUMNS, *rows])])
+    return xlsx_bytes([("bids", [header, *rows])])

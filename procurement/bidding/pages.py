@@ -22,13 +22,16 @@ from flask_babel import lazy_gettext as _l
 from procurement.auth.models import OrgKind
 from procurement.bidding import services
 from procurement.bidding.api import export_response
+from procurement.bidding.errors import BidFieldsNotNumbers
+from procurement.bidding.export import COLUMNS
 from procurement.bidding.seal import sealer_from_settings
 from procurement.bidding.services.common import is_opened
 from procurement.catalog import services as catalog
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.services import rules_of
-from procurement.core.errors import DomainError, ValidationFailed
+from procurement.core.errors import DomainError
 from procurement.web.auth import page_actor, portal_required
+from procurement.web.fieldnames import column_headings
 from procurement.web.pages import add_nav
 from procurement.web.problems import status_for
 from procurement.web.session import get_session, now
@@ -108,7 +111,7 @@ def bid_form(lot_id: int):
     data, errors = _form_data(request.form)
     try:
         if errors:
-            raise ValidationFailed(_("Some fields are not numbers."), errors=errors)
+            raise BidFieldsNotNumbers(errors=errors)
         if live is None:
             result = services.submit_bid(
                 session, lot_id=lot.id, data=data, now=now(), actor=actor, sealer=_sealer()
@@ -228,4 +231,4 @@ def export(tender_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         return redirect(url_for("bidding_pages.regulator_tender", tender_id=tender_id))
     bids = services.opened_bids(get_session(), tender_id=tender_id, actor=page_actor())
-    return export_response(bids, fmt, f"tender-{tender_id}-bids")
+    return export_response(bids, fmt, f"tender-{tender_id}-bids", column_headings(COLUMNS))

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from procurement.core.clock import business_zone
+from procurement.core.messages import N_
 
 TENDER_TEXT = ("code", "name", "category", "rules_preset")
 LOT_TEXT = (
@@ -52,19 +53,19 @@ class _Form:
             typed = datetime.fromisoformat(self.raw(name))
             self.values[name] = typed.replace(tzinfo=business_zone())
         except ValueError:
-            self.errors[name] = ["a date and time, e.g. 2026-03-01 17:00"]
+            self.errors[name] = [N_("a date and time, e.g. 2026-03-01 17:00")]
 
     def day(self, name: str) -> None:
         try:
             self.values[name] = date.fromisoformat(self.raw(name))
         except ValueError:
-            self.errors[name] = ["a date, e.g. 2026-03-01"]
+            self.errors[name] = [N_("a date, e.g. 2026-03-01")]
 
     def integer(self, name: str) -> None:
         try:
             self.values[name] = int(self.raw(name))
         except ValueError:
-            self.errors[name] = ["a whole number"]
+            self.errors[name] = [N_("a whole number")]
 
     def decimal(self, name: str) -> None:
         try:
@@ -72,7 +73,7 @@ class _Form:
         except InvalidOperation:
             value = None
         if value is None or not value.is_finite():
-            self.errors[name] = ["a decimal number, e.g. 0.1234"]
+            self.errors[name] = [N_("a decimal number, e.g. 0.1234")]
         else:
             self.values[name] = value
 
@@ -124,6 +125,6 @@ def demand_from_form(form: Any, lot_codes: list[str]) -> tuple[list[dict[str, An
             try:
                 row[key] = int(raw.replace(",", ""))
             except ValueError:
-                errors[f"{key}_{code}"] = ["a whole number"]
+                errors[f"{key}_{code}"] = [N_("a whole number")]
         rows.append(row)
     return rows, errors

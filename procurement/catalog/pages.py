@@ -9,11 +9,19 @@ from flask_babel import lazy_gettext as _l
 
 from procurement.auth.models import OrgKind
 from procurement.catalog import forms, services
+from procurement.catalog.errors import (
+    FileMissing,
+    LotFieldsNotValid,
+    ProductFieldsNotValid,
+    QuantitiesNotWhole,
+    TenderFieldsNotValid,
+)
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import DosageClass, QualityRequirement, SmallestUnit, TenderCategory
 from procurement.catalog.services.transitions import MANUAL_TARGETS
-from procurement.core.errors import DomainError, ValidationFailed
+from procurement.core.errors import DomainError
 from procurement.web.auth import page_actor, portal_required
+from procurement.web.fieldnames import field_label
 from procurement.web.pages import add_nav, set_portal_home
 from procurement.web.session import get_session, now
 
@@ -31,13 +39,13 @@ CHOICES = {
 def _flash_error(error: DomainError) -> None:
     flash(error.detail, "error")
     for key, messages in (error.extra.get("errors") or {}).items():
-        flash(f"{key}: {'; '.join(messages)}", "error")
+        flash(f"{field_label(key)}: {'; '.join(messages)}", "error")
 
 
 def _upload() -> tuple[str, bytes]:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise ValidationFailed(_("Choose a CSV or XLSX file to upload."), {"file": [_("required")]})
+        raise FileMissing(errors={"file": [_("required")]})
     return upload.filename, upload.read()
 
 
@@ -59,7 +67,7 @@ def tender_new():
         values, errors = forms.tender_from_form(request.form)
         try:
             if errors:
-                raise ValidationFailed(_("Some fields are not valid."), errors)
+                raise TenderFieldsNotValid(errors=errors)
             tender = services.create_tender(
                 get_session(), data=values, now=now(), actor=page_actor()
             )
@@ -92,7 +100,7 @@ def lot_add(tender_id: int):
     values, errors = forms.lot_from_form(request.form)
     try:
         if errors:
-            raise ValidationFailed(_("Some lot fields are not valid."), errors)
+            raise LotFieldsNotValid(errors=errors)
         lot = services.add_lot(
             get_session(), tender_id=tender_id, data=values, now=now(), actor=page_actor()
         )
@@ -180,7 +188,7 @@ def hospital_demand(tender_id: int):
         rows, errors = forms.demand_from_form(request.form, [lot.code for lot in tender.lots])
         try:
             if errors:
-                raise ValidationFailed(_("Quantities must be whole numbers."), errors)
+                raise QuantitiesNotWhole(errors=errors)
             services.submit_demand(
                 session, tender_id=tender_id, lines=rows, now=now(), actor=actor, source="page"
             )
@@ -225,7 +233,7 @@ def manufacturer_products():
         values, errors = forms.product_from_form(request.form)
         try:
             if errors:
-                raise ValidationFailed(_("Some product fields are not valid."), errors)
+                raise ProductFieldsNotValid(errors=errors)
             product = services.register_product(session, data=values, now=now(), actor=actor)
         except DomainError as error:
             flash(error.detail, "error")

@@ -11,12 +11,15 @@ from flask_babel import lazy_gettext as _l
 
 from procurement.auth.models import OrgKind
 from procurement.compliance import charts, export, services
+from procurement.compliance.errors import NotWholeNumber
 from procurement.compliance.queries import GROUPS, Filters, furthest_behind
 from procurement.compliance.services.dashboard import dashboard as dashboard_data
 from procurement.compliance.services.dashboard import default_selection
 from procurement.compliance.services.yearend import with_arithmetic
-from procurement.core.errors import DomainError, ValidationFailed
+from procurement.core.errors import DomainError
+from procurement.core.messages import N_
 from procurement.web.auth import page_actor, portal_required
+from procurement.web.fieldnames import column_headings
 from procurement.web.pages import add_nav, set_portal_home
 from procurement.web.session import get_session, now
 
@@ -41,7 +44,7 @@ def _int(name: str) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise ValidationFailed(f"{name} must be a whole number.", errors={name: ["not a number"]})
+        raise NotWholeNumber(errors={name: [N_("not a number")]}, name=name)
     return int(value)
 
 
@@ -126,7 +129,10 @@ def progress():
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         return export.table_response(
-            f"progress-{group_by}", export.PROGRESS_HEADER, export.progress_rows(report.rows), fmt
+            f"progress-{group_by}",
+            column_headings(export.PROGRESS_HEADER),
+            export.progress_rows(report.rows),
+            fmt,
         )
     return render_template(
         "compliance/progress.html", report=report, f=f, groups=GROUPS, link=_link, args=request.args
@@ -147,7 +153,9 @@ def alerts():
     if fmt in ("csv", "xlsx"):
         return export.table_response(
             "alerts",
-            ("id", "kind", "severity", "subject", "step", "status", "raised_at", "detail"),
+            column_headings(
+                ("id", "kind", "severity", "subject", "step", "status", "raised_at", "detail")
+            ),
             [
                 [
                     a.id,
@@ -298,7 +306,7 @@ def _year_end_page(session, tender, year, side):
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx") and run is not None:
         return export.table_response(
-            "year-end", export.YEAR_END_HEADER, export.year_end_rows(results), fmt
+            "year-end", column_headings(export.YEAR_END_HEADER), export.year_end_rows(results), fmt
         )
     runs = services.list_year_ends(session, actor=page_actor())
     return render_template(

@@ -24,8 +24,15 @@ from procurement.award.services import (
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.rules import RulesSet
 from procurement.catalog.services import transition
+from procurement.contracts.errors import (
+    AwardInputsChanged,
+    AwardRunAlreadyConfirmed,
+    AwardRunNotConfirmable,
+    ContractNotFound,
+    TenderNotConfirmable,
+)
 from procurement.contracts.models import Contract, ContractStatus
-from procurement.core.errors import Conflict, NotFound
+from procurement.core.messages import N_, Message
 
 
 def add_years(day: date, years: int) -> date:
@@ -90,19 +97,12 @@ def confirm_award_run(
 
 def _check_confirmable(session: Session, run: AwardRun, tender) -> None:
     if run.confirmed:
-        raise Conflict(
-            f"Award run {run.number} of tender {tender.code} is already confirmed; its "
-            "contracts exist. Nothing was changed.",
-            code="award-run-already-confirmed",
-        )
+        raise AwardRunAlreadyConfirmed(run_number=run.number, tender_code=tender.code)
     other = confirmed_run(session, tender)
     if other is not None or tender.status != TenderStatus.OPENED:
-        raise Conflict(
-            f"Tender {tender.code} is '{tender.status.value}'"
-            + (f" (run {other.number} was confirmed)" if other else "")
-            + "; only one run of an opened tender can be confirmed.",
-            code="tender-not-opened",
-            current_status=tender.status.value,
+        confirmed = Message(" (run {number} was confirmed)", number=other.number) if other else ""
+        raise TenderNotConfirmable(
+            tender_code=tender.code, current_status=tender.status.value, confirmed_run=confirmed
         )
     if run.status != RunStatus.SUCCEEDED:
         bad = [
@@ -110,11 +110,8 @@ def _check_confirmable(session: Session, run: AwardRun, tender) -> None:
             for lot in run.lots
             if lot.status in (LotStatus.INFEASIBLE, LotStatus.ERROR)
         ]
-        raise Conflict(
-            f"Award run {run.number} is '{run.status.value}': lot(s) {', '.join(bad)} have no "
-            "allocation. Start a new run with a fallback, then confirm that one.",
-            code="award-run-not-confirmable",
-            lots=bad,
+        raise AwardRunNotConfirmable(
+            run_number=run.number, run_status=run.status.value, lots_shown=", ".join(bad), lots=bad
         )
     _check_inputs_unchanged(session, run, tender)
 
@@ -129,11 +126,7 @@ def _check_inputs_unchanged(session: Session, run: AwardRun, tender) -> None:
     )
     resolved = options.resolved(RulesSet.from_dict(tender.rules_snapshot or {}))
     if inputs_digest(tender, lots, tender.rules_snapshot or {}, resolved) != run.inputs_digest:
-        raise Conflict(
-            f"The inputs of tender {tender.code} (bids or confirmed demand) changed after award "
-            f"run {run.number}; start a new run and confirm that one.",
-            code="award-inputs-changed",
-        )
+        raise AwardInputsChanged(tender_code=tender.code, run_number=run.number)
 
 
 def _contracts_of(
@@ -242,7 +235,7 @@ def get_contract(session: Session, *, contract_id: int, actor: Actor) -> Contrac
     query = _scope(select(Contract).where(Contract.id == contract_id), actor)
     contract = session.scalar(query)
     if contract is None:
-        raise NotFound(f"No contract with id {contract_id}.", code="contract-not-found")
+        raise ContractNotFound(contract_id=contract_id)
     return contract
 
 
@@ -276,14 +269,14 @@ BINDING = (
 )
 
 SUMMARIES = {
-    "none": "the cheapest eligible winner for this hospital's region",
-    "eligibility": "the only winner committed to supply this region",
-    "capacity": "a cheaper winner had no capacity left for this volume",
-    "max_share": "a cheaper winner reached its maximum share of the lot",
-    "min_share": "kept so that this winner reaches its minimum share of the lot",
-    "one_region_each": "kept so that every winner supplies at least one region",
-    "granularity": "moved so that whole hospitals fit around cheaper winners' capacity",
-    "reserve": "a reserve bidder taken on by the fallback after the lot was infeasible",
+    "none": N_("the cheapest eligible winner for this hospital's region"),
+    "eligibility": N_("the only winner committed to supply this region"),
+    "capacity": N_("a cheaper winner had no capacity left for this volume"),
+    "max_share": N_("a cheaper winner reached its maximum share of the lot"),
+    "min_share": N_("kept so that this winner reaches its minimum share of the lot"),
+    "one_region_each": N_("kept so that every winner supplies at least one region"),
+    "granularity": N_("moved so that whole hospitals fit around cheaper winners' capacity"),
+    "reserve": N_("a reserve bidder taken on by the fallback after the lot was infeasible"),
 }
 
 

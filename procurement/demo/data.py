@@ -117,7 +117,7 @@ CITY_TABLE = """
 320200 无锡: 320213 梁溪区, 320214 新吴区, 320281 江阴市, 320282 宜兴市
 320300 徐州: 320302 鼓楼区, 320321 丰县, 320322 沛县, 320382 邳州市
 320400 常州: 320402 天宁区, 320412 武进区, 320413 金坛区
-320600 南通: 320602 崇川区, 320681 启东市, 320682 如皋市, 320685 海安市
+320600 南通: 320613 崇川区, 320681 启东市, 320682 如皋市, 320685 海安市
 320700 连云港: 320706 海州区, 320722 东海县, 320723 灌云县
 320800 淮安: 320812 清江浦区, 320826 涟水县, 320830 盱眙县
 320900 盐城: 320902 亭湖区, 320921 响水县, 320925 建湖县, 320981 东台市
@@ -135,6 +135,8 @@ def _city(row: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
 
 
 CITIES = tuple(_city(row) for row in CITY_TABLE.strip().splitlines())
+# A city's own hospitals sit in its first listed district (codes of GB/T 2260 as in force now).
+CENTRAL_DISTRICT = {code: parts[0][0] for code, _name, parts in CITIES}
 
 TOWNS = (
     "城东",

@@ -15,6 +15,7 @@ from procurement.core.errors import DomainError
 from procurement.demo.world import Round, World, add_months, at
 from procurement.orders import services as orders
 from procurement.settlement import services as settlement
+from procurement.settlement.errors import NothingDue
 
 SKIPPED_RUN_MONTH = 8  # the fund skips the 8th month's run (cash flow): those payments come late
 FIRST_CHECK_MONTH = 2  # the monthly compliance check starts once the first month's orders are in
@@ -76,9 +77,7 @@ class Oversight:
                 now=self.world.now,
                 actor=self.world.fund.actor,
             )
-        except DomainError as refused:
-            if refused.code != "nothing-due":
-                raise
+        except NothingDue:
             self.session.rollback()
             return
         self.tally.runs += 1

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.models import Organization
 from procurement.core.clock import FrozenClock
-from procurement.core.errors import Conflict
 from procurement.db import make_engine, make_session_factory
 from procurement.demo import data, walk
+from procurement.demo.errors import DemoExists
 from procurement.demo.oversight import Oversight
 from procurement.demo.summary import Summary, summarize
 from procurement.demo.world import (
@@ -94,11 +94,7 @@ def _drop_everything(engine: Engine) -> None:
 
 def check_empty(session: Session) -> None:
     if session.scalar(select(Organization.id).where(Organization.code == data.REGULATOR[0])):
-        raise Conflict(
-            "This database already holds the demo; run `procurement demo` without --keep "
-            "(the default, --fresh) to rebuild it.",
-            code="demo-exists",
-        )
+        raise DemoExists()
 
 
 class Stages:

@@ -171,7 +171,7 @@ def hospital_specs(rng: random.Random, scale: float) -> list[tuple[str, str, str
     specs: list[tuple[str, str, str]] = []
     for area in _areas(scale):
         if area.code.endswith("00"):
-            first = area.code[:4] + "02"  # the city's central district
+            first = data.CENTRAL_DISTRICT[area.code]
             specs += [
                 (f"{area.city}市第一人民医院", "tertiary", first),
                 (f"{area.city}市中医院", "tertiary", first),

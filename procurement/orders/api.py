@@ -7,9 +7,10 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from procurement.catalog.tabular import TableError, read_table
-from procurement.core.errors import ValidationFailed
+from procurement.core.messages import N_
 from procurement.orders import schemas as s
 from procurement.orders import services
+from procurement.orders.errors import UploadMissing, UploadUnreadable
 from procurement.web.api import Blueprint
 from procurement.web.auth import api_actor
 from procurement.web.session import get_session, now
@@ -186,14 +187,11 @@ class ShipmentImport(MethodView):
         actor = api_actor()
         upload = request.files.get("file")
         if upload is None:
-            raise ValidationFailed("Upload the file as form field 'file'.", {"file": ["missing"]})
+            raise UploadMissing(errors={"file": [N_("missing")]})
         try:
             table = read_table(upload.filename or "", upload.read(), required=IMPORT_COLUMNS)
         except TableError as error:
-            raise ValidationFailed(
-                "The file cannot be read; nothing was imported.",
-                {e.key: [e.message] for e in error.errors},
-            ) from None
+            raise UploadUnreadable(errors={e.key: [e.message] for e in error.errors}) from None
         shipments = services.import_shipments(
             get_session(), rows=table.rows, now=now(), actor=actor
         )

@@ -18,6 +18,7 @@ from procurement.core.errors import DomainError
 from procurement.orders import services
 from procurement.orders.models import OrderLine, PurchaseOrder
 from procurement.web.auth import page_actor, portal_required
+from procurement.web.fieldnames import field_label
 from procurement.web.pages import add_nav, set_portal_home
 from procurement.web.session import get_session, now
 
@@ -44,7 +45,7 @@ set_portal_home(OrgKind.DISTRIBUTOR, "orders_pages.supplier_orders")
 def _refused(error: DomainError) -> None:
     get_session().rollback()
     fields = error.extra.get("errors") or {}
-    details = "; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items())
+    details = "; ".join(f"{field_label(k)}: {', '.join(v)}" for k, v in fields.items())
     flash(f"{error.detail} {details}".strip(), "error")
 
 

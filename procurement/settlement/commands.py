@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from procurement.settlement.errors import NothingDue
 from procurement.settlement.rules import DEFAULT_RUN_BATCH_SIZE
 from procurement.web.session import get_session, now
 
@@ -60,10 +61,10 @@ def run(cut_off, fund_code, key, batch_size) -> None:
             batch_size=batch_size,
             after_batch=progress,
         )
+    except NothingDue as quiet:  # a scheduled run on a quiet day: not a failure
+        click.echo(quiet.detail)
+        return
     except DomainError as error:
-        if error.code == "nothing-due":  # a scheduled run on a quiet day: not a failure
-            click.echo(error.detail)
-            return
         raise click.ClickException(error.detail) from None
     click.echo(
         f"run {result.reference} {result.status}: {result.payables_count} payables, "

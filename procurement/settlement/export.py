@@ -7,7 +7,7 @@ ends, no BOM), so generating it again for the same run gives the same file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -48,28 +48,36 @@ def csv_bytes(rows: Iterable[Sequence[Any]], *, bom: bool = True) -> bytes:
     return tabular_export.csv_bytes(rows, bom=bom, lineterminator="\n", decimal=_two_places)
 
 
-def _statement_sections(st: StatementLike) -> tuple[list[list[Any]], list[list[Any]]]:
-    head = [
-        ["party_code", st.party_code],
-        ["party_name", st.party_name],
-        ["party_kind", st.party_kind],
-        ["from", st.period_from.isoformat()],
-        ["to", st.period_to.isoformat()],
-        *([key, value] for key, value in st.summary.items()),
+Headings = Callable[[Sequence[str]], list[str]]
+
+
+def _statement_sections(
+    st: StatementLike, headings: Headings = list
+) -> tuple[list[list[Any]], list[list[Any]]]:
+    keys = ["party_code", "party_name", "party_kind", "from", "to", *st.summary]
+    values = [
+        st.party_code,
+        st.party_name,
+        st.party_kind,
+        st.period_from.isoformat(),
+        st.period_to.isoformat(),
+        *st.summary.values(),
     ]
-    lines = [list(st.columns), *([line.get(c) for c in st.columns] for line in st.lines)]
+    head = [list(pair) for pair in zip(headings(keys), values, strict=True)]
+    lines = [headings(st.columns), *([line.get(c) for c in st.columns] for line in st.lines)]
     return head, lines
 
 
-def statement_csv(st: StatementLike) -> bytes:
-    """The summary (key, value rows), a blank row, then the lines with their header."""
-    head, lines = _statement_sections(st)
+def statement_csv(st: StatementLike, headings: Headings = list) -> bytes:
+    """The summary (key, value rows), a blank row, then the lines with their header (named by
+    ``headings``: the page's language)."""
+    head, lines = _statement_sections(st, headings)
     return csv_bytes([*head, [], *lines])
 
 
-def statement_xlsx(st: StatementLike) -> bytes:
+def statement_xlsx(st: StatementLike, headings: Headings = list) -> bytes:
     """Two sheets: "summary" (key, value) and "lines"; amounts are numbers, not text."""
-    head, lines = _statement_sections(st)
+    head, lines = _statement_sections(st, headings)
     return xlsx_bytes([("summary", head), ("lines", lines)], decimal=decimal_as_number)
 
 

@@ -13,9 +13,12 @@ from flask_babel import lazy_gettext as _l
 
 from procurement.auth.models import OrgKind
 from procurement.core.clock import business_date
-from procurement.core.errors import DomainError, ValidationFailed
+from procurement.core.errors import DomainError
+from procurement.core.messages import N_
 from procurement.settlement import export, services
+from procurement.settlement.errors import CutOffMissing, NotADate, NotANumber
 from procurement.web.auth import page_actor, portal_required
+from procurement.web.fieldnames import column_headings, field_label
 from procurement.web.pages import add_nav, set_portal_home
 from procurement.web.session import get_session, now
 
@@ -37,7 +40,7 @@ set_portal_home(OrgKind.FUND, "settlement_pages.fund_advances")
 def _refused(error: DomainError) -> None:
     get_session().rollback()
     fields = error.extra.get("errors") or {}
-    details = "; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items())
+    details = "; ".join(f"{field_label(k)}: {', '.join(v)}" for k, v in fields.items())
     flash(f"{error.detail} {details}".strip(), "error")
 
 
@@ -48,9 +51,7 @@ def _date(name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed(
-            f"Give '{name}' as a date YYYY-MM-DD.", errors={name: ["Not a date (YYYY-MM-DD)."]}
-        ) from None
+        raise NotADate(errors={name: [N_("Not a date (YYYY-MM-DD).")]}, name=name) from None
 
 
 def _int(name: str) -> int | None:
@@ -58,7 +59,7 @@ def _int(name: str) -> int | None:
     if not value:
         return None
     if not value.isdigit() or len(value) > 18:
-        raise ValidationFailed(f"'{name}' must be a number.", errors={name: ["Not a number."]})
+        raise NotANumber(errors={name: [N_("Not a number.")]}, name=name)
     return int(value)
 
 
@@ -112,7 +113,7 @@ def start_run():
     try:
         cut_off = _date("cut_off")
         if cut_off is None:
-            raise ValidationFailed("Choose a cut-off date.", errors={"cut_off": ["Required."]})
+            raise CutOffMissing(errors={"cut_off": [N_("Required.")]})
         run = services.start_run(
             get_session(),
             cut_off=cut_off,
@@ -201,8 +202,8 @@ def statement_file(fmt: str):
     )
     name = f"statement-{result.party_code}-{result.period_from}-{result.period_to}.{fmt}"
     if fmt == "csv":
-        return _file(export.statement_csv(result), name, "text/csv")
-    return _file(export.statement_xlsx(result), name, export.XLSX_MIMETYPE)
+        return _file(export.statement_csv(result, column_headings), name, "text/csv")
+    return _file(export.statement_xlsx(result, column_headings), name, export.XLSX_MIMETYPE)
 
 
 def _file(content: bytes, name: str, mimetype: str) -> Response:

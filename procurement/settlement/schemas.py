@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from procurement.core.messages import N_
 from procurement.settlement.rules import DEFAULT_RUN_BATCH_SIZE
 from procurement.web.api import Schema
 
-ID = validate.Range(min=1, max=2**63 - 1, error="Not an id.")
+ID = validate.Range(min=1, max=2**63 - 1, error=N_("Not an id."))
 
 
 def _id(**kwargs):

@@ -13,6 +13,7 @@ from marshmallow import Schema as MaSchema
 from marshmallow import ValidationError, fields, pre_load, validate
 
 from procurement.core import limits
+from procurement.core.messages import N_, Message
 from procurement.core.money import has_places
 from procurement.web import problems
 from procurement.web.limits import NUL_MESSAGE, BoundedParser
@@ -85,7 +86,7 @@ class Schema(MaSchema):
 DB_INT_RANGE = validate.Range(
     min=limits.DB_INT_MIN,
     max=limits.DB_INT_MAX,
-    error="Must be between {min} and {max} (DB_INT_MIN..DB_INT_MAX).",
+    error=N_("Must be between {min} and {max} (DB_INT_MIN..DB_INT_MAX)."),
 )
 
 
@@ -97,7 +98,7 @@ def _date_range(kind: type) -> validate.Range:
             datetime.combine(high, datetime.max.time()),
         )
     return validate.Range(
-        min=low, max=high, error="Must be between {min} and {max} (MIN_DATE..MAX_DATE)."
+        min=low, max=high, error=N_("Must be between {min} and {max} (MIN_DATE..MAX_DATE).")
     )
 
 
@@ -129,7 +130,7 @@ class _AwareRange:
         return value
 
 
-SURROGATE_MESSAGE = "Contains a lone surrogate (\\ud800-\\udfff), which is not text; remove it."
+SURROGATE_MESSAGE = N_("Contains a lone surrogate (\\ud800-\\udfff), which is not text; remove it.")
 
 
 def _text_problem(text: str) -> str | None:
@@ -176,7 +177,7 @@ class StrictDecimal(fields.Decimal):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any):
         if isinstance(value, float):
             raise ValidationError(
-                'Send decimal amounts as strings (e.g. "12.3400"), not JSON numbers.'
+                N_('Send decimal amounts as strings (e.g. "12.3400"), not JSON numbers.')
             )
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise self.make_error("invalid")
@@ -187,10 +188,16 @@ class StrictDecimal(fields.Decimal):
         if not number.is_finite():
             raise self.make_error("special")
         if abs(number) > limits.MAX_MONEY:
-            raise ValidationError(f"Must be at most {limits.MAX_MONEY} (MAX_MONEY).")
+            raise ValidationError(
+                Message("Must be at most {maximum} (MAX_MONEY).", maximum=limits.MAX_MONEY)
+            )
         if not has_places(number, self.max_places):
             name = "AMOUNT_PLACES" if self.max_places == limits.AMOUNT_PLACES else "PRICE_PLACES"
-            raise ValidationError(f"At most {self.max_places} decimal places ({name}).")
+            raise ValidationError(
+                Message(
+                    "At most {places} decimal places ({name}).", places=self.max_places, name=name
+                )
+            )
         return number
 
 
@@ -204,7 +211,7 @@ class Month(fields.String):
         except ValueError:
             month = None
         if month is None:
-            raise ValidationError('A month is written "YYYY-MM", e.g. "2026-03".')
+            raise ValidationError(N_('A month is written "YYYY-MM", e.g. "2026-03".'))
         _date_range(date)(month)
         return month
 

@@ -11,7 +11,7 @@ from flask_login import LoginManager, UserMixin, current_user
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind, User
 from procurement.auth.services import actor_for_token, actor_of
-from procurement.core.errors import Forbidden, Unauthenticated
+from procurement.web.errors import InvalidToken, TokenMissing, WrongPortal
 from procurement.web.session import get_session, now
 
 login_manager = LoginManager()
@@ -45,10 +45,7 @@ def bearer_actor() -> Actor | None:
         return None
     actor = actor_for_token(get_session(), secret=header.removeprefix("Bearer ").strip(), now=now())
     if actor is None:
-        raise Unauthenticated(
-            "The API token is unknown, revoked or expired; create a new one on your account page.",
-            code="invalid-token",
-        )
+        raise InvalidToken()
     return actor
 
 
@@ -57,7 +54,7 @@ def api_actor(optional: bool = False) -> Actor | None:
     if "api_actor" not in g:
         g.api_actor = bearer_actor()
     if g.api_actor is None and not optional:
-        raise Unauthenticated("Send an API token as 'Authorization: Bearer <token>'.")
+        raise TokenMissing()
     return g.api_actor
 
 
@@ -74,7 +71,7 @@ def portal_required(*kinds: OrgKind):
             if not current_user.is_authenticated:
                 return redirect(url_for("auth_pages.login", next=request.full_path))
             if kinds and current_user.actor.org_kind not in kinds:
-                raise Forbidden("This portal belongs to another kind of organization.")
+                raise WrongPortal()
             return view(*args, **kwargs)
 
         return wrapper

@@ -9,13 +9,21 @@ from decimal import Decimal
 from flask import Flask, current_app, request
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 
+from procurement.core.messages import use_translator
 from procurement.core.money import plain, round_places
+from procurement.web.fieldnames import field_label
 from procurement.web.labels import label
+from procurement.web.messages import translate_message
+from procurement.web.regions import region_class_label, region_label
 
 LOCALES = ("zh", "en")
 
 
 def select_locale() -> str:
+    """The API speaks English unless Accept-Language asks for Chinese; pages follow ?lang=, the
+    cookie, then Accept-Language."""
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(LOCALES) or "en"
     chosen = request.args.get("lang") or request.cookies.get("lang")
     if chosen in LOCALES:
         return chosen
@@ -33,6 +41,7 @@ def yuan(value: Decimal | int | None, places: int = 2) -> str:
 
 def register(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
+    use_translator(translate_message)
     app.jinja_env.globals.update(get_locale=get_locale, LOCALES=LOCALES)
     app.jinja_env.filters.update(
         yuan=yuan,
@@ -41,6 +50,10 @@ def register(app: Flask) -> None:
         number=lambda v: format_decimal(v) if v is not None else "—",
         plain=lambda v: plain(v) if v is not None else "—",
         label=label,
+        field_label=field_label,
+        region=region_label,
+        region_class=region_class_label,
+        msg=translate_message,
     )
 
     @app.after_request

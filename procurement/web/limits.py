@@ -20,11 +20,13 @@ from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 
-from procurement.core.errors import TooLarge, ValidationFailed
+from procurement.core.errors import TooLarge
 from procurement.core.limits import DB_INT_MAX, MAX_JSON_DEPTH
+from procurement.core.messages import N_
+from procurement.web.errors import BodyTooDeep, NulCharacters
 
 UPLOAD_MIMETYPE = "multipart/form-data"
-NUL_MESSAGE = "Contains a NUL character (\\u0000), which cannot be stored; remove it."
+NUL_MESSAGE = N_("Contains a NUL character (\\u0000), which cannot be stored; remove it.")
 
 
 class DatabaseIntConverter(IntegerConverter):
@@ -52,12 +54,7 @@ def json_depth(value: Any) -> int:
 
 
 def _too_deep() -> TooLarge:
-    return TooLarge(
-        f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels (MAX_JSON_DEPTH); "
-        "send a flatter document.",
-        limit="MAX_JSON_DEPTH",
-        maximum=MAX_JSON_DEPTH,
-    )
+    return BodyTooDeep(maximum=MAX_JSON_DEPTH, limit="MAX_JSON_DEPTH")
 
 
 def loads_bounded(text: str | bytes, **kwargs: Any) -> Any:
@@ -115,7 +112,7 @@ def _refuse_nul_in_forms() -> None:
         pairs += list(request.form.items(multi=True))
     errors = {name: [NUL_MESSAGE] for name, value in pairs if "\x00" in name + value}
     if errors:
-        raise ValidationFailed("Remove the NUL characters from the fields named.", errors)
+        raise NulCharacters(errors=errors)
 
 
 def body_limit() -> tuple[str, int | None]:

@@ -18,14 +18,19 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from procurement.core.errors import (
+    N_,
     Conflict,
     DomainError,
     Forbidden,
     NotFound,
     RuleViolation,
+    StaleVersion,
+    Throttled,
     TooLarge,
     Unauthenticated,
+    translate,
 )
+from procurement.web.errors import CsrfFailed, RequestNotValid
 
 log = logging.getLogger(__name__)
 
@@ -35,21 +40,22 @@ STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = (
     (Conflict, 409),
     (Forbidden, 403),
     (Unauthenticated, 401),
+    (Throttled, 429),
     (RuleViolation, 422),
     (DomainError, 400),
 )
 
 HTTP_DETAILS = {
-    400: "The request could not be understood; check its syntax.",
-    401: "Log in, or send an API token as 'Authorization: Bearer <token>'.",
-    403: "Your organization or role may not do this.",
-    404: "There is nothing at this address; check the URL and the id.",
-    405: "This address does not accept that method; see the API docs at /api/v1/docs.",
-    413: "The upload is too large; split it into smaller files.",
-    415: "Send the body as application/json (or the upload as multipart/form-data).",
-    422: "Some fields are not valid; see 'errors' for what to fix in each.",
-    428: "Send If-Match with the ETag you last read, so edits do not overwrite each other.",
-    412: "Someone changed this since you read it; reload it and apply your change again.",
+    400: N_("The request could not be understood; check its syntax."),
+    401: N_("Log in, or send an API token as 'Authorization: Bearer <token>'."),
+    403: N_("Your organization or role may not do this."),
+    404: N_("There is nothing at this address; check the URL and the id."),
+    405: N_("This address does not accept that method; see the API docs at /api/v1/docs."),
+    413: N_("The upload is too large; split it into smaller files."),
+    415: N_("Send the body as application/json (or the upload as multipart/form-data)."),
+    422: N_("Some fields are not valid; see 'errors' for what to fix in each."),
+    428: N_("Send If-Match with the ETag you last read, so edits do not overwrite each other."),
+    412: N_("Someone changed this since you read it; reload it and apply your change again."),
 }
 
 
@@ -75,7 +81,9 @@ def problem_response(
 ) -> Response:
     """Build an ``application/problem+json`` response."""
     if _wants_html():
-        return _html_problem(status, title=title, detail=detail, errors=extra.get("errors"))
+        page = _html_problem(status, title=title, detail=detail, errors=extra.get("errors"))
+        page.headers.update(headers or {})
+        return page
     base = current_app.config["PROBLEM_TYPE_BASE"]
     body: dict[str, Any] = {
         "type": f"{base}{code}" if code else "about:blank",
@@ -114,26 +122,29 @@ def _request_id() -> str:
     return g.request_id
 
 
-def status_for(error: DomainError) -> int:
-    for cls, status in STATUS_BY_CLASS:
-        if isinstance(error, cls):
+def status_for(error: DomainError | type[DomainError]) -> int:
+    """The HTTP status of a problem (an error or its class), by its base class."""
+    cls = error if isinstance(error, type) else type(error)
+    for base, status in STATUS_BY_CLASS:
+        if issubclass(cls, base):
             return status
     return 400
 
 
 def handle_domain_error(error: DomainError) -> Response:
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, Throttled) else None
     return problem_response(
-        status_for(error), code=error.code, title=error.title, detail=error.detail, **error.extra
+        status_for(error),
+        code=error.code,
+        title=translate(error.title),
+        detail=error.detail,
+        headers=headers,
+        **error.extra,
     )
 
 
 def handle_stale_data(_error: StaleDataError) -> Response:
-    return problem_response(
-        409,
-        code="stale-version",
-        title="Changed by someone else",
-        detail="This record was changed since you read it; reload it and apply your change again.",
-    )
+    return handle_domain_error(StaleVersion())
 
 
 def flatten_messages(messages: Any) -> dict[str, list[str]]:
@@ -170,64 +181,68 @@ def handle_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
     if status >= 500:
         log.error("HTTP %s on %s", status, request.path, exc_info=error)
-        return problem_response(
-            status,
-            code=None,
-            title="Internal error",
-            detail="Something went wrong on our side; the request changed nothing. "
-            "Quote the instance id when reporting it.",
-        )
+        return _internal_error(status)
     if isinstance(error, CSRFError):
-        return problem_response(
-            400,
-            code="csrf-failed",
-            title="The form has expired",
-            detail=f"{error.description} Reload the page and submit the form again.",
-        )
+        return handle_domain_error(CsrfFailed(reason=translate(error.description or "")))
     if status == 413:
         return _body_too_large()
     data = getattr(error, "data", None) or {}
-    extra: dict[str, Any] = {}
-    detail = HTTP_DETAILS.get(status, error.description or "")
     if "messages" in data or "errors" in data:
-        extra["errors"] = flatten_messages(data.get("errors") or data.get("messages"))
-        fields_list = ", ".join(sorted(extra["errors"]))
-        detail = f"Some fields are not valid ({fields_list}); see 'errors' for what to fix."
-    elif data.get("message"):
-        detail = data["message"]
+        errors = flatten_messages(data.get("errors") or data.get("messages"))
+        problem = RequestNotValid(errors=errors, fields=", ".join(sorted(errors)))
+        if status == 422:
+            return handle_domain_error(problem)
+        return problem_response(  # e.g. webargs' 400 for a body that is not JSON
+            status,
+            code=None,
+            title=translate(error.name),
+            detail=problem.detail,
+            headers=data.get("headers"),
+            **problem.extra,
+        )
+    detail = translate(HTTP_DETAILS.get(status, error.description or ""))
+    if data.get("message"):
+        detail = translate(data["message"])
     code = "validation-failed" if status == 422 else None
     return problem_response(
-        status, code=code, title=error.name, detail=detail, headers=data.get("headers"), **extra
+        status,
+        code=code,
+        title=translate(error.name),
+        detail=detail,
+        headers=data.get("headers"),
     )
 
 
 def _body_too_large() -> Response:
+    from procurement.web.errors import BodyTooLarge
     from procurement.web.limits import body_limit
 
     name, maximum = body_limit()
+    return handle_domain_error(BodyTooLarge(limit=name, maximum=maximum))
+
+
+INTERNAL_TITLE = N_("Internal error")
+INTERNAL_DETAIL = N_(
+    "Something went wrong on our side; the request changed nothing. Quote the instance id when "
+    "reporting it."
+)
+
+
+def _internal_error(status: int = 500) -> Response:
     return problem_response(
-        413,
-        code=TooLarge.code,
-        title=TooLarge.title,
-        detail=f"The request body is larger than {maximum} bytes ({name}); "
-        "send less, or split an upload into smaller files.",
-        limit=name,
-        maximum=maximum,
+        status, code=None, title=translate(INTERNAL_TITLE), detail=translate(INTERNAL_DETAIL)
     )
 
 
 def handle_unexpected(error: Exception) -> Response:
     log.exception("unhandled error on %s", request.path)
-    return problem_response(
-        500,
-        code=None,
-        title="Internal error",
-        detail="Something went wrong on our side; the request changed nothing. "
-        "Quote the instance id when reporting it.",
-    )
+    return _internal_error()
 
 
 def register(app: Flask) -> None:
+    from procurement.web import problem_docs
+
+    problem_docs.register(app)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(HTTPException, handle_http_exception)

@@ -75,16 +75,9 @@ def handle_rate_limited(error: RateLimited) -> Response:
 def retry_later(error) -> Response:
     """A 429 problem for a refusal that carries ``retry_after`` seconds (rate limit, login
     throttle), with ``Retry-After``."""
-    from procurement.web.problems import problem_response
+    from procurement.web.problems import handle_domain_error
 
-    return problem_response(
-        429,
-        code=error.code,
-        title=error.title,
-        detail=error.detail,
-        headers={"Retry-After": str(error.retry_after)},
-        **error.extra,
-    )
+    return handle_domain_error(error)  # a Throttled problem: 429 with Retry-After
 
 
 def limit_api_blueprint(blueprint) -> None:

@@ -19,17 +19,36 @@ BASE = "https://procurement.example.org/problems/"
 
 
 class BidAfterDeadline(RuleViolation):
+    """A test problem: a bid after the deadline."""
+
     code = "bid-after-deadline"
     title = "The bid deadline has passed"
+    template = "Bids closed at {closed}; it is {now}."
+
+
+class NoTender(NotFound):
+    template = "No tender {tender_id}."
+
+
+class TenderInDraft(Conflict):
+    template = "The tender is in draft; publish it first."
+
+
+class RegulatorOnly(Forbidden):
+    template = "Only a regulator may open bids."
+
+
+class CodeNotValid(ValidationFailed):
+    template = "Fix the code."
 
 
 ERRORS = {
-    "rule": (BidAfterDeadline("Bids closed at 10:00; it is 10:05.", tender_id=7), 422),
-    "notfound": (NotFound("No tender 9."), 404),
-    "conflict": (Conflict("The tender is in draft; publish it first."), 409),
-    "forbidden": (Forbidden("Only a regulator may open bids."), 403),
-    "plain": (DomainError("Refused."), 400),
-    "fields": (ValidationFailed("Fix the code.", errors={"code": ["required"]}), 422),
+    "rule": (BidAfterDeadline(closed="10:00", now="10:05", tender_id=7), 422),
+    "notfound": (NoTender(tender_id=9), 404),
+    "conflict": (TenderInDraft(), 409),
+    "forbidden": (RegulatorOnly(), 403),
+    "plain": (DomainError(), 400),
+    "fields": (CodeNotValid(errors={"code": ["required"]}), 422),
 }
 
 
@@ -126,7 +145,7 @@ def test_a_page_error_is_an_html_page_with_the_detail_and_field_errors(raising_a
     assert response.mimetype == "text/html"
     html = response.get_data(as_text=True)
     assert "Fix the code." in html
-    assert "<b>code</b>: required" in html
+    assert "<b>Code</b>: required" in html  # named as the form names it
 
 
 def test_an_unknown_page_is_an_html_404_page(client):

@@ -14,6 +14,19 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
+from procurement.auth.errors import (
+    DuplicateOrganization,
+    DuplicateUser,
+    NotOrganizationAdmin,
+    OrganizationFieldsMissing,
+    OrganizationNotFound,
+    TokenAlreadyRevoked,
+    TokenNameMissing,
+    TokenNotFound,
+    TokenValidityOutOfRange,
+    UnknownOrganizationKind,
+    UserNotValid,
+)
 from procurement.auth.models import (
     ApiToken,
     Organization,
@@ -23,8 +36,8 @@ from procurement.auth.models import (
     check_region_code,
 )
 from procurement.auth.passwords import password_errors
-from procurement.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from procurement.core.limits import MAX_TOKEN_VALID_DAYS
+from procurement.core.messages import N_, Message
 from procurement.db.backends import backend
 
 TOKEN_PREFIX = "pt_"
@@ -51,19 +64,16 @@ def create_org(
     try:
         org_kind = OrgKind(kind)
     except ValueError:
-        raise ValidationFailed(
-            f"kind must be one of {', '.join(k.value for k in OrgKind)}",
-            errors={"kind": [f"unknown organization kind '{kind}'"]},
+        raise UnknownOrganizationKind(
+            errors={"kind": [Message("unknown organization kind '{kind}'", kind=kind)]},
+            kinds=", ".join(k.value for k in OrgKind),
         ) from None
     check_region_code(region_code)
-    missing = {f: ["required"] for f, v in (("code", code), ("name", name)) if not v.strip()}
+    missing = {f: [N_("required")] for f, v in (("code", code), ("name", name)) if not v.strip()}
     if missing:
-        raise ValidationFailed("code and name are required", errors=missing)
+        raise OrganizationFieldsMissing(errors=missing)
     if session.scalar(select(Organization.id).where(Organization.code == code)):
-        raise Conflict(
-            f"An organization with code '{code}' already exists; choose another code.",
-            code="duplicate-organization",
-        )
+        raise DuplicateOrganization(org_code=code)
     org = Organization(code=code, name=name, kind=org_kind, region_code=region_code, created_at=now)
     session.add(org)
     session.flush()
@@ -94,22 +104,22 @@ def create_user(
     """Add a user to an organization with a hashed password."""
     org = session.scalar(select(Organization).where(Organization.code == org_code))
     if org is None:
-        raise NotFound(f"No organization with code '{org_code}'; create it first.")
+        raise OrganizationNotFound(org_code=org_code)
     if actor is not None and not (actor.org_id == org.id and actor.role == Role.ADMIN):
-        raise Forbidden("Only an admin of the organization may add its users.")
+        raise NotOrganizationAdmin()
     errors: dict[str, list[str]] = {}
     if role not in {r.value for r in Role}:
-        errors["role"] = [f"role must be one of {', '.join(r.value for r in Role)}"]
+        errors["role"] = [
+            Message("role must be one of {value}", value=", ".join(r.value for r in Role))
+        ]
     if password_problems := password_errors(password, username=username):
         errors["password"] = password_problems
     if not username.strip():
-        errors["username"] = ["required"]
+        errors["username"] = [N_("required")]
     if errors:
-        raise ValidationFailed("The user cannot be created as given.", errors=errors)
+        raise UserNotValid(errors=errors)
     if session.scalar(select(User.id).where(User.username == username)):
-        raise Conflict(
-            f"The username '{username}' is taken; choose another.", code="duplicate-user"
-        )
+        raise DuplicateUser(username=username)
     user = User(
         organization=org,
         username=username,
@@ -167,11 +177,18 @@ def create_token(
 ) -> IssuedToken:
     """Issue an API token for the acting user. The secret is returned once, stored hashed."""
     if not name.strip():
-        raise ValidationFailed("Give the token a name.", errors={"name": ["required"]})
+        raise TokenNameMissing(errors={"name": [N_("required")]})
     if valid_days is not None and not 1 <= valid_days <= MAX_TOKEN_VALID_DAYS:
-        raise ValidationFailed(
-            f"valid_days must be from 1 to {MAX_TOKEN_VALID_DAYS} (MAX_TOKEN_VALID_DAYS).",
-            errors={"valid_days": [f"1..{MAX_TOKEN_VALID_DAYS} (MAX_TOKEN_VALID_DAYS)"]},
+        raise TokenValidityOutOfRange(
+            errors={
+                "valid_days": [
+                    Message(
+                        "1..{MAX_TOKEN_VALID_DAYS} (MAX_TOKEN_VALID_DAYS)",
+                        MAX_TOKEN_VALID_DAYS=MAX_TOKEN_VALID_DAYS,
+                    )
+                ]
+            },
+            maximum=MAX_TOKEN_VALID_DAYS,
         )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
@@ -209,9 +226,9 @@ def revoke_token(session: Session, *, actor: Actor, token_id: int, now: datetime
     """Revoke one of the acting user's tokens; it stops working at once."""
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != actor.user_id:
-        raise NotFound(f"You have no API token {token_id}.")
+        raise TokenNotFound(token_id=token_id)
     if token.revoked_at is not None:
-        raise Conflict(f"Token {token_id} is already revoked.", code="token-already-revoked")
+        raise TokenAlreadyRevoked(token_id=token_id)
     token.revoked_at = now
     record(
         session,

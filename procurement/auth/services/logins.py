@@ -18,9 +18,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from procurement.audit.services import record
 from procurement.auth import services
+from procurement.auth.errors import PasswordPolicy, UserNotFound, WrongCurrentPassword
 from procurement.auth.models import LoginThrottle, User
 from procurement.auth.passwords import password_errors
-from procurement.core.errors import DomainError, NotFound, ValidationFailed
+from procurement.core.errors import N_, Throttled
 from procurement.db import UtcDateTime
 
 
@@ -43,21 +44,16 @@ class LoginLimits:
         )
 
 
-class LoginThrottled(DomainError):
-    """Too many failed logins for this account or from this address; wait ``retry_after``."""
-
+class LoginThrottled(Throttled):
     code = "login-throttled"
-    title = "Too many failed logins"
+    title = N_("Too many failed logins")
+    when = N_("Too many failed logins for one account or from one address in a short time.")
+    template = N_(
+        "Too many failed logins for this {scope} ({setting}); try again in {retry_after} seconds."
+    )
 
     def __init__(self, *, retry_after: int, setting: str, scope: str) -> None:
-        super().__init__(
-            f"Too many failed logins for this {scope} ({setting}); try again in "
-            f"{retry_after} seconds.",
-            retry_after=retry_after,
-            setting=setting,
-            scope=scope,
-        )
-        self.retry_after = retry_after
+        super().__init__(retry_after=retry_after, setting=setting, scope=scope)
         self.scope = scope
 
 
@@ -176,7 +172,7 @@ def change_password(
     every other session of the user. A wrong current password counts as a failed login."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("There is no such user.")
+        raise UserNotFound()
     keys = {account_key(user.username): ("account", "LOGIN_MAX_FAILURES", limits.max_failures)}
     _refuse_if_locked(session, keys, now)
     if not check_password_hash(user.password_hash, current_password):
@@ -184,18 +180,14 @@ def change_password(
             session, account_key(user.username), limit=limits.max_failures, now=now, limits=limits
         )
         session.commit()
-        raise ValidationFailed(
-            "The current password is wrong.",
-            errors={"current_password": ["the current password is wrong"]},
+        raise WrongCurrentPassword(
+            errors={"current_password": [N_("the current password is wrong")]}
         )
     problems = password_errors(new_password, username=user.username)
     if new_password == current_password:
-        problems.append("the new password must differ from the current one")
+        problems.append(N_("the new password must differ from the current one"))
     if problems:
-        raise ValidationFailed(
-            "The new password does not meet the password policy.",
-            errors={"new_password": problems},
-        )
+        raise PasswordPolicy(errors={"new_password": problems})
     user.password_hash = generate_password_hash(new_password, method=services.PASSWORD_HASH_METHOD)
     user.password_changed_at = now
     user.session_epoch += 1

@@ -15,28 +15,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from procurement.auth.models import ApiRateCounter
-from procurement.core.errors import DomainError
+from procurement.core.errors import N_, Throttled
 from procurement.core.rates import Rate
 from procurement.db import UtcDateTime
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-class RateLimited(DomainError):
-    """Too many API requests in this window; wait ``retry_after`` seconds."""
-
+class RateLimited(Throttled):
     code = "rate-limited"
-    title = "Too many requests"
+    title = N_("Too many requests")
+    when = N_("A token or client address makes more API requests than API_RATE_LIMIT allows.")
+    template = N_(
+        "Too many API requests: the limit is {limit} per token, or per client address without "
+        "one (API_RATE_LIMIT); try again in {retry_after} seconds."
+    )
 
     def __init__(self, *, rate: Rate, retry_after: int) -> None:
-        super().__init__(
-            f"Too many API requests: the limit is {rate.text} per token, or per client address "
-            f"without one (API_RATE_LIMIT); try again in {retry_after} seconds.",
-            setting="API_RATE_LIMIT",
-            limit=rate.text,
-            retry_after=retry_after,
-        )
-        self.retry_after = retry_after
+        super().__init__(setting="API_RATE_LIMIT", limit=rate.text, retry_after=retry_after)
 
 
 def window_start(now: datetime, seconds: int) -> datetime:

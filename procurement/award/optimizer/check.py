@@ -18,6 +18,7 @@ import numpy as np
 
 from procurement.award.allocation import Allocation, AllocationProblem, Winner, WinnerTotal
 from procurement.award.optimizer.model import Model
+from procurement.core.messages import N_, Message
 from procurement.core.money import line_total, round_ratio
 
 _SAFE = 2**62  # int64 products below this cannot overflow
@@ -233,35 +234,59 @@ def _reasons(
         )
     ):
         winner = model.winners[w]
-        prefix = "reserve bidder (fallback): " if winner.id in model.reserve_ids else ""
         if n_el == 1:
-            text = f"{prefix}only eligible supplier in region {model.unit_region[region_u]}"
+            text = Message(
+                "only eligible supplier in region {region}", region=model.unit_region[region_u]
+            )
         elif not prices[c] < prices[w]:
-            text = f"{prefix}cheapest eligible supplier at {winner.price} per unit"
+            text = Message("cheapest eligible supplier at {price} per unit", price=winner.price)
         else:
-            text = prefix + _moved(model, w, q, totals, c, unit)
+            text = _moved(model, w, q, totals, c, unit)
+        if winner.id in model.reserve_ids:
+            text = Message("reserve bidder (fallback): {reason}", reason=text)
         out[k] = code(text)
     return out, list(table)
 
 
-def _moved(model: Model, w: int, q: int, totals: list[int], c: int, unit: str) -> str:
+def _moved(model: Model, w: int, q: int, totals: list[int], c: int, unit: str) -> Message:
     cheap = model.winners[c]
     spare = model.upper[c] - totals[c]
     if q > spare:
-        limit = "capacity" if model.upper[c] == cheap.capacity else "maximum share"
-        return (
-            f"moved by {limit}: cheaper {cheap.id} at {cheap.price} has {spare:,} {unit} left "
-            f"under its {limit}, this needs {q:,}"
+        if model.upper[c] == cheap.capacity:
+            template = N_(
+                "moved by capacity: cheaper {winner} at {price} has {spare} {unit} left under its "
+                "capacity, this needs {needed}"
+            )
+        else:
+            template = N_(
+                "moved by maximum share: cheaper {winner} at {price} has {spare} {unit} left under "
+                "its maximum share, this needs {needed}"
+            )
+        return Message(
+            template,
+            winner=cheap.id,
+            price=cheap.price,
+            spare=f"{spare:,}",
+            unit=unit,
+            needed=f"{q:,}",
         )
     if not model.binary:
-        return f"split: the rest of this hospital's volume fits cheaper {cheap.id} no further"
+        return Message(
+            "split: the rest of this hospital's volume fits cheaper {winner} no further",
+            winner=cheap.id,
+        )
     if totals[w] - q < model.lower[w]:
-        return (
-            f"kept for minimum share: {model.winners[w].id} must supply {model.lower[w]:,} {unit}"
+        return Message(
+            "kept for minimum share: {winner} must supply {minimum} {unit}",
+            winner=model.winners[w].id,
+            minimum=f"{model.lower[w]:,}",
+            unit=unit,
         )
     if w in model.min_one:
-        return "kept so that every winner supplies at least one region"
-    return f"moved to fit single sourcing around the capacity of cheaper {cheap.id}"
+        return N_("kept so that every winner supplies at least one region")
+    return Message(
+        "moved to fit single sourcing around the capacity of cheaper {winner}", winner=cheap.id
+    )
 
 
 def winner_summary(model: Model, totals: list[int], plan: CompactPlan) -> list[WinnerTotal]:

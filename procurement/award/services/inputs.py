@@ -11,12 +11,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from procurement.award.errors import AwardRunNotValid, LotsDemandNotConfirmed
 from procurement.award.selection import BidInput, LotBids
 from procurement.bidding.models import Bid, BidStatus, Validity
 from procurement.catalog.models import Lot, Tender
 from procurement.catalog.rules import RulesSet
 from procurement.catalog.services import ConfirmedDemand, confirmed_demand
-from procurement.core.errors import Conflict, ValidationFailed
+from procurement.core.messages import N_, Message
 
 GRANULARITIES = ("single", "region", "split")
 FALLBACKS = ("none", "relax_min_share", "reserves", "both")
@@ -35,16 +36,16 @@ class RunOptions:
     def check(self) -> None:
         errors: dict[str, list[str]] = {}
         if self.granularity is not None and self.granularity not in GRANULARITIES:
-            errors["granularity"] = [f"one of {', '.join(GRANULARITIES)}"]
+            errors["granularity"] = [Message("one of {value}", value=", ".join(GRANULARITIES))]
         if self.fallback not in FALLBACKS:
-            errors["fallback"] = [f"one of {', '.join(FALLBACKS)}"]
+            errors["fallback"] = [Message("one of {value}", value=", ".join(FALLBACKS))]
         if self.solver is not None and self.solver not in SOLVERS:
-            errors["solver"] = [f"one of {', '.join(SOLVERS)}"]
+            errors["solver"] = [Message("one of {value}", value=", ".join(SOLVERS))]
         if self.time_limit_s is not None and not 1 <= self.time_limit_s <= 3600:
-            errors["time_limit_s"] = ["between 1 and 3600 seconds"]
+            errors["time_limit_s"] = [N_("between 1 and 3600 seconds")]
         if errors:
             shown = "; ".join(f"{k}: {v[0]}" for k, v in errors.items())
-            raise ValidationFailed(f"The award run was not started: {shown}.", errors=errors)
+            raise AwardRunNotValid(errors=errors, shown=shown)
 
     def resolved(self, rules: RulesSet) -> dict[str, Any]:
         """The effective options (snapshot defaults filled in), as stored on the run."""
@@ -100,11 +101,8 @@ def load_inputs(session: Session, tender: Tender) -> list[LotInputs]:
     """Every lot's opened live bids and confirmed demand; 409 when a lot is not confirmed."""
     unconfirmed = [lot.code for lot in tender.lots if lot.confirmation is None]
     if unconfirmed:
-        raise Conflict(
-            f"The demand of lot(s) {', '.join(unconfirmed)} of tender {tender.code} is not "
-            "confirmed; confirm the demand before running the award.",
-            code="demand-not-confirmed",
-            lots=unconfirmed,
+        raise LotsDemandNotConfirmed(
+            lots_shown=", ".join(unconfirmed), tender_code=tender.code, lots=unconfirmed
         )
     bids = session.scalars(
         select(Bid)

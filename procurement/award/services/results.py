@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.award.errors import AwardRunNotFound, OutcomesNotPublished, ResultsNotPublished
 from procurement.award.models import AwardBidOutcome, AwardLotResult, AwardRun, LotStatus
+from procurement.catalog.errors import TenderNotFound
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
 from procurement.catalog.rules import price_cut
-from procurement.core.errors import Conflict, NotFound
 from procurement.core.money import as_entered, plain, round_amount, round_unit_price
 
 PUBLISHED = (TenderStatus.AWARDED, TenderStatus.IN_FORCE, TenderStatus.CLOSED)
@@ -83,15 +84,10 @@ def public_results(session: Session, *, tender_id: int) -> PublicResults:
     """A tender's published results (no login): winners, prices, savings, regions."""
     tender = session.get(Tender, tender_id)
     if tender is None or tender.status == TenderStatus.DRAFT:
-        raise NotFound(f"No tender with id {tender_id}.", code="tender-not-found")
+        raise TenderNotFound(tender_id=tender_id)
     run = confirmed_run(session, tender) if tender.status in PUBLISHED else None
     if run is None:
-        raise Conflict(
-            f"The results of tender {tender.code} are published once its award is confirmed; "
-            f"it is '{tender.status.value}'.",
-            code="results-not-published",
-            current_status=tender.status.value,
-        )
+        raise ResultsNotPublished(tender_code=tender.code, current_status=tender.status.value)
     lots = [_public_lot(lot) for lot in run.lots]
     total = sum((lot.savings for lot in lots), Decimal("0.00"))
     return PublicResults(tender, run.number, total, lots)
@@ -176,17 +172,13 @@ def tender_outcomes(
     actor.require(OrgKind.MANUFACTURER, OrgKind.REGULATOR, write=False, action="see bid outcomes")
     tender = session.get(Tender, tender_id)
     if tender is None or tender.status == TenderStatus.DRAFT:
-        raise NotFound(f"No tender with id {tender_id}.", code="tender-not-found")
+        raise TenderNotFound(tender_id=tender_id)
     if actor.org_kind == OrgKind.REGULATOR:
         run = _regulator_run(session, tender, actor, run_id)
         return [o for lot in run.lots for o in lot.outcomes] if run else []
     run = confirmed_run(session, tender)
     if run is None:
-        raise Conflict(
-            f"The outcomes of tender {tender.code} are published when its award is confirmed.",
-            code="results-not-published",
-            current_status=tender.status.value,
-        )
+        raise OutcomesNotPublished(tender_code=tender.code, current_status=tender.status.value)
     return [o for lot in run.lots for o in lot.outcomes if o.manufacturer_id == actor.org_id]
 
 
@@ -197,7 +189,7 @@ def _regulator_run(session: Session, tender: Tender, actor: Actor, run_id: int |
     if run_id is not None:
         run = get_award_run(session, run_id=run_id, actor=actor)
         if run.tender_id != tender.id:
-            raise NotFound(f"No award run {run_id} for this tender.", code="award-run-not-found")
+            raise AwardRunNotFound(run_id=run_id)
         return run
     return confirmed_run(session, tender) or session.scalar(
         select(AwardRun).where(AwardRun.tender_id == tender.id).order_by(AwardRun.number.desc())

@@ -13,6 +13,12 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.award.allocation import SolverOptions
+from procurement.award.errors import (
+    AwardRunNotFound,
+    RunsOfDifferentTenders,
+    TenderAlreadyAwarded,
+    TenderNotOpened,
+)
 from procurement.award.models import AwardLotResult, AwardRun, LotStatus, RunStatus
 from procurement.award.optimizer import allocate_many
 from procurement.award.services.inputs import RunOptions, inputs_digest, load_inputs
@@ -21,7 +27,7 @@ from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
 from procurement.catalog.rules import RulesSet
 from procurement.catalog.services.common import require_owner, visible_tender
-from procurement.core.errors import Conflict, NotFound
+from procurement.core.errors import Conflict
 
 
 def owned_tender(session: Session, tender_id: int, actor: Actor, action: str, *, lock=False):
@@ -88,16 +94,8 @@ def start_award_run(
 
 def _not_opened(tender: Tender) -> Conflict:
     if tender.status in (TenderStatus.AWARDED, TenderStatus.IN_FORCE, TenderStatus.CLOSED):
-        detail = (
-            f"Tender {tender.code} is already '{tender.status.value}': an award run was "
-            "confirmed, so no new run can be started."
-        )
-    else:
-        detail = (
-            f"Tender {tender.code} is '{tender.status.value}'; the award runs once the bids are "
-            "opened."
-        )
-    return Conflict(detail, code="tender-not-opened", current_status=tender.status.value)
+        return TenderAlreadyAwarded(tender_code=tender.code, current_status=tender.status.value)
+    return TenderNotOpened(tender_code=tender.code, current_status=tender.status.value)
 
 
 def _solve(plans: list[LotPlan], resolved: dict[str, Any], workers: int) -> list:
@@ -160,7 +158,7 @@ def get_award_run(session: Session, *, run_id: int, actor: Actor, lock: bool = F
     actor.require(write=False, action="see award runs")
     run = session.get(AwardRun, run_id, with_for_update=lock or None)
     if run is None:
-        raise NotFound(f"No award run with id {run_id}.", code="award-run-not-found")
+        raise AwardRunNotFound(run_id=run_id)
     owned_tender(session, run.tender_id, actor, "see the award runs")
     return run
 
@@ -188,11 +186,7 @@ def compare_award_runs(session: Session, *, run_id: int, other_id: int, actor: A
     run = get_award_run(session, run_id=run_id, actor=actor)
     other = get_award_run(session, run_id=other_id, actor=actor)
     if run.tender_id != other.tender_id:
-        raise Conflict(
-            f"Runs {run.id} and {other.id} belong to different tenders; compare runs of one "
-            "tender.",
-            code="runs-of-different-tenders",
-        )
+        raise RunsOfDifferentTenders(run_id=run.id, other_id=other.id)
     a = {lot.lot_code: lot for lot in run.lots}
     b = {lot.lot_code: lot for lot in other.lots}
     lots = [_compare_lot(code, a.get(code), b.get(code)) for code in sorted(set(a) | set(b))]

@@ -19,6 +19,7 @@ from procurement.award.services.inputs import LotInputs
 from procurement.award.volumes import agreed_volumes, contract_years, volume_ratio
 from procurement.bidding.models import Bid
 from procurement.catalog.rules import RulesSet
+from procurement.core.messages import Message
 from procurement.core.money import round_ratio
 
 
@@ -151,7 +152,9 @@ def _outcome_rows(plan: LotPlan, result: AllocationResult | None) -> list[AwardB
             if o.award_price is not None
             else (bids[o.bid_id].unit_price if reserve else None)
         )
-        reason = o.reason + ("; used as a reserve supplier by the fallback" if reserve else "")
+        reason = o.reason
+        if reserve:
+            reason = Message("{reason}; used as a reserve supplier by the fallback", reason=reason)
         rows.append(
             AwardBidOutcome(
                 bid_id=int(o.bid_id),

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
+from procurement.bidding.errors import BanChangeNotValid, BanNotFound, BanNotValid
 from procurement.bidding.models import BiddingBan
 from procurement.catalog.models import Product
-from procurement.core.errors import NotFound, ValidationFailed
+from procurement.core.messages import N_, Message
 
 BAN_FIELDS = ("manufacturer_id", "product_id", "level", "starts_at", "until", "reason")
 
@@ -26,21 +27,21 @@ def _check(session: Session, values: dict[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     org = session.get(Organization, values.get("manufacturer_id") or 0)
     if org is None or org.kind != OrgKind.MANUFACTURER:
-        errors["manufacturer_id"] = ["not a manufacturer organization"]
+        errors["manufacturer_id"] = [N_("not a manufacturer organization")]
     product_id = values.get("product_id")
     if product_id is not None:
         product = session.get(Product, product_id)
         if product is None or product.manufacturer_id != values.get("manufacturer_id"):
-            errors["product_id"] = ["not a product of that manufacturer"]
+            errors["product_id"] = [N_("not a product of that manufacturer")]
     for name, limit in (("level", 40), ("reason", 500)):
         text = str(values.get(name) or "").strip()
         if not text or len(text) > limit:
-            errors[name] = [f"required, at most {limit} characters"]
+            errors[name] = [Message("required, at most {limit} characters", limit=limit)]
     starts, until = values.get("starts_at"), values.get("until")
     if not isinstance(starts, datetime):
-        errors["starts_at"] = ["a date and time is required"]
+        errors["starts_at"] = [N_("a date and time is required")]
     elif until is not None and until <= starts:
-        errors["until"] = ["must be after starts_at"]
+        errors["until"] = [N_("must be after starts_at")]
     return errors
 
 
@@ -50,9 +51,9 @@ def add_ban(
     """Bar a manufacturer or product inside the caller's transaction (does not commit)."""
     values = {"product_id": None, "until": None, "starts_at": now, **data}
     unknown = sorted(set(values) - set(BAN_FIELDS))
-    errors = {k: ["unknown field"] for k in unknown} or _check(session, values)
+    errors = {k: [N_("unknown field")] for k in unknown} or _check(session, values)
     if errors:
-        raise ValidationFailed("The bidding ban cannot be recorded as given.", errors=errors)
+        raise BanNotValid(errors=errors)
     ban = BiddingBan(
         **values,
         source=source,
@@ -108,7 +109,7 @@ def get_ban(session: Session, *, ban_id: int, actor: Actor) -> BiddingBan:
     if ban is None or (
         actor.org_kind == OrgKind.MANUFACTURER and ban.manufacturer_id != actor.org_id
     ):
-        raise NotFound(f"No bidding ban with id {ban_id}.", code="ban-not-found")
+        raise BanNotFound(ban_id=ban_id)
     return ban
 
 
@@ -120,9 +121,9 @@ def update_ban(
     ban = get_ban(session, ban_id=ban_id, actor=actor)
     values = {name: getattr(ban, name) for name in BAN_FIELDS} | data
     unknown = sorted(set(data) - {"level", "starts_at", "until", "reason"})
-    errors = {k: ["cannot be changed"] for k in unknown} or _check(session, values)
+    errors = {k: [N_("cannot be changed")] for k in unknown} or _check(session, values)
     if errors:
-        raise ValidationFailed("The bidding ban cannot be changed as given.", errors=errors)
+        raise BanChangeNotValid(errors=errors)
     for name, value in data.items():
         setattr(ban, name, value)
     _audit(session, "bidding_ban.updated", ban, now, actor)

@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.bidding.errors import BidDeadlinePassed, BiddingNotOpen, BidNotFound, BidsSealed
 from procurement.bidding.models import Bid
+from procurement.catalog.errors import NotTenderOwner
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
 from procurement.catalog.services import get_tender
-from procurement.core.errors import Conflict, Forbidden, NotFound
+from procurement.core.errors import Conflict, NotFound
 
 SEALED_STATES = frozenset(
     {
@@ -46,7 +48,7 @@ def is_tender_regulator(tender: Tender, actor: Actor | None) -> bool:
 
 def no_bid() -> NotFound:
     """The one answer for a bid that is missing or that the actor may not see (yet)."""
-    return NotFound("There is no such bid, or it is not one you may see.", code="bid-not-found")
+    return BidNotFound()
 
 
 def can_read(bid: Bid, actor: Actor | None) -> bool:
@@ -82,20 +84,12 @@ def regulated_tender(session: Session, tender_id: int, actor: Actor, action: str
     actor.require(OrgKind.REGULATOR, write=False, action=action)
     tender = get_tender(session, tender_id=tender_id, actor=actor)
     if not is_tender_regulator(tender, actor):
-        raise Forbidden(
-            f"Tender {tender.code} is managed by another regulator; only it may {action}.",
-            code="not-tender-owner",
-        )
+        raise NotTenderOwner(tender_code=tender.code, action=action)
     return tender
 
 
 def sealed_conflict(tender: Tender) -> Conflict:
-    return Conflict(
-        f"The bids of tender {tender.code} are sealed until they are opened (opening time "
-        f"{tender.opening_at.isoformat()}); only the total number of bids is shown before that.",
-        code="bids-sealed",
-        opening_at=tender.opening_at.isoformat(),
-    )
+    return BidsSealed(tender_code=tender.code, opening_at=tender.opening_at.isoformat())
 
 
 def require_bidding_window(tender: Tender, now: datetime) -> None:
@@ -104,18 +98,10 @@ def require_bidding_window(tender: Tender, now: datetime) -> None:
     if tender.status == TenderStatus.BIDDING_OPEN and now < tender.bid_deadline:
         return
     if tender.status in (TenderStatus.DRAFT, TenderStatus.DEMAND_OPEN):
-        raise Conflict(
-            f"Bidding on tender {tender.code} has not opened yet (it is "
-            f"'{tender.status.value}'); bids are accepted until {deadline}.",
-            code="bidding-not-open",
-            bid_deadline=deadline,
+        raise BiddingNotOpen(
+            tender_code=tender.code, tender_status=tender.status.value, bid_deadline=deadline
         )
-    raise Conflict(
-        f"The bid deadline of tender {tender.code} ({deadline}) has passed; "
-        f"bids can no longer be submitted, amended or withdrawn (it is now {now.isoformat()}).",
-        code="bid-deadline-passed",
-        bid_deadline=deadline,
-    )
+    raise BidDeadlinePassed(tender_code=tender.code, bid_deadline=deadline, now=now.isoformat())
 
 
 def live_bids(session: Session, tender_id: int) -> list[Bid]:

@@ -14,12 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
+from procurement.bidding.errors import BidderBarred, BidNotAccepted
 from procurement.bidding.models import BiddingBan
 from procurement.bidding.ranking import Prices, normalize
 from procurement.bidding.seal import BidContent
 from procurement.catalog.models import Lot, Product, QualityRequirement, Tender
 from procurement.catalog.services import rules_of
-from procurement.core.errors import RuleViolation, ValidationFailed
+from procurement.core.errors import RuleViolation
+from procurement.core.messages import N_, Message
 
 MAX_NOTE = 500
 MAX_CAPACITY = 10**15
@@ -41,23 +43,40 @@ def product_problems(product: Product, lot: Lot) -> list[str]:
     """Why ``product`` may not be bid on ``lot`` (empty when it may)."""
     problems = []
     if product.generic_name != lot.generic_name:
-        problems.append(f"its generic name is {product.generic_name}, the lot's {lot.generic_name}")
+        problems.append(
+            Message(
+                "its generic name is {generic_name}, the lot's {generic_name2}",
+                generic_name=product.generic_name,
+                generic_name2=lot.generic_name,
+            )
+        )
     if product.dosage_class != lot.dosage_class:
         problems.append(
-            f"its dosage form class is {product.dosage_class.value}, "
-            f"the lot's {lot.dosage_class.value}"
+            Message(
+                "its dosage form class is {dosage_class}, the lot's {dosage_class2}",
+                dosage_class=product.dosage_class.value,
+                dosage_class2=lot.dosage_class.value,
+            )
         )
     if product.smallest_unit != lot.smallest_unit:
         problems.append(
-            f"it counts in {product.smallest_unit.value}, the lot in {lot.smallest_unit.value}"
+            Message(
+                "it counts in {smallest_unit}, the lot in {smallest_unit2}",
+                smallest_unit=product.smallest_unit.value,
+                smallest_unit2=lot.smallest_unit.value,
+            )
         )
     if product.strength_unit != lot.strength_unit:
         problems.append(
-            f"its strength is in {product.strength_unit}, the lot's in {lot.strength_unit}"
+            Message(
+                "its strength is in {strength_unit}, the lot's in {strength_unit2}",
+                strength_unit=product.strength_unit,
+                strength_unit2=lot.strength_unit,
+            )
         )
     needs_quality = lot.quality_requirement == QualityRequirement.CONSISTENCY_EVALUATED
     if needs_quality and not product.meets_quality_bar:
-        problems.append("the lot requires consistency evaluation (or the originator)")
+        problems.append(N_("the lot requires consistency evaluation (or the originator)"))
     return problems
 
 
@@ -76,21 +95,23 @@ def ban_violation(ban: BiddingBan) -> RuleViolation:
     until = ban.until.isoformat() if ban.until else "it is lifted"
     field = "product_id" if ban.product_id is not None else "manufacturer"
     what = "This product is" if ban.product_id is not None else "Your organization is"
-    return RuleViolation(
-        f"{what} barred from bidding until {until} ({ban.level}: {ban.reason}).",
-        code="bidder-barred",
-        errors={field: [f"barred from bidding until {until}"]},
+    return BidderBarred(
+        errors={field: [Message("barred from bidding until {until}", until=until)]},
+        what=what,
+        until=until,
+        level=ban.level,
+        reason=ban.reason,
         ban_id=ban.id,
     )
 
 
 def _price(value: Any, errors: dict[str, list[str]]) -> Decimal | None:
     if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
-        errors["price_per_pack"] = ['a positive decimal amount is required, e.g. "47.60"']
+        errors["price_per_pack"] = [N_('a positive decimal amount is required, e.g. "47.60"')]
     elif value.as_tuple().exponent < -4:  # type: ignore[operator]
-        errors["price_per_pack"] = ["at most 4 decimal places"]
+        errors["price_per_pack"] = [N_("at most 4 decimal places")]
     elif value >= MAX_PRICE:
-        errors["price_per_pack"] = [f"must be below {MAX_PRICE}"]
+        errors["price_per_pack"] = [Message("must be below {MAX_PRICE}", MAX_PRICE=MAX_PRICE)]
     else:
         return value
     return None
@@ -98,7 +119,7 @@ def _price(value: Any, errors: dict[str, list[str]]) -> Decimal | None:
 
 def _capacity(value: Any, errors: dict[str, list[str]]) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_CAPACITY:
-        errors["capacity"] = ["a positive whole number of smallest units per year is required"]
+        errors["capacity"] = [N_("a positive whole number of smallest units per year is required")]
         return None
     return value
 
@@ -108,24 +129,36 @@ def _regions(value: Any, tender: Tender, errors: dict[str, list[str]]) -> tuple[
     if value is None:
         return tuple(sorted(scope))
     if not isinstance(value, list | tuple) or not value:
-        errors["regions"] = ["list at least one province of the tender scope"]
+        errors["regions"] = [N_("list at least one province of the tender scope")]
         return ()
     outside = [str(r) for r in value if str(r) not in scope]
     if outside:
-        errors["regions"] = [f"{', '.join(outside)} not in the tender scope ({', '.join(scope)})"]
+        errors["regions"] = [
+            Message(
+                "{value} not in the tender scope ({value2})",
+                value=", ".join(outside),
+                value2=", ".join(scope),
+            )
+        ]
     elif len(set(value)) != len(value):
-        errors["regions"] = ["a province is listed twice"]
+        errors["regions"] = [N_("a province is listed twice")]
     return tuple(sorted(str(r) for r in value))
 
 
 def _product(session: Session, value: Any, lot: Lot, actor: Actor, errors) -> Product | None:
     product = session.get(Product, value) if isinstance(value, int) else None
     if product is None or product.manufacturer_id != actor.org_id:
-        errors["product_id"] = ["not one of your registered products"]
+        errors["product_id"] = [N_("not one of your registered products")]
         return None
     problems = product_problems(product, lot)
     if problems:
-        errors["product_id"] = [f"does not match lot {lot.code}: {'; '.join(problems)}"]
+        errors["product_id"] = [
+            Message(
+                "does not match lot {lot_code}: {value}",
+                lot_code=lot.code,
+                value="; ".join(problems),
+            )
+        ]
         return None
     return product
 
@@ -141,7 +174,7 @@ def check_submission(
     regions = _regions(data.get("regions"), lot.tender, errors)
     note = data.get("note") or ""
     if not isinstance(note, str) or len(note) > MAX_NOTE:
-        errors["note"] = [f"at most {MAX_NOTE} characters of text"]
+        errors["note"] = [Message("at most {MAX_NOTE} characters of text", MAX_NOTE=MAX_NOTE)]
     warnings: list[str] = []
     prices = None
     if product is not None and price is not None:
@@ -149,7 +182,7 @@ def check_submission(
         warnings += [warning] if warning else []
     if errors:
         shown = "; ".join(f"{field}: {msgs[0]}" for field, msgs in errors.items())
-        raise ValidationFailed(f"The bid was not accepted: {shown}.", errors=errors)
+        raise BidNotAccepted(errors=errors, shown=shown)
     ban = active_ban(session, actor.org_id, product.id, now)
     if ban is not None:
         raise ban_violation(ban)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
+from procurement.bidding.errors import OpeningTooEarly, SealKeyMissing
 from procurement.bidding.models import Bid, Validity
 from procurement.bidding.ranking import Rankable, normalize, rank
 from procurement.bidding.seal import Sealer, SealError, commitment, digests_equal
@@ -18,7 +19,6 @@ from procurement.bidding.services.eligibility import active_ban, product_problem
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
 from procurement.catalog.services import rules_of, transition
-from procurement.core.errors import Conflict
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,8 @@ def open_bids(
     if is_opened(tender):
         return _result(session, tender)
     if now < tender.opening_at:
-        raise Conflict(
-            f"The bids of tender {tender.code} can be opened at {tender.opening_at.isoformat()}, "
-            f"not before (it is now {now.isoformat()}).",
-            code="too-early",
-            opening_at=tender.opening_at.isoformat(),
+        raise OpeningTooEarly(
+            tender_code=tender.code, opening_at=tender.opening_at.isoformat(), now=now.isoformat()
         )
     if tender.status == TenderStatus.BIDDING_OPEN:
         transition(session, tender, TenderStatus.BIDDING_CLOSED, now=now, actor=actor)
@@ -94,9 +91,7 @@ def _reveal(session: Session, bid: Bid, tender: Tender, sealer: Sealer, now: dat
         content = sealer.unseal_content(bid.sealed)
         nonce = sealer.unseal_nonce(bid.nonce)
     except SealError as exc:
-        raise Conflict(
-            f"Bid {bid.id} cannot be unsealed: {exc}. Nothing was opened.", code="seal-key-missing"
-        ) from None
+        raise SealKeyMissing(bid_id=bid.id, reason=exc) from None
     lot, product = bid.lot, bid.product
     factor = rules_of(tender).selection.price_ratio_factor
     prices = normalize(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.bidding.errors import NotBidsOwner
 from procurement.bidding.models import Bid, BidStatus, Validity
 from procurement.bidding.seal import BidContent, commitment, digests_equal
 from procurement.bidding.services.common import (
@@ -23,7 +24,6 @@ from procurement.bidding.services.common import (
 )
 from procurement.catalog.models import Lot
 from procurement.catalog.services import get_lot
-from procurement.core.errors import Forbidden
 
 # What new_bid_reference() produces (and nothing else reaches the database: no NUL, no length).
 BID_REFERENCE = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -75,10 +75,7 @@ def list_lot_bids(session: Session, *, lot_id: int, actor: Actor) -> list[Bid]:
     if actor.org_kind == OrgKind.MANUFACTURER:
         return list(session.scalars(query.where(Bid.manufacturer_id == actor.org_id)))
     if not is_tender_regulator(lot.tender, actor):
-        raise Forbidden(
-            f"Only the regulator of tender {lot.tender.code} may see its bids.",
-            code="not-tender-owner",
-        )
+        raise NotBidsOwner(tender_code=lot.tender.code)
     if not is_opened(lot.tender):
         raise sealed_conflict(lot.tender)
     return _ranked(session, query.where(Bid.status == BidStatus.SUBMITTED))

@@ -13,13 +13,19 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.bidding.errors import (
+    BidAlreadyWithdrawn,
+    BidChanged,
+    BidExists,
+    BidExistsOnLot,
+    BidWithdrawn,
+)
 from procurement.bidding.models import Bid, BidAction, BidStatus, BidVersion
 from procurement.bidding.ranking import Prices
 from procurement.bidding.seal import BidContent, Sealer, commitment, new_nonce
 from procurement.bidding.services.common import own_bid, require_bidding_window
 from procurement.bidding.services.eligibility import Checked, check_submission
 from procurement.catalog.services import get_lot
-from procurement.core.errors import Conflict
 
 
 @dataclass(frozen=True)
@@ -87,12 +93,7 @@ def submit_bid(
         select(Bid).where(Bid.lot_id == lot.id, Bid.manufacturer_id == actor.org_id)
     )
     if bid is not None and bid.is_live:
-        raise Conflict(
-            f"You already have bid {bid.id} on lot {lot.code}; amend it (PUT /bids/{bid.id}) "
-            "or withdraw it first.",
-            code="bid-exists",
-            bid_id=bid.id,
-        )
+        raise BidExists(bid_id=bid.id, lot_code=lot.code)
     if bid is None:
         bid = Bid(lot_id=lot.id, tender_id=lot.tender_id, manufacturer_id=actor.org_id)
         bid.submitted_at = now
@@ -102,9 +103,7 @@ def submit_bid(
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise Conflict(
-            f"You already have a bid on lot {lot.code}; amend it instead.", code="bid-exists"
-        ) from None
+        raise BidExistsOnLot(lot_code=lot.code) from None
     _append_version(session, bid, BidAction.SUBMIT, now, actor)
     session.commit()
     return Submitted(bid, checked.content, checked.prices, checked.warnings)
@@ -120,12 +119,7 @@ def _apply(bid: Bid, checked: Checked, sealer: Sealer, now: datetime) -> None:
 
 def _check_version(bid: Bid, expected: int | None) -> None:
     if expected is not None and expected != bid.version:
-        raise Conflict(
-            f"Bid {bid.id} is at version {bid.version}, not {expected}: it changed since you "
-            "read it; reload it and send your change again.",
-            code="stale-version",
-            current_version=bid.version,
-        )
+        raise BidChanged(bid_id=bid.id, current_version=bid.version, expected=expected)
 
 
 def amend_bid(
@@ -143,10 +137,7 @@ def amend_bid(
     require_bidding_window(bid.tender, now)
     _check_version(bid, expected_version)
     if not bid.is_live:
-        raise Conflict(
-            f"Bid {bid.id} was withdrawn; submit a new bid on the lot instead of amending it.",
-            code="bid-withdrawn",
-        )
+        raise BidWithdrawn(bid_id=bid.id)
     checked = check_submission(session, lot=bid.lot, data=data, now=now, actor=actor)
     _apply(bid, checked, sealer, now)
     session.flush()
@@ -163,7 +154,7 @@ def withdraw_bid(
     require_bidding_window(bid.tender, now)
     _check_version(bid, expected_version)
     if not bid.is_live:
-        raise Conflict(f"Bid {bid.id} is already withdrawn.", code="bid-withdrawn")
+        raise BidAlreadyWithdrawn(bid_id=bid.id)
     bid.status = BidStatus.WITHDRAWN
     bid.updated_at = now
     session.flush()

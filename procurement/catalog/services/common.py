@@ -8,10 +8,17 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.catalog.errors import (
+    ImportFailed,
+    LotNotFound,
+    NotTenderOwner,
+    TenderNotDraft,
+    TenderNotFound,
+)
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Lot, Tender
 from procurement.catalog.tabular import CellError, TableError
-from procurement.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from procurement.core.errors import Message, ValidationFailed
 
 
 def can_see(tender: Tender, actor: Actor) -> bool:
@@ -26,7 +33,7 @@ def visible_tender(session: Session, tender_id: int, actor: Actor, *, lock: bool
     actor.require(write=False, action="see tenders")
     tender = session.get(Tender, tender_id, with_for_update=lock or None)
     if tender is None or not can_see(tender, actor):
-        raise NotFound(f"No tender with id {tender_id}.", code="tender-not-found")
+        raise TenderNotFound(tender_id=tender_id)
     return tender
 
 
@@ -34,7 +41,7 @@ def visible_lot(session: Session, lot_id: int, actor: Actor) -> Lot:
     actor.require(write=False, action="see lots")
     lot = session.get(Lot, lot_id)
     if lot is None or not can_see(lot.tender, actor):
-        raise NotFound(f"No lot with id {lot_id}.", code="lot-not-found")
+        raise LotNotFound(lot_id=lot_id)
     return lot
 
 
@@ -42,25 +49,19 @@ def require_owner(tender: Tender, actor: Actor, action: str) -> None:
     """Only the regulator organization that created the tender manages it."""
     actor.require(OrgKind.REGULATOR, action=action)
     if tender.created_by_org_id != actor.org_id:
-        raise Forbidden(
-            f"Tender {tender.code} is managed by another regulator; only it may {action}.",
-            code="not-tender-owner",
-        )
+        raise NotTenderOwner(tender_code=tender.code, action=action)
 
 
 def require_draft(tender: Tender, action: str) -> None:
     if tender.status != TenderStatus.DRAFT:
-        raise Conflict(
-            f"Tender {tender.code} is '{tender.status.value}', not 'draft': its catalog is "
-            f"frozen, so you cannot {action}.",
-            code="tender-not-draft",
-            current_status=tender.status.value,
+        raise TenderNotDraft(
+            tender_code=tender.code, current_status=tender.status.value, action=action
         )
 
 
-def fail_fields(detail: str, errors: dict[str, list[str]]) -> None:
+def fail_fields(error: type[ValidationFailed], errors: dict[str, list[str]]) -> None:
     if errors:
-        raise ValidationFailed(detail, errors=errors)
+        raise error(errors=errors)
 
 
 def table_failure(errors: Iterable[CellError], what: str) -> ValidationFailed:
@@ -70,12 +71,14 @@ def table_failure(errors: Iterable[CellError], what: str) -> ValidationFailed:
     for error in errors:
         by_key.setdefault(error.key, []).append(error.message)
     first = errors[0]
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return ValidationFailed(
-        f"The {what} file was not imported (nothing was changed): row {first.row}, "
-        f"column '{first.column}': {first.message}{more}. Fix the file and upload it again.",
+    more = Message(" (and {count} more)", count=len(errors) - 1) if len(errors) > 1 else ""
+    return ImportFailed(
         errors=by_key,
-        code="import-failed",
+        what=what,
+        row=first.row,
+        column=first.column,
+        message=first.message,
+        more=more,
         row_errors=[{"row": e.row, "column": e.column, "message": e.message} for e in errors],
     )
 

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.catalog.errors import DemandAdjustmentsNotValid, DemandNotConfirmed, UnknownLots
 from procurement.catalog.models import DemandConfirmation, DemandReport, Lot, Tender
 from procurement.catalog.services.common import require_owner, visible_tender
 from procurement.catalog.services.demand import check_confirmable, list_demand
-from procurement.core.errors import Conflict, ValidationFailed
+from procurement.core.messages import N_, Message
 
 
 @dataclass
@@ -137,15 +138,15 @@ def _check_adjustments(
     for index, item in enumerate(adjustments):
         report_id, quantity = item.get("report_id"), item.get("confirmed_quantity")
         if report_id not in reports:
-            errors[f"adjustments.{index}.report_id"] = ["no report with this id in these lots"]
+            errors[f"adjustments.{index}.report_id"] = [N_("no report with this id in these lots")]
         elif report_id in adjusted:
-            errors[f"adjustments.{index}.report_id"] = ["adjusted twice"]
+            errors[f"adjustments.{index}.report_id"] = [N_("adjusted twice")]
         if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
-            errors[f"adjustments.{index}.confirmed_quantity"] = ["a whole number, 0 or more"]
+            errors[f"adjustments.{index}.confirmed_quantity"] = [N_("a whole number, 0 or more")]
         elif report_id in reports:
             adjusted[report_id] = quantity
     if errors:
-        raise ValidationFailed("The demand was not confirmed; fix the adjustments named.", errors)
+        raise DemandAdjustmentsNotValid(errors=errors)
     return adjusted
 
 
@@ -202,9 +203,10 @@ def _selected_lots(tender: Tender, lot_codes: list[str] | None) -> list[Lot]:
         return list(by_code.values())
     unknown = [c for c in lot_codes if c not in by_code]
     if unknown:
-        raise ValidationFailed(
-            f"Tender {tender.code} has no lot(s) {', '.join(unknown)}.",
-            errors={"lots": [f"unknown lot code(s): {', '.join(unknown)}"]},
+        raise UnknownLots(
+            errors={"lots": [Message("unknown lot code(s): {value}", value=", ".join(unknown))]},
+            tender_code=tender.code,
+            lots=", ".join(unknown),
         )
     return [by_code[c] for c in dict.fromkeys(lot_codes)]
 
@@ -221,10 +223,7 @@ def confirmed_demand(session: Session, *, lot_id: int) -> list[ConfirmedDemand]:
     calling service has checked it). Conflict if the regulator has not confirmed the lot."""
     lot = session.get(Lot, lot_id)
     if lot is None or lot.confirmation is None:
-        raise Conflict(
-            f"The demand of lot {lot_id} is not confirmed; the regulator confirms it first.",
-            code="demand-not-confirmed",
-        )
+        raise DemandNotConfirmed(lot_id=lot_id)
     reports = session.scalars(
         select(DemandReport).where(DemandReport.lot_id == lot_id).order_by(DemandReport.hospital_id)
     )

@@ -13,6 +13,13 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind, province_of
+from procurement.catalog.errors import (
+    DemandClosed,
+    DemandNotConfirmable,
+    DemandReportNotFound,
+    DemandReportNotValid,
+    OutsideRegionScope,
+)
 from procurement.catalog.lifecycle import BEFORE_AWARD, TenderStatus
 from procurement.catalog.models import DemandReport, DemandRevision, Lot, Tender
 from procurement.catalog.services.common import (
@@ -22,7 +29,7 @@ from procurement.catalog.services.common import (
     visible_tender,
 )
 from procurement.catalog.tabular import CellError, CellParser, TableError, read_table
-from procurement.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from procurement.core.messages import N_, Message
 
 DEMAND_COLUMNS = ("lot_code", "quantity", "last_year_usage")
 
@@ -39,18 +46,16 @@ def _open_for(session: Session, tender_id: int, actor: Actor, now: datetime) -> 
     actor.require(OrgKind.HOSPITAL, action="report demand")
     tender = visible_tender(session, tender_id, actor)
     if not tender.in_scope(actor.region_code):
-        raise Forbidden(
-            f"Your hospital (region {actor.region_code}) is outside tender {tender.code}'s "
-            f"region scope ({', '.join(tender.region_scope)}).",
-            code="outside-region-scope",
+        raise OutsideRegionScope(
+            region_code=actor.region_code,
+            tender_code=tender.code,
+            scope=", ".join(tender.region_scope),
         )
     if tender.status != TenderStatus.DEMAND_OPEN or now >= tender.demand_deadline:
-        raise Conflict(
-            f"Demand reporting for tender {tender.code} is closed (status "
-            f"'{tender.status.value}', deadline {tender.demand_deadline.isoformat()}); "
-            "reports are read-only now.",
-            code="demand-closed",
+        raise DemandClosed(
+            tender_code=tender.code,
             current_status=tender.status.value,
+            deadline=tender.demand_deadline.isoformat(),
         )
     return tender
 
@@ -73,19 +78,23 @@ def submit_demand(
     for index, line in enumerate(lines):
         code = line.get("lot_code")
         if code not in lots:
-            errors[f"rows.{index}.lot_code"] = [f"tender {tender.code} has no lot '{code}'"]
+            errors[f"rows.{index}.lot_code"] = [
+                Message(
+                    "tender {tender_code} has no lot '{code}'", tender_code=tender.code, code=code
+                )
+            ]
         elif code in seen:
-            errors[f"rows.{index}.lot_code"] = [f"lot '{code}' is given twice"]
+            errors[f"rows.{index}.lot_code"] = [Message("lot '{code}' is given twice", code=code)]
         seen.add(code)
         for key in ("quantity", "last_year_usage"):
             value = line.get(key)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                errors[f"rows.{index}.{key}"] = ["a whole number of smallest units, 0 or more"]
+                errors[f"rows.{index}.{key}"] = [N_("a whole number of smallest units, 0 or more")]
         parsed.append(DemandLine(code, line.get("quantity"), line.get("last_year_usage")))
     if not lines:
-        errors["rows"] = ["send at least one row"]
+        errors["rows"] = [N_("send at least one row")]
     if errors:
-        raise ValidationFailed("The demand report was not saved; fix the rows named.", errors)
+        raise DemandReportNotValid(errors=errors)
     reports = _apply(session, tender, lots, parsed, now=now, actor=actor, source=source)
     session.commit()
     return reports
@@ -222,16 +231,14 @@ def get_demand_report(session: Session, *, report_id: int, actor: Actor) -> Dema
         or (actor.org_kind == OrgKind.REGULATOR and tender.created_by_org_id == actor.org_id)
     )
     if not visible:
-        raise NotFound(f"No demand report with id {report_id}.", code="demand-report-not-found")
+        raise DemandReportNotFound(report_id=report_id)
     return report
 
 
 def check_confirmable(tender: Tender, now: datetime) -> None:
     if tender.status not in BEFORE_AWARD or now < tender.demand_deadline:
-        raise Conflict(
-            f"Demand of tender {tender.code} can be confirmed after its deadline "
-            f"({tender.demand_deadline.isoformat()}) and before the award; the tender is "
-            f"'{tender.status.value}'.",
-            code="demand-not-confirmable",
+        raise DemandNotConfirmable(
+            tender_code=tender.code,
+            deadline=tender.demand_deadline.isoformat(),
             current_status=tender.status.value,
         )

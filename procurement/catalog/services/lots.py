@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
+from procurement.catalog.errors import DuplicateLotCode, LotChangeNotValid, LotNotValid
 from procurement.catalog.models import DosageClass, Lot, QualityRequirement, SmallestUnit
 from procurement.catalog.services.common import (
     fail_fields,
@@ -23,7 +24,7 @@ from procurement.catalog.services.common import (
     visible_tender,
 )
 from procurement.catalog.tabular import CellError, CellParser, TableError, read_table
-from procurement.core.errors import Conflict
+from procurement.core.messages import N_, Message
 
 LOT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
 REQUIRED_COLUMNS = (
@@ -54,24 +55,24 @@ def check_lot(values: dict[str, Any]) -> dict[str, list[str]]:
     """Field errors of a lot's typed values (shared by the API and the importer)."""
     errors: dict[str, list[str]] = {}
     if not LOT_CODE.match(str(values.get("code") or "")):
-        errors["code"] = ["1-20 letters, digits, '-', '_' or '.', e.g. L01"]
+        errors["code"] = [N_("1-20 letters, digits, '-', '_' or '.', e.g. L01")]
     for name, limit in (("generic_name", 200), ("dosage_form", 80), ("strength_unit", 10)):
         text = str(values.get(name) or "").strip()
         if not text or len(text) > limit:
-            errors[name] = [f"required, at most {limit} characters"]
+            errors[name] = [Message("required, at most {limit} characters", limit=limit)]
     for name, enum in ENUMS.items():
         try:
             enum(values.get(name))
         except ValueError:
-            errors[name] = [f"one of: {', '.join(m.value for m in enum)}"]
+            errors[name] = [Message("one of: {value}", value=", ".join(m.value for m in enum))]
     for name in ("reference_strength", "ceiling_unit_price", "reference_unit_price"):
         value = values.get(name)
         if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
-            errors[name] = ["a positive decimal number is required"]
+            errors[name] = [N_("a positive decimal number is required")]
         elif value.as_tuple().exponent < -4:  # type: ignore[operator]
-            errors[name] = ["at most 4 decimal places"]
+            errors[name] = [N_("at most 4 decimal places")]
     if not isinstance(values.get("antimicrobial_restricted"), bool):
-        errors["antimicrobial_restricted"] = ["true or false"]
+        errors["antimicrobial_restricted"] = [N_("true or false")]
     return errors
 
 
@@ -92,12 +93,12 @@ def add_lot(
     require_owner(tender, actor, "edit this tender's lots")
     require_draft(tender, "add lots")
     values = DEFAULTS | data
-    fail_fields("The lot cannot be added as given.", check_lot(values))
+    fail_fields(LotNotValid, check_lot(values))
     if values["code"] in _existing_codes(session, tender.id):
-        raise Conflict(
-            f"Tender {tender.code} already has a lot '{values['code']}'; use another code.",
-            code="duplicate-lot-code",
-            errors={"code": ["already used in this tender"]},
+        raise DuplicateLotCode(
+            errors={"code": [N_("already used in this tender")]},
+            tender_code=tender.code,
+            lot_code=values["code"],
         )
     lot = _new_lot(tender.id, values, now)
     session.add(lot)
@@ -116,12 +117,12 @@ def update_lot(
     require_draft(lot.tender, "edit its lots")
     merged = {k: getattr(lot, k) for k in LOT_FIELDS} | changes
     merged = {k: (v.value if k in ENUMS and hasattr(v, "value") else v) for k, v in merged.items()}
-    fail_fields("The lot cannot be changed as given.", check_lot(merged))
+    fail_fields(LotChangeNotValid, check_lot(merged))
     if merged["code"] != lot.code and merged["code"] in _existing_codes(session, lot.tender_id):
-        raise Conflict(
-            f"Tender {lot.tender.code} already has a lot '{merged['code']}'.",
-            code="duplicate-lot-code",
-            errors={"code": ["already used in this tender"]},
+        raise DuplicateLotCode(
+            errors={"code": [N_("already used in this tender")]},
+            tender_code=lot.tender.code,
+            lot_code=merged["code"],
         )
     for key, value in changes.items():
         setattr(lot, key, ENUMS[key](value) if key in ENUMS else value)

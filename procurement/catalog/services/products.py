@@ -13,11 +13,18 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.catalog.errors import (
+    DuplicateApprovalNumber,
+    NotProductOwner,
+    ProductNotFound,
+    ProductNotValid,
+    UnknownProductFields,
+)
 from procurement.catalog.models import DosageClass, Product, SmallestUnit
 from procurement.catalog.services.common import fail_fields
 from procurement.core.clock import business_date
-from procurement.core.errors import Conflict, Forbidden, NotFound
 from procurement.core.limits import MAX_PACK_SIZE
+from procurement.core.messages import N_, Message
 
 APPROVAL_NUMBER = re.compile(r"^\S{4,40}$")
 PRODUCT_FIELDS = (
@@ -39,29 +46,32 @@ PRODUCT_FIELDS = (
 def _check_product(values: dict[str, Any], now: datetime) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not APPROVAL_NUMBER.match(str(values.get("approval_number") or "")):
-        errors["approval_number"] = ["4-40 characters without spaces, e.g. 国药准字H20203456"]
+        errors["approval_number"] = [N_("4-40 characters without spaces, e.g. 国药准字H20203456")]
     for name, limit in (("generic_name", 200), ("dosage_form", 80), ("strength_unit", 10)):
         text = str(values.get(name) or "").strip()
         if not text or len(text) > limit:
-            errors[name] = [f"required, at most {limit} characters"]
+            errors[name] = [Message("required, at most {limit} characters", limit=limit)]
     for name, enum in (("dosage_class", DosageClass), ("smallest_unit", SmallestUnit)):
         try:
             enum(values.get(name))
         except ValueError:
-            errors[name] = [f"one of: {', '.join(m.value for m in enum)}"]
+            errors[name] = [Message("one of: {value}", value=", ".join(m.value for m in enum))]
     strength = values.get("strength")
     if not isinstance(strength, Decimal) or strength <= 0:
-        errors["strength"] = ["a positive decimal number is required"]
+        errors["strength"] = [N_("a positive decimal number is required")]
     elif strength.as_tuple().exponent < -4:  # type: ignore[operator]
-        errors["strength"] = ["at most 4 decimal places"]
+        errors["strength"] = [N_("at most 4 decimal places")]
     pack = values.get("pack_size")
     if not isinstance(pack, int) or isinstance(pack, bool) or not 1 <= pack <= MAX_PACK_SIZE:
         errors["pack_size"] = [
-            f"a whole number of smallest units from 1 to {MAX_PACK_SIZE} (MAX_PACK_SIZE)"
+            Message(
+                "a whole number of smallest units from 1 to {MAX_PACK_SIZE} (MAX_PACK_SIZE)",
+                MAX_PACK_SIZE=MAX_PACK_SIZE,
+            )
         ]
     approved = values.get("approval_date")
     if not isinstance(approved, date) or approved > business_date(now):
-        errors["approval_date"] = ["a date not in the future is required"]
+        errors["approval_date"] = [N_("a date not in the future is required")]
     return errors
 
 
@@ -72,14 +82,12 @@ def register_product(
     actor.require(OrgKind.MANUFACTURER, action="register products")
     values = {"consistency_evaluated": False, "originator": False, "trade_name": None, **data}
     unknown = sorted(set(values) - set(PRODUCT_FIELDS))
-    fail_fields("Unknown product fields.", {k: ["unknown field"] for k in unknown})
-    fail_fields("The product cannot be registered as given.", _check_product(values, now))
+    fail_fields(UnknownProductFields, {k: [N_("unknown field")] for k in unknown})
+    fail_fields(ProductNotValid, _check_product(values, now))
     number = values["approval_number"]
     if session.scalar(select(Product.id).where(Product.approval_number == number)):
-        raise Conflict(
-            f"Approval number {number} is already registered; each approval is one product.",
-            code="duplicate-approval-number",
-            errors={"approval_number": ["already registered"]},
+        raise DuplicateApprovalNumber(
+            errors={"approval_number": [N_("already registered")]}, number=number
         )
     values["dosage_class"] = DosageClass(values["dosage_class"])
     values["smallest_unit"] = SmallestUnit(values["smallest_unit"])
@@ -120,12 +128,12 @@ def get_product(session: Session, *, product_id: int, actor: Actor) -> Product:
         actor.org_kind == OrgKind.REGULATOR or product.manufacturer_id == actor.org_id
     )
     if not mine:
-        raise NotFound(f"No product with id {product_id}.", code="product-not-found")
+        raise ProductNotFound(product_id=product_id)
     return product
 
 
 def own_product(session: Session, *, product_id: int, actor: Actor) -> Product:
     """A product of the acting manufacturer, for bidding (403 for a non-manufacturer)."""
     if actor.org_kind != OrgKind.MANUFACTURER:
-        raise Forbidden("Only the product's manufacturer may use it.", code="not-product-owner")
+        raise NotProductOwner()
     return get_product(session, product_id=product_id, actor=actor)

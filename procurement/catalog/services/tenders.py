@@ -14,6 +14,16 @@ from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind, check_region_code
 from procurement.catalog import rules as rules_sets
+from procurement.catalog.errors import (
+    DuplicateTenderCode,
+    RulesOverridesNotValid,
+    TenderChanged,
+    TenderChangeNotValid,
+    TenderNotValid,
+    UnknownRulesFields,
+    UnknownRulesPreset,
+    UnknownTenderFields,
+)
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender, TenderCategory
 from procurement.catalog.services.common import (
@@ -23,8 +33,9 @@ from procurement.catalog.services.common import (
     visible_tender,
 )
 from procurement.core.clock import business_date
-from procurement.core.errors import Conflict, DomainError, ValidationFailed
+from procurement.core.errors import DomainError
 from procurement.core.limits import TENDER_HORIZON_DAYS
+from procurement.core.messages import N_, Message
 
 MAX_CONTRACT_YEARS = 5
 EDITABLE_FIELDS = (
@@ -49,9 +60,10 @@ def build_rules(preset: str, overrides: dict[str, Any]) -> dict[str, Any]:
     (Decimals as strings); they go through ``RulesSet.from_dict`` so types are checked."""
     if preset not in rules_sets.PRESETS:
         known = ", ".join(sorted(rules_sets.PRESETS))
-        raise ValidationFailed(
-            f"Unknown rules preset '{preset}'; choose one of {known}.",
-            errors={"rules_preset": [f"unknown preset; known: {known}"]},
+        raise UnknownRulesPreset(
+            errors={"rules_preset": [Message("unknown preset; known: {known}", known=known)]},
+            preset=preset,
+            known=known,
         )
     data = rules_sets.preset(preset).to_dict()
     groups = {
@@ -66,16 +78,15 @@ def build_rules(preset: str, overrides: dict[str, Any]) -> dict[str, Any]:
     for key, value in (overrides or {}).items():
         owner = next((g for g, names in groups.items() if key in names), None)
         if owner is None:
-            errors[f"rules_overrides.{key}"] = ["unknown rules field"]
+            errors[f"rules_overrides.{key}"] = [N_("unknown rules field")]
         else:
             data[owner][key] = value
-    fail_fields("Some rules overrides name no rules field; fix or remove them.", errors)
+    fail_fields(UnknownRulesFields, errors)
     try:
         return rules_sets.RulesSet.from_dict(data).to_dict()
     except (ValueError, TypeError, InvalidOperation) as exc:
-        raise ValidationFailed(
-            f"The rules overrides are not valid: {exc}.",
-            errors={"rules_overrides": [str(exc) or "invalid value"]},
+        raise RulesOverridesNotValid(
+            errors={"rules_overrides": [str(exc) or "invalid value"]}, reason=exc
         ) from None
 
 
@@ -90,35 +101,46 @@ def _check_fields(values: dict[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for name in ("code", "name"):
         if not str(values.get(name) or "").strip():
-            errors[name] = ["required"]
+            errors[name] = [N_("required")]
     if len(str(values.get("code") or "")) > 40:
-        errors["code"] = ["at most 40 characters"]
+        errors["code"] = [N_("at most 40 characters")]
     try:
         TenderCategory(values.get("category"))
     except ValueError:
-        errors["category"] = ["must be 'drug' or 'consumable'"]
+        errors["category"] = [N_("must be 'drug' or 'consumable'")]
     errors.update(_check_scope(values.get("region_scope")))
     errors.update(_check_timeline(values))
     years = values.get("contract_years")
     if not isinstance(years, int) or not 1 <= years <= MAX_CONTRACT_YEARS:
-        errors["contract_years"] = [f"a whole number of years from 1 to {MAX_CONTRACT_YEARS}"]
+        errors["contract_years"] = [
+            Message(
+                "a whole number of years from 1 to {MAX_CONTRACT_YEARS}",
+                MAX_CONTRACT_YEARS=MAX_CONTRACT_YEARS,
+            )
+        ]
     return errors
 
 
 def _check_scope(scope: Any) -> dict[str, list[str]]:
     if not isinstance(scope, list) or not scope:
-        return {"region_scope": ["list at least one province code, e.g. ['310000']"]}
+        return {"region_scope": [N_("list at least one province code, e.g. ['310000']")]}
     problems = []
     for code in scope:
         try:
             check_region_code(str(code))
         except DomainError:
-            problems.append(f"'{code}' is not a GB/T 2260 code")
+            problems.append(Message("'{code}' is not a GB/T 2260 code", code=code))
             continue
         if not str(code).endswith("0000"):
-            problems.append(f"'{code}' is not province-level (use {str(code)[:2]}0000)")
+            problems.append(
+                Message(
+                    "'{code}' is not province-level (use {value}0000)",
+                    code=code,
+                    value=str(code)[:2],
+                )
+            )
     if len(set(scope)) != len(scope):
-        problems.append("a province is listed twice")
+        problems.append(N_("a province is listed twice"))
     return {"region_scope": problems} if problems else {}
 
 
@@ -130,17 +152,17 @@ def _check_timeline(values: dict[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for key, value in (("demand_deadline", demand), ("bid_deadline", bid), ("opening_at", opening)):
         if not isinstance(value, datetime) or value.tzinfo is None:
-            errors[key] = ["a date and time with a time zone is required"]
+            errors[key] = [N_("a date and time with a time zone is required")]
     if not isinstance(start, date) or isinstance(start, datetime):
-        errors["contract_start"] = ["a date is required"]
+        errors["contract_start"] = [N_("a date is required")]
     if errors:
         return errors
     if bid <= demand:
-        errors["bid_deadline"] = ["must be after the demand deadline"]
+        errors["bid_deadline"] = [N_("must be after the demand deadline")]
     if opening < bid:
-        errors["opening_at"] = ["must be at or after the bid deadline"]
+        errors["opening_at"] = [N_("must be at or after the bid deadline")]
     if start < business_date(opening):
-        errors["contract_start"] = ["must be on or after the opening day"]
+        errors["contract_start"] = [N_("must be on or after the opening day")]
     return errors
 
 
@@ -151,17 +173,17 @@ def _check_horizon(values: dict[str, Any], now: datetime) -> dict[str, list[str]
     for key in ("demand_deadline", "bid_deadline", "opening_at", "contract_start"):
         value = values[key]
         if (value.date() if isinstance(value, datetime) else value) > last:
-            errors[key] = [f"must be on or before {last} (TENDER_HORIZON_DAYS from today)"]
+            errors[key] = [
+                Message("must be on or before {last} (TENDER_HORIZON_DAYS from today)", last=last)
+            ]
     return errors
 
 
 def _check_unique_code(session: Session, code: str, tender_id: int | None = None) -> None:
     clash = session.scalar(select(Tender.id).where(Tender.code == code))
     if clash is not None and clash != tender_id:
-        raise Conflict(
-            f"A tender with code '{code}' already exists; choose another code.",
-            code="duplicate-tender-code",
-            errors={"code": ["already used by another tender"]},
+        raise DuplicateTenderCode(
+            errors={"code": [N_("already used by another tender")]}, tender_code=code
         )
 
 
@@ -170,9 +192,9 @@ def create_tender(session: Session, *, data: dict[str, Any], now: datetime, acto
     actor.require(OrgKind.REGULATOR, action="create tenders")
     values = {"rules_preset": rules_sets.DEFAULT_PRESET, "rules_overrides": {}, **data}
     unknown = set(values) - set(EDITABLE_FIELDS)
-    fail_fields("Unknown tender fields.", {k: ["unknown field"] for k in sorted(unknown)})
-    fail_fields("The tender cannot be created as given.", _check_fields(values))
-    fail_fields("The tender cannot be created as given.", _check_horizon(values, now))
+    fail_fields(UnknownTenderFields, {k: [N_("unknown field")] for k in sorted(unknown)})
+    fail_fields(TenderNotValid, _check_fields(values))
+    fail_fields(TenderNotValid, _check_horizon(values, now))
     build_rules(values["rules_preset"], values["rules_overrides"])
     _check_unique_code(session, values["code"])
     tender = Tender(
@@ -211,17 +233,15 @@ def update_tender(
     tender = visible_tender(session, tender_id, actor)
     require_owner(tender, actor, "edit this tender")
     if expected_version is not None and expected_version != tender.version:
-        raise Conflict(
-            f"Tender {tender.code} changed since you read it (version {expected_version}, now "
-            f"{tender.version}); reload it and apply your change again.",
-            code="stale-version",
+        raise TenderChanged(
+            tender_code=tender.code, expected_version=expected_version, version=tender.version
         )
     require_draft(tender, "edit it")
     unknown = set(changes) - set(EDITABLE_FIELDS)
-    fail_fields("Unknown tender fields.", {k: ["unknown field"] for k in sorted(unknown)})
+    fail_fields(UnknownTenderFields, {k: [N_("unknown field")] for k in sorted(unknown)})
     merged = {k: getattr(tender, k) for k in EDITABLE_FIELDS} | changes
-    fail_fields("The tender cannot be changed as given.", _check_fields(merged))
-    fail_fields("The tender cannot be changed as given.", _check_horizon(merged, now))
+    fail_fields(TenderChangeNotValid, _check_fields(merged))
+    fail_fields(TenderChangeNotValid, _check_horizon(merged, now))
     build_rules(merged["rules_preset"], merged["rules_overrides"])
     _check_unique_code(session, merged["code"], tender.id)
     changed = {k: v for k, v in changes.items() if getattr(tender, k) != v}

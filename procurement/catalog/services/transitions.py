@@ -14,11 +14,20 @@ from sqlalchemy.orm import Session
 
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
+from procurement.catalog.errors import (
+    DeadlinePassed,
+    IllegalTransition,
+    TenderWithoutLots,
+    TooEarly,
+    TransitionNotManual,
+    UnknownTenderState,
+)
 from procurement.catalog.lifecycle import TIME_LABELS, TenderStatus, allowed_next, find_move
 from procurement.catalog.models import Lot, Tender
 from procurement.catalog.services.common import require_owner, visible_tender
 from procurement.catalog.services.tenders import build_rules
-from procurement.core.errors import Conflict, RuleViolation, ValidationFailed
+from procurement.core.errors import Conflict
+from procurement.core.messages import N_, Message
 
 # Moves a regulator makes directly; the others belong to the area doing the work (the bidding
 # area opens the bids, the award area awards, the contracts area puts them in force).
@@ -32,20 +41,19 @@ def _parse_status(value: str | TenderStatus) -> TenderStatus:
         return TenderStatus(value)
     except ValueError:
         names = ", ".join(s.value for s in TenderStatus)
-        raise ValidationFailed(
-            f"'{value}' is not a tender state; use one of {names}.",
-            errors={"to": [f"one of {names}"]},
+        raise UnknownTenderState(
+            errors={"to": [Message("one of {names}", names=names)]}, value=value, names=names
         ) from None
 
 
 def illegal_move(tender: Tender, target: TenderStatus) -> Conflict:
     allowed = [s.value for s in allowed_next(tender.status)]
     shown = ", ".join(allowed) or "none (the tender is closed)"
-    return Conflict(
-        f"Tender {tender.code} is '{tender.status.value}'; it cannot move to '{target.value}'. "
-        f"Allowed next: {shown}.",
-        code="illegal-transition",
+    return IllegalTransition(
+        tender_code=tender.code,
         current_status=tender.status.value,
+        target=target.value,
+        shown=shown,
         allowed=allowed,
     )
 
@@ -66,12 +74,13 @@ def transition(
     if move.not_before is not None:
         due = getattr(tender, move.not_before)
         if now < due:
-            raise Conflict(
-                f"Tender {tender.code} cannot {move.action} before {TIME_LABELS[move.not_before]} "
-                f"({due.isoformat()}); it is now {now.isoformat()}.",
-                code="too-early",
-                current_status=tender.status.value,
+            raise TooEarly(
+                tender_code=tender.code,
+                action=move.action,
+                time_name=TIME_LABELS[move.not_before],
                 not_before=due.isoformat(),
+                now=now.isoformat(),
+                current_status=tender.status.value,
             )
     if tender.status == TenderStatus.DRAFT:
         _leave_draft(session, tender, now)
@@ -94,16 +103,12 @@ def transition(
 def _leave_draft(session: Session, tender: Tender, now: datetime) -> None:
     lots = session.scalar(select(func.count(Lot.id)).where(Lot.tender_id == tender.id))
     if not lots:
-        raise RuleViolation(
-            f"Tender {tender.code} has no lots; add or import lots before opening demand.",
-            code="tender-without-lots",
-        )
+        raise TenderWithoutLots(tender_code=tender.code)
     if now >= tender.demand_deadline:
-        raise RuleViolation(
-            f"The demand deadline of tender {tender.code} ({tender.demand_deadline.isoformat()}) "
-            "has passed; move it later before opening demand.",
-            code="deadline-passed",
-            errors={"demand_deadline": ["must be in the future when demand opens"]},
+        raise DeadlinePassed(
+            errors={"demand_deadline": [N_("must be in the future when demand opens")]},
+            tender_code=tender.code,
+            deadline=tender.demand_deadline.isoformat(),
         )
     tender.rules_snapshot = build_rules(tender.rules_preset, tender.rules_overrides)
 
@@ -118,10 +123,9 @@ def change_tender_status(
     if target not in MANUAL_TARGETS:
         if find_move(tender.status, target) is None:
             raise illegal_move(tender, target)
-        raise Conflict(
-            f"Moving tender {tender.code} to '{target.value}' happens as part of that step "
-            "(opening the bids, running the award, putting contracts in force), not on its own.",
-            code="transition-not-manual",
+        raise TransitionNotManual(
+            tender_code=tender.code,
+            target=target.value,
             current_status=tender.status.value,
             allowed=[s.value for s in allowed_next(tender.status)],
         )

@@ -13,6 +13,14 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.compliance.errors import (
+    AlertAtLastStep,
+    AlertNotFound,
+    AlertResolved,
+    ResolvedAlertNotEscalated,
+    ResponseLength,
+    UnknownFilterValue,
+)
 from procurement.compliance.models import (
     LADDER,
     Alert,
@@ -24,7 +32,7 @@ from procurement.compliance.models import (
 )
 from procurement.compliance.services.common import OVERSIGHT
 from procurement.compliance.services.conditions import Condition, all_conditions, running_years
-from procurement.core.errors import Conflict, NotFound, ValidationFailed
+from procurement.core.messages import N_, Message
 from procurement.orders.models import SupplyAlert
 
 
@@ -173,8 +181,9 @@ def list_alerts(
     ):
         if value:
             if value not in {m.value for m in enum}:
-                raise ValidationFailed(
-                    f"Unknown value '{value}'.", errors={column.key: [f"'{value}' is not known"]}
+                raise UnknownFilterValue(
+                    errors={column.key: [Message("'{value}' is not known", value=value)]},
+                    value=value,
                 )
             query = query.where(column == value)
     return list(session.scalars(query))
@@ -185,7 +194,7 @@ def get_alert(session: Session, *, alert_id: int, actor: Actor) -> Alert:
     actor.require(write=False, action="see compliance alerts")
     alert = session.get(Alert, alert_id)
     if alert is None or (actor.org_kind not in OVERSIGHT and alert.subject_org_id != actor.org_id):
-        raise NotFound(f"No alert with id {alert_id}.", code="alert-not-found")
+        raise AlertNotFound(alert_id=alert_id)
     return alert
 
 
@@ -196,18 +205,10 @@ def escalate_alert(
     actor.require(OrgKind.REGULATOR, action="escalate alerts")
     alert = get_alert(session, alert_id=alert_id, actor=actor)
     if alert.status != AlertStatus.OPEN:
-        raise Conflict(
-            "The alert is resolved; only open alerts are escalated.",
-            code="alert-resolved",
-            alert_id=alert.id,
-        )
+        raise ResolvedAlertNotEscalated(alert_id=alert.id)
     position = LADDER.index(alert.step)
     if position == len(LADDER) - 1:
-        raise Conflict(
-            "The alert is already at the last step (summons).",
-            code="alert-at-last-step",
-            alert_id=alert.id,
-        )
+        raise AlertAtLastStep(alert_id=alert.id)
     alert.step = LADDER[position + 1]
     alert.updated_at = now
     session.add(
@@ -240,13 +241,10 @@ def respond_to_alert(
     actor.require(action="respond to alerts")
     alert = get_alert(session, alert_id=alert_id, actor=actor)
     if alert.subject_org_id != actor.org_id:
-        raise NotFound(f"No alert with id {alert_id}.", code="alert-not-found")
+        raise AlertNotFound(alert_id=alert_id)
     note = (note or "").strip()
     if not note or len(note) > 2000:
-        raise ValidationFailed(
-            "Write a response of 1 to 2000 characters.",
-            errors={"note": ["required, at most 2000 characters"]},
-        )
+        raise ResponseLength(errors={"note": [N_("required, at most 2000 characters")]})
     response = AlertResponse(
         alert_id=alert.id, by_org_id=actor.org_id, by_user_id=actor.user_id, note=note, at=now
     )
@@ -273,7 +271,7 @@ def resolve_alert(
     actor.require(OrgKind.REGULATOR, action="resolve alerts")
     alert = get_alert(session, alert_id=alert_id, actor=actor)
     if alert.status != AlertStatus.OPEN:
-        raise Conflict("The alert is already resolved.", code="alert-resolved", alert_id=alert.id)
+        raise AlertResolved(alert_id=alert.id)
     _close(session, alert, (note or "").strip() or "resolved by the regulator", now, actor)
     session.commit()
     return alert

@@ -10,9 +10,19 @@ from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
 from procurement.compliance import rules as r
+from procurement.compliance.errors import (
+    AppealDecided,
+    AppealNotFound,
+    CreditEventNotAppealable,
+    CreditEventNotFound,
+    ManufacturerNotFound,
+    NothingToRepair,
+    TextLength,
+    UnknownDecision,
+)
 from procurement.compliance.models import CreditAppeal, CreditEvent, CreditEventStatus, CreditRepair
 from procurement.compliance.services.credit import apply_level, standing_of
-from procurement.core.errors import Conflict, NotFound, ValidationFailed
+from procurement.core.messages import Message
 
 DECISIONS = ("upheld", "overturned")
 
@@ -20,9 +30,10 @@ DECISIONS = ("upheld", "overturned")
 def _text(value: str | None, field: str, limit: int = 2000) -> str:
     text = (value or "").strip()
     if not text or len(text) > limit:
-        raise ValidationFailed(
-            f"Write the {field} (1 to {limit} characters).",
-            errors={field: [f"required, at most {limit} characters"]},
+        raise TextLength(
+            errors={field: [Message("required, at most {limit} characters", limit=limit)]},
+            field=field,
+            limit=limit,
         )
     return text
 
@@ -34,14 +45,10 @@ def appeal_credit_event(
     actor.require(OrgKind.MANUFACTURER, action="appeal credit events")
     event = session.get(CreditEvent, event_id)
     if event is None or event.manufacturer_id != actor.org_id:
-        raise NotFound(f"No credit event with id {event_id}.", code="credit-event-not-found")
+        raise CreditEventNotFound(event_id=event_id)
     reason = _text(reason, "reason")
     if event.status != CreditEventStatus.ACTIVE:
-        raise Conflict(
-            f"The event is {event.status.value}; only an active event can be appealed.",
-            code="credit-event-not-appealable",
-            event_id=event.id,
-        )
+        raise CreditEventNotAppealable(event_status=event.status.value, event_id=event.id)
     appeal = CreditAppeal(
         event_id=event.id,
         by_org_id=actor.org_id,
@@ -73,19 +80,14 @@ def decide_appeal(
     actor.require(OrgKind.REGULATOR, action="decide credit appeals")
     appeal = session.get(CreditAppeal, appeal_id)
     if appeal is None:
-        raise NotFound(f"No appeal with id {appeal_id}.", code="appeal-not-found")
+        raise AppealNotFound(appeal_id=appeal_id)
     if decision not in DECISIONS:
-        raise ValidationFailed(
-            "Decide 'upheld' or 'overturned'.",
-            errors={"decision": [f"'{decision}' is not a decision"]},
+        raise UnknownDecision(
+            errors={"decision": [Message("'{decision}' is not a decision", decision=decision)]}
         )
     note = _text(note, "note")
     if appeal.decision is not None:
-        raise Conflict(
-            f"The appeal was already decided ({appeal.decision}).",
-            code="appeal-decided",
-            appeal_id=appeal.id,
-        )
+        raise AppealDecided(decision=appeal.decision, appeal_id=appeal.id)
     appeal.decision, appeal.decision_note = decision, note
     appeal.decided_by_org_id, appeal.decided_at = actor.org_id, now
     appeal.event.status = CreditEventStatus(decision)
@@ -111,12 +113,12 @@ def repair_credit(
     actor.require(OrgKind.REGULATOR, action="repair credit")
     org = session.get(Organization, manufacturer_id)
     if org is None or org.kind != OrgKind.MANUFACTURER:
-        raise NotFound(f"No manufacturer with id {manufacturer_id}.", code="manufacturer-not-found")
+        raise ManufacturerNotFound(manufacturer_id=manufacturer_id)
     note = _text(note, "note")
     rules = r.ComplianceRules()
     before = standing_of(session, manufacturer_id, now, rules)
     if before.level == r.CreditLevel.NONE:
-        raise Conflict(f"{org.name} has no credit level to repair.", code="nothing-to-repair")
+        raise NothingToRepair(org_name=org.name)
     repair = CreditRepair(
         manufacturer_id=manufacturer_id,
         level_before=before.level.value,

@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.catalog.errors import TenderNotFound
 from procurement.catalog.models import Tender
 from procurement.compliance import rules as r
+from procurement.compliance.errors import ComplianceRulesNotValid
 from procurement.compliance.queries import Filters
-from procurement.core.errors import NotFound, ValidationFailed
 
 OVERSIGHT = (OrgKind.REGULATOR, OrgKind.FUND)
 READERS = (OrgKind.REGULATOR, OrgKind.FUND, OrgKind.HOSPITAL, OrgKind.MANUFACTURER)
@@ -35,14 +36,13 @@ def rules_for(session: Session, tender_id: int | None) -> r.ComplianceRules:
     try:
         return r.from_snapshot(tender.rules_snapshot)
     except (ValueError, TypeError, ArithmeticError) as error:
-        raise ValidationFailed(
-            f"The compliance rules of tender {tender.code} are not valid: {error}",
-            errors={"rules_snapshot": [str(error)]},
+        raise ComplianceRulesNotValid(
+            errors={"rules_snapshot": [str(error)]}, tender_code=tender.code, error=error
         ) from error
 
 
 def get_tender(session: Session, tender_id: int) -> Tender:
     tender = session.get(Tender, tender_id)
     if tender is None:
-        raise NotFound(f"No tender with id {tender_id}.", code="tender-not-found")
+        raise TenderNotFound(tender_id=tender_id)
     return tender

@@ -19,6 +19,7 @@ from procurement.compliance.models import AlertKind, Severity
 from procurement.compliance.services.common import rules_for
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date, business_time, day_start
+from procurement.core.messages import Message
 from procurement.core.money import round_places
 from procurement.orders.models import OrderLine, OrderStatus, PurchaseOrder
 from procurement.settlement.models import Payable
@@ -88,8 +89,11 @@ def _row_conditions(row, tender_id, year, nonwin, rules) -> list[Condition]:
                 AlertKind.ZERO_PURCHASE,
                 f"zero_purchase:{suffix}",
                 Severity.HIGH,
-                f"No accepted purchase after month {rules.checks_from_month} "
-                f"(agreed {row.agreed}).",
+                Message(
+                    "No accepted purchase after month {month} (agreed {agreed}).",
+                    month=rules.checks_from_month,
+                    agreed=row.agreed,
+                ),
                 facts=facts,
                 **ref,
             )
@@ -101,8 +105,12 @@ def _row_conditions(row, tender_id, year, nonwin, rules) -> list[Condition]:
                 AlertKind.HOSPITAL_BEHIND,
                 f"hospital_behind:{suffix}",
                 severity,
-                f"Completion {row.completion} against time progress "
-                f"{row.time_progress} ({row.status}).",
+                Message(
+                    "Completion {completion} against time progress {time_progress} ({status}).",
+                    completion=row.completion,
+                    time_progress=row.time_progress,
+                    status=row.status,
+                ),
                 facts={**facts, "status": row.status},
                 **ref,
             )
@@ -115,8 +123,13 @@ def _row_conditions(row, tender_id, year, nonwin, rules) -> list[Condition]:
                 AlertKind.HIGH_NON_WINNING_SHARE,
                 f"non_winning:{suffix}",
                 Severity.WARNING,
-                f"Non-winning products are {nw_share} of the "
-                f"generic's accepted quantity ({non_winning} vs {row.accepted}).",
+                Message(
+                    "Non-winning products are {share} of the generic's accepted quantity "
+                    "({non_winning} vs {winning}).",
+                    share=nw_share,
+                    non_winning=non_winning,
+                    winning=row.accepted,
+                ),
                 facts={"non_winning": non_winning, "winning": row.accepted, "share": str(nw_share)},
                 **ref,
             )
@@ -155,8 +168,11 @@ def supply_conditions(session: Session, now: datetime) -> list[Condition]:
                 AlertKind.SUPPLIER_UNCONFIRMED,
                 f"unconfirmed:o{oid}",
                 Severity.HIGH,
-                f"Order {number} not confirmed by {business_time(due):%Y-%m-%d %H:%M %Z}: "
-                "shortage risk.",
+                Message(
+                    "Order {number} not confirmed by {due}: shortage risk.",
+                    number=number,
+                    due=f"{business_time(due):%Y-%m-%d %H:%M %Z}",
+                ),
                 subject_org_id=mid,
                 region_code=region,
                 order_id=oid,
@@ -173,8 +189,12 @@ def supply_conditions(session: Session, now: datetime) -> list[Condition]:
                 AlertKind.LATE_DELIVERY,
                 f"late_delivery:o{oid}",
                 Severity.WARNING,
-                f"Order {number} not delivered by {business_time(due):%Y-%m-%d %H:%M %Z} "
-                f"({hours} h late).",
+                Message(
+                    "Order {number} not delivered by {due} ({hours} h late).",
+                    number=number,
+                    due=f"{business_time(due):%Y-%m-%d %H:%M %Z}",
+                    hours=hours,
+                ),
                 subject_org_id=mid,
                 region_code=region,
                 order_id=oid,
@@ -193,7 +213,7 @@ def supply_conditions(session: Session, now: datetime) -> list[Condition]:
                 AlertKind.REJECTED_ORDERS,
                 f"rejected:m{mid}",
                 Severity.WARNING,
-                f"{count} order(s) rejected in the last 30 days.",
+                Message("{count} order(s) rejected in the last 30 days.", count=count),
                 subject_org_id=mid,
                 facts={"rejected": int(count)},
             )
@@ -220,7 +240,11 @@ def payment_conditions(session: Session, now: datetime) -> list[Condition]:
             AlertKind.OVERDUE_PAYMENT,
             f"overdue_payment:r{region}",
             Severity.HIGH,
-            f"{count} payable(s) worth {amount} unpaid past the deadline.",
+            Message(
+                "{count} payable(s) worth {amount} unpaid past the deadline.",
+                count=count,
+                amount=amount,
+            ),
             subject_org_id=funds.get(region),
             region_code=region,
             facts={"payables": int(count), "amount": str(amount)},

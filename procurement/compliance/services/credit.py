@@ -16,6 +16,7 @@ from procurement.auth.models import Organization, OrgKind
 from procurement.bidding.models import BiddingBan
 from procurement.bidding.services import add_ban
 from procurement.compliance import rules as r
+from procurement.compliance.errors import CreditEventNotValid
 from procurement.compliance.models import (
     CreditEvent,
     CreditEventKind,
@@ -23,7 +24,7 @@ from procurement.compliance.models import (
     CreditLevelRecord,
     CreditRepair,
 )
-from procurement.core.errors import ValidationFailed
+from procurement.core.messages import N_, Message
 from procurement.orders.models import OrderLine, OrderStatus, PurchaseOrder, SlaBreach, SlaKind
 
 SOURCE = "credit"
@@ -65,7 +66,7 @@ def _candidates(session: Session, rules: r.ComplianceRules):
             mid,
             oid,
             due,
-            f"Order {number} delivered {hours} h late",
+            Message("Order {number} delivered {hours} h late", number=number, hours=hours),
         )
     unconfirmed = session.execute(
         select(po.id, po.manufacturer_id, po.number, po.rejected_at, sb.due_at)
@@ -73,14 +74,17 @@ def _candidates(session: Session, rules: r.ComplianceRules):
         .where((po.status == OrderStatus.REJECTED) | sb.id.is_not(None))
     )
     for oid, mid, number, rejected_at, due in unconfirmed:
-        what = "rejected" if rejected_at is not None else "not confirmed in time"
+        if rejected_at is not None:
+            detail = Message("Order {number} rejected", number=number)
+        else:
+            detail = Message("Order {number} not confirmed in time", number=number)
         yield (
             f"order:{oid}:rejected_or_unconfirmed",
             CreditEventKind.ORDER_REJECTED_OR_UNCONFIRMED,
             mid,
             oid,
             rejected_at or due,
-            f"Order {number} {what}",
+            detail,
         )
 
 
@@ -145,15 +149,17 @@ def record_credit_event(
     errors: dict[str, list[str]] = {}
     org = session.get(Organization, manufacturer_id)
     if org is None or org.kind != OrgKind.MANUFACTURER:
-        errors["manufacturer_id"] = ["not a manufacturer organization"]
+        errors["manufacturer_id"] = [N_("not a manufacturer organization")]
     if kind not in {k.value for k in CreditEventKind}:
-        errors["kind"] = [f"one of {', '.join(k.value for k in CreditEventKind)}"]
+        errors["kind"] = [
+            Message("one of {value}", value=", ".join(k.value for k in CreditEventKind))
+        ]
     if occurred_at > now:
-        errors["occurred_at"] = ["cannot be in the future"]
+        errors["occurred_at"] = [N_("cannot be in the future")]
     if not (detail or "").strip():
-        errors["detail"] = ["say what happened"]
+        errors["detail"] = [N_("say what happened")]
     if errors:
-        raise ValidationFailed("The credit event cannot be recorded as sent.", errors=errors)
+        raise CreditEventNotValid(errors=errors)
     rules = r.ComplianceRules()
     key = f"manual:{kind}:m{manufacturer_id}:{occurred_at:%Y%m%dT%H%M%S}:l{lot_id or 0}"
     event = session.scalar(select(CreditEvent).where(CreditEvent.source_key == key))
@@ -241,8 +247,12 @@ def apply_level(
                 "product_id": product_id,
                 "level": level,
                 "starts_at": now,
-                "reason": f"credit level {level}: {current.points} points in "
-                f"{rules.credit_window_days} days (RULES.md 8)",
+                "reason": Message(
+                    "credit level {level}: {points} points in {days} days (RULES.md 8)",
+                    level=level,
+                    points=current.points,
+                    days=rules.credit_window_days,
+                ),
             },
             source=SOURCE,
             now=now,

@@ -24,8 +24,8 @@ from procurement.auth.models import Organization, OrgKind
 from procurement.bidding.models import Bid
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Lot, Tender
+from procurement.compliance.errors import PublishedTenderNotFound
 from procurement.contracts.models import Contract, ContractStatus
-from procurement.core.errors import NotFound
 from procurement.core.money import plain, round_amount
 from procurement.settlement.models import Payable, SettlementRun
 
@@ -74,7 +74,7 @@ def release_package(session: Session, *, tender_id: int, actor: Actor | None, no
         tender.status in PUBLIC or (actor is not None and actor.org_kind == OrgKind.REGULATOR)
     )
     if not visible:
-        raise NotFound(f"No published tender with id {tender_id}.", code="tender-not-found")
+        raise PublishedTenderNotFound(tender_id=tender_id)
     contracts = list(
         session.scalars(
             select(Contract)

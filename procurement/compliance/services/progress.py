@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 from procurement.auth.actor import Actor
 from procurement.compliance import queries
 from procurement.compliance import rules as r
+from procurement.compliance.errors import UnknownGrouping
 from procurement.compliance.services import metrics
 from procurement.compliance.services.common import rules_for, scoped
-from procurement.core.errors import ValidationFailed
+from procurement.core.messages import Message
 
 
 @dataclass
@@ -34,9 +35,9 @@ def progress_report(
 ) -> ProgressReport:
     """Agreed, accepted, completion, time progress, status and side figures per group."""
     if group_by not in queries.GROUPS:
-        raise ValidationFailed(
-            f"group_by must be one of {', '.join(queries.GROUPS)}.",
-            errors={"group_by": [f"'{group_by}' is not a grouping"]},
+        raise UnknownGrouping(
+            errors={"group_by": [Message("'{group_by}' is not a grouping", group_by=group_by)]},
+            groups=", ".join(queries.GROUPS),
         )
     filters = scoped(filters, actor)
     rules = rules_for(session, filters.tender_id)

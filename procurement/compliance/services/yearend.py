@@ -19,13 +19,13 @@ from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Lot
 from procurement.catalog.services import transition
 from procurement.compliance import yearend as ye
+from procurement.compliance.errors import ContractYearNotFound, ContractYearRunning, YearEndNotFound
 from procurement.compliance.models import YearEndLine, YearEndResult, YearEndRun
 from procurement.compliance.queries import Filters, filter_conditions
 from procurement.compliance.services import ledger
 from procurement.compliance.services.common import OVERSIGHT, get_tender, rules_for
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date, day_start
-from procurement.core.errors import Conflict, NotFound
 from procurement.core.money import round_ratio, round_unit_price
 from procurement.orders.models import OrderLine, ReceiptLine
 from procurement.settlement.models import AccountKind, Payable
@@ -38,10 +38,7 @@ def _period(session: Session, f: Filters):
         )
     ).one()
     if start is None:
-        raise NotFound(
-            "No active or ended contracts for that tender and contract year.",
-            code="contract-year-not-found",
-        )
+        raise ContractYearNotFound()
     return start, end
 
 
@@ -119,11 +116,7 @@ def run_year_end(
     f = Filters(tender_id=tender_id, contract_year=contract_year)
     start, end = _period(session, f)
     if business_date(now) <= end:
-        raise Conflict(
-            f"Contract year {contract_year} of {tender.code} runs until {end}; "
-            "run the year-end check after it ends.",
-            code="contract-year-running",
-        )
+        raise ContractYearRunning(contract_year=contract_year, tender_code=tender.code, end=end)
     rules = rules_for(session, tender_id)
     hospitals = _collect(session, f, tender_id, start, end, now)
     run = YearEndRun(
@@ -316,10 +309,7 @@ def get_year_end(
     actor.require(*OVERSIGHT, OrgKind.HOSPITAL, write=False, action="see year-end results")
     run = _find_run(session, tender_id, contract_year)
     if run is None:
-        raise NotFound(
-            f"No year-end check for tender {tender_id} year {contract_year} yet.",
-            code="year-end-not-found",
-        )
+        raise YearEndNotFound(tender_id=tender_id, contract_year=contract_year)
     results = list(run.results)
     if actor.org_kind == OrgKind.HOSPITAL:
         results = [x for x in results if x.hospital_id == actor.org_id]

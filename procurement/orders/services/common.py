@@ -16,9 +16,17 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date
-from procurement.core.errors import Conflict, Forbidden, NotFound
+from procurement.core.errors import Message
 from procurement.db.backends import Backend, backend
 from procurement.orders import rules
+from procurement.orders.errors import (
+    DistributorOutsideRegion,
+    IdempotencyKeyReused,
+    NotTheSupplier,
+    NotYourOrder,
+    OrderNotFound,
+    OrderState,
+)
 from procurement.orders.models import (
     ContractVolume,
     DistributorAppointment,
@@ -83,7 +91,7 @@ def load_order(
         query = query.with_for_update(of=PurchaseOrder)
     order = session.scalar(query)
     if order is None:
-        raise NotFound(f"No order with id {order_id}.", code="order-not-found", order_id=order_id)
+        raise OrderNotFound(order_id=order_id)
     return order
 
 
@@ -91,13 +99,13 @@ def require_supplier(order: PurchaseOrder, actor: Actor, action: str) -> None:
     """Only the order's manufacturer or a distributor appointed for its region may ``action``."""
     actor.require(*SUPPLIERS, write=True, action=action)
     if actor.org_kind == OrgKind.MANUFACTURER and order.manufacturer_id != actor.org_id:
-        raise Forbidden(f"Only the order's supplier may {action}.", code="not-the-supplier")
+        raise NotTheSupplier(action=action)
 
 
 def require_hospital(order: PurchaseOrder, actor: Actor, action: str) -> None:
     actor.require(OrgKind.HOSPITAL, write=True, action=action)
     if order.hospital_id != actor.org_id:
-        raise Forbidden(f"Only the ordering hospital may {action}.", code="not-your-order")
+        raise NotYourOrder(action=action)
 
 
 def require_state(order: PurchaseOrder, action: str) -> None:
@@ -105,12 +113,12 @@ def require_state(order: PurchaseOrder, action: str) -> None:
     status = order.status.value
     if not rules.action_allowed(action, status):
         moves = rules.allowed_moves(status)
-        raise Conflict(
-            f"Order {order.number} is '{status}'; it cannot {action} now. "
-            f"Allowed moves from '{status}': {', '.join(moves) or 'none (final state)'}.",
-            code="order-state",
-            order_id=order.id,
+        raise OrderState(
+            order_number=order.number,
             state=status,
+            action=action,
+            moves_shown=", ".join(moves) or Message("none (final state)"),
+            order_id=order.id,
             allowed_moves=moves,
         )
 
@@ -213,11 +221,7 @@ def stored_key(session: Session, *, org_id: int, key: str) -> IdempotencyKey | N
 def check_fingerprint(earlier: IdempotencyKey, scope: str, key: str, body: Any) -> None:
     """The same key with another request is a 409."""
     if earlier.fingerprint != rules.fingerprint(scope, body):
-        raise Conflict(
-            f"Idempotency-Key '{key}' was already used for a different request; send a new key "
-            "for a new request, or repeat the first request exactly.",
-            code="idempotency-key-reused",
-        )
+        raise IdempotencyKeyReused(key=key)
 
 
 def load_for_supplier(
@@ -227,7 +231,7 @@ def load_for_supplier(
     but who is not appointed for its province is told so (403), not given a bare 404."""
     try:
         return load_order(session, order_id, actor, now=now, lock=True)
-    except NotFound:
+    except OrderNotFound:
         if actor.org_kind != OrgKind.DISTRIBUTOR:
             raise
         order = session.get(PurchaseOrder, order_id)
@@ -240,9 +244,9 @@ def load_for_supplier(
         ).all()
         if order is None or not regions:
             raise
-        raise Forbidden(
-            f"You are appointed for {', '.join(sorted(set(regions)))} only; order "
-            f"{order.number} is for {order.province_code}.",
-            code="distributor-outside-region",
+        raise DistributorOutsideRegion(
+            regions_shown=", ".join(sorted(set(regions))),
+            order_number=order.number,
+            province_code=order.province_code,
             order_id=order.id,
         ) from None

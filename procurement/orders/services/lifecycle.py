@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, selectinload
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.core.clock import business_date
-from procurement.core.errors import ValidationFailed
+from procurement.core.messages import N_
+from procurement.orders.errors import RejectionReasonMissing
 from procurement.orders.models import (
     ContractVolume,
     OrderStatus,
@@ -58,10 +59,7 @@ def reject_order(
     order = load_for_supplier(session, order_id, actor, now)
     require_supplier(order, actor, "reject this order")
     if not reason:
-        raise ValidationFailed(
-            "Say why the order is rejected; the hospital and the regulator see the reason.",
-            {"reason": ["a rejection needs a reason"]},
-        )
+        raise RejectionReasonMissing(errors={"reason": [N_("a rejection needs a reason")]})
     require_state(order, "reject")
     _release(session, order, now)
     order.status, order.rejected_at, order.rejection_reason = OrderStatus.REJECTED, now, reason

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
+from procurement.contracts.errors import ContractNotFound
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_time
-from procurement.core.errors import NotFound
 from procurement.core.money import round_ratio
 from procurement.orders import rules
+from procurement.orders.errors import BatchNotFound
 from procurement.orders.models import (
     ContractVolume,
     OrderLine,
@@ -67,7 +68,7 @@ def contract_volume(session: Session, *, contract_id: int, actor: Actor) -> Volu
         or actor.org_id in (contract.hospital_id, contract.manufacturer_id)
     )
     if not visible:
-        raise NotFound(f"No contract with id {contract_id}.", code="contract-not-found")
+        raise ContractNotFound(contract_id=contract_id)
     return volumes_of(session, [contract])[contract.id]
 
 
@@ -162,7 +163,7 @@ def trace_batch(session: Session, *, batch_no: str, actor: Actor) -> Trace:
         query = query.where(OrderLine.manufacturer_id == actor.org_id)
     rows = session.execute(query).all()
     if not rows:
-        raise NotFound(f"No shipped batch '{batch_no}' that you may trace.", code="batch-not-found")
+        raise BatchNotFound(batch_no=batch_no)
     trace = Trace(batch_no, sorted({r.manufacturer_id for r in rows}))
     for r in rows:
         line = r[0]

@@ -21,16 +21,25 @@ from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date
 from procurement.core.errors import (
     DomainError,
-    Forbidden,
-    LimitExceeded,
-    RuleViolation,
-    ValidationFailed,
 )
 from procurement.core.limits import (
     MAX_MONEY,
     MAX_ORDER_LINES,
     MAX_PACKS_PER_LINE,
     MIN_UNIT_PRICE,
+)
+from procurement.core.messages import N_, Message
+from procurement.orders.errors import (
+    AmountsBeyondLimit,
+    ContractNotActive,
+    NoContractedGeneric,
+    NoSuchContract,
+    NoSuchProduct,
+    NotYourContract,
+    OrderNotValid,
+    ProductIsContracted,
+    SeveralSuppliers,
+    TooManyLines,
 )
 from procurement.orders.schemas import PlacedOrderSchema
 from procurement.orders.services import placing_sql as sql
@@ -174,33 +183,40 @@ def _canonical(request: OrderRequest) -> dict[str, Any]:
 def _check_request(request: OrderRequest, now: datetime) -> None:
     errors: dict[str, list[str]] = {}
     if not request.lines:
-        errors["lines"] = ["an order needs at least one line"]
+        errors["lines"] = [N_("an order needs at least one line")]
     if len(request.lines) > MAX_ORDER_LINES:
-        raise LimitExceeded(
-            f"An order has at most {MAX_ORDER_LINES} lines (MAX_ORDER_LINES); this one has "
-            f"{len(request.lines)}: split it into several orders.",
-            limit="MAX_ORDER_LINES",
-            maximum=MAX_ORDER_LINES,
+        raise TooManyLines(
+            maximum=MAX_ORDER_LINES, lines=len(request.lines), limit="MAX_ORDER_LINES"
         )
     for i, line in enumerate(request.lines):
         if line.packs <= 0:
-            errors[f"lines.{i}.packs"] = [f"{line.packs} packs: order a positive number of packs"]
+            errors[f"lines.{i}.packs"] = [
+                Message("{packs} packs: order a positive number of packs", packs=line.packs)
+            ]
         elif line.packs > MAX_PACKS_PER_LINE:
             errors[f"lines.{i}.packs"] = [
-                f"at most {MAX_PACKS_PER_LINE} packs per line (MAX_PACKS_PER_LINE)"
+                Message(
+                    "at most {MAX_PACKS_PER_LINE} packs per line (MAX_PACKS_PER_LINE)",
+                    MAX_PACKS_PER_LINE=MAX_PACKS_PER_LINE,
+                )
             ]
         if (line.contract_id is None) == (line.product_id is None):
-            errors[f"lines.{i}"] = ["give either contract_id, or product_id with unit_price"]
+            errors[f"lines.{i}"] = [N_("give either contract_id, or product_id with unit_price")]
         elif line.product_id is not None and (line.unit_price is None or line.unit_price <= 0):
-            errors[f"lines.{i}.unit_price"] = ["an off-contract line needs a positive unit_price"]
+            errors[f"lines.{i}.unit_price"] = [
+                N_("an off-contract line needs a positive unit_price")
+            ]
         elif line.product_id is not None and line.unit_price < MIN_UNIT_PRICE:
             errors[f"lines.{i}.unit_price"] = [
-                f"a unit price is at least {MIN_UNIT_PRICE} (MIN_UNIT_PRICE)"
+                Message(
+                    "a unit price is at least {MIN_UNIT_PRICE} (MIN_UNIT_PRICE)",
+                    MIN_UNIT_PRICE=MIN_UNIT_PRICE,
+                )
             ]
     if request.wanted_by is not None and request.wanted_by < business_date(now):
-        errors["wanted_by"] = [f"{request.wanted_by} is in the past"]
+        errors["wanted_by"] = [Message("{wanted_by} is in the past", wanted_by=request.wanted_by)]
     if errors:
-        raise ValidationFailed("The order cannot be placed as sent; fix the fields named.", errors)
+        raise OrderNotValid(errors=errors)
 
 
 def _load(session: Session, request: OrderRequest, now: datetime) -> tuple[dict[int, Any], int]:
@@ -230,9 +246,8 @@ def _priced_lines(
             out.append(_off_contract_line(session, i, line, actor, today))
     suppliers = {line.manufacturer_id for line in out}
     if len(suppliers) > 1:
-        raise ValidationFailed(
-            "An order goes to one supplier: split these lines into one order per manufacturer.",
-            {"lines": [f"{len(suppliers)} different manufacturers"]},
+        raise SeveralSuppliers(
+            errors={"lines": [Message("{value} different manufacturers", value=len(suppliers))]}
         )
     return out
 
@@ -240,22 +255,25 @@ def _priced_lines(
 def _contract_line(i: int, line: LineRequest, row, actor: Actor, today: date) -> PricedLine:
     field_name = f"lines.{i}.contract_id"
     if row is None:
-        raise ValidationFailed(
-            f"Contract {line.contract_id} does not exist; pick one of your active contracts.",
-            {field_name: [f"unknown contract {line.contract_id}"]},
+        raise NoSuchContract(
+            errors={
+                field_name: [
+                    Message("unknown contract {contract_id}", contract_id=line.contract_id)
+                ]
+            },
+            contract_id=line.contract_id,
         )
     if row.hospital_id != actor.org_id:
-        raise Forbidden(
-            f"Contract {row.id} belongs to another hospital; order against your own contracts.",
-            code="not-your-contract",
-            errors={field_name: ["another hospital's contract"]},
+        raise NotYourContract(
+            errors={field_name: [N_("another hospital's contract")]}, contract_id=row.id
         )
     if row.status != ContractStatus.ACTIVE or not row.period_start <= today <= row.period_end:
-        raise RuleViolation(
-            f"Contract {row.id} is {row.status.value} for {row.period_start}..{row.period_end}; "
-            "order against a contract that is active today.",
-            code="contract-not-active",
-            errors={field_name: ["not active today"]},
+        raise ContractNotActive(
+            errors={field_name: [N_("not active today")]},
+            contract_id=row.id,
+            contract_status=row.status.value,
+            period_start=row.period_start,
+            period_end=row.period_end,
         )
     return PricedLine(
         contract_id=row.id,
@@ -278,9 +296,11 @@ def _off_contract_line(
     product = session.get(Product, line.product_id)
     field_name = f"lines.{i}.product_id"
     if product is None:
-        raise ValidationFailed(
-            f"Product {line.product_id} does not exist.",
-            {field_name: [f"unknown product {line.product_id}"]},
+        raise NoSuchProduct(
+            errors={
+                field_name: [Message("unknown product {product_id}", product_id=line.product_id)]
+            },
+            product_id=line.product_id,
         )
     held = session.execute(
         select(Contract.lot_id, Contract.product_id, Tender.rules_snapshot)
@@ -294,18 +314,12 @@ def _off_contract_line(
         .order_by(Contract.period_start.desc(), Contract.id)
     ).all()
     if not held:
-        raise RuleViolation(
-            f"You hold no active contract for {product.generic_name}; off-contract purchases are "
-            "recorded only for generic names you have contracts for.",
-            code="no-contracted-generic",
-            errors={field_name: ["no contract for this generic"]},
+        raise NoContractedGeneric(
+            errors={field_name: [N_("no contract for this generic")]},
+            generic_name=product.generic_name,
         )
     if any(h.product_id == product.id for h in held):
-        raise RuleViolation(
-            "This product is under your contract: order it with its contract_id.",
-            code="product-is-contracted",
-            errors={field_name: ["order it against the contract"]},
-        )
+        raise ProductIsContracted(errors={field_name: [N_("order it against the contract")]})
     return PricedLine(
         contract_id=None,
         lot_id=held[0].lot_id,
@@ -321,11 +335,21 @@ def _off_contract_line(
 
 def _check_amounts(amounts: list[Decimal]) -> None:
     beyond = {
-        f"lines.{i}": [f"the line comes to {amount}, beyond {MAX_MONEY} (MAX_MONEY)"]
+        f"lines.{i}": [
+            Message(
+                "the line comes to {amount}, beyond {MAX_MONEY} (MAX_MONEY)",
+                amount=amount,
+                MAX_MONEY=MAX_MONEY,
+            )
+        ]
         for i, amount in enumerate(amounts)
         if amount > MAX_MONEY
     }
     if not beyond and sum(amounts, Decimal(0)) > MAX_MONEY:
-        beyond = {"lines": [f"the order comes to more than {MAX_MONEY} (MAX_MONEY)"]}
+        beyond = {
+            "lines": [
+                Message("the order comes to more than {MAX_MONEY} (MAX_MONEY)", MAX_MONEY=MAX_MONEY)
+            ]
+        }
     if beyond:
-        raise ValidationFailed("The order's amounts are beyond the platform's limit.", beyond)
+        raise AmountsBeyondLimit(errors=beyond)

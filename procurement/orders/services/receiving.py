@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
-from procurement.core.errors import Conflict, NotFound, ValidationFailed
+from procurement.core.messages import N_, Message
 from procurement.core.money import line_total
+from procurement.orders.errors import ReceiptNotFound, ReceiptNotValid, ShipmentAlreadyReceived
 from procurement.orders.models import (
     ContractVolume,
     IdempotencyKey,
@@ -78,11 +79,7 @@ def record_receipt(
         check_fingerprint(earlier, SCOPE, idempotency_key, body)
         return ReceiptResult(earlier.resource_id, replayed=True)
     if shipment.receipt is not None:
-        raise Conflict(
-            f"Shipment {shipment.number} was already received.",
-            code="shipment-already-received",
-            shipment_id=shipment.id,
-        )
+        raise ShipmentAlreadyReceived(shipment_number=shipment.number, shipment_id=shipment.id)
     require_state(order, "receive")
     received_at = received_at or now
     _check(shipment, lines, received_at, now)
@@ -121,28 +118,37 @@ def _check(shipment: Shipment, lines: list[ReceiveLine], received_at, now) -> No
     for i, got in enumerate(lines):
         at, sline = f"lines.{i}", by_id.get(got.shipment_line_id)
         if sline is None:
-            errors[f"{at}.shipment_line_id"] = [f"{got.shipment_line_id} is not in this shipment"]
+            errors[f"{at}.shipment_line_id"] = [
+                Message(
+                    "{shipment_line_id} is not in this shipment",
+                    shipment_line_id=got.shipment_line_id,
+                )
+            ]
             continue
         if sline.id in seen:
-            errors[f"{at}.shipment_line_id"] = ["this line is given twice"]
+            errors[f"{at}.shipment_line_id"] = [N_("this line is given twice")]
         seen.add(sline.id)
         if got.accepted_quantity < 0 or got.rejected_quantity < 0:
-            errors[f"{at}.accepted_quantity"] = ["quantities cannot be negative"]
+            errors[f"{at}.accepted_quantity"] = [N_("quantities cannot be negative")]
         elif got.accepted_quantity + got.rejected_quantity != sline.quantity:
             errors[f"{at}.accepted_quantity"] = [
-                f"accepted {got.accepted_quantity} + rejected {got.rejected_quantity} must equal "
-                f"the {sline.quantity} shipped (batch {sline.batch_no})"
+                Message(
+                    "accepted {accepted_quantity} + rejected {rejected_quantity} must equal the "
+                    "{quantity} shipped (batch {batch_no})",
+                    accepted_quantity=got.accepted_quantity,
+                    rejected_quantity=got.rejected_quantity,
+                    quantity=sline.quantity,
+                    batch_no=sline.batch_no,
+                )
             ]
         if got.rejected_quantity > 0 and not (got.rejection_reason or "").strip():
-            errors[f"{at}.rejection_reason"] = ["give a reason for every rejected quantity"]
+            errors[f"{at}.rejection_reason"] = [N_("give a reason for every rejected quantity")]
     for missing in sorted(set(by_id) - seen):
-        errors[f"shipment_line {missing}"] = ["every shipped line must be received"]
+        errors[f"shipment_line {missing}"] = [N_("every shipped line must be received")]
     if received_at > now:
-        errors["received_at"] = ["received_at is in the future"]
+        errors["received_at"] = [N_("received_at is in the future")]
     if errors:
-        raise ValidationFailed(
-            "The receipt cannot be recorded as sent; fix the lines named.", errors
-        )
+        raise ReceiptNotValid(errors=errors)
 
 
 def _write(session, shipment, lines, received_at, now, actor) -> Receipt:
@@ -204,7 +210,5 @@ def get_receipt(session: Session, *, shipment_id: int, now: datetime, actor: Act
     shipment = get_shipment(session, shipment_id=shipment_id, now=now, actor=actor)
     receipt = session.scalar(select(Receipt).where(Receipt.shipment_id == shipment.id))
     if receipt is None:
-        raise NotFound(
-            f"Shipment {shipment.number} has not been received yet.", code="receipt-not-found"
-        )
+        raise ReceiptNotFound(shipment_number=shipment.number)
     return receipt

@@ -15,8 +15,18 @@ from procurement.auth.models import Organization, OrgKind, check_region_code, pr
 from procurement.catalog.models import Lot
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date
-from procurement.core.errors import Conflict, NotFound, ValidationFailed
+from procurement.core.messages import N_, Message
 from procurement.core.money import round_amount
+from procurement.orders.errors import (
+    AppointmentNotFound,
+    AppointmentRevoked,
+    ContractNotYours,
+    ContractOrLotMissing,
+    DistributorAlreadyAppointed,
+    NotADistributor,
+    ReportNotValid,
+    ValidityReversed,
+)
 from procurement.orders.models import DistributorAppointment, OffPlatformPurchase
 from procurement.orders.services.common import OVERSIGHT
 
@@ -43,16 +53,14 @@ def appoint_distributor(
         select(Organization).where(Organization.code == request.distributor_code)
     )
     if distributor is None or distributor.kind != OrgKind.DISTRIBUTOR:
-        raise ValidationFailed(
-            f"'{request.distributor_code}' is not a distributor organization.",
-            {"distributor_code": ["not a distributor"]},
+        raise NotADistributor(
+            errors={"distributor_code": [N_("not a distributor")]},
+            distributor_code=request.distributor_code,
         )
     lot_id = _lot_of(session, request, actor)
     start = request.valid_from or business_date(now)
     if request.valid_until is not None and request.valid_until < start:
-        raise ValidationFailed(
-            "valid_until comes before valid_from.", {"valid_until": ["before valid_from"]}
-        )
+        raise ValidityReversed(errors={"valid_until": [N_("before valid_from")]})
     _check_overlap(session, actor.org_id, lot_id, region, start, request.valid_until)
     appointment = DistributorAppointment(
         manufacturer_id=actor.org_id,
@@ -83,9 +91,8 @@ def _lot_of(session: Session, request: AppointmentRequest, actor: Actor) -> int:
     if request.contract_id is not None:
         contract = session.get(Contract, request.contract_id)
         if contract is None or contract.manufacturer_id != actor.org_id:
-            raise ValidationFailed(
-                f"Contract {request.contract_id} is not one of yours.",
-                {"contract_id": ["not your contract"]},
+            raise ContractNotYours(
+                errors={"contract_id": [N_("not your contract")]}, contract_id=request.contract_id
             )
         return contract.lot_id
     held = session.scalar(
@@ -94,10 +101,7 @@ def _lot_of(session: Session, request: AppointmentRequest, actor: Actor) -> int:
         .limit(1)
     )
     if request.lot_id is None or held is None:
-        raise ValidationFailed(
-            "Name a contract, or a lot you hold contracts for.",
-            {"lot_id": ["you hold no contract for this lot"]},
-        )
+        raise ContractOrLotMissing(errors={"lot_id": [N_("you hold no contract for this lot")]})
     return request.lot_id
 
 
@@ -116,11 +120,8 @@ def _check_overlap(session, manufacturer_id, lot_id, region, start, until) -> No
         )
     )
     if clash is not None:
-        raise Conflict(
-            f"Appointment {clash.id} already covers this lot in {region} from {clash.valid_from}; "
-            "one distributor per manufacturer, lot and region: revoke it first.",
-            code="distributor-already-appointed",
-            appointment_id=clash.id,
+        raise DistributorAlreadyAppointed(
+            appointment_id=clash.id, region=region, valid_from=clash.valid_from
         )
 
 
@@ -131,9 +132,9 @@ def revoke_appointment(
     actor.require(OrgKind.MANUFACTURER, write=True, action="revoke distributors")
     appointment = session.get(DistributorAppointment, appointment_id)
     if appointment is None or appointment.manufacturer_id != actor.org_id:
-        raise NotFound(f"No appointment with id {appointment_id}.", code="appointment-not-found")
+        raise AppointmentNotFound(appointment_id=appointment_id)
     if appointment.revoked_at is not None:
-        raise Conflict("This appointment is already revoked.", code="appointment-revoked")
+        raise AppointmentRevoked()
     appointment.revoked_at = now
     record(
         session,
@@ -175,16 +176,16 @@ def report_off_platform(
     actor.require(OrgKind.HOSPITAL, write=True, action="report off-platform purchases")
     errors = {}
     if quantity < 0:
-        errors["quantity"] = ["cannot be negative"]
+        errors["quantity"] = [N_("cannot be negative")]
     if amount < 0:
-        errors["amount"] = ["cannot be negative"]
+        errors["amount"] = [N_("cannot be negative")]
     month = month.replace(day=1)
     if month > business_date(now):
-        errors["month"] = [f"{month:%Y-%m} has not started yet"]
+        errors["month"] = [Message("{month} has not started yet", month=f"{month:%Y-%m}")]
     if session.get(Lot, lot_id) is None:
-        errors["lot_id"] = [f"unknown lot {lot_id}"]
+        errors["lot_id"] = [Message("unknown lot {lot_id}", lot_id=lot_id)]
     if errors:
-        raise ValidationFailed("The report cannot be recorded; fix the fields named.", errors)
+        raise ReportNotValid(errors=errors)
     row = session.scalar(
         select(OffPlatformPurchase).where(
             OffPlatformPurchase.hospital_id == actor.org_id,

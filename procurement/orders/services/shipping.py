@@ -14,7 +14,14 @@ from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
 from procurement.core.clock import business_date
-from procurement.core.errors import NotFound, ValidationFailed
+from procurement.core.messages import N_, Message
+from procurement.orders.errors import (
+    ShipmentNotFound,
+    ShipmentNotValid,
+    ShipmentUploadNotValid,
+    UploadLineNotFound,
+    UploadOrderNotFound,
+)
 from procurement.orders.models import (
     ContractVolume,
     OrderStatus,
@@ -108,35 +115,56 @@ def _ship(
 def _check_lines(lines: list[ShipLine], by_id: dict, today: date) -> None:
     errors: dict[str, list[str]] = {}
     if not lines:
-        errors["lines"] = ["a shipment needs at least one line"]
+        errors["lines"] = [N_("a shipment needs at least one line")]
     wanted: dict[int, int] = defaultdict(int)
     for i, ship in enumerate(lines):
         line, at = by_id.get(ship.order_line_id), f"lines.{i}"
         if line is None:
-            errors[f"{at}.order_line_id"] = [f"{ship.order_line_id} is not a line of this order"]
+            errors[f"{at}.order_line_id"] = [
+                Message(
+                    "{order_line_id} is not a line of this order", order_line_id=ship.order_line_id
+                )
+            ]
             continue
         wanted[line.id] += ship.quantity
         if ship.quantity <= 0:
-            errors[f"{at}.quantity"] = ["ship a positive quantity"]
+            errors[f"{at}.quantity"] = [N_("ship a positive quantity")]
         elif ship.quantity % line.pack_size:
-            errors[f"{at}.quantity"] = [f"{ship.quantity} is not whole packs of {line.pack_size}"]
+            errors[f"{at}.quantity"] = [
+                Message(
+                    "{quantity} is not whole packs of {pack_size}",
+                    quantity=ship.quantity,
+                    pack_size=line.pack_size,
+                )
+            ]
         elif wanted[line.id] > line.open_quantity:
             errors[f"{at}.quantity"] = [
-                f"{wanted[line.id]} exceeds the {line.open_quantity} still to ship on line "
-                f"{line.line_no} (ordered {line.quantity}, shipped {line.shipped_quantity})"
+                Message(
+                    "{value} exceeds the {open_quantity} still to ship on line {line_no} "
+                    "(ordered {quantity}, shipped {shipped_quantity})",
+                    value=wanted[line.id],
+                    open_quantity=line.open_quantity,
+                    line_no=line.line_no,
+                    quantity=line.quantity,
+                    shipped_quantity=line.shipped_quantity,
+                )
             ]
         if not ship.batch_no.strip():
-            errors[f"{at}.batch_no"] = ["every line needs a batch number (traceability)"]
+            errors[f"{at}.batch_no"] = [N_("every line needs a batch number (traceability)")]
         if ship.production_date > today:
-            errors[f"{at}.production_date"] = [f"{ship.production_date} is in the future"]
+            errors[f"{at}.production_date"] = [
+                Message("{production_date} is in the future", production_date=ship.production_date)
+            ]
         if ship.expiry_date <= today:
-            errors[f"{at}.expiry_date"] = [f"batch expired on {ship.expiry_date}; ship a valid one"]
+            errors[f"{at}.expiry_date"] = [
+                Message(
+                    "batch expired on {expiry_date}; ship a valid one", expiry_date=ship.expiry_date
+                )
+            ]
         elif ship.expiry_date <= ship.production_date:
-            errors[f"{at}.expiry_date"] = ["expiry must come after production"]
+            errors[f"{at}.expiry_date"] = [N_("expiry must come after production")]
     if errors:
-        raise ValidationFailed(
-            "The shipment cannot be recorded as sent; fix the lines named.", errors
-        )
+        raise ShipmentNotValid(errors=errors)
 
 
 def _add_shipped(session: Session, delta: dict[int, int], now: datetime) -> None:
@@ -160,22 +188,22 @@ def import_shipments(
     actor.require(OrgKind.MANUFACTURER, OrgKind.DISTRIBUTOR, write=True, action="ship orders")
     grouped, errors = _parse_rows(rows)
     if errors:
-        raise ValidationFailed("The upload has errors; nothing was imported.", errors)
+        raise ShipmentUploadNotValid(errors=errors)
     shipments = []
     for number, items in grouped.items():
         order = session.scalar(select(PurchaseOrder).where(PurchaseOrder.number == number))
         if order is None:
-            raise ValidationFailed(
-                f"Order {number} does not exist; nothing was imported.",
-                {f"row {items[0][0]}: order_number": ["unknown order"]},
+            raise UploadOrderNotFound(
+                errors={f"row {items[0][0]}: order_number": [N_("unknown order")]}, number=number
             )
         by_no = {line.line_no: line.id for line in order.lines}
         lines = []
         for row_no, line_no, ship in items:
             if line_no not in by_no:
-                raise ValidationFailed(
-                    f"Order {number} has no line {line_no}.",
-                    {f"row {row_no}: line_no": ["no such line"]},
+                raise UploadLineNotFound(
+                    errors={f"row {row_no}: line_no": [N_("no such line")]},
+                    number=number,
+                    line_no=line_no,
                 )
             lines.append(ShipLine(by_no[line_no], *ship))
         shipments.append(_ship(session, order.id, lines, now, actor))
@@ -192,7 +220,7 @@ def _parse_rows(rows):
             produced = date.fromisoformat(cells["production_date"])
             expires = date.fromisoformat(cells["expiry_date"])
         except (KeyError, ValueError) as error:
-            errors[f"row {row_no}"] = [f"unreadable row: {error}"]
+            errors[f"row {row_no}"] = [Message("unreadable row: {error}", error=error)]
             continue
         grouped[cells["order_number"]].append(
             (row_no, line_no, (quantity, cells.get("batch_no", ""), produced, expires))
@@ -209,7 +237,7 @@ def get_shipment(session: Session, *, shipment_id: int, now: datetime, actor: Ac
     ).where(Shipment.id == shipment_id)
     shipment = session.scalar(query)
     if shipment is None:
-        raise NotFound(f"No shipment with id {shipment_id}.", code="shipment-not-found")
+        raise ShipmentNotFound(shipment_id=shipment_id)
     return shipment
 
 

@@ -16,8 +16,9 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
 from procurement.catalog.models import Tender
 from procurement.contracts.models import Contract, ContractStatus
-from procurement.core.errors import NotFound, ValidationFailed
+from procurement.core.messages import N_
 from procurement.core.money import stored_amount
+from procurement.settlement.errors import ContractYearOutOfRange, NoSuchTender
 from procurement.settlement.models import (
     AccountKind,
     Advance,
@@ -55,11 +56,11 @@ def run_advances(
     actor.require(OrgKind.FUND, action="pay advances")
     tender = session.get(Tender, tender_id)
     if tender is None:
-        raise NotFound(f"No tender {tender_id}.", tender_id=tender_id)
+        raise NoSuchTender(tender_id=tender_id)
     if contract_year < 1 or contract_year > (tender.contract_years or 1):
-        raise ValidationFailed(
-            f"Contract year must be 1 to {tender.contract_years}.",
-            errors={"contract_year": ["Not a year of this tender."]},
+        raise ContractYearOutOfRange(
+            errors={"contract_year": [N_("Not a year of this tender.")]},
+            contract_years=tender.contract_years,
         )
     ratio = SettlementRules.from_snapshot(tender.rules_snapshot).advance_ratio
     result = AdvanceResult(tender_id, contract_year, ratio)

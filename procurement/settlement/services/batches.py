@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
 from procurement.core.clock import day_start
-from procurement.core.errors import RuleViolation
 from procurement.core.money import stored_amount
 from procurement.db.backends import plan_for_bulk
 from procurement.orders.models import ReceiptLine
+from procurement.settlement.errors import UnbalancedPayment
 from procurement.settlement.models import (
     Account,
     AccountKind,
@@ -222,10 +222,7 @@ def _record(session, run, txn, batch_no, pairs: list[Pair], now) -> Decimal:
     legs += _hospital_legs(session, charges, allocation)
     total = sum((amount for _, amount in legs), Decimal("0.00"))
     if total != 0:
-        raise RuleViolation(
-            f"Payment transaction {txn.key} does not balance ({total}).",
-            code="unbalanced-transaction",
-        )
+        raise UnbalancedPayment(key=txn.key, total=total)
     _insert_rows(
         session,
         LedgerPosting,

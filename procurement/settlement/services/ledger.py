@@ -14,8 +14,13 @@ from sqlalchemy.orm import Session
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
-from procurement.core.errors import Conflict, NotFound, RuleViolation
 from procurement.core.money import Money, stored_amount
+from procurement.settlement.errors import (
+    AlreadyReversed,
+    ReversalOfReversal,
+    TransactionNotFound,
+    UnbalancedTransaction,
+)
 from procurement.settlement.models import (
     CURRENCY,
     Account,
@@ -109,10 +114,7 @@ def post(
     amounts = [Money(amount, account.currency) for account, amount in legs]
     total = sum(amounts[1:], amounts[0]) if amounts else Money(ZERO, CURRENCY)
     if total.amount != 0 or not legs:
-        raise RuleViolation(
-            f"Transaction {key} does not balance (debits - credits = {total.amount}).",
-            code="unbalanced-transaction",
-        )
+        raise UnbalancedTransaction(key=key, total=total.amount)
     txn = LedgerTransaction(
         key=key,
         kind=kind,
@@ -162,24 +164,16 @@ def reverse_transaction(
     actor.require(OrgKind.FUND, action="reverse a ledger transaction")
     original = session.get(LedgerTransaction, transaction_id)
     if original is None:
-        raise NotFound(f"No ledger transaction {transaction_id}.")
+        raise TransactionNotFound(transaction_id=transaction_id)
     if original.kind == TransactionKind.REVERSAL:
-        raise Conflict(
-            "A reversal cannot be reversed; post a new correcting transaction.",
-            code="reversal-of-reversal",
-            transaction_id=transaction_id,
-        )
+        raise ReversalOfReversal(transaction_id=transaction_id)
     if (
         session.scalar(
             select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == transaction_id)
         )
         is not None
     ):
-        raise Conflict(
-            f"Transaction {transaction_id} is already reversed.",
-            code="already-reversed",
-            transaction_id=transaction_id,
-        )
+        raise AlreadyReversed(transaction_id=transaction_id)
     legs = [(p.account, -p.amount) for p in original.postings]
     txn = post(
         session,

@@ -34,10 +34,18 @@ from procurement.audit import services as audit
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
 from procurement.core.clock import day_start
-from procurement.core.errors import Conflict, NotFound, ValidationFailed
+from procurement.core.messages import N_
 from procurement.core.money import stored_amount
 from procurement.db.backends import backend, plan_for_bulk
 from procurement.orders.models import ReceiptLine
+from procurement.settlement.errors import (
+    BatchSizeNotValid,
+    IdempotencyKeyRequired,
+    NothingDue,
+    RunKeyReused,
+    RunNotCompleted,
+    RunNotFound,
+)
 from procurement.settlement.export import payment_file_csv
 from procurement.settlement.models import (
     AccountKind,
@@ -71,25 +79,15 @@ def start_run(
     crash there). ``workers``: batches paid side by side (default: see ``_workers``)."""
     actor.require(OrgKind.FUND, action="start a settlement run")
     if not idempotency_key or not idempotency_key.strip() or len(idempotency_key) > 200:
-        raise ValidationFailed(
-            "Send an Idempotency-Key header of 1 to 200 characters with a run, so a retry "
-            "pays nothing twice.",
-            errors={"Idempotency-Key": ["Required, 1 to 200 characters."]},
-            code="idempotency-key-required",
+        raise IdempotencyKeyRequired(
+            errors={"Idempotency-Key": [N_("Required, 1 to 200 characters.")]}
         )
     if batch_size < 1:
-        raise ValidationFailed(
-            "batch_size must be at least 1.", errors={"batch_size": ["At least 1."]}
-        )
+        raise BatchSizeNotValid(errors={"batch_size": [N_("At least 1.")]})
     if _by_key(session, actor.org_id, idempotency_key) is None and not anything_due(
         session, cut_off, now
     ):
-        raise Conflict(
-            f"Nothing is due up to {cut_off}: every accepted delivery accepted by then is paid. "
-            "No run was recorded.",
-            code="nothing-due",
-            cut_off=cut_off.isoformat(),
-        )
+        raise NothingDue(cut_off=cut_off.isoformat())
     run = _claim(session, cut_off, idempotency_key, now, actor, batch_size)
     if run.status == RunStatus.COMPLETED:
         run.replayed = True  # transient: the API answers a replay with 200, not 201
@@ -137,12 +135,7 @@ def _claim(session, cut_off, key, now, actor, batch_size) -> SettlementRun:
             return run
     existing.replayed = True
     if existing.cut_off != cut_off:
-        raise Conflict(
-            f"Idempotency-Key {key!r} was used for the run with cut-off "
-            f"{existing.cut_off}; use a new key for another cut-off.",
-            code="idempotency-key-reused",
-            run_id=existing.id,
-        )
+        raise RunKeyReused(key=key, cut_off=existing.cut_off, run_id=existing.id)
     return existing
 
 
@@ -295,7 +288,7 @@ def get_run(session: Session, *, run_id: int, actor: Actor) -> SettlementRun:
     actor.require(OrgKind.FUND, OrgKind.REGULATOR, write=False, action="read settlement runs")
     run = session.get(SettlementRun, run_id)
     if run is None:
-        raise NotFound(f"No settlement run {run_id}.", run_id=run_id)
+        raise RunNotFound(run_id=run_id)
     return run
 
 
@@ -313,13 +306,7 @@ def payment_file(session: Session, *, run_id: int, actor: Actor) -> tuple[str, b
     actor.require(OrgKind.FUND, write=False, action="download payment files")
     run = get_run(session, run_id=run_id, actor=actor)
     if run.status != RunStatus.COMPLETED:
-        raise Conflict(
-            f"Run {run.reference} is {run.status.value}; its payment file exists once it has "
-            "completed (start it again with the same Idempotency-Key to finish it).",
-            code="run-not-completed",
-            run_id=run.id,
-            status=run.status.value,
-        )
+        raise RunNotCompleted(reference=run.reference, run_status=run.status.value, run_id=run.id)
     rows = session.execute(
         select(
             Organization.code,

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
 from procurement.core.clock import business_date, day_start
-from procurement.core.errors import Forbidden, NotFound, ValidationFailed
+from procurement.core.messages import N_, Message
 from procurement.core.money import stored_amount
+from procurement.settlement.errors import NotYourStatement, PartyNotFound, PeriodReversed
 from procurement.settlement.models import (
     Account,
     AccountKind,
@@ -57,9 +58,7 @@ def statement(
     period_to = period_to or business_date(now)
     period_from = period_from or period_to.replace(day=1)
     if period_to < period_from:
-        raise ValidationFailed(
-            "The period ends before it starts.", errors={"to": ["Must be on or after 'from'."]}
-        )
+        raise PeriodReversed(errors={"to": [N_("Must be on or after 'from'.")]})
     actor.require(
         OrgKind.FUND,
         OrgKind.REGULATOR,
@@ -70,11 +69,9 @@ def statement(
     )
     org = session.get(Organization, party_id)
     if org is None or org.kind not in (OrgKind.MANUFACTURER, OrgKind.HOSPITAL):
-        raise NotFound(f"No manufacturer or hospital {party_id}.", party_id=party_id)
+        raise PartyNotFound(party_id=party_id)
     if actor.org_kind in (OrgKind.MANUFACTURER, OrgKind.HOSPITAL) and actor.org_id != org.id:
-        raise Forbidden(
-            "You may read only your own organization's statement.", code="not-your-statement"
-        )
+        raise NotYourStatement()
     result = Statement(org.id, org.code, org.name, org.kind.value, period_from, period_to)
     start, end = day_start(period_from), day_start(period_to + timedelta(days=1))
     if org.kind == OrgKind.MANUFACTURER:
@@ -115,7 +112,7 @@ def _manufacturer(session, result: Statement, start, end, as_of) -> None:
         _line(
             "overdue",
             p.due_at,
-            f"receipt line {p.receipt_line_id}",
+            Message("receipt line {id}", id=p.receipt_line_id),
             p.amount,
             1,
             days_overdue(p.due_at, as_of),

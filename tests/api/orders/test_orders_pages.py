@@ -63,7 +63,7 @@ def test_a_refused_quick_order_flashes_the_problem_and_writes_nothing(
     response = hospital.post(
         "/hospital/orders", data={f"packs_{world.contract.id}": "-2"}, follow_redirects=True
     )
-    assert "lines.0.packs" in response.get_data(as_text=True)
+    assert "Line 1 · Packs: -2 packs" in response.get_data(as_text=True)  # as the form names it
     assert db_session.scalar(select(PurchaseOrder)) is None
 
 

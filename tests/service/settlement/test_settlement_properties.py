@@ -23,6 +23,7 @@ from procurement.core.clock import day_start
 from procurement.core.errors import Conflict
 from procurement.orders.models import ReceiptLine
 from procurement.settlement import services as settlement
+from procurement.settlement.errors import NothingDue
 from procurement.settlement.models import (
     AccountKind,
     Advance,
@@ -82,9 +83,10 @@ def _run(db_session, clock, fund_actor, key, offset, batch_size=1, after_batch=N
             batch_size=batch_size,
             after_batch=after_batch,
         )
-    except Conflict as refused:  # the key was used for another cut-off, or nothing is owed
-        if refused.code == "nothing-due":
-            _assert_nothing_owed(db_session, cut_off)
+    except NothingDue:  # caught by its type: then nothing may be owed up to the cut-off
+        _assert_nothing_owed(db_session, cut_off)
+        return None
+    except Conflict:  # the key was used for another cut-off
         return None
     _assert_run_missed_nothing(db_session, run)
     return run

@@ -1,0 +1,146 @@
+"""The problems the bidding area refuses requests with: one class per problem type, raised
+and caught by type (codes, titles and detail templates; see ``core/errors.py``)."""
+
+from __future__ import annotations
+
+from procurement.catalog.errors import NotTenderOwner, TooEarly
+from procurement.core.errors import (
+    N_,
+    Conflict,
+    NotFound,
+    RuleViolation,
+    StaleVersion,
+    ValidationFailed,
+)
+
+
+class BadBidETag(ValidationFailed):
+    when = N_("If-Match does not hold a bid's ETag.")
+    template = N_('If-Match must be the bid\'s ETag, e.g. "3".')
+
+
+class BidFieldsNotNumbers(ValidationFailed):
+    when = N_("A bid form holds a price or quantity that is not a number.")
+    template = N_("Some fields are not numbers.")
+
+
+class BanNotValid(ValidationFailed):
+    when = N_("A bidding ban is recorded with fields that are not valid.")
+    template = N_("The bidding ban cannot be recorded as given.")
+
+
+class BanNotFound(NotFound):
+    code = "ban-not-found"
+    title = N_("Ban not found")
+    when = N_("No bidding ban has that id.")
+    template = N_("No bidding ban with id {ban_id}.")
+
+
+class BanChangeNotValid(ValidationFailed):
+    when = N_("A bidding ban is changed with fields that are not valid.")
+    template = N_("The bidding ban cannot be changed as given.")
+
+
+class BidNotFound(NotFound):
+    code = "bid-not-found"
+    title = N_("Bid not found")
+    when = N_("No bid has that id, or it is not one the user may see.")
+    template = N_("There is no such bid, or it is not one you may see.")
+
+
+class BidsSealed(Conflict):
+    code = "bids-sealed"
+    title = N_("The bids are sealed")
+    when = N_("Bids are read before they are opened.")
+    template = N_(
+        "The bids of tender {tender_code} are sealed until they are opened "
+        "(opening time {opening_at}); only the total number of bids is shown "
+        "before that."
+    )
+
+
+class BiddingNotOpen(Conflict):
+    code = "bidding-not-open"
+    title = N_("Bidding not open")
+    when = N_("A bid is submitted before bidding opens.")
+    template = N_(
+        "Bidding on tender {tender_code} has not opened yet (it is "
+        "'{tender_status}'); bids are accepted until {bid_deadline}."
+    )
+
+
+class BidDeadlinePassed(Conflict):
+    code = "bid-deadline-passed"
+    title = N_("Bid deadline passed")
+    when = N_("A bid is submitted, amended or withdrawn after the bid deadline.")
+    template = N_(
+        "The bid deadline of tender {tender_code} ({bid_deadline}) has passed; "
+        "bids can no longer be submitted, amended or withdrawn (it is now {now})."
+    )
+
+
+class BidderBarred(RuleViolation):
+    code = "bidder-barred"
+    title = N_("Barred from bidding")
+    when = N_("The bidder (or its product) is barred from bidding by a ban in force.")
+    template = N_("{what} barred from bidding until {until} ({level}: {reason}).")
+
+
+class BidNotAccepted(ValidationFailed):
+    when = N_("A bid breaks the tender's rules (price ceiling, quantity, product, quality).")
+    template = N_("The bid was not accepted: {shown}.")
+
+
+class OpeningTooEarly(TooEarly):
+    when = N_("Bids are opened before the opening time.")
+    template = N_(
+        "The bids of tender {tender_code} can be opened at {opening_at}, not "
+        "before (it is now {now})."
+    )
+
+
+class SealKeyMissing(Conflict):
+    code = "seal-key-missing"
+    title = N_("A bid cannot be unsealed")
+    when = N_("A sealed bid cannot be unsealed (its key is missing or wrong).")
+    template = N_("Bid {bid_id} cannot be unsealed: {reason}. Nothing was opened.")
+
+
+class NotBidsOwner(NotTenderOwner):
+    when = N_("Someone other than the tender's regulator reads its bids.")
+    template = N_("Only the regulator of tender {tender_code} may see its bids.")
+
+
+class BidExists(Conflict):
+    code = "bid-exists"
+    title = N_("A bid exists already")
+    when = N_("A second bid is submitted on the same lot.")
+    template = N_(
+        "You already have bid {bid_id} on lot {lot_code}; amend it (PUT "
+        "/bids/{bid_id}) or withdraw it first."
+    )
+
+
+class BidExistsOnLot(BidExists):
+    when = N_("Two bids on the same lot arrive at the same moment; the second is refused.")
+    template = N_("You already have a bid on lot {lot_code}; amend it instead.")
+
+
+class BidChanged(StaleVersion):
+    when = N_("A bid is amended with an If-Match of an older version.")
+    template = N_(
+        "Bid {bid_id} is at version {current_version}, not {expected}: it "
+        "changed since you read it; reload it and send your change again."
+    )
+
+
+class BidWithdrawn(Conflict):
+    code = "bid-withdrawn"
+    title = N_("Bid withdrawn")
+    when = N_("A withdrawn bid is amended.")
+    template = N_("Bid {bid_id} was withdrawn; submit a new bid on the lot instead of amending it.")
+
+
+class BidAlreadyWithdrawn(BidWithdrawn):
+    when = N_("A withdrawn bid is withdrawn again.")
+    template = N_("Bid {bid_id} is already withdrawn.")

@@ -1,0 +1,144 @@
+"""The problems the compliance area refuses requests with: one class per problem type, raised
+and caught by type (codes, titles and detail templates; see ``core/errors.py``)."""
+
+from __future__ import annotations
+
+from procurement.catalog.errors import TenderNotFound
+from procurement.core.errors import N_, Conflict, NotFound, ValidationFailed
+
+
+class AlertResolved(Conflict):
+    code = "alert-resolved"
+    title = N_("Alert resolved")
+    when = N_("A resolved alert is answered or resolved again.")
+    template = N_("The alert is already resolved.")
+
+
+class PublishedTenderNotFound(TenderNotFound):
+    when = N_("No published tender has that id.")
+    template = N_("No published tender with id {tender_id}.")
+
+
+class NotWholeNumber(ValidationFailed):
+    when = N_("A filter that takes a whole number gets something else.")
+    template = N_("{name} must be a whole number.")
+
+
+class UnknownFilterValue(ValidationFailed):
+    when = N_("An alert filter names a value that does not exist.")
+    template = N_("Unknown value '{value}'.")
+
+
+class AlertNotFound(NotFound):
+    code = "alert-not-found"
+    title = N_("Alert not found")
+    when = N_("No alert has that id, or the user may not see it.")
+    template = N_("No alert with id {alert_id}.")
+
+
+class ResolvedAlertNotEscalated(AlertResolved):
+    when = N_("A resolved alert is escalated.")
+    template = N_("The alert is resolved; only open alerts are escalated.")
+
+
+class AlertAtLastStep(Conflict):
+    code = "alert-at-last-step"
+    title = N_("Alert at last step")
+    when = N_("An alert at its last step (summons) is escalated.")
+    template = N_("The alert is already at the last step (summons).")
+
+
+class ResponseLength(ValidationFailed):
+    when = N_("A hospital's response to an alert is empty or too long.")
+    template = N_("Write a response of 1 to 2000 characters.")
+
+
+class TextLength(ValidationFailed):
+    when = N_("An appeal's text or decision note is empty or too long.")
+    template = N_("Write the {field} (1 to {limit} characters).")
+
+
+class CreditEventNotFound(NotFound):
+    code = "credit-event-not-found"
+    title = N_("Credit event not found")
+    when = N_("No credit event has that id.")
+    template = N_("No credit event with id {event_id}.")
+
+
+class CreditEventNotAppealable(Conflict):
+    code = "credit-event-not-appealable"
+    title = N_("Credit event not appealable")
+    when = N_("An event that is not active is appealed.")
+    template = N_("The event is {event_status}; only an active event can be appealed.")
+
+
+class AppealNotFound(NotFound):
+    code = "appeal-not-found"
+    title = N_("Appeal not found")
+    when = N_("No appeal has that id.")
+    template = N_("No appeal with id {appeal_id}.")
+
+
+class UnknownDecision(ValidationFailed):
+    when = N_("An appeal is decided other than upheld or overturned.")
+    template = N_("Decide 'upheld' or 'overturned'.")
+
+
+class AppealDecided(Conflict):
+    code = "appeal-decided"
+    title = N_("Appeal decided")
+    when = N_("A decided appeal is decided again.")
+    template = N_("The appeal was already decided ({decision}).")
+
+
+class ManufacturerNotFound(NotFound):
+    code = "manufacturer-not-found"
+    title = N_("Manufacturer not found")
+    when = N_("No manufacturer has that id.")
+    template = N_("No manufacturer with id {manufacturer_id}.")
+
+
+class NothingToRepair(Conflict):
+    code = "nothing-to-repair"
+    title = N_("Nothing to repair")
+    when = N_("Credit is repaired for a manufacturer with no credit level.")
+    template = N_("{org_name} has no credit level to repair.")
+
+
+class ComplianceRulesNotValid(ValidationFailed):
+    when = N_("A tender's compliance rules are not valid.")
+    template = N_("The compliance rules of tender {tender_code} are not valid: {error}")
+
+
+class CreditEventNotValid(ValidationFailed):
+    when = N_("A credit event is recorded with fields that are not valid.")
+    template = N_("The credit event cannot be recorded as sent.")
+
+
+class UnknownGrouping(ValidationFailed):
+    when = N_("Progress is grouped by something it cannot be grouped by.")
+    template = N_("group_by must be one of {groups}.")
+
+
+class ContractYearNotFound(NotFound):
+    code = "contract-year-not-found"
+    title = N_("Contract year not found")
+    when = N_("A year-end check names a tender and year with no contracts.")
+    template = N_("No active or ended contracts for that tender and contract year.")
+
+
+class ContractYearRunning(Conflict):
+    code = "contract-year-running"
+    title = N_("Contract year running")
+    when = N_("The year-end check runs before the contract year ends.")
+    template = N_(
+        "Contract year {contract_year} of {tender_code} runs until {end}; run "
+        "the year-end check after it ends."
+    )
+
+
+class YearEndNotFound(NotFound):
+    code = "year-end-not-found"
+    title = N_("Year-end check not found")
+    when = N_("The year-end results of a year not checked yet are asked for.")
+    template = N_("No year-end check for tender {tender_id} year {contract_year} yet.")

@@ -1,0 +1,137 @@
+"""The problems the settlement area refuses requests with: one class per problem type, raised
+and caught by type (codes, titles and detail templates; see ``core/errors.py``)."""
+
+from __future__ import annotations
+
+from procurement.core.errors import (
+    N_,
+    Conflict,
+    Forbidden,
+    NotFound,
+    RuleViolation,
+    ValidationFailed,
+)
+from procurement.orders.errors import IdempotencyKeyReused
+
+
+class UnbalancedTransaction(RuleViolation):
+    code = "unbalanced-transaction"
+    title = N_("Unbalanced transaction")
+    when = N_("A ledger transaction would not balance (a fault: nothing is posted).")
+    template = N_("Transaction {key} does not balance (debits - credits = {total}).")
+
+
+class NotADate(ValidationFailed):
+    when = N_("A settlement form field that takes a date gets something else.")
+    template = N_("Give '{name}' as a date YYYY-MM-DD.")
+
+
+class NotANumber(ValidationFailed):
+    when = N_("A settlement form field that takes a number gets something else.")
+    template = N_("'{name}' must be a number.")
+
+
+class CutOffMissing(ValidationFailed):
+    when = N_("A settlement run is started without a cut-off date.")
+    template = N_("Choose a cut-off date.")
+
+
+class NoSuchTender(NotFound):
+    when = N_("Advances are asked for a tender that does not exist.")
+    template = N_("No tender {tender_id}.")
+
+
+class ContractYearOutOfRange(ValidationFailed):
+    when = N_("Advances are asked for a contract year the tender does not have.")
+    template = N_("Contract year must be 1 to {contract_years}.")
+
+
+class UnbalancedPayment(UnbalancedTransaction):
+    when = N_("A payment transaction of a run would not balance (a fault: nothing is posted).")
+    template = N_("Payment transaction {key} does not balance ({total}).")
+
+
+class TransactionNotFound(NotFound):
+    when = N_("No ledger transaction has that id.")
+    template = N_("No ledger transaction {transaction_id}.")
+
+
+class ReversalOfReversal(Conflict):
+    code = "reversal-of-reversal"
+    title = N_("Reversal of reversal")
+    when = N_("A reversing transaction is reversed.")
+    template = N_("A reversal cannot be reversed; post a new correcting transaction.")
+
+
+class AlreadyReversed(Conflict):
+    code = "already-reversed"
+    title = N_("Already reversed")
+    when = N_("A reversed transaction is reversed again.")
+    template = N_("Transaction {transaction_id} is already reversed.")
+
+
+class IdempotencyKeyRequired(ValidationFailed):
+    code = "idempotency-key-required"
+    title = N_("Idempotency-Key required")
+    when = N_("A settlement run is started without an Idempotency-Key.")
+    template = N_(
+        "Send an Idempotency-Key header of 1 to 200 characters with a run, so a "
+        "retry pays nothing twice."
+    )
+
+
+class BatchSizeNotValid(ValidationFailed):
+    when = N_("A settlement run is started with a batch size below 1.")
+    template = N_("batch_size must be at least 1.")
+
+
+class NothingDue(Conflict):
+    code = "nothing-due"
+    title = N_("Nothing is due")
+    when = N_("A settlement run finds nothing due up to its cut-off (and records nothing).")
+    template = N_(
+        "Nothing is due up to {cut_off}: every accepted delivery accepted by "
+        "then is paid. No run was recorded."
+    )
+
+
+class RunKeyReused(IdempotencyKeyReused):
+    when = N_("A settlement run's Idempotency-Key is used again for another cut-off.")
+    template = N_(
+        "Idempotency-Key {key!r} was used for the run with cut-off {cut_off}; "
+        "use a new key for another cut-off."
+    )
+
+
+class RunNotFound(NotFound):
+    when = N_("No settlement run has that id.")
+    template = N_("No settlement run {run_id}.")
+
+
+class RunNotCompleted(Conflict):
+    code = "run-not-completed"
+    title = N_("Run not completed")
+    when = N_("The payment file of a run that has not completed is asked for.")
+    template = N_(
+        "Run {reference} is {run_status}; its payment file exists once it has "
+        "completed (start it again with the same Idempotency-Key to finish it)."
+    )
+
+
+class PeriodReversed(ValidationFailed):
+    when = N_("A statement period ends before it starts.")
+    template = N_("The period ends before it starts.")
+
+
+class PartyNotFound(NotFound):
+    when = N_(
+        "A statement is asked for an organization that is neither a manufacturer nor a hospital."
+    )
+    template = N_("No manufacturer or hospital {party_id}.")
+
+
+class NotYourStatement(Forbidden):
+    code = "not-your-statement"
+    title = N_("Not your statement")
+    when = N_("An organization reads another's statement.")
+    template = N_("You may read only your own organization's statement.")
