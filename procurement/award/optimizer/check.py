@@ -283,7 +283,7 @@ def _moved(model: Model, w: int, q: int, totals: list[int], c: int, unit: str) -
             unit=unit,
         )
     if w in model.min_one:
-        return N_("kept so that every winner supplies at least one region")
+        return Message("kept so that every winner supplies at least one region")
     return Message(
         "moved to fit single sourcing around the capacity of cheaper {winner}", winner=cheap.id
     )
