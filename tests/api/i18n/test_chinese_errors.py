@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from procurement.auth.ratelimit import RateLimited
+from procurement.auth.services.ratelimit import RateLimited
 
 from procurement import create_app
 from procurement.auth.regions import region_name
