@@ -23,6 +23,8 @@ from procurement.core.money import (
         ("0.01244999", "0.0124"),
         ("-0.00005", "-0.0001"),  # half away from zero
         ("12", "12.0000"),
+        ("0.00125", "0.0013"),  # half even: 0.0012
+        ("1.23445", "1.2345"),  # half even: 1.2344
     ],
 )
 def test_unit_prices_round_half_up_to_four_places(raw, expected):
@@ -31,7 +33,16 @@ def test_unit_prices_round_half_up_to_four_places(raw, expected):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("2.345", "2.35"), ("2.335", "2.34"), ("2.3449", "2.34"), ("-2.345", "-2.35")],
+    [
+        ("2.345", "2.35"),
+        ("2.335", "2.34"),
+        ("2.3449", "2.34"),
+        ("-2.345", "-2.35"),
+        ("0.125", "0.13"),  # half even: 0.12
+        ("2.675", "2.68"),  # the float 2.675 is 2.67499999...; the Decimal is exact
+        ("1.005", "1.01"),  # half even: 1.00
+        ("-0.125", "-0.13"),  # half away from zero
+    ],
 )
 def test_amounts_round_half_up_to_fen(raw, expected):
     assert str(round_amount(Decimal(raw))) == expected
