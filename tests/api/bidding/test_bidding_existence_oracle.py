@@ -14,7 +14,7 @@ from tests.fixtures.auth import PASSWORD
 
 ROLES = ("regulator", "fund", "hospital", "other_manufacturer", "distributor", "anonymous")
 MISSING_ID = 987_654_321
-CSRF_TOKEN = re.compile(r'name="csrf_token" value="[^"]*"')
+ONE_TIME = re.compile(r'name="(csrf_token|form_key)" value="[^"]*"')
 ID_PATH = re.compile(r"/(api/v1/)?(manufacturer/bidding/)?bids/[^/\"'#?]+")
 
 
@@ -86,7 +86,7 @@ def answer(world, who: str, kind: str, method: str, url: str, options: dict):
         shown = repr(sorted(body.items()))
     else:
         page = ID_PATH.sub("/bids/X", response.get_data(as_text=True))
-        shown = CSRF_TOKEN.sub('name="csrf_token" value="T"', page)  # signed with the second
+        shown = ONE_TIME.sub(r'name="\1" value="T"', page)  # new with every page
     location = ID_PATH.sub("/bids/X", response.headers.get("Location", ""))  # login?next=...
     return (response.status_code, response.mimetype, location, shown)
 
