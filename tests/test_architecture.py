@@ -19,6 +19,7 @@ ORDER = [
     "orders",
     "settlement",
     "compliance",
+    "portal",
     "demo",
 ]
 SHARED = {"core", "web", "db", "settings", "migrate", "models", "cli"}
