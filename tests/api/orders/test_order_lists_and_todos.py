@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from procurement.compliance.models import Alert, AlertKind, AlertResponse, Severity
 from procurement.orders.models import OrderLine, OrderStatus, PurchaseOrder
 from tests.fixtures.auth import PASSWORD
 
@@ -370,3 +371,57 @@ def test_a_rejection_needs_a_reason_beside_its_field(make_contract, as_user, pla
     assert response.status_code == 422
     assert 'id="reject-reason-error"' in response.get_data(as_text=True)
     assert db_session.get(PurchaseOrder, order_id).status == OrderStatus.PLACED
+
+
+def _todo(client, key: str) -> int:
+    html = client.get("/hospital").get_data(as_text=True)
+    return int(re.search(rf'data-testid="todo-{key}" data-count="(\d+)"', html).group(1))
+
+
+def test_an_open_alert_waits_on_the_hospital_home_until_it_answers(
+    make_contract, as_user, db_session, clock
+):
+    world = make_contract()
+    alert = Alert(
+        kind=AlertKind.HOSPITAL_BEHIND,
+        severity=Severity.WARNING,
+        dedup_key="t",
+        detail="behind",
+        subject_org_id=world.contract.hospital_id,
+        raised_at=clock.now(),
+        updated_at=clock.now(),
+    )
+    db_session.add(alert)
+    db_session.commit()
+    client = as_user(world.hospital)
+    assert _todo(client, "alerts") == 1
+    db_session.add(
+        AlertResponse(
+            alert_id=alert.id,
+            by_org_id=world.contract.hospital_id,
+            note="已安排采购",
+            at=clock.now(),
+        )
+    )
+    db_session.commit()
+    assert _todo(client, "alerts") == 0
+
+
+def test_a_contract_is_behind_until_accepted_volume_keeps_up_with_time(
+    make_contract, as_user, place, ship, db_session
+):
+    # The contract began yesterday: time progress 1/365. Nothing accepted is behind
+    # (0 < 0.8 x 1/365); 140 of 2,800 accepted (0.05) is on track.
+    world = make_contract(agreed=2800)
+    client = as_user(world.hospital)
+    assert _todo(client, "behind") == 1
+    shipment = _shipped(world, place, ship, as_user)
+    client.post(
+        f"/hospital/shipments/{shipment.id}/receive",
+        data={
+            "lines.0.shipment_line_id": str(shipment.lines[0].id),
+            "lines.0.accepted_quantity": "140",
+            "lines.0.rejected_quantity": "0",
+        },
+    )
+    assert _todo(client, "behind") == 0
