@@ -57,6 +57,7 @@ def test_a_hospital_orders_and_receives_on_a_phone_what_the_manufacturer_shipped
     with h.expect_navigation():
         h.get_by_test_id("quick-order").locator("button[type=submit]").click()
     number = re.search(r"PO-\d{8}-[0-9A-F]{10}", h.locator("h1").inner_text()).group(0)
+    order_url = h.url
     assert h.get_by_test_id("order-status").inner_text().strip() == "已下单"
     assert "苯磺酸氨氯地平" in h.get_by_test_id("order-lines").inner_text()
     screenshot(h, "orders-hospital-order-placed")
@@ -115,3 +116,14 @@ def test_a_hospital_orders_and_receives_on_a_phone_what_the_manufacturer_shipped
     no_sideways_scroll(p)
     p.goto("/hospital")
     assert p.get_by_test_id("todo-receive").get_attribute("data-count") == "0"
+
+    # the delivery note and the receipt note print on a page each, without the site's header
+    h.goto(order_url)
+    with h.expect_navigation():
+        h.get_by_test_id("order-documents").click()
+    h.emulate_media(media="print")
+    assert not h.locator("header.top").is_visible()
+    assert h.get_by_test_id("delivery-note").is_visible()
+    assert "验收单" in h.get_by_test_id("receipt-note").inner_text()
+    pdf = h.pdf(format="A4", print_background=True)
+    assert re.findall(rb"/Count (\d+)", pdf) == [b"2"]
