@@ -32,6 +32,16 @@ def no_sideways_scroll(page) -> None:
     assert width <= PHONE["width"], f"{page.url} is {width} px wide on a 390 px screen"
 
 
+def large_touch_targets(page) -> None:
+    controls = page.locator(
+        "main button, main a.button, main input:not([type=hidden]), main select"
+    )
+    for i in range(controls.count()):
+        control = controls.nth(i)
+        if control.is_visible() and control.get_attribute("type") != "checkbox":
+            assert control.bounding_box()["height"] >= 44, control.evaluate("e => e.outerHTML")
+
+
 def test_a_hospital_orders_and_receives_on_a_phone_what_the_manufacturer_shipped(
     browser, live_server, live_db, live_clock, live_user, log_in, screenshot
 ):
@@ -64,11 +74,18 @@ def test_a_hospital_orders_and_receives_on_a_phone_what_the_manufacturer_shipped
 
     m = browser.new_context(base_url=live_server.url, locale="zh-CN").new_page()
     log_in(m, manufacturer)
+    m.set_viewport_size(PHONE)  # the supplier's order pages work on a phone too
     m.goto("/supplier/orders?status=pending")
+    no_sideways_scroll(m)
     with m.expect_navigation():
         m.get_by_test_id(f"incoming-{number}").get_by_test_id("order-link").click()
+    no_sideways_scroll(m)
+    large_touch_targets(m)
     with m.expect_navigation():
         m.get_by_test_id("confirm").click()
+    no_sideways_scroll(m)
+    large_touch_targets(m)
+    screenshot(m, "orders-supplier-ship-form-phone")
     form = m.get_by_test_id("ship-form")
     form.get_by_label("批号").fill("E2E-B-001")
     form.get_by_label("生产日期").fill("2025-10-01")
@@ -104,10 +121,7 @@ def test_a_hospital_orders_and_receives_on_a_phone_what_the_manufacturer_shipped
     line = p.locator("fieldset.receive-line").first
     assert line.get_by_label("验收合格").input_value() == "112"
     line.get_by_label("拒收原因").fill("外包装破损")
-    buttons = p.locator("button, a.button, input:not([type=hidden])")
-    for i in range(buttons.count()):
-        if buttons.nth(i).is_visible():
-            assert buttons.nth(i).bounding_box()["height"] >= 44, buttons.nth(i).inner_html()
+    large_touch_targets(p)
     screenshot(p, "orders-hospital-receive-phone")
     with p.expect_navigation():
         p.get_by_test_id("receive-form").locator("button[type=submit]").click()
