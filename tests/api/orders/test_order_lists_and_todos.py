@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from procurement.compliance.models import Alert, AlertKind, AlertResponse, Severity
 from procurement.orders.models import OrderLine, OrderStatus, PurchaseOrder
-from tests.fixtures.auth import PASSWORD
 
 # 827 orders as in the issue (16 full pages of 50 and 27 on the 17th), by status:
 MIX = {
@@ -22,17 +21,6 @@ MIX = {
     OrderStatus.RECEIVED: 200,
     OrderStatus.REJECTED: 27,
 }
-
-
-@pytest.fixture
-def as_user(app):
-    def do(user):
-        client = app.test_client()
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-
-    return do
 
 
 def bulk_orders(session, world, now, mix, *, prefix="PO-BULK", hospital=None):

@@ -9,20 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from procurement.orders.models import OrderStatus, PurchaseOrder, Receipt
-from tests.fixtures.auth import PASSWORD
-
-
-@pytest.fixture
-def as_user(app):
-    """``as_user(user)`` -> a test client of its own, logged in as ``user``."""
-
-    def do(user):
-        client = app.test_client()
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-
-    return do
 
 
 def _text(response) -> str:
