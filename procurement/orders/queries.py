@@ -201,6 +201,7 @@ class Event:
     what: str
     number: str = ""
     note: str = ""
+    shipment_id: int | None = None
 
 
 def timeline(order: PurchaseOrder) -> list[Event]:
@@ -210,11 +211,12 @@ def timeline(order: PurchaseOrder) -> list[Event]:
     if order.confirmed_at:
         events.append(Event(order.confirmed_at, "confirmed"))
     for shipment in order.shipments:
-        events.append(Event(shipment.shipped_at, "shipped", shipment.number))
+        events.append(Event(shipment.shipped_at, "shipped", shipment.number, "", shipment.id))
         if shipment.receipt is not None:
             rejected = sum(line.rejected_quantity for line in shipment.receipt.lines)
             kind = "received_with_rejections" if rejected else "received"
-            events.append(Event(shipment.receipt.accepted_at, kind, shipment.number))
+            at = shipment.receipt.accepted_at
+            events.append(Event(at, kind, shipment.number, "", shipment.id))
     for at, kind, note in (
         (order.received_at, "all_received", ""),
         (order.closed_at, "closed", ""),
