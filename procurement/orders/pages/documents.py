@@ -21,6 +21,8 @@ from procurement.web.auth import page_actor
 from procurement.web.forms import PageForm
 from procurement.web.session import get_session, now
 
+ROWS_PER_TABLE = 100  # a long order's lines are shown in tables of at most this many rows
+
 
 def _today():
     return business_date(now())
@@ -62,12 +64,15 @@ def order_page(order_id: int, side: str, forms: dict[str, PageForm] | None = Non
         today=_today(),
         timeline=queries.timeline(order),
         payables=payables_of(session, receipt_lines),
+        rows_per_table=ROWS_PER_TABLE,
     ), status
 
 
 def shipment_page(shipment_id: int, side: str):
     shipment = queries.one_shipment(get_session(), shipment_id, page_actor(), _today())
-    return render_template("orders/shipment.html", shipment=shipment, side=side)
+    return render_template(
+        "orders/shipment.html", shipment=shipment, side=side, rows_per_table=ROWS_PER_TABLE
+    )
 
 
 def _side() -> str:

@@ -413,3 +413,34 @@ def test_a_contract_is_behind_until_accepted_volume_keeps_up_with_time(
         },
     )
     assert _todo(client, "behind") == 0
+
+
+def test_a_long_order_shows_its_lines_in_tables_of_at_most_100_rows(
+    make_contract, as_user, db_session, clock
+):
+    world = make_contract()
+    bulk_orders(db_session, world, clock.now(), {OrderStatus.PLACED: 1})
+    order = db_session.scalar(select(PurchaseOrder))
+    first = order.lines[0]
+    for n in range(2, 151):
+        order.lines.append(
+            OrderLine(
+                line_no=n,
+                contract_id=first.contract_id,
+                lot_id=first.lot_id,
+                product_id=first.product_id,
+                manufacturer_id=first.manufacturer_id,
+                packs=1,
+                pack_size=first.pack_size,
+                quantity=first.quantity,
+                unit_price=first.unit_price,
+                amount=first.amount,
+                currency="CNY",
+                within_agreed_quantity=first.quantity,
+            )
+        )
+    db_session.commit()
+    html = as_user(world.hospital).get(f"/hospital/orders/{order.id}").get_data(as_text=True)
+    tables = re.findall(r'data-testid="order-lines">(.*?)</table>', html, re.S)
+    rows = [len(re.findall(r'<tr data-testid="line-', table)) for table in tables]
+    assert rows == [100, 50]
