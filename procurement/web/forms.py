@@ -43,6 +43,8 @@ from sqlalchemy.exc import IntegrityError
 
 from procurement.auth.models import FormSubmission
 from procurement.core.errors import DomainError
+from procurement.core.messages import Message, translated
+from procurement.web.messages import translate_message
 from procurement.web.session import get_session, now
 
 FORM_KEY = "form_key"
@@ -60,10 +62,10 @@ def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
             out |= (
                 flatten(value, f"{name}.")
                 if isinstance(value, Mapping)
-                else {name: [str(m) for m in (value if isinstance(value, list) else [value])]}
+                else {name: list(value) if isinstance(value, list) else [value]}
             )
         return out
-    return {prefix.rstrip(".") or FORM_ERRORS: [str(messages)]}
+    return {prefix.rstrip(".") or FORM_ERRORS: [messages]}
 
 
 def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
@@ -128,14 +130,18 @@ class PageForm:
         for name, messages in flatten(fields).items():
             self.errors.setdefault(name, []).extend(messages)
         if not fields:
-            self.errors.setdefault(FORM_ERRORS, []).append(str(error.detail))
+            self.errors.setdefault(FORM_ERRORS, []).append(error.detail)
 
     def value(self, name: str, default: Any = "") -> Any:
         value = self.values.get(name, default)
         return "" if value is None else value
 
     def error(self, name: str) -> list[str]:
-        return self.errors.get(name, [])
+        """The field's errors in the page's language (marshmallow's, a service's)."""
+        return [
+            translated(m) if isinstance(m, Message) else translate_message(str(m))
+            for m in self.errors.get(name, [])
+        ]
 
     @property
     def status(self) -> int:
@@ -159,7 +165,7 @@ def _claim() -> Response | None:
         return None
     session = get_session()
     moment = now()
-    user = getattr(current_user, "id", None) if current_user.is_authenticated else None
+    user = getattr(current_user, "user_id", None) if current_user.is_authenticated else None
     session.execute(delete(FormSubmission).where(FormSubmission.sent_at < moment - FORM_KEY_KEPT))
     session.add(FormSubmission(key=key, user_id=user, sent_at=moment))
     try:

@@ -18,7 +18,11 @@ from procurement.core.errors import DomainError, problem_types, translate
 bp = Blueprint("problem_docs", __name__)
 
 # Modules that define problem classes outside an area's errors.py.
-EXTRA_MODULES = ("procurement.auth.services.ratelimit", "procurement.auth.services.logins", "procurement.web.errors")
+EXTRA_MODULES = (
+    "procurement.auth.services.ratelimit",
+    "procurement.auth.services.logins",
+    "procurement.web.errors",
+)
 
 
 @dataclass(frozen=True)

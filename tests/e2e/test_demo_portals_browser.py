@@ -47,8 +47,8 @@ def test_a_demo_manufacturer_bids_on_the_tender_open_today(demo, portal, screens
 def test_a_demo_hospital_orders_and_receives_today(demo, portal, screenshot):
     page = portal("hospital")
     page.goto("/hospital/orders/new")
-    packs = page.get_by_test_id("quick-order").locator("input[name^=packs_]").first
-    contract_id = int(packs.get_attribute("name").split("_")[1])
+    packs = page.get_by_test_id("quick-order").locator("input[data-contract]").first
+    contract_id = int(packs.get_attribute("data-contract"))
     packs.fill("3")
     page.locator("input[name=delivery_address]").fill("药剂科 1 号库")
     with page.expect_navigation():
@@ -58,11 +58,14 @@ def test_a_demo_hospital_orders_and_receives_today(demo, portal, screenshot):
     quantity = _confirm_and_ship(demo, number, contract_id)
     page.goto("/hospital/orders")
     with page.expect_navigation():
-        page.get_by_test_id(f"order-{number}").locator("a[data-testid^=receive-]").click()
-    page.locator("input[name^=accepted_]").fill(str(quantity))
-    page.locator("input[name^=rejected_]").fill("0")
+        page.get_by_test_id(f"order-{number}").get_by_test_id("order-link").click()
+    with page.expect_navigation():
+        page.locator("a[data-testid^=receive-]").first.click()
+    page.locator("input[name$=accepted_quantity]").fill(str(quantity))
+    page.locator("input[name$=rejected_quantity]").fill("0")
     with page.expect_navigation():
         page.get_by_test_id("receive-form").locator("button[type=submit]").click()
+    page.goto("/hospital/orders")
     status = page.get_by_test_id(f"order-{number}").get_by_test_id("status").inner_text()
     assert status == "已验收"
     screenshot(page, "demo-hospital-orders")

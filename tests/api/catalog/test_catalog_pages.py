@@ -103,7 +103,10 @@ def test_the_hospital_reports_demand_on_its_page(client, db_session, login, make
     tender = make_tender("demand_open")
     hospital = make_user(kind="hospital")
     login(hospital)
-    assert client.get("/").headers["Location"].endswith("/hospital/demand")
+    assert client.get("/").headers["Location"].endswith("/hospital")  # the to-do list
+    home = client.get("/hospital").get_data(as_text=True)
+    assert 'data-testid="todo-demand" data-count="1"' in home
+    assert f'href="/hospital/demand/{tender.id}"' in home
     listing = client.get("/hospital/demand").get_data(as_text=True)
     assert tender.code in listing
     client.post(
@@ -134,7 +137,7 @@ def test_the_hospital_uploads_demand_on_its_page(client, db_session, login, make
 def test_the_manufacturer_registers_a_product_on_its_page(client, db_session, login, make_user):
     maker = make_user(kind="manufacturer")
     login(maker)
-    assert client.get("/").headers["Location"].endswith("/manufacturer/products")
+    assert client.get("/").headers["Location"].endswith("/supplier")  # the to-do list
     form = {
         "approval_number": "国药准字H20200001",
         "generic_name": "氨氯地平",

@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from procurement.auth.services.ratelimit import RateLimited
 
 from procurement import create_app
 from procurement.auth.regions import region_name
+from procurement.auth.services.ratelimit import RateLimited
 from procurement.core.rates import Rate
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9", "Accept": "text/html"}

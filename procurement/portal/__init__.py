@@ -1,0 +1,1 @@
+"""Portal homes: each organization's to-do list, read from every area (downstream of all)."""
