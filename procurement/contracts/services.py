@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
 from procurement.award.models import AwardAllocation, AwardLotResult, AwardRun, LotStatus, RunStatus
-from procurement.catalog.rules import RulesSet
 from procurement.award.services import (
     RunOptions,
     confirmed_run,
@@ -23,6 +22,7 @@ from procurement.award.services import (
     owned_tender,
 )
 from procurement.catalog.lifecycle import TenderStatus
+from procurement.catalog.rules import RulesSet
 from procurement.catalog.services import transition
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.errors import Conflict, NotFound
@@ -177,6 +177,11 @@ def _scope(query, actor: Actor):
     if actor.org_kind in (OrgKind.REGULATOR, OrgKind.FUND):
         return query
     return query.where(Contract.id.is_(None))
+
+
+def scoped_contracts(actor: Actor) -> Select:
+    """A select of the contracts the actor may see (pages add filters, order and paging)."""
+    return _scope(select(Contract), actor)
 
 
 def list_contracts(

@@ -15,6 +15,7 @@ from tests.fixtures.auth import PASSWORD
 ROLES = ("regulator", "fund", "hospital", "other_manufacturer", "distributor", "anonymous")
 MISSING_ID = 987_654_321
 CSRF_TOKEN = re.compile(r'name="csrf_token" value="[^"]*"')
+FORM_KEY = re.compile(r'name="form_key" value="[^"]*"')  # a one-time key, new on every page
 ID_PATH = re.compile(r"/(api/v1/)?(manufacturer/bidding/)?bids/[^/\"'#?]+")
 
 
@@ -66,6 +67,7 @@ def bid_requests(bid_id: int, reference: str, body: dict) -> list[tuple[str, str
         ("api", "GET", f"/api/v1/bids/by-reference/{reference}/verify?digest=00", {}),
         ("page", "GET", page, {"headers": {"Accept": "text/html"}}),
         ("page", "GET", f"{page}/receipt.json", {"headers": {"Accept": "text/html"}}),
+        ("page", "GET", f"/regulator/bidding/bids/{bid_id}", {"headers": {"Accept": "text/html"}}),
         ("page", "POST", f"{page}/withdraw", {"data": {"version": "1"}}),
     ]
 
@@ -87,6 +89,7 @@ def answer(world, who: str, kind: str, method: str, url: str, options: dict):
     else:
         page = ID_PATH.sub("/bids/X", response.get_data(as_text=True))
         shown = CSRF_TOKEN.sub('name="csrf_token" value="T"', page)  # signed with the second
+        shown = FORM_KEY.sub('name="form_key" value="K"', shown)
     location = ID_PATH.sub("/bids/X", response.headers.get("Location", ""))  # login?next=...
     return (response.status_code, response.mimetype, location, shown)
 

@@ -134,7 +134,7 @@ def test_the_hospital_uploads_demand_on_its_page(client, db_session, login, make
 def test_the_manufacturer_registers_a_product_on_its_page(client, db_session, login, make_user):
     maker = make_user(kind="manufacturer")
     login(maker)
-    assert client.get("/").headers["Location"].endswith("/manufacturer/products")
+    assert client.get("/").headers["Location"].endswith("/manufacturer/bidding")  # the to-do
     form = {
         "approval_number": "国药准字H20200001",
         "generic_name": "氨氯地平",
