@@ -14,11 +14,12 @@ from procurement.award.models import (
     AwardLotResult,
     LotStatus,
 )
-from procurement.catalog.rules import RulesSet
 from procurement.award.selection import BidOutcome, Outcome, SelectionResult, select_winners
 from procurement.award.services.inputs import LotInputs
+from procurement.award.volume_limits import volume_limits
 from procurement.award.volumes import agreed_volumes, contract_years, volume_ratio
 from procurement.bidding.models import Bid
+from procurement.catalog.rules import RulesSet
 from procurement.core.money import round_ratio
 
 
@@ -133,6 +134,11 @@ def _outcome_rows(plan: LotPlan, result: AllocationResult | None) -> list[AwardB
     bids, codes = plan.bids_by_id, plan.bids_by_code
     solved = result.winner_totals if result is not None and result.ok else ()
     totals = {str(codes[t.winner_id].id): t for t in solved}
+    limits = (
+        {str(codes[w].id): note for w, note in volume_limits(plan.problem, result).items()}
+        if plan.problem is not None and result is not None
+        else {}
+    )
     ordered = sorted(plan.selection.outcomes, key=_display_key)
     rows = []
     for position, o in enumerate(ordered, start=1):
@@ -150,6 +156,7 @@ def _outcome_rows(plan: LotPlan, result: AllocationResult | None) -> list[AwardB
                     o.comparable_price if reserve else None),
                 reserve=reserve, allocated=total.quantity if total else 0,
                 share=round_ratio(total.share) if total else None,
+                volume_limit=limits.get(o.bid_id) if total else None,
             )
         )  # fmt: skip
     return rows
