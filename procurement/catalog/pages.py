@@ -11,9 +11,12 @@ from procurement.auth.models import OrgKind
 from procurement.catalog import forms, services
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import DosageClass, QualityRequirement, SmallestUnit
+from procurement.catalog.schemas import LotWriteSchema
 from procurement.catalog.services.transitions import MANUAL_TARGETS
 from procurement.core.errors import DomainError, ValidationFailed
 from procurement.web.auth import page_actor, portal_required
+from procurement.web.forms import PageForm
+from procurement.web.labels import label
 from procurement.web.pages import add_nav, set_portal_home
 from procurement.web.session import get_session, now
 
@@ -72,30 +75,47 @@ def tender_new():
     return render_template("catalog/tender_form.html", form=request.form, errors=errors), status
 
 
+LOT_DEFAULTS = {"strength_unit": "mg", "dosage_class": "oral_solid", "smallest_unit": "tablet"}
+LOT_CHOICES = {
+    name: [(m.value, label(m)) for m in enum]
+    for name, enum in (("dosage_class", DosageClass), ("smallest_unit", SmallestUnit),
+                       ("quality_requirement", QualityRequirement))
+}  # fmt: skip
+
+
 @bp.get("/regulator/tenders/<int:tender_id>")
 @portal_required(REGULATOR)
 def tender_detail(tender_id: int):
+    return _tender_page(tender_id, PageForm(LotWriteSchema(), initial=LOT_DEFAULTS))
+
+
+def _tender_page(tender_id: int, lot_form: PageForm):
     tender = services.get_tender(get_session(), tender_id=tender_id, actor=page_actor())
     manual = [s for s in tender.allowed_next if s in MANUAL_TARGETS]
     return render_template(
-        "catalog/tender_detail.html", tender=tender, moves=manual, choices=CHOICES
-    )
+        "catalog/tender_detail.html", tender=tender, moves=manual, choices=CHOICES,
+        lot_form=lot_form, lot_choices=LOT_CHOICES,
+    ), lot_form.status  # fmt: skip
 
 
 @bp.post("/regulator/tenders/<int:tender_id>/lots")
 @portal_required(REGULATOR)
 def lot_add(tender_id: int):
-    values, errors = forms.lot_from_form(request.form)
-    try:
-        if errors:
-            raise ValidationFailed(_("Some lot fields are not valid."), errors)
-        lot = services.add_lot(
-            get_session(), tender_id=tender_id, data=values, now=now(), actor=page_actor()
-        )
-        flash(_("Lot %(code)s added.", code=lot.code), "success")
-    except DomainError as error:
-        _flash_error(error)
-    return redirect(url_for(".tender_detail", tender_id=tender_id))
+    """Add a lot (the lot API's schema); refused, the form comes back as typed with each error
+    beside its field."""
+    form = PageForm(LotWriteSchema())
+    form.values.setdefault("antimicrobial_restricted", "off")
+    if form.validate():
+        try:
+            lot = services.add_lot(
+                get_session(), tender_id=tender_id, data=form.data, now=now(), actor=page_actor()
+            )
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            flash(_("Lot %(code)s added.", code=lot.code), "success")
+            return redirect(url_for(".tender_detail", tender_id=tender_id))
+    return _tender_page(tender_id, form)
 
 
 @bp.post("/regulator/tenders/<int:tender_id>/lots/import")
@@ -170,25 +190,51 @@ def hospital_demand_list():
 @bp.route("/hospital/demand/<int:tender_id>", methods=["GET", "POST"])
 @portal_required(HOSPITAL)
 def hospital_demand(tender_id: int):
+    """The hospital's demand report; refused, it comes back as typed with each error beside
+    its lot's box."""
     session, actor = get_session(), page_actor()
     tender = services.get_tender(session, tender_id=tender_id, actor=actor)
+    errors: dict[str, list[str]] = {}
     if request.method == "POST":
         rows, errors = forms.demand_from_form(request.form, [lot.code for lot in tender.lots])
-        try:
-            if errors:
-                raise ValidationFailed(_("Quantities must be whole numbers."), errors)
-            services.submit_demand(
-                session, tender_id=tender_id, lines=rows, now=now(), actor=actor, source="page"
-            )
-            flash(_("Demand saved."), "success")
-        except DomainError as error:
-            _flash_error(error)
-        return redirect(url_for(".hospital_demand", tender_id=tender_id))
+        errors = {name: [_("Enter a whole number, 0 or more.")] for name in errors}
+        if not errors:
+            try:
+                services.submit_demand(
+                    session, tender_id=tender_id, lines=rows, now=now(), actor=actor,
+                    source="page",
+                )  # fmt: skip
+            except DomainError as error:
+                session.rollback()
+                errors = _demand_errors(error, rows)
+            else:
+                flash(_("Demand saved."), "success")
+                return redirect(url_for(".hospital_demand", tender_id=tender_id))
     reports = {r.lot_id: r for r in services.list_demand(session, tender_id=tender_id, actor=actor)}
     editable = tender.status == TenderStatus.DEMAND_OPEN and now() < tender.demand_deadline
-    return render_template(
-        "catalog/hospital_demand.html", tender=tender, reports=reports, editable=editable
-    )
+    typed = request.form if request.method == "POST" else None
+    page = render_template(
+        "catalog/hospital_demand.html", tender=tender, reports=reports, editable=editable,
+        typed=typed, errors=errors,
+    )  # fmt: skip
+    return page, 422 if errors else 200
+
+
+DEMAND_BOX = {"quantity": "quantity", "last_year_usage": "usage"}
+
+
+def _demand_errors(error: DomainError, rows: list[dict]) -> dict[str, list[str]]:
+    """A service's refusal by box: ``rows.2.quantity`` is the quantity box of the third row's
+    lot; anything else is shown above the table."""
+    out: dict[str, list[str]] = {}
+    for name, messages in (error.extra.get("errors") or {}).items():
+        parts = name.split(".")
+        if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows):
+            box = DEMAND_BOX.get(parts[2], "quantity")
+            out[f"{box}_{rows[int(parts[1])]['lot_code']}"] = list(messages)
+        else:
+            out.setdefault("_form", []).extend(messages)
+    return out or {"_form": [str(error.detail)]}
 
 
 @bp.post("/hospital/demand/<int:tender_id>/upload")
