@@ -20,7 +20,7 @@ from procurement.orders.models import OrderLine, OrderStatus, PurchaseOrder, Rec
 from procurement.settlement.models import Payable, Payment, RunStatus, SettlementRun
 from procurement.settlement.rules import days_overdue
 from procurement.settlement.services.payables import _scope as scope_payables
-from procurement.settlement.services.runs import anything_due
+from procurement.settlement.services.batches import due_lines, eligible
 
 DEAD = (OrderStatus.CANCELLED, OrderStatus.REJECTED)  # orders that deliver nothing
 HOSPITAL = aliased(Organization, name="hospital_org")
@@ -183,14 +183,35 @@ def payment_notice(session: Session, payment: Payment) -> list[NoticeLine]:
     return [NoticeLine(contracts[cid], name, n, Decimal(total)) for cid, name, n, total in rows]
 
 
+def due_today(session: Session, today: date, now: datetime) -> tuple[int, Decimal]:
+    """What a run with today's cut-off would pay now: unpaid payables, and accepted contract
+    receipt lines not accrued yet (a run accrues and pays them), as (lines, amount)."""
+    probe = SettlementRun(cut_off=today, started_at=now)  # never added: only its dates count
+    payables_due = session.execute(
+        select(func.count(), func.coalesce(func.sum(Payable.amount), 0)).where(*eligible(probe))
+    ).one()
+    accrued = select(Payable.id).where(Payable.id == ReceiptLine.id).exists()
+    lines_due = session.execute(
+        select(func.count(), func.coalesce(func.sum(ReceiptLine.accepted_amount), 0)).where(
+            *due_lines(probe),
+            ReceiptLine.contract_id.is_not(None),
+            ReceiptLine.accepted_quantity > 0,
+            ~accrued,
+        )
+    ).one()
+    return (
+        payables_due[0] + lines_due[0],
+        Decimal(payables_due[1]) + Decimal(lines_due[1]),
+    )
+
+
 @dataclass(frozen=True)
 class FundTodo:
-    """The fund office's home: whether a run is due today, overdue payables, unfinished runs."""
+    """The fund office's home: what a run would pay today, overdue payables, unfinished runs."""
 
     today: date
-    due_now: bool
-    unpaid_count: int
-    unpaid_amount: Decimal
+    due_count: int
+    due_amount: Decimal
     overdue_count: int
     overdue_amount: Decimal
     oldest_overdue: list[tuple[Payable, str, str, int]]
@@ -201,11 +222,12 @@ class FundTodo:
 def fund_todo(session: Session, *, actor: Actor, now: datetime) -> FundTodo:
     actor.require(OrgKind.FUND, write=False, action="see the fund office's to-do list")
     today = business_date(now)
-    unpaid = select(func.count(), func.coalesce(func.sum(Payable.amount), 0)).where(
-        Payable.paid_at.is_(None)
-    )
-    unpaid_count, unpaid_amount = session.execute(unpaid).one()
-    overdue_count, overdue_amount = session.execute(unpaid.where(Payable.due_at < now)).one()
+    due_count, due_amount = due_today(session, today, now)
+    overdue_count, overdue_amount = session.execute(
+        select(func.count(), func.coalesce(func.sum(Payable.amount), 0)).where(
+            Payable.paid_at.is_(None), Payable.due_at < now
+        )
+    ).one()
     oldest = session.execute(
         payables(actor)
         .where(Payable.paid_at.is_(None), Payable.due_at < now)
@@ -215,9 +237,8 @@ def fund_todo(session: Session, *, actor: Actor, now: datetime) -> FundTodo:
     runs = select(SettlementRun).where(SettlementRun.fund_org_id == actor.org_id)
     return FundTodo(
         today,
-        anything_due(session, today, now),
-        unpaid_count,
-        Decimal(unpaid_amount),
+        due_count,
+        due_amount,
         overdue_count,
         Decimal(overdue_amount),
         [(p, h, m, days_overdue(p.due_at, now)) for p, h, m in oldest],

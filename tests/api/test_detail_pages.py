@@ -179,6 +179,7 @@ def test_the_fund_home_lists_what_is_due_and_a_run_with_nothing_due_records_noth
     assert 'data-testid="overdue-amount">¥28.00<' in home
     assert f'href="/settlement/payables/{world["unpaid"]}"' in home
     assert 'data-testid="todo-start-run"' in home
+    assert "1 accepted delivery lines are waiting to be paid: ¥28.00." in home  # receipt B
     assert "data-confirm=" in home
     today = (clock.now() + timedelta(hours=8)).date().isoformat()  # Beijing date of 09:00 UTC
     fund.post("/fund/runs", data={"cut_off": today, "form_key": "first"})
