@@ -213,7 +213,13 @@ MEMBERS = Listing(
     tiebreak=User.id,
 )  # fmt: skip
 MEMBER_STATES = (("active", _l("Active")), ("inactive", _l("Deactivated")))
-ROLE_CHOICES = [(r.value, label(r)) for r in Role]
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """The roles with their labels in the page's language (so: per request)."""
+    return [(r.value, label(r)) for r in Role]
+
+
 TAKEN = "duplicate-user"
 
 
@@ -251,13 +257,13 @@ def member_new():
                 form.errors = {"username": [_("This username is taken; choose another.")]}
         else:
             return _member_page(added.user, new_password=added.password, status=201)
-    page = render_template("auth/member_new.html", form=form, roles=ROLE_CHOICES)
+    page = render_template("auth/member_new.html", form=form, roles=role_choices())
     return page, form.status
 
 
 def _member_page(user, *, new_password: str | None = None, status: int = 200):
     page = render_template(
-        "auth/member.html", user=user, roles=ROLE_CHOICES, new_password=new_password,
+        "auth/member.html", user=user, roles=role_choices(), new_password=new_password,
         form=PageForm(PasswordResetSchema(), {}),
     )  # fmt: skip
     # A page showing a password must not be kept by the browser or a proxy.
@@ -300,8 +306,13 @@ def member_active(user_id: int):
         get_session().rollback()
         flash(_last_admin(error), "error")
     else:
-        done = _("%(user)s can log in again.") if active else _(
-            "%(user)s is deactivated: their sessions ended and their API tokens are revoked.")
+        done = (
+            _("%(user)s can log in again.")
+            if active
+            else _(
+                "%(user)s is deactivated: their sessions ended and their API tokens are revoked."
+            )
+        )
         flash(done % {"user": user.username}, "success")
     return redirect(url_for(".member", user_id=user_id))
 
@@ -330,6 +341,6 @@ def member_password(user_id: int):
         flash(_("The password of %(user)s was reset; their sessions ended.", user=user.username),
               "success")  # fmt: skip
         return _member_page(user, new_password=shown)
-    page = render_template("auth/member.html", user=user, roles=ROLE_CHOICES, form=form,
+    page = render_template("auth/member.html", user=user, roles=role_choices(), form=form,
                            new_password=None)  # fmt: skip
     return page, 422, {"Cache-Control": "no-store"}

@@ -76,11 +76,13 @@ def tender_new():
 
 
 LOT_DEFAULTS = {"strength_unit": "mg", "dosage_class": "oral_solid", "smallest_unit": "tablet"}
-LOT_CHOICES = {
-    name: [(m.value, label(m)) for m in enum]
-    for name, enum in (("dosage_class", DosageClass), ("smallest_unit", SmallestUnit),
-                       ("quality_requirement", QualityRequirement))
-}  # fmt: skip
+LOT_ENUMS = {"dosage_class": DosageClass, "smallest_unit": SmallestUnit,
+             "quality_requirement": QualityRequirement}  # fmt: skip
+
+
+def lot_choices() -> dict[str, list[tuple[str, str]]]:
+    """The lot form's choices with their labels in the page's language (so: per request)."""
+    return {name: [(m.value, label(m)) for m in enum] for name, enum in LOT_ENUMS.items()}
 
 
 @bp.get("/regulator/tenders/<int:tender_id>")
@@ -94,7 +96,7 @@ def _tender_page(tender_id: int, lot_form: PageForm):
     manual = [s for s in tender.allowed_next if s in MANUAL_TARGETS]
     return render_template(
         "catalog/tender_detail.html", tender=tender, moves=manual, choices=CHOICES,
-        lot_form=lot_form, lot_choices=LOT_CHOICES,
+        lot_form=lot_form, lot_choices=lot_choices(),
     ), lot_form.status  # fmt: skip
 
 

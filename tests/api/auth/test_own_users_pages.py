@@ -205,3 +205,9 @@ def test_the_users_list_is_paged_and_filtered(admin, org, make_user):
     viewers = admin.get("/account/users?role=viewer&page=2").get_data(as_text=True)
     assert viewers.count('data-user="') == 5
     assert 'data-user="hadmin"' not in viewers
+
+
+def test_the_role_choices_are_in_the_pages_language(admin):
+    page = admin.get("/account/users/new?lang=zh").get_data(as_text=True)
+    assert '<option value="staff" selected>工作人员</option>' in page
+    assert ">Staff<" not in page
