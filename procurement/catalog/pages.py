@@ -6,17 +6,25 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_
 
 from procurement.auth.models import OrgKind
 from procurement.catalog import forms, services
 from procurement.catalog.lifecycle import TenderStatus
-from procurement.catalog.models import DosageClass, QualityRequirement, SmallestUnit
+from procurement.catalog.models import (
+    DosageClass,
+    Product,
+    QualityRequirement,
+    SmallestUnit,
+    Tender,
+)
 from procurement.catalog.schemas import LotWriteSchema
 from procurement.catalog.services.transitions import MANUAL_TARGETS
 from procurement.core.errors import DomainError, ValidationFailed
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.forms import PageForm
 from procurement.web.labels import label
+from procurement.web.listing import Choice, Listing, Sort, Text
 from procurement.web.pages import add_nav, set_portal_home
 from procurement.web.session import get_session, now
 
@@ -46,11 +54,40 @@ def _upload() -> tuple[str, bytes]:
 # ---- regulator -----------------------------------------------------------------------------
 
 
+TENDERS = Listing(
+    filters=(
+        Choice("status", _l("Status"), TenderStatus, lambda q, v: q.where(Tender.status == v)),
+        Text("q", _l("Code or name"), lambda q, v: q.where(
+            or_(Tender.code.ilike(f"%{v}%"), Tender.name.ilike(f"%{v}%")))),
+    ),
+    sorts=(
+        Sort("created", _l("Created"), Tender.created_at),
+        Sort("bid_deadline", _l("Bid deadline"), Tender.bid_deadline),
+    ),
+    default_sort="-created",
+    tiebreak=Tender.id,
+)  # fmt: skip
+PRODUCTS = Listing(
+    filters=(
+        Text("q", _l("Drug or approval number"), lambda q, v: q.where(or_(
+            Product.generic_name.ilike(f"%{v}%"), Product.approval_number.ilike(f"%{v}%"),
+            Product.trade_name.ilike(f"%{v}%")))),
+    ),
+    sorts=(
+        Sort("name", _l("Generic name"), Product.generic_name, Product.approval_number),
+        Sort("approval", _l("Approval number"), Product.approval_number),
+    ),
+    default_sort="name",
+    tiebreak=Product.id,
+)  # fmt: skip
+
+
 @bp.get("/regulator/tenders")
 @portal_required(REGULATOR)
 def regulator_tenders():
-    tenders = services.list_tenders(get_session(), actor=page_actor())
-    return render_template("catalog/regulator_tenders.html", tenders=tenders)
+    """Tenders (the regulator's drafts and every published one), filtered and paged."""
+    page = TENDERS.paginate(get_session(), services.tenders_query(page_actor()))
+    return render_template("catalog/regulator_tenders.html", page=page)
 
 
 @bp.route("/regulator/tenders/new", methods=["GET", "POST"])
@@ -277,10 +314,10 @@ def manufacturer_products():
         else:
             flash(_("Product %(n)s registered.", n=product.approval_number), "success")
             return redirect(url_for(".manufacturer_products"))
-    products = services.list_products(session, actor=actor)
+    page = PRODUCTS.paginate(session, services.products_query(actor))
     return render_template(
         "catalog/manufacturer_products.html",
-        products=products,
+        page=page,
         form=request.form,
         errors=errors,
         choices=CHOICES,

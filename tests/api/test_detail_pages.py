@@ -193,3 +193,18 @@ def test_the_fund_home_lists_what_is_due_and_a_run_with_nothing_due_records_noth
     calm = fund.get("/fund").get_data(as_text=True)
     assert 'data-testid="todo-start-run"' not in calm
     assert "Nothing is overdue." in calm
+
+
+def test_the_regulators_tenders_and_the_manufacturers_products_are_paged_lists(
+    world, as_user, regulator
+):
+    office = as_user(regulator)
+    tenders = office.get("/regulator/tenders").get_data(as_text=True)
+    assert 'data-total="1"' in tenders
+    assert world["contract"].tender.code in tenders
+    assert 'data-total="0"' in office.get("/regulator/tenders?status=draft").get_data(as_text=True)
+    maker = as_user(world["manufacturer"])
+    products = maker.get("/manufacturer/products").get_data(as_text=True)
+    assert 'data-total="1"' in products
+    none = maker.get("/manufacturer/products?q=no-such-drug").get_data(as_text=True)
+    assert 'data-total="0"' in none

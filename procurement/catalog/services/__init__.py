@@ -32,6 +32,7 @@ from procurement.catalog.services.products import (
     get_product,
     list_products,
     own_product,
+    products_query,
     register_product,
 )
 from procurement.catalog.services.tenders import (
@@ -40,6 +41,7 @@ from procurement.catalog.services.tenders import (
     get_tender,
     list_tenders,
     rules_of,
+    tenders_query,
     update_tender,
 )
 from procurement.catalog.services.transitions import (
@@ -78,9 +80,11 @@ __all__ = [
     "open_bidding",
     "open_demand",
     "own_product",
+    "products_query",
     "register_product",
     "rules_of",
     "submit_demand",
+    "tenders_query",
     "transition",
     "update_lot",
     "update_tender",
