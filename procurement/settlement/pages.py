@@ -68,7 +68,9 @@ def _payable_state(query, value: str):
     return query.where(Payable.due_at < now()) if value == "overdue" else query
 
 
-PAYABLE_STATES = (("unpaid", _l("Unpaid")), ("overdue", _l("Overdue")), ("paid", _l("Paid")))
+PAYABLE_STATES = (
+    ("unpaid", _l("Unpaid")), ("overdue", _l("Overdue")), ("paid", _l("Already paid"))
+)  # fmt: skip
 PAYABLES = Listing(
     filters=(
         Choice("status", _l("Status"), lambda: PAYABLE_STATES, _payable_state),
@@ -81,7 +83,7 @@ PAYABLES = Listing(
         DateTo("to", _l("Accepted until"), Payable.accepted_at),
     ),
     sorts=(
-        Sort("due", _l("Due"), Payable.due_at),
+        Sort("due", _l("Payment due"), Payable.due_at),
         Sort("accepted", _l("Accepted"), Payable.accepted_at),
         Sort("amount", _l("Amount"), Payable.amount),
     ),
