@@ -208,7 +208,7 @@ def start_run():
         run = services.start_run(
             get_session(),
             cut_off=cut_off,
-            idempotency_key=request.form.get("form_key") or uuid.uuid4().hex,
+            idempotency_key=request.form.get("run_key") or uuid.uuid4().hex,
             now=now(),
             actor=page_actor(),
         )

@@ -157,7 +157,7 @@ def _claim() -> Response | None:
         return None
     session = get_session()
     moment = now()
-    user = getattr(current_user, "id", None) if current_user.is_authenticated else None
+    user = current_user.user_id if current_user.is_authenticated else None
     session.execute(delete(FormSubmission).where(FormSubmission.sent_at < moment - FORM_KEY_KEPT))
     session.add(FormSubmission(key=key, user_id=user, sent_at=moment))
     try:
