@@ -99,6 +99,39 @@ PAYMENT_PAYABLES = Listing(
     default_sort="hospital",
     tiebreak=Payable.id,
 )
+# A statement's lines, 50 a page; its form's fields are kept as the pager's parameters.
+STATEMENT_LINES = Listing(
+    filters=tuple(Text(name, name, lambda q, v: q) for name in ("party_id", "from", "to")),
+)
+# What a statement's summary keys, columns, line kinds and accounts are called on the page.
+STATEMENT_WORDS = {
+    "receivables_accrued": _l("Receivables accrued"),
+    "payables_accrued": _l("Payables accrued"),
+    "payments": _l("Payments"),
+    "outstanding_at_end": _l("Outstanding at the end"),
+    "overdue": _l("Overdue"),
+    "advance_received": _l("Advance received"),
+    "charged_to_advance": _l("Charged to the advance"),
+    "charged_to_allocation": _l("Charged to the allocation"),
+    "advance_remaining": _l("Advance remaining"),
+    "accepted_value": _l("Value accepted"),
+    "kind": _l("Kind"),
+    "date": _l("Date"),
+    "reference": _l("Reference"),
+    "amount": _l("Amount"),
+    "count": _l("Count"),
+    "days_overdue": _l("Days overdue"),
+    "transaction": _l("Transaction"),
+    "account": _l("Account"),
+    "payment": _l("Payment"),
+    "fund_pool": _l("Fund pool"),
+    "hospital_allocation": _l("Hospital allocation"),
+    "hospital_advance": _l("Hospital advance"),
+    "manufacturer_payable": _l("Manufacturer payable"),
+    "manufacturer_paid": _l("Paid to the manufacturer"),
+    "retained_savings": _l("Retained savings"),
+    "budget_deduction": _l("Budget deduction"),
+}
 CONTRACT_ORDERS = Listing(
     filters=(
         Choice(
@@ -344,7 +377,10 @@ def _statement_page(party_id: int | None):
             now=now(),
             actor=actor,
         )
-    return render_template("settlement/statement.html", parties=parties, st=result)
+    page = STATEMENT_LINES.page_of(result.lines) if result is not None else None
+    return render_template(
+        "settlement/statement.html", parties=parties, st=result, page=page, words=STATEMENT_WORDS
+    )
 
 
 @bp.get("/settlement/statement.<any(csv, xlsx):fmt>")

@@ -208,3 +208,14 @@ def test_the_regulators_tenders_and_the_manufacturers_products_are_paged_lists(
     assert 'data-total="1"' in products
     none = maker.get("/manufacturer/products?q=no-such-drug").get_data(as_text=True)
     assert 'data-total="0"' in none
+
+
+def test_a_statement_names_its_figures_and_pages_its_lines(world, as_user):
+    fund = as_user(world["fund"])
+    maker = world["manufacturer"].organization
+    page = fund.get(
+        f"/fund/statements?party_id={maker.id}&from=2026-01-01&to=2026-02-14&lang=zh"
+    ).get_data(as_text=True)
+    assert "<dt>期末未结</dt><dd>¥28.00</dd>" in page  # receipt B, unpaid at the end
+    assert "outstanding" not in page
+    assert 'data-testid="pager" data-total="2"' in page  # the payment and the overdue line
