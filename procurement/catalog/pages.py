@@ -7,12 +7,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
+from sqlalchemy.orm import aliased
 
-from procurement.auth.models import OrgKind
+from procurement.auth.models import Organization, OrgKind
 from procurement.catalog import forms, services
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import (
+    DemandReport,
     DosageClass,
+    Lot,
     Product,
     QualityRequirement,
     SmallestUnit,
@@ -66,6 +69,22 @@ TENDERS = Listing(
     ),
     default_sort="-created",
     tiebreak=Tender.id,
+)  # fmt: skip
+REPORTER = aliased(Organization, name="reporter")
+DEMAND_REPORTS = Listing(
+    filters=(
+        Text("lot", _l("Lot or drug"), lambda q, v: q.where(
+            or_(Lot.code == v.upper(), Lot.generic_name.ilike(f"%{v}%")))),
+        Text("hospital", _l("Hospital"), lambda q, v: q.where(
+            or_(REPORTER.code == v, REPORTER.name.ilike(f"%{v}%")))),
+    ),
+    sorts=(
+        Sort("lot", _l("Lot"), Lot.code, REPORTER.name),
+        Sort("hospital", _l("Hospital"), REPORTER.name, Lot.code),
+        Sort("quantity", _l("Reported"), DemandReport.quantity),
+    ),
+    default_sort="lot",
+    tiebreak=DemandReport.id,
 )  # fmt: skip
 PRODUCTS = Listing(
     filters=(
@@ -200,7 +219,13 @@ def demand_totals(tender_id: int):
     session, actor = get_session(), page_actor()
     tender = services.get_tender(session, tender_id=tender_id, actor=actor)
     totals = services.demand_totals(session, tender_id=tender_id, actor=actor)
-    return render_template("catalog/demand_totals.html", tender=tender, totals=totals)
+    reports = services.demand_query(session, tender_id=tender_id, actor=actor).join(
+        REPORTER, REPORTER.id == DemandReport.hospital_id
+    )
+    page = DEMAND_REPORTS.paginate(session, reports, tender_id=tender_id)
+    return render_template(
+        "catalog/demand_totals.html", tender=tender, totals=totals, page=page, units=SmallestUnit
+    )
 
 
 @bp.post("/regulator/tenders/<int:tender_id>/demand/confirm")

@@ -219,3 +219,24 @@ def test_a_statement_names_its_figures_and_pages_its_lines(world, as_user):
     assert "<dt>期末未结</dt><dd>¥28.00</dd>" in page  # receipt B, unpaid at the end
     assert "outstanding" not in page
     assert 'data-testid="pager" data-total="2"' in page  # the payment and the overdue line
+
+
+def test_the_regulator_pages_through_a_tenders_demand_reports(
+    app, make_tender, make_user, regulator, as_user
+):
+    hospitals = [make_user(kind="hospital") for _ in range(3)]
+    tender = make_tender("demand_open", demand=[(h, {"L01": 100 * (n + 1), "L02": 5})
+                                                for n, h in enumerate(hospitals)])  # fmt: skip
+    office = as_user(regulator)
+    page = office.get(f"/regulator/tenders/{tender.id}/demand").get_data(as_text=True)
+    assert 'data-testid="pager" data-total="6"' in page
+    one = office.get(
+        f"/regulator/tenders/{tender.id}/demand?hospital={hospitals[1].organization.code}"
+    ).get_data(as_text=True)
+    assert 'data-total="2"' in one
+    biggest = office.get(f"/regulator/tenders/{tender.id}/demand?sort=-quantity").get_data(
+        as_text=True
+    )
+    assert re.search(
+        r'data-report="\d+"><td>L01[^<]*</td><td>[^<]*</td><td class="num">300 ', biggest
+    )

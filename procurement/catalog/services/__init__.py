@@ -15,6 +15,7 @@ from procurement.catalog.services.confirmation import (
     demand_view,
 )
 from procurement.catalog.services.demand import (
+    demand_query,
     get_demand_report,
     import_demand,
     list_demand,
@@ -65,6 +66,7 @@ __all__ = [
     "confirmed_demand",
     "create_tender",
     "delete_lot",
+    "demand_query",
     "demand_totals",
     "demand_view",
     "get_demand_report",
