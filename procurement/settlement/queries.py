@@ -19,8 +19,8 @@ from procurement.core.errors import NotFound
 from procurement.orders.models import OrderLine, OrderStatus, PurchaseOrder, ReceiptLine
 from procurement.settlement.models import Payable, Payment, RunStatus, SettlementRun
 from procurement.settlement.rules import days_overdue
-from procurement.settlement.services.payables import _scope as scope_payables
 from procurement.settlement.services.batches import due_lines, eligible
+from procurement.settlement.services.payables import _scope as scope_payables
 
 DEAD = (OrderStatus.CANCELLED, OrderStatus.REJECTED)  # orders that deliver nothing
 HOSPITAL = aliased(Organization, name="hospital_org")

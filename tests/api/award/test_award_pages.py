@@ -44,7 +44,7 @@ def test_public_results_page_needs_no_login_and_hides_losing_prices(
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "0.2200" in html
-    assert "<td class=\"num\">6.16</td>" in html  # the pack price as bid
+    assert '<td class="num">6.16</td>' in html  # the pack price as bid
     assert "0.2900" not in html
     assert "8.1200" not in html
 
