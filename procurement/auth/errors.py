@@ -104,3 +104,26 @@ class TokenAlreadyRevoked(Conflict):
     title = N_("Token already revoked")
     when = N_("The API token is revoked already.")
     template = N_("Token {token_id} is already revoked.")
+
+
+class AdminRoleRequired(Forbidden):
+    code = "admin-role-required"
+    title = N_("Admin role required")
+    when = N_("Managing an organization's users needs the admin role in that organization.")
+    template = N_("Only an admin of your organization may {action}.")
+
+
+class MemberNotFound(NotFound):
+    code = "user-not-found"
+    title = N_("User not found")
+    when = N_("The user is not one of the organization's users (or does not exist).")
+    template = N_("Your organization has no user {user_id}.")
+
+
+class LastAdmin(Conflict):
+    code = "last-admin"
+    title = N_("Last active admin")
+    when = N_("Deactivating or demoting the organization's last active admin.")
+    template = N_(
+        "{username} is the organization's last active admin; make another user an admin first."
+    )

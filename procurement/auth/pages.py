@@ -1,4 +1,5 @@
-"""Login, logout and the account page (API tokens)."""
+"""Login, logout, the account page (API tokens, password) and an organization's admin
+managing its users."""
 
 from __future__ import annotations
 
@@ -16,12 +17,19 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import or_
 
 from procurement.auth import services
+from procurement.auth.models import Role, User
 from procurement.auth.passwords import PASSWORD_MIN_LENGTH, PasswordProblem, password_problems
+from procurement.auth.schemas import MemberCreateSchema, MemberRoleSchema, PasswordResetSchema
 from procurement.auth.services import logins
-from procurement.core.errors import ValidationFailed
+from procurement.auth.services import members as member_services
+from procurement.core.errors import Conflict, DomainError, ValidationFailed
 from procurement.web.auth import LoginUser, page_actor
+from procurement.web.forms import PageForm
+from procurement.web.labels import label
+from procurement.web.listing import Choice, Listing, Sort, Text
 from procurement.web.security import retry_later
 from procurement.web.session import get_session, now
 
@@ -186,3 +194,176 @@ def revoke_token(token_id: int):
     services.revoke_token(get_session(), actor=page_actor(), token_id=token_id, now=now())
     flash(_("Token revoked."), "success")
     return redirect(url_for("auth_pages.account"))
+
+
+# ---- an organization's admin manages its users ----------------------------------------------
+
+MEMBERS = Listing(
+    filters=(
+        Text(
+            "q",
+            _l("Username or name"),
+            lambda q, v: q.where(
+                or_(User.username.ilike(f"%{v}%"), User.display_name.ilike(f"%{v}%"))
+            ),
+        ),
+        Choice("role", _l("Role"), Role, lambda q, v: q.where(User.role == v)),
+        Choice(
+            "state",
+            _l("State"),
+            lambda: MEMBER_STATES,
+            lambda q, v: q.where(User.active.is_(v == "active")),
+        ),
+    ),
+    sorts=(
+        Sort("username", _l("Username"), User.username),
+        Sort("created", _l("Added"), User.created_at),
+    ),
+    default_sort="username",
+    tiebreak=User.id,
+)
+MEMBER_STATES = (("active", _l("Active")), ("inactive", _l("Deactivated")))
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """The roles with their labels in the page's language (so: per request)."""
+    return [(r.value, label(r)) for r in Role]
+
+
+TAKEN = "duplicate-user"
+
+
+def _policy_errors(form: PageForm, username: str) -> None:
+    """The password policy's refusals beside the password field, in the page's language."""
+    password = form.data.get("password")
+    if password:
+        for problem in password_problems(password, username=username):
+            form.errors.setdefault("password", []).append(str(PASSWORD_MESSAGES[problem]))
+
+
+@bp.get("/account/users")
+@login_required
+def members():
+    """The users of your organization (admins only)."""
+    page = MEMBERS.paginate(get_session(), member_services.members(page_actor()))
+    return render_template("auth/members.html", page=page)
+
+
+@bp.route("/account/users/new", methods=["GET", "POST"])
+@login_required
+def member_new():
+    """Add a user to your organization; a generated password is shown once."""
+    member_services.require_admin(page_actor(), "add users")
+    form = PageForm(MemberCreateSchema(), initial={"role": Role.STAFF.value})
+    if form.submitted and form.validate():
+        _policy_errors(form, form.data["username"])
+    if form.submitted and form.data and not form.errors:
+        try:
+            added = member_services.add_member(
+                get_session(), actor=page_actor(), now=now(), **form.data
+            )
+        except DomainError as error:
+            form.refuse(error)
+            if getattr(error, "code", "") == TAKEN:
+                form.errors = {"username": [_("This username is taken; choose another.")]}
+        else:
+            return _member_page(added.user, new_password=added.password, status=201)
+    page = render_template("auth/member_new.html", form=form, roles=role_choices())
+    return page, form.status
+
+
+def _member_page(user, *, new_password: str | None = None, status: int = 200):
+    page = render_template(
+        "auth/member.html",
+        user=user,
+        roles=role_choices(),
+        new_password=new_password,
+        form=PageForm(PasswordResetSchema(), {}),
+    )
+    # A page showing a password must not be kept by the browser or a proxy.
+    return page, status, {"Cache-Control": "no-store"}
+
+
+@bp.get("/account/users/<int:user_id>")
+@login_required
+def member(user_id: int):
+    user = member_services.get_member(get_session(), actor=page_actor(), user_id=user_id)
+    return _member_page(user)
+
+
+@bp.post("/account/users/<int:user_id>/role")
+@login_required
+def member_role(user_id: int):
+    form = PageForm(MemberRoleSchema())
+    if form.validate():
+        try:
+            user = member_services.set_role(
+                get_session(),
+                actor=page_actor(),
+                user_id=user_id,
+                role=form.data["role"],
+                now=now(),
+            )
+        except Conflict as error:
+            get_session().rollback()
+            flash(_last_admin(error), "error")
+        else:
+            flash(
+                _("%(user)s is now: %(role)s.", user=user.username, role=label(user.role)),
+                "success",
+            )
+    return redirect(url_for(".member", user_id=user_id))
+
+
+@bp.post("/account/users/<int:user_id>/active")
+@login_required
+def member_active(user_id: int):
+    active = request.form.get("active") == "1"
+    try:
+        user = member_services.set_active(
+            get_session(), actor=page_actor(), user_id=user_id, active=active, now=now()
+        )
+    except Conflict as error:
+        get_session().rollback()
+        flash(_last_admin(error), "error")
+    else:
+        done = (
+            _("%(user)s can log in again.")
+            if active
+            else _(
+                "%(user)s is deactivated: their sessions ended and their API tokens are revoked."
+            )
+        )
+        flash(done % {"user": user.username}, "success")
+    return redirect(url_for(".member", user_id=user_id))
+
+
+def _last_admin(error: Conflict) -> str:
+    if getattr(error, "code", "") == "last-admin":
+        return _("This is your organization's last active admin; make another user an admin first.")
+    return str(error.detail)
+
+
+@bp.post("/account/users/<int:user_id>/password")
+@login_required
+def member_password(user_id: int):
+    """Reset a user's password: the admin's choice (under the policy) or a generated one,
+    shown once; the user's sessions end."""
+    session, actor = get_session(), page_actor()
+    user = member_services.get_member(session, actor=actor, user_id=user_id)
+    form = PageForm(PasswordResetSchema())
+    if form.validate():
+        _policy_errors(form, user.username)
+    if not form.errors:
+        shown = member_services.reset_password(
+            session, actor=actor, user_id=user_id, password=form.data["password"], now=now()
+        )
+        flash(
+            _("The password of %(user)s was reset; their sessions ended.", user=user.username),
+            "success",
+        )
+        return _member_page(user, new_password=shown)
+    page = render_template(
+        "auth/member.html", user=user, roles=role_choices(), form=form, new_password=None
+    )
+    return page, 422, {"Cache-Control": "no-store"}

@@ -2,6 +2,8 @@
 
 from marshmallow import fields, validate
 
+from procurement.auth.models import Role
+from procurement.auth.passwords import PASSWORD_MAX_LENGTH
 from procurement.core.limits import MAX_TOKEN_VALID_DAYS
 from procurement.core.messages import N_
 from procurement.web.api import Schema
@@ -48,3 +50,27 @@ class TokenSchema(Schema):
 
 class IssuedTokenSchema(TokenSchema):
     token = fields.String(metadata={"description": "The secret; shown only once"})
+
+
+ROLES = [r.value for r in Role]
+
+
+class MemberCreateSchema(Schema):
+    """A user an organization's admin adds (no password: one is generated and shown once)."""
+
+    username = fields.String(
+        required=True, validate=[validate.Length(min=1, max=80), validate.Regexp(r"^\S+$")]
+    )
+    display_name = fields.String(load_default="", validate=validate.Length(max=120))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    password = fields.String(load_default=None, validate=validate.Length(max=PASSWORD_MAX_LENGTH))
+
+
+class MemberRoleSchema(Schema):
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+
+
+class PasswordResetSchema(Schema):
+    """An admin's reset: a password of their choice, or none (one is generated)."""
+
+    password = fields.String(load_default=None, validate=validate.Length(max=PASSWORD_MAX_LENGTH))

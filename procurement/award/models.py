@@ -164,6 +164,9 @@ class AwardBidOutcome(Base):
     reserve: Mapped[bool] = mapped_column(default=False)  # a reserve used by the fallback
     allocated: Mapped[Quantity] = mapped_column(default=0)
     share: Mapped[Ratio | None]
+    # Why a winner received less than its price would expect (award/volume_limits.py), as
+    # computed when the run allocated the lot; None: nothing to explain (or an older run).
+    volume_limit: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     lot_result: Mapped[AwardLotResult] = relationship(back_populates="outcomes")
     bid: Mapped[Bid] = relationship()

@@ -12,6 +12,7 @@ from procurement.award import services
 from procurement.award.services.inputs import FALLBACKS, GRANULARITIES
 from procurement.catalog import services as catalog
 from procurement.catalog.lifecycle import TenderStatus
+from procurement.catalog.models import SmallestUnit
 from procurement.core.errors import DomainError
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.pages import add_nav
@@ -103,4 +104,4 @@ def public_index():
 @bp.get("/public/results/<int:tender_id>")
 def public_tender(tender_id: int):
     results = services.public_results(get_session(), tender_id=tender_id)
-    return render_template("award/public_results.html", r=results)
+    return render_template("award/public_results.html", r=results, units=SmallestUnit)

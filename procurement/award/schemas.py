@@ -128,6 +128,15 @@ class PublicWinnerSchema(Schema):
     savings = fields.Decimal(as_string=True)
     revived = fields.Boolean()
     reserve = fields.Boolean()
+    share = fields.Decimal(as_string=True, allow_none=True)
+    volume_limit = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "Why the winner received less than its price would expect: "
+            "limit = capacity | max_share | regions | min_share | one_region_each | "
+            "granularity, with the numbers (award/volume_limits.py)"
+        },
+    )
 
 
 class PublicRegionSchema(Schema):

@@ -18,21 +18,25 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from procurement.auth.models import OrgKind
 from procurement.bidding import services
 from procurement.bidding.api import export_response
 from procurement.bidding.errors import BidFieldsNotNumbers
 from procurement.bidding.export import COLUMNS
+from procurement.bidding.models import Bid, BidStatus
 from procurement.bidding.seal import sealer_from_settings
 from procurement.bidding.services.common import is_opened
 from procurement.catalog import services as catalog
 from procurement.catalog.lifecycle import TenderStatus
+from procurement.catalog.models import Tender
 from procurement.catalog.services import rules_of
 from procurement.core.errors import DomainError
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.fieldnames import column_headings
-from procurement.web.pages import add_nav
+from procurement.web.listing import Choice, Listing, Sort, Text
+from procurement.web.pages import add_nav, set_portal_home
 from procurement.web.problems import status_for
 from procurement.web.session import get_session, now
 
@@ -43,6 +47,7 @@ REGULATOR = portal_required(OrgKind.REGULATOR)
 add_nav(OrgKind.MANUFACTURER, _l("Bidding"), "bidding_pages.open_tenders", order=20)
 add_nav(OrgKind.MANUFACTURER, _l("My bids"), "bidding_pages.my_bids", order=21)
 add_nav(OrgKind.REGULATOR, _l("Bid opening"), "bidding_pages.regulator_tenders", order=30)
+set_portal_home(OrgKind.MANUFACTURER, "bidding_pages.open_tenders")
 
 
 def _sealer():
@@ -52,8 +57,17 @@ def _sealer():
 @bp.get("/manufacturer/bidding")
 @MANUFACTURER
 def open_tenders():
-    tenders = catalog.list_tenders(get_session(), actor=page_actor(), status="bidding_open")
-    return render_template("bidding/open_tenders.html", tenders=tenders, now=now())
+    """The manufacturer's bidding to-do list: tenders open for bids with their deadlines, the
+    lots it has bid on and those it has not, and its bids that can still be changed."""
+    session, actor = get_session(), page_actor()
+    tenders = catalog.list_tenders(session, actor=actor, status="bidding_open")
+    tenders.sort(key=lambda t: (t.bid_deadline, t.id))
+    open_ids = {t.id for t in tenders}
+    mine = [b for b in services.my_bids(session, actor=actor) if b.tender_id in open_ids]
+    bid_lots = {b.lot_id for b in mine if b.is_live}
+    return render_template(
+        "bidding/open_tenders.html", tenders=tenders, mine=mine, bid_lots=bid_lots, now=now()
+    )
 
 
 @bp.get("/manufacturer/bidding/tenders/<int:tender_id>")
@@ -139,11 +153,28 @@ def bid_form(lot_id: int):
     return redirect(url_for("bidding_pages.receipt", bid_id=result.bid.id))
 
 
+MY_BIDS = Listing(
+    filters=(
+        Choice("status", _l("Status"), BidStatus, lambda q, v: q.where(Bid.status == v)),
+        Text("tender", _l("Tender"), lambda q, v: q.where(Bid.tender.has(Tender.code == v))),
+    ),
+    sorts=(
+        Sort("submitted", _l("Submitted"), Bid.submitted_at),
+        Sort("updated", _l("Updated"), Bid.updated_at),
+    ),
+    default_sort="-submitted",
+    tiebreak=Bid.id,
+)
+
+
 @bp.get("/manufacturer/bidding/bids")
 @MANUFACTURER
 def my_bids():
-    bids = services.my_bids(get_session(), actor=page_actor())
-    return render_template("bidding/my_bids.html", bids=bids)
+    """The manufacturer's bids, newest first, paged."""
+    actor = page_actor()
+    query = select(Bid).where(Bid.manufacturer_id == actor.org_id)
+    page = MY_BIDS.paginate(get_session(), query)
+    return render_template("bidding/my_bids.html", page=page)
 
 
 @bp.get("/manufacturer/bidding/bids/<int:bid_id>")
@@ -183,6 +214,15 @@ def withdraw(bid_id: int):
     )
     flash(_("Your bid was withdrawn. You may submit again before the deadline."), "success")
     return redirect(url_for("bidding_pages.receipt", bid_id=bid_id))
+
+
+@bp.get("/regulator/bidding/bids/<int:bid_id>")
+@REGULATOR
+def regulator_bid(bid_id: int):
+    """One opened bid as its tender's regulator reads it; before the opening a sealed bid is
+    answered exactly like a missing one (404)."""
+    bid = services.get_bid(get_session(), bid_id=bid_id, actor=page_actor())
+    return render_template("bidding/bid.html", bid=bid, side="regulator")
 
 
 @bp.get("/regulator/bidding")

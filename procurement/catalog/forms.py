@@ -14,15 +14,6 @@ from procurement.core.clock import business_zone
 from procurement.core.messages import N_
 
 TENDER_TEXT = ("code", "name", "category", "rules_preset")
-LOT_TEXT = (
-    "code",
-    "generic_name",
-    "dosage_form",
-    "dosage_class",
-    "strength_unit",
-    "smallest_unit",
-    "quality_requirement",
-)
 PRODUCT_TEXT = (
     "approval_number",
     "generic_name",
@@ -89,15 +80,6 @@ def tender_from_form(form: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
         f.local_time(name)
     f.day("contract_start")
     f.integer("contract_years")
-    return f.values, f.errors
-
-
-def lot_from_form(form: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    f = _Form(form)
-    f.text(*LOT_TEXT)
-    for name in ("reference_strength", "ceiling_unit_price", "reference_unit_price"):
-        f.decimal(name)
-    f.flag("antimicrobial_restricted")
     return f.values, f.errors
 
 

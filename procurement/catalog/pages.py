@@ -6,22 +6,35 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_
+from sqlalchemy.orm import aliased
 
-from procurement.auth.models import OrgKind
+from procurement.auth.models import Organization, OrgKind
 from procurement.catalog import forms, services
 from procurement.catalog.errors import (
     FileMissing,
-    LotFieldsNotValid,
     ProductFieldsNotValid,
-    QuantitiesNotWhole,
     TenderFieldsNotValid,
 )
 from procurement.catalog.lifecycle import TenderStatus
-from procurement.catalog.models import DosageClass, QualityRequirement, SmallestUnit, TenderCategory
+from procurement.catalog.models import (
+    DemandReport,
+    DosageClass,
+    Lot,
+    Product,
+    QualityRequirement,
+    SmallestUnit,
+    Tender,
+    TenderCategory,
+)
+from procurement.catalog.schemas import LotWriteSchema
 from procurement.catalog.services.transitions import MANUAL_TARGETS
 from procurement.core.errors import DomainError
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.fieldnames import field_label
+from procurement.web.forms import PageForm
+from procurement.web.labels import label
+from procurement.web.listing import Choice, Listing, Sort, Text
 from procurement.web.pages import add_nav, set_portal_home
 from procurement.web.session import get_session, now
 
@@ -52,11 +65,73 @@ def _upload() -> tuple[str, bytes]:
 # ---- regulator -----------------------------------------------------------------------------
 
 
+TENDERS = Listing(
+    filters=(
+        Choice("status", _l("Status"), TenderStatus, lambda q, v: q.where(Tender.status == v)),
+        Text(
+            "q",
+            _l("Code or name"),
+            lambda q, v: q.where(or_(Tender.code.ilike(f"%{v}%"), Tender.name.ilike(f"%{v}%"))),
+        ),
+    ),
+    sorts=(
+        Sort("created", _l("Created"), Tender.created_at),
+        Sort("bid_deadline", _l("Bid deadline"), Tender.bid_deadline),
+    ),
+    default_sort="-created",
+    tiebreak=Tender.id,
+)
+REPORTER = aliased(Organization, name="reporter")
+DEMAND_REPORTS = Listing(
+    filters=(
+        Text(
+            "lot",
+            _l("Lot or drug"),
+            lambda q, v: q.where(or_(Lot.code == v.upper(), Lot.generic_name.ilike(f"%{v}%"))),
+        ),
+        Text(
+            "hospital",
+            _l("Hospital"),
+            lambda q, v: q.where(or_(REPORTER.code == v, REPORTER.name.ilike(f"%{v}%"))),
+        ),
+    ),
+    sorts=(
+        Sort("lot", _l("Lot"), Lot.code, REPORTER.name),
+        Sort("hospital", _l("Hospital"), REPORTER.name, Lot.code),
+        Sort("quantity", _l("Reported"), DemandReport.quantity),
+    ),
+    default_sort="lot",
+    tiebreak=DemandReport.id,
+)
+PRODUCTS = Listing(
+    filters=(
+        Text(
+            "q",
+            _l("Drug or approval number"),
+            lambda q, v: q.where(
+                or_(
+                    Product.generic_name.ilike(f"%{v}%"),
+                    Product.approval_number.ilike(f"%{v}%"),
+                    Product.trade_name.ilike(f"%{v}%"),
+                )
+            ),
+        ),
+    ),
+    sorts=(
+        Sort("name", _l("Generic name"), Product.generic_name, Product.approval_number),
+        Sort("approval", _l("Approval number"), Product.approval_number),
+    ),
+    default_sort="name",
+    tiebreak=Product.id,
+)
+
+
 @bp.get("/regulator/tenders")
 @portal_required(REGULATOR)
 def regulator_tenders():
-    tenders = services.list_tenders(get_session(), actor=page_actor())
-    return render_template("catalog/regulator_tenders.html", tenders=tenders)
+    """Tenders (the regulator's drafts and every published one), filtered and paged."""
+    page = TENDERS.paginate(get_session(), services.tenders_query(page_actor()))
+    return render_template("catalog/regulator_tenders.html", page=page)
 
 
 @bp.route("/regulator/tenders/new", methods=["GET", "POST"])
@@ -84,30 +159,56 @@ def tender_new():
     return page, status
 
 
+LOT_DEFAULTS = {"strength_unit": "mg", "dosage_class": "oral_solid", "smallest_unit": "tablet"}
+LOT_ENUMS = {
+    "dosage_class": DosageClass,
+    "smallest_unit": SmallestUnit,
+    "quality_requirement": QualityRequirement,
+}
+
+
+def lot_choices() -> dict[str, list[tuple[str, str]]]:
+    """The lot form's choices with their labels in the page's language (so: per request)."""
+    return {name: [(m.value, label(m)) for m in enum] for name, enum in LOT_ENUMS.items()}
+
+
 @bp.get("/regulator/tenders/<int:tender_id>")
 @portal_required(REGULATOR)
 def tender_detail(tender_id: int):
+    return _tender_page(tender_id, PageForm(LotWriteSchema(), initial=LOT_DEFAULTS))
+
+
+def _tender_page(tender_id: int, lot_form: PageForm):
     tender = services.get_tender(get_session(), tender_id=tender_id, actor=page_actor())
     manual = [s for s in tender.allowed_next if s in MANUAL_TARGETS]
     return render_template(
-        "catalog/tender_detail.html", tender=tender, moves=manual, choices=CHOICES
-    )
+        "catalog/tender_detail.html",
+        tender=tender,
+        moves=manual,
+        choices=CHOICES,
+        lot_form=lot_form,
+        lot_choices=lot_choices(),
+    ), lot_form.status
 
 
 @bp.post("/regulator/tenders/<int:tender_id>/lots")
 @portal_required(REGULATOR)
 def lot_add(tender_id: int):
-    values, errors = forms.lot_from_form(request.form)
-    try:
-        if errors:
-            raise LotFieldsNotValid(errors=errors)
-        lot = services.add_lot(
-            get_session(), tender_id=tender_id, data=values, now=now(), actor=page_actor()
-        )
-        flash(_("Lot %(code)s added.", code=lot.code), "success")
-    except DomainError as error:
-        _flash_error(error)
-    return redirect(url_for(".tender_detail", tender_id=tender_id))
+    """Add a lot (the lot API's schema); refused, the form comes back as typed with each error
+    beside its field."""
+    form = PageForm(LotWriteSchema())
+    form.values.setdefault("antimicrobial_restricted", "off")
+    if form.validate():
+        try:
+            lot = services.add_lot(
+                get_session(), tender_id=tender_id, data=form.data, now=now(), actor=page_actor()
+            )
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            flash(_("Lot %(code)s added.", code=lot.code), "success")
+            return redirect(url_for(".tender_detail", tender_id=tender_id))
+    return _tender_page(tender_id, form)
 
 
 @bp.post("/regulator/tenders/<int:tender_id>/lots/import")
@@ -153,7 +254,13 @@ def demand_totals(tender_id: int):
     session, actor = get_session(), page_actor()
     tender = services.get_tender(session, tender_id=tender_id, actor=actor)
     totals = services.demand_totals(session, tender_id=tender_id, actor=actor)
-    return render_template("catalog/demand_totals.html", tender=tender, totals=totals)
+    reports = services.demand_query(session, tender_id=tender_id, actor=actor).join(
+        REPORTER, REPORTER.id == DemandReport.hospital_id
+    )
+    page = DEMAND_REPORTS.paginate(session, reports, tender_id=tender_id)
+    return render_template(
+        "catalog/demand_totals.html", tender=tender, totals=totals, page=page, units=SmallestUnit
+    )
 
 
 @bp.post("/regulator/tenders/<int:tender_id>/demand/confirm")
@@ -182,25 +289,59 @@ def hospital_demand_list():
 @bp.route("/hospital/demand/<int:tender_id>", methods=["GET", "POST"])
 @portal_required(HOSPITAL)
 def hospital_demand(tender_id: int):
+    """The hospital's demand report; refused, it comes back as typed with each error beside
+    its lot's box."""
     session, actor = get_session(), page_actor()
     tender = services.get_tender(session, tender_id=tender_id, actor=actor)
+    errors: dict[str, list[str]] = {}
     if request.method == "POST":
         rows, errors = forms.demand_from_form(request.form, [lot.code for lot in tender.lots])
-        try:
-            if errors:
-                raise QuantitiesNotWhole(errors=errors)
-            services.submit_demand(
-                session, tender_id=tender_id, lines=rows, now=now(), actor=actor, source="page"
-            )
-            flash(_("Demand saved."), "success")
-        except DomainError as error:
-            _flash_error(error)
-        return redirect(url_for(".hospital_demand", tender_id=tender_id))
+        errors = {name: [_("Enter a whole number, 0 or more.")] for name in errors}
+        if not errors:
+            try:
+                services.submit_demand(
+                    session,
+                    tender_id=tender_id,
+                    lines=rows,
+                    now=now(),
+                    actor=actor,
+                    source="page",
+                )
+            except DomainError as error:
+                session.rollback()
+                errors = _demand_errors(error, rows)
+            else:
+                flash(_("Demand saved."), "success")
+                return redirect(url_for(".hospital_demand", tender_id=tender_id))
     reports = {r.lot_id: r for r in services.list_demand(session, tender_id=tender_id, actor=actor)}
     editable = tender.status == TenderStatus.DEMAND_OPEN and now() < tender.demand_deadline
-    return render_template(
-        "catalog/hospital_demand.html", tender=tender, reports=reports, editable=editable
+    typed = request.form if request.method == "POST" else None
+    page = render_template(
+        "catalog/hospital_demand.html",
+        tender=tender,
+        reports=reports,
+        editable=editable,
+        typed=typed,
+        errors=errors,
     )
+    return page, 422 if errors else 200
+
+
+DEMAND_BOX = {"quantity": "quantity", "last_year_usage": "usage"}
+
+
+def _demand_errors(error: DomainError, rows: list[dict]) -> dict[str, list[str]]:
+    """A service's refusal by box: ``rows.2.quantity`` is the quantity box of the third row's
+    lot; anything else is shown above the table."""
+    out: dict[str, list[str]] = {}
+    for name, messages in (error.extra.get("errors") or {}).items():
+        parts = name.split(".")
+        if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows):
+            box = DEMAND_BOX.get(parts[2], "quantity")
+            out[f"{box}_{rows[int(parts[1])]['lot_code']}"] = list(messages)
+        else:
+            out.setdefault("_form", []).extend(messages)
+    return out or {"_form": [str(error.detail)]}
 
 
 @bp.post("/hospital/demand/<int:tender_id>/upload")
@@ -241,10 +382,10 @@ def manufacturer_products():
         else:
             flash(_("Product %(n)s registered.", n=product.approval_number), "success")
             return redirect(url_for(".manufacturer_products"))
-    products = services.list_products(session, actor=actor)
+    page = PRODUCTS.paginate(session, services.products_query(actor))
     return render_template(
         "catalog/manufacturer_products.html",
-        products=products,
+        page=page,
         form=request.form,
         errors=errors,
         choices=CHOICES,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from procurement.audit.services import record
@@ -203,6 +203,11 @@ def _scope(query, actor: Actor):
     if actor.org_kind in (OrgKind.REGULATOR, OrgKind.FUND):
         return query
     return query.where(Contract.id.is_(None))
+
+
+def scoped_contracts(actor: Actor) -> Select:
+    """A select of the contracts the actor may see (pages add filters, order and paging)."""
+    return _scope(select(Contract), actor)
 
 
 def list_contracts(

@@ -135,3 +135,17 @@ class NotYourStatement(Forbidden):
     title = N_("Not your statement")
     when = N_("An organization reads another's statement.")
     template = N_("You may read only your own organization's statement.")
+
+
+class PayableNotFound(NotFound):
+    code = "payable-not-found"
+    title = N_("Payable not found")
+    when = N_("No payable has that id, or the user may not see it.")
+    template = N_("No payable with id {payable_id}.")
+
+
+class PaymentNotFound(NotFound):
+    code = "payment-not-found"
+    title = N_("Payment not found")
+    when = N_("No payment has that id, or the user may not see it.")
+    template = N_("No payment with id {payment_id}.")

@@ -1,6 +1,8 @@
-"""Pages: the fund office's portal (advances, settlement runs with progress and payment files,
-overdue payables, statements, reconciliation), the manufacturer's payment statement and the
-hospital's statement, with CSV and XLSX downloads."""
+"""Pages: the fund office's portal (its to-do list, advances, settlement runs with progress and
+payment files, payables, overdue payables, statements, reconciliation), payable and payment
+pages with the printable payment notice (付款通知), the manufacturer's payment statement and
+the hospital's statement, with CSV and XLSX downloads; and a contract's orders and progress
+(shown on the contract's page: orders are downstream of contracts)."""
 
 from __future__ import annotations
 
@@ -8,17 +10,24 @@ import uuid
 from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
 
 from procurement.auth.models import OrgKind
+from procurement.contracts import services as contracts
 from procurement.core.clock import business_date
-from procurement.core.errors import DomainError
+from procurement.core.errors import Conflict, DomainError
 from procurement.core.messages import N_
-from procurement.settlement import export, services
+from procurement.orders.models import OrderLine, OrderStatus, PurchaseOrder
+from procurement.settlement import export, queries, services
 from procurement.settlement.errors import CutOffMissing, NotADate, NotANumber
+from procurement.settlement.models import Payable, RunStatus, SettlementRun
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.fieldnames import column_headings, field_label
+from procurement.web.labels import label
+from procurement.web.listing import Choice, DateFrom, DateTo, Listing, Number, Sort, Text
 from procurement.web.pages import add_nav, set_portal_home
 from procurement.web.session import get_session, now
 
@@ -27,14 +36,127 @@ FUND = portal_required(OrgKind.FUND)
 OVERSIGHT = portal_required(OrgKind.FUND, OrgKind.REGULATOR)
 PARTIES = portal_required(OrgKind.FUND, OrgKind.REGULATOR, OrgKind.HOSPITAL, OrgKind.MANUFACTURER)
 
+add_nav(OrgKind.FUND, _l("To do"), "settlement_pages.fund_home", order=5)
 add_nav(OrgKind.FUND, _l("Advances"), "settlement_pages.fund_advances", order=10)
+add_nav(OrgKind.FUND, _l("Payables"), "settlement_pages.payables", order=25)
 add_nav(OrgKind.FUND, _l("Settlement runs"), "settlement_pages.fund_runs", order=20)
 add_nav(OrgKind.FUND, _l("Overdue"), "settlement_pages.fund_overdue", order=30)
 add_nav(OrgKind.FUND, _l("Statements"), "settlement_pages.statements", order=40)
 add_nav(OrgKind.FUND, _l("Reconciliation"), "settlement_pages.reconciliation", order=50)
 add_nav(OrgKind.MANUFACTURER, _l("Payments"), "settlement_pages.own_statement", order=70)
+add_nav(OrgKind.MANUFACTURER, _l("Receivables"), "settlement_pages.payables", order=71)
 add_nav(OrgKind.HOSPITAL, _l("Settlement"), "settlement_pages.own_statement", order=70)
-set_portal_home(OrgKind.FUND, "settlement_pages.fund_advances")
+set_portal_home(OrgKind.FUND, "settlement_pages.fund_home")
+
+RUNS = Listing(
+    filters=(
+        Choice("status", _l("Status"), RunStatus, lambda q, v: q.where(SettlementRun.status == v)),
+        DateFrom("from", _l("Cut-off from"), SettlementRun.cut_off),
+        DateTo("to", _l("Cut-off until"), SettlementRun.cut_off),
+    ),
+    sorts=(
+        Sort("started", _l("Started"), SettlementRun.started_at),
+        Sort("cut_off", _l("Cut-off"), SettlementRun.cut_off),
+        Sort("amount", _l("Amount"), SettlementRun.total_amount),
+    ),
+    default_sort="-started",
+    tiebreak=SettlementRun.id,
+)
+
+
+def _payable_state(query, value: str):
+    if value == "paid":
+        return query.where(Payable.paid_at.is_not(None))
+    query = query.where(Payable.paid_at.is_(None))
+    return query.where(Payable.due_at < now()) if value == "overdue" else query
+
+
+PAYABLE_STATES = (
+    ("unpaid", _l("Unpaid")),
+    ("overdue", _l("Overdue")),
+    ("paid", _l("Already paid")),
+)
+PAYABLES = Listing(
+    filters=(
+        Choice("status", _l("Status"), lambda: PAYABLE_STATES, _payable_state),
+        Text(
+            "hospital",
+            _l("Hospital"),
+            lambda q, v: q.where(
+                or_(queries.HOSPITAL.code == v, queries.HOSPITAL.name.ilike(f"%{v}%"))
+            ),
+        ),
+        Text(
+            "manufacturer",
+            _l("Manufacturer"),
+            lambda q, v: q.where(or_(queries.MAKER.code == v, queries.MAKER.name.ilike(f"%{v}%"))),
+        ),
+        Number("contract", _l("Contract"), lambda q, v: q.where(Payable.contract_id == v)),
+        DateFrom("from", _l("Accepted from"), Payable.accepted_at),
+        DateTo("to", _l("Accepted until"), Payable.accepted_at),
+    ),
+    sorts=(
+        Sort("due", _l("Payment due"), Payable.due_at),
+        Sort("accepted", _l("Accepted"), Payable.accepted_at),
+        Sort("amount", _l("Amount"), Payable.amount),
+    ),
+    default_sort="due",
+    tiebreak=Payable.id,
+)
+PAYMENT_PAYABLES = Listing(
+    sorts=(
+        Sort("hospital", _l("Hospital"), queries.HOSPITAL.name),
+        Sort("accepted", _l("Accepted"), Payable.accepted_at),
+        Sort("amount", _l("Amount"), Payable.amount),
+    ),
+    default_sort="hospital",
+    tiebreak=Payable.id,
+)
+# A statement's lines, 50 a page; its form's fields are kept as the pager's parameters.
+STATEMENT_LINES = Listing(
+    filters=tuple(Text(name, name, lambda q, v: q) for name in ("party_id", "from", "to")),
+)
+# What a statement's summary keys, columns, line kinds and accounts are called on the page.
+STATEMENT_WORDS = {
+    "receivables_accrued": _l("Receivables accrued"),
+    "payables_accrued": _l("Payables accrued"),
+    "payments": _l("Payments"),
+    "outstanding_at_end": _l("Outstanding at the end"),
+    "overdue": _l("Overdue"),
+    "advance_received": _l("Advance received"),
+    "charged_to_advance": _l("Charged to the advance"),
+    "charged_to_allocation": _l("Charged to the allocation"),
+    "advance_remaining": _l("Advance remaining"),
+    "accepted_value": _l("Value accepted"),
+    "kind": _l("Kind"),
+    "date": _l("Date"),
+    "reference": _l("Reference"),
+    "amount": _l("Amount"),
+    "count": _l("Count"),
+    "days_overdue": _l("Days overdue"),
+    "transaction": _l("Transaction"),
+    "account": _l("Account"),
+    "payment": _l("Payment"),
+    "fund_pool": _l("Fund pool"),
+    "hospital_allocation": _l("Hospital allocation"),
+    "hospital_advance": _l("Hospital advance"),
+    "manufacturer_payable": _l("Manufacturer payable"),
+    "manufacturer_paid": _l("Paid to the manufacturer"),
+    "retained_savings": _l("Retained savings"),
+    "budget_deduction": _l("Budget deduction"),
+}
+CONTRACT_ORDERS = Listing(
+    filters=(
+        Choice(
+            "status", _l("Status"), OrderStatus, lambda q, v: q.where(PurchaseOrder.status == v)
+        ),
+        DateFrom("from", _l("Placed from"), PurchaseOrder.placed_at),
+        DateTo("to", _l("Placed until"), PurchaseOrder.placed_at),
+    ),
+    sorts=(Sort("placed", _l("Placed"), PurchaseOrder.placed_at),),
+    default_sort="-placed",
+    tiebreak=OrderLine.id,
+)
 
 
 def _refused(error: DomainError) -> None:
@@ -96,20 +218,33 @@ def pay_advances():
     return redirect(url_for(".fund_advances"))
 
 
+@bp.get("/fund")
+@FUND
+def fund_home():
+    """The fund office's to-do list: is a run due, overdue payables (oldest first, each a
+    link), runs that did not finish."""
+    todo = queries.fund_todo(get_session(), actor=page_actor(), now=now())
+    return render_template("settlement/fund_home.html", todo=todo, form_key=uuid.uuid4().hex)
+
+
 @bp.get("/fund/runs")
 @FUND
 def fund_runs():
-    """Settlement runs and the form to start one for a cut-off date."""
-    runs = services.list_runs(get_session(), actor=page_actor())
+    """Settlement runs (filtered, paged) and the form to start one for a cut-off date."""
+    session, actor = get_session(), page_actor()
+    page = RUNS.paginate(
+        session, select(SettlementRun).where(SettlementRun.fund_org_id == actor.org_id)
+    )
     return render_template(
-        "settlement/runs.html", runs=runs, today=business_date(now()), form_key=uuid.uuid4().hex
+        "settlement/runs.html", page=page, today=business_date(now()), form_key=uuid.uuid4().hex
     )
 
 
 @bp.post("/fund/runs")
 @FUND
 def start_run():
-    """Start (or resume, with the form's key) a run; runs inline and shows its detail."""
+    """Start (or resume, with the form's key) a run; runs inline and shows its detail. With
+    nothing due, says so and records nothing."""
     try:
         cut_off = _date("cut_off")
         if cut_off is None:
@@ -117,14 +252,27 @@ def start_run():
         run = services.start_run(
             get_session(),
             cut_off=cut_off,
-            idempotency_key=request.form.get("form_key") or uuid.uuid4().hex,
+            idempotency_key=request.form.get("run_key") or uuid.uuid4().hex,
             now=now(),
             actor=page_actor(),
         )
+    except Conflict as error:
+        get_session().rollback()
+        if error.code != "nothing-due":
+            raise
+        flash(
+            _(
+                "Nothing is due up to %(day)s: every delivery accepted by then is paid. No run "
+                "was recorded.",
+                day=format_date(cut_off, "long"),
+            ),
+            "info",
+        )
+        return redirect(url_for(".fund_runs"))
     except DomainError as error:
         _refused(error)
         return redirect(url_for(".fund_runs"))
-    flash(_("Run %(ref)s: %(status)s.", ref=run.reference, status=run.status.value), "success")
+    flash(_("Run %(ref)s: %(status)s.", ref=run.reference, status=label(run.status)), "success")
     return redirect(url_for(".fund_run", run_id=run.id))
 
 
@@ -149,6 +297,67 @@ def fund_overdue():
     """Unpaid payables past their due date, oldest first, with days overdue."""
     items = services.overdue_payables(get_session(), now=now(), actor=page_actor())
     return render_template("settlement/overdue.html", items=items)
+
+
+@bp.get("/settlement/payables")
+@portal_required(OrgKind.FUND, OrgKind.REGULATOR, OrgKind.MANUFACTURER)
+def payables():
+    """Payables (the fund office, the regulator) or receivables (a manufacturer), paged."""
+    actor = page_actor()
+    page = PAYABLES.paginate(get_session(), queries.payables(actor))
+    return render_template("settlement/payables.html", page=page, now=now())
+
+
+@bp.get("/settlement/payables/<int(max=9223372036854775807):payable_id>")
+@PARTIES
+def payable(payable_id: int):
+    """One payable: the order line and receipt it pays for, amounts, due date, the run and
+    payment that paid it, and the statement it appears in."""
+    detail = queries.payable_detail(
+        get_session(), payable_id=payable_id, actor=page_actor(), now=now()
+    )
+    period = queries.statement_period(detail.payable.paid_at or detail.payable.accepted_at)
+    return render_template("settlement/payable.html", d=detail, period=period)
+
+
+@bp.get("/settlement/payments/<int(max=9223372036854775807):payment_id>")
+@portal_required(OrgKind.FUND, OrgKind.REGULATOR, OrgKind.MANUFACTURER)
+def payment(payment_id: int):
+    """One payment of a run to a manufacturer and the payables it paid (paged)."""
+    session = get_session()
+    paid = queries.get_payment(session, payment_id=payment_id, actor=page_actor())
+    page = PAYMENT_PAYABLES.paginate(session, queries.payment_payables(paid), payment_id=payment_id)
+    period = queries.statement_period(paid.paid_at)
+    return render_template("settlement/payment.html", p=paid, page=page, period=period)
+
+
+@bp.get("/settlement/payments/<int(max=9223372036854775807):payment_id>/notice")
+@portal_required(OrgKind.FUND, OrgKind.REGULATOR, OrgKind.MANUFACTURER)
+def payment_notice(payment_id: int):
+    """The payment notice (付款通知) to print: the payment, per contract."""
+    session = get_session()
+    paid = queries.get_payment(session, payment_id=payment_id, actor=page_actor())
+    lines = queries.payment_notice(session, paid)
+    return render_template("settlement/payment_notice.html", p=paid, lines=lines, printed_at=now())
+
+
+@bp.get("/contracts/<int:contract_id>/orders")
+@PARTIES
+def contract_orders(contract_id: int):
+    """A contract's progress and its orders (paged); the contract page loads it in place."""
+    session, actor = get_session(), page_actor()
+    contract = contracts.get_contract(session, contract_id=contract_id, actor=actor)
+    progress = queries.contract_progress(session, contract, now())
+    page = CONTRACT_ORDERS.paginate(
+        session, queries.contract_lines(contract.id), contract_id=contract_id
+    )
+    template = (
+        "settlement/_contract_orders.html"
+        if request.headers.get("HX-Request")
+        else "settlement/contract_orders.html"
+    )
+    side = actor.org_kind.value
+    return render_template(template, c=contract, progress=progress, page=page, side=side)
 
 
 @bp.get("/fund/reconciliation")
@@ -185,7 +394,10 @@ def _statement_page(party_id: int | None):
             now=now(),
             actor=actor,
         )
-    return render_template("settlement/statement.html", parties=parties, st=result)
+    page = STATEMENT_LINES.page_of(result.lines) if result is not None else None
+    return render_template(
+        "settlement/statement.html", parties=parties, st=result, page=page, words=STATEMENT_WORDS
+    )
 
 
 @bp.get("/settlement/statement.<any(csv, xlsx):fmt>")

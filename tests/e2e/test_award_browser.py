@@ -141,10 +141,14 @@ def test_the_regulator_runs_and_confirms_an_award_in_the_browser(
     page.get_by_test_id("start-run").click()
     assert page.get_by_test_id("lot-status-L01").inner_text().startswith("已中选")
     screenshot(page, "award-run")
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_test_id("confirm-run").click()
     assert page.get_by_test_id("tender-status").inner_text() == "已中选"
     page.get_by_test_id("in-force").click()
     assert page.get_by_test_id("tender-status").inner_text() == "执行中"
+    assert len(asked) == 2  # confirming the run and putting it in force each asked first
+    assert "无法撤销" in asked[0]
 
     page.goto(f"/public/results/{tender_id}")
     text = page.get_by_test_id("public-lot-L01").inner_text()

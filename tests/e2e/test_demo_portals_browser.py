@@ -92,16 +92,31 @@ def _confirm_and_ship(demo, number: str, contract_id: int) -> int:
         return line.quantity
 
 
-def test_the_demo_fund_office_runs_a_settlement(demo, portal, screenshot):
+def test_the_demo_fund_office_runs_a_settlement_and_opens_a_payment(demo, portal, screenshot):
     today = business_date(demo.clock.now())
     page = portal("fund")
+    assert page.url.endswith("/fund")  # the to-do list is the fund office's home
+    screenshot(page, "demo-fund-todo")
     page.goto("/fund/runs")
     form = page.get_by_test_id("start-run")
     form.locator("input[name=cut_off]").fill(today.isoformat())
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
+    assert asked
+    assert "无法撤销" in asked[0]  # the irreversible step asked first
     assert page.get_by_test_id("status").inner_text() == "已完成"
     screenshot(page, "demo-fund-run")
+    with page.expect_navigation():
+        page.get_by_test_id("payments").locator("a").first.click()
+    assert "/settlement/payments/" in page.url
+    assert page.get_by_test_id("payment-amount").inner_text().startswith("¥")
+    screenshot(page, "demo-fund-payment")
+    with page.expect_navigation():
+        page.get_by_test_id("print-notice").click()
+    assert "付款通知" in page.get_by_test_id("document").inner_text()
+    screenshot(page, "demo-fund-payment-notice")
     page.goto("/fund/runs")
     assert f"SR{today:%Y%m%d}-" in page.get_by_test_id("runs").inner_text()
     screenshot(page, "demo-fund-runs")

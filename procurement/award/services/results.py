@@ -35,6 +35,8 @@ class PublicWinner:
     savings: Decimal
     revived: bool
     reserve: bool
+    share: Decimal | None = None  # of the lot's agreed volume
+    volume_limit: dict | None = None  # why less than its price would expect (volume_limits)
 
 
 @dataclass
@@ -138,6 +140,8 @@ def _public_winner(o: AwardBidOutcome, lot) -> PublicWinner:
         savings=round_amount((lot.reference_unit_price - price) * o.allocated),
         revived=o.outcome == "revived",
         reserve=o.reserve,
+        share=o.share,
+        volume_limit=o.volume_limit,
     )
 
 

@@ -16,6 +16,7 @@ from procurement.award.models import (
 )
 from procurement.award.selection import BidOutcome, Outcome, SelectionResult, select_winners
 from procurement.award.services.inputs import LotInputs
+from procurement.award.volume_limits import volume_limits
 from procurement.award.volumes import agreed_volumes, contract_years, volume_ratio
 from procurement.bidding.models import Bid
 from procurement.catalog.rules import RulesSet
@@ -142,6 +143,11 @@ def _outcome_rows(plan: LotPlan, result: AllocationResult | None) -> list[AwardB
     bids, codes = plan.bids_by_id, plan.bids_by_code
     solved = result.winner_totals if result is not None and result.ok else ()
     totals = {str(codes[t.winner_id].id): t for t in solved}
+    limits = (
+        {str(codes[w].id): note for w, note in volume_limits(plan.problem, result).items()}
+        if plan.problem is not None and result is not None
+        else {}
+    )
     ordered = sorted(plan.selection.outcomes, key=_display_key)
     rows = []
     for position, o in enumerate(ordered, start=1):
@@ -170,6 +176,7 @@ def _outcome_rows(plan: LotPlan, result: AllocationResult | None) -> list[AwardB
                 reserve=reserve,
                 allocated=total.quantity if total else 0,
                 share=round_ratio(total.share) if total else None,
+                volume_limit=limits.get(o.bid_id) if total else None,
             )
         )
     return rows

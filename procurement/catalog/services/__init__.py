@@ -15,6 +15,7 @@ from procurement.catalog.services.confirmation import (
     demand_view,
 )
 from procurement.catalog.services.demand import (
+    demand_query,
     get_demand_report,
     import_demand,
     list_demand,
@@ -32,6 +33,7 @@ from procurement.catalog.services.products import (
     get_product,
     list_products,
     own_product,
+    products_query,
     register_product,
 )
 from procurement.catalog.services.tenders import (
@@ -40,6 +42,7 @@ from procurement.catalog.services.tenders import (
     get_tender,
     list_tenders,
     rules_of,
+    tenders_query,
     update_tender,
 )
 from procurement.catalog.services.transitions import (
@@ -63,6 +66,7 @@ __all__ = [
     "confirmed_demand",
     "create_tender",
     "delete_lot",
+    "demand_query",
     "demand_totals",
     "demand_view",
     "get_demand_report",
@@ -78,9 +82,11 @@ __all__ = [
     "open_bidding",
     "open_demand",
     "own_product",
+    "products_query",
     "register_product",
     "rules_of",
     "submit_demand",
+    "tenders_query",
     "transition",
     "update_lot",
     "update_tender",

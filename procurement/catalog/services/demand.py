@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from procurement.audit.services import record
@@ -205,20 +205,21 @@ def _apply(
     return reports
 
 
+def demand_query(session: Session, *, tender_id: int, actor: Actor) -> Select:
+    """A select of a tender's demand reports the actor may see (a hospital its own, the
+    tender's regulator all), joined to their lots."""
+    tender = visible_tender(session, tender_id, actor)
+    query = select(DemandReport).join(Lot).where(DemandReport.tender_id == tender.id)
+    if actor.org_kind == OrgKind.HOSPITAL:
+        return query.where(DemandReport.hospital_id == actor.org_id)
+    require_owner(tender, actor, "see every hospital's demand")
+    return query
+
+
 def list_demand(session: Session, *, tender_id: int, actor: Actor) -> list[DemandReport]:
     """A hospital's own reports on a tender; every report for the tender's regulator."""
-    tender = visible_tender(session, tender_id, actor)
-    query = (
-        select(DemandReport)
-        .join(Lot)
-        .where(DemandReport.tender_id == tender.id)
-        .order_by(Lot.code, DemandReport.hospital_id)
-    )
-    if actor.org_kind == OrgKind.HOSPITAL:
-        query = query.where(DemandReport.hospital_id == actor.org_id)
-    else:
-        require_owner(tender, actor, "see every hospital's demand")
-    return list(session.scalars(query))
+    query = demand_query(session, tender_id=tender_id, actor=actor)
+    return list(session.scalars(query.order_by(Lot.code, DemandReport.hospital_id)))
 
 
 def get_demand_report(session: Session, *, report_id: int, actor: Actor) -> DemandReport:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from procurement.audit.services import record
@@ -111,12 +111,18 @@ def _require_product_reader(actor: Actor) -> None:
     actor.require(OrgKind.MANUFACTURER, OrgKind.REGULATOR, write=False, action="see products")
 
 
-def list_products(session: Session, *, actor: Actor) -> list[Product]:
-    """A manufacturer's own products; every product for the regulator."""
+def products_query(actor: Actor) -> Select:
+    """A select of the products the actor may read (pages add filters, order and paging)."""
     _require_product_reader(actor)
-    query = select(Product).order_by(Product.generic_name, Product.approval_number)
+    query = select(Product)
     if actor.org_kind == OrgKind.MANUFACTURER:
         query = query.where(Product.manufacturer_id == actor.org_id)
+    return query
+
+
+def list_products(session: Session, *, actor: Actor) -> list[Product]:
+    """A manufacturer's own products; every product for the regulator."""
+    query = products_query(actor).order_by(Product.generic_name, Product.approval_number)
     return list(session.scalars(query))
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import InvalidOperation
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from procurement.audit.services import record
@@ -261,15 +261,18 @@ def update_tender(
     return tender
 
 
-def list_tenders(session: Session, *, actor: Actor, status: str | None = None) -> list[Tender]:
-    """Tenders the actor may see: everything but drafts, plus its own drafts for a regulator."""
+def tenders_query(actor: Actor) -> Select:
+    """A select of the tenders the actor may see (a regulator also its own drafts)."""
     actor.require(write=False, action="see tenders")
-    query = select(Tender).order_by(Tender.created_at.desc(), Tender.id.desc())
     own_drafts = (Tender.status == TenderStatus.DRAFT) & (Tender.created_by_org_id == actor.org_id)
     if actor.org_kind == OrgKind.REGULATOR:
-        query = query.where(or_(Tender.status != TenderStatus.DRAFT, own_drafts))
-    else:
-        query = query.where(Tender.status != TenderStatus.DRAFT)
+        return select(Tender).where(or_(Tender.status != TenderStatus.DRAFT, own_drafts))
+    return select(Tender).where(Tender.status != TenderStatus.DRAFT)
+
+
+def list_tenders(session: Session, *, actor: Actor, status: str | None = None) -> list[Tender]:
+    """Tenders the actor may see: everything but drafts, plus its own drafts for a regulator."""
+    query = tenders_query(actor).order_by(Tender.created_at.desc(), Tender.id.desc())
     if status is not None:
         query = query.where(Tender.status == TenderStatus(status))
     return list(session.scalars(query))

@@ -68,3 +68,29 @@ def test_hospital_contract_page_explains_the_supplier(
     assert "a cheaper winner had no capacity left" in html
     assert "0.2000" in html
     assert "0.2500" in html
+
+
+def test_public_results_show_each_winners_volume_and_why_it_is_less(
+    client, award_setup, clock, db_session
+):
+    """Region sourcing, agreed volume 70% of demand: 310000 = (1,000 + 2,000 + 1,500) x 0.7 =
+    3,150 and 320000 = (1,000 + 500) x 0.7 = 1,050. A (cheapest, capacity 3,500) cannot take
+    both regions whole (4,200), so it takes 310000 and dearer B gets 320000."""
+    from procurement.award import services
+    from procurement.contracts import services as contracts
+
+    setup = award_setup()
+    run = services.start_award_run(
+        db_session, tender_id=setup.tender.id, now=clock.now(), actor=setup.actor
+    )
+    contracts.confirm_award_run(db_session, run_id=run.id, now=clock.now(), actor=setup.actor)
+    client.set_cookie("lang", "en")
+    html = client.get(f"/public/results/{setup.tender.id}").get_data(as_text=True)
+    lot = html[html.index('data-testid="public-lot-L01"') :]
+    volumes = re.findall(r'data-testid="volume">([\d,]+) ', lot)
+    assert volumes[:2] == ["3,150", "1,050"]
+    assert lot.count('data-limit="granularity"') == 1
+    assert re.search(r"each region is supplied whole by one winner: 1,050 \w+ did not fit", lot)
+    assert "¥0.2000" in lot  # the unit price as bid, 4 places
+    zh = client.get(f"/public/results/{setup.tender.id}?lang=zh").get_data(as_text=True)
+    assert "每个地区" in zh

@@ -66,6 +66,7 @@ def bid_requests(bid_id: int, reference: str, body: dict) -> list[tuple[str, str
         ("api", "GET", f"/api/v1/bids/by-reference/{reference}/verify?digest=00", {}),
         ("page", "GET", page, {"headers": {"Accept": "text/html"}}),
         ("page", "GET", f"{page}/receipt.json", {"headers": {"Accept": "text/html"}}),
+        ("page", "GET", f"/regulator/bidding/bids/{bid_id}", {"headers": {"Accept": "text/html"}}),
         ("page", "POST", f"{page}/withdraw", {"data": {"version": "1"}}),
     ]
 
