@@ -12,7 +12,7 @@ Foreign-key triggers are off during the load (``session_replication_role = repli
 shipment/receipt header tables stay empty: no dashboard query reads them.
 
 Timed, after ANALYZE: the fold of the dashboard rollup (``fold_dashboard``, what ``procurement
-compliance check`` does once a day), then ``procurement.compliance.services.dashboard.dashboard``
+compliance check`` does once a day), then ``procurement.compliance.dashboard.services.dashboard``
 (every figure, chart and table of the regulator's home) part by part, best and median of
 ``--repeat`` warm runs; then again with ``--delta`` receipt lines and payables above the
 rollup's watermark (inserted uncommitted and rolled back; ``--verify`` also compares every
@@ -485,8 +485,8 @@ def measure(url: str, repeat: int, delta: int, verify: bool) -> None:
     again with that many receipt lines (and their payables) above the watermark."""
     from sqlalchemy import delete
 
-    from procurement.compliance.rollup_models import Rollup
-    from procurement.compliance.services.dashboard import fold_dashboard
+    from procurement.compliance.dashboard.models import Rollup
+    from procurement.compliance.dashboard.services import fold_dashboard
     from procurement.db import make_engine, make_session_factory
 
     engine = make_engine(url)
@@ -515,7 +515,7 @@ def runs(session, repeat: int, title: str, verify: bool) -> None:
     """Time ``repeat`` warm dashboards (after one warm-up) part by part; best and median."""
     from procurement.auth.actor import Actor
     from procurement.auth.models import OrgKind, Role
-    from procurement.compliance.services.dashboard import dashboard
+    from procurement.compliance.dashboard.services import dashboard
 
     actor = Actor(0, 1, OrgKind.REGULATOR, Role.VIEWER, "110000", "bench")
     totals, parts = [], {}
@@ -567,8 +567,10 @@ class timed_parts:
     """Wrap the dashboard's steps (module attributes) with timers for one call."""
 
     def __enter__(self) -> dict[str, float]:
-        from procurement.compliance import metrics, queries, rollup, rollup_delta
-        from procurement.compliance.services import dashboard as d
+        from procurement.compliance.dashboard import delta as rollup_delta
+        from procurement.compliance.dashboard import rollup
+        from procurement.compliance.dashboard import services as d
+        from procurement.compliance.progress import metrics, queries
 
         self.spent: dict[str, float] = {}
         targets = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from procurement.compliance.queries import GROUPS
+from procurement.compliance.progress.queries import GROUPS
 from procurement.web.api import Schema
 
 Dec = fields.Decimal

@@ -10,7 +10,7 @@ import pytest
 
 from procurement.auth import services as auth_services
 from procurement.auth.models import User
-from procurement.compliance import queries
+from procurement.compliance.progress import queries
 from procurement.compliance.rules import ComplianceRules
 from tests.e2e.conftest import PASSWORD
 from tests.fixtures.compliance import build_world, deliver_units

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from procurement.compliance import queries
-from procurement.compliance.services.dashboard import dashboard
+from procurement.compliance.dashboard.services import dashboard
+from procurement.compliance.progress import queries
 from procurement.core.errors import Conflict, RuleViolation
 from procurement.settlement import services as settlement
 

@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from procurement.cli import cli
-from procurement.compliance import queries, rollup, rollup_delta
-from procurement.compliance.rollup_models import Rollup
-from procurement.compliance.services import dashboard as board
-from procurement.compliance.services.dashboard import dashboard
+from procurement.compliance.dashboard import delta as rollup_delta
+from procurement.compliance.dashboard import rollup
+from procurement.compliance.dashboard import services as board
+from procurement.compliance.dashboard.models import Rollup
+from procurement.compliance.dashboard.services import dashboard
+from procurement.compliance.progress import queries
 from procurement.orders import services as orders
 from procurement.settlement.services import accrue_payables, start_run
 from tests.fixtures.compliance import ship_and_receive

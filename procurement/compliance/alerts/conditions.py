@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from procurement.auth.models import Organization, OrgKind
-from procurement.compliance import queries
 from procurement.compliance import rules as r
-from procurement.compliance.models import AlertKind, Severity
-from procurement.compliance.services.common import rules_for
+from procurement.compliance.alerts.models import AlertKind, Severity
+from procurement.compliance.common import rules_for
+from procurement.compliance.progress import queries
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date, business_time, day_start
 from procurement.orders.models import OrderLine, OrderStatus, PurchaseOrder

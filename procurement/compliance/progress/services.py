@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
-from procurement.compliance import metrics, queries
 from procurement.compliance import rules as r
-from procurement.compliance.services.common import rules_for, scoped
+from procurement.compliance.common import rules_for, scoped
+from procurement.compliance.progress import metrics, queries
 from procurement.core.errors import ValidationFailed
 
 

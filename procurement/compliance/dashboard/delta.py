@@ -1,5 +1,5 @@
 """Reading a dashboard rollup: its folded sums plus the live delta above its watermarks (the
-design is in :mod:`procurement.compliance.rollup`).
+design is in :mod:`procurement.compliance.dashboard.rollup`).
 
 The delta never scans the 1.2M contracts: the contracts that receipt lines (or payables) above
 the marks name are looked up by primary key (PostgreSQL: one array parameter; SQLite: an IN
@@ -27,8 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
-from procurement.compliance import queries
-from procurement.compliance.rollup import (
+from procurement.compliance.dashboard.models import Rollup, RollupGroup, RollupUnpaid
+from procurement.compliance.dashboard.rollup import (
     PROGRESS,
     Figures,
     Group,
@@ -36,7 +36,7 @@ from procurement.compliance.rollup import (
     non_winning_quantity,
     thresholds,
 )
-from procurement.compliance.rollup_models import Rollup, RollupGroup, RollupUnpaid
+from procurement.compliance.progress import queries
 from procurement.contracts.models import Contract
 from procurement.core.clock import day_start
 from procurement.orders.models import ContractVolume, ReceiptLine

@@ -1,6 +1,6 @@
 """Progress side figures per group (RULES.md 4-6): non-winning share of the same generic name,
 off-platform share, on-time confirmation and delivery, payments within the deadline. Each is
-one grouped SQL aggregate over the selection of :mod:`procurement.compliance.queries`."""
+one grouped SQL aggregate over the selection of :mod:`procurement.compliance.progress.queries`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.models import Organization
 from procurement.catalog.models import Lot
-from procurement.compliance.queries import Filters, Window, filter_conditions
+from procurement.compliance.progress.queries import Filters, Window, filter_conditions
 from procurement.compliance.rules import share
 from procurement.contracts.models import Contract
 from procurement.core.clock import day_start

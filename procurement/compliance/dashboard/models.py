@@ -1,5 +1,5 @@
-"""Tables of the dashboard rollup (see :mod:`procurement.compliance.rollup` for how they are
-written and read) and the indexes compliance reads other areas' tables through."""
+"""Tables of the dashboard rollup (see :mod:`procurement.compliance.dashboard.rollup` for how
+they are written and read)."""
 
 from __future__ import annotations
 

@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 from procurement.auth.actor import Actor
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
-from procurement.compliance import metrics, queries, rollup, rollup_delta
 from procurement.compliance import rules as r
-from procurement.compliance.models import Alert, AlertStatus
-from procurement.compliance.services.common import OVERSIGHT, rules_for
+from procurement.compliance.alerts.models import Alert, AlertStatus
+from procurement.compliance.common import OVERSIGHT, rules_for
+from procurement.compliance.dashboard import delta as rollup_delta
+from procurement.compliance.dashboard import rollup
+from procurement.compliance.progress import metrics, queries
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date, day_start
 from procurement.orders.models import ReceiptLine

@@ -16,7 +16,7 @@ from procurement.auth.models import Organization, OrgKind
 from procurement.bidding.models import BiddingBan
 from procurement.bidding.services import add_ban
 from procurement.compliance import rules as r
-from procurement.compliance.models import (
+from procurement.compliance.credit.models import (
     CreditEvent,
     CreditEventKind,
     CreditEventStatus,

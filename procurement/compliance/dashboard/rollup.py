@@ -48,9 +48,9 @@ from sqlalchemy import Integer, and_, case, cast, delete, func, insert, select, 
 from sqlalchemy.orm import Session
 
 from procurement.catalog.models import Tender
-from procurement.compliance import metrics, queries
 from procurement.compliance import rules as r
-from procurement.compliance.rollup_models import Rollup, RollupGroup, RollupUnpaid
+from procurement.compliance.dashboard.models import Rollup, RollupGroup, RollupUnpaid
+from procurement.compliance.progress import metrics, queries
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date, day_start
 from procurement.db import business_month

@@ -18,11 +18,11 @@ from procurement.auth.models import OrgKind
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Lot
 from procurement.catalog.services import transition
-from procurement.compliance import yearend as ye
-from procurement.compliance.models import YearEndLine, YearEndResult, YearEndRun
-from procurement.compliance.queries import Filters, filter_conditions
-from procurement.compliance.services import ledger
-from procurement.compliance.services.common import OVERSIGHT, get_tender, rules_for
+from procurement.compliance.common import OVERSIGHT, get_tender, rules_for
+from procurement.compliance.progress.queries import Filters, filter_conditions
+from procurement.compliance.yearend import ledger
+from procurement.compliance.yearend import rules as ye
+from procurement.compliance.yearend.models import YearEndLine, YearEndResult, YearEndRun
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date, day_start
 from procurement.core.errors import Conflict, NotFound

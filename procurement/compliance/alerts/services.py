@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
-from procurement.compliance.models import (
+from procurement.compliance.alerts.conditions import Condition, all_conditions, running_years
+from procurement.compliance.alerts.models import (
     LADDER,
     Alert,
     AlertEscalation,
@@ -22,8 +23,7 @@ from procurement.compliance.models import (
     AlertStatus,
     EscalationStep,
 )
-from procurement.compliance.services.common import OVERSIGHT
-from procurement.compliance.services.conditions import Condition, all_conditions, running_years
+from procurement.compliance.common import OVERSIGHT
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
 from procurement.orders.models import SupplyAlert
 

@@ -10,8 +10,13 @@ from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
 from procurement.compliance import rules as r
-from procurement.compliance.models import CreditAppeal, CreditEvent, CreditEventStatus, CreditRepair
-from procurement.compliance.services.credit import apply_level, standing_of
+from procurement.compliance.credit.models import (
+    CreditAppeal,
+    CreditEvent,
+    CreditEventStatus,
+    CreditRepair,
+)
+from procurement.compliance.credit.services import apply_level, standing_of
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
 
 DECISIONS = ("upheld", "overturned")

@@ -10,7 +10,7 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
 from procurement.catalog.models import Tender
 from procurement.compliance import rules as r
-from procurement.compliance.queries import Filters
+from procurement.compliance.progress.queries import Filters
 from procurement.core.errors import NotFound, ValidationFailed
 
 OVERSIGHT = (OrgKind.REGULATOR, OrgKind.FUND)
