@@ -16,7 +16,7 @@ compliance check`` does once a day), then ``procurement.compliance.dashboard.ser
 (every figure, chart and table of the regulator's home) part by part, best and median of
 ``--repeat`` warm runs; then again with ``--delta`` receipt lines and payables above the
 rollup's watermark (inserted uncommitted and rolled back; ``--verify`` also compares every
-figure with the full computation, ``dashboard(fast=False)``).
+figure with the full computation, ``tests.oracles.compliance_dashboard``).
 
     python benchmarks/compliance_progress.py [--hospitals 20000] [--lots 60] [--repeat 5]
         [--delta 20000] [--verify] [--skip-load]
@@ -516,6 +516,7 @@ def runs(session, repeat: int, title: str, verify: bool) -> None:
     from procurement.auth.actor import Actor
     from procurement.auth.models import OrgKind, Role
     from procurement.compliance.dashboard.services import dashboard
+    from tests.oracles.compliance_dashboard import dashboard_from_scratch
 
     actor = Actor(0, 1, OrgKind.REGULATOR, Role.VIEWER, "110000", "bench")
     totals, parts = [], {}
@@ -546,7 +547,7 @@ def runs(session, repeat: int, title: str, verify: bool) -> None:
         flush=True,
     )
     if verify:
-        plain = dashboard(session, tender_id=1, year=1, now=AS_OF, actor=actor, fast=False)
+        plain = dashboard_from_scratch(session, tender_id=1, year=1, now=AS_OF, actor=actor)
         same = same_figures(data, plain)
         print(f"  equal to the full computation: {same}", flush=True)
 

@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
-from procurement.compliance.alerts.conditions import Condition, all_conditions, running_years
+from procurement.compliance.alerts.conditions import (
+    Condition,
+    ContractYear,
+    all_conditions,
+    running_years,
+)
 from procurement.compliance.alerts.models import (
     LADDER,
     Alert,
@@ -83,27 +88,27 @@ def evaluate_alerts(session: Session, *, now: datetime, actor: Actor | None = No
     return result
 
 
-def _was_checked(alert: Alert, running: set[tuple[int, int]]) -> bool:
+def _was_checked(alert: Alert, running: set[ContractYear]) -> bool:
     """Whether this check evaluated the alert's condition (progress: only running years)."""
     if alert.kind not in PROGRESS_KINDS:
         return True
     return (alert.tender_id, alert.contract_year) in running
 
 
-def _raise(session: Session, c: Condition, now: datetime) -> Alert:
+def _raise(session: Session, condition: Condition, now: datetime) -> Alert:
     alert = Alert(
-        kind=c.kind,
-        severity=c.severity,
-        dedup_key=c.key,
-        open_key=c.key,
-        subject_org_id=c.subject_org_id,
-        region_code=c.region_code,
-        tender_id=c.tender_id,
-        lot_id=c.lot_id,
-        order_id=c.order_id,
-        contract_year=c.contract_year,
-        detail=c.detail,
-        facts=c.facts,
+        kind=condition.kind,
+        severity=condition.severity,
+        dedup_key=condition.key,
+        open_key=condition.key,
+        subject_org_id=condition.subject_org_id,
+        region_code=condition.region_code,
+        tender_id=condition.tender_id,
+        lot_id=condition.lot_id,
+        order_id=condition.order_id,
+        contract_year=condition.contract_year,
+        detail=condition.detail,
+        facts=condition.facts,
         status=AlertStatus.OPEN,
         step=EscalationStep.NONE,
         raised_at=now,
@@ -117,18 +122,26 @@ def _raise(session: Session, c: Condition, now: datetime) -> Alert:
         subject_type="alert",
         subject_id=alert.id,
         now=now,
-        payload={"kind": c.kind.value, "key": c.key, "severity": c.severity.value},
+        payload={
+            "kind": condition.kind.value,
+            "key": condition.key,
+            "severity": condition.severity.value,
+        },
     )
     return alert
 
 
-def _refresh(alert: Alert, c: Condition, now: datetime) -> bool:
-    if (alert.severity, alert.detail, alert.facts) == (c.severity, c.detail, c.facts):
+def _refresh(alert: Alert, condition: Condition, now: datetime) -> bool:
+    if (alert.severity, alert.detail, alert.facts) == (
+        condition.severity,
+        condition.detail,
+        condition.facts,
+    ):
         return False
     alert.severity, alert.detail, alert.facts, alert.updated_at = (
-        c.severity,
-        c.detail,
-        c.facts,
+        condition.severity,
+        condition.detail,
+        condition.facts,
         now,
     )
     return True

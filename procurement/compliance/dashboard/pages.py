@@ -16,13 +16,13 @@ from procurement.web.auth import page_actor
 from procurement.web.session import get_session, now
 
 
-def _bars(rows, f: Filters, group: str, arg: str):
+def _bars(rows, filters: Filters, group: str, arg: str):
     return [
         charts.Bar(
             str(r.key),
             r.label,
             r.completion,
-            _link(f, group_by="hospital" if group != "hospital" else "lot", **{arg: r.key}),
+            _link(filters, group_by="hospital" if group != "hospital" else "lot", **{arg: r.key}),
             r.time_progress * Decimal("0.8"),
         )
         for r in rows
@@ -36,19 +36,21 @@ def dashboard():
     data = dashboard_data(
         get_session(), tender_id=tender, year=int_arg("year"), now=now(), actor=page_actor()
     )
-    f = Filters(tender_id=data.tender.id if data.tender else None, contract_year=data.year)
+    filters = Filters(tender_id=data.tender.id if data.tender else None, contract_year=data.year)
     groups = data.groups
     region_chart = charts.bar_chart(
-        _bars(groups["region"], f, "region", "region"),
+        _bars(groups["region"], filters, "region", "region"),
         testid="chart-region",
         title=_("Completion by region"),
     )
     lot_chart = charts.bar_chart(
-        _bars(groups["lot"], f, "lot", "lot"), testid="chart-lot", title=_("Completion by lot")
+        _bars(groups["lot"], filters, "lot", "lot"),
+        testid="chart-lot",
+        title=_("Completion by lot"),
     )
     curve = charts.line_chart(
         [
-            charts.Point(day, done, tp, _link(f, group_by="hospital"))
+            charts.Point(day, done, tp, _link(filters, group_by="hospital"))
             for day, done, tp in data.curve
         ],
         testid="chart-curve",
@@ -57,7 +59,7 @@ def dashboard():
     return render_template(
         "compliance/dashboard.html",
         d=data,
-        f=f,
+        f=filters,
         link=_link,
         region_chart=region_chart,
         lot_chart=lot_chart,

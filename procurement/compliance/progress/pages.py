@@ -28,18 +28,18 @@ def _filters() -> Filters:
     )
 
 
-def progress_link(f: Filters, **extra) -> str:
-    args = {"tender": f.tender_id, "year": f.contract_year, **extra}
+def progress_link(filters: Filters, **extra) -> str:
+    args = {"tender": filters.tender_id, "year": filters.contract_year, **extra}
     return url_for("compliance_pages.progress", **{k: v for k, v in args.items() if v})
 
 
 @bp.get("/regulator/compliance/progress")
 @OVERSIGHT
 def progress():
-    f = _filters()
+    filters = _filters()
     group_by = request.args.get("group_by", "lot")
     report = services.progress_report(
-        get_session(), filters=f, group_by=group_by, now=now(), actor=page_actor()
+        get_session(), filters=filters, group_by=group_by, now=now(), actor=page_actor()
     )
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
@@ -49,7 +49,7 @@ def progress():
     return render_template(
         "compliance/progress.html",
         report=report,
-        f=f,
+        f=filters,
         groups=GROUPS,
         link=progress_link,
         args=request.args,

@@ -42,10 +42,10 @@ def progress_report(
     rows = queries.progress(session, filters=filters, groups=(group_by,), as_of=now, rules=rules)[
         group_by
     ]
-    w = queries.window(session, filters, now, rules)
-    side = metrics.side_figures(session, filters=filters, w=w, group=group_by, as_of=now)
+    window = queries.contract_window(session, filters, now, rules)
+    side = metrics.side_figures(session, filters=filters, window=window, group=group_by, as_of=now)
     for row in rows:
         if group_by in metrics.SIDE_GROUPS:
             row.extra = metrics.figures(row.accepted, side.get(str(row.key)))
     rows.sort(key=lambda row: (row.completion is None, row.completion or 0, str(row.key)))
-    return ProgressReport(filters, group_by, w, rows, rules)
+    return ProgressReport(filters, group_by, window, rows, rules)

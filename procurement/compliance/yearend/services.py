@@ -6,8 +6,10 @@ balanced transactions. Re-running returns the stored run and posts nothing."""
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session
@@ -31,10 +33,25 @@ from procurement.orders.models import OrderLine, ReceiptLine
 from procurement.settlement.models import AccountKind, Payable
 
 
-def _period(session: Session, f: Filters):
+class NonWinning(NamedTuple):
+    """A hospital's accepted non-winning purchases of a lot's generic."""
+
+    quantity: int
+    amount: Decimal
+
+
+@dataclass
+class HospitalLots:
+    """What the year-end formulas take for one hospital: its region and its lots."""
+
+    region_code: str
+    lots: list[ye.LotYear] = field(default_factory=list)
+
+
+def _period(session: Session, filters: Filters):
     start, end = session.execute(
         select(func.min(Contract.period_start), func.max(Contract.period_end)).where(
-            *filter_conditions(f)
+            *filter_conditions(filters)
         )
     ).one()
     if start is None:
@@ -45,28 +62,28 @@ def _period(session: Session, f: Filters):
     return start, end
 
 
-def _agreed(session: Session, f: Filters):
+def _agreed(session: Session, filters: Filters):
     c = Contract
     return session.execute(
         select(
             c.hospital_id,
             c.lot_id,
-            func.min(c.region_code),
-            func.sum(c.agreed_volume),
-            func.sum(c.agreed_volume * c.unit_price),
+            func.min(c.region_code).label("region"),
+            func.sum(c.agreed_volume).label("agreed"),
+            func.sum(c.agreed_volume * c.unit_price).label("value"),
         )
-        .where(*filter_conditions(f))
+        .where(*filter_conditions(filters))
         .group_by(c.hospital_id, c.lot_id)
     ).all()
 
 
-def _accepted(session: Session, f: Filters, start, end) -> dict:
+def _accepted(session: Session, filters: Filters, start, end) -> dict:
     rl, c = ReceiptLine, Contract
     rows = session.execute(
         select(c.hospital_id, c.lot_id, func.sum(rl.accepted_quantity))
         .join(c, c.id == rl.contract_id)
         .where(
-            *filter_conditions(f),
+            *filter_conditions(filters),
             rl.accepted_at >= day_start(start),
             rl.accepted_at < day_start(end + timedelta(days=1)),
         )
@@ -75,7 +92,7 @@ def _accepted(session: Session, f: Filters, start, end) -> dict:
     return {(h, lot): int(q or 0) for h, lot, q in rows}
 
 
-def _non_winning(session: Session, tender_id: int, start, end) -> dict:
+def _non_winning(session: Session, tender_id: int, start, end) -> dict[tuple, NonWinning]:
     rl, ol = ReceiptLine, OrderLine
     rows = session.execute(
         select(
@@ -90,17 +107,17 @@ def _non_winning(session: Session, tender_id: int, start, end) -> dict:
         )
         .group_by(rl.hospital_id, ol.lot_id)
     )
-    return {(h, lot): (int(q or 0), Decimal(a or 0)) for h, lot, q, a in rows}
+    return {(h, lot): NonWinning(int(q or 0), Decimal(a or 0)) for h, lot, q, a in rows}
 
 
-def _payment_rates(session: Session, f: Filters, now: datetime) -> dict[int, Decimal]:
+def _payment_rates(session: Session, filters: Filters, now: datetime) -> dict[int, Decimal]:
     pay, c = Payable, Contract
     due = (pay.due_at <= now) | pay.paid_at.is_not(None)
     ok = and_(due, pay.paid_at.is_not(None), pay.paid_at <= pay.due_at)
     rows = session.execute(
         select(c.hospital_id, func.sum(case((due, 1), else_=0)), func.sum(case((ok, 1), else_=0)))
         .join(c, c.id == pay.contract_id)
-        .where(*filter_conditions(f))
+        .where(*filter_conditions(filters))
         .group_by(c.hospital_id)
     )
     return {
@@ -119,8 +136,8 @@ def run_year_end(
     done = _find_run(session, tender_id, contract_year)
     if done is not None:
         return done
-    f = Filters(tender_id=tender_id, contract_year=contract_year)
-    start, end = _period(session, f)
+    filters = Filters(tender_id=tender_id, contract_year=contract_year)
+    start, end = _period(session, filters)
     if business_date(now) <= end:
         raise Conflict(
             f"Contract year {contract_year} of {tender.code} runs until {end}; "
@@ -128,7 +145,7 @@ def run_year_end(
             code="contract-year-running",
         )
     rules = rules_for(session, tender_id)
-    hospitals = _collect(session, f, tender_id, start, end, now)
+    hospitals = _collect(session, filters, tender_id, start, end, now)
     run = YearEndRun(
         tender_id=tender_id,
         contract_year=contract_year,
@@ -143,10 +160,10 @@ def run_year_end(
     )
     session.add(run)
     session.flush()
-    rates = _payment_rates(session, f, now)
-    for hospital_id, (region, items) in sorted(hospitals.items()):
-        result = ye.hospital_year(items, rates.get(hospital_id, Decimal(1)), rules)
-        stored = _store(session, run, hospital_id, region, items, result)
+    rates = _payment_rates(session, filters, now)
+    for hospital_id, hospital in sorted(hospitals.items()):
+        result = ye.hospital_year(hospital.lots, rates.get(hospital_id, Decimal(1)), rules)
+        stored = _store(session, run, hospital_id, hospital.region_code, hospital.lots, result)
         _post(session, run, stored, tender.code, now, actor)
         run.total_deduction += stored.deduction
         run.total_retained += stored.retained
@@ -184,28 +201,29 @@ def _end_the_year(session: Session, tender, contract_year: int, now: datetime, a
         transition(session, tender, TenderStatus.CLOSED, now=now, actor=actor)
 
 
-def _collect(session, f, tender_id, start, end, now) -> dict[int, tuple[str, list[ye.LotYear]]]:
-    accepted = _accepted(session, f, start, end)
+def _collect(session, filters, tender_id, start, end, now) -> dict[int, HospitalLots]:
+    accepted = _accepted(session, filters, start, end)
     nonwin = _non_winning(session, tender_id, start, end)
     refs = dict(
         session.execute(
             select(Lot.id, Lot.reference_unit_price).where(Lot.tender_id == tender_id)
         ).all()
     )
-    out: dict[int, tuple[str, list[ye.LotYear]]] = {}
-    for hospital_id, lot_id, region, agreed, value in _agreed(session, f):
-        price = round_unit_price(Decimal(value) / agreed) if agreed else Decimal(0)
-        nw_q, nw_a = nonwin.get((hospital_id, lot_id), (0, Decimal(0)))
+    out: dict[int, HospitalLots] = {}
+    for row in _agreed(session, filters):
+        agreed, key = int(row.agreed), (row.hospital_id, row.lot_id)
+        price = round_unit_price(Decimal(row.value) / agreed) if agreed else Decimal(0)
+        off_contract = nonwin.get(key, NonWinning(0, Decimal(0)))
         item = ye.LotYear(
-            lot_id,
-            int(agreed),
-            accepted.get((hospital_id, lot_id), 0),
-            refs[lot_id],
-            price,
-            nw_a,
-            nw_q,
+            lot_id=row.lot_id,
+            agreed=agreed,
+            accepted=accepted.get(key, 0),
+            reference_price=refs[row.lot_id],
+            winning_price=price,
+            non_winning_amount=off_contract.amount,
+            non_winning_quantity=off_contract.quantity,
         )
-        out.setdefault(hospital_id, (region, []))[1].append(item)
+        out.setdefault(row.hospital_id, HospitalLots(row.region)).lots.append(item)
     return out
 
 
