@@ -100,10 +100,10 @@ class AlertRespond(MethodView):
 
 @blp.route("/compliance/alerts/<int:alert_id>/resolve")
 class AlertResolve(MethodView):
-    @blp.arguments(s.AlertNoteSchema)
+    @blp.arguments(s.AlertCloseSchema)
     @blp.response(200, s.AlertSchema)
     def post(self, data, alert_id):
-        """Resolve an alert by hand (regulator)."""
+        """Close an alert case by hand with a note saying why (regulator)."""
         return services.resolve_alert(
             get_session(), alert_id=alert_id, note=data["note"], now=now(), actor=api_actor()
         )

@@ -66,6 +66,18 @@ class AlertNoteSchema(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
+class AlertReplySchema(Schema):
+    """The subject's reply to its alert."""
+
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class AlertCloseSchema(Schema):
+    """Closing a case by hand: the note says why."""
+
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
 class AlertEscalationSchema(Schema):
     step = fields.Function(lambda e: e.step.value)
     by_org_id = fields.Integer()

@@ -93,6 +93,11 @@ class Alert(Base):
     updated_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(Text)
+    # Who closed the case with a note (organization and user ids); both NULL on a resolved
+    # alert: the check found its condition no longer holds. Plain ids, no foreign keys: SQLite
+    # adds a constrained column to an existing table only by copying it (batch mode).
+    resolved_by_org_id: Mapped[int | None]
+    resolved_by_user_id: Mapped[int | None]
 
     subject: Mapped[Organization | None] = relationship()
     escalations: Mapped[list[AlertEscalation]] = relationship(

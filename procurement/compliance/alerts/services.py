@@ -1,6 +1,7 @@
-"""Alerts (RULES.md 6): raised once per condition, resolved when it clears, escalated by the
-regulator up the ladder reminder (提醒) -> public notice (通报) -> summons (约谈), answered by the
-subject organization."""
+"""Alerts (RULES.md 6) are cases: raised once per condition, escalated by the regulator up the
+ladder reminder (提醒) -> public notice (通报) -> summons (约谈), answered by the subject
+organization, and closed only when the check finds the condition no longer holds or when a
+person resolves the case with a note. A closed case keeps its steps and replies."""
 
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ class Evaluation:
     open: int = 0
 
 
+CLEARED = "condition cleared"  # the resolution of a case the check closed
+NOTE_LIMIT = 2000  # characters of a reply or a closing note
+
 PROGRESS_KINDS = frozenset(
     {AlertKind.HOSPITAL_BEHIND, AlertKind.ZERO_PURCHASE, AlertKind.HIGH_NON_WINNING_SHARE}
 )
@@ -71,7 +75,7 @@ def evaluate_alerts(session: Session, *, now: datetime, actor: Actor | None = No
             result.updated += 1
     for key, alert in open_alerts.items():
         if key not in found and _was_checked(alert, running):
-            _close(session, alert, "condition cleared", now, actor)
+            _close(session, alert, CLEARED, now, None)
             result.resolved += 1
     _consume_supply_alerts(session, now)
     result.open = len(found)
@@ -148,8 +152,12 @@ def _refresh(alert: Alert, condition: Condition, now: datetime) -> bool:
 
 
 def _close(session: Session, alert: Alert, why: str, now: datetime, actor: Actor | None) -> None:
+    """Close the case: by the check (``actor`` None: its condition no longer holds) or by a
+    person with a note."""
     alert.status, alert.open_key = AlertStatus.RESOLVED, None
     alert.resolved_at, alert.resolution, alert.updated_at = now, why, now
+    if actor is not None:
+        alert.resolved_by_org_id, alert.resolved_by_user_id = actor.org_id, actor.user_id
     record(
         session,
         action="compliance.alert_resolved",
@@ -254,12 +262,7 @@ def respond_to_alert(
     alert = get_alert(session, alert_id=alert_id, actor=actor)
     if alert.subject_org_id != actor.org_id:
         raise NotFound(f"No alert with id {alert_id}.", code="alert-not-found")
-    note = (note or "").strip()
-    if not note or len(note) > 2000:
-        raise ValidationFailed(
-            "Write a response of 1 to 2000 characters.",
-            errors={"note": ["required, at most 2000 characters"]},
-        )
+    note = _note(note, "Write a response of 1 to 2000 characters.")
     response = AlertResponse(
         alert_id=alert.id, by_org_id=actor.org_id, by_user_id=actor.user_id, note=note, at=now
     )
@@ -281,12 +284,22 @@ def respond_to_alert(
 def resolve_alert(
     session: Session, *, alert_id: int, note: str = "", now: datetime, actor: Actor
 ) -> Alert:
-    """Close an open alert by hand (regulator); if its condition holds, the next check
-    raises a new one."""
+    """Close an open case by hand with a note saying why (regulator); its steps and replies
+    stay on it. If the condition still holds, the next check raises a new case."""
     actor.require(OrgKind.REGULATOR, action="resolve alerts")
     alert = get_alert(session, alert_id=alert_id, actor=actor)
     if alert.status != AlertStatus.OPEN:
         raise Conflict("The alert is already resolved.", code="alert-resolved", alert_id=alert.id)
-    _close(session, alert, (note or "").strip() or "resolved by the regulator", now, actor)
+    note = _note(note, "Write why the case is closed (1 to 2000 characters).")
+    _close(session, alert, note, now, actor)
     session.commit()
     return alert
+
+
+def _note(note: str | None, message: str) -> str:
+    text = (note or "").strip()
+    if not text or len(text) > NOTE_LIMIT:
+        raise ValidationFailed(
+            message, errors={"note": [f"required, at most {NOTE_LIMIT} characters"]}
+        )
+    return text

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from procurement.auth.models import Organization
+from procurement.catalog.services import get_tender
 from procurement.compliance.dashboard import charts
 from procurement.compliance.dashboard.services import dashboard as dashboard_data
+from procurement.compliance.dashboard.todo import hospitals_without_demand, regulator_todo
 from procurement.compliance.progress.pages import progress_link as _link
 from procurement.compliance.progress.queries import Filters, furthest_behind
-from procurement.compliance.web import OVERSIGHT, bp, int_arg
+from procurement.compliance.web import OVERSIGHT, REGULATOR, bp, int_arg, region_text
 from procurement.web.auth import page_actor
+from procurement.web.listing import Choice, Listing, Sort, Text
 from procurement.web.session import get_session, now
 
 
@@ -65,5 +70,43 @@ def dashboard():
         lot_chart=lot_chart,
         curve=curve,
         hospitals=groups["hospital"],
+        todo=regulator_todo(get_session(), now=now(), actor=page_actor()),
         suppliers=furthest_behind(groups["manufacturer"]),
     )
+
+
+def _named(statement, text: str):
+    return statement.where(Organization.name.contains(text, autoescape=True))
+
+
+MISSING = Listing(
+    filters=(
+        Text("hospital", _l("Hospital"), _named),
+        Choice(
+            "region",
+            _l("Region"),
+            lambda: [(code, region_text(code)) for code in _scope()],
+            lambda q, v: q.where(Organization.region_code.startswith(v[:2])),
+        ),
+    ),
+    sorts=(
+        Sort("name", _l("Hospital"), Organization.name),
+        Sort("region", _l("Region"), Organization.region_code),
+    ),
+    default_sort="name",
+    tiebreak=Organization.id,
+)
+
+
+def _scope() -> list[str]:
+    tender = get_tender(get_session(), tender_id=request.view_args["tender_id"], actor=page_actor())
+    return sorted(tender.region_scope or [])
+
+
+@bp.get("/regulator/compliance/missing-demand/<int:tender_id>")
+@REGULATOR
+def missing_demand(tender_id: int):
+    session = get_session()
+    tender = get_tender(session, tender_id=tender_id, actor=page_actor())
+    page = MISSING.paginate(session, hospitals_without_demand(tender), tender_id=tender_id)
+    return render_template("compliance/missing_demand.html", tender=tender, page=page)

@@ -4,14 +4,44 @@ manufacturer."""
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from procurement.auth.models import OrgKind
 from procurement.compliance import export, services
+from procurement.compliance.alerts.pages import recent_open_alerts
+from procurement.compliance.credit.pages import recent_credit_events
 from procurement.compliance.dashboard.services import default_selection
 from procurement.compliance.progress.queries import GROUPS, Filters
 from procurement.compliance.web import OVERSIGHT, bp, int_arg
 from procurement.web.auth import page_actor, portal_required
+from procurement.web.listing import Listing, Sort
 from procurement.web.session import get_session, now
+
+
+def _completion(row):
+    return row.completion
+
+
+GROUP_LABELS = {
+    "total": _l("All together"),
+    "tender": _l("By tender"),
+    "lot": _l("By lot"),
+    "region": _l("By region"),
+    "hospital": _l("By hospital"),
+    "manufacturer": _l("By supplier"),
+    "contract": _l("By contract"),
+    "hospital_lot": _l("By hospital and lot"),
+}
+
+PROGRESS_LISTING = Listing(
+    sorts=(
+        Sort("completion", _l("Completion"), _completion),
+        Sort("name", _l("Name"), lambda row: row.label),
+        Sort("agreed", _l("Agreed"), lambda row: row.agreed),
+        Sort("accepted", _l("Accepted"), lambda row: row.accepted),
+        Sort("behind", _l("Contracts behind"), lambda row: row.behind),
+    ),
+)
 
 
 def _filters() -> Filters:
@@ -46,11 +76,15 @@ def progress():
         return export.table_response(
             f"progress-{group_by}", export.PROGRESS_HEADER, export.progress_rows(report.rows), fmt
         )
+    kept = {k: v for k, v in request.args.items() if k not in ("page", "sort", "format")}
+    page = PROGRESS_LISTING.page_of(report.rows, **kept)
     return render_template(
         "compliance/progress.html",
+        page=page,
         report=report,
         f=filters,
         groups=GROUPS,
+        group_labels=GROUP_LABELS,
         link=progress_link,
         args=request.args,
     )
@@ -73,10 +107,15 @@ def _own():
     report = services.progress_report(
         session, filters=Filters(), group_by="contract", now=now(), actor=actor
     )
-    context = {"report": report, "alerts": services.list_alerts(session, actor=actor)}
+    context = {
+        "report": report,
+        "page": PROGRESS_LISTING.page_of(report.rows),
+        "alerts": recent_open_alerts(),
+        "case_endpoint": f"compliance_pages.{actor.org_kind.value}_alert",
+    }
     if actor.org_kind == OrgKind.MANUFACTURER:
-        context["events"] = services.list_credit_events(session, actor=actor)
         context["levels"] = services.credit_levels(session, now=now(), actor=actor)
+        context["events"] = recent_credit_events()
     else:
         context["runs"] = services.list_year_ends(session, actor=actor)
     return render_template("compliance/own.html", side=actor.org_kind.value, **context)

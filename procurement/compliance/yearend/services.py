@@ -334,6 +334,17 @@ def get_year_end(
     session: Session, *, tender_id: int, contract_year: int, actor: Actor
 ) -> tuple[YearEndRun, list[YearEndResult]]:
     """The stored year-end run and the results the actor may see (a hospital: its own)."""
+    run = get_year_end_run(session, tender_id=tender_id, contract_year=contract_year, actor=actor)
+    results = list(run.results)
+    if actor.org_kind == OrgKind.HOSPITAL:
+        results = [x for x in results if x.hospital_id == actor.org_id]
+    return run, results
+
+
+def get_year_end_run(
+    session: Session, *, tender_id: int, contract_year: int, actor: Actor
+) -> YearEndRun:
+    """The stored year-end run of a tender's contract year (404 before the check ran)."""
     actor.require(*OVERSIGHT, OrgKind.HOSPITAL, write=False, action="see year-end results")
     run = _find_run(session, tender_id, contract_year)
     if run is None:
@@ -341,10 +352,7 @@ def get_year_end(
             f"No year-end check for tender {tender_id} year {contract_year} yet.",
             code="year-end-not-found",
         )
-    results = list(run.results)
-    if actor.org_kind == OrgKind.HOSPITAL:
-        results = [x for x in results if x.hospital_id == actor.org_id]
-    return run, results
+    return run
 
 
 def list_year_ends(session: Session, *, actor: Actor) -> list[YearEndRun]:
