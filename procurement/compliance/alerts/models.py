@@ -13,6 +13,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.auth.models import Organization
+from procurement.catalog.models import Lot
 from procurement.compliance.columns import _enum
 from procurement.db import Base
 
@@ -100,6 +101,7 @@ class Alert(Base):
     resolved_by_user_id: Mapped[int | None]
 
     subject: Mapped[Organization | None] = relationship()
+    lot: Mapped[Lot | None] = relationship()
     escalations: Mapped[list[AlertEscalation]] = relationship(
         back_populates="alert", order_by="AlertEscalation.id"
     )

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, User
@@ -24,7 +24,9 @@ def visible_alerts(actor: Actor) -> Select:
     """The alerts the actor may see: oversight all, an organization its own (a select of
     ``Alert`` for a listing to filter, sort and page)."""
     actor.require(write=False, action="see compliance alerts")
-    query = select(Alert)
+    query = select(Alert).options(
+        selectinload(Alert.subject), selectinload(Alert.lot), selectinload(Alert.responses)
+    )
     if actor.org_kind not in OVERSIGHT:
         query = query.where(Alert.subject_org_id == actor.org_id)
     return query

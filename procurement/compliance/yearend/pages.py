@@ -58,6 +58,7 @@ def _short(statement, value: str):
     return statement
 
 
+HOSPITALS_A_PAGE = 10  # each hospital is a section: its lots and its arithmetic
 OUTCOMES = (("deducted", _l("Budget deducted")), ("retained", _l("Savings retained")))
 
 
@@ -92,6 +93,7 @@ RESULTS = Listing(
     ),
     default_sort="hospital",
     tiebreak=YearEndResult.id,
+    size=HOSPITALS_A_PAGE,
 )
 
 
