@@ -9,29 +9,25 @@ late acceptance never counts (RULES.md 6: only within the contract year).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import (
-    String,
     and_,
     case,
-    cast,
     false,
     func,
-    literal,
     select,
     true,
-    tuple_,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
 from procurement.auth.models import Organization
 from procurement.catalog.models import Lot, Tender
 from procurement.compliance import rules as r
+from procurement.compliance.progress.grouping import LotPrice, grouped, lot_prices
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date, day_start
 from procurement.orders.models import (
@@ -73,14 +69,6 @@ class Window:
     @property
     def running(self) -> bool:
         return self.as_of <= self.end
-
-
-class LotPrice(NamedTuple):
-    """The accepted quantity of a lot at one contract price (for the savings)."""
-
-    lot_id: int
-    unit_price: Any
-    accepted: int
 
 
 @dataclass
@@ -215,90 +203,6 @@ def _per_contract(filters: Filters, window: Window, mark: int | None = None):
     return src.where(*filter_conditions(filters))
 
 
-def _dim(cte, group: str):
-    return {
-        "total": literal(0),
-        "tender": cte.c.tender_id,
-        "lot": cte.c.lot_id,
-        "region": cte.c.region_code,
-        "hospital": cte.c.hospital_id,
-        "manufacturer": cte.c.manufacturer_id,
-        "contract": cte.c.id,
-        "hospital_lot": cast(cte.c.hospital_id, String(20)) + ":" + cast(cte.c.lot_id, String(20)),
-    }[group]
-
-
-def _aggregate(cte, group: str):
-    key = _dim(cte, group)
-    query = select(
-        literal(group).label("grp"),
-        cast(key, String(40)).label("key"),
-        func.sum(cte.c.agreed).label("agreed"),
-        func.sum(cte.c.accepted).label("accepted"),
-        func.count().label("contracts"),
-        func.sum(cte.c.behind).label("behind"),
-        func.sum(cte.c.at_risk).label("at_risk"),
-        func.sum(cte.c.zero).label("zero"),
-    )
-    return query if group == "total" else query.group_by(key)
-
-
-@dataclass(frozen=True)
-class _Grouped:
-    grp: str
-    key: Any
-    agreed: Any
-    accepted: Any
-    contracts: Any
-    behind: Any
-    at_risk: Any
-    zero: Any
-    saving: Any
-
-
-def _grouping_sets(session: Session, cte, groups: tuple[str, ...]):
-    """PostgreSQL: every grouping in one pass over the contracts (GROUPING SETS); a row's
-    grouping is the one key column that is set (none: the total)."""
-    dims = {g: _dim(cte, g) for g in groups if g != "total"}
-    keys = [cast(expr, String(40)).label(f"k_{g}") for g, expr in dims.items()]
-    sets = [tuple_(expr) for expr in dims.values()]
-    if "total" in groups:
-        sets.insert(0, tuple_())
-    sets.append(tuple_(cte.c.lot_id, cte.c.unit_price))  # for the savings
-    query = select(
-        *keys,
-        cte.c.lot_id.label("p_lot"),
-        cte.c.unit_price.label("p_price"),
-        func.sum(cte.c.agreed).label("agreed"),
-        func.sum(cte.c.accepted).label("accepted"),
-        func.count().label("contracts"),
-        func.sum(cte.c.behind).label("behind"),
-        func.sum(cte.c.at_risk).label("at_risk"),
-        func.sum(cte.c.zero).label("zero"),
-    ).group_by(func.grouping_sets(*sets))
-    out, prices = [], []
-    for row in session.execute(query):
-        if row.p_price is not None:
-            prices.append(LotPrice(row.p_lot, row.p_price, row.accepted))
-            continue
-        found = [(g, getattr(row, f"k_{g}")) for g in dims if getattr(row, f"k_{g}") is not None]
-        grp, key = found[0] if found else ("total", "0")
-        out.append(
-            _Grouped(
-                grp=grp,
-                key=key,
-                agreed=row.agreed,
-                accepted=row.accepted,
-                contracts=row.contracts,
-                behind=row.behind,
-                at_risk=row.at_risk,
-                zero=row.zero,
-                saving=0,
-            )
-        )
-    return out, prices
-
-
 def progress(
     session: Session,
     *,
@@ -320,23 +224,6 @@ def progress(
     if prices is None and {"total", "lot"} & set(groups):
         prices = lot_prices(session, cte)
     return assemble(session, rows, prices, groups, window, rules, labels)
-
-
-def grouped(session: Session, cte, groups: tuple[str, ...]):
-    """The raw sums of every group (rows with grp, key, agreed, accepted, contracts, behind,
-    at_risk, zero) and, on PostgreSQL, the accepted sums per lot and price (else None)."""
-    if session.get_bind().dialect.name == "postgresql" and len(groups) > 1:
-        return _grouping_sets(session, cte, groups)
-    parts = [_aggregate(cte, g) for g in groups]
-    return list(session.execute(parts[0] if len(parts) == 1 else union_all(*parts))), None
-
-
-def lot_prices(session: Session, cte) -> list[LotPrice]:
-    """(lot, contract price, accepted) of the selection, for the savings."""
-    query = select(cte.c.lot_id, cte.c.unit_price, func.sum(cte.c.accepted)).group_by(
-        cte.c.lot_id, cte.c.unit_price
-    )
-    return [LotPrice(*row) for row in session.execute(query)]
 
 
 def assemble(
@@ -432,7 +319,3 @@ def furthest_behind(rows: list[ProgressRow], limit: int = 10) -> list[ProgressRo
 
     lagging = [row for row in rows if row.agreed > 0 and row.status != "on_track"]
     return sorted(lagging, key=lambda row: (-gap(row), row.key))[:limit]
-
-
-def with_window(rows: list[ProgressRow], **extra: Any) -> list[ProgressRow]:
-    return [replace(row, extra={**row.extra, **extra}) for row in rows]
