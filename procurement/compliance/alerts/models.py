@@ -19,6 +19,7 @@ from procurement.db import Base
 
 __all__ = [
     "LADDER",
+    "NOTE_LIMIT",
     "Alert",
     "AlertEscalation",
     "AlertKind",
@@ -56,6 +57,8 @@ class EscalationStep(StrEnum):
     PUBLIC_NOTICE = "public_notice"  # 通报
     SUMMONS = "summons"  # 约谈
 
+
+NOTE_LIMIT = 2000  # characters of an escalation note, a reply or a closing note
 
 LADDER = (
     EscalationStep.NONE,

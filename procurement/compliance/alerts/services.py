@@ -22,6 +22,7 @@ from procurement.compliance.alerts.conditions import (
 )
 from procurement.compliance.alerts.models import (
     LADDER,
+    NOTE_LIMIT,
     Alert,
     AlertEscalation,
     AlertKind,
@@ -43,7 +44,6 @@ class Evaluation:
 
 
 CLEARED = "condition cleared"  # the resolution of a case the check closed
-NOTE_LIMIT = 2000  # characters of a reply or a closing note
 
 PROGRESS_KINDS = frozenset(
     {AlertKind.HOSPITAL_BEHIND, AlertKind.ZERO_PURCHASE, AlertKind.HIGH_NON_WINNING_SHARE}
