@@ -16,6 +16,7 @@ from procurement.compliance.alerts.models import (
     EscalationStep,
     Severity,
 )
+from procurement.compliance.credit.models import CreditEvent, CreditEventKind
 from procurement.compliance.services import evaluate_alerts
 from procurement.web.listing import PAGE_SIZE
 
@@ -210,3 +211,27 @@ def test_the_regulators_home_lists_what_waits_for_it(
     names = listed.get_data(as_text=True)
     assert all(h.organization.name in names for h in world.hospitals)
     assert f'data-total="{missing.group(1)}"' in names
+
+
+def test_credit_events_page_by_fifty_and_filter_by_kind(
+    client, login, db_session, clock, comp_world
+):
+    world = comp_world(hospitals=1)
+    maker = world.manufacturer.organization.id
+    kinds = (CreditEventKind.LATE_DELIVERY, CreditEventKind.GAVE_UP_WIN)
+    db_session.add_all(
+        CreditEvent(
+            manufacturer_id=maker, kind=kinds[i % 2], points=1, source_key=f"hand:{i}",
+            occurred_at=clock.now() - timedelta(hours=i), recorded_at=clock.now(), detail="",
+        )
+        for i in range(55)
+    )  # fmt: skip
+    db_session.commit()
+    login(world.regulator)
+    first = client.get("/regulator/compliance/credit/events").get_data(as_text=True)
+    assert 'data-total="55"' in first
+    assert len(re.findall(r'<tr data-event="\d+"', first)) == PAGE_SIZE
+    second = client.get("/regulator/compliance/credit/events?page=2").get_data(as_text=True)
+    assert len(re.findall(r'<tr data-event="\d+"', second)) == 5
+    gave_up = client.get("/regulator/compliance/credit/events?kind=gave_up_win")
+    assert 'data-total="27"' in gave_up.get_data(as_text=True)  # i = 1, 3, ..., 53
