@@ -568,10 +568,11 @@ class timed_parts:
     """Wrap the dashboard's steps (module attributes) with timers for one call."""
 
     def __enter__(self) -> dict[str, float]:
-        from procurement.compliance.dashboard import delta as rollup_delta
-        from procurement.compliance.dashboard import rollup
+        from procurement.compliance.dashboard import delta_queries as rollup_delta
+        from procurement.compliance.dashboard import rollup_services as rollup
         from procurement.compliance.dashboard import services as d
-        from procurement.compliance.progress import metrics, queries
+        from procurement.compliance.progress import metrics_queries as metrics
+        from procurement.compliance.progress import queries
 
         self.spent: dict[str, float] = {}
         targets = [

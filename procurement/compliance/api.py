@@ -7,7 +7,7 @@ from flask.views import MethodView
 from procurement.compliance import export, ocds, services
 from procurement.compliance import schemas as s
 from procurement.compliance.progress.queries import Filters
-from procurement.compliance.yearend.report import with_arithmetic
+from procurement.compliance.yearend.report_services import with_arithmetic
 from procurement.web.api import Blueprint
 from procurement.web.auth import api_actor
 from procurement.web.session import get_session, now

@@ -1,5 +1,5 @@
 """``procurement compliance check``: import credit events, evaluate alerts as of now and fold
-the dashboard rollup (:mod:`procurement.compliance.dashboard.rollup`);
+the dashboard rollup (:mod:`procurement.compliance.dashboard.rollup_services`);
 ``procurement compliance year-end TENDER YEAR``: the year-end check as the regulator."""
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from procurement.compliance.alerts.services import (
     resolve_alert,
     respond_to_alert,
 )
-from procurement.compliance.credit.appeals import (
+from procurement.compliance.credit.appeals_services import (
     appeal_credit_event,
     decide_appeal,
     repair_credit,

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from procurement.auth.actor import Actor
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
-from procurement.compliance.common import rules_for
-from procurement.compliance.dashboard import rollup
+from procurement.compliance.common_services import rules_for
+from procurement.compliance.dashboard import rollup_services as rollup
 from procurement.compliance.dashboard.services import (
     GROUPS,
     LABELS,
@@ -24,7 +24,8 @@ from procurement.compliance.dashboard.services import (
     alerts_by_step,
     curve_points,
 )
-from procurement.compliance.progress import metrics, queries
+from procurement.compliance.progress import metrics_queries as metrics
+from procurement.compliance.progress import queries
 from procurement.contracts.models import Contract
 from procurement.core.clock import day_start
 from procurement.orders.models import ReceiptLine

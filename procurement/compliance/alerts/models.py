@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.auth.models import Organization
 from procurement.catalog.models import Lot
-from procurement.compliance.columns import _enum
+from procurement.compliance.columns_models import _enum
 from procurement.db import Base
 
 __all__ = [

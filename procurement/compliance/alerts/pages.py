@@ -13,8 +13,16 @@ from procurement.catalog.models import Lot
 from procurement.compliance import export, services
 from procurement.compliance.alerts.models import Alert, AlertKind, AlertStatus, EscalationStep
 from procurement.compliance.alerts.queries import alert_case, in_region, visible_alerts
+from procurement.compliance.common_pages import (
+    OVERSIGHT,
+    OWN,
+    REGULATOR,
+    act,
+    bp,
+    provinces,
+    region_text,
+)
 from procurement.compliance.schemas import AlertCloseSchema, AlertNoteSchema, AlertReplySchema
-from procurement.compliance.web import OVERSIGHT, OWN, REGULATOR, act, bp, provinces, region_text
 from procurement.core.errors import DomainError
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.forms import PageForm

@@ -15,7 +15,7 @@ from procurement.auth.models import Organization, User
 from procurement.catalog.models import Lot, Tender
 from procurement.compliance.alerts.models import Alert, AlertStatus, EscalationStep
 from procurement.compliance.alerts.services import get_alert
-from procurement.compliance.common import OVERSIGHT
+from procurement.compliance.common_services import OVERSIGHT
 from procurement.contracts.models import Contract
 from procurement.orders.models import PurchaseOrder
 

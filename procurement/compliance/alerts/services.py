@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
-from procurement.compliance.alerts.conditions import (
+from procurement.compliance.alerts.conditions_queries import (
     Condition,
     ContractYear,
     all_conditions,
@@ -30,7 +30,7 @@ from procurement.compliance.alerts.models import (
     AlertStatus,
     EscalationStep,
 )
-from procurement.compliance.common import OVERSIGHT
+from procurement.compliance.common_services import OVERSIGHT
 from procurement.core.errors import Conflict, NotFound, ValidationFailed
 from procurement.orders.models import SupplyAlert
 

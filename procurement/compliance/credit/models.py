@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.auth.models import Organization
-from procurement.compliance.columns import _enum
+from procurement.compliance.columns_models import _enum
 from procurement.db import Base
 
 __all__ = [

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from procurement.auth.models import Organization, OrgKind
 from procurement.compliance import services
+from procurement.compliance.common_pages import OVERSIGHT, OWN, REGULATOR, act, bp, own_url
 from procurement.compliance.credit.models import CreditEvent, CreditEventKind, CreditEventStatus
 from procurement.compliance.credit.queries import visible_credit_events
-from procurement.compliance.web import OVERSIGHT, OWN, REGULATOR, act, bp, own_url
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.listing import Choice, DateFrom, DateTo, Listing, Sort, Text
 from procurement.web.session import get_session, now

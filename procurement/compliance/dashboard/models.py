@@ -1,5 +1,5 @@
-"""Tables of the dashboard rollup (see :mod:`procurement.compliance.dashboard.rollup` for how
-they are written and read)."""
+"""Tables of the dashboard rollup (how they are written and read:
+:mod:`procurement.compliance.dashboard.rollup_services`)."""
 
 from __future__ import annotations
 

@@ -10,12 +10,12 @@ from flask_babel import lazy_gettext as _l
 
 from procurement.auth.models import Organization
 from procurement.catalog.services import get_tender
+from procurement.compliance.common_pages import OVERSIGHT, REGULATOR, bp, int_arg, region_text
 from procurement.compliance.dashboard import charts
 from procurement.compliance.dashboard.services import dashboard as dashboard_data
-from procurement.compliance.dashboard.todo import hospitals_without_demand, regulator_todo
+from procurement.compliance.dashboard.todo_queries import hospitals_without_demand, regulator_todo
 from procurement.compliance.progress.pages import progress_link as _link
 from procurement.compliance.progress.queries import Filters, furthest_behind
-from procurement.compliance.web import OVERSIGHT, REGULATOR, bp, int_arg, region_text
 from procurement.web.auth import page_actor
 from procurement.web.listing import Choice, Listing, Sort, Text
 from procurement.web.session import get_session, now

@@ -17,10 +17,11 @@ from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
 from procurement.compliance import rules as r
 from procurement.compliance.alerts.models import Alert, AlertStatus
-from procurement.compliance.common import OVERSIGHT, rules_for
-from procurement.compliance.dashboard import delta as rollup_delta
-from procurement.compliance.dashboard import rollup
-from procurement.compliance.progress import metrics, queries
+from procurement.compliance.common_services import OVERSIGHT, rules_for
+from procurement.compliance.dashboard import delta_queries as rollup_delta
+from procurement.compliance.dashboard import rollup_services as rollup
+from procurement.compliance.progress import metrics_queries as metrics
+from procurement.compliance.progress import queries
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date
 

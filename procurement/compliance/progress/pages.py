@@ -9,10 +9,10 @@ from flask_babel import lazy_gettext as _l
 from procurement.auth.models import OrgKind
 from procurement.compliance import export, services
 from procurement.compliance.alerts.pages import recent_open_alerts
+from procurement.compliance.common_pages import OVERSIGHT, bp, int_arg
 from procurement.compliance.credit.pages import recent_credit_events
 from procurement.compliance.dashboard.services import default_selection
 from procurement.compliance.progress.queries import GROUPS, Filters
-from procurement.compliance.web import OVERSIGHT, bp, int_arg
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.listing import Listing, Sort
 from procurement.web.session import get_session, now

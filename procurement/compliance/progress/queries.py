@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from procurement.auth.models import Organization
 from procurement.catalog.models import Lot, Tender
 from procurement.compliance import rules as r
-from procurement.compliance.progress.grouping import LotPrice, grouped, lot_prices
+from procurement.compliance.progress.grouping_queries import LotPrice, grouped, lot_prices
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date, day_start
 from procurement.orders.models import (

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
 from procurement.compliance import rules as r
-from procurement.compliance.common import rules_for, scoped
-from procurement.compliance.progress import metrics, queries
+from procurement.compliance.common_services import rules_for, scoped
+from procurement.compliance.progress import metrics_queries as metrics
+from procurement.compliance.progress import queries
 from procurement.core.errors import ValidationFailed
 
 

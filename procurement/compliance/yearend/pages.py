@@ -10,10 +10,10 @@ from sqlalchemy import select
 from procurement.auth.models import Organization, OrgKind
 from procurement.catalog.models import Tender
 from procurement.compliance import export, services
-from procurement.compliance.web import OVERSIGHT, act, bp, int_arg, provinces, region_text
+from procurement.compliance.common_pages import OVERSIGHT, act, bp, int_arg, provinces, region_text
 from procurement.compliance.yearend.models import YearEndResult, YearEndRun
 from procurement.compliance.yearend.queries import visible_results
-from procurement.compliance.yearend.report import with_arithmetic
+from procurement.compliance.yearend.report_services import with_arithmetic
 from procurement.compliance.yearend.services import get_year_end_run
 from procurement.core.errors import DomainError
 from procurement.web.auth import page_actor, portal_required

@@ -20,9 +20,9 @@ from procurement.auth.models import OrgKind
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Lot
 from procurement.catalog.services import transition
-from procurement.compliance.common import OVERSIGHT, get_tender, rules_for
+from procurement.compliance.common_services import OVERSIGHT, get_tender, rules_for
 from procurement.compliance.progress.queries import Filters, filter_conditions
-from procurement.compliance.yearend import ledger
+from procurement.compliance.yearend import ledger_services as ledger
 from procurement.compliance.yearend import rules as ye
 from procurement.compliance.yearend.models import YearEndLine, YearEndResult, YearEndRun
 from procurement.contracts.models import Contract, ContractStatus

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from procurement.cli import cli
-from procurement.compliance.dashboard import delta as rollup_delta
-from procurement.compliance.dashboard import rollup
+from procurement.compliance.dashboard import delta_queries as rollup_delta
+from procurement.compliance.dashboard import rollup_services as rollup
 from procurement.compliance.dashboard import services as board
 from procurement.compliance.dashboard.models import Rollup
 from procurement.compliance.dashboard.services import dashboard

@@ -1,5 +1,5 @@
 """Reading a dashboard rollup: its folded sums plus the live delta above its watermarks (the
-design is in :mod:`procurement.compliance.dashboard.rollup`).
+design is in :mod:`procurement.compliance.dashboard.rollup_services`).
 
 The delta never scans the 1.2M contracts: the contracts that receipt lines (or payables) above
 the marks name are looked up by primary key (PostgreSQL: one array parameter; SQLite: an IN
@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
 from procurement.compliance.dashboard.models import Rollup, RollupGroup, RollupUnpaid
-from procurement.compliance.dashboard.rollup import (
+from procurement.compliance.dashboard.rollup_services import (
     PROGRESS,
     Figures,
     Group,

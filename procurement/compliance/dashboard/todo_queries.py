@@ -15,7 +15,7 @@ from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import DemandReport, Tender
 from procurement.compliance.alerts.models import EscalationStep
 from procurement.compliance.alerts.queries import open_by_step
-from procurement.compliance.common import OVERSIGHT
+from procurement.compliance.common_services import OVERSIGHT
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from procurement.auth.models import Organization, OrgKind
 from procurement.compliance import rules as r
 from procurement.compliance.alerts.models import AlertKind, Severity
-from procurement.compliance.common import rules_for
+from procurement.compliance.common_services import rules_for
 from procurement.compliance.progress import queries
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date, business_time, day_start

@@ -49,7 +49,8 @@ from sqlalchemy.orm import Session
 from procurement.catalog.models import Tender
 from procurement.compliance import rules as r
 from procurement.compliance.dashboard.models import Rollup, RollupGroup, RollupUnpaid
-from procurement.compliance.progress import metrics, queries
+from procurement.compliance.progress import metrics_queries as metrics
+from procurement.compliance.progress import queries
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date, day_start
 from procurement.db import business_month
