@@ -11,8 +11,7 @@ from procurement.auth.models import User
 from procurement.compliance.alerts.models import Alert, AlertKind
 from procurement.compliance.services import evaluate_alerts
 from tests.e2e.conftest import PASSWORD, LiveUser
-from tests.e2e.test_compliance_dashboard_browser import _user_factory
-from tests.fixtures.compliance import build_world, deliver_units
+from tests.fixtures.compliance import build_world, deliver_units, user_factory
 
 pytestmark = pytest.mark.e2e
 
@@ -32,9 +31,10 @@ def test_regulator_escalates_a_case_the_hospital_replies_and_the_regulator_close
 ):
     regulator = live_user("regulator", role="admin")
     with live_db() as session:
+        make_user = user_factory(session, live_clock, prefix="CASE", password=PASSWORD)
         world = build_world(
-            session, live_clock.now(), _user_factory(session, live_clock),
-            session.get(User, regulator.user_id), hospitals=1, agreed=1000,
+            session, live_clock.now(), make_user, session.get(User, regulator.user_id),
+            hospitals=1, agreed=1000,
         )  # fmt: skip
         deliver_units(session, live_clock, world, world.contract(0), 50)
         live_clock.advance(days=60)  # 50 of 1,000 against 61/365 of the year: behind
