@@ -12,11 +12,11 @@ Foreign-key triggers are off during the load (``session_replication_role = repli
 shipment/receipt header tables stay empty: no dashboard query reads them.
 
 Timed, after ANALYZE: the fold of the dashboard rollup (``fold_dashboard``, what ``procurement
-compliance check`` does once a day), then ``procurement.compliance.services.dashboard.dashboard``
+compliance check`` does once a day), then ``procurement.compliance.dashboard.services.dashboard``
 (every figure, chart and table of the regulator's home) part by part, best and median of
 ``--repeat`` warm runs; then again with ``--delta`` receipt lines and payables above the
 rollup's watermark (inserted uncommitted and rolled back; ``--verify`` also compares every
-figure with the full computation, ``dashboard(fast=False)``).
+figure with the full computation, ``tests.oracles.compliance_dashboard``).
 
     python benchmarks/compliance_progress.py [--hospitals 2000] [--lots 60] [--repeat 3]
         [--delta 2000] [--verify] [--skip-load]
@@ -490,8 +490,8 @@ def measure(url: str, repeat: int, delta: int, verify: bool) -> float:
     median warm dashboard (with the delta when there is one)."""
     from sqlalchemy import delete
 
-    from procurement.compliance.rollup_models import Rollup
-    from procurement.compliance.services.dashboard import fold_dashboard
+    from procurement.compliance.dashboard.models import Rollup
+    from procurement.compliance.dashboard.services import fold_dashboard
     from procurement.db import make_engine, make_session_factory
 
     engine = make_engine(url)
@@ -523,7 +523,8 @@ def runs(session, repeat: int, title: str, verify: bool) -> float:
     Returns the median."""
     from procurement.auth.actor import Actor
     from procurement.auth.models import OrgKind, Role
-    from procurement.compliance.services.dashboard import dashboard
+    from procurement.compliance.dashboard.services import dashboard
+    from tests.oracles.compliance_dashboard import dashboard_from_scratch
 
     actor = Actor(0, 1, OrgKind.REGULATOR, Role.VIEWER, "110000", "bench")
     totals, parts = [], {}
@@ -554,7 +555,7 @@ def runs(session, repeat: int, title: str, verify: bool) -> float:
         flush=True,
     )
     if verify:
-        plain = dashboard(session, tender_id=1, year=1, now=AS_OF, actor=actor, fast=False)
+        plain = dashboard_from_scratch(session, tender_id=1, year=1, now=AS_OF, actor=actor)
         same = same_figures(data, plain)
         print(f"  equal to the full computation: {same}", flush=True)
     return statistics.median(totals)
@@ -585,9 +586,11 @@ class timed_parts:
     """Wrap the dashboard's steps (module attributes) with timers for one call."""
 
     def __enter__(self) -> dict[str, float]:
-        from procurement.compliance import queries
-        from procurement.compliance.services import dashboard as d
-        from procurement.compliance.services import metrics, rollup, rollup_delta
+        from procurement.compliance.dashboard import delta_queries as rollup_delta
+        from procurement.compliance.dashboard import rollup_services as rollup
+        from procurement.compliance.dashboard import services as d
+        from procurement.compliance.progress import metrics_queries as metrics
+        from procurement.compliance.progress import queries
 
         self.spent: dict[str, float] = {}
         targets = [

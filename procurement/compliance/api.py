@@ -6,9 +6,9 @@ from flask.views import MethodView
 
 from procurement.compliance import export, services
 from procurement.compliance import schemas as s
-from procurement.compliance.queries import Filters
+from procurement.compliance.progress.queries import Filters
 from procurement.compliance.services import ocds
-from procurement.compliance.services.yearend import with_arithmetic
+from procurement.compliance.yearend.report_services import with_arithmetic
 from procurement.web.api import Blueprint, exact_json
 from procurement.web.auth import api_actor
 from procurement.web.session import get_session, now
@@ -101,10 +101,10 @@ class AlertRespond(MethodView):
 
 @blp.route("/compliance/alerts/<int:alert_id>/resolve")
 class AlertResolve(MethodView):
-    @blp.arguments(s.AlertNoteSchema)
+    @blp.arguments(s.AlertCloseSchema)
     @blp.response(200, s.AlertSchema)
     def post(self, data, alert_id):
-        """Resolve an alert by hand (regulator)."""
+        """Close an alert case by hand with a note saying why (regulator)."""
         return services.resolve_alert(
             get_session(), alert_id=alert_id, note=data["note"], now=now(), actor=api_actor()
         )

@@ -1,5 +1,5 @@
 """``procurement compliance check``: import credit events, evaluate alerts as of now and fold
-the dashboard rollup (:mod:`procurement.compliance.services.rollup`);
+the dashboard rollup (:mod:`procurement.compliance.dashboard.rollup_services`);
 ``procurement compliance year-end TENDER YEAR``: the year-end check as the regulator."""
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ def compliance() -> None:
 def check() -> None:
     """Import credit events from orders, raise and resolve alerts as of now, and fold the
     dashboard's rollup of the tender in force for today (if it has none valid)."""
+    from procurement.compliance.dashboard.services import fold_dashboard
     from procurement.compliance.services import evaluate_alerts, import_credit_events
-    from procurement.compliance.services.dashboard import fold_dashboard
 
     session = get_session()
     events = import_credit_events(session, now=now())

@@ -53,6 +53,13 @@ class ResponseLength(ValidationFailed):
     template = N_("Write a response of 1 to 2000 characters.")
 
 
+class ClosingNoteLength(ValidationFailed):
+    code = "closing-note-length"
+    title = N_("A closing note is needed")
+    when = N_("Closing an alert case by hand without a note, or with one that is too long.")
+    template = N_("Write why the case is closed (1 to 2000 characters).")
+
+
 class TextLength(ValidationFailed):
     when = N_("An appeal's text or decision note is empty or too long.")
     template = N_("Write the {field} (1 to {limit} characters).")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from procurement.compliance.queries import GROUPS
+from procurement.compliance.alerts.models import NOTE_LIMIT
+from procurement.compliance.progress.queries import GROUPS
 from procurement.web.api import Schema
 
 Dec = fields.Decimal
@@ -63,7 +64,19 @@ class AlertArgs(Schema):
 
 
 class AlertNoteSchema(Schema):
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    note = fields.String(load_default="", validate=validate.Length(max=NOTE_LIMIT))
+
+
+class AlertReplySchema(Schema):
+    """The subject's reply to its alert."""
+
+    note = fields.String(required=True, validate=validate.Length(min=1, max=NOTE_LIMIT))
+
+
+class AlertCloseSchema(Schema):
+    """Closing a case by hand: the note says why."""
+
+    note = fields.String(required=True, validate=validate.Length(min=1, max=NOTE_LIMIT))
 
 
 class AlertEscalationSchema(Schema):

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from procurement.award import services as award
 from procurement.compliance import services as compliance
-from procurement.compliance.queries import Filters
 from procurement.core.clock import business_time
 from procurement.core.errors import NotFound
 from procurement.demo.world import World
@@ -103,7 +102,7 @@ def _tender(session: Session, world: World, tender_id: int, label: str) -> Tende
     regulator, now = world.regulator.actor, world.now
     results = award.public_results(session, tender_id=tender_id)
     awarded = [lot for lot in results.lots if lot.status == "awarded"]
-    filters = Filters(tender_id=tender_id, contract_year=1)
+    filters = compliance.Filters(tender_id=tender_id, contract_year=1)
     total = compliance.progress_report(
         session, filters=filters, group_by="total", now=now, actor=regulator
     ).rows

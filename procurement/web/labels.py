@@ -94,7 +94,7 @@ LABELS: dict[str, dict[str, object]] = {
         "active": _l("In force"),
         "ended": _l("Ended"),
     },
-    "procurement.compliance.models.AlertKind": {
+    "procurement.compliance.alerts.models.AlertKind": {
         "hospital_behind": _l("Hospital behind"),
         "zero_purchase": _l("No purchase"),
         "supplier_unconfirmed": _l("Order not confirmed"),
@@ -103,25 +103,28 @@ LABELS: dict[str, dict[str, object]] = {
         "overdue_payment": _l("Overdue payment"),
         "high_non_winning_share": _l("Non-winning products"),
     },
-    "procurement.compliance.models.AlertStatus": {"open": _l("Open"), "resolved": _l("Resolved")},
-    "procurement.compliance.models.Severity": {
+    "procurement.compliance.alerts.models.AlertStatus": {
+        "open": _l("Open"),
+        "resolved": _l("Resolved"),
+    },
+    "procurement.compliance.alerts.models.Severity": {
         "info": _l("Info"),
         "warning": _l("Warning"),
         "high": _l("High"),
     },
-    "procurement.compliance.models.EscalationStep": {
+    "procurement.compliance.alerts.models.EscalationStep": {
         "none": _l("Not escalated"),
         "reminder": _l("Reminder"),
         "public_notice": _l("Public notice"),
         "summons": _l("Summons"),
     },
-    "procurement.compliance.models.CreditEventKind": {
+    "procurement.compliance.credit.models.CreditEventKind": {
         "late_delivery": _l("Late delivery"),
         "order_rejected_or_unconfirmed": _l("Order rejected or not confirmed"),
         "region_unsupplied_7d": _l("Region unsupplied for 7 days"),
         "gave_up_win": _l("Gave up a win"),
     },
-    "procurement.compliance.models.CreditEventStatus": {
+    "procurement.compliance.credit.models.CreditEventStatus": {
         "active": _l("In effect"),
         "appealed": _l("Appealed"),
         "upheld": _l("Upheld"),

@@ -3,44 +3,17 @@ progress query, in a real browser. A screenshot is saved as screenshots/regulato
 
 from __future__ import annotations
 
-import itertools
 from decimal import Decimal
 
 import pytest
 
-from procurement.auth import services as auth_services
 from procurement.auth.models import User
-from procurement.compliance import queries
+from procurement.compliance.progress import queries
 from procurement.compliance.rules import ComplianceRules
 from tests.e2e.conftest import PASSWORD
-from tests.fixtures.compliance import build_world, deliver_units
+from tests.fixtures.compliance import build_world, deliver_units, user_factory
 
 pytestmark = pytest.mark.e2e
-_seq = itertools.count(1)
-
-
-def _user_factory(session, clock):
-    def make(kind="hospital", region_code="310101"):
-        n = next(_seq)
-        code = f"E2E-CMP-{kind[:3].upper()}-{n:03d}"
-        auth_services.create_org(
-            session,
-            code=code,
-            name=f"E2E {kind} {n}",
-            kind=kind,
-            region_code=region_code,
-            now=clock.now(),
-        )
-        return auth_services.create_user(
-            session,
-            org_code=code,
-            username=f"e2e-cmp-{kind}-{n}",
-            password=PASSWORD,
-            role="staff",
-            now=clock.now(),
-        )
-
-    return make
 
 
 def test_regulator_dashboard_charts_match_the_progress_query(
@@ -52,7 +25,7 @@ def test_regulator_dashboard_charts_match_the_progress_query(
         world = build_world(
             session,
             live_clock.now(),
-            _user_factory(session, live_clock),
+            user_factory(session, live_clock, prefix="CMP", password=PASSWORD),
             reg,
             hospitals=3,
             lots=2,

@@ -135,9 +135,12 @@ def test_the_demo_regulator_follows_an_alert_and_escalates_it(demo, portal, scre
         counts.locator(f"a[data-step={step}]").click()
     row = page.locator("[data-testid=alerts] tr[data-alert]").first
     alert_id = row.get_attribute("data-alert")
-    row.locator("input[name=note]").fill("请于十日内说明原因")
+    with page.expect_navigation():  # the case page: escalating asks for confirmation there
+        row.get_by_test_id("alert-link").click()
+    page.locator("#escalate-note").fill("请于十日内说明原因")
+    page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
-        row.locator("button", has_text="升级").click()
+        page.locator("button", has_text="升级").click()
     page.goto(f"/regulator/compliance/alerts?step={NEXT_STEP[step]}")
     escalated = page.locator(f"[data-testid=alerts] tr[data-alert='{alert_id}']")
     assert escalated.locator("td[data-step]").get_attribute("data-step") == NEXT_STEP[step]

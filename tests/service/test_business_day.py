@@ -9,10 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from procurement.compliance import queries
-from procurement.compliance.services.dashboard import dashboard
+from procurement.compliance.dashboard.services import dashboard
+from procurement.compliance.progress import queries
 from procurement.core.errors import Conflict, RuleViolation
 from procurement.settlement import services as settlement
+from tests.oracles.compliance_dashboard import dashboard_from_scratch
 
 
 def _starting(db_session, world, first_day: date):
@@ -86,26 +87,21 @@ def test_the_completion_curve_counts_a_receipt_by_its_china_month(
     clock.set(datetime(2026, 1, 31, 16, 30, tzinfo=UTC))  # 2026-02-01 00:30 CST
     deliver(world, world.contract(0), 100)
     clock.set(datetime(2026, 2, 10, 2, 0, tzinfo=UTC))
-    for fast in (False, True):
-        board = dashboard(
-            db_session,
-            tender_id=world.tender.id,
-            year=1,
-            now=clock.now(),
-            actor=world.reg,
-            fast=fast,
+    for compute in (dashboard_from_scratch, dashboard):
+        board = compute(
+            db_session, tender_id=world.tender.id, year=1, now=clock.now(), actor=world.reg
         )
-        by_day = {day: completion for day, completion, _ in board.curve}
+        by_day = {point.day: point.completion for point in board.curve}
         # January ends with nothing accepted; February holds the 100 of 1,000 units
-        assert by_day[date(2026, 1, 31)] == 0, fast
-        assert by_day[date(2026, 2, 10)] == Decimal("0.1000"), fast
+        assert by_day[date(2026, 1, 31)] == 0, compute
+        assert by_day[date(2026, 2, 10)] == Decimal("0.1000"), compute
 
 
 def test_the_progress_window_counts_todays_china_date(comp_world, db_session, clock):
     clock.set(datetime(2026, 1, 20, 2, 0, tzinfo=UTC))
     world = comp_world(hospitals=1, agreed=1000)
     filters = queries.Filters(tender_id=world.tender.id)
-    window = queries.window(
+    window = queries.contract_window(
         db_session, filters, datetime(2026, 1, 20, 23, 30, tzinfo=UTC), rules=None
     )
     assert window.as_of == date(2026, 1, 21)

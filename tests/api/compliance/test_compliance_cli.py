@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from procurement.cli import cli
-from procurement.compliance.models import Alert, CreditEvent
+from procurement.compliance.alerts.models import Alert
+from procurement.compliance.credit.models import CreditEvent
 from procurement.orders import services as orders
 
 

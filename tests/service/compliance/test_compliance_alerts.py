@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from procurement.compliance.models import Alert, AlertEscalation, AlertKind
+from procurement.compliance.alerts.models import Alert, AlertEscalation, AlertKind
 from procurement.compliance.services import (
     escalate_alert,
     evaluate_alerts,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from procurement.compliance import queries
+from procurement.compliance.progress import queries
 from procurement.compliance.services import progress_report
 
 

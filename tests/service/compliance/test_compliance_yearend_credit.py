@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from procurement.bidding.models import BiddingBan
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
-from procurement.compliance.models import CreditEvent
+from procurement.compliance.credit.models import CreditEvent
 from procurement.compliance.services import (
     appeal_credit_event,
     credit_levels,

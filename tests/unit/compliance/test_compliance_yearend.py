@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from procurement.compliance import rules as r
-from procurement.compliance import yearend as ye
+from procurement.compliance.yearend import rules as ye
 
 RULES = r.ComplianceRules()
 TIERS = r.from_snapshot({"compliance": {"retention_scheme": "tiers"}})

@@ -142,6 +142,12 @@ class HospitalYear:
     retained_note: str
 
 
+def non_winning_share(winning: int, non_winning: int) -> Decimal:
+    """non-winning / (winning within the agreed volumes + non-winning), 0 when both are 0."""
+    total = winning + non_winning
+    return round_ratio(Decimal(non_winning) / total) if total else ZERO
+
+
 def hospital_year(
     items: list[LotYear],
     payment_rate: Decimal,
@@ -158,12 +164,7 @@ def hospital_year(
     actual = sum((r.actual for r in lots), ZERO)
     balance = max(ZERO, budget - actual)
     winning_qty = sum(min(i.accepted, i.agreed) for i in items)
-    non_winning = sum(i.non_winning_quantity for i in items)
-    nw_share = (
-        round_ratio(Decimal(non_winning) / (winning_qty + non_winning))
-        if winning_qty + non_winning
-        else ZERO
-    )
+    nw_share = non_winning_share(winning_qty, sum(i.non_winning_quantity for i in items))
     base = dict(
         lots=lots,
         agreed=agreed,

@@ -12,7 +12,7 @@ from procurement.catalog.errors import TenderNotFound
 from procurement.catalog.models import Tender
 from procurement.compliance import rules as r
 from procurement.compliance.errors import ComplianceRulesNotValid
-from procurement.compliance.queries import Filters
+from procurement.compliance.progress.queries import Filters
 
 OVERSIGHT = (OrgKind.REGULATOR, OrgKind.FUND)
 READERS = (OrgKind.REGULATOR, OrgKind.FUND, OrgKind.HOSPITAL, OrgKind.MANUFACTURER)

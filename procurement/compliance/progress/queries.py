@@ -9,29 +9,25 @@ late acceptance never counts (RULES.md 6: only within the contract year).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from sqlalchemy import (
-    String,
     and_,
     case,
-    cast,
     false,
     func,
-    literal,
     select,
     true,
-    tuple_,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
 from procurement.auth.models import Organization
 from procurement.catalog.models import Lot, Tender
 from procurement.compliance import rules as r
+from procurement.compliance.progress.grouping_queries import LotPrice, grouped, lot_prices
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date, day_start
 from procurement.core.money import round_amount
@@ -94,29 +90,31 @@ class ProgressRow:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def filter_conditions(f: Filters) -> list[Any]:
+def filter_conditions(filters: Filters) -> list[Any]:
     """The WHERE conditions on ``Contract`` that select the counted contracts of ``f``."""
     c = Contract
     conds: list[Any] = [c.status.in_(COUNTED)]
     for column, value in (
-        (c.tender_id, f.tender_id),
-        (c.contract_year, f.contract_year),
-        (c.lot_id, f.lot_id),
-        (c.hospital_id, f.hospital_id),
-        (c.manufacturer_id, f.manufacturer_id),
+        (c.tender_id, filters.tender_id),
+        (c.contract_year, filters.contract_year),
+        (c.lot_id, filters.lot_id),
+        (c.hospital_id, filters.hospital_id),
+        (c.manufacturer_id, filters.manufacturer_id),
     ):
         if value is not None:
             conds.append(column == value)
-    if f.region_code:
-        conds.append(c.region_code == f.region_code[:2] + "0000")
+    if filters.region_code:
+        conds.append(c.region_code == filters.region_code[:2] + "0000")
     return conds
 
 
-def window(session: Session, f: Filters, as_of: datetime, rules: r.ComplianceRules) -> Window:
+def contract_window(
+    session: Session, filters: Filters, as_of: datetime, rules: r.ComplianceRules
+) -> Window:
     """The contract year of the selection (earliest start, latest end) and time progress."""
     start, end = session.execute(
         select(func.min(Contract.period_start), func.max(Contract.period_end)).where(
-            *filter_conditions(f)
+            *filter_conditions(filters)
         )
     ).one()
     today = business_date(as_of)
@@ -134,17 +132,22 @@ def _threshold(factor: Decimal, progress: Decimal) -> int:
     return int((factor * progress * SCALE).to_integral_value(rounding=ROUND_CEILING))
 
 
-def base(f: Filters, w: Window, rules: r.ComplianceRules | None = None, mark: int | None = None):
+def base(
+    filters: Filters,
+    window: Window,
+    rules: r.ComplianceRules | None = None,
+    mark: int | None = None,
+):
     """Per contract: dimensions, agreed, accepted, price and status flags (a CTE the
     aggregates read; the flags are computed once per contract, in integer arithmetic).
     ``mark``: as of the receipt lines up to that id (see :func:`_per_contract`)."""
     rules = rules or r.ComplianceRules()
-    src = _per_contract(f, w, mark).subquery("per_contract")
-    checked = true() if w.months >= rules.checks_from_month else false()
+    src = _per_contract(filters, window, mark).subquery("per_contract")
+    checked = true() if window.months >= rules.checks_from_month else false()
     zero = and_(checked, src.c.accepted == 0, src.c.agreed > 0)
     scaled = src.c.accepted * SCALE
-    on_k = _threshold(rules.on_track_factor, w.time_progress)
-    risk_k = _threshold(rules.at_risk_factor, w.time_progress)
+    on_k = _threshold(rules.on_track_factor, window.time_progress)
+    risk_k = _threshold(rules.at_risk_factor, window.time_progress)
     flags = select(
         *src.c,
         case((and_(~zero, scaled < src.c.agreed * on_k), 1), else_=0).label("behind"),
@@ -154,12 +157,12 @@ def base(f: Filters, w: Window, rules: r.ComplianceRules | None = None, mark: in
     return flags.cte("progress_base")
 
 
-def _per_contract(f: Filters, w: Window, mark: int | None = None):
+def _per_contract(filters: Filters, window: Window, mark: int | None = None):
     """Per contract of the selection: dimensions, agreed and accepted; with ``mark``, accepted
     as of the receipt lines up to that id (the counter less the lines above it, read in the
     same statement: a receipt moves both in one transaction)."""
     c, rl = Contract, ReceiptLine
-    if w.running:
+    if window.running:
         accepted = func.coalesce(ContractVolume.accepted, 0)
         if mark is not None:
             above = (
@@ -174,9 +177,9 @@ def _per_contract(f: Filters, w: Window, mark: int | None = None):
             select(rl.contract_id, func.sum(rl.accepted_quantity).label("q"))
             .join(c, c.id == rl.contract_id)
             .where(
-                *filter_conditions(f),
-                rl.accepted_at >= day_start(w.start),
-                rl.accepted_at < day_start(w.end + timedelta(days=1)),
+                *filter_conditions(filters),
+                rl.accepted_at >= day_start(window.start),
+                rl.accepted_at < day_start(window.end + timedelta(days=1)),
                 *((rl.id <= mark,) if mark is not None else ()),
             )
             .group_by(rl.contract_id)
@@ -194,95 +197,11 @@ def _per_contract(f: Filters, w: Window, mark: int | None = None):
         accepted.label("accepted"),
         c.unit_price,
     )
-    if w.running:
+    if window.running:
         src = src.outerjoin(ContractVolume, ContractVolume.contract_id == c.id)
-    if not w.running or mark is not None:
+    if not window.running or mark is not None:
         src = src.outerjoin(above, above.c.contract_id == c.id)
-    return src.where(*filter_conditions(f))
-
-
-def _dim(cte, group: str):
-    return {
-        "total": literal(0),
-        "tender": cte.c.tender_id,
-        "lot": cte.c.lot_id,
-        "region": cte.c.region_code,
-        "hospital": cte.c.hospital_id,
-        "manufacturer": cte.c.manufacturer_id,
-        "contract": cte.c.id,
-        "hospital_lot": cast(cte.c.hospital_id, String(20)) + ":" + cast(cte.c.lot_id, String(20)),
-    }[group]
-
-
-def _aggregate(cte, group: str):
-    key = _dim(cte, group)
-    query = select(
-        literal(group).label("grp"),
-        cast(key, String(40)).label("key"),
-        func.sum(cte.c.agreed).label("agreed"),
-        func.sum(cte.c.accepted).label("accepted"),
-        func.count().label("contracts"),
-        func.sum(cte.c.behind).label("behind"),
-        func.sum(cte.c.at_risk).label("at_risk"),
-        func.sum(cte.c.zero).label("zero"),
-    )
-    return query if group == "total" else query.group_by(key)
-
-
-@dataclass(frozen=True)
-class _Grouped:
-    grp: str
-    key: Any
-    agreed: Any
-    accepted: Any
-    contracts: Any
-    behind: Any
-    at_risk: Any
-    zero: Any
-    saving: Any
-
-
-def _grouping_sets(session: Session, cte, groups: tuple[str, ...]):
-    """PostgreSQL: every grouping in one pass over the contracts (GROUPING SETS); a row's
-    grouping is the one key column that is set (none: the total)."""
-    dims = {g: _dim(cte, g) for g in groups if g != "total"}
-    keys = [cast(expr, String(40)).label(f"k_{g}") for g, expr in dims.items()]
-    sets = [tuple_(expr) for expr in dims.values()]
-    if "total" in groups:
-        sets.insert(0, tuple_())
-    sets.append(tuple_(cte.c.lot_id, cte.c.unit_price))  # for the savings
-    query = select(
-        *keys,
-        cte.c.lot_id.label("p_lot"),
-        cte.c.unit_price.label("p_price"),
-        func.sum(cte.c.agreed).label("agreed"),
-        func.sum(cte.c.accepted).label("accepted"),
-        func.count().label("contracts"),
-        func.sum(cte.c.behind).label("behind"),
-        func.sum(cte.c.at_risk).label("at_risk"),
-        func.sum(cte.c.zero).label("zero"),
-    ).group_by(func.grouping_sets(*sets))
-    out, prices = [], []
-    for row in session.execute(query):
-        if row.p_price is not None:
-            prices.append((row.p_lot, row.p_price, row.accepted))
-            continue
-        found = [(g, getattr(row, f"k_{g}")) for g in dims if getattr(row, f"k_{g}") is not None]
-        grp, key = found[0] if found else ("total", "0")
-        out.append(
-            _Grouped(
-                grp,
-                key,
-                row.agreed,
-                row.accepted,
-                row.contracts,
-                row.behind,
-                row.at_risk,
-                row.zero,
-                0,
-            )
-        )
-    return out, prices
+    return src.where(*filter_conditions(filters))
 
 
 def progress(
@@ -293,83 +212,68 @@ def progress(
     as_of: datetime,
     rules: r.ComplianceRules,
     labels: tuple[str, ...] | None = None,
-    w: Window | None = None,
+    window: Window | None = None,
 ) -> dict[str, list[ProgressRow]]:
     """Agreed, accepted, completion and status per group, all groups in one statement.
     ``labels`` names the groups whose rows get names (default: all)."""
     unknown = set(groups) - set(GROUPS)
     if unknown:
         raise ValueError(f"unknown groups {sorted(unknown)}")
-    w = w or window(session, filters, as_of, rules)
-    cte = base(filters, w, rules)
+    window = window or contract_window(session, filters, as_of, rules)
+    cte = base(filters, window, rules)
     rows, prices = grouped(session, cte, groups)
     if prices is None and {"total", "lot"} & set(groups):
         prices = lot_prices(session, cte)
-    return assemble(session, rows, prices, groups, w, rules, labels)
-
-
-def grouped(session: Session, cte, groups: tuple[str, ...]):
-    """The raw sums of every group (rows with grp, key, agreed, accepted, contracts, behind,
-    at_risk, zero) and, on PostgreSQL, the accepted sums per lot and price (else None)."""
-    if session.get_bind().dialect.name == "postgresql" and len(groups) > 1:
-        return _grouping_sets(session, cte, groups)
-    parts = [_aggregate(cte, g) for g in groups]
-    return list(session.execute(parts[0] if len(parts) == 1 else union_all(*parts))), None
-
-
-def lot_prices(session: Session, cte) -> list[tuple[int, Any, int]]:
-    """(lot, contract price, accepted) of the selection, for the savings."""
-    query = select(cte.c.lot_id, cte.c.unit_price, func.sum(cte.c.accepted)).group_by(
-        cte.c.lot_id, cte.c.unit_price
-    )
-    return [tuple(row) for row in session.execute(query)]
+    return assemble(session, rows, prices, groups, window, rules, labels)
 
 
 def assemble(
-    session, rows, prices, groups, w: Window, rules, labels
+    session, rows, prices, groups, window: Window, rules, labels
 ) -> dict[str, list[ProgressRow]]:
     """Progress rows per group from raw group sums; savings from ``prices``; names."""
     out: dict[str, list[ProgressRow]] = {g: [] for g in groups}
     for row in rows:
-        out[row.grp].append(progress_row(row, w, rules))
+        out[row.grp].append(progress_row(row, window, rules))
     if {"total", "lot"} & set(groups):
         _add_savings(session, out, prices)
     _label(session, {g: rows for g, rows in out.items() if labels is None or g in labels})
     return out
 
 
-def progress_row(row, w: Window, rules: r.ComplianceRules) -> ProgressRow:
+def progress_row(row, window: Window, rules: r.ComplianceRules) -> ProgressRow:
     agreed, accepted = int(row.agreed or 0), int(row.accepted or 0)
     key = row.key if row.grp in ("region", "hospital_lot") else int(row.key)
-    status = r.status(accepted, agreed, w.time_progress, w.months, rules)
+    status = r.status(accepted, agreed, window.time_progress, window.months, rules)
     return ProgressRow(
-        row.grp,
-        key,
-        "",
-        agreed,
-        accepted,
-        int(row.contracts or 0),
-        int(row.behind or 0),
-        int(row.at_risk or 0),
-        int(row.zero or 0),
-        Decimal(0),
-        r.completion(accepted, agreed),
-        w.time_progress,
-        status.value,
+        group=row.grp,
+        key=key,
+        label="",
+        agreed=agreed,
+        accepted=accepted,
+        contracts=int(row.contracts or 0),
+        behind=int(row.behind or 0),
+        at_risk=int(row.at_risk or 0),
+        zero=int(row.zero or 0),
+        completion=r.completion(accepted, agreed),
+        time_progress=window.time_progress,
+        status=status.value,
     )
 
 
-def _add_savings(session: Session, out: dict[str, list[ProgressRow]], prices) -> None:
+def _add_savings(
+    session: Session, out: dict[str, list[ProgressRow]], prices: list[LotPrice]
+) -> None:
     """Savings = accepted x (reference price - contract price), summed per lot and price in
     integers (one small grouping), multiplied out in Decimal here: no per-row numeric math."""
     per_lot: dict[int, Decimal] = {}
-    rows = prices
     refs = dict(
         session.execute(
-            select(Lot.id, Lot.reference_unit_price).where(Lot.id.in_({r[0] for r in rows}))
+            select(Lot.id, Lot.reference_unit_price).where(
+                Lot.id.in_({price.lot_id for price in prices})
+            )
         ).all()
     )
-    for lot_id, price, accepted in rows:
+    for lot_id, price, accepted in prices:
         gap = Decimal(refs[lot_id]) - Decimal(price)
         per_lot[lot_id] = per_lot.get(lot_id, Decimal(0)) + Decimal(int(accepted or 0)) * gap
     for row in out.get("lot", []):
@@ -416,7 +320,3 @@ def furthest_behind(rows: list[ProgressRow], limit: int = 10) -> list[ProgressRo
 
     lagging = [row for row in rows if row.agreed > 0 and row.status != "on_track"]
     return sorted(lagging, key=lambda row: (-gap(row), row.key))[:limit]
-
-
-def with_window(rows: list[ProgressRow], **extra: Any) -> list[ProgressRow]:
-    return [replace(row, extra={**row.extra, **extra}) for row in rows]

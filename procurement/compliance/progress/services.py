@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
-from procurement.compliance import queries
 from procurement.compliance import rules as r
+from procurement.compliance.common_services import rules_for, scoped
 from procurement.compliance.errors import UnknownGrouping
-from procurement.compliance.services import metrics
-from procurement.compliance.services.common import rules_for, scoped
+from procurement.compliance.progress import metrics_queries as metrics
+from procurement.compliance.progress import queries
 from procurement.core.messages import Message
 
 
@@ -44,10 +44,10 @@ def progress_report(
     rows = queries.progress(session, filters=filters, groups=(group_by,), as_of=now, rules=rules)[
         group_by
     ]
-    w = queries.window(session, filters, now, rules)
-    side = metrics.side_figures(session, filters=filters, w=w, group=group_by, as_of=now)
+    window = queries.contract_window(session, filters, now, rules)
+    side = metrics.side_figures(session, filters=filters, window=window, group=group_by, as_of=now)
     for row in rows:
         if group_by in metrics.SIDE_GROUPS:
             row.extra = metrics.figures(row.accepted, side.get(str(row.key)))
     rows.sort(key=lambda row: (row.completion is None, row.completion or 0, str(row.key)))
-    return ProgressReport(filters, group_by, w, rows, rules)
+    return ProgressReport(filters, group_by, window, rows, rules)

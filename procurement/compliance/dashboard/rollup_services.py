@@ -6,7 +6,7 @@ lot and price (savings) and per month (completion curve), the non-winning quanti
 payables due and paid on time. From scratch that is several passes over 1.2M contracts and
 3.6M receipt lines and payables (docs/performance.md). The rollup keeps those sums as of
 watermarks, and :func:`rollup_delta.read` adds a live delta, so every figure equals the full
-computation (``dashboard(fast=False)``) at every moment:
+computation (the tests' oracle, ``tests/oracles/compliance_dashboard.py``) at every moment:
 
 * **Receipt lines** (append-only) up to ``receipt_line_mark`` are folded in. On PostgreSQL the
   mark is taken under a SHARE lock on ``receipt_lines``, committed at once: the lock waits for
@@ -41,17 +41,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, and_, case, cast, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from procurement.catalog.models import Tender
-from procurement.compliance import queries
 from procurement.compliance import rules as r
-from procurement.compliance.rollup_models import Rollup, RollupGroup, RollupUnpaid
-from procurement.compliance.services import metrics
+from procurement.compliance.dashboard.models import Rollup, RollupGroup, RollupUnpaid
+from procurement.compliance.progress import metrics_queries as metrics
+from procurement.compliance.progress import queries
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date, day_start
 from procurement.db import business_month
@@ -82,7 +81,7 @@ class Figures:
     payable counts, all as of now."""
 
     groups: list[Group]
-    prices: list[tuple[int, Decimal, int]]
+    prices: list[queries.LotPrice]
     months: dict[str, int]
     payables_due: int
     paid_on_time: int
@@ -90,17 +89,17 @@ class Figures:
     rollup_id: int
 
 
-def params(w: queries.Window, rules: r.ComplianceRules) -> str:
+def params(window: queries.Window, rules: r.ComplianceRules) -> str:
     """The thresholds the folded status flags were computed with."""
-    checked = w.months >= rules.checks_from_month
-    on_k = queries._threshold(rules.on_track_factor, w.time_progress)
-    risk_k = queries._threshold(rules.at_risk_factor, w.time_progress)
-    return f"{int(w.running)}:{int(checked)}:{on_k}:{risk_k}"
+    checked = window.months >= rules.checks_from_month
+    on_k = queries._threshold(rules.on_track_factor, window.time_progress)
+    risk_k = queries._threshold(rules.at_risk_factor, window.time_progress)
+    return f"{int(window.running)}:{int(checked)}:{on_k}:{risk_k}"
 
 
-def thresholds(p: str) -> tuple[int, int, int]:
+def thresholds(params_text: str) -> tuple[int, int, int]:
     """(checked, on-track threshold, at-risk threshold) of :func:`params`."""
-    _, checked, on_k, risk_k = (int(x) for x in p.split(":"))
+    _, checked, on_k, risk_k = (int(x) for x in params_text.split(":"))
     return checked, on_k, risk_k
 
 
@@ -118,13 +117,13 @@ def _contract_mark(session: Session) -> int:
     return int(session.scalar(select(func.coalesce(func.max(Contract.id), 0))) or 0)
 
 
-def find(session: Session, f: queries.Filters, as_of: datetime, rules: r.ComplianceRules):
+def find(session: Session, filters: queries.Filters, as_of: datetime, rules: r.ComplianceRules):
     """The valid rollup of the selection for today and its window, else (None, None)."""
     rollup = session.scalar(
         select(Rollup)
         .where(
-            Rollup.tender_id == f.tender_id,
-            Rollup.contract_year == f.contract_year,
+            Rollup.tender_id == filters.tender_id,
+            Rollup.contract_year == filters.contract_year,
             Rollup.day == business_date(as_of),
         )
         .order_by(Rollup.id.desc())
@@ -133,67 +132,68 @@ def find(session: Session, f: queries.Filters, as_of: datetime, rules: r.Complia
     if rollup is None:
         return None, None
     start, end, today = rollup.window_start, rollup.window_end, business_date(as_of)
-    w = queries.Window(
+    window = queries.Window(
         start, end, today, r.time_progress(start, end, today), r.months_elapsed(start, today)
     )
-    version = session.scalar(select(Tender.version).where(Tender.id == f.tender_id))
+    version = session.scalar(select(Tender.version).where(Tender.id == filters.tender_id))
     if (
-        rollup.params != params(w, rules)
+        rollup.params != params(window, rules)
         or rollup.tender_version != version
         or rollup.payment_events != _pay_events(session)
         or rollup.contract_mark != _contract_mark(session)
     ):
         return None, None
-    return rollup, w
+    return rollup, window
 
 
-def build(session: Session, f: queries.Filters, as_of: datetime, rules: r.ComplianceRules):
+def build(session: Session, filters: queries.Filters, as_of: datetime, rules: r.ComplianceRules):
     """Fold the selection as of now into a new rollup (flushed; the caller commits)."""
     mark = _receipt_mark(session)
     # The fingerprints first: whatever changes after them invalidates this fold.
     events, contract_mark = _pay_events(session), _contract_mark(session)
-    version = session.scalar(select(Tender.version).where(Tender.id == f.tender_id))
+    version = session.scalar(select(Tender.version).where(Tender.id == filters.tender_id))
     floor = _accrual_floor(session, mark)
-    w = queries.window(session, f, as_of, rules)
-    cte = queries.base(f, w, rules, mark)
+    window = queries.contract_window(session, filters, as_of, rules)
+    cte = queries.base(filters, window, rules, mark)
     rows, prices = queries.grouped(session, cte, PROGRESS)
     prices = prices if prices is not None else queries.lot_prices(session, cte)
-    paid, on_time, before, today = _fold_payables(session, f, as_of, floor - 1)
+    payables = _fold_payables(session, filters, as_of, floor - 1)
     rollup = Rollup(
-        tender_id=f.tender_id,
-        contract_year=f.contract_year,
+        tender_id=filters.tender_id,
+        contract_year=filters.contract_year,
         day=business_date(as_of),
-        params=params(w, rules),
-        window_start=w.start,
-        window_end=w.end,
+        params=params(window, rules),
+        window_start=window.start,
+        window_end=window.end,
         contract_mark=contract_mark,
         tender_version=version,
         payment_events=events,
         receipt_line_mark=mark,
         payable_mark=floor - 1,
-        paid=paid,
-        paid_on_time=on_time,
-        unpaid_due_before=before,
-        non_winning=non_winning_quantity(session, f, w, None, mark),
+        paid=payables.paid,
+        paid_on_time=payables.paid_on_time,
+        unpaid_due_before=payables.unpaid_due_before,
+        non_winning=non_winning_quantity(session, filters, window, None, mark),
         built_at=as_of,
     )
     session.add(rollup)
     session.flush()
-    months = _months(session, f, w, None, mark)
-    _store(session, rollup.id, rows, prices, months, today, _lag_ranks(rows, w, rules))
+    months = _months(session, filters, window, None, mark)
+    ranks = _lag_ranks(rows, window, rules)
+    _store(session, rollup.id, rows, prices, months, payables.due_today, ranks)
     session.execute(
         delete(Rollup).where(
-            Rollup.tender_id == f.tender_id,
-            Rollup.contract_year == f.contract_year,
+            Rollup.tender_id == filters.tender_id,
+            Rollup.contract_year == filters.contract_year,
             Rollup.id < rollup.id,
         )
     )
     session.flush()
     refresh_statistics(session, RollupGroup.__table__)  # for the delta's semi-joins
-    return rollup, w
+    return rollup, window
 
 
-def _lag_ranks(rows, w: queries.Window, rules: r.ComplianceRules) -> dict[str, int]:
+def _lag_ranks(rows, window: queries.Window, rules: r.ComplianceRules) -> dict[str, int]:
     """The hospitals not on track, ranked as the dashboard lists those furthest behind: by
     completion rounded half up to 4 places, then id."""
     lagging = [
@@ -204,7 +204,7 @@ def _lag_ranks(rows, w: queries.Window, rules: r.ComplianceRules) -> dict[str, i
     lagging = [
         (acc, agreed, key)
         for acc, agreed, key in lagging
-        if r.status(acc, agreed, w.time_progress, w.months, rules) != r.Status.ON_TRACK
+        if r.status(acc, agreed, window.time_progress, window.months, rules) != r.Status.ON_TRACK
     ]
     lagging.sort(key=lambda x: lag_order(*x))
     return {str(key): rank for rank, (_, _, key) in enumerate(lagging, start=1)}
@@ -292,24 +292,33 @@ def _store(session, rollup_id, rows, prices, months, unpaid_today, ranks) -> Non
         )
 
 
-def _payables_query(f: queries.Filters):
+def _payables_query(filters: queries.Filters):
     return (
         select(Payable)
         .join(Contract, Contract.id == Payable.contract_id)
-        .where(*queries.filter_conditions(f))
+        .where(*queries.filter_conditions(filters))
     )
 
 
-def _fold_payables(session, f, as_of: datetime, mark: int):
+class PayablesFold(NamedTuple):
+    """The selection's payables up to the mark as of a day."""
+
+    paid: int
+    paid_on_time: int
+    unpaid_due_before: int  # unpaid, due before the day
+    due_today: list[tuple[datetime, int]]  # unpaid falling due during the day: (due at, count)
+
+
+def _fold_payables(session, filters, as_of: datetime, mark: int) -> PayablesFold:
     """Paid, paid on time and unpaid due before today; unpaid falling due today by due time."""
     day0 = day_start(business_date(as_of))
-    p = _payables_query(f).where(Payable.id <= mark).subquery().c
+    p = _payables_query(filters).where(Payable.id <= mark).subquery().c
     paid, unpaid = p.paid_at.is_not(None), p.paid_at.is_(None)
     counts = session.execute(
         select(
-            func.sum(case((paid, 1), else_=0)),
-            func.sum(case((and_(paid, p.paid_at <= p.due_at), 1), else_=0)),
-            func.sum(case((and_(unpaid, p.due_at < day0), 1), else_=0)),
+            func.sum(case((paid, 1), else_=0)).label("paid"),
+            func.sum(case((and_(paid, p.paid_at <= p.due_at), 1), else_=0)).label("on_time"),
+            func.sum(case((and_(unpaid, p.due_at < day0), 1), else_=0)).label("before"),
         )
     ).one()
     today = session.execute(
@@ -317,10 +326,17 @@ def _fold_payables(session, f, as_of: datetime, mark: int):
         .where(unpaid, p.due_at >= day0, p.due_at < day0 + timedelta(days=1))
         .group_by(p.due_at)
     ).all()
-    return (*(int(x or 0) for x in counts), [(at, int(n)) for at, n in today])
+    return PayablesFold(
+        paid=int(counts.paid or 0),
+        paid_on_time=int(counts.on_time or 0),
+        unpaid_due_before=int(counts.before or 0),
+        due_today=[(at, int(n)) for at, n in today],
+    )
 
 
-def non_winning_quantity(session, f, w: queries.Window, above: int | None, upto: int | None) -> int:
+def non_winning_quantity(
+    session, filters, window: queries.Window, above: int | None, upto: int | None
+) -> int:
     """Accepted quantity of non-winning products of the selection's lots (off-contract order
     lines of orders placed in the contract year) from the receipt lines with ``above < id <=
     upto``: a receipt adds each line's accepted quantity to its order line, so this sums to
@@ -332,9 +348,9 @@ def non_winning_quantity(session, f, w: queries.Window, above: int | None, upto:
         .join(po, po.id == ol.order_id)
         .where(
             ol.off_contract.is_(True),
-            ol.lot_id.in_(metrics._lot_scope(f)),
-            po.placed_at >= day_start(w.start),
-            po.placed_at < day_start(w.end + timedelta(days=1)),
+            ol.lot_id.in_(metrics._lot_scope(filters)),
+            po.placed_at >= day_start(window.start),
+            po.placed_at < day_start(window.end + timedelta(days=1)),
         )
     )
     if above is not None:
@@ -344,7 +360,9 @@ def non_winning_quantity(session, f, w: queries.Window, above: int | None, upto:
     return int(session.scalar(query) or 0)
 
 
-def _months(session, f, w: queries.Window, above: int | None, upto: int | None) -> dict[str, int]:
+def _months(
+    session, filters, window: queries.Window, above: int | None, upto: int | None
+) -> dict[str, int]:
     """Accepted quantity of the selection by month of acceptance, within the contract year up
     to today, of the receipt lines with ``above < id <= upto``."""
     rl = ReceiptLine
@@ -353,9 +371,9 @@ def _months(session, f, w: queries.Window, above: int | None, upto: int | None) 
         select(month, func.sum(rl.accepted_quantity))
         .join(Contract, Contract.id == rl.contract_id)
         .where(
-            *queries.filter_conditions(f),
-            rl.accepted_at >= day_start(w.start),
-            rl.accepted_at < day_start(min(w.as_of, w.end) + timedelta(days=1)),
+            *queries.filter_conditions(filters),
+            rl.accepted_at >= day_start(window.start),
+            rl.accepted_at < day_start(min(window.as_of, window.end) + timedelta(days=1)),
         )
         .group_by(month)
     )

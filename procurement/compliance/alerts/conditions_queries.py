@@ -7,16 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from procurement.auth.models import Organization, OrgKind
-from procurement.compliance import queries
 from procurement.compliance import rules as r
-from procurement.compliance.models import AlertKind, Severity
-from procurement.compliance.services.common import rules_for
+from procurement.compliance.alerts.models import AlertKind, Severity
+from procurement.compliance.common_services import rules_for
+from procurement.compliance.progress import queries
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date, business_time, day_start
 from procurement.core.messages import Message
@@ -40,7 +40,12 @@ class Condition:
     facts: dict[str, Any] = field(default_factory=dict)
 
 
-def running_years(session: Session, now: datetime) -> list[tuple[int, int]]:
+class ContractYear(NamedTuple):
+    tender_id: int
+    contract_year: int
+
+
+def running_years(session: Session, now: datetime) -> list[ContractYear]:
     """(tender, contract year) pairs with an active contract covering today."""
     today = business_date(now)
     rows = session.execute(
@@ -53,7 +58,7 @@ def running_years(session: Session, now: datetime) -> list[tuple[int, int]]:
         .distinct()
         .order_by(Contract.tender_id, Contract.contract_year)
     )
-    return [(t, y) for t, y in rows]
+    return [ContractYear(row.tender_id, row.contract_year) for row in rows]
 
 
 def progress_conditions(session: Session, now: datetime) -> list[Condition]:
@@ -61,12 +66,12 @@ def progress_conditions(session: Session, now: datetime) -> list[Condition]:
     found: list[Condition] = []
     for tender_id, year in running_years(session, now):
         rules = rules_for(session, tender_id)
-        f = queries.Filters(tender_id=tender_id, contract_year=year)
+        filters = queries.Filters(tender_id=tender_id, contract_year=year)
         rows = queries.progress(
-            session, filters=f, groups=("hospital_lot",), as_of=now, rules=rules
+            session, filters=filters, groups=("hospital_lot",), as_of=now, rules=rules
         )["hospital_lot"]
-        w = queries.window(session, f, now, rules)
-        nonwin = _non_winning_by_hospital_lot(session, tender_id, w)
+        window = queries.contract_window(session, filters, now, rules)
+        nonwin = _non_winning_by_hospital_lot(session, tender_id, window)
         for row in rows:
             found.extend(_row_conditions(row, tender_id, year, nonwin, rules))
     return found
@@ -137,7 +142,7 @@ def _row_conditions(row, tender_id, year, nonwin, rules) -> list[Condition]:
     return out
 
 
-def _non_winning_by_hospital_lot(session, tender_id, w) -> dict[tuple[int, int], int]:
+def _non_winning_by_hospital_lot(session, tender_id, window) -> dict[tuple[int, int], int]:
     from procurement.catalog.models import Lot
 
     po, ol = PurchaseOrder, OrderLine
@@ -147,8 +152,8 @@ def _non_winning_by_hospital_lot(session, tender_id, w) -> dict[tuple[int, int],
         .where(
             ol.off_contract.is_(True),
             ol.lot_id.in_(select(Lot.id).where(Lot.tender_id == tender_id)),
-            po.placed_at >= day_start(w.start),
-            po.placed_at < day_start(w.end + timedelta(days=1)),
+            po.placed_at >= day_start(window.start),
+            po.placed_at < day_start(window.end + timedelta(days=1)),
         )
         .group_by(po.hospital_id, ol.lot_id)
     )

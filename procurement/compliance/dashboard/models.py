@@ -1,5 +1,5 @@
-"""Tables of the dashboard rollup (see :mod:`procurement.compliance.services.rollup` for how
-they are written and read) and the indexes compliance reads other areas' tables through."""
+"""Tables of the dashboard rollup (how they are written and read:
+:mod:`procurement.compliance.dashboard.rollup_services`)."""
 
 from __future__ import annotations
 

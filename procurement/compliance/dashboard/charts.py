@@ -76,9 +76,9 @@ def line_chart(points: list[Point], *, testid: str, title: str, width: int = 640
     top = max([Decimal(1), *[p.completion for p in points]])
     n = max(len(points) - 1, 1)
 
-    def xy(i: int, value: Decimal) -> tuple[int, int]:
+    def xy(index: int, value: Decimal) -> tuple[int, int]:
         return (
-            pad + int((width - 2 * pad) * i / n),
+            pad + int((width - 2 * pad) * index / n),
             height - pad - int((height - 2 * pad) * value / top),
         )
 

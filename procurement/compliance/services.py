@@ -1,6 +1,6 @@
 """Compliance use cases: progress, alerts and escalation, year-end, supplier credit."""
 
-from procurement.compliance.services.alerts import (
+from procurement.compliance.alerts.services import (
     Evaluation,
     escalate_alert,
     evaluate_alerts,
@@ -9,23 +9,25 @@ from procurement.compliance.services.alerts import (
     resolve_alert,
     respond_to_alert,
 )
-from procurement.compliance.services.appeals import (
+from procurement.compliance.credit.appeals_services import (
     appeal_credit_event,
     decide_appeal,
     repair_credit,
 )
-from procurement.compliance.services.credit import (
+from procurement.compliance.credit.services import (
     Standing,
     credit_levels,
     import_credit_events,
     list_credit_events,
     record_credit_event,
 )
-from procurement.compliance.services.progress import ProgressReport, progress_report
-from procurement.compliance.services.yearend import get_year_end, list_year_ends, run_year_end
+from procurement.compliance.progress.queries import Filters
+from procurement.compliance.progress.services import ProgressReport, progress_report
+from procurement.compliance.yearend.services import get_year_end, list_year_ends, run_year_end
 
 __all__ = [
     "Evaluation",
+    "Filters",
     "ProgressReport",
     "Standing",
     "appeal_credit_event",

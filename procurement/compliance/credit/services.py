@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,14 +17,14 @@ from procurement.auth.models import Organization, OrgKind
 from procurement.bidding.models import BiddingBan
 from procurement.bidding.services import add_ban
 from procurement.compliance import rules as r
-from procurement.compliance.errors import CreditEventNotValid
-from procurement.compliance.models import (
+from procurement.compliance.credit.models import (
     CreditEvent,
     CreditEventKind,
     CreditEventStatus,
     CreditLevelRecord,
     CreditRepair,
 )
+from procurement.compliance.errors import CreditEventNotValid
 from procurement.core.messages import N_, Message
 from procurement.orders.models import OrderLine, OrderStatus, PurchaseOrder, SlaBreach, SlaKind
 
@@ -42,17 +43,34 @@ class Standing:
     bans: list[BiddingBan]
 
 
-def _first_line(session: Session, order_ids: list[int]) -> dict[int, tuple[int, int]]:
+class Candidate(NamedTuple):
+    """A supply failure orders recorded that may become a credit event."""
+
+    source_key: str
+    kind: CreditEventKind
+    manufacturer_id: int
+    order_id: int
+    occurred_at: datetime
+    detail: str
+
+
+class FirstLine(NamedTuple):
+    product_id: int | None
+    lot_id: int | None
+
+
+def _first_line(session: Session, order_ids: list[int]) -> dict[int, FirstLine]:
     rows = session.execute(
         select(OrderLine.order_id, OrderLine.product_id, OrderLine.lot_id).where(
             OrderLine.order_id.in_(order_ids), OrderLine.line_no == 1
         )
     )
-    return {oid: (pid, lid) for oid, pid, lid in rows}
+    return {row.order_id: FirstLine(row.product_id, row.lot_id) for row in rows}
 
 
 def _candidates(session: Session, rules: r.ComplianceRules):
-    """(source key, kind, manufacturer, order, occurred_at, detail) from orders' records."""
+    """The candidate events in orders' records: late deliveries, rejected and unconfirmed
+    orders."""
     po, sb = PurchaseOrder, SlaBreach
     late = session.execute(
         select(sb.order_id, sb.manufacturer_id, sb.due_at, sb.hours_late, po.number)
@@ -60,13 +78,13 @@ def _candidates(session: Session, rules: r.ComplianceRules):
         .where(sb.kind == SlaKind.DELIVER, sb.hours_late > rules.late_delivery_min_hours)
     )
     for oid, mid, due, hours, number in late:
-        yield (
-            f"order:{oid}:late_delivery",
-            CreditEventKind.LATE_DELIVERY,
-            mid,
-            oid,
-            due,
-            Message("Order {number} delivered {hours} h late", number=number, hours=hours),
+        yield Candidate(
+            source_key=f"order:{oid}:late_delivery",
+            kind=CreditEventKind.LATE_DELIVERY,
+            manufacturer_id=mid,
+            order_id=oid,
+            occurred_at=due,
+            detail=Message("Order {number} delivered {hours} h late", number=number, hours=hours),
         )
     unconfirmed = session.execute(
         select(po.id, po.manufacturer_id, po.number, po.rejected_at, sb.due_at)
@@ -75,16 +93,16 @@ def _candidates(session: Session, rules: r.ComplianceRules):
     )
     for oid, mid, number, rejected_at, due in unconfirmed:
         if rejected_at is not None:
-            detail = Message("Order {number} rejected", number=number)
+            what = Message("Order {number} rejected", number=number)
         else:
-            detail = Message("Order {number} not confirmed in time", number=number)
-        yield (
-            f"order:{oid}:rejected_or_unconfirmed",
-            CreditEventKind.ORDER_REJECTED_OR_UNCONFIRMED,
-            mid,
-            oid,
-            rejected_at or due,
-            detail,
+            what = Message("Order {number} not confirmed in time", number=number)
+        yield Candidate(
+            source_key=f"order:{oid}:rejected_or_unconfirmed",
+            kind=CreditEventKind.ORDER_REJECTED_OR_UNCONFIRMED,
+            manufacturer_id=mid,
+            order_id=oid,
+            occurred_at=rejected_at or due,
+            detail=what,
         )
 
 
@@ -95,26 +113,26 @@ def import_credit_events(session: Session, *, now: datetime, actor: Actor | None
         actor.require(OrgKind.REGULATOR, action="import credit events")
     rules = r.ComplianceRules()
     known = set(session.scalars(select(CreditEvent.source_key)))
-    fresh = [c for c in _candidates(session, rules) if c[0] not in known]
-    lines = _first_line(session, [c[3] for c in fresh])
-    for key, kind, mid, oid, occurred, detail in fresh:
-        product_id, lot_id = lines.get(oid, (None, None))
+    fresh = [found for found in _candidates(session, rules) if found.source_key not in known]
+    lines = _first_line(session, [found.order_id for found in fresh])
+    for found in fresh:
+        line = lines.get(found.order_id, FirstLine(None, None))
         session.add(
             CreditEvent(
-                manufacturer_id=mid,
-                kind=kind,
-                points=rules.points(kind.value),
-                occurred_at=occurred,
-                source_key=key,
-                order_id=oid,
-                product_id=product_id,
-                lot_id=lot_id,
-                detail=detail,
+                manufacturer_id=found.manufacturer_id,
+                kind=found.kind,
+                points=rules.points(found.kind.value),
+                occurred_at=found.occurred_at,
+                source_key=found.source_key,
+                order_id=found.order_id,
+                product_id=line.product_id,
+                lot_id=line.lot_id,
+                detail=found.detail,
                 recorded_at=now,
             )
         )
     session.flush()
-    touched = {c[2] for c in fresh} | set(
+    touched = {found.manufacturer_id for found in fresh} | set(
         session.scalars(select(CreditLevelRecord.manufacturer_id))
     )
     for mid in sorted(touched):
@@ -340,14 +358,14 @@ def credit_levels(session: Session, *, now: datetime, actor: Actor) -> list[Stan
         )
         out.append(
             Standing(
-                mid,
-                session.get(Organization, mid).name,
-                current.points,
-                current.level.value,
-                current.counted,
-                current.window_start,
-                repaired,
-                _active_bans(session, mid, now),
+                manufacturer_id=mid,
+                name=session.get(Organization, mid).name,
+                points=current.points,
+                level=current.level.value,
+                counted=current.counted,
+                window_start=current.window_start,
+                repaired_at=repaired,
+                bans=_active_bans(session, mid, now),
             )
         )
     return sorted(out, key=lambda s: (-s.points, s.manufacturer_id))

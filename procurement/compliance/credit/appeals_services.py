@@ -10,6 +10,13 @@ from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
 from procurement.compliance import rules as r
+from procurement.compliance.credit.models import (
+    CreditAppeal,
+    CreditEvent,
+    CreditEventStatus,
+    CreditRepair,
+)
+from procurement.compliance.credit.services import apply_level, standing_of
 from procurement.compliance.errors import (
     AppealDecided,
     AppealNotFound,
@@ -20,8 +27,6 @@ from procurement.compliance.errors import (
     TextLength,
     UnknownDecision,
 )
-from procurement.compliance.models import CreditAppeal, CreditEvent, CreditEventStatus, CreditRepair
-from procurement.compliance.services.credit import apply_level, standing_of
 from procurement.core.messages import Message
 
 DECISIONS = ("upheld", "overturned")

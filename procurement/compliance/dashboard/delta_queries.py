@@ -1,5 +1,5 @@
 """Reading a dashboard rollup: its folded sums plus the live delta above its watermarks (the
-design is in :mod:`procurement.compliance.services.rollup`).
+design is in :mod:`procurement.compliance.dashboard.rollup_services`).
 
 The delta never scans the 1.2M contracts: the contracts that receipt lines (or payables) above
 the marks name are looked up by primary key (PostgreSQL: one array parameter; SQLite: an IN
@@ -27,9 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
-from procurement.compliance import queries
-from procurement.compliance.rollup_models import Rollup, RollupGroup, RollupUnpaid
-from procurement.compliance.services.rollup import (
+from procurement.compliance.dashboard.models import Rollup, RollupGroup, RollupUnpaid
+from procurement.compliance.dashboard.rollup_services import (
     PROGRESS,
     Figures,
     Group,
@@ -37,6 +36,7 @@ from procurement.compliance.services.rollup import (
     non_winning_quantity,
     thresholds,
 )
+from procurement.compliance.progress import queries
 from procurement.contracts.models import Contract
 from procurement.core.clock import day_start
 from procurement.orders.models import ContractVolume, ReceiptLine
@@ -46,7 +46,13 @@ CHUNK = 5000  # ids per IN list (SQLite allows 32,766 parameters)
 
 
 def read(
-    session: Session, f, rollup: Rollup, w: queries.Window, as_of: datetime, limit, top: int = 10
+    session: Session,
+    filters,
+    rollup: Rollup,
+    window: queries.Window,
+    as_of: datetime,
+    limit,
+    top: int = 10,
 ) -> Figures | None:
     """The folded sums plus the delta above the marks (None when more than ``limit`` rows are
     above them: folding anew is then cheaper than reading them on every view). Of the
@@ -59,30 +65,30 @@ def read(
             return None
     rl, p = ReceiptLine, Payable
     lines = _among(session, select(rl.contract_id).where(rl.id > mark))
-    moved, moved_prices = _moved(session, f, w, mark, lines, rollup.params)
+    moved, moved_prices = _moved(session, filters, window, mark, lines, rollup.params)
     touched = {str(row.key) for row in moved if row.grp == "hospital"}
     groups, prices, months = _folded(session, rollup, touched, top)
     for row in moved:
         key = (row.grp, str(row.key))
-        g = groups.get(key) or groups.setdefault(key, Group(*key))
+        g = groups.get(key) or groups.setdefault(key, Group(grp=key[0], key=key[1]))
         g.accepted += int(row.accepted or 0)
         g.behind += int(row.behind or 0)
         g.at_risk += int(row.at_risk or 0)
         g.zero += int(row.zero or 0)
     for lot, price, n in moved_prices:
         prices[(lot, price)] = prices.get((lot, price), 0) + int(n or 0)
-    for month, q in _months_above(session, f, w, mark, lines):
+    for month, q in _months_above(session, filters, window, mark, lines):
         months[month] = months.get(month, 0) + int(q or 0)
     pays = _among(session, select(p.contract_id).where(p.id > pay_mark))
     due, on_time = _payables_now(session, as_of, rollup)
-    live_due, live_ok = _payables_above(session, f, as_of, pay_mark, pays)
+    live_due, live_ok = _payables_above(session, filters, as_of, pay_mark, pays)
     return Figures(
         sorted(groups.values(), key=lambda g: (PROGRESS.index(g.grp), g.key)),
-        [(lot, price, n) for (lot, price), n in sorted(prices.items())],
+        [queries.LotPrice(lot, price, n) for (lot, price), n in sorted(prices.items())],
         months,
         due + live_due,
         on_time + live_ok,
-        rollup.non_winning + non_winning_quantity(session, f, w, mark, None),
+        rollup.non_winning + non_winning_quantity(session, filters, window, mark, None),
         rollup.id,
     )
 
@@ -119,20 +125,29 @@ def _folded(session, rollup: Rollup, touched: set[str], top: int):
         elif g.grp == "month":
             months[g.key] = g.accepted
         else:
-            groups[(g.grp, g.key)] = Group(g.grp, g.key, *g[3:])
+            groups[(g.grp, g.key)] = Group(
+                grp=g.grp,
+                key=g.key,
+                agreed=g.agreed,
+                accepted=g.accepted,
+                contracts=g.contracts,
+                behind=g.behind,
+                at_risk=g.at_risk,
+                zero=g.zero,
+            )
     return groups, prices, months
 
 
-def _moved(session, f, w: queries.Window, mark: int, among, params: str):
+def _moved(session, filters, window: queries.Window, mark: int, among, params: str):
     """Per group (and per lot and price): the accepted quantity above the mark and the change
     of the status flag counts, over the selection's contracts that lines above the mark touch."""
     rl, c = ReceiptLine, Contract
     in_period = and_(
-        rl.accepted_at >= day_start(w.start),
-        rl.accepted_at < day_start(w.end + timedelta(days=1)),
+        rl.accepted_at >= day_start(window.start),
+        rl.accepted_at < day_start(window.end + timedelta(days=1)),
     )
     counted = (
-        rl.accepted_quantity if w.running else case((in_period, rl.accepted_quantity), else_=0)
+        rl.accepted_quantity if window.running else case((in_period, rl.accepted_quantity), else_=0)
     )
     above = (
         select(rl.contract_id.label("cid"), func.sum(counted).label("d"))
@@ -151,12 +166,12 @@ def _moved(session, f, w: queries.Window, mark: int, among, params: str):
             c.unit_price,
             c.agreed_volume.label("agreed"),
             above.c.d,
-            _accepted_now(w).label("now"),
+            _accepted_now(window).label("now"),
         )
         .join(above, above.c.cid == c.id)
-        .where(among(c.id), *queries.filter_conditions(f))
+        .where(among(c.id), *queries.filter_conditions(filters))
     )
-    if w.running:
+    if window.running:
         per = per.outerjoin(ContractVolume, ContractVolume.contract_id == c.id)
     per = per.subquery("touched")
     limits = thresholds(params)
@@ -180,18 +195,18 @@ def _moved(session, f, w: queries.Window, mark: int, among, params: str):
     return rows, prices if prices is not None else queries.lot_prices(session, delta)
 
 
-def _accepted_now(w: queries.Window):
+def _accepted_now(window: queries.Window):
     """A contract's accepted quantity now: the counter while the year runs, else the receipt
     lines within the period (correlated to ``contracts``)."""
-    if w.running:
+    if window.running:
         return func.coalesce(ContractVolume.accepted, 0)
     rl = aliased(ReceiptLine)
     return (
         select(func.coalesce(func.sum(rl.accepted_quantity), 0))
         .where(
             rl.contract_id == Contract.id,
-            rl.accepted_at >= day_start(w.start),
-            rl.accepted_at < day_start(w.end + timedelta(days=1)),
+            rl.accepted_at >= day_start(window.start),
+            rl.accepted_at < day_start(window.end + timedelta(days=1)),
         )
         .scalar_subquery()
     )
@@ -209,7 +224,7 @@ def _flags(agreed, accepted, checked: int, on_k: int, risk_k: int):
     )
 
 
-def _months_above(session, f, w: queries.Window, mark: int, among):
+def _months_above(session, filters, window: queries.Window, mark: int, among):
     """(month, accepted) of the selection's lines above the mark within the curve's range."""
     rl = ReceiptLine
     month = month_of(rl.accepted_at, session)
@@ -219,16 +234,16 @@ def _months_above(session, f, w: queries.Window, mark: int, among):
         .where(
             rl.id > mark,
             among(Contract.id),
-            *queries.filter_conditions(f),
-            rl.accepted_at >= day_start(w.start),
-            rl.accepted_at < day_start(min(w.as_of, w.end) + timedelta(days=1)),
+            *queries.filter_conditions(filters),
+            rl.accepted_at >= day_start(window.start),
+            rl.accepted_at < day_start(min(window.as_of, window.end) + timedelta(days=1)),
         )
         .group_by(month)
     )
     return session.execute(query).all()
 
 
-def _payables_above(session, f, as_of: datetime, mark: int, among) -> tuple[int, int]:
+def _payables_above(session, filters, as_of: datetime, mark: int, among) -> tuple[int, int]:
     """The selection's payables above the mark: (due, paid on time) as of now."""
     p = Payable
     due = (p.due_at <= as_of) | p.paid_at.is_not(None)
@@ -236,7 +251,7 @@ def _payables_above(session, f, as_of: datetime, mark: int, among) -> tuple[int,
     query = (
         select(func.sum(case((due, 1), else_=0)), func.sum(case((on_time, 1), else_=0)))
         .join(Contract, Contract.id == p.contract_id)
-        .where(p.id > mark, among(Contract.id), *queries.filter_conditions(f))
+        .where(p.id > mark, among(Contract.id), *queries.filter_conditions(filters))
     )
     d, ok = session.execute(query).one()
     return int(d or 0), int(ok or 0)

@@ -1,6 +1,7 @@
-"""Alerts (RULES.md 6): raised once per condition, resolved when it clears, escalated by the
-regulator up the ladder reminder (提醒) -> public notice (通报) -> summons (约谈), answered by the
-subject organization."""
+"""Alerts (RULES.md 6) are cases: raised once per condition, escalated by the regulator up the
+ladder reminder (提醒) -> public notice (通报) -> summons (约谈), answered by the subject
+organization, and closed only when the check finds the condition no longer holds or when a
+person resolves the case with a note. A closed case keeps its steps and replies."""
 
 from __future__ import annotations
 
@@ -13,16 +14,15 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
-from procurement.compliance.errors import (
-    AlertAtLastStep,
-    AlertNotFound,
-    AlertResolved,
-    ResolvedAlertNotEscalated,
-    ResponseLength,
-    UnknownFilterValue,
+from procurement.compliance.alerts.conditions_queries import (
+    Condition,
+    ContractYear,
+    all_conditions,
+    running_years,
 )
-from procurement.compliance.models import (
+from procurement.compliance.alerts.models import (
     LADDER,
+    NOTE_LIMIT,
     Alert,
     AlertEscalation,
     AlertKind,
@@ -30,9 +30,18 @@ from procurement.compliance.models import (
     AlertStatus,
     EscalationStep,
 )
-from procurement.compliance.services.common import OVERSIGHT
-from procurement.compliance.services.conditions import Condition, all_conditions, running_years
-from procurement.core.messages import N_, Message
+from procurement.compliance.common_services import OVERSIGHT
+from procurement.compliance.errors import (
+    AlertAtLastStep,
+    AlertNotFound,
+    AlertResolved,
+    ClosingNoteLength,
+    ResolvedAlertNotEscalated,
+    ResponseLength,
+    UnknownFilterValue,
+)
+from procurement.core.errors import ValidationFailed
+from procurement.core.messages import Message
 from procurement.orders.models import SupplyAlert
 
 
@@ -43,6 +52,8 @@ class Evaluation:
     resolved: int = 0
     open: int = 0
 
+
+CLEARED = "condition cleared"  # the resolution of a case the check closed
 
 PROGRESS_KINDS = frozenset(
     {AlertKind.HOSPITAL_BEHIND, AlertKind.ZERO_PURCHASE, AlertKind.HIGH_NON_WINNING_SHARE}
@@ -74,7 +85,7 @@ def evaluate_alerts(session: Session, *, now: datetime, actor: Actor | None = No
             result.updated += 1
     for key, alert in open_alerts.items():
         if key not in found and _was_checked(alert, running):
-            _close(session, alert, "condition cleared", now, actor)
+            _close(session, alert, CLEARED, now, None)
             result.resolved += 1
     _consume_supply_alerts(session, now)
     result.open = len(found)
@@ -91,27 +102,27 @@ def evaluate_alerts(session: Session, *, now: datetime, actor: Actor | None = No
     return result
 
 
-def _was_checked(alert: Alert, running: set[tuple[int, int]]) -> bool:
+def _was_checked(alert: Alert, running: set[ContractYear]) -> bool:
     """Whether this check evaluated the alert's condition (progress: only running years)."""
     if alert.kind not in PROGRESS_KINDS:
         return True
     return (alert.tender_id, alert.contract_year) in running
 
 
-def _raise(session: Session, c: Condition, now: datetime) -> Alert:
+def _raise(session: Session, condition: Condition, now: datetime) -> Alert:
     alert = Alert(
-        kind=c.kind,
-        severity=c.severity,
-        dedup_key=c.key,
-        open_key=c.key,
-        subject_org_id=c.subject_org_id,
-        region_code=c.region_code,
-        tender_id=c.tender_id,
-        lot_id=c.lot_id,
-        order_id=c.order_id,
-        contract_year=c.contract_year,
-        detail=c.detail,
-        facts=c.facts,
+        kind=condition.kind,
+        severity=condition.severity,
+        dedup_key=condition.key,
+        open_key=condition.key,
+        subject_org_id=condition.subject_org_id,
+        region_code=condition.region_code,
+        tender_id=condition.tender_id,
+        lot_id=condition.lot_id,
+        order_id=condition.order_id,
+        contract_year=condition.contract_year,
+        detail=condition.detail,
+        facts=condition.facts,
         status=AlertStatus.OPEN,
         step=EscalationStep.NONE,
         raised_at=now,
@@ -125,26 +136,38 @@ def _raise(session: Session, c: Condition, now: datetime) -> Alert:
         subject_type="alert",
         subject_id=alert.id,
         now=now,
-        payload={"kind": c.kind.value, "key": c.key, "severity": c.severity.value},
+        payload={
+            "kind": condition.kind.value,
+            "key": condition.key,
+            "severity": condition.severity.value,
+        },
     )
     return alert
 
 
-def _refresh(alert: Alert, c: Condition, now: datetime) -> bool:
-    if (alert.severity, alert.detail, alert.facts) == (c.severity, c.detail, c.facts):
+def _refresh(alert: Alert, condition: Condition, now: datetime) -> bool:
+    if (alert.severity, alert.detail, alert.facts) == (
+        condition.severity,
+        condition.detail,
+        condition.facts,
+    ):
         return False
     alert.severity, alert.detail, alert.facts, alert.updated_at = (
-        c.severity,
-        c.detail,
-        c.facts,
+        condition.severity,
+        condition.detail,
+        condition.facts,
         now,
     )
     return True
 
 
 def _close(session: Session, alert: Alert, why: str, now: datetime, actor: Actor | None) -> None:
+    """Close the case: by the check (``actor`` None: its condition no longer holds) or by a
+    person with a note."""
     alert.status, alert.open_key = AlertStatus.RESOLVED, None
     alert.resolved_at, alert.resolution, alert.updated_at = now, why, now
+    if actor is not None:
+        alert.resolved_by_org_id, alert.resolved_by_user_id = actor.org_id, actor.user_id
     record(
         session,
         action="compliance.alert_resolved",
@@ -242,9 +265,7 @@ def respond_to_alert(
     alert = get_alert(session, alert_id=alert_id, actor=actor)
     if alert.subject_org_id != actor.org_id:
         raise AlertNotFound(alert_id=alert_id)
-    note = (note or "").strip()
-    if not note or len(note) > 2000:
-        raise ResponseLength(errors={"note": [N_("required, at most 2000 characters")]})
+    note = _note(note, ResponseLength)
     response = AlertResponse(
         alert_id=alert.id, by_org_id=actor.org_id, by_user_id=actor.user_id, note=note, at=now
     )
@@ -266,12 +287,21 @@ def respond_to_alert(
 def resolve_alert(
     session: Session, *, alert_id: int, note: str = "", now: datetime, actor: Actor
 ) -> Alert:
-    """Close an open alert by hand (regulator); if its condition holds, the next check
-    raises a new one."""
+    """Close an open case by hand with a note saying why (regulator); its steps and replies
+    stay on it. If the condition still holds, the next check raises a new case."""
     actor.require(OrgKind.REGULATOR, action="resolve alerts")
     alert = get_alert(session, alert_id=alert_id, actor=actor)
     if alert.status != AlertStatus.OPEN:
         raise AlertResolved(alert_id=alert.id)
-    _close(session, alert, (note or "").strip() or "resolved by the regulator", now, actor)
+    note = _note(note, ClosingNoteLength)
+    _close(session, alert, note, now, actor)
     session.commit()
     return alert
+
+
+def _note(note: str | None, refusal: type[ValidationFailed]) -> str:
+    text = (note or "").strip()
+    if not text or len(text) > NOTE_LIMIT:
+        required = Message("required, at most {limit} characters", limit=NOTE_LIMIT)
+        raise refusal(errors={"note": [required]})
+    return text

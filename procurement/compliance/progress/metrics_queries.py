@@ -1,6 +1,6 @@
 """Progress side figures per group (RULES.md 4-6): non-winning share of the same generic name,
 off-platform share, on-time confirmation and delivery, payments within the deadline. Each is
-one grouped SQL aggregate over the selection of :mod:`procurement.compliance.queries`."""
+one grouped SQL aggregate over the selection of :mod:`procurement.compliance.progress.queries`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.models import Organization
 from procurement.catalog.models import Lot
-from procurement.compliance.queries import Filters, Window, filter_conditions
+from procurement.compliance.progress.queries import Filters, Window, filter_conditions
 from procurement.compliance.rules import share
 from procurement.contracts.models import Contract
 from procurement.core.clock import day_start
@@ -40,17 +40,17 @@ def _key(expr):
     return cast(expr, String(40)).label("key")
 
 
-def _lot_scope(f: Filters):
+def _lot_scope(filters: Filters):
     """Lots of the selection (for off-contract lines and off-platform reports)."""
     query = select(Lot.id)
-    if f.tender_id is not None:
-        query = query.where(Lot.tender_id == f.tender_id)
-    if f.lot_id is not None:
-        query = query.where(Lot.id == f.lot_id)
+    if filters.tender_id is not None:
+        query = query.where(Lot.tender_id == filters.tender_id)
+    if filters.lot_id is not None:
+        query = query.where(Lot.id == filters.lot_id)
     return query
 
 
-def _non_winning(f: Filters, w: Window, group: str):
+def _non_winning(filters: Filters, window: Window, group: str):
     po, ol = PurchaseOrder, OrderLine
     dims = {
         "total": literal(0),
@@ -66,24 +66,24 @@ def _non_winning(f: Filters, w: Window, group: str):
         .join(po, po.id == ol.order_id)
         .where(
             ol.off_contract.is_(True),
-            ol.lot_id.in_(_lot_scope(f)),
-            po.placed_at >= day_start(w.start),
-            po.placed_at < day_start(w.end + timedelta(days=1)),
+            ol.lot_id.in_(_lot_scope(filters)),
+            po.placed_at >= day_start(window.start),
+            po.placed_at < day_start(window.end + timedelta(days=1)),
         )
     )
-    query = _org_filters(query, f, po.hospital_id, po.province_code)
+    query = _org_filters(query, filters, po.hospital_id, po.province_code)
     return query.group_by(dim)
 
 
-def _org_filters(query, f: Filters, hospital_col, region_col):
-    if f.hospital_id is not None:
-        query = query.where(hospital_col == f.hospital_id)
-    if f.region_code:
-        query = query.where(region_col == f.region_code[:2] + "0000")
+def _org_filters(query, filters: Filters, hospital_col, region_col):
+    if filters.hospital_id is not None:
+        query = query.where(hospital_col == filters.hospital_id)
+    if filters.region_code:
+        query = query.where(region_col == filters.region_code[:2] + "0000")
     return query
 
 
-def _off_platform(f: Filters, w: Window, group: str):
+def _off_platform(filters: Filters, window: Window, group: str):
     op, org = OffPlatformPurchase, Organization
     province = func.substr(org.region_code, 1, 2) + "0000"
     dims = {"total": literal(0), "lot": op.lot_id, "region": province, "hospital": op.hospital_id}
@@ -91,30 +91,34 @@ def _off_platform(f: Filters, w: Window, group: str):
         return None
     dim = dims[group]
     query = select(_key(dim), func.sum(op.quantity).label("n")).where(
-        op.lot_id.in_(_lot_scope(f)), op.month >= w.start.replace(day=1), op.month <= w.end
+        op.lot_id.in_(_lot_scope(filters)),
+        op.month >= window.start.replace(day=1),
+        op.month <= window.end,
     )
-    if group == "region" or f.region_code:  # the province is the hospital's
+    if group == "region" or filters.region_code:  # the province is the hospital's
         query = query.join(org, org.id == op.hospital_id)
-    return _org_filters(query, f, op.hospital_id, province).group_by(dim)
+    return _org_filters(query, filters, op.hospital_id, province).group_by(dim)
 
 
-def _orders(f: Filters, w: Window, group: str, as_of: datetime, orgs=None):
+def _orders(filters: Filters, window: Window, group: str, as_of: datetime, orgs=None):
     po = PurchaseOrder
     # Orders of the selection: placed in the contract year by its hospitals to its suppliers
     # (set semi-joins on contracts, or on the id sets ``orgs`` gives: cheaper than walking
     # every order line).
     hospitals, makers = orgs or (
-        select(Contract.hospital_id).where(*filter_conditions(f)),
-        select(Contract.manufacturer_id).where(*filter_conditions(f)),
+        select(Contract.hospital_id).where(*filter_conditions(filters)),
+        select(Contract.manufacturer_id).where(*filter_conditions(filters)),
     )
     scope = [
-        po.placed_at >= day_start(w.start),
-        po.placed_at < day_start(w.end + timedelta(days=1)),
+        po.placed_at >= day_start(window.start),
+        po.placed_at < day_start(window.end + timedelta(days=1)),
         po.hospital_id.in_(hospitals),
         po.manufacturer_id.in_(makers),
     ]
-    if f.lot_id is not None:
-        scope.append(po.id.in_(select(OrderLine.order_id).where(OrderLine.lot_id == f.lot_id)))
+    if filters.lot_id is not None:
+        scope.append(
+            po.id.in_(select(OrderLine.order_id).where(OrderLine.lot_id == filters.lot_id))
+        )
     dims = {
         "total": literal(0),
         "region": po.province_code,
@@ -149,7 +153,7 @@ def _orders(f: Filters, w: Window, group: str, as_of: datetime, orgs=None):
     )
 
 
-def _payables(f: Filters, group: str, as_of: datetime):
+def _payables(filters: Filters, group: str, as_of: datetime):
     pay, c = Payable, Contract
     dims = {
         "total": literal(0),
@@ -168,7 +172,7 @@ def _payables(f: Filters, group: str, as_of: datetime):
             func.sum(case((and_(due, on_time), 1), else_=0)).label("ok"),
         )
         .join(c, c.id == pay.contract_id)
-        .where(*filter_conditions(f))
+        .where(*filter_conditions(filters))
         .group_by(dim)
     )
 
@@ -177,7 +181,7 @@ def side_figures(
     session: Session,
     *,
     filters: Filters,
-    w: Window,
+    window: Window,
     group: str,
     as_of: datetime,
     orgs=None,
@@ -196,15 +200,15 @@ def side_figures(
     for name, query, apply in (
         (
             "non_winning",
-            _non_winning(filters, w, group),
+            _non_winning(filters, window, group),
             lambda s, row: setattr(s, "non_winning", int(row.n)),
         ),
         (
             "off_platform",
-            _off_platform(filters, w, group),
+            _off_platform(filters, window, group),
             lambda s, row: setattr(s, "off_platform", int(row.n)),
         ),
-        ("orders", _orders(filters, w, group, as_of, orgs), _apply_orders),
+        ("orders", _orders(filters, window, group, as_of, orgs), _apply_orders),
         ("payables", _payables(filters, group, as_of), _apply_payables),
     ):
         if query is not None and name not in skip:

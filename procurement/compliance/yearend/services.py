@@ -6,8 +6,10 @@ balanced transactions. Re-running returns the stored run and posts nothing."""
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session
@@ -18,12 +20,12 @@ from procurement.auth.models import OrgKind
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Lot
 from procurement.catalog.services import transition
-from procurement.compliance import yearend as ye
+from procurement.compliance.common_services import OVERSIGHT, get_tender, rules_for
 from procurement.compliance.errors import ContractYearNotFound, ContractYearRunning, YearEndNotFound
-from procurement.compliance.models import YearEndLine, YearEndResult, YearEndRun
-from procurement.compliance.queries import Filters, filter_conditions
-from procurement.compliance.services import ledger
-from procurement.compliance.services.common import OVERSIGHT, get_tender, rules_for
+from procurement.compliance.progress.queries import Filters, filter_conditions
+from procurement.compliance.yearend import ledger_services as ledger
+from procurement.compliance.yearend import rules as ye
+from procurement.compliance.yearend.models import YearEndLine, YearEndResult, YearEndRun
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date, day_start
 from procurement.core.money import round_ratio, round_unit_price
@@ -31,10 +33,25 @@ from procurement.orders.models import OrderLine, ReceiptLine
 from procurement.settlement.models import AccountKind, Payable
 
 
-def _period(session: Session, f: Filters):
+class NonWinning(NamedTuple):
+    """A hospital's accepted non-winning purchases of a lot's generic."""
+
+    quantity: int
+    amount: Decimal
+
+
+@dataclass
+class HospitalLots:
+    """What the year-end formulas take for one hospital: its region and its lots."""
+
+    region_code: str
+    lots: list[ye.LotYear] = field(default_factory=list)
+
+
+def _period(session: Session, filters: Filters):
     start, end = session.execute(
         select(func.min(Contract.period_start), func.max(Contract.period_end)).where(
-            *filter_conditions(f)
+            *filter_conditions(filters)
         )
     ).one()
     if start is None:
@@ -42,28 +59,28 @@ def _period(session: Session, f: Filters):
     return start, end
 
 
-def _agreed(session: Session, f: Filters):
+def _agreed(session: Session, filters: Filters):
     c = Contract
     return session.execute(
         select(
             c.hospital_id,
             c.lot_id,
-            func.min(c.region_code),
-            func.sum(c.agreed_volume),
-            func.sum(c.agreed_volume * c.unit_price),
+            func.min(c.region_code).label("region"),
+            func.sum(c.agreed_volume).label("agreed"),
+            func.sum(c.agreed_volume * c.unit_price).label("value"),
         )
-        .where(*filter_conditions(f))
+        .where(*filter_conditions(filters))
         .group_by(c.hospital_id, c.lot_id)
     ).all()
 
 
-def _accepted(session: Session, f: Filters, start, end) -> dict:
+def _accepted(session: Session, filters: Filters, start, end) -> dict:
     rl, c = ReceiptLine, Contract
     rows = session.execute(
         select(c.hospital_id, c.lot_id, func.sum(rl.accepted_quantity))
         .join(c, c.id == rl.contract_id)
         .where(
-            *filter_conditions(f),
+            *filter_conditions(filters),
             rl.accepted_at >= day_start(start),
             rl.accepted_at < day_start(end + timedelta(days=1)),
         )
@@ -72,7 +89,7 @@ def _accepted(session: Session, f: Filters, start, end) -> dict:
     return {(h, lot): int(q or 0) for h, lot, q in rows}
 
 
-def _non_winning(session: Session, tender_id: int, start, end) -> dict:
+def _non_winning(session: Session, tender_id: int, start, end) -> dict[tuple, NonWinning]:
     rl, ol = ReceiptLine, OrderLine
     rows = session.execute(
         select(
@@ -87,17 +104,17 @@ def _non_winning(session: Session, tender_id: int, start, end) -> dict:
         )
         .group_by(rl.hospital_id, ol.lot_id)
     )
-    return {(h, lot): (int(q or 0), Decimal(a or 0)) for h, lot, q, a in rows}
+    return {(h, lot): NonWinning(int(q or 0), Decimal(a or 0)) for h, lot, q, a in rows}
 
 
-def _payment_rates(session: Session, f: Filters, now: datetime) -> dict[int, Decimal]:
+def _payment_rates(session: Session, filters: Filters, now: datetime) -> dict[int, Decimal]:
     pay, c = Payable, Contract
     due = (pay.due_at <= now) | pay.paid_at.is_not(None)
     ok = and_(due, pay.paid_at.is_not(None), pay.paid_at <= pay.due_at)
     rows = session.execute(
         select(c.hospital_id, func.sum(case((due, 1), else_=0)), func.sum(case((ok, 1), else_=0)))
         .join(c, c.id == pay.contract_id)
-        .where(*filter_conditions(f))
+        .where(*filter_conditions(filters))
         .group_by(c.hospital_id)
     )
     return {h: round_ratio(Decimal(o or 0) / Decimal(d)) if d else Decimal(1) for h, d, o in rows}
@@ -113,12 +130,12 @@ def run_year_end(
     done = _find_run(session, tender_id, contract_year)
     if done is not None:
         return done
-    f = Filters(tender_id=tender_id, contract_year=contract_year)
-    start, end = _period(session, f)
+    filters = Filters(tender_id=tender_id, contract_year=contract_year)
+    start, end = _period(session, filters)
     if business_date(now) <= end:
         raise ContractYearRunning(contract_year=contract_year, tender_code=tender.code, end=end)
     rules = rules_for(session, tender_id)
-    hospitals = _collect(session, f, tender_id, start, end, now)
+    hospitals = _collect(session, filters, tender_id, start, end, now)
     run = YearEndRun(
         tender_id=tender_id,
         contract_year=contract_year,
@@ -133,10 +150,10 @@ def run_year_end(
     )
     session.add(run)
     session.flush()
-    rates = _payment_rates(session, f, now)
-    for hospital_id, (region, items) in sorted(hospitals.items()):
-        result = ye.hospital_year(items, rates.get(hospital_id, Decimal(1)), rules)
-        stored = _store(session, run, hospital_id, region, items, result)
+    rates = _payment_rates(session, filters, now)
+    for hospital_id, hospital in sorted(hospitals.items()):
+        result = ye.hospital_year(hospital.lots, rates.get(hospital_id, Decimal(1)), rules)
+        stored = _store(session, run, hospital_id, hospital.region_code, hospital.lots, result)
         _post(session, run, stored, tender.code, now, actor)
         run.total_deduction += stored.deduction
         run.total_retained += stored.retained
@@ -174,28 +191,29 @@ def _end_the_year(session: Session, tender, contract_year: int, now: datetime, a
         transition(session, tender, TenderStatus.CLOSED, now=now, actor=actor)
 
 
-def _collect(session, f, tender_id, start, end, now) -> dict[int, tuple[str, list[ye.LotYear]]]:
-    accepted = _accepted(session, f, start, end)
+def _collect(session, filters, tender_id, start, end, now) -> dict[int, HospitalLots]:
+    accepted = _accepted(session, filters, start, end)
     nonwin = _non_winning(session, tender_id, start, end)
     refs = dict(
         session.execute(
             select(Lot.id, Lot.reference_unit_price).where(Lot.tender_id == tender_id)
         ).all()
     )
-    out: dict[int, tuple[str, list[ye.LotYear]]] = {}
-    for hospital_id, lot_id, region, agreed, value in _agreed(session, f):
-        price = round_unit_price(Decimal(value) / agreed) if agreed else Decimal(0)
-        nw_q, nw_a = nonwin.get((hospital_id, lot_id), (0, Decimal(0)))
+    out: dict[int, HospitalLots] = {}
+    for row in _agreed(session, filters):
+        agreed, key = int(row.agreed), (row.hospital_id, row.lot_id)
+        price = round_unit_price(Decimal(row.value) / agreed) if agreed else Decimal(0)
+        off_contract = nonwin.get(key, NonWinning(0, Decimal(0)))
         item = ye.LotYear(
-            lot_id,
-            int(agreed),
-            accepted.get((hospital_id, lot_id), 0),
-            refs[lot_id],
-            price,
-            nw_a,
-            nw_q,
+            lot_id=row.lot_id,
+            agreed=agreed,
+            accepted=accepted.get(key, 0),
+            reference_price=refs[row.lot_id],
+            winning_price=price,
+            non_winning_amount=off_contract.amount,
+            non_winning_quantity=off_contract.quantity,
         )
-        out.setdefault(hospital_id, (region, []))[1].append(item)
+        out.setdefault(row.hospital_id, HospitalLots(row.region)).lots.append(item)
     return out
 
 
@@ -306,60 +324,25 @@ def get_year_end(
     session: Session, *, tender_id: int, contract_year: int, actor: Actor
 ) -> tuple[YearEndRun, list[YearEndResult]]:
     """The stored year-end run and the results the actor may see (a hospital: its own)."""
-    actor.require(*OVERSIGHT, OrgKind.HOSPITAL, write=False, action="see year-end results")
-    run = _find_run(session, tender_id, contract_year)
-    if run is None:
-        raise YearEndNotFound(tender_id=tender_id, contract_year=contract_year)
+    run = get_year_end_run(session, tender_id=tender_id, contract_year=contract_year, actor=actor)
     results = list(run.results)
     if actor.org_kind == OrgKind.HOSPITAL:
         results = [x for x in results if x.hospital_id == actor.org_id]
     return run, results
 
 
+def get_year_end_run(
+    session: Session, *, tender_id: int, contract_year: int, actor: Actor
+) -> YearEndRun:
+    """The stored year-end run of a tender's contract year (404 before the check ran)."""
+    actor.require(*OVERSIGHT, OrgKind.HOSPITAL, write=False, action="see year-end results")
+    run = _find_run(session, tender_id, contract_year)
+    if run is None:
+        raise YearEndNotFound(tender_id=tender_id, contract_year=contract_year)
+    return run
+
+
 def list_year_ends(session: Session, *, actor: Actor) -> list[YearEndRun]:
     """Every year-end run (oversight and hospitals)."""
     actor.require(*OVERSIGHT, OrgKind.HOSPITAL, write=False, action="see year-end results")
     return list(session.scalars(select(YearEndRun).order_by(YearEndRun.run_at.desc())))
-
-
-def explain(run: YearEndRun, result: YearEndResult) -> list[str]:
-    """The arithmetic of one hospital's result, line by line (for the report)."""
-    ratio = Decimal(str(run.rules.get("fund_payment_ratio", "0.7")))
-    lines = [
-        ye.explain_lot(
-            line.lot.code,
-            line.agreed,
-            line.accepted,
-            line.reference_price,
-            line.winning_price,
-            ratio,
-            line.deduction,
-        )
-        for line in result.lines
-    ]
-    lines.append(f"budget deduction for next year = {result.deduction}")
-    for line in result.lines:
-        lines.append(
-            f"{line.lot.code}: budget = {line.agreed} x {line.reference_price} x {ratio} = "
-            f"{line.budget}; actual = (min({line.accepted}, {line.agreed}) x "
-            f"{line.winning_price} + {line.non_winning_amount}) x {ratio} = {line.actual}"
-        )
-    lines += ye.explain_retained(
-        result.budget,
-        result.actual,
-        result.balance,
-        run.scheme,
-        result.retained,
-        score=result.score,
-        grade_name=result.grade,
-        retention_ratio=result.retention_ratio,
-        tiers=result.tiers,
-        note=result.note,
-    )
-    return lines
-
-
-def with_arithmetic(run: YearEndRun, results: list[YearEndResult]) -> list[YearEndResult]:
-    for result in results:
-        result.arithmetic = explain(run, result)  # type: ignore[attr-defined]
-    return results
