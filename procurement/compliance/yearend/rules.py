@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from procurement.compliance.rules import ComplianceRules
 from procurement.core.money import round_amount, round_places, round_ratio
@@ -100,7 +101,9 @@ class TierPart:
     retained: Decimal
 
 
-def tiered_retention(balance: Decimal, budget: Decimal, rules: ComplianceRules):
+def tiered_retention(
+    balance: Decimal, budget: Decimal, rules: ComplianceRules
+) -> tuple[Decimal, list[TierPart]]:
     """Split the savings ``balance`` into bands of the savings rate (share of ``budget``):
     up to 5% retained in full, 5-10% 70%, 10-15% 30%, above 15% nothing. Returns
     (retained total, parts)."""
@@ -165,7 +168,7 @@ def hospital_year(
     balance = max(ZERO, budget - actual)
     winning_qty = sum(min(i.accepted, i.agreed) for i in items)
     nw_share = non_winning_share(winning_qty, sum(i.non_winning_quantity for i in items))
-    base = dict(
+    base: dict[str, Any] = dict(
         lots=lots,
         agreed=agreed,
         accepted=accepted,
@@ -234,7 +237,7 @@ def explain_retained(
     score: Decimal | None = None,
     grade_name: str | None = None,
     retention_ratio: Decimal | None = None,
-    tiers: list[dict] | None = None,
+    tiers: list[dict[str, Any]] | None = None,
     note: str = "",
 ) -> list[str]:
     """The retained savings arithmetic, one line per step."""

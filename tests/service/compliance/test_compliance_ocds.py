@@ -13,7 +13,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from procurement.catalog.lifecycle import TenderStatus
-from procurement.compliance.services.ocds import release_package
+from procurement.compliance.ocds_export import release_package
 from procurement.core.errors import NotFound
 from procurement.settlement.services import accrue_payables, start_run
 
