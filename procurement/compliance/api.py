@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from procurement.compliance import export, services
+from procurement.compliance import ocds_export as ocds
 from procurement.compliance import schemas as s
 from procurement.compliance.progress.queries import Filters
-from procurement.compliance import ocds_export as ocds
 from procurement.compliance.yearend.report_services import with_arithmetic
 from procurement.web.api import Blueprint, exact_json
 from procurement.web.auth import api_actor
