@@ -12,6 +12,7 @@ from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.auth.models import Organization
+from procurement.award.selection import Outcome
 from procurement.bidding.models import Bid
 from procurement.catalog.models import Lot, Tender
 from procurement.db import Amount, Base, Quantity, Ratio, UnitPrice, enum_type
@@ -171,6 +172,11 @@ class AwardBidOutcome(Base):
     lot_result: Mapped[AwardLotResult] = relationship(back_populates="outcomes")
     bid: Mapped[Bid] = relationship()
     manufacturer: Mapped[Organization] = relationship()
+
+    @property
+    def outcome_kind(self) -> Outcome:
+        """The outcome as its enum (stored as its code), for labels."""
+        return Outcome(self.outcome)
 
     @property
     def is_winner(self) -> bool:

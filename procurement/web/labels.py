@@ -78,6 +78,12 @@ LABELS: dict[str, dict[str, object]] = {
         "infeasible": _l("Infeasible"),
         "failed": _l("Failed"),
     },
+    "procurement.award.selection.Outcome": {
+        "won": _l("Won"),
+        "revived": _l("Won by revival"),
+        "lost": _l("Not selected"),
+        "invalid": _l("Invalid"),
+    },
     "procurement.award.models.LotStatus": {
         "ok": _l("Awarded"),
         "infeasible": _l("Infeasible"),
@@ -130,14 +136,14 @@ LABELS: dict[str, dict[str, object]] = {
         "upheld": _l("Upheld"),
         "overturned": _l("Overturned"),
     },
-    "procurement.auth.models.OrgKind": {
+    "procurement.auth.roles.OrgKind": {
         "regulator": _l("Procurement office"),
         "fund": _l("Insurance fund"),
         "hospital": _l("Hospital"),
         "manufacturer": _l("Manufacturer"),
         "distributor": _l("Distributor"),
     },
-    "procurement.auth.models.Role": {
+    "procurement.auth.roles.Role": {
         "admin": _l("Administrator"),
         "staff": _l("Staff"),
         "viewer": _l("Viewer"),

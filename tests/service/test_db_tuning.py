@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, text
 
-from procurement.compliance.rollup_models import RollupGroup
+from procurement.compliance.dashboard.models import RollupGroup
 from procurement.db.backends import plan_for_bulk, refresh_statistics
 from procurement.settlement.models import Payable
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from procurement.award.allocation import Diagnosis
 from procurement.award.optimizer.model import Model
+from procurement.core.messages import Message
 
 
 def _n(value: int, unit: str) -> str:
@@ -31,9 +32,13 @@ def _lot_level(model: Model) -> list[Diagnosis]:
             Diagnosis(
                 lot,
                 "capacity",
-                (
-                    f"capacity short by {_n(total - capacity, unit)} in lot {lot}: agreed "
-                    f"{total:,}, total capacity {capacity:,}"
+                Message(
+                    "capacity short by {short} in lot {lot}: agreed {total}, total capacity "
+                    "{capacity}",
+                    short=_n(total - capacity, unit),
+                    lot=lot,
+                    total=f"{total:,}",
+                    capacity=f"{capacity:,}",
                 ),
                 total - capacity,
             )
@@ -44,10 +49,15 @@ def _lot_level(model: Model) -> list[Diagnosis]:
             Diagnosis(
                 lot,
                 "max_share",
-                (
-                    f"maximum share {p.max_share:.0%} too small to cover lot {lot}: "
-                    f"{len(model.winners)} winner(s) may take {sum(model.upper):,} "
-                    f"of {_n(total, unit)}, short by {short:,}"
+                Message(
+                    "maximum share {share} too small to cover lot {lot}: {winners} winner(s) "
+                    "may take {room} of {total}, short by {short}",
+                    share=f"{p.max_share:.0%}",
+                    lot=lot,
+                    winners=len(model.winners),
+                    room=f"{sum(model.upper):,}",
+                    total=_n(total, unit),
+                    short=f"{short:,}",
                 ),
                 short,
             )
@@ -58,9 +68,13 @@ def _lot_level(model: Model) -> list[Diagnosis]:
             Diagnosis(
                 lot,
                 "min_share",
-                (
-                    f"minimum shares sum to {p.min_share * main:.0%} (over 100%) in lot {lot}: "
-                    f"{main} winners x {p.min_share:.0%}"
+                Message(
+                    "minimum shares sum to {sum} (over 100%) in lot {lot}: {winners} winners "
+                    "x {share}",
+                    sum=f"{p.min_share * main:.0%}",
+                    lot=lot,
+                    winners=main,
+                    share=f"{p.min_share:.0%}",
                 ),
                 sum(model.lower) - total,
             )
@@ -79,10 +93,14 @@ def _winner_level(model: Model) -> list[Diagnosis]:
                 Diagnosis(
                     lot,
                     "min_share",
-                    (
-                        f"{winner.id} must supply at least {_n(floor, unit)} (minimum share) "
-                        f"in lot {lot} "
-                        f"but may supply at most {model.upper[w]:,} (capacity {winner.capacity:,})"
+                    Message(
+                        "{winner} must supply at least {floor} (minimum share) in lot {lot} but "
+                        "may supply at most {upper} (capacity {capacity})",
+                        winner=winner.id,
+                        floor=_n(floor, unit),
+                        lot=lot,
+                        upper=f"{model.upper[w]:,}",
+                        capacity=f"{winner.capacity:,}",
                     ),
                     floor - model.upper[w],
                 )
@@ -92,10 +110,13 @@ def _winner_level(model: Model) -> list[Diagnosis]:
                 Diagnosis(
                     lot,
                     "min_share",
-                    (
-                        f"{winner.id} must supply at least {_n(floor, unit)} (minimum share) "
-                        f"in lot {lot} "
-                        f"but its regions only need {reach:,}"
+                    Message(
+                        "{winner} must supply at least {floor} (minimum share) in lot {lot} but "
+                        "its regions only need {reach}",
+                        winner=winner.id,
+                        floor=_n(floor, unit),
+                        lot=lot,
+                        reach=f"{reach:,}",
                     ),
                     floor - reach,
                 )
@@ -118,10 +139,13 @@ def _region_level(model: Model) -> list[Diagnosis]:
                 Diagnosis(
                     lot,
                     "eligibility",
-                    (
-                        f"region {region} has no eligible winner in lot {lot}: "
-                        f"{_n(volume, unit)} for "
-                        f"{count} hospital(s) cannot be served"
+                    Message(
+                        "region {region} has no eligible winner in lot {lot}: {volume} for "
+                        "{count} hospital(s) cannot be served",
+                        region=region,
+                        lot=lot,
+                        volume=_n(volume, unit),
+                        count=count,
                     ),
                     volume,
                 )
@@ -133,10 +157,14 @@ def _region_level(model: Model) -> list[Diagnosis]:
                 Diagnosis(
                     lot,
                     "capacity",
-                    (
-                        f"capacity short by {_n(volume - room, unit)} "
-                        f"in region {region} of lot {lot}: "
-                        f"needs {volume:,}, eligible winners may supply {room:,}"
+                    Message(
+                        "capacity short by {short} in region {region} of lot {lot}: needs "
+                        "{volume}, eligible winners may supply {room}",
+                        short=_n(volume - room, unit),
+                        region=region,
+                        lot=lot,
+                        volume=f"{volume:,}",
+                        room=f"{room:,}",
                     ),
                     volume - room,
                 )
@@ -164,9 +192,14 @@ def _unit_fit(model: Model) -> list[Diagnosis]:
             Diagnosis(
                 lot,
                 "capacity",
-                (
-                    f"{kind} {name} needs {_n(q, unit)} in lot {lot} from one supplier, but the "
-                    f"largest eligible room is {room:,}"
+                Message(
+                    "{kind} {name} needs {quantity} in lot {lot} from one supplier, but the "
+                    "largest eligible room is {room}",
+                    kind=kind,
+                    name=name,
+                    quantity=_n(q, unit),
+                    lot=lot,
+                    room=f"{room:,}",
                 ),
                 q - room,
             )
@@ -182,28 +215,30 @@ def after_solver(model: Model, relaxed_feasible: bool, split_feasible: bool) -> 
         return Diagnosis(
             lot,
             "min_share",
-            (
-                f"minimum shares ({model.problem.min_share:.0%}) or one-region-per-winner "
-                "cannot be met "
-                f"together with capacity and eligibility in lot {lot}"
+            Message(
+                "minimum shares ({share}) or one-region-per-winner cannot be met together with "
+                "capacity and eligibility in lot {lot}",
+                share=f"{model.problem.min_share:.0%}",
+                lot=lot,
             ),
         )
     if split_feasible:
         return Diagnosis(
             lot,
             "granularity",
-            (
-                "whole hospitals/regions cannot be packed into the winners' capacities "
-                f"in lot {lot}; "
-                "a split allocation would be feasible"
+            Message(
+                "whole hospitals/regions cannot be packed into the winners' capacities in lot "
+                "{lot}; a split allocation would be feasible",
+                lot=lot,
             ),
         )
     return Diagnosis(
         lot,
         "capacity",
-        (
-            "regions sharing the same suppliers need more than those suppliers can give "
-            f"in lot {lot}"
+        Message(
+            "regions sharing the same suppliers need more than those suppliers can give in lot "
+            "{lot}",
+            lot=lot,
         ),
     )
 

@@ -128,7 +128,7 @@ def lot_row(plan: LotPlan, result: AllocationResult | None, granularity: str) ->
 def _fill_solution(row: AwardLotResult, result: AllocationResult) -> None:
     row.solver_status, row.proven_optimal = result.status, result.proven_optimal
     row.objective, row.lp_bound, row.gap = result.objective, result.lp_bound, result.gap
-    row.diagnosis = "; ".join(d.message for d in result.diagnosis)
+    row.diagnosis = "; ".join(d.message for d in result.diagnosis)  # the API's one line
     row.diagnosis_items = [
         {"constraint": d.constraint, "message": d.message, "shortfall": d.shortfall}
         for d in result.diagnosis

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from procurement.compliance.yearend import rules as ye
 from procurement.compliance.yearend.models import YearEndResult, YearEndRun
+from procurement.core.messages import Message
 
 
 def explain(run: YearEndRun, result: YearEndResult) -> list[str]:
@@ -24,7 +25,7 @@ def explain(run: YearEndRun, result: YearEndResult) -> list[str]:
         )
         for line in result.lines
     ]
-    lines.append(f"budget deduction for next year = {result.deduction}")
+    lines.append(Message("budget deduction for next year = {amount}", amount=result.deduction))
     for line in result.lines:
         lines.append(
             f"{line.lot.code}: budget = {line.agreed} x {line.reference_price} x {ratio} = "

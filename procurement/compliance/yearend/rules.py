@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from procurement.compliance.rules import ComplianceRules
+from procurement.core.messages import Message
 from procurement.core.money import round_amount, round_places, round_ratio
 
 ZERO = Decimal("0")
@@ -185,7 +186,7 @@ def hospital_year(
     blocked = rules.require_full_completion and any(r.accepted < r.agreed for r in lots)
     if scheme == "tiers":
         retained, parts = tiered_retention(balance, budget, rules)
-        note = "below 100% completion: nothing retained" if blocked else ""
+        note = NOTHING_RETAINED if blocked else ""
         return HospitalYear(
             **base,
             score=None,
@@ -199,7 +200,7 @@ def hospital_year(
     score = assessment_score(capped, payment_rate, nw_share, rules)
     name, ratio = grade(score, rules)
     retained = ZERO if blocked else round_amount(balance * ratio)
-    note = "below 100% completion: nothing retained" if blocked else ""
+    note = NOTHING_RETAINED if blocked else ""
     return HospitalYear(
         **base,
         score=score,
@@ -211,6 +212,9 @@ def hospital_year(
     )
 
 
+NOTHING_RETAINED = Message("agreed volume not fully completed: nothing retained")
+
+
 def explain_lot(
     code: str,
     agreed: int,
@@ -219,12 +223,20 @@ def explain_lot(
     winning: Decimal,
     ratio: Decimal,
     deduction: Decimal,
-) -> str:
+) -> Message:
     """The deduction of one lot in words and numbers, so a hospital can redo it."""
     short = shortfall(agreed, accepted)
-    return (
-        f"{code}: shortfall = max(0, {agreed} - {accepted}) = {short}; deduction = {short} x "
-        f"({reference} - {winning}) x {ratio} = {deduction}"
+    return Message(
+        "{code}: shortfall = max(0, {agreed} - {accepted}) = {short}; deduction = {short} x "
+        "({reference} - {winning}) x {ratio} = {deduction}",
+        code=code,
+        agreed=agreed,
+        accepted=accepted,
+        short=short,
+        reference=reference,
+        winning=winning,
+        ratio=ratio,
+        deduction=deduction,
     )
 
 
@@ -241,19 +253,44 @@ def explain_retained(
     note: str = "",
 ) -> list[str]:
     """The retained savings arithmetic, one line per step."""
-    lines = [f"balance = max(0, budget {budget} - actual {actual}) = {balance}"]
+    lines: list[str] = [
+        Message(
+            "balance = max(0, budget {budget} - actual {actual}) = {balance}",
+            budget=budget,
+            actual=actual,
+            balance=balance,
+        )
+    ]
     if scheme == "grades":
-        lines.append(f"score {score} -> grade {grade_name}, retention ratio {retention_ratio}")
+        lines.append(
+            Message(
+                "score {score} -> grade {grade}, retention ratio {ratio}",
+                score=score,
+                grade=grade_name,
+                ratio=retention_ratio,
+            )
+        )
         kept = round_amount(balance * (retention_ratio or ZERO))
-        lines.append(f"retained = {balance} x {retention_ratio} = {kept}")
+        lines.append(
+            Message(
+                "retained = {balance} x {ratio} = {kept}",
+                balance=balance,
+                ratio=retention_ratio,
+                kept=kept,
+            )
+        )
     else:
         for part in tiers or []:
-            upper = part["upper"] if part["upper"] is not None else "above"
-            lines.append(
-                f"band {part['lower']}-{upper} of the budget: {part['amount']} x "
-                f"{part['retained_share']} = {part['retained']}"
+            band = Message(
+                "band {lower}-{upper} of the budget: {amount} x {share} = {retained}",
+                lower=part["lower"],
+                upper=part["upper"] if part["upper"] is not None else Message("above"),
+                amount=part["amount"],
+                share=part["retained_share"],
+                retained=part["retained"],
             )
+            lines.append(band)
     if note:
         lines.append(note)
-    lines.append(f"retained savings = {retained}")
+    lines.append(Message("retained savings = {retained}", retained=retained))
     return lines
