@@ -10,7 +10,8 @@ replaced: ``/hospital/orders/17`` and ``/hospital/orders/18`` are one shape) and
 - a raw enum value (``placed``, ``in_force``, ``hospital_behind``) in the visible text;
 - English left untranslated (two or more English words in a row in the visible text);
 - a number in scientific notation (``1.5E+2``);
-- a table of more than ``MAX_TABLE_ROWS`` rows.
+- a table of more than ``MAX_TABLE_ROWS`` rows;
+- a form field without a label (a ``<label>`` around it or ``for`` it, or ``aria-label``).
 
 Used by ``tests/api/test_page_crawl.py`` on a small demo, and by hand on a full one::
 
@@ -37,6 +38,7 @@ ENGLISH_RUN = re.compile(r"\b[A-Za-z][a-z]+(?:[ -][A-Za-z][a-z]+)+\b")
 SHAPE_ID = re.compile(r"/\d+(?=/|$)")
 # Visible English that is right in a Chinese page: names of formats and standards.
 ALLOWED_ENGLISH = {"Open Contracting", "Swagger UI"}
+UNLABELLED = ("hidden", "submit", "button", "image", "reset")  # inputs that need no label
 SKIP_PATHS = ("/api/", "/logout", "/static/", "/bootstrap/")
 DOWNLOAD = re.compile(r"\.(csv|xlsx|json|pdf|zip)$|/export")
 
@@ -81,6 +83,9 @@ class _Page(HTMLParser):
         self._open_tables: list[int] = []
         self._hidden = 0
         self._hidden_tags: list[str] = []
+        self._labels_open = 0
+        self.label_for: set[str] = set()
+        self.fields: list[tuple[str, bool, str | None]] = []  # (what, labelled there, id)
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -95,6 +100,14 @@ class _Page(HTMLParser):
             self._open_tables[-1] += 1
         elif tag == "input" and attributes.get("type") in ("submit", "button"):
             self.text.append(attributes.get("value") or "")
+        if tag == "label":
+            self._labels_open += 1
+            if attributes.get("for"):
+                self.label_for.add(attributes["for"])
+        elif tag in ("input", "select", "textarea") and attributes.get("type") not in UNLABELLED:
+            named = bool(attributes.get("aria-label") or attributes.get("aria-labelledby"))
+            what = f"<{tag} name={attributes.get('name')!r} id={attributes.get('id')!r}>"
+            self.fields.append((what, named or self._labels_open > 0, attributes.get("id")))
         if attributes.get("placeholder"):
             self.text.append(attributes["placeholder"])
         if attributes.get("title"):
@@ -106,6 +119,8 @@ class _Page(HTMLParser):
             self._hidden -= 1
         elif tag == "table" and self._open_tables:
             self.tables.append(self._open_tables.pop())
+        elif tag == "label":
+            self._labels_open = max(0, self._labels_open - 1)
 
     def handle_data(self, data):
         if not self._hidden and data.strip():
@@ -126,6 +141,9 @@ def check(url: str, html: str, codes: set[str]) -> tuple[list[Finding], list[str
                 found.append(Finding(url, "English", text))
         for number in EXPONENT.findall(text):
             found.append(Finding(url, "exponent", number))
+    for what, labelled, ident in page.fields:
+        if not labelled and ident not in page.label_for:
+            found.append(Finding(url, "input without a label", what))
     for rows in page.tables:
         if rows > MAX_TABLE_ROWS + 1:  # + the heading row
             found.append(Finding(url, "long table", f"{rows} rows"))

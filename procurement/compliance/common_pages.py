@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from procurement.auth.models import Organization, OrgKind
-from procurement.core.errors import DomainError, ValidationFailed
+from procurement.compliance.errors import NotWholeNumber
+from procurement.core.errors import DomainError
+from procurement.core.messages import N_
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.session import get_session, now
 
@@ -23,7 +25,7 @@ def int_arg(name: str) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise ValidationFailed(f"{name} must be a whole number.", errors={name: ["not a number"]})
+        raise NotWholeNumber(errors={name: [N_("not a number")]}, name=name)
     return int(value)
 
 
