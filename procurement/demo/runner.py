@@ -195,6 +195,32 @@ def _walk(
             lambda m=month: _month(last_year, last_watch, m, between.get(m)),
             str,
         )
+    this_year = _this_year(stages, session, world, rng, tender, last_watch, today=today)
+    stages.run(
+        f"{this.code} yesterday",
+        lambda: this_year.present(today - timedelta(days=1)),
+        lambda counts: (
+            f"{counts[0]} orders to confirm, {counts[1]} shipments to receive, "
+            f"{counts[2]} receipts to pay"
+        ),
+    )
+    return DemoResult(world, summarize(session, world), stages.elapsed)
+
+
+def _this_year(
+    stages: Stages,
+    session: Session,
+    world: World,
+    rng: random.Random,
+    tender: _TenderSteps,
+    last_watch: Oversight,
+    *,
+    today: date,
+) -> Year:
+    """The running contract year, month by month up to today: last year's close and credit in
+    its first month, the next round's call for bids when its month comes; settlement and
+    watching only for the months whose day for them has passed."""
+    last, this, upcoming = world.rounds
     this_year, this_watch = Year(session, world, this, rng), Oversight(session, world, this, rng)
     stages.run(f"{this.code} advances", this_watch.pay_advances, lambda n: f"{n} hospitals")
     next_month = upcoming.timeline.created.date().replace(day=1)
@@ -222,15 +248,7 @@ def _walk(
             ),
             str,
         )
-    stages.run(
-        f"{this.code} yesterday",
-        lambda: this_year.present(today - timedelta(days=1)),
-        lambda counts: (
-            f"{counts[0]} orders to confirm, {counts[1]} shipments to receive, "
-            f"{counts[2]} receipts to pay"
-        ),
-    )
-    return DemoResult(world, summarize(session, world), stages.elapsed)
+    return this_year
 
 
 class _TenderSteps:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -24,46 +23,12 @@ from procurement.core.clock import business_date
 from procurement.core.errors import DomainError
 from procurement.demo import data
 from procurement.demo.world import Org, Round, World, add_months, at
+from procurement.demo.year_records import Line, Placed, YearTally
 from procurement.orders import services as orders
 
 MAIN_SUPPLIERS = 2  # a tertiary hospital's largest suppliers, ordered from monthly
 CADENCE = {"tertiary": 3, "secondary": 4, "primary": 6}  # months, for the other suppliers
 PACE = {"normal": (0.96, 1.12), "lagging": (0.3, 0.55), "idle": (0.0, 0.0)}
-
-
-@dataclass
-class Line:
-    contract_id: int
-    lot_id: int
-    agreed: int
-    pack: int
-    accepted: int = 0
-    ordered: int = 0
-
-
-@dataclass
-class Placed:
-    order_id: int
-    hospital: Org
-    supplier: Org
-    fate: str = "on_time"  # on_time | late | rejected | unconfirmed | cancelled
-    lots: set[int] = field(default_factory=set)
-    order: object = None
-    shipment_id: int = 0
-
-
-@dataclass
-class YearTally:
-    orders: int = 0
-    off_contract: int = 0
-    rejected: int = 0
-    cancelled: int = 0
-    late_confirmed: int = 0
-    late_shipments: int = 0
-    shipments: int = 0
-    receipts: int = 0
-    rejected_batches: int = 0
-    months: list[int] = field(default_factory=list)
 
 
 class Year:

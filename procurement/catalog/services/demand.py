@@ -161,17 +161,7 @@ def _apply(
         lot = lots[line.lot_code]
         report = existing.get(lot.id)
         if report is None:
-            report = DemandReport(
-                tender_id=tender.id,
-                lot_id=lot.id,
-                hospital_id=actor.org_id,
-                province_code=province_of(actor.region_code),
-                quantity=line.quantity,
-                last_year_usage=line.last_year_usage,
-                submitted_at=now,
-                updated_at=now,
-                version=1,
-            )
+            report = _new_report(tender, lot, line, now=now, actor=actor)
             session.add(report)
         elif (report.quantity, report.last_year_usage) == (line.quantity, line.last_year_usage):
             reports.append(report)
@@ -180,16 +170,7 @@ def _apply(
             report.quantity, report.last_year_usage = line.quantity, line.last_year_usage
             report.version += 1
             report.updated_at = now
-        report.revisions.append(
-            DemandRevision(
-                version=report.version,
-                quantity=line.quantity,
-                last_year_usage=line.last_year_usage,
-                source=source,
-                submitted_by_user_id=actor.user_id,
-                submitted_at=now,
-            )
-        )
+        report.revisions.append(_revision(report, line, source=source, now=now, actor=actor))
         reports.append(report)
         changed.append({"lot": lot.code, "quantity": line.quantity, "version": report.version})
     session.flush()
@@ -203,6 +184,37 @@ def _apply(
         payload={"source": source, "changed": changed},
     )
     return reports
+
+
+def _new_report(
+    tender: Tender, lot: Lot, line: DemandLine, *, now: datetime, actor: Actor
+) -> DemandReport:
+    """The hospital's first report of a lot's demand (version 1)."""
+    return DemandReport(
+        tender_id=tender.id,
+        lot_id=lot.id,
+        hospital_id=actor.org_id,
+        province_code=province_of(actor.region_code),
+        quantity=line.quantity,
+        last_year_usage=line.last_year_usage,
+        submitted_at=now,
+        updated_at=now,
+        version=1,
+    )
+
+
+def _revision(
+    report: DemandReport, line: DemandLine, *, source: str, now: datetime, actor: Actor
+) -> DemandRevision:
+    """The revision recording a report's current version as submitted."""
+    return DemandRevision(
+        version=report.version,
+        quantity=line.quantity,
+        last_year_usage=line.last_year_usage,
+        source=source,
+        submitted_by_user_id=actor.user_id,
+        submitted_at=now,
+    )
 
 
 def demand_query(session: Session, *, tender_id: int, actor: Actor) -> Select:

@@ -80,66 +80,74 @@ def progress_conditions(session: Session, now: datetime) -> list[Condition]:
 def _row_conditions(row, tender_id, year, nonwin, rules) -> list[Condition]:
     hospital_id, lot_id = (int(x) for x in row.key.split(":"))
     ref = dict(subject_org_id=hospital_id, tender_id=tender_id, lot_id=lot_id, contract_year=year)
+    suffix = f"h{hospital_id}:t{tender_id}:y{year}:l{lot_id}"
+    found = (
+        _status_condition(row, suffix, ref, rules),
+        _non_winning_condition(row, nonwin.get((hospital_id, lot_id), 0), suffix, ref, rules),
+    )
+    return [condition for condition in found if condition is not None]
+
+
+def _status_condition(row, suffix: str, ref: dict, rules) -> Condition | None:
+    """zero_purchase, or hospital_behind (at risk: high), from a hospital x lot's status."""
     facts = {
         "agreed": row.agreed,
         "accepted": row.accepted,
         "completion": str(row.completion),
         "time_progress": str(row.time_progress),
     }
-    out: list[Condition] = []
-    suffix = f"h{hospital_id}:t{tender_id}:y{year}:l{lot_id}"
     if row.status == r.Status.ZERO_PURCHASE:
-        out.append(
-            Condition(
-                AlertKind.ZERO_PURCHASE,
-                f"zero_purchase:{suffix}",
-                Severity.HIGH,
-                Message(
-                    "No accepted purchase after month {month} (agreed {agreed}).",
-                    month=rules.checks_from_month,
-                    agreed=row.agreed,
-                ),
-                facts=facts,
-                **ref,
-            )
+        return Condition(
+            AlertKind.ZERO_PURCHASE,
+            f"zero_purchase:{suffix}",
+            Severity.HIGH,
+            Message(
+                "No accepted purchase after month {month} (agreed {agreed}).",
+                month=rules.checks_from_month,
+                agreed=row.agreed,
+            ),
+            facts=facts,
+            **ref,
         )
-    elif row.status in (r.Status.BEHIND, r.Status.AT_RISK):
+    if row.status in (r.Status.BEHIND, r.Status.AT_RISK):
         severity = Severity.HIGH if row.status == r.Status.AT_RISK else Severity.WARNING
-        out.append(
-            Condition(
-                AlertKind.HOSPITAL_BEHIND,
-                f"hospital_behind:{suffix}",
-                severity,
-                Message(
-                    "Completion {completion} against time progress {time_progress} ({status}).",
-                    completion=row.completion,
-                    time_progress=row.time_progress,
-                    status=row.status,
-                ),
-                facts={**facts, "status": row.status},
-                **ref,
-            )
+        return Condition(
+            AlertKind.HOSPITAL_BEHIND,
+            f"hospital_behind:{suffix}",
+            severity,
+            Message(
+                "Completion {completion} against time progress {time_progress} ({status}).",
+                completion=row.completion,
+                time_progress=row.time_progress,
+                status=row.status,
+            ),
+            facts={**facts, "status": row.status},
+            **ref,
         )
-    non_winning = nonwin.get((hospital_id, lot_id), 0)
+    return None
+
+
+def _non_winning_condition(
+    row, non_winning: int, suffix: str, ref: dict, rules
+) -> Condition | None:
+    """high_non_winning_share: off-contract products over the rules' share of the generic."""
     nw_share = r.share(non_winning, row.accepted + non_winning)
-    if nw_share is not None and nw_share > rules.non_winning_max_share:
-        out.append(
-            Condition(
-                AlertKind.HIGH_NON_WINNING_SHARE,
-                f"non_winning:{suffix}",
-                Severity.WARNING,
-                Message(
-                    "Non-winning products are {share} of the generic's accepted quantity "
-                    "({non_winning} vs {winning}).",
-                    share=nw_share,
-                    non_winning=non_winning,
-                    winning=row.accepted,
-                ),
-                facts={"non_winning": non_winning, "winning": row.accepted, "share": str(nw_share)},
-                **ref,
-            )
-        )
-    return out
+    if nw_share is None or nw_share <= rules.non_winning_max_share:
+        return None
+    return Condition(
+        AlertKind.HIGH_NON_WINNING_SHARE,
+        f"non_winning:{suffix}",
+        Severity.WARNING,
+        Message(
+            "Non-winning products are {share} of the generic's accepted quantity "
+            "({non_winning} vs {winning}).",
+            share=nw_share,
+            non_winning=non_winning,
+            winning=row.accepted,
+        ),
+        facts={"non_winning": non_winning, "winning": row.accepted, "share": str(nw_share)},
+        **ref,
+    )
 
 
 def _non_winning_by_hospital_lot(session, tender_id, window) -> dict[tuple[int, int], int]:
@@ -162,6 +170,15 @@ def _non_winning_by_hospital_lot(session, tender_id, window) -> dict[tuple[int, 
 
 def supply_conditions(session: Session, now: datetime) -> list[Condition]:
     """Unconfirmed past the limit (shortage risk), late delivery, recent rejections."""
+    return [
+        *_unconfirmed(session, now),
+        *_late_deliveries(session, now),
+        *_rejections(session, now),
+    ]
+
+
+def _unconfirmed(session: Session, now: datetime) -> list[Condition]:
+    """Orders still placed past their confirmation limit: a shortage risk."""
     po = PurchaseOrder
     out: list[Condition] = []
     unconfirmed = select(
@@ -183,6 +200,13 @@ def supply_conditions(session: Session, now: datetime) -> list[Condition]:
                 order_id=oid,
             )
         )
+    return out
+
+
+def _late_deliveries(session: Session, now: datetime) -> list[Condition]:
+    """Orders not yet delivered past their delivery limit, with the hours late."""
+    po = PurchaseOrder
+    out: list[Condition] = []
     waiting = (OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.PARTLY_SHIPPED)
     late = select(po.id, po.number, po.manufacturer_id, po.region_code, po.deliver_due_at).where(
         po.status.in_(waiting), po.deliver_due_at < now
@@ -206,24 +230,29 @@ def supply_conditions(session: Session, now: datetime) -> list[Condition]:
                 facts={"hours_late": str(hours)},
             )
         )
+    return out
+
+
+def _rejections(session: Session, now: datetime) -> list[Condition]:
+    """Manufacturers that rejected orders in the last 30 days, with how many."""
+    po = PurchaseOrder
     since = now - timedelta(days=30)
     rejected = (
         select(po.manufacturer_id, func.count())
         .where(po.status == OrderStatus.REJECTED, po.rejected_at > since)
         .group_by(po.manufacturer_id)
     )
-    for mid, count in session.execute(rejected):
-        out.append(
-            Condition(
-                AlertKind.REJECTED_ORDERS,
-                f"rejected:m{mid}",
-                Severity.WARNING,
-                Message("{count} order(s) rejected in the last 30 days.", count=count),
-                subject_org_id=mid,
-                facts={"rejected": int(count)},
-            )
+    return [
+        Condition(
+            AlertKind.REJECTED_ORDERS,
+            f"rejected:m{mid}",
+            Severity.WARNING,
+            Message("{count} order(s) rejected in the last 30 days.", count=count),
+            subject_org_id=mid,
+            facts={"rejected": int(count)},
         )
-    return out
+        for mid, count in session.execute(rejected)
+    ]
 
 
 def payment_conditions(session: Session, now: datetime) -> list[Condition]:

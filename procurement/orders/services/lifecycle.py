@@ -37,17 +37,7 @@ def confirm_order(session: Session, *, order_id: int, now: datetime, actor: Acto
     require_supplier(order, actor, "confirm this order")
     require_state(order, "confirm")
     order.status, order.confirmed_at, order.updated_at = OrderStatus.CONFIRMED, now, now
-    record(
-        session,
-        action="orders.confirmed",
-        subject_type="purchase_order",
-        subject_id=order.id,
-        now=now,
-        actor=actor,
-        payload={"number": order.number},
-    )
-    session.commit()
-    return order
+    return _committed(session, order, "orders.confirmed", now=now, actor=actor)
 
 
 def reject_order(
@@ -75,17 +65,7 @@ def reject_order(
             raised_at=now,
         )
     )
-    record(
-        session,
-        action="orders.rejected",
-        subject_type="purchase_order",
-        subject_id=order.id,
-        now=now,
-        actor=actor,
-        payload={"number": order.number, "reason": reason},
-    )
-    session.commit()
-    return order
+    return _committed(session, order, "orders.rejected", now=now, actor=actor, reason=reason)
 
 
 def cancel_order(
@@ -98,17 +78,7 @@ def cancel_order(
     _release(session, order, now)
     order.status, order.cancelled_at, order.updated_at = OrderStatus.CANCELLED, now, now
     order.cancel_reason = (reason or "").strip() or None
-    record(
-        session,
-        action="orders.cancelled",
-        subject_type="purchase_order",
-        subject_id=order.id,
-        now=now,
-        actor=actor,
-        payload={"number": order.number},
-    )
-    session.commit()
-    return order
+    return _committed(session, order, "orders.cancelled", now=now, actor=actor)
 
 
 def close_order(session: Session, *, order_id: int, now: datetime, actor: Actor) -> PurchaseOrder:
@@ -117,14 +87,21 @@ def close_order(session: Session, *, order_id: int, now: datetime, actor: Actor)
     require_hospital(order, actor, "close this order")
     require_state(order, "close")
     order.status, order.closed_at, order.updated_at = OrderStatus.CLOSED, now, now
+    return _committed(session, order, "orders.closed", now=now, actor=actor)
+
+
+def _committed(
+    session: Session, order: PurchaseOrder, action: str, *, now: datetime, actor: Actor, **extra
+) -> PurchaseOrder:
+    """Record an order's step in the audit trail (its number, and ``extra``) and commit it."""
     record(
         session,
-        action="orders.closed",
+        action=action,
         subject_type="purchase_order",
         subject_id=order.id,
         now=now,
         actor=actor,
-        payload={"number": order.number},
+        payload={"number": order.number, **extra},
     )
     session.commit()
     return order

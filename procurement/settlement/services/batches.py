@@ -105,16 +105,7 @@ def pay_batch(
     if not side_by_side:
         session.refresh(run, with_for_update=True)
         batch_no = run.batches_done + 1
-    txn = LedgerTransaction(
-        key=f"payment:{run.reference}:{batch_no}",
-        kind=TransactionKind.PAYMENT,
-        reference=run.reference,
-        run_id=run.id,
-        occurred_at=now,
-        created_at=now,
-        actor_org_id=actor.org_id,
-        description=f"Settlement run {run.reference}, batch {batch_no}",
-    )
+    txn = _payment_transaction(run, batch_no, now=now, actor=actor)
     session.add(txn)
     session.flush()
     work = work or Work(frozenset(manufacturers), frozenset(manufacturers))
@@ -125,6 +116,47 @@ def pay_batch(
         session.delete(txn)
         total = Decimal("0.00")
     count = sum(p.count for p in pairs)
+    _count_batch(session, run, batch_no, count, total, side_by_side=side_by_side)
+    audit.record(
+        session,
+        action="settlement.run.batch_paid",
+        subject_type="settlement_run",
+        subject_id=run.id,
+        now=now,
+        actor=actor,
+        payload={"batch": batch_no, "payables": count, "amount": str(total)},
+    )
+    session.commit()
+    return batch_no
+
+
+def _payment_transaction(
+    run: SettlementRun, batch_no: int | None, *, now: datetime, actor: Actor
+) -> LedgerTransaction:
+    """The batch's payment transaction (its postings follow once the batch is claimed)."""
+    return LedgerTransaction(
+        key=f"payment:{run.reference}:{batch_no}",
+        kind=TransactionKind.PAYMENT,
+        reference=run.reference,
+        run_id=run.id,
+        occurred_at=now,
+        created_at=now,
+        actor_org_id=actor.org_id,
+        description=f"Settlement run {run.reference}, batch {batch_no}",
+    )
+
+
+def _count_batch(
+    session: Session,
+    run: SettlementRun,
+    batch_no: int | None,
+    count: int,
+    total: Decimal,
+    *,
+    side_by_side: bool,
+) -> None:
+    """Add the batch to the run's counters: in place when the batch holds the run's lock, by
+    one UPDATE of the counters when batches run side by side."""
     if side_by_side:
         session.execute(
             update(SettlementRun)
@@ -139,17 +171,6 @@ def pay_batch(
         run.batches_done = batch_no
         run.payables_count += count
         run.total_amount = Decimal(run.total_amount) + total
-    audit.record(
-        session,
-        action="settlement.run.batch_paid",
-        subject_type="settlement_run",
-        subject_id=run.id,
-        now=now,
-        actor=actor,
-        payload={"batch": batch_no, "payables": count, "amount": str(total)},
-    )
-    session.commit()
-    return batch_no
 
 
 def claim(session: Session, run, txn_id: int, manufacturers: list[int], now, work: Work):
