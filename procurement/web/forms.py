@@ -51,6 +51,7 @@ FORM_KEY = "form_key"
 FORM_KEY_BYTES = 24  # 32 characters of URL-safe text
 FORM_KEY_KEPT = timedelta(days=1)  # a key older than this may be sent again as new
 FORM_ERRORS = "_form"  # errors that belong to no one field
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")  # what pages send
 
 
 def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -160,7 +161,9 @@ def form_guard() -> Markup:
 
 def _claim() -> Response | None:
     """Before a POST view: claim its form key, or answer a repeat without running the view."""
-    key = request.form.get(FORM_KEY, "") if request.method == "POST" else ""
+    if request.method != "POST" or request.mimetype not in FORM_TYPES:
+        return None  # an API call (JSON) carries no form key: nothing to look at
+    key = request.form.get(FORM_KEY, "")
     if not key or len(key) > 2 * FORM_KEY_BYTES:
         return None
     session = get_session()
