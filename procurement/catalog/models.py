@@ -22,6 +22,7 @@ from procurement.catalog.lifecycle import TenderStatus, allowed_next
 from procurement.db import Base, Currency, Quantity, UnitPrice, enum_type
 
 __all__ = [
+    "DemandBrandLine",
     "DemandConfirmation",
     "DemandReport",
     "DemandRevision",
@@ -231,6 +232,33 @@ class DemandReport(Base):
     revisions: Mapped[list[DemandRevision]] = relationship(
         back_populates="report", order_by="DemandRevision.version"
     )
+    brand_lines: Mapped[list[DemandBrandLine]] = relationship(
+        back_populates="report", order_by="DemandBrandLine.product_id", cascade="all, delete-orphan"
+    )
+
+
+class DemandBrandLine(Base):
+    """Part of a demand report named by product (带量报名 by brand, RULES.md 10): if the product
+    wins, its manufacturer supplies this part to the hospital directly.
+
+    The report's ``quantity`` is the whole demand for the lot; its brand lines are parts of it
+    (their sum never exceeds it), the rest is reported by generic name."""
+
+    __tablename__ = "demand_brand_lines"
+    __table_args__ = (
+        UniqueConstraint("report_id", "product_id"),
+        CheckConstraint("quantity > 0", name="brand_quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("demand_reports.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    hospital_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    quantity: Mapped[Quantity]
+
+    report: Mapped[DemandReport] = relationship(back_populates="brand_lines")
+    product: Mapped[Product] = relationship()
 
 
 class DemandRevision(Base):

@@ -19,6 +19,8 @@ MAX_WINNERS_BATCH9: tuple[int, ...] = (1, 2, 2, 3, 4, 4, 5, 6, 7, 8, 9, 9, 10, 1
 ANCHOR_MODES = ("lowest", "half_mean_or_lowest")
 GRANULARITIES = ("single", "region", "split")
 SOLVERS = ("highs", "cbc")
+COST_BASES = ("comparable", "own")
+FLOOR_MODES = ("off", "refuse", "reason")
 DEFAULT_PRESET = "national-2024"
 
 
@@ -39,6 +41,16 @@ class SelectionRules:
     cut_threshold: Decimal = Decimal("0.5")
     revival: bool = True
     accept_above_ceiling: bool = False
+    # Related bidders (RULES.md 10): a group under common control counts once in N and only its
+    # best-ranked valid bid per lot stands.
+    related_bidders: bool = True
+    # Cost disclosure (RULES.md 10): a bid whose comparable price is below
+    # cost_disclosure_ratio x anchor files a cost breakdown within cost_disclosure_days of
+    # opening; when cost_disclosure_required, a missing breakdown voids the win.
+    cost_disclosure: bool = False
+    cost_disclosure_ratio: Decimal = Decimal("1")
+    cost_disclosure_days: int = 5
+    cost_disclosure_required: bool = True
 
     def __post_init__(self) -> None:
         if self.anchor_mode not in ANCHOR_MODES:
@@ -82,14 +94,41 @@ class AllocationRules:
     solver: str = "highs"
     time_limit_s: int = 60
     mip_gap: Decimal = Decimal("0.0001")
+    # The price the allocation compares winners by (RULES.md 3): "comparable" (the ranking's
+    # price) or "own" (each winner's own unit price). Spend is always at the own price.
+    cost_basis: str = "comparable"
 
     def __post_init__(self) -> None:
         if self.granularity not in GRANULARITIES:
             raise ValueError(f"granularity must be one of {GRANULARITIES}")
+        if self.cost_basis not in COST_BASES:
+            raise ValueError(f"cost_basis must be one of {COST_BASES}")
         if self.solver not in SOLVERS:
             raise ValueError(f"solver must be one of {SOLVERS}")
         if not (0 <= self.min_share <= 1 and 0 < self.max_share <= 1):
             raise ValueError("shares must satisfy 0 <= min_share <= 1 and 0 < max_share <= 1")
+
+
+@dataclass(frozen=True)
+class DemandRules:
+    """Demand reporting (RULES.md 10, batch 11): by brand, and the demand floor.
+
+    ``floor_mode``: "off"; "refuse" (a report below ``floor_share`` x the hospital's average
+    annual usage over the previous ``floor_years`` years is refused with the figure it must
+    reach); "reason" (accepted only with a reason the regulator confirms)."""
+
+    brand_reporting: bool = False
+    floor_share: Decimal = Decimal("0.8")
+    floor_mode: str = "off"
+    floor_years: int = 2
+
+    def __post_init__(self) -> None:
+        if self.floor_mode not in FLOOR_MODES:
+            raise ValueError(f"floor_mode must be one of {FLOOR_MODES}")
+        if not 0 <= self.floor_share <= 1:
+            raise ValueError("floor_share must be between 0 and 1")
+        if self.floor_years < 1:
+            raise ValueError("floor_years must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -100,6 +139,7 @@ class RulesSet:
     selection: SelectionRules = field(default_factory=SelectionRules)
     volume: VolumeRules = field(default_factory=VolumeRules)
     allocation: AllocationRules = field(default_factory=AllocationRules)
+    demand: DemandRules = field(default_factory=DemandRules)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict: Decimals as strings, tuples as lists, floors as a mapping."""
@@ -108,6 +148,7 @@ class RulesSet:
             "selection": _group_to_dict(self.selection),
             "volume": _group_to_dict(self.volume),
             "allocation": _group_to_dict(self.allocation),
+            "demand": _group_to_dict(self.demand),
         }
 
     @classmethod
@@ -118,6 +159,7 @@ class RulesSet:
             selection=_group_from_dict(SelectionRules, data.get("selection", {})),
             volume=_group_from_dict(VolumeRules, data.get("volume", {})),
             allocation=_group_from_dict(AllocationRules, data.get("allocation", {})),
+            demand=_group_from_dict(DemandRules, data.get("demand", {})),
         )
 
 
@@ -175,12 +217,17 @@ PRESETS: dict[str, RulesSet] = {
     "national-2021": RulesSet(
         name="national-2021",
         selection=SelectionRules(
-            max_winners_table=MAX_WINNERS_BATCH9, cut_rule=True, revival=False
+            max_winners_table=MAX_WINNERS_BATCH9,
+            cut_rule=True,
+            revival=False,
+            accept_above_ceiling=True,
         ),
     ),
     "national-2024": _national_2024(),
     "national-2025": RulesSet(
-        name="national-2025", selection=SelectionRules(anchor_mode="half_mean_or_lowest")
+        name="national-2025",
+        selection=SelectionRules(anchor_mode="half_mean_or_lowest", cost_disclosure=True),
+        demand=DemandRules(brand_reporting=True, floor_mode="refuse"),
     ),
 }
 
@@ -190,7 +237,7 @@ def preset(name: str = DEFAULT_PRESET, **overrides: Any) -> RulesSet:
     if name not in PRESETS:
         raise ValueError(f"unknown rules preset {name!r}; known: {sorted(PRESETS)}")
     base = PRESETS[name]
-    groups: dict[str, dict[str, Any]] = {"selection": {}, "volume": {}, "allocation": {}}
+    groups: dict[str, dict[str, Any]] = {g: {} for g in GROUPS}
     for key, value in overrides.items():
         owner = next((g for g in groups if key in _field_names(getattr(base, g))), None)
         if owner is None:
@@ -199,6 +246,9 @@ def preset(name: str = DEFAULT_PRESET, **overrides: Any) -> RulesSet:
     return dataclasses.replace(
         base, **{g: dataclasses.replace(getattr(base, g), **v) for g, v in groups.items() if v}
     )
+
+
+GROUPS = ("selection", "volume", "allocation", "demand")
 
 
 def _field_names(group: Any) -> set[str]:

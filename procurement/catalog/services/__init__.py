@@ -5,10 +5,12 @@ so the bidding, award and contracts services can move the tender together with t
 """
 
 from procurement.catalog.services.confirmation import (
+    BrandPart,
     ConfirmedDemand,
     DemandTotals,
     LotTotal,
     RegionTotal,
+    brand_parts,
     confirm_demand,
     confirmed_demand,
     demand_totals,
@@ -54,11 +56,13 @@ from procurement.catalog.services.transitions import (
 )
 
 __all__ = [
+    "BrandPart",
     "ConfirmedDemand",
     "DemandTotals",
     "LotTotal",
     "RegionTotal",
     "add_lot",
+    "brand_parts",
     "build_rules",
     "change_tender_status",
     "close_bidding",

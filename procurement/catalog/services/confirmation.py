@@ -13,7 +13,14 @@ from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
 from procurement.catalog.errors import DemandAdjustmentsNotValid, DemandNotConfirmed, UnknownLots
-from procurement.catalog.models import DemandConfirmation, DemandReport, Lot, Tender
+from procurement.catalog.models import (
+    DemandBrandLine,
+    DemandConfirmation,
+    DemandReport,
+    Lot,
+    Product,
+    Tender,
+)
 from procurement.catalog.services.common import require_owner, visible_tender
 from procurement.catalog.services.demand import check_confirmable, list_demand
 from procurement.core.messages import N_, Message
@@ -229,4 +236,40 @@ def confirmed_demand(session: Session, *, lot_id: int) -> list[ConfirmedDemand]:
     )
     return [
         ConfirmedDemand(r.hospital_id, r.province_code, r.confirmed_quantity or 0) for r in reports
+    ]
+
+
+@dataclass(frozen=True)
+class BrandPart:
+    """A part of a hospital's demand named by product (RULES.md 10), as reported, with the
+    report's whole quantity and confirmed quantity (the award scales the part by them)."""
+
+    hospital_id: int
+    product_id: int
+    manufacturer_id: int
+    quantity: int
+    report_quantity: int
+    confirmed_quantity: int
+
+
+def brand_parts(session: Session, *, lot_id: int) -> list[BrandPart]:
+    """Every brand part of a lot's demand, by hospital then product (no authorization: the
+    calling service has checked it)."""
+    rows = session.execute(
+        select(
+            DemandBrandLine.hospital_id,
+            DemandBrandLine.product_id,
+            Product.manufacturer_id,
+            DemandBrandLine.quantity,
+            DemandReport.quantity,
+            DemandReport.confirmed_quantity,
+        )
+        .join(DemandReport, DemandReport.id == DemandBrandLine.report_id)
+        .join(Product, Product.id == DemandBrandLine.product_id)
+        .where(DemandBrandLine.lot_id == lot_id)
+        .order_by(DemandBrandLine.hospital_id, DemandBrandLine.product_id)
+    )
+    return [
+        BrandPart(hospital, product, maker, quantity, reported, confirmed or 0)
+        for hospital, product, maker, quantity, reported, confirmed in rows
     ]

@@ -72,6 +72,7 @@ def build_rules(preset: str, overrides: dict[str, Any]) -> dict[str, Any]:
             ("selection", rules_sets.SelectionRules),
             ("volume", rules_sets.VolumeRules),
             ("allocation", rules_sets.AllocationRules),
+            ("demand", rules_sets.DemandRules),
         )
     }
     errors: dict[str, list[str]] = {}
