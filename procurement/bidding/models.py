@@ -27,6 +27,9 @@ __all__ = [
     "BidAction",
     "BidStatus",
     "BidVersion",
+    "BidderGroup",
+    "BidderGroupDesignation",
+    "BidderGroupMember",
     "BiddingBan",
     "Validity",
     "new_bid_reference",
@@ -101,6 +104,9 @@ class Bid(Base):
     note: Mapped[str | None] = mapped_column(Text)
     validity: Mapped[Validity | None] = mapped_column(enum_type(Validity, 10))
     invalid_reason: Mapped[str | None] = mapped_column(String(300))
+    # False when the product was found ineligible at opening (not consistency-evaluated, barred,
+    # approved after the cut-off): such a bidder does not count in N (RULES.md 2.2).
+    eligible: Mapped[bool | None]
     rank: Mapped[int | None]
 
     tender: Mapped[Tender] = relationship()
@@ -170,3 +176,57 @@ class BiddingBan(Base):
 
     def covers(self, product_id: int) -> bool:
         return self.product_id is None or self.product_id == product_id
+
+
+class BidderGroup(Base):
+    """Manufacturers under common control (RULES.md 1 and 10): one bidder in N, and only the
+    group's best-ranked valid bid per lot stands. The regulator keeps the groups; every change
+    is audited (the audit trail is the membership's history)."""
+
+    __tablename__ = "bidder_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_by_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    created_at: Mapped[datetime]
+
+    members: Mapped[list[BidderGroupMember]] = relationship(
+        back_populates="group", order_by="BidderGroupMember.id"
+    )
+    designations: Mapped[list[BidderGroupDesignation]] = relationship(
+        back_populates="group", order_by="BidderGroupDesignation.id"
+    )
+
+
+class BidderGroupMember(Base):
+    """A manufacturer in a group; the unique manufacturer keeps it in one group at a time."""
+
+    __tablename__ = "bidder_group_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("bidder_groups.id"), index=True)
+    manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), unique=True)
+    since: Mapped[datetime]
+
+    group: Mapped[BidderGroup] = relationship(back_populates="members")
+    manufacturer: Mapped[Organization] = relationship()
+
+
+class BidderGroupDesignation(Base):
+    """The member a group names to bid on a tender (``lot_id`` None: every lot) or on one lot;
+    a lot's own designation comes before the tender's. Only that member's bid stands."""
+
+    __tablename__ = "bidder_group_designations"
+    __table_args__ = (UniqueConstraint("group_id", "tender_id", "lot_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("bidder_groups.id"), index=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tenders.id"), index=True)
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
+    manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    created_at: Mapped[datetime]
+
+    group: Mapped[BidderGroup] = relationship(back_populates="designations")
+    tender: Mapped[Tender] = relationship()
+    lot: Mapped[Lot | None] = relationship()
+    manufacturer: Mapped[Organization] = relationship()
