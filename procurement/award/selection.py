@@ -1,14 +1,17 @@
 """Winner selection for one lot (RULES.md section 2). Pure: ids, ints and Decimals in and out.
 
-Steps: N = every declared bidder; valid bids sorted by comparable price (ties: larger capacity,
-then earlier submission); shortlist of `max_winners[N]`; anchor; a shortlisted bid wins under
-`win_multiple x anchor`, under the dosage form's absolute floor, or (cut rule) with a large
-enough price cut; opted-in valid losers are revived at the revival price; no winner = failed lot.
+Steps: N = every declared bidder whose product is eligible, a related-bidder group once; one
+valid bid per group (its best-ranked, or the member it named); valid bids sorted by comparable
+price (ties: larger capacity, then earlier submission); shortlist of `max_winners[N]`; anchor; a
+shortlisted bid wins under `win_multiple x anchor`, under the dosage form's absolute floor, or
+(cut rule) with a large enough price cut; opted-in valid losers are revived at the revival
+price; no winner = failed lot.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -35,7 +38,9 @@ class BidInput:
     """One declared bid. `unit_price=None` means void or missing (it still counts in N).
 
     `submitted_seq` orders submissions (smaller = earlier); `invalid_reason` marks a bid
-    declared invalid for a reason other than its price (e.g. disqualified at opening)."""
+    declared invalid for a reason other than its price (e.g. disqualified at opening);
+    `counts_in_n` is False when its product was found ineligible at opening (RULES.md 2.2);
+    `group_id` names the bidder's related-bidder group, if any (RULES.md 10)."""
 
     bid_id: str
     bidder_id: str
@@ -45,6 +50,22 @@ class BidInput:
     submitted_seq: int
     revival_opt_in: bool = False
     invalid_reason: str | None = None
+    counts_in_n: bool = True
+    group_id: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupInput:
+    """A related-bidder group with bids on the lot: its name, its members' names (for the
+    reasons) and the member it named to bid on this lot, if any."""
+
+    group_id: str
+    name: str
+    members: tuple[tuple[str, str], ...]  # (bidder_id, name)
+    named_bidder_id: str | None = None
+
+    def member_name(self, bidder_id: str) -> str:
+        return dict(self.members).get(bidder_id, bidder_id)
 
 
 @dataclass(frozen=True)
@@ -54,6 +75,7 @@ class LotBids:
     reference_strength: Decimal
     dosage_form: str
     bids: tuple[BidInput, ...]
+    groups: tuple[GroupInput, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,6 +169,61 @@ def _rank_valid(lot: LotBids, rules: SelectionRules) -> tuple[list[_Ranked], dic
     return ranked, invalid
 
 
+def _one_per_group(lot: LotBids, ranked: list[_Ranked], invalid: dict[str, str]) -> list[_Ranked]:
+    """Void every valid bid of a group but the one that stands (RULES.md 10); re-rank the rest."""
+    groups = {g.group_id: g for g in lot.groups}
+    by_group: dict[str, list[_Ranked]] = defaultdict(list)
+    for r in ranked:
+        if r.bid.group_id in groups:
+            by_group[r.bid.group_id].append(r)
+    for group_id, bids in by_group.items():
+        group = groups[group_id]
+        reason = _group_void_reason(group, bids)
+        standing = _standing(group, bids)
+        for r in bids:
+            if r is not standing:
+                invalid[r.bid.bid_id] = reason
+    kept = [r for r in ranked if r.bid.bid_id not in invalid]
+    return [replace(r, rank=rank) for rank, r in enumerate(kept, start=1)]
+
+
+def _standing(group: GroupInput, bids: list[_Ranked]) -> _Ranked | None:
+    if group.named_bidder_id is None:
+        return bids[0]
+    return next((r for r in bids if r.bid.bidder_id == group.named_bidder_id), None)
+
+
+def _group_void_reason(group: GroupInput, bids: list[_Ranked]) -> str:
+    if group.named_bidder_id is not None:
+        return Message(
+            "void: the related bidders of {group} count as one bidder, and the group named "
+            "{member} to bid on this lot; only that member's bid stands",
+            group=group.name,
+            member=group.member_name(group.named_bidder_id),
+        )
+    best = bids[0]
+    return Message(
+        "void: the related bidders of {group} count as one bidder; only the group's "
+        "best-ranked valid bid stands ({member}, comparable price {price})",
+        group=group.name,
+        member=group.member_name(best.bid.bidder_id),
+        price=_fmt(best.comparable),
+    )
+
+
+def declared_count(lot: LotBids, related_bidders: bool) -> int:
+    """N: bidders whose product is eligible, whatever became of their quote; a related-bidder
+    group once (RULES.md 2.2 and 10)."""
+    groups = {g.group_id for g in lot.groups} if related_bidders else set()
+    return len(
+        {
+            ("group", b.group_id) if b.group_id in groups else ("bidder", b.bidder_id)
+            for b in lot.bids
+            if b.counts_in_n
+        }
+    )
+
+
 def _anchor(shortlist: list[_Ranked], rules: SelectionRules) -> Decimal:
     lowest = shortlist[0].comparable
     if rules.anchor_mode == "half_mean_or_lowest":
@@ -208,7 +285,9 @@ def select_winners(lot: LotBids, rules: RulesSet | SelectionRules) -> SelectionR
     """Apply the selection rules to one lot; every bid gets an outcome and a reason."""
     sel = rules.selection if isinstance(rules, RulesSet) else rules
     ranked, invalid = _rank_valid(lot, sel)
-    declared = len({b.bidder_id for b in lot.bids})
+    if sel.related_bidders:
+        ranked = _one_per_group(lot, ranked, invalid)
+    declared = declared_count(lot, sel.related_bidders)
     cap = sel.max_winners(declared)
     shortlist = ranked[:cap]
     if not shortlist:

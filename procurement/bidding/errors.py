@@ -144,3 +144,47 @@ class BidWithdrawn(Conflict):
 class BidAlreadyWithdrawn(BidWithdrawn):
     when = N_("A withdrawn bid is withdrawn again.")
     template = N_("Bid {bid_id} is already withdrawn.")
+
+
+class GroupNotValid(ValidationFailed):
+    when = N_("A related-bidder group is recorded or changed with fields that are not valid.")
+    template = N_("The related-bidder group cannot be recorded as given.")
+
+
+class GroupNotFound(NotFound):
+    code = "group-not-found"
+    title = N_("Group not found")
+    when = N_("No related-bidder group has that id, or it is not one the user may see.")
+    template = N_("There is no related-bidder group {group_id}, or it is not one you may see.")
+
+
+class GroupNameTaken(Conflict):
+    code = "group-name-taken"
+    title = N_("Group name taken")
+    when = N_("A related-bidder group is recorded under a name another group has.")
+    template = N_("A related-bidder group named {name} exists already.")
+
+
+class AlreadyInAGroup(Conflict):
+    code = "already-in-a-group"
+    title = N_("Already in a group")
+    when = N_("A manufacturer is added to a group while it belongs to another one.")
+    template = N_(
+        "{manufacturer} is already in the related-bidder group {group}; remove it there first "
+        "(a manufacturer is in at most one group at a time)."
+    )
+
+
+class NotAGroupMember(ValidationFailed):
+    when = N_("A group names, or removes, a manufacturer that is not one of its members.")
+    template = N_("That manufacturer is not a member of the group {group}.")
+
+
+class GroupDesignationClosed(Conflict):
+    code = "group-designation-closed"
+    title = N_("Bids already opened")
+    when = N_("A group's bidding member is named or changed after the tender's bids were opened.")
+    template = N_(
+        "The bids of tender {tender_code} are opened; the member a group names to bid can no "
+        "longer change."
+    )

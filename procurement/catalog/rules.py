@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Context, Decimal, localcontext
 from typing import Any
 
@@ -44,6 +45,9 @@ class SelectionRules:
     # Related bidders (RULES.md 10): a group under common control counts once in N and only its
     # best-ranked valid bid per lot stands.
     related_bidders: bool = True
+    # Who may bid (RULES.md 1): a product approved after this cut-off date (ISO, e.g.
+    # "2025-06-30"; empty = the business date of the tender's bid deadline) is not eligible.
+    approval_cutoff: str = ""
     # Cost disclosure (RULES.md 10): a bid whose comparable price is below
     # cost_disclosure_ratio x anchor files a cost breakdown within cost_disclosure_days of
     # opening; when cost_disclosure_required, a missing breakdown voids the win.
@@ -57,6 +61,8 @@ class SelectionRules:
             raise ValueError(f"anchor_mode must be one of {ANCHOR_MODES}, got {self.anchor_mode!r}")
         if not self.max_winners_table or min(self.max_winners_table) < 1:
             raise ValueError("max_winners_table needs at least one entry, all >= 1")
+        if self.approval_cutoff:
+            date.fromisoformat(self.approval_cutoff)  # a ValueError names the bad date
 
     def max_winners(self, declared: int) -> int:
         """Shortlist size for `declared` bidders (N counts every declared bidder)."""

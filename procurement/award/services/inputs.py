@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.award.errors import AwardRunNotValid, LotsDemandNotConfirmed
-from procurement.award.selection import BidInput, LotBids
+from procurement.award.selection import BidInput, GroupInput, LotBids
 from procurement.bidding.models import Bid, BidStatus, Validity
+from procurement.bidding.services import GroupOnLot, groups_by_lot
 from procurement.catalog.models import Lot, Tender
 from procurement.catalog.rules import RulesSet
 from procurement.catalog.services import ConfirmedDemand, confirmed_demand
@@ -66,15 +67,40 @@ class LotInputs:
     lot: Lot
     bids: list[Bid]
     demand: list[ConfirmedDemand]
+    groups: list[GroupOnLot] = field(default_factory=list)
     selection_input: LotBids = field(init=False)
 
     def __post_init__(self) -> None:
-        self.selection_input = lot_bids(self.lot, self.bids)
+        self.selection_input = lot_bids(self.lot, self.bids, self.groups)
 
 
-def lot_bids(lot: Lot, bids: list[Bid]) -> LotBids:
-    """The selection module's view of a lot's opened live bids (order of submission)."""
+def _group_inputs(bids: list[Bid], groups: list[GroupOnLot]) -> tuple[GroupInput, ...]:
+    """The related-bidder groups with a bid on the lot: the membership the selection used."""
+    bidders = {b.manufacturer_id for b in bids}
+    return tuple(
+        GroupInput(
+            group_id=str(g.group_id),
+            name=g.name,
+            members=tuple(
+                (str(m), name)
+                for m, name in sorted(g.members.items())
+                if m in bidders or m == g.named_manufacturer_id
+            ),
+            named_bidder_id=None
+            if g.named_manufacturer_id is None
+            else str(g.named_manufacturer_id),
+        )
+        for g in groups
+        if bidders & set(g.members)
+    )
+
+
+def lot_bids(lot: Lot, bids: list[Bid], groups: list[GroupOnLot] | None = None) -> LotBids:
+    """The selection module's view of a lot's opened live bids (order of submission) and of
+    the related-bidder groups among its bidders."""
     ordered = sorted(bids, key=lambda b: (b.submitted_at, b.id))
+    related = _group_inputs(bids, groups or [])
+    group_of = {bidder: g.group_id for g in related for bidder, _ in g.members}
     inputs = tuple(
         BidInput(
             bid_id=str(b.id),
@@ -85,6 +111,8 @@ def lot_bids(lot: Lot, bids: list[Bid]) -> LotBids:
             submitted_seq=seq,
             revival_opt_in=b.revival_opt_in,
             invalid_reason=b.invalid_reason if b.validity == Validity.INVALID else None,
+            counts_in_n=b.eligible is not False,
+            group_id=group_of.get(str(b.manufacturer_id)),
         )
         for seq, b in enumerate(ordered)
     )
@@ -94,6 +122,7 @@ def lot_bids(lot: Lot, bids: list[Bid]) -> LotBids:
         reference_strength=lot.reference_strength,
         dosage_form=lot.dosage_class.value,
         bids=inputs,
+        groups=related,
     )
 
 
@@ -109,11 +138,13 @@ def load_inputs(session: Session, tender: Tender) -> list[LotInputs]:
         .where(Bid.tender_id == tender.id, Bid.status == BidStatus.SUBMITTED)
         .order_by(Bid.id)
     ).all()
+    groups = groups_by_lot(session, tender)
     return [
         LotInputs(
             lot,
             [b for b in bids if b.lot_id == lot.id and b.opened_at is not None],
             confirmed_demand(session, lot_id=lot.id),
+            groups[lot.id],
         )
         for lot in tender.lots
     ]
@@ -152,9 +183,15 @@ def _lot_canonical(item: LotInputs) -> dict[str, Any]:
                 "seq": b.submitted_seq,
                 "opt_in": b.revival_opt_in,
                 "invalid": b.invalid_reason,
+                "in_n": b.counts_in_n,
+                "group": b.group_id,
             }
             for b in item.selection_input.bids
         ]
         + [{"id": str(b.id), "regions": sorted(b.regions or [])} for b in item.bids],
         "demand": [[d.hospital_id, d.province_code, d.quantity] for d in item.demand],
+        "groups": [
+            [g.group_id, g.name, [list(m) for m in g.members], g.named_bidder_id]
+            for g in item.selection_input.groups
+        ],
     }

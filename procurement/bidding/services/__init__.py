@@ -11,6 +11,18 @@ from procurement.bidding.services.bans import (
     list_bans,
     update_ban,
 )
+from procurement.bidding.services.groups import (
+    GroupOnLot,
+    add_member,
+    create_group,
+    get_group,
+    groups_by_lot,
+    groups_query,
+    list_groups,
+    name_bidder,
+    remove_member,
+    unname_bidder,
+)
 from procurement.bidding.services.keys import rotate_seal_key
 from procurement.bidding.services.opening import LotOpening, OpeningResult, open_bids
 from procurement.bidding.services.reading import (
@@ -35,6 +47,7 @@ from procurement.bidding.services.submission import (
 
 __all__ = [
     "BidSummary",
+    "GroupOnLot",
     "LotOpening",
     "LotSummary",
     "OpeningResult",
@@ -42,20 +55,29 @@ __all__ = [
     "Submitted",
     "Verification",
     "add_ban",
+    "add_member",
     "amend_bid",
     "bid_receipt",
     "bid_summary",
     "create_ban",
+    "create_group",
     "get_ban",
     "get_bid",
+    "get_group",
+    "groups_by_lot",
+    "groups_query",
     "lift_ban",
     "list_bans",
+    "list_groups",
     "list_lot_bids",
     "my_bids",
+    "name_bidder",
     "open_bids",
     "opened_bids",
+    "remove_member",
     "rotate_seal_key",
     "submit_bid",
+    "unname_bidder",
     "update_ban",
     "verify_bid",
     "withdraw_bid",

@@ -6,7 +6,7 @@ Every refusal names its field. Messages may quote the sender's own values, never
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from procurement.bidding.ranking import Prices, normalize
 from procurement.bidding.seal import BidContent
 from procurement.catalog.models import Lot, Product, QualityRequirement, Tender
 from procurement.catalog.services import rules_of
+from procurement.core.clock import business_date
 from procurement.core.errors import RuleViolation
 from procurement.core.messages import N_, Message
 
@@ -77,7 +78,23 @@ def product_problems(product: Product, lot: Lot) -> list[str]:
     needs_quality = lot.quality_requirement == QualityRequirement.CONSISTENCY_EVALUATED
     if needs_quality and not product.meets_quality_bar:
         problems.append(N_("the lot requires consistency evaluation (or the originator)"))
+    cutoff = approval_cutoff(lot.tender)
+    if product.approval_date > cutoff:
+        problems.append(
+            Message(
+                "it was approved on {approved}, after the tender's cut-off date {cutoff}",
+                approved=product.approval_date.isoformat(),
+                cutoff=cutoff.isoformat(),
+            )
+        )
     return problems
+
+
+def approval_cutoff(tender: Tender) -> date:
+    """The date a product must be approved by to bid (RULES.md 1): the rules' cut-off, else the
+    business date of the bid deadline."""
+    configured = rules_of(tender).selection.approval_cutoff
+    return date.fromisoformat(configured) if configured else business_date(tender.bid_deadline)
 
 
 def active_ban(

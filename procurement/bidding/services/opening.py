@@ -19,6 +19,7 @@ from procurement.bidding.services.eligibility import active_ban, product_problem
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
 from procurement.catalog.services import rules_of, transition
+from procurement.core.messages import N_, Message
 
 
 @dataclass(frozen=True)
@@ -101,24 +102,49 @@ def _reveal(session: Session, bid: Bid, tender: Tender, sealer: Sealer, now: dat
     bid.price_per_pack, bid.capacity = content.price_per_pack, content.capacity
     bid.regions, bid.note = list(content.regions), content.note
     bid.unit_price, bid.comparable_price = prices.unit_price, prices.comparable_price
-    reason = _invalid_reason(session, bid, content, nonce, prices.comparable_price, now)
+    ineligible = _ineligible_reason(session, bid, now)
+    bid.eligible = ineligible is None
+    reason = ineligible or _quote_invalid_reason(bid, content, nonce, prices.comparable_price)
     bid.validity = Validity.INVALID if reason else Validity.VALID
     bid.invalid_reason = reason
     return reason is None
 
 
-def _invalid_reason(session, bid: Bid, content, nonce: str, comparable, now) -> str | None:
+def _ineligible_reason(session: Session, bid: Bid, now: datetime) -> str | None:
+    """Why the product may not bid at all; such a bidder does not count in N (RULES.md 2.2)."""
     lot, product = bid.lot, bid.product
-    if not digests_equal(commitment(content, nonce), bid.digest):
-        return "the sealed content does not match the bid's commitment digest"
-    if comparable > lot.ceiling_unit_price:
-        return f"comparable unit price {comparable} is above the ceiling {lot.ceiling_unit_price}"
     problems = product_problems(product, lot)
     if problems:
-        return f"the product is no longer eligible: {'; '.join(problems)}"
+        return Message(
+            "the product is not eligible: {problems}; not counted among declared bidders",
+            problems="; ".join(str(p) for p in problems),
+        )
     ban = active_ban(session, bid.manufacturer_id, product.id, now)
     if ban is not None:
-        return f"the bidder is barred from bidding ({ban.level}: {ban.reason})"
+        return Message(
+            "the bidder is barred from bidding ({level}: {reason}); not counted among declared "
+            "bidders",
+            level=ban.level,
+            reason=ban.reason,
+        )
+    return None
+
+
+def _quote_invalid_reason(bid: Bid, content, nonce: str, comparable) -> str | None:
+    """Why an eligible product's quote is invalid; the bidder still counts in N."""
+    ceiling = bid.lot.ceiling_unit_price
+    if not digests_equal(commitment(content, nonce), bid.digest):
+        return N_(
+            "the sealed content does not match the bid's commitment digest; counted among "
+            "declared bidders"
+        )
+    if comparable > ceiling:
+        return Message(
+            "comparable unit price {price} is above the ceiling {ceiling}; counted among "
+            "declared bidders",
+            price=comparable,
+            ceiling=ceiling,
+        )
     return None
 
 
