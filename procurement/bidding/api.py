@@ -1,4 +1,5 @@
-"""API: sealed bids, receipts, verification, opening, summaries, exports and bidding bans."""
+"""API: sealed bids, receipts, verification, opening, summaries, exports, bidding bans and
+related-bidder groups."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ from procurement.bidding.schemas import (
     BidSchema,
     BidSummarySchema,
     ExportArgs,
+    GroupCreateSchema,
+    GroupDesignationSchema,
+    GroupMemberSchema,
+    GroupSchema,
     OpeningSchema,
     ReceiptSchema,
     SubmittedSchema,
@@ -220,3 +225,75 @@ class BanById(MethodView):
     def delete(self, ban_id):
         """Lift a ban now (regulator); the record is kept."""
         return services.lift_ban(get_session(), ban_id=ban_id, now=now(), actor=api_actor())
+
+
+@blp.route("/bidder-groups")
+class Groups(MethodView):
+    @blp.response(200, GroupSchema(many=True))
+    def get(self):
+        """Related-bidder groups: all (regulator) or your own (manufacturer)."""
+        return services.list_groups(get_session(), actor=api_actor())
+
+    @blp.arguments(GroupCreateSchema)
+    @blp.response(201, GroupSchema)
+    def post(self, data):
+        """Record a group of manufacturers under common control (regulator)."""
+        return services.create_group(get_session(), data=data, now=now(), actor=api_actor())
+
+
+@blp.route("/bidder-groups/<int:group_id>")
+class GroupById(MethodView):
+    @blp.response(200, GroupSchema)
+    def get(self, group_id):
+        """One related-bidder group (a manufacturer: its own)."""
+        return services.get_group(get_session(), group_id=group_id, actor=api_actor())
+
+
+@blp.route("/bidder-groups/<int:group_id>/members")
+class GroupMembers(MethodView):
+    @blp.arguments(GroupMemberSchema)
+    @blp.response(201, GroupSchema)
+    def post(self, data, group_id):
+        """Add a manufacturer to a group; it may be in no other group (regulator)."""
+        return services.add_member(
+            get_session(), group_id=group_id, now=now(), actor=api_actor(), **data
+        )
+
+
+@blp.route("/bidder-groups/<int:group_id>/members/<int:manufacturer_id>")
+class GroupMemberById(MethodView):
+    @blp.response(200, GroupSchema)
+    def delete(self, group_id, manufacturer_id):
+        """Take a manufacturer out of a group (regulator)."""
+        return services.remove_member(
+            get_session(),
+            group_id=group_id,
+            manufacturer_id=manufacturer_id,
+            now=now(),
+            actor=api_actor(),
+        )
+
+
+@blp.route("/bidder-groups/<int:group_id>/designations")
+class GroupDesignations(MethodView):
+    @blp.arguments(GroupDesignationSchema)
+    @blp.response(201, GroupDesignationSchema)
+    def post(self, data, group_id):
+        """Name the member bidding for a group on a tender or lot, before opening (regulator)."""
+        return services.name_bidder(
+            get_session(), group_id=group_id, data=data, now=now(), actor=api_actor()
+        )
+
+
+@blp.route("/bidder-groups/<int:group_id>/designations/<int:designation_id>")
+class GroupDesignationById(MethodView):
+    @blp.response(200, GroupSchema)
+    def delete(self, group_id, designation_id):
+        """Withdraw a group's named bidding member, before opening (regulator)."""
+        return services.unname_bidder(
+            get_session(),
+            group_id=group_id,
+            designation_id=designation_id,
+            now=now(),
+            actor=api_actor(),
+        )

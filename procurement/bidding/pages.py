@@ -272,3 +272,6 @@ def export(tender_id: int, fmt: str):
         return redirect(url_for("bidding_pages.regulator_tender", tender_id=tender_id))
     bids = services.opened_bids(get_session(), tender_id=tender_id, actor=page_actor())
     return export_response(bids, fmt, f"tender-{tender_id}-bids", column_headings(COLUMNS))
+
+
+from procurement.bidding import groups_pages  # noqa: E402, F401  (its routes join bp)

@@ -58,6 +58,10 @@ class BidSchema(Schema):
     note = fields.String(allow_none=True)
     validity = fields.String(allow_none=True)
     invalid_reason = fields.String(allow_none=True)
+    eligible = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "false: the product was found ineligible at opening (not in N)"},
+    )
     rank = fields.Integer(allow_none=True)
 
 
@@ -146,3 +150,52 @@ class BanUpdateSchema(Schema):
     starts_at = fields.AwareDateTime()
     until = fields.AwareDateTime(allow_none=True)
     reason = fields.String()
+
+
+class GroupMemberSchema(Schema):
+    manufacturer_id = fields.Integer(required=True, strict=True)
+    name = fields.Function(lambda m: m.manufacturer.name, dump_only=True)
+    since = fields.DateTime(dump_only=True)
+
+
+class GroupDesignationSchema(Schema):
+    """The member a group names to bid on a tender (no lot: every lot) or on one lot."""
+
+    id = fields.Integer(dump_only=True)
+    tender_id = fields.Integer(required=True, strict=True)
+    lot_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    manufacturer_id = fields.Integer(required=True, strict=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class GroupSchema(Schema):
+    """A group of manufacturers under common control (one bidder in N, RULES.md 10)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    members = fields.Nested(GroupMemberSchema, many=True)
+    designations = fields.Nested(GroupDesignationSchema, many=True)
+    created_at = fields.DateTime()
+
+
+class GroupCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    members = fields.List(
+        fields.Integer(strict=True),
+        load_default=list,
+        metadata={"description": "manufacturer organization ids"},
+    )
+
+
+class GroupMemberFormSchema(GroupMemberSchema):
+    """The page's member form: the select sends the id as text."""
+
+    manufacturer_id = fields.Integer(required=True)
+
+
+class GroupDesignationFormSchema(GroupDesignationSchema):
+    """The page's bidding-member form: selects send ids as text; no lot = every lot."""
+
+    tender_id = fields.Integer(required=True)
+    lot_id = fields.Integer(load_default=None, allow_none=True)
+    manufacturer_id = fields.Integer(required=True)

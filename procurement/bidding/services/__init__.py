@@ -12,10 +12,12 @@ from procurement.bidding.services.bans import (
     update_ban,
 )
 from procurement.bidding.services.groups import (
+    GroupChoices,
     GroupOnLot,
     add_member,
     create_group,
     get_group,
+    group_choices,
     groups_by_lot,
     groups_query,
     list_groups,
@@ -47,6 +49,7 @@ from procurement.bidding.services.submission import (
 
 __all__ = [
     "BidSummary",
+    "GroupChoices",
     "GroupOnLot",
     "LotOpening",
     "LotSummary",
@@ -64,6 +67,7 @@ __all__ = [
     "get_ban",
     "get_bid",
     "get_group",
+    "group_choices",
     "groups_by_lot",
     "groups_query",
     "lift_ban",

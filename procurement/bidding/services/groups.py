@@ -265,3 +265,35 @@ def groups_by_lot(session: Session, tender: Tender) -> dict[int, list[GroupOnLot
             named_id = named.manufacturer_id if named is not None else None
             out[lot.id].append(GroupOnLot(group.id, group.name, members, named_id))
     return out
+
+
+@dataclass(frozen=True)
+class GroupChoices:
+    """What the regulator's group forms offer: manufacturers (with the group each is in) and
+    the regulator's tenders whose bids are still sealed, with their lots."""
+
+    manufacturers: list[tuple[Organization, str | None]]
+    tenders: list[Tender]
+
+
+def group_choices(session: Session, *, actor: Actor) -> GroupChoices:
+    """The choices of the regulator's group forms."""
+    actor.require(OrgKind.REGULATOR, write=False, action="see related-bidder groups")
+    groups = dict(
+        session.execute(
+            select(BidderGroupMember.manufacturer_id, BidderGroup.name).join(BidderGroup)
+        ).all()
+    )
+    orgs = session.scalars(
+        select(Organization)
+        .where(Organization.kind == OrgKind.MANUFACTURER)
+        .order_by(Organization.name, Organization.id)
+    )
+    tenders = session.scalars(
+        select(Tender)
+        .where(Tender.created_by_org_id == actor.org_id)
+        .order_by(Tender.created_at.desc(), Tender.id.desc())
+    )
+    return GroupChoices(
+        [(o, groups.get(o.id)) for o in orgs], [t for t in tenders if not is_opened(t)]
+    )
