@@ -4,6 +4,7 @@ Batch-10 table (national-2024): N=3 -> shortlist 2, N=4 -> shortlist 3. Ceiling 
 tablet at the reference strength 10, so every price below is its own comparable price.
 """
 
+from dataclasses import replace
 from decimal import Decimal as D
 
 from procurement.award.selection import GroupInput, LotBids, Outcome, select_winners
@@ -15,12 +16,12 @@ GROUP = GroupInput("7", "华东医药集团", (("A", "甲制药"), ("B", "乙制
 
 
 def grouped(b, group_id="7"):
-    return b.__class__(**{**b.__dict__, "group_id": group_id})
+    return replace(b, group_id=group_id)
 
 
 def ineligible(b):
     reason = "the product is not eligible"
-    return b.__class__(**{**b.__dict__, "counts_in_n": False, "invalid_reason": reason})
+    return replace(b, counts_in_n=False, invalid_reason=reason)
 
 
 def lot(*bids, groups=()):
