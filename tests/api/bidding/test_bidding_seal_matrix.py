@@ -74,7 +74,21 @@ def world(app, make_tender, make_user, make_product, auth_headers, regulator):
         client.post("/login", data={"username": user.username, "password": PASSWORD})
         clients[who] = client
     clients["anonymous"] = app.test_client()
+    # Both bidders are related: the group's pages and API must not tell who bid at what price.
+    members = [users[k].organization_id for k in ("bidder", "other")]
+    group = api.post(
+        "/api/v1/bidder-groups",
+        json={"name": "SEAL-GROUP", "members": members},
+        headers=headers["regulator"],
+    ).get_json()
+    named = api.post(
+        f"/api/v1/bidder-groups/{group['id']}/designations",
+        json={"tender_id": tender.id, "lot_id": lot.id, "manufacturer_id": members[0]},
+        headers=headers["regulator"],
+    )
+    assert named.status_code == 201, named.get_json()
     return {
+        "group": group["id"],
         "tender": tender,
         "lot": lot,
         "bids": bids,
@@ -104,6 +118,8 @@ def api_requests(w) -> list[tuple[str, str, dict | None]]:
         ("GET", f"/api/v1/tenders/{t}/bids/export?format=csv", None),
         ("GET", f"/api/v1/tenders/{t}/bids/export?format=xlsx", None),
         ("GET", "/api/v1/bidding-bans", None),
+        ("GET", "/api/v1/bidder-groups", None),
+        ("GET", f"/api/v1/bidder-groups/{w['group']}", None),
         ("POST", f"/api/v1/lots/{lot}/bids", body),  # a second bid: refused, must not leak
         ("PUT", f"/api/v1/bids/{b2}", body),  # someone else's bid
         ("DELETE", f"/api/v1/bids/{b2}", None),
@@ -125,6 +141,9 @@ def page_requests(w) -> list[str]:
         f"/regulator/bidding/tenders/{t}",
         f"/regulator/bidding/tenders/{t}/export.csv",
         f"/regulator/bidding/tenders/{t}/export.xlsx",
+        "/regulator/groups",
+        f"/regulator/groups/{w['group']}",
+        "/manufacturer/group",
     ]
 
 
