@@ -33,6 +33,7 @@ from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
 from procurement.catalog.services import rules_of
 from procurement.core.errors import DomainError
+from procurement.core.messages import translated
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.fieldnames import column_headings
 from procurement.web.listing import Choice, Listing, Sort, Text
@@ -148,7 +149,7 @@ def bid_form(lot_id: int):
             "bidding/bid_form.html", **context, form=request.form, error=error
         ), status_for(error)
     for warning in result.warnings:
-        flash(warning, "warning")
+        flash(translated(warning), "warning")
     flash(_("Your bid is sealed. Keep the receipt to verify it after the opening."), "success")
     return redirect(url_for("bidding_pages.receipt", bid_id=result.bid.id))
 

@@ -217,12 +217,19 @@ def _judge_price(
     )
     if prices.comparable_price <= lot.ceiling_unit_price:
         return prices, None
-    message = (
-        f"your comparable unit price {prices.comparable_price} (unit price {prices.unit_price} "
-        f"at strength {product.strength} {product.strength_unit}) is above the lot ceiling "
-        f"{lot.ceiling_unit_price}"
+    message = Message(
+        "your comparable unit price {comparable} (unit price {unit_price} at strength "
+        "{strength} {strength_unit}) is above the lot ceiling {ceiling}",
+        comparable=prices.comparable_price,
+        unit_price=prices.unit_price,
+        strength=product.strength,
+        strength_unit=product.strength_unit,
+        ceiling=lot.ceiling_unit_price,
     )
     if rules.accept_above_ceiling:
-        return prices, f"{message}: accepted, but it will be declared invalid at opening"
+        warning = Message(
+            "{message}: accepted, but it will be declared invalid at opening", message=message
+        )
+        return prices, warning
     errors["price_per_pack"] = [message]
     return prices, None
