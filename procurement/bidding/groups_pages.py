@@ -101,76 +101,64 @@ def group(group_id: int):
     return _group_page(group_id)
 
 
+def _change(group_id: int, form: PageForm, change, done: str, form_name: str):
+    """Send a group form to its service: back to the group with a note, or re-shown with the
+    refusal beside its fields."""
+    if form.validate():
+        try:
+            change(get_session(), group_id=group_id, now=now(), actor=page_actor(), **form.data)
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            flash(done, "success")
+            return redirect(url_for(".group", group_id=group_id))
+    return _group_page(group_id, status=form.status, **{form_name: form})
+
+
+def _remove(group_id: int, change, done: str, **ids: int):
+    """A remove button: the change, or its refusal as a note on the group's page."""
+    try:
+        change(get_session(), group_id=group_id, now=now(), actor=page_actor(), **ids)
+    except DomainError as error:
+        get_session().rollback()
+        flash(error.detail, "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for(".group", group_id=group_id))
+
+
 @bp.post("/regulator/groups/<int:group_id>/members")
 @REGULATOR
 def group_member_add(group_id: int):
     form = PageForm(GroupMemberFormSchema())
-    if form.validate():
-        try:
-            services.add_member(
-                get_session(), group_id=group_id, now=now(), actor=page_actor(), **form.data
-            )
-        except DomainError as error:
-            form.refuse(error)
-        else:
-            flash(_("Member added."), "success")
-            return redirect(url_for(".group", group_id=group_id))
-    return _group_page(group_id, member_form=form, status=form.status)
+    return _change(group_id, form, services.add_member, _("Member added."), "member_form")
 
 
 @bp.post("/regulator/groups/<int:group_id>/members/<int:manufacturer_id>/remove")
 @REGULATOR
 def group_member_remove(group_id: int, manufacturer_id: int):
-    try:
-        services.remove_member(
-            get_session(),
-            group_id=group_id,
-            manufacturer_id=manufacturer_id,
-            now=now(),
-            actor=page_actor(),
-        )
-    except DomainError as error:
-        get_session().rollback()
-        flash(error.detail, "error")
-    else:
-        flash(_("Member removed."), "success")
-    return redirect(url_for(".group", group_id=group_id))
+    return _remove(
+        group_id, services.remove_member, _("Member removed."), manufacturer_id=manufacturer_id
+    )
 
 
 @bp.post("/regulator/groups/<int:group_id>/designations")
 @REGULATOR
 def group_designation_add(group_id: int):
     form = PageForm(GroupDesignationFormSchema())
-    if form.validate():
-        try:
-            services.name_bidder(
-                get_session(), group_id=group_id, data=form.data, now=now(), actor=page_actor()
-            )
-        except DomainError as error:
-            form.refuse(error)
-        else:
-            flash(_("Bidding member recorded."), "success")
-            return redirect(url_for(".group", group_id=group_id))
-    return _group_page(group_id, named_form=form, status=form.status)
+
+    def name(session, **kwargs):
+        data = {k: kwargs.pop(k) for k in ("tender_id", "lot_id", "manufacturer_id")}
+        return services.name_bidder(session, data=data, **kwargs)
+
+    return _change(group_id, form, name, _("Bidding member recorded."), "named_form")
 
 
 @bp.post("/regulator/groups/<int:group_id>/designations/<int:designation_id>/remove")
 @REGULATOR
 def group_designation_remove(group_id: int, designation_id: int):
-    try:
-        services.unname_bidder(
-            get_session(),
-            group_id=group_id,
-            designation_id=designation_id,
-            now=now(),
-            actor=page_actor(),
-        )
-    except DomainError as error:
-        get_session().rollback()
-        flash(error.detail, "error")
-    else:
-        flash(_("Bidding member withdrawn."), "success")
-    return redirect(url_for(".group", group_id=group_id))
+    done = _("Bidding member withdrawn.")
+    return _remove(group_id, services.unname_bidder, done, designation_id=designation_id)
 
 
 @bp.get("/manufacturer/group")
