@@ -9,6 +9,7 @@ With two winners the ratio is 60%: agreed Shanghai 600 + 1200 + 900 = 2700, Jian
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,7 @@ from procurement.auth.services import actor_of
 from procurement.award import services
 from procurement.bidding import services as bidding
 from procurement.bidding.models import Validity
+from procurement.core.errors import ValidationFailed
 
 
 @pytest.fixture
@@ -186,3 +188,35 @@ def test_a_change_of_membership_changes_the_award_inputs_digest(
     assert alone.inputs_digest not in (before.inputs_digest, grouped.inputs_digest)
     assert _outcomes(alone.lots[0], setup)["B"] == "won"
     assert actor_of(setup.regulator).org_id == group.created_by_org_id
+
+
+def test_a_product_approved_after_the_cut_off_is_refused_at_submission(
+    make_tender, bidder, make_bid
+):
+    tender = make_tender("bidding_open", lots=1, rules_overrides={"approval_cutoff": "2020-05-31"})
+    user, product = bidder()  # approved 2020-06-01
+    with pytest.raises(ValidationFailed) as err:
+        make_bid(user, tender.lots[0], product)
+    assert err.value.extra["errors"]["product_id"] == [
+        "does not match lot L01: it was approved on 2020-06-01, after the tender's cut-off date "
+        "2020-05-31"
+    ]
+
+
+def test_a_product_found_approved_after_the_cut_off_at_opening_does_not_count_in_n(
+    award_setup, db_session, run_award
+):
+    def correct_d(setup):  # the approval date on record was wrong; the register is corrected
+        setup.bids["D"].product.approval_date = date(2025, 7, 1)
+        db_session.commit()
+
+    setup = award_setup(rules_overrides={"approval_cutoff": "2025-06-30"}, before_opening=correct_d)
+    d = setup.bids["D"]
+    assert d.eligible is False
+    assert d.invalid_reason == (
+        "the product is not eligible: it was approved on 2025-07-01, after the tender's cut-off "
+        "date 2025-06-30; not counted among declared bidders"
+    )
+    l01 = run_award(setup).lots[0]
+    assert l01.declared_count == 3
+    assert _outcomes(l01, setup) == {"A": "won", "B": "won", "C": "lost", "D": "invalid"}
