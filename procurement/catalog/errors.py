@@ -174,7 +174,7 @@ class UnknownRulesPreset(ValidationFailed):
 
 class RulesOverridesNotValid(ValidationFailed):
     when = N_("A tender's rule overrides are not valid.")
-    template = N_("The rules overrides are not valid: {reason}.")
+    template = N_("Some rules overrides are not valid; see 'errors' for what to fix in each.")
 
 
 class DuplicateTenderCode(Conflict):

@@ -16,6 +16,7 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
 from procurement.bidding.models import BiddingBan
 from procurement.bidding.services import add_ban
+from procurement.catalog.models import Lot, Tender
 from procurement.compliance import rules as r
 from procurement.compliance.credit.models import (
     CreditEvent,
@@ -115,13 +116,14 @@ def import_credit_events(session: Session, *, now: datetime, actor: Actor | None
     known = set(session.scalars(select(CreditEvent.source_key)))
     fresh = [found for found in _candidates(session, rules) if found.source_key not in known]
     lines = _first_line(session, [found.order_id for found in fresh])
+    judges = lot_rules(session, {line.lot_id for line in lines.values() if line.lot_id})
     for found in fresh:
         line = lines.get(found.order_id, FirstLine(None, None))
         session.add(
             CreditEvent(
                 manufacturer_id=found.manufacturer_id,
                 kind=found.kind,
-                points=rules.points(found.kind.value),
+                points=judges.get(line.lot_id, rules).points(found.kind.value),
                 occurred_at=found.occurred_at,
                 source_key=found.source_key,
                 order_id=found.order_id,
@@ -178,7 +180,8 @@ def record_credit_event(
         errors["detail"] = [N_("say what happened")]
     if errors:
         raise CreditEventNotValid(errors=errors)
-    rules = r.ComplianceRules()
+    platform = r.ComplianceRules()
+    rules = lot_rules(session, {lot_id} if lot_id else set()).get(lot_id, platform)
     key = f"manual:{kind}:m{manufacturer_id}:{occurred_at:%Y%m%dT%H%M%S}:l{lot_id or 0}"
     event = session.scalar(select(CreditEvent).where(CreditEvent.source_key == key))
     if event is None:
@@ -204,7 +207,7 @@ def record_credit_event(
             actor=actor,
             payload={"kind": kind},
         )
-        apply_level(session, manufacturer_id, now, actor, rules)
+        apply_level(session, manufacturer_id, now, actor, platform)
     session.commit()
     return event
 
@@ -212,19 +215,39 @@ def record_credit_event(
 def standing_of(
     session: Session, manufacturer_id: int, now: datetime, rules: r.ComplianceRules
 ) -> r.CreditStanding:
+    """The manufacturer's points and level. Each tender whose lots its events concern judges
+    them by its own thresholds and window (``rules`` judges events of no tender); the highest
+    level found stands (RULES.md 8: one table per tender's rules)."""
     repaired = session.scalar(
         select(func.max(CreditRepair.repaired_at)).where(
             CreditRepair.manufacturer_id == manufacturer_id
         )
     )
     rows = session.execute(
-        select(CreditEvent.occurred_at, CreditEvent.points).where(
+        select(CreditEvent.occurred_at, CreditEvent.points, CreditEvent.lot_id).where(
             CreditEvent.manufacturer_id == manufacturer_id,
             CreditEvent.status != CreditEventStatus.OVERTURNED,
         )
+    ).all()
+    events = [r.CreditPoint(at, points) for at, points, _ in rows]
+    by_lot = lot_rules(session, {lot for _, _, lot in rows if lot is not None})
+    judges = set(by_lot.values())
+    if not judges or any(lot is None or lot not in by_lot for _, _, lot in rows):
+        judges.add(rules)
+    found = [r.standing(events, now, judge, repaired_at=repaired) for judge in judges]
+    return max(found, key=lambda s: (r.LEVEL_ORDER.index(s.level), s.points))
+
+
+def lot_rules(session: Session, lot_ids: set[int]) -> dict[int, r.ComplianceRules]:
+    """The compliance rules of each lot's tender (its frozen snapshot)."""
+    if not lot_ids:
+        return {}
+    rows = session.execute(
+        select(Lot.id, Tender.rules_snapshot)
+        .join(Tender, Tender.id == Lot.tender_id)
+        .where(Lot.id.in_(sorted(lot_ids)))
     )
-    events = [r.CreditPoint(at, points) for at, points in rows]
-    return r.standing(events, now, rules, repaired_at=repaired)
+    return {lot_id: r.from_snapshot(snapshot) for lot_id, snapshot in rows}
 
 
 def _active_bans(session: Session, manufacturer_id: int, now: datetime) -> list[BiddingBan]:
