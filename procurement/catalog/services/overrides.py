@@ -117,7 +117,7 @@ def build_rules(preset: str, overrides: dict[str, Any] | None) -> dict[str, Any]
     return {**award, **{name: data[name] for name in sections.SECTIONS}}
 
 
-def rules_view(preset: str, overrides: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+def rules_view(preset: str) -> dict[str, dict[str, Any]]:
     """Per section and field, the preset's value (what applies without an override)."""
     if preset not in rules_sets.PRESETS:
         preset = rules_sets.DEFAULT_PRESET
