@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import func, select
@@ -16,8 +17,8 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
 from procurement.bidding.models import BiddingBan
 from procurement.bidding.services import add_ban
-from procurement.catalog.models import Lot, Tender
 from procurement.compliance import rules as r
+from procurement.compliance.common_services import lot_rules
 from procurement.compliance.credit.models import (
     CreditEvent,
     CreditEventKind,
@@ -53,6 +54,7 @@ class Candidate(NamedTuple):
     order_id: int
     occurred_at: datetime
     detail: str
+    hours_late: Decimal | None = None  # a late delivery's: counted past the tender's minimum
 
 
 class FirstLine(NamedTuple):
@@ -69,14 +71,14 @@ def _first_line(session: Session, order_ids: list[int]) -> dict[int, FirstLine]:
     return {row.order_id: FirstLine(row.product_id, row.lot_id) for row in rows}
 
 
-def _candidates(session: Session, rules: r.ComplianceRules):
+def _candidates(session: Session):
     """The candidate events in orders' records: late deliveries, rejected and unconfirmed
     orders."""
     po, sb = PurchaseOrder, SlaBreach
     late = session.execute(
         select(sb.order_id, sb.manufacturer_id, sb.due_at, sb.hours_late, po.number)
         .join(po, po.id == sb.order_id)
-        .where(sb.kind == SlaKind.DELIVER, sb.hours_late > rules.late_delivery_min_hours)
+        .where(sb.kind == SlaKind.DELIVER, sb.hours_late > 0)
     )
     for oid, mid, due, hours, number in late:
         yield Candidate(
@@ -86,6 +88,7 @@ def _candidates(session: Session, rules: r.ComplianceRules):
             order_id=oid,
             occurred_at=due,
             detail=Message("Order {number} delivered {hours} h late", number=number, hours=hours),
+            hours_late=hours,
         )
     unconfirmed = session.execute(
         select(po.id, po.manufacturer_id, po.number, po.rejected_at, sb.due_at)
@@ -114,16 +117,27 @@ def import_credit_events(session: Session, *, now: datetime, actor: Actor | None
         actor.require(OrgKind.REGULATOR, action="import credit events")
     rules = r.ComplianceRules()
     known = set(session.scalars(select(CreditEvent.source_key)))
-    fresh = [found for found in _candidates(session, rules) if found.source_key not in known]
+    fresh = [found for found in _candidates(session) if found.source_key not in known]
     lines = _first_line(session, [found.order_id for found in fresh])
     judges = lot_rules(session, {line.lot_id for line in lines.values() if line.lot_id})
+
+    def judge_of(found: Candidate) -> r.ComplianceRules:
+        return judges.get(lines.get(found.order_id, FirstLine(None, None)).lot_id, rules)
+
+    # a delivery late within its tender's tolerance is no credit event
+    fresh = [
+        f
+        for f in fresh
+        if f.hours_late is None or f.hours_late > judge_of(f).late_delivery_min_hours
+    ]
     for found in fresh:
         line = lines.get(found.order_id, FirstLine(None, None))
+        judge = judge_of(found)
         session.add(
             CreditEvent(
                 manufacturer_id=found.manufacturer_id,
                 kind=found.kind,
-                points=judges.get(line.lot_id, rules).points(found.kind.value),
+                points=judge.points(found.kind.value),
                 occurred_at=found.occurred_at,
                 source_key=found.source_key,
                 order_id=found.order_id,
@@ -236,18 +250,6 @@ def standing_of(
         judges.add(rules)
     found = [r.standing(events, now, judge, repaired_at=repaired) for judge in judges]
     return max(found, key=lambda s: (r.LEVEL_ORDER.index(s.level), s.points))
-
-
-def lot_rules(session: Session, lot_ids: set[int]) -> dict[int, r.ComplianceRules]:
-    """The compliance rules of each lot's tender (its frozen snapshot)."""
-    if not lot_ids:
-        return {}
-    rows = session.execute(
-        select(Lot.id, Tender.rules_snapshot)
-        .join(Tender, Tender.id == Lot.tender_id)
-        .where(Lot.id.in_(sorted(lot_ids)))
-    )
-    return {lot_id: r.from_snapshot(snapshot) for lot_id, snapshot in rows}
 
 
 def _active_bans(session: Session, manufacturer_id: int, now: datetime) -> list[BiddingBan]:

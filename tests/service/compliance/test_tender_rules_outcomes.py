@@ -201,3 +201,25 @@ def test_service_levels_set_the_orders_due_times(make_contract, place, db_sessio
     # Shanghai city district (310101): 12 h and 8 h against the platform's 24 h and 24 h
     assert due[True] == (timedelta(hours=12), timedelta(hours=8))
     assert due[False] == (timedelta(hours=24), timedelta(hours=24))
+
+
+def test_a_late_delivery_within_the_tenders_tolerance_is_no_credit_event(
+    make_contract, place, db_session, clock
+):
+    from procurement.compliance.credit.models import CreditEvent
+    from procurement.compliance.services import import_credit_events
+    from procurement.orders import services as orders
+
+    tolerant = make_contract(rules_snapshot=_rules(late_delivery_min_hours="10"))
+    strict = make_contract(rules_snapshot=_rules())
+    for world in (tolerant, strict):
+        order_id = place(world).order_id
+        orders.confirm_order(db_session, order_id=order_id, now=clock.now(), actor=world.m)
+    clock.advance(hours=30)  # delivery due after 24 h: 6 h late, within 10 h, beyond 0 h
+    orders.detect_sla_breaches(db_session, now=clock.now())
+    assert import_credit_events(db_session, now=clock.now()) == 1
+    (event,) = db_session.scalars(select(CreditEvent))
+    assert (event.kind.value, event.manufacturer_id) == (
+        "late_delivery",
+        strict.manufacturer.organization_id,
+    )
