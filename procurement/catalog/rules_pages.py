@@ -82,6 +82,17 @@ LABELS = {
 
 KEY_LABELS = {
     **LABELS_BY_ENUM["procurement.compliance.credit.models.CreditEventKind"],
+    **LABELS_BY_ENUM["procurement.catalog.models.DosageClass"],
+    "lowest": _l("the lowest valid quote"),
+    "half_mean_or_lowest": _l("half the mean or the lowest quote"),
+    "single": _l("one supplier per hospital"),
+    "region": _l("one supplier per region"),
+    "split": _l("split between suppliers"),
+    "comparable": _l("comparable unit price"),
+    "own": _l("own unit price"),
+    "off": _l("off"),
+    "refuse": _l("refuse a lower report"),
+    "reason": _l("accept with a reason"),
     "city": _l("City districts"),
     "county": _l("Counties"),
     "remote": _l("Remote provinces"),
