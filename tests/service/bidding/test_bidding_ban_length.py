@@ -29,20 +29,15 @@ def test_twelve_months_on_the_business_calendar(start, until):
     assert add_months(start, VIOLATION_BAN_MONTHS) == until
 
 
+def _ban(db_session, clock, regulator, maker, **data):
+    data = {"manufacturer_id": maker.organization_id, "level": "violation-list", **data}
+    return services.create_ban(db_session, data=data, now=clock.now(), actor=actor_of(regulator))
+
+
 def test_a_ban_without_an_end_date_lasts_twelve_months(db_session, clock, make_user, regulator):
     maker = make_user(kind="manufacturer")
     start = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
-    ban = services.create_ban(
-        db_session,
-        data={
-            "manufacturer_id": maker.organization_id,
-            "level": "violation-list",
-            "reason": "gave up a win",
-            "starts_at": start,
-        },
-        now=clock.now(),
-        actor=actor_of(regulator),
-    )
+    ban = _ban(db_session, clock, regulator, maker, reason="gave up a win", starts_at=start)
     db_session.expire_all()
     assert as_utc(ban.until) == datetime(2027, 3, 15, 2, 0, tzinfo=UTC)
     assert ban.active_at(datetime(2027, 3, 15, 1, 59, tzinfo=UTC))
@@ -54,23 +49,8 @@ def test_a_given_end_date_is_kept_and_a_ban_from_now_ends_a_year_later(
 ):
     maker = make_user(kind="manufacturer")
     six_months = clock.now() + timedelta(days=182)
-    kept = services.create_ban(
-        db_session,
-        data={
-            "manufacturer_id": maker.organization_id,
-            "level": "violation-list",
-            "reason": "late supply",
-            "until": six_months,
-        },
-        now=clock.now(),
-        actor=actor_of(regulator),
-    )
+    kept = _ban(db_session, clock, regulator, maker, reason="late supply", until=six_months)
     assert as_utc(kept.until) == six_months
-    fresh = services.create_ban(
-        db_session,
-        data={"manufacturer_id": maker.organization_id, "level": "x", "reason": "r"},
-        now=clock.now(),
-        actor=actor_of(regulator),
-    )
+    fresh = _ban(db_session, clock, regulator, maker, reason="r")
     assert as_utc(fresh.until) == add_months(clock.now(), 12)
     assert as_utc(fresh.starts_at) == clock.now()

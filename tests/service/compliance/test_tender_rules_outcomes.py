@@ -162,12 +162,9 @@ def test_the_advance_ratio_is_the_tenders(make_contract, fund_actor, db_session,
     world = make_contract(
         agreed=1000, unit_price="0.2000", rules_snapshot=_rules(advance_ratio="0.5")
     )
+    tender_id, now = world.contract.tender_id, clock.now()
     result = settlement.run_advances(
-        db_session,
-        tender_id=world.contract.tender_id,
-        contract_year=1,
-        now=clock.now(),
-        actor=fund_actor,
+        db_session, tender_id=tender_id, contract_year=1, now=now, actor=fund_actor
     )
     # 1000 x 0.2000 = 200.00; x 0.5 = 100.00 (the default 0.30 would pay 60.00)
     (advance,) = result.created
