@@ -201,7 +201,8 @@ class Bans(MethodView):
     @blp.arguments(BanSchema)
     @blp.response(201, BanSchema)
     def post(self, data):
-        """Bar a manufacturer, or one of its products, from bidding (regulator)."""
+        """Bar a manufacturer, or one of its products, from bidding (regulator). Without
+        ``until`` the ban lasts 12 months from ``starts_at`` (VIOLATION_BAN_MONTHS, RULES.md 8)."""
         data = {k: v for k, v in data.items() if not (k == "starts_at" and v is None)}
         return services.create_ban(get_session(), data=data, now=now(), actor=api_actor())
 

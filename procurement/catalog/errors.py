@@ -173,8 +173,10 @@ class UnknownRulesPreset(ValidationFailed):
 
 
 class RulesOverridesNotValid(ValidationFailed):
+    code = "rules-overrides-not-valid"
+    title = N_("Rules overrides not valid")
     when = N_("A tender's rule overrides are not valid.")
-    template = N_("The rules overrides are not valid: {reason}.")
+    template = N_("Some rules overrides are not valid; see 'errors' for what to fix in each.")
 
 
 class DuplicateTenderCode(Conflict):

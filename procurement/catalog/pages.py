@@ -11,11 +11,7 @@ from sqlalchemy.orm import aliased
 
 from procurement.auth.models import Organization, OrgKind
 from procurement.catalog import forms, services
-from procurement.catalog.errors import (
-    FileMissing,
-    ProductFieldsNotValid,
-    TenderFieldsNotValid,
-)
+from procurement.catalog.errors import FileMissing, ProductFieldsNotValid, TenderFieldsNotValid
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import (
     DemandReport,
@@ -398,3 +394,5 @@ add_nav(MANUFACTURER, _l("Products"), "catalog_pages.manufacturer_products", ord
 set_portal_home(REGULATOR, "catalog_pages.regulator_tenders")
 set_portal_home(HOSPITAL, "catalog_pages.hospital_demand_list")
 set_portal_home(MANUFACTURER, "catalog_pages.manufacturer_products")
+
+from procurement.catalog import rules_pages as _rules_pages  # noqa: E402, F401  (its views)

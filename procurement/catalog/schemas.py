@@ -54,7 +54,16 @@ class TenderWriteSchema(Schema):
     rules_preset = fields.String(metadata={"description": "national-2021/2024/2025"})
     rules_overrides = fields.Dict(
         keys=fields.String(),
-        metadata={"description": "Rules fields to override, e.g. {'win_multiple': '2.0'}"},
+        metadata={
+            "description": (
+                "Rules fields to override, by '<section>.<field>' or by the bare field name "
+                "where only one section has it: {'win_multiple': '2.0', "
+                "'compliance.on_track_factor': '0.9', 'settlement.payment_deadline_days': 15, "
+                "'service_levels.deliver_hours': {'city': 12}}. Sections: selection, volume, "
+                "allocation, demand, compliance, settlement, service_levels; "
+                "payment_deadline_days needs its section (compliance or settlement)."
+            )
+        },
     )
 
 

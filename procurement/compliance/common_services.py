@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
 from procurement.catalog.errors import TenderNotFound
-from procurement.catalog.models import Tender
+from procurement.catalog.models import Lot, Tender
 from procurement.compliance import rules as r
 from procurement.compliance.errors import ComplianceRulesNotValid
 from procurement.compliance.progress.queries import Filters
@@ -46,3 +47,15 @@ def get_tender(session: Session, tender_id: int) -> Tender:
     if tender is None:
         raise TenderNotFound(tender_id=tender_id)
     return tender
+
+
+def lot_rules(session: Session, lot_ids: set[int]) -> dict[int, r.ComplianceRules]:
+    """The compliance rules of each lot's tender (its frozen snapshot)."""
+    if not lot_ids:
+        return {}
+    rows = session.execute(
+        select(Lot.id, Tender.rules_snapshot)
+        .join(Tender, Tender.id == Lot.tender_id)
+        .where(Lot.id.in_(sorted(lot_ids)))
+    )
+    return {lot_id: r.from_snapshot(snapshot) for lot_id, snapshot in rows}

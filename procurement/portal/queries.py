@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from procurement.auth.actor import Actor
 from procurement.catalog import services as catalog
 from procurement.catalog.lifecycle import TenderStatus
-from procurement.catalog.models import DemandReport, Lot
+from procurement.catalog.models import DemandReport, Lot, Tender
 from procurement.compliance import rules as progress
 from procurement.compliance.models import Alert, AlertResponse, AlertStatus
 from procurement.contracts.models import Contract, ContractStatus
@@ -70,9 +70,10 @@ def alerts_to_answer(session: Session, actor: Actor) -> int:
 
 def contracts_behind(session: Session, actor: Actor, today: date) -> int:
     """The hospital's contracts in force whose accepted volume is behind the time elapsed
-    (RULES.md 6: completion below 0.8 x time progress, compliance rules' defaults)."""
+    (RULES.md 6: completion below the tender's own on-track factor x time progress)."""
     rows = session.execute(
-        select(Contract, ContractVolume.accepted)
+        select(Contract, ContractVolume.accepted, Tender.rules_snapshot)
+        .join(Tender, Tender.id == Contract.tender_id)
         .outerjoin(ContractVolume, ContractVolume.contract_id == Contract.id)
         .where(
             and_(
@@ -83,12 +84,12 @@ def contracts_behind(session: Session, actor: Actor, today: date) -> int:
             )
         )
     ).all()
-    defaults = progress.ComplianceRules()
     behind = 0
-    for contract, accepted in rows:
+    for contract, accepted, snapshot in rows:
+        rules = progress.from_snapshot(snapshot)
         elapsed = progress.time_progress(contract.period_start, contract.period_end, today)
         months = progress.months_elapsed(contract.period_start, today)
-        state = progress.status(accepted or 0, contract.agreed_volume, elapsed, months, defaults)
+        state = progress.status(accepted or 0, contract.agreed_volume, elapsed, months, rules)
         behind += state != progress.Status.ON_TRACK
     return behind
 

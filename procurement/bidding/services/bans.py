@@ -6,6 +6,7 @@ transaction; the regulator uses ``create_ban`` / ``update_ban`` / ``lift_ban`` (
 
 from __future__ import annotations
 
+import calendar
 from datetime import datetime
 from typing import Any
 
@@ -18,8 +19,12 @@ from procurement.auth.models import Organization, OrgKind
 from procurement.bidding.errors import BanChangeNotValid, BanNotFound, BanNotValid
 from procurement.bidding.models import BiddingBan
 from procurement.catalog.models import Product
+from procurement.core.clock import as_utc, business_time
 from procurement.core.messages import N_, Message
 
+# RULES.md 8: a violation-list ban bars the company for a period (observed 6, 9, 12, 18 months);
+# one the regulator records without an end date lasts this many months (platform default).
+VIOLATION_BAN_MONTHS = 12
 BAN_FIELDS = ("manufacturer_id", "product_id", "level", "starts_at", "until", "reason")
 
 
@@ -43,6 +48,16 @@ def _check(session: Session, values: dict[str, Any]) -> dict[str, list[str]]:
     elif until is not None and until <= starts:
         errors["until"] = [N_("must be after starts_at")]
     return errors
+
+
+def add_months(instant: datetime, months: int) -> datetime:
+    """The same wall-clock time ``months`` later in the business time zone (the last day of a
+    shorter month when the day does not exist there)."""
+    local = business_time(instant)
+    index = local.year * 12 + local.month - 1 + months
+    year, month = divmod(index, 12)
+    day = min(local.day, calendar.monthrange(year, month + 1)[1])
+    return as_utc(local.replace(year=year, month=month + 1, day=day))
 
 
 def add_ban(
@@ -86,8 +101,12 @@ def _audit(session: Session, action: str, ban: BiddingBan, now, actor) -> None:
 def create_ban(
     session: Session, *, data: dict[str, Any], now: datetime, actor: Actor
 ) -> BiddingBan:
-    """Bar a manufacturer (or one of its products) from bidding (regulator)."""
+    """Bar a manufacturer (or one of its products) from bidding (regulator): a violation-list
+    ban; without an end date it lasts VIOLATION_BAN_MONTHS from its start."""
     actor.require(OrgKind.REGULATOR, action="bar manufacturers from bidding")
+    data = {"starts_at": now, **data}
+    if data.get("until") is None and isinstance(data["starts_at"], datetime):
+        data["until"] = add_months(data["starts_at"], VIOLATION_BAN_MONTHS)
     ban = add_ban(session, data=data, source="regulator", now=now, actor=actor)
     session.commit()
     return ban

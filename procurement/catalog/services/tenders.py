@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime, timedelta
-from decimal import InvalidOperation
 from typing import Any
 
 from sqlalchemy import Select, or_, select
@@ -16,12 +14,9 @@ from procurement.auth.models import OrgKind, check_region_code
 from procurement.catalog import rules as rules_sets
 from procurement.catalog.errors import (
     DuplicateTenderCode,
-    RulesOverridesNotValid,
     TenderChanged,
     TenderChangeNotValid,
     TenderNotValid,
-    UnknownRulesFields,
-    UnknownRulesPreset,
     UnknownTenderFields,
 )
 from procurement.catalog.lifecycle import TenderStatus
@@ -32,6 +27,7 @@ from procurement.catalog.services.common import (
     require_owner,
     visible_tender,
 )
+from procurement.catalog.services.overrides import build_rules
 from procurement.core.clock import business_date
 from procurement.core.errors import DomainError
 from procurement.core.limits import TENDER_HORIZON_DAYS
@@ -51,44 +47,6 @@ EDITABLE_FIELDS = (
     "rules_preset",
     "rules_overrides",
 )
-
-
-def build_rules(preset: str, overrides: dict[str, Any]) -> dict[str, Any]:
-    """The JSON rules set of a preset with per-tender overrides (RULES.md), validated.
-
-    Overrides name a rules field (``win_multiple``, ``min_share`` ...) with a JSON value
-    (Decimals as strings); they go through ``RulesSet.from_dict`` so types are checked."""
-    if preset not in rules_sets.PRESETS:
-        known = ", ".join(sorted(rules_sets.PRESETS))
-        raise UnknownRulesPreset(
-            errors={"rules_preset": [Message("unknown preset; known: {known}", known=known)]},
-            preset=preset,
-            known=known,
-        )
-    data = rules_sets.preset(preset).to_dict()
-    groups = {
-        name: {f.name for f in dataclasses.fields(group)}
-        for name, group in (
-            ("selection", rules_sets.SelectionRules),
-            ("volume", rules_sets.VolumeRules),
-            ("allocation", rules_sets.AllocationRules),
-            ("demand", rules_sets.DemandRules),
-        )
-    }
-    errors: dict[str, list[str]] = {}
-    for key, value in (overrides or {}).items():
-        owner = next((g for g, names in groups.items() if key in names), None)
-        if owner is None:
-            errors[f"rules_overrides.{key}"] = [N_("unknown rules field")]
-        else:
-            data[owner][key] = value
-    fail_fields(UnknownRulesFields, errors)
-    try:
-        return rules_sets.RulesSet.from_dict(data).to_dict()
-    except (ValueError, TypeError, InvalidOperation) as exc:
-        raise RulesOverridesNotValid(
-            errors={"rules_overrides": [str(exc) or "invalid value"]}, reason=exc
-        ) from None
 
 
 def rules_of(tender: Tender) -> rules_sets.RulesSet:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import func, select
@@ -17,6 +18,7 @@ from procurement.auth.models import Organization, OrgKind
 from procurement.bidding.models import BiddingBan
 from procurement.bidding.services import add_ban
 from procurement.compliance import rules as r
+from procurement.compliance.common_services import lot_rules
 from procurement.compliance.credit.models import (
     CreditEvent,
     CreditEventKind,
@@ -52,6 +54,7 @@ class Candidate(NamedTuple):
     order_id: int
     occurred_at: datetime
     detail: str
+    hours_late: Decimal | None = None  # a late delivery's: counted past the tender's minimum
 
 
 class FirstLine(NamedTuple):
@@ -68,14 +71,14 @@ def _first_line(session: Session, order_ids: list[int]) -> dict[int, FirstLine]:
     return {row.order_id: FirstLine(row.product_id, row.lot_id) for row in rows}
 
 
-def _candidates(session: Session, rules: r.ComplianceRules):
+def _candidates(session: Session):
     """The candidate events in orders' records: late deliveries, rejected and unconfirmed
     orders."""
     po, sb = PurchaseOrder, SlaBreach
     late = session.execute(
         select(sb.order_id, sb.manufacturer_id, sb.due_at, sb.hours_late, po.number)
         .join(po, po.id == sb.order_id)
-        .where(sb.kind == SlaKind.DELIVER, sb.hours_late > rules.late_delivery_min_hours)
+        .where(sb.kind == SlaKind.DELIVER, sb.hours_late > 0)
     )
     for oid, mid, due, hours, number in late:
         yield Candidate(
@@ -85,6 +88,7 @@ def _candidates(session: Session, rules: r.ComplianceRules):
             order_id=oid,
             occurred_at=due,
             detail=Message("Order {number} delivered {hours} h late", number=number, hours=hours),
+            hours_late=hours,
         )
     unconfirmed = session.execute(
         select(po.id, po.manufacturer_id, po.number, po.rejected_at, sb.due_at)
@@ -113,15 +117,27 @@ def import_credit_events(session: Session, *, now: datetime, actor: Actor | None
         actor.require(OrgKind.REGULATOR, action="import credit events")
     rules = r.ComplianceRules()
     known = set(session.scalars(select(CreditEvent.source_key)))
-    fresh = [found for found in _candidates(session, rules) if found.source_key not in known]
+    fresh = [found for found in _candidates(session) if found.source_key not in known]
     lines = _first_line(session, [found.order_id for found in fresh])
+    judges = lot_rules(session, {line.lot_id for line in lines.values() if line.lot_id})
+
+    def judge_of(found: Candidate) -> r.ComplianceRules:
+        return judges.get(lines.get(found.order_id, FirstLine(None, None)).lot_id, rules)
+
+    # a delivery late within its tender's tolerance is no credit event
+    fresh = [
+        f
+        for f in fresh
+        if f.hours_late is None or f.hours_late > judge_of(f).late_delivery_min_hours
+    ]
     for found in fresh:
         line = lines.get(found.order_id, FirstLine(None, None))
+        judge = judge_of(found)
         session.add(
             CreditEvent(
                 manufacturer_id=found.manufacturer_id,
                 kind=found.kind,
-                points=rules.points(found.kind.value),
+                points=judge.points(found.kind.value),
                 occurred_at=found.occurred_at,
                 source_key=found.source_key,
                 order_id=found.order_id,
@@ -178,7 +194,8 @@ def record_credit_event(
         errors["detail"] = [N_("say what happened")]
     if errors:
         raise CreditEventNotValid(errors=errors)
-    rules = r.ComplianceRules()
+    platform = r.ComplianceRules()
+    rules = lot_rules(session, {lot_id} if lot_id else set()).get(lot_id, platform)
     key = f"manual:{kind}:m{manufacturer_id}:{occurred_at:%Y%m%dT%H%M%S}:l{lot_id or 0}"
     event = session.scalar(select(CreditEvent).where(CreditEvent.source_key == key))
     if event is None:
@@ -204,7 +221,7 @@ def record_credit_event(
             actor=actor,
             payload={"kind": kind},
         )
-        apply_level(session, manufacturer_id, now, actor, rules)
+        apply_level(session, manufacturer_id, now, actor, platform)
     session.commit()
     return event
 
@@ -212,19 +229,27 @@ def record_credit_event(
 def standing_of(
     session: Session, manufacturer_id: int, now: datetime, rules: r.ComplianceRules
 ) -> r.CreditStanding:
+    """The manufacturer's points and level. Each tender whose lots its events concern judges
+    them by its own thresholds and window (``rules`` judges events of no tender); the highest
+    level found stands (RULES.md 8: one table per tender's rules)."""
     repaired = session.scalar(
         select(func.max(CreditRepair.repaired_at)).where(
             CreditRepair.manufacturer_id == manufacturer_id
         )
     )
     rows = session.execute(
-        select(CreditEvent.occurred_at, CreditEvent.points).where(
+        select(CreditEvent.occurred_at, CreditEvent.points, CreditEvent.lot_id).where(
             CreditEvent.manufacturer_id == manufacturer_id,
             CreditEvent.status != CreditEventStatus.OVERTURNED,
         )
-    )
-    events = [r.CreditPoint(at, points) for at, points in rows]
-    return r.standing(events, now, rules, repaired_at=repaired)
+    ).all()
+    events = [r.CreditPoint(at, points) for at, points, _ in rows]
+    by_lot = lot_rules(session, {lot for _, _, lot in rows if lot is not None})
+    judges = set(by_lot.values())
+    if not judges or any(lot is None or lot not in by_lot for _, _, lot in rows):
+        judges.add(rules)
+    found = [r.standing(events, now, judge, repaired_at=repaired) for judge in judges]
+    return max(found, key=lambda s: (r.LEVEL_ORDER.index(s.level), s.points))
 
 
 def _active_bans(session: Session, manufacturer_id: int, now: datetime) -> list[BiddingBan]:

@@ -21,14 +21,15 @@ from procurement.web.listing import Choice, Listing, Sort, Text
 from procurement.web.session import get_session, now
 
 
-def _bars(rows, filters: Filters, group: str, arg: str):
+def _bars(rows, filters: Filters, group: str, arg: str, factor: Decimal):
+    """Bars of completion; each one's warning line is ``factor`` x its time elapsed."""
     return [
         charts.Bar(
             str(r.key),
             r.label,
             r.completion,
             _link(filters, group_by="hospital" if group != "hospital" else "lot", **{arg: r.key}),
-            r.time_progress * Decimal("0.8"),
+            r.time_progress * factor,
         )
         for r in rows
     ]
@@ -44,12 +45,12 @@ def dashboard():
     filters = Filters(tender_id=data.tender.id if data.tender else None, contract_year=data.year)
     groups = data.groups
     region_chart = charts.bar_chart(
-        _bars(groups["region"], filters, "region", "region"),
+        _bars(groups["region"], filters, "region", "region", data.on_track_factor),
         testid="chart-region",
         title=_("Completion by region"),
     )
     lot_chart = charts.bar_chart(
-        _bars(groups["lot"], filters, "lot", "lot"),
+        _bars(groups["lot"], filters, "lot", "lot", data.on_track_factor),
         testid="chart-lot",
         title=_("Completion by lot"),
     )

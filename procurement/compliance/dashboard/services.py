@@ -54,6 +54,8 @@ class Dashboard:
     alerts_by_step: dict[str, int]
     savings: Decimal
     tenders: list[Tender] = field(default_factory=list)
+    # The warning line of the bars: the tender's own on-track factor x time elapsed (RULES.md 6).
+    on_track_factor: Decimal = r.ComplianceRules().on_track_factor
 
     @property
     def total(self) -> queries.ProgressRow | None:
@@ -129,6 +131,7 @@ def dashboard(
         alerts_by_step=alerts_by_step(session),
         savings=total.saving if total else Decimal(0),
         tenders=tenders,
+        on_track_factor=rules.on_track_factor,
     )
 
 

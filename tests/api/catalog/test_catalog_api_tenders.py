@@ -192,3 +192,57 @@ def test_everyone_logged_in_sees_published_tenders_but_only_the_owner_sees_draft
 def test_an_anonymous_caller_gets_a_401_problem(client, make_tender):
     tender = make_tender("demand_open")
     _problem(client.get(f"/api/v1/tenders/{tender.id}"), 401)
+
+
+def test_rules_overrides_of_every_section_over_the_api_and_their_refusals(
+    client, db_session, make_tender, regulator, auth_headers
+):
+    from procurement.catalog.models import Tender
+
+    tender = make_tender("draft")
+    headers = {**auth_headers(regulator), "If-Match": f'"{tender.version}"'}
+    url = f"/api/v1/tenders/{tender.id}"
+    bad = {
+        "rules_overrides": {
+            "payment_deadline_days": 15,
+            "compliance.on_track_factor": "1.2",
+            "compliance.tiers": [["0.10", "1"], ["0.05", "0.7"]],
+            "service_levels.confirm_hours": 0,
+        }
+    }
+    body = _problem(client.patch(url, json=bad, headers=headers), 422)
+    assert body["errors"] == {
+        "rules_overrides.payment_deadline_days": [
+            "in more than one section: name it "
+            "compliance.payment_deadline_days / settlement.payment_deadline_days"
+        ]
+    }
+    del bad["rules_overrides"]["payment_deadline_days"]
+    body = _problem(client.patch(url, json=bad, headers=headers), 422, "rules-overrides-not-valid")
+    assert body["errors"] == {
+        "rules_overrides.compliance.on_track_factor": ["a ratio from 0 to 1"],
+        "rules_overrides.compliance.tiers": ["tiers lowest first: upper bounds strictly ascending"],
+        "rules_overrides.service_levels.confirm_hours": ["from 1 to 720 (MAX_SERVICE_HOURS)"],
+    }
+    db_session.expire_all()
+    assert db_session.get(Tender, tender.id).rules_overrides == {}
+    good = {
+        "rules_overrides": {
+            "settlement.payment_deadline_days": 15,
+            "compliance": {"on_track_factor": "0.9", "retention_scheme": "tiers"},
+        }
+    }
+    saved = client.patch(url, json=good, headers=headers)
+    assert saved.status_code == 200, saved.get_json()
+    assert saved.get_json()["rules_overrides"] == good["rules_overrides"]
+    moved = client.post(
+        f"{url}/transitions",
+        json={"to": "demand_open"},
+        headers={**auth_headers(regulator), "If-Match": saved.headers["ETag"]},
+    )
+    assert moved.status_code == 200, moved.get_json()
+    snapshot = moved.get_json()["rules_snapshot"]
+    assert snapshot["settlement"]["payment_deadline_days"] == 15
+    assert snapshot["compliance"]["on_track_factor"] == "0.9"
+    assert snapshot["compliance"]["retention_scheme"] == "tiers"
+    assert snapshot["service_levels"]["confirm_hours"] == 24

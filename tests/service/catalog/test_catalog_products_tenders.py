@@ -85,7 +85,7 @@ def test_rules_overrides_are_typed_and_validated(db_session):
     assert rules["selection"]["anchor_mode"] == "half_mean_or_lowest"
     with pytest.raises(ValidationFailed) as caught:
         services.build_rules("national-2024", {"granularity": "by-city"})
-    assert "rules_overrides" in caught.value.extra["errors"]
+    assert "rules_overrides.allocation.granularity" in caught.value.extra["errors"]
     with pytest.raises(ValidationFailed):
         services.build_rules("national-1999", {})
 
