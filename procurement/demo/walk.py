@@ -171,6 +171,7 @@ def _submit_one(session: Session, world: World, lot: LotInfo, bid: BidPlan, seal
             "price_per_pack": max(price, CENT),
             "capacity": bid.capacity,
             "revival_opt_in": bid.opt_in,
+            "cost_commitment": True,
         }
         try:
             result = bidding.submit_bid(

@@ -11,6 +11,13 @@ from procurement.bidding.services.bans import (
     list_bans,
     update_ban,
 )
+from procurement.bidding.services.costs import (
+    bid_cost_disclosure,
+    due_cost_disclosures,
+    file_cost_breakdown,
+    get_cost_breakdown,
+    tender_cost_disclosures,
+)
 from procurement.bidding.services.keys import rotate_seal_key
 from procurement.bidding.services.opening import LotOpening, OpeningResult, open_bids
 from procurement.bidding.services.reading import (
@@ -43,11 +50,15 @@ __all__ = [
     "Verification",
     "add_ban",
     "amend_bid",
+    "bid_cost_disclosure",
     "bid_receipt",
     "bid_summary",
     "create_ban",
+    "due_cost_disclosures",
+    "file_cost_breakdown",
     "get_ban",
     "get_bid",
+    "get_cost_breakdown",
     "lift_ban",
     "list_bans",
     "list_lot_bids",
@@ -56,6 +67,7 @@ __all__ = [
     "opened_bids",
     "rotate_seal_key",
     "submit_bid",
+    "tender_cost_disclosures",
     "update_ban",
     "verify_bid",
     "withdraw_bid",
