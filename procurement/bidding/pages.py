@@ -35,7 +35,7 @@ from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
 from procurement.catalog.services import rules_of
 from procurement.core.errors import DomainError
-from procurement.core.money import plain
+from procurement.core.money import UNIT_PRICE_DECIMALS, fixed
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.fieldnames import column_headings
 from procurement.web.forms import PageForm
@@ -237,7 +237,11 @@ def cost_breakdown(bid_id: int):
     """File (or correct, until the deadline) the cost breakdown asked of your bid."""
     session, actor = get_session(), page_actor()
     disclosure = services.get_cost_breakdown(session, bid_id=bid_id, actor=actor)
-    initial = {name: plain(getattr(disclosure, name)) for name in FIGURES if disclosure.filed}
+    initial = {
+        name: fixed(getattr(disclosure, name), UNIT_PRICE_DECIMALS)
+        for name in FIGURES
+        if disclosure.filed
+    }
     form = PageForm(CostBreakdownSchema(), initial=initial | {"note": disclosure.note or ""})
     if form.submitted and form.validate():
         try:

@@ -29,7 +29,6 @@ from procurement.bidding.costs import (
 )
 from procurement.bidding.models import Bid, CostDisclosure
 from procurement.catalog.rules import RulesSet
-from procurement.core.clock import business_date
 from procurement.core.messages import Message
 
 WINNING = (Outcome.WON, Outcome.REVIVED)
@@ -85,7 +84,7 @@ def _judged(o: BidOutcome, d: CostDisclosure, required: bool, now: datetime) -> 
     d.win_void = False
     if o.outcome not in WINNING:
         return o
-    reason, due = _as_message(o.reason), business_date(d.due_at).isoformat()
+    reason, due = _as_message(o.reason), d.due_date.isoformat()
     if d.filed:
         return replace(o, reason=Message("{reason}; cost breakdown filed", reason=reason))
     if in_time(now, d.due_at):
@@ -157,7 +156,7 @@ def require_disclosures_settled(session: Session, *, run: AwardRun, now: datetim
                 tender_code=run.tender.code,
                 bids_shown=", ".join(str(d.bid_id) for d in found),
                 bids=[d.bid_id for d in found],
-                due=max(business_date(d.due_at) for d in found).isoformat(),
+                due=max(d.due_date for d in found).isoformat(),
             )
 
 
@@ -176,7 +175,7 @@ class PublicCostBreakdown:
 
 def public_cost_breakdowns(session: Session, run: AwardRun) -> dict[int, list[PublicCostBreakdown]]:
     """Per lot id, the breakdowns of the run's winners that had to file one, and the wins void
-    for want of one."""
+    for want of one (named, without their price: results never show a non-winning price)."""
     outcomes = [o for lot in run.lots for o in lot.outcomes]
     query = select(CostDisclosure).where(CostDisclosure.bid_id.in_([o.bid_id for o in outcomes]))
     found = {d.bid_id: d for d in session.scalars(query)}
@@ -191,7 +190,7 @@ def public_cost_breakdowns(session: Session, run: AwardRun) -> dict[int, list[Pu
                 PublicCostBreakdown(
                     o.manufacturer.name,
                     status,
-                    d.bid.unit_price,
+                    None if status == "void" else d.bid.unit_price,  # no longer a winning price
                     d.manufacturing_cost,
                     d.period_expenses,
                     d.profit,
