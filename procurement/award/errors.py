@@ -66,3 +66,28 @@ class RunsOfDifferentTenders(Conflict):
     template = N_(
         "Runs {run_id} and {other_id} belong to different tenders; compare runs of one tender."
     )
+
+
+class CostBreakdownDue(Conflict):
+    code = "cost-breakdown-due"
+    title = N_("Cost breakdowns still due")
+    when = N_("An award run is confirmed while a winning bid's cost breakdown is still due.")
+    template = N_(
+        "Award run {run_number} of tender {tender_code} cannot be confirmed yet: the cost "
+        "breakdown of winning bid(s) {bids_shown} is due by {due}; confirm after it is filed or "
+        "after the deadline (then start a new run)."
+    )
+
+
+class CostDisclosureRunOutdated(Conflict):
+    code = "cost-disclosure-run-outdated"
+    title = N_("Award run predates a cost breakdown deadline")
+    when = N_(
+        "An award run is confirmed after a cost breakdown deadline passed with the breakdown "
+        "missing, but the run still counts that win."
+    )
+    template = N_(
+        "The cost breakdown of winning bid(s) {bids_shown} was not filed by {due}, which voids "
+        "the win; award run {run_number} was computed before that: start a new run and confirm "
+        "that one."
+    )

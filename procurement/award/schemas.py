@@ -145,6 +145,18 @@ class PublicRegionSchema(Schema):
     backup = fields.String(allow_none=True)
 
 
+class PublicCostBreakdownSchema(Schema):
+    manufacturer = fields.String()
+    status = fields.String(
+        metadata={"description": "filed | not_filed (the rules kept the win) | void (win void)"}
+    )
+    unit_price = fields.Decimal(as_string=True, allow_none=True)
+    manufacturing_cost = fields.Decimal(as_string=True, allow_none=True)
+    period_expenses = fields.Decimal(as_string=True, allow_none=True)
+    profit = fields.Decimal(as_string=True, allow_none=True)
+    note = fields.String(allow_none=True)
+
+
 class PublicLotSchema(Schema):
     lot_id = fields.Integer()
     lot_code = fields.String()
@@ -158,6 +170,10 @@ class PublicLotSchema(Schema):
     savings = fields.Decimal(as_string=True)
     winners = fields.List(fields.Nested(PublicWinnerSchema))
     regions = fields.List(fields.Nested(PublicRegionSchema))
+    cost_breakdowns = fields.List(
+        fields.Nested(PublicCostBreakdownSchema),
+        metadata={"description": "winners' cost breakdowns per smallest unit (batch 11 rules)"},
+    )
 
 
 class PublicResultsSchema(Schema):

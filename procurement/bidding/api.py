@@ -18,6 +18,8 @@ from procurement.bidding.schemas import (
     BidCreateSchema,
     BidSchema,
     BidSummarySchema,
+    CostBreakdownSchema,
+    CostDisclosureSchema,
     ExportArgs,
     GroupCreateSchema,
     GroupDesignationSchema,
@@ -139,6 +141,32 @@ class BidReceipt(MethodView):
     def get(self, bid_id):
         """The receipt of your bid: public reference, version, commitment digest, times."""
         return services.bid_receipt(get_session(), bid_id=bid_id, actor=api_actor())
+
+
+@blp.route("/bids/<int:bid_id>/cost-breakdown")
+class BidCostBreakdown(MethodView):
+    @blp.response(200, CostDisclosureSchema)
+    def get(self, bid_id):
+        """A bid's cost disclosure (after opening): the bidder its own, the regulator any."""
+        return services.get_cost_breakdown(get_session(), bid_id=bid_id, actor=api_actor())
+
+    @blp.arguments(CostBreakdownSchema)
+    @blp.response(200, CostDisclosureSchema)
+    def put(self, data, bid_id):
+        """File the cost breakdown asked of your bid, by its deadline (batch 11 rules)."""
+        return services.file_cost_breakdown(
+            get_session(), bid_id=bid_id, data=data, now=now(), actor=api_actor()
+        )
+
+
+@blp.route("/tenders/<int:tender_id>/cost-breakdowns")
+class TenderCostBreakdowns(MethodView):
+    @blp.response(200, CostDisclosureSchema(many=True))
+    def get(self, tender_id):
+        """Every cost disclosure asked in a tender, filed or not (its regulator)."""
+        return services.tender_cost_disclosures(
+            get_session(), tender_id=tender_id, actor=api_actor()
+        )
 
 
 @blp.route("/bids/by-reference/<string:reference>/verify")

@@ -188,3 +188,54 @@ class GroupDesignationClosed(Conflict):
         "The bids of tender {tender_code} are opened; the member a group names to bid can no "
         "longer change."
     )
+
+
+class CostCommitmentMissing(ValidationFailed):
+    code = "cost-commitment-missing"
+    title = N_("Cost commitment missing")
+    when = N_("A bid is sent without the bidder's commitment not to quote below cost.")
+    template = N_(
+        "Every bid carries the bidder's commitment not to quote below cost (batch 11): "
+        "confirm it (cost_commitment: true) and send the bid again."
+    )
+
+
+class CostBreakdownNotValid(ValidationFailed):
+    code = "cost-breakdown-not-valid"
+    title = N_("The cost breakdown is not valid")
+    when = N_("A cost breakdown's figures are missing, negative, or do not sum to the unit price.")
+    template = N_("The cost breakdown of bid {bid_id} was not filed: {shown}.")
+
+
+class CostDisclosureOff(Conflict):
+    code = "cost-disclosure-off"
+    title = N_("No cost disclosure in this tender")
+    when = N_("A cost breakdown is filed in a tender whose rules have no cost disclosure.")
+    template = N_("Tender {tender_code} does not ask for cost breakdowns (its rules have none).")
+
+
+class CostBreakdownBeforeOpening(Conflict):
+    code = "cost-breakdown-before-opening"
+    title = N_("Bids not opened yet")
+    when = N_("A cost breakdown is filed or read before the bids are opened.")
+    template = N_(
+        "Cost breakdowns of tender {tender_code} are filed after its bids are opened "
+        "(opening time {opening_at})."
+    )
+
+
+class CostBreakdownTooLate(Conflict):
+    code = "cost-breakdown-too-late"
+    title = N_("Cost breakdown deadline passed")
+    when = N_("A cost breakdown is filed after its deadline.")
+    template = N_(
+        "The cost breakdown of bid {bid_id} was due by {due_at}; it can no longer be filed "
+        "(it is now {now})."
+    )
+
+
+class CostDisclosureNotFound(NotFound):
+    code = "cost-disclosure-not-found"
+    title = N_("No cost disclosure")
+    when = N_("A bid's cost breakdown is read when none was asked for or filed.")
+    template = N_("Bid {bid_id} has no cost breakdown: none was asked for or filed.")

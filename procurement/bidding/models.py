@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import (
@@ -14,11 +14,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.auth.models import Organization
 from procurement.catalog.models import Lot, Product, Tender
+from procurement.core.clock import business_date
 from procurement.db import Base, Quantity, UnitPrice, enum_type
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "BidderGroupDesignation",
     "BidderGroupMember",
     "BiddingBan",
+    "CostDisclosure",
     "Validity",
     "new_bid_reference",
 ]
@@ -87,6 +90,8 @@ class Bid(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     status: Mapped[BidStatus] = mapped_column(enum_type(BidStatus, 20))
     revival_opt_in: Mapped[bool] = mapped_column(default=False)
+    # The bidder's commitment not to quote below cost (RULES.md 10); every bid since batch 11.
+    cost_commitment: Mapped[bool] = mapped_column(default=False, server_default=false())
     submitted_at: Mapped[datetime]  # first submission
     updated_at: Mapped[datetime]
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
@@ -230,3 +235,39 @@ class BidderGroupDesignation(Base):
     tender: Mapped[Tender] = relationship()
     lot: Mapped[Lot | None] = relationship()
     manufacturer: Mapped[Organization] = relationship()
+
+
+class CostDisclosure(Base):
+    """A bid's cost disclosure (RULES.md 10): an award run found the bid priced below
+    ``cost_disclosure_ratio`` x the lot's anchor, so its bidder files a cost breakdown per
+    smallest unit by ``due_at``; the figures are empty until filed. ``win_void`` says whether
+    the latest award run voided the bid's win for want of it."""
+
+    __tablename__ = "cost_disclosures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bids.id"), unique=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tenders.id"), index=True)
+    manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    comparable_price: Mapped[UnitPrice]
+    threshold: Mapped[UnitPrice]  # cost_disclosure_ratio x the anchor
+    found_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    win_void: Mapped[bool] = mapped_column(default=False)
+    manufacturing_cost: Mapped[UnitPrice | None]
+    period_expenses: Mapped[UnitPrice | None]
+    profit: Mapped[UnitPrice | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    filed_at: Mapped[datetime | None]
+    filed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    bid: Mapped[Bid] = relationship()
+
+    @property
+    def filed(self) -> bool:
+        return self.filed_at is not None
+
+    @property
+    def due_date(self) -> date:
+        """The business day by whose end the breakdown is due (``due_at`` begins the next)."""
+        return business_date(self.due_at) - timedelta(days=1)

@@ -23,9 +23,11 @@ from sqlalchemy import select
 from procurement.auth.models import OrgKind
 from procurement.bidding import services
 from procurement.bidding.api import export_response
+from procurement.bidding.costs import FIGURES, in_time
 from procurement.bidding.errors import BidFieldsNotNumbers
 from procurement.bidding.export import COLUMNS
 from procurement.bidding.models import Bid, BidStatus
+from procurement.bidding.schemas import CostBreakdownSchema
 from procurement.bidding.seal import sealer_from_settings
 from procurement.bidding.services.common import is_opened
 from procurement.catalog import services as catalog
@@ -34,8 +36,10 @@ from procurement.catalog.models import Tender
 from procurement.catalog.services import rules_of
 from procurement.core.errors import DomainError
 from procurement.core.messages import translated
+from procurement.core.money import UNIT_PRICE_DECIMALS, fixed
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.fieldnames import column_headings
+from procurement.web.forms import PageForm
 from procurement.web.listing import Choice, Listing, Sort, Text
 from procurement.web.pages import add_nav, set_portal_home
 from procurement.web.problems import status_for
@@ -66,8 +70,14 @@ def open_tenders():
     open_ids = {t.id for t in tenders}
     mine = [b for b in services.my_bids(session, actor=actor) if b.tender_id in open_ids]
     bid_lots = {b.lot_id for b in mine if b.is_live}
+    due = services.due_cost_disclosures(session, now=now(), actor=actor)
     return render_template(
-        "bidding/open_tenders.html", tenders=tenders, mine=mine, bid_lots=bid_lots, now=now()
+        "bidding/open_tenders.html",
+        tenders=tenders,
+        mine=mine,
+        bid_lots=bid_lots,
+        due=due,
+        now=now(),
     )
 
 
@@ -89,6 +99,7 @@ def _form_data(form) -> tuple[dict[str, Any], dict[str, list[str]]]:
         "regions": form.getlist("regions") or None,  # none ticked: the whole scope
         "note": form.get("note", ""),
         "revival_opt_in": form.get("revival_opt_in") == "on",
+        "cost_commitment": form.get("cost_commitment") == "on",
     }
     for name, parse in (("product_id", int), ("capacity", int), ("price_per_pack", Decimal)):
         try:
@@ -186,7 +197,11 @@ def receipt(bid_id: int):
     the_receipt = services.bid_receipt(session, bid_id=bid_id, actor=actor)
     can_change = bid.tender.status == TenderStatus.BIDDING_OPEN and now() < bid.tender.bid_deadline
     return render_template(
-        "bidding/receipt.html", bid=bid, receipt=the_receipt, can_change=can_change
+        "bidding/receipt.html",
+        bid=bid,
+        receipt=the_receipt,
+        can_change=can_change,
+        disclosure=services.bid_cost_disclosure(session, bid),
     )
 
 
@@ -215,6 +230,38 @@ def withdraw(bid_id: int):
     )
     flash(_("Your bid was withdrawn. You may submit again before the deadline."), "success")
     return redirect(url_for("bidding_pages.receipt", bid_id=bid_id))
+
+
+@bp.route("/manufacturer/bidding/bids/<int:bid_id>/cost-breakdown", methods=["GET", "POST"])
+@MANUFACTURER
+def cost_breakdown(bid_id: int):
+    """File (or correct, until the deadline) the cost breakdown asked of your bid."""
+    session, actor = get_session(), page_actor()
+    disclosure = services.get_cost_breakdown(session, bid_id=bid_id, actor=actor)
+    initial = {
+        name: fixed(getattr(disclosure, name), UNIT_PRICE_DECIMALS)
+        for name in FIGURES
+        if disclosure.filed
+    }
+    form = PageForm(CostBreakdownSchema(), initial=initial | {"note": disclosure.note or ""})
+    if form.submitted and form.validate():
+        try:
+            services.file_cost_breakdown(
+                session, bid_id=bid_id, data=form.data, now=now(), actor=actor
+            )
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            flash(_("Your cost breakdown is filed."), "success")
+            return redirect(url_for("bidding_pages.cost_breakdown", bid_id=bid_id))
+    page = render_template(
+        "bidding/cost_breakdown.html",
+        d=disclosure,
+        bid=disclosure.bid,
+        form=form,
+        can_file=in_time(now(), disclosure.due_at),
+    )
+    return page, form.status
 
 
 @bp.get("/regulator/bidding/bids/<int:bid_id>")

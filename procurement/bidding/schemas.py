@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from procurement.bidding.costs import MAX_COST_NOTE
 from procurement.web.api import Schema, StrictDecimal
 
 
@@ -18,6 +19,13 @@ class BidCreateSchema(Schema):
     )
     note = fields.String(load_default="", validate=validate.Length(max=500))
     revival_opt_in = fields.Boolean(load_default=False)
+    cost_commitment = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "required true: the bidder commits not to quote below cost "
+            "(batch 11); a bid without it is refused (cost-commitment-missing)"
+        },
+    )
 
 
 class ReceiptSchema(Schema):
@@ -45,6 +53,7 @@ class BidSchema(Schema):
     product_id = fields.Integer()
     status = fields.String()
     revival_opt_in = fields.Boolean()
+    cost_commitment = fields.Boolean()
     submitted_at = fields.DateTime()
     updated_at = fields.DateTime()
     digest = fields.String()
@@ -131,6 +140,39 @@ class BidSummarySchema(Schema):
 
 class ExportArgs(Schema):
     format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "xlsx"]))
+
+
+class CostBreakdownSchema(Schema):
+    """A cost breakdown per smallest unit (yuan, 4 places); the three sum to the unit price."""
+
+    manufacturing_cost = StrictDecimal(required=True, metadata={"example": "0.2100"})
+    period_expenses = StrictDecimal(required=True, metadata={"example": "0.0600"})
+    profit = StrictDecimal(required=True, metadata={"example": "0.0100"})
+    note = fields.String(load_default="", validate=validate.Length(max=MAX_COST_NOTE))
+
+
+class CostDisclosureSchema(Schema):
+    """A bid's cost disclosure: asked by an award run; the figures are null until filed."""
+
+    bid_id = fields.Integer()
+    tender_id = fields.Integer()
+    lot_id = fields.Function(lambda d: d.bid.lot_id)
+    manufacturer_id = fields.Integer()
+    unit_price = fields.Function(
+        lambda d: None if d.bid.unit_price is None else str(d.bid.unit_price),
+        metadata={"type": "string"},
+    )
+    comparable_price = fields.Decimal(as_string=True)
+    threshold = fields.Decimal(as_string=True)
+    found_at = fields.DateTime()
+    due_at = fields.DateTime()
+    filed = fields.Boolean()
+    filed_at = fields.DateTime(allow_none=True)
+    win_void = fields.Boolean()
+    manufacturing_cost = fields.Decimal(as_string=True, allow_none=True)
+    period_expenses = fields.Decimal(as_string=True, allow_none=True)
+    profit = fields.Decimal(as_string=True, allow_none=True)
+    note = fields.String(allow_none=True)
 
 
 class BanSchema(Schema):

@@ -21,6 +21,7 @@ from procurement.award.services import (
     load_inputs,
     owned_tender,
 )
+from procurement.award.services.cost_disclosure import require_disclosures_settled
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.rules import RulesSet
 from procurement.catalog.services import transition
@@ -66,6 +67,7 @@ def confirm_award_run(
     run = get_award_run(session, run_id=run_id, actor=actor, lock=True)
     tender = owned_tender(session, run.tender_id, actor, "confirm an award run", lock=True)
     _check_confirmable(session, run, tender)
+    require_disclosures_settled(session, run=run, now=now)
     contracts = [
         contract
         for lot in run.lots

@@ -21,6 +21,7 @@ from procurement.contracts import services as contracts
 from procurement.core.clock import as_utc
 from procurement.core.errors import DomainError
 from procurement.core.money import CENT, round_amount
+from procurement.demo.costs import file_cost_breakdowns
 from procurement.demo.market import bidder_plan, register_products
 from procurement.demo.world import LotInfo, Org, Round, World, at
 from procurement.orders import services as orders
@@ -171,6 +172,7 @@ def _submit_one(session: Session, world: World, lot: LotInfo, bid: BidPlan, seal
             "price_per_pack": max(price, CENT),
             "capacity": bid.capacity,
             "revival_opt_in": bid.opt_in,
+            "cost_commitment": True,
         }
         try:
             result = bidding.submit_bid(
@@ -221,6 +223,12 @@ def run_award(session: Session, world: World, rnd: Round) -> AwardOutcome:
             options=award.RunOptions(fallback="reserves"),
             now=world.now,
             actor=regulator,
+        )
+    if file_cost_breakdowns(session, world, rnd.tender_id):  # batch 11 rules: then run again
+        world.clock.advance(hours=1)
+        options = award.RunOptions(fallback=run.options["fallback"])
+        run = award.start_award_run(
+            session, tender_id=rnd.tender_id, options=options, now=world.now, actor=regulator
         )
     out.final_run = run.number
     out.fallback_lots = [lot.lot_code for lot in run.lots if lot.fallback_used]

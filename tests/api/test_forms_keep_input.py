@@ -92,6 +92,7 @@ def test_the_bid_form_keeps_the_price_and_shows_the_error_beside_it(
         "price_per_pack": "5,60x",
         "capacity": "100000",
         "note": "our best",
+        "cost_commitment": "on",
     }
     response = client.post(f"/manufacturer/bidding/lots/{lot.id}/bid", data=form)
     assert response.status_code == 422

@@ -87,6 +87,7 @@ def _bid(session, tender_id, user, price, n, when):
             "capacity": 50_000 * n,
             "note": "",
             "revival_opt_in": False,
+            "cost_commitment": True,
         },
     )
 

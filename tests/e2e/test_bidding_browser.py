@@ -97,6 +97,7 @@ def test_a_manufacturer_submits_a_sealed_bid_and_sees_its_receipt(
     assert "ok" in judged.get_attribute("class")
     form.locator("input[name=capacity]").fill("500000")
     form.locator("textarea[name=note]").fill("e2e sealed note")
+    form.locator("input[name=cost_commitment]").check()
     screenshot(page, "bidding-form-live-comparable")
     with page.expect_navigation():
         form.locator("button[type=submit]").click()

@@ -36,6 +36,7 @@ def test_a_demo_manufacturer_bids_on_the_tender_open_today(demo, portal, screens
     form.locator("select[name=product_id]").select_option(str(product_id))
     form.locator("input[name=price_per_pack]").fill("0.50")
     form.locator("input[name=capacity]").fill("2000000")
+    form.locator("input[name=cost_commitment]").check()
     screenshot(page, "demo-manufacturer-bid-form")
     with page.expect_navigation():
         form.locator("button[type=submit]").click()

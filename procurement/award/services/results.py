@@ -13,6 +13,10 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
 from procurement.award.errors import AwardRunNotFound, OutcomesNotPublished, ResultsNotPublished
 from procurement.award.models import AwardBidOutcome, AwardLotResult, AwardRun, LotStatus
+from procurement.award.services.cost_disclosure import (
+    PublicCostBreakdown,
+    public_cost_breakdowns,
+)
 from procurement.catalog.errors import TenderNotFound
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
@@ -60,6 +64,7 @@ class PublicLot:
     savings: Decimal
     winners: list[PublicWinner] = field(default_factory=list)
     regions: list[PublicRegion] = field(default_factory=list)
+    cost_breakdowns: list[PublicCostBreakdown] = field(default_factory=list)
 
 
 @dataclass
@@ -91,6 +96,9 @@ def public_results(session: Session, *, tender_id: int) -> PublicResults:
     if run is None:
         raise ResultsNotPublished(tender_code=tender.code, current_status=tender.status.value)
     lots = [_public_lot(lot) for lot in run.lots]
+    costs = public_cost_breakdowns(session, run)
+    for lot in lots:
+        lot.cost_breakdowns = costs.get(lot.lot_id, [])
     total = sum((lot.savings for lot in lots), Decimal("0.00"))
     return PublicResults(tender, run.number, total, lots)
 

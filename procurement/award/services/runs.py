@@ -60,7 +60,7 @@ def start_award_run(
     resolved = options.resolved(rules)
     lots = load_inputs(session, tender)
     digest = inputs_digest(tender, lots, tender.rules_snapshot or {}, resolved)
-    plans = [plan_lot(item, rules, resolved, tender.contract_years) for item in lots]
+    plans = [plan_lot(item, rules, resolved, tender.contract_years, now=now) for item in lots]
     results = _solve(plans, resolved, workers)
     run = AwardRun(
         tender_id=tender.id,

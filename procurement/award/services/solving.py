@@ -4,6 +4,7 @@ the rows that record them (AwardLotResult, AwardBidOutcome, AwardAllocation)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from procurement.award.models import (
     LotStatus,
 )
 from procurement.award.selection import BidOutcome, Outcome, SelectionResult, select_winners
+from procurement.award.services.cost_disclosure import disclose_costs
 from procurement.award.services.inputs import LotInputs
 from procurement.award.volume_limits import volume_limits
 from procurement.award.volumes import agreed_volumes, contract_years, volume_ratio
@@ -45,9 +47,12 @@ class LotPlan:
         return {b.manufacturer.code: b for b in self.inputs.bids}
 
 
-def plan_lot(item: LotInputs, rules: RulesSet, options: dict[str, Any], max_years: int) -> LotPlan:
+def plan_lot(
+    item: LotInputs, rules: RulesSet, options: dict[str, Any], max_years: int, *, now: datetime
+) -> LotPlan:
     """Select the winners, compute agreed volumes and build the allocation problem."""
     selection = select_winners(item.selection_input, rules)
+    selection = disclose_costs(selection, item, rules, now)
     if selection.failed or not selection.winners:
         return LotPlan(item, selection, None, 0, {}, None)
     n, lot = selection.winner_count, item.lot

@@ -11,6 +11,13 @@ from procurement.bidding.services.bans import (
     list_bans,
     update_ban,
 )
+from procurement.bidding.services.costs import (
+    bid_cost_disclosure,
+    due_cost_disclosures,
+    file_cost_breakdown,
+    get_cost_breakdown,
+    tender_cost_disclosures,
+)
 from procurement.bidding.services.groups import (
     GroupChoices,
     GroupOnLot,
@@ -60,12 +67,16 @@ __all__ = [
     "add_ban",
     "add_member",
     "amend_bid",
+    "bid_cost_disclosure",
     "bid_receipt",
     "bid_summary",
     "create_ban",
     "create_group",
+    "due_cost_disclosures",
+    "file_cost_breakdown",
     "get_ban",
     "get_bid",
+    "get_cost_breakdown",
     "get_group",
     "group_choices",
     "groups_by_lot",
@@ -81,6 +92,7 @@ __all__ = [
     "remove_member",
     "rotate_seal_key",
     "submit_bid",
+    "tender_cost_disclosures",
     "unname_bidder",
     "update_ban",
     "verify_bid",

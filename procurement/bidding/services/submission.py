@@ -19,6 +19,7 @@ from procurement.bidding.errors import (
     BidExists,
     BidExistsOnLot,
     BidWithdrawn,
+    CostCommitmentMissing,
 )
 from procurement.bidding.models import Bid, BidAction, BidStatus, BidVersion
 from procurement.bidding.ranking import Prices
@@ -26,6 +27,7 @@ from procurement.bidding.seal import BidContent, Sealer, commitment, new_nonce
 from procurement.bidding.services.common import own_bid, require_bidding_window
 from procurement.bidding.services.eligibility import Checked, check_submission
 from procurement.catalog.services import get_lot
+from procurement.core.messages import N_
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,14 @@ def _append_version(session: Session, bid: Bid, action: BidAction, now, actor: A
     )
 
 
+def _require_commitment(data: dict[str, Any]) -> None:
+    """Every bid carries the bidder's commitment not to quote below cost (RULES.md 10)."""
+    if data.get("cost_commitment") is not True:
+        raise CostCommitmentMissing(
+            errors={"cost_commitment": [N_("confirm that you do not quote below cost")]}
+        )
+
+
 def submit_bid(
     session: Session,
     *,
@@ -88,6 +98,7 @@ def submit_bid(
     actor.require(OrgKind.MANUFACTURER, action="submit bids")
     lot = get_lot(session, lot_id=lot_id, actor=actor)
     require_bidding_window(lot.tender, now)
+    _require_commitment(data)
     checked = check_submission(session, lot=lot, data=data, now=now, actor=actor)
     bid = session.scalar(
         select(Bid).where(Bid.lot_id == lot.id, Bid.manufacturer_id == actor.org_id)
@@ -112,6 +123,7 @@ def submit_bid(
 def _apply(bid: Bid, checked: Checked, sealer: Sealer, now: datetime) -> None:
     bid.product_id = checked.product.id
     bid.revival_opt_in = checked.revival_opt_in
+    bid.cost_commitment = True
     bid.status = BidStatus.SUBMITTED
     bid.updated_at = now
     _seal(bid, checked.content, sealer)
@@ -138,6 +150,7 @@ def amend_bid(
     _check_version(bid, expected_version)
     if not bid.is_live:
         raise BidWithdrawn(bid_id=bid.id)
+    _require_commitment(data)
     checked = check_submission(session, lot=bid.lot, data=data, now=now, actor=actor)
     _apply(bid, checked, sealer, now)
     session.flush()

@@ -15,7 +15,12 @@ def lot_and_bid(client, make_tender, bidder, auth_headers):
     tender = make_tender("bidding_open", lots=1)
     user, product = bidder()
     headers = auth_headers(user)
-    body = {"product_id": product.id, "price_per_pack": "5.60", "capacity": 1000}
+    body = {
+        "product_id": product.id,
+        "price_per_pack": "5.60",
+        "capacity": 1000,
+        "cost_commitment": True,
+    }
     response = client.post(f"/api/v1/lots/{tender.lots[0].id}/bids", json=body, headers=headers)
     assert response.status_code == 201, response.get_json()
     return tender, response, headers, body

@@ -23,7 +23,12 @@ def sealed(app, make_tender, make_user, bidder, regulator, auth_headers):
     tender = make_tender("bidding_open", lots=1)
     user, product = bidder()
     api = app.test_client()
-    body = {"product_id": product.id, "price_per_pack": "5.60", "capacity": 1000}
+    body = {
+        "product_id": product.id,
+        "price_per_pack": "5.60",
+        "capacity": 1000,
+        "cost_commitment": True,
+    }
     reply = api.post(
         f"/api/v1/lots/{tender.lots[0].id}/bids", json=body, headers=auth_headers(user)
     )
@@ -131,7 +136,12 @@ def test_references_are_random_and_say_nothing_about_order(
     references = [sealed["reference"]]
     for lot in tender.lots:
         user, product = bidder()
-        body = {"product_id": product.id, "price_per_pack": "5.60", "capacity": 1000}
+        body = {
+            "product_id": product.id,
+            "price_per_pack": "5.60",
+            "capacity": 1000,
+            "cost_commitment": True,
+        }
         reply = sealed["api"].post(
             f"/api/v1/lots/{lot.id}/bids", json=body, headers=auth_headers(user)
         )
@@ -148,7 +158,12 @@ def test_after_opening_anyone_verifies_by_reference_and_a_withdrawn_bid_stays_un
 ):
     lot = sealed["tender"].lots[0]
     quitter, product = bidder()
-    body = {"product_id": product.id, "price_per_pack": "4.20", "capacity": 500}
+    body = {
+        "product_id": product.id,
+        "price_per_pack": "4.20",
+        "capacity": 500,
+        "cost_commitment": True,
+    }
     reply = sealed["api"].post(
         f"/api/v1/lots/{lot.id}/bids", json=body, headers=auth_headers(quitter)
     )

@@ -60,6 +60,7 @@ def world(app, make_tender, make_user, make_product, auth_headers, regulator):
                 "capacity": capacity,
                 "regions": ["330000"],
                 "note": note,
+                "cost_commitment": True,
             },
             headers=headers[who],
         )
@@ -103,7 +104,12 @@ def world(app, make_tender, make_user, make_product, auth_headers, regulator):
 def api_requests(w) -> list[tuple[str, str, dict | None]]:
     t, lot, b1, b2 = w["tender"].id, w["lot"].id, w["bids"]["bidder"], w["bids"]["other"]
     other_lot = w["tender"].lots[1].id
-    body = {"product_id": w["products"]["bidder"].id, "price_per_pack": "1", "capacity": 1}
+    body = {
+        "product_id": w["products"]["bidder"].id,
+        "price_per_pack": "1",
+        "capacity": 1,
+        "cost_commitment": True,
+    }
     return [
         ("GET", f"/api/v1/lots/{lot}/bids", None),
         ("GET", f"/api/v1/lots/{other_lot}/bids", None),
