@@ -130,7 +130,7 @@ def test_a_low_report_with_a_reason_waits_for_the_regulators_confirmation(
     clock.advance(days=8)  # past the demand deadline
     boss = actor_of(regulator)
     totals = services.demand_totals(db_session, tender_id=tender.id, actor=boss)
-    [lot] = totals.lots
+    lot = totals.lots[0]
     assert (lot.lot_code, lot.below_floor, lot.below_floor_pending) == ("L01", 1, 1)
     with pytest.raises(DemandFloorNotConfirmed) as refused:
         services.confirm_demand(db_session, tender_id=tender.id, now=clock.now(), actor=boss)
