@@ -112,7 +112,7 @@ def submit_bids(
     default an hour before the bid deadline), except those of the ``holdouts`` (manufacturer
     codes: their products are registered, their bids left to a person); refusals are counted
     by their problem code."""
-    plan = bidder_plan(rng, world, rnd)
+    plan = rnd.plan or bidder_plan(rng, world, rnd)
     short = infeasible_lot(rnd)
     barred = next(m for m in world.makers if m.profile == "barred")
     for lot in rnd.lots[-2:]:  # a barred manufacturer tries anyway (and is refused)
