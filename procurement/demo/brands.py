@@ -30,7 +30,7 @@ def prepare(session: Session, world: World, rnd: Round) -> BrandLines:
     """The round's bidders and their products, now; returns what each hospital names."""
     rng = random.Random(world.seed * 7907 + rnd.batch)
     rnd.plan = bidder_plan(rng, world, rnd)
-    register_products(session, world, rnd, rng, rnd.plan)
+    rnd.early_products = register_products(session, world, rnd, rng, rnd.plan)
     modes = {
         h.id: rng.choices(list(MODE_WEIGHTS), list(MODE_WEIGHTS.values()))[0]
         for h in world.hospitals

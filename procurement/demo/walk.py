@@ -131,7 +131,7 @@ def submit_bids(
     extra = [m for m in world.makers if m.profile == "normal" and m.id not in banned]
     plan[short.code] = (able + [m for m in extra if m not in able])[: max(4, len(able))]
     tally: Counter = Counter()
-    tally["products"] = register_products(session, world, rnd, rng, plan)
+    tally["products"] = rnd.early_products + register_products(session, world, rnd, rng, plan)
     bids = plan_bids(rng, rnd, plan)
     catalog.open_bidding(
         session, tender_id=rnd.tender_id, now=world.now, actor=world.regulator.actor

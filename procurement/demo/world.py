@@ -81,6 +81,7 @@ class Round:
     demand: dict[str, int] = field(default_factory=dict)  # lot code -> confirmed units
     brand_reporting: bool = False  # hospitals may name products (RULES.md 10)
     plan: dict[str, list[Org]] | None = None  # bidders per lot, drawn early for brand reports
+    early_products: int = 0  # registered before demand opened (for brand reports)
 
     @property
     def code(self) -> str:
