@@ -107,14 +107,15 @@ def demand_from_form(form: Any, lot_codes: list[str]) -> tuple[list[dict[str, An
         brands = brand_slots(form, code)
         if not quantity and not usage and not any(p or q for p, q in brands):
             continue
-        row: dict[str, Any] = {"lot_code": code, "brand_lines": [], "brand_slots": []}
+        row: dict[str, Any] = {"lot_code": code}
         for key, raw in (("quantity", quantity), ("last_year_usage", usage or "0")):
             row[key] = _whole(raw, f"{key}_{code}", errors)
         for slot, (product, amount) in enumerate(brands):
             if product or amount:
                 number = _whole(amount, f"brand_{code}_{slot}_quantity", errors)
-                row["brand_lines"].append({"approval_number": product, "quantity": number})
-                row["brand_slots"].append(slot)
+                line = {"approval_number": product, "quantity": number}
+                row.setdefault("brand_lines", []).append(line)
+                row.setdefault("brand_slots", []).append(slot)
         reason = form.get(f"reason_{code}", "").strip()
         if reason:
             row["floor_reason"] = reason
