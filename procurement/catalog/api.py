@@ -187,7 +187,8 @@ class TenderDemandImport(MethodView):
     @blp.arguments(UploadSchema, location="files")
     @blp.response(201, ImportResultSchema)
     def post(self, files, tender_id):
-        """Upload your hospital's demand (lot_code, quantity, last_year_usage): all or none."""
+        """Upload your hospital's demand: lot_code, quantity, last_year_usage, and optionally
+        brand_approval_number, brand_quantity (one more row per product) and floor_reason."""
         filename, content = _upload(files)
         reports = services.import_demand(
             get_session(),
@@ -230,6 +231,16 @@ class DemandReportById(MethodView):
     def get(self, report_id):
         """One demand report with every revision."""
         return services.get_demand_report(get_session(), report_id=report_id, actor=api_actor())
+
+
+@blp.route("/demand-reports/<int:report_id>/floor-confirmation")
+class DemandReportFloorConfirmation(MethodView):
+    @blp.response(200, DemandReportSchema)
+    def post(self, report_id):
+        """Accept the reason of a report below its demand floor (the tender's regulator)."""
+        return services.confirm_low_report(
+            get_session(), report_id=report_id, now=now(), actor=api_actor()
+        )
 
 
 @blp.route("/products")

@@ -285,3 +285,80 @@ class TenderNotValid(ValidationFailed):
 class TenderChangeNotValid(ValidationFailed):
     when = N_("A tender is changed with fields that are not valid.")
     template = N_("The tender cannot be changed as given.")
+
+
+# ---- demand by brand and the demand floor (RULES.md 10) ------------------------------------
+
+
+class BrandReportingOff(RuleViolation):
+    code = "brand-reporting-off"
+    title = N_("Brand reporting is off")
+    when = N_("A demand report names products on a tender whose rules do not allow it.")
+    template = N_(
+        "Tender {tender_code} takes demand by generic name only (brand reporting is off); "
+        "remove the brand lines ({where})."
+    )
+
+
+class BrandProductUnknown(RuleViolation):
+    code = "brand-product-unknown"
+    title = N_("Unknown product")
+    when = N_("A brand line of a demand report names no registered product.")
+    template = N_("{where}: no registered product '{product}'.")
+
+
+class BrandProductWrongGeneric(RuleViolation):
+    code = "brand-product-wrong-generic"
+    title = N_("Product of another drug")
+    when = N_("A brand line names a product that is not of the lot's generic name and unit.")
+    template = N_(
+        "{where}: product {product} is {product_generic} ({product_unit}), not lot {lot_code}'s "
+        "{generic_name} ({smallest_unit})."
+    )
+
+
+class BrandProductDuplicate(RuleViolation):
+    code = "brand-product-duplicate"
+    title = N_("Product named twice")
+    when = N_("A demand report names the same product in two brand lines.")
+    template = N_("{where}: product {product} is already named for lot {lot_code}.")
+
+
+class BrandLinesAboveQuantity(RuleViolation):
+    code = "brand-lines-above-quantity"
+    title = N_("Brand lines above the quantity")
+    when = N_("A demand report's brand lines add up to more than its whole quantity.")
+    template = N_(
+        "{where}: the brand lines of lot {lot_code} add up to {brand_total}, more than the "
+        "reported quantity {quantity}."
+    )
+
+
+class DemandBelowFloor(RuleViolation):
+    code = "demand-below-floor"
+    title = N_("Demand below the floor")
+    when = N_(
+        "A hospital reports less than the demand floor (a share of its average annual usage) "
+        "without a reason, or where the tender refuses such reports."
+    )
+    template = N_(
+        "Lot {lot_code}: {quantity} is below the demand floor {floor} ({share} of the average "
+        "annual usage {average}, from {source}). {what_to_do}"
+    )
+
+
+class DemandFloorNotConfirmed(Conflict):
+    code = "demand-floor-not-confirmed"
+    title = N_("Low reports not confirmed")
+    when = N_("Demand is confirmed while reports below the demand floor await the regulator.")
+    template = N_(
+        "Lot(s) {lots} have reports below the demand floor whose reasons are not confirmed "
+        "yet; confirm them first."
+    )
+
+
+class FloorConfirmationNotNeeded(Conflict):
+    code = "floor-confirmation-not-needed"
+    title = N_("Nothing to confirm")
+    when = N_("The regulator confirms a report that is not below its demand floor.")
+    template = N_("Demand report {report_id} is not below its demand floor; nothing to confirm.")

@@ -13,6 +13,8 @@ from typing import Any
 from procurement.core.clock import business_zone
 from procurement.core.messages import N_
 
+# Brand line boxes a lot's row shows at most (the service's MAX_BRAND_LINES).
+MAX_BRAND_SLOTS = 50
 TENDER_TEXT = ("code", "name", "category", "rules_preset")
 PRODUCT_TEXT = (
     "approval_number",
@@ -96,17 +98,50 @@ def product_from_form(form: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
 
 
 def demand_from_form(form: Any, lot_codes: list[str]) -> tuple[list[dict[str, Any]], dict]:
-    """One row per lot whose quantity box is filled in (blank rows are not reported)."""
+    """One row per lot whose quantity or usage box, or a brand line, is filled in (blank rows
+    are not reported), with its brand lines (``brand_<lot>_<n>_product``/``_quantity``, blank
+    slots skipped; ``brand_slots`` keeps each line's slot for the errors) and floor reason."""
     rows, errors = [], {}
     for code in lot_codes:
         quantity, usage = (form.get(f"{k}_{code}", "").strip() for k in ("quantity", "usage"))
-        if not quantity and not usage:
+        brands = brand_slots(form, code)
+        if not quantity and not usage and not any(p or q for p, q in brands):
             continue
         row: dict[str, Any] = {"lot_code": code}
         for key, raw in (("quantity", quantity), ("last_year_usage", usage or "0")):
-            try:
-                row[key] = int(raw.replace(",", ""))
-            except ValueError:
-                errors[f"{key}_{code}"] = [N_("a whole number")]
+            row[key] = _whole(raw, f"{key}_{code}", errors)
+        for slot, (product, amount) in enumerate(brands):
+            if product or amount:
+                number = _whole(amount, f"brand_{code}_{slot}_quantity", errors)
+                line = {"approval_number": product, "quantity": number}
+                row.setdefault("brand_lines", []).append(line)
+                row.setdefault("brand_slots", []).append(slot)
+        reason = form.get(f"reason_{code}", "").strip()
+        if reason:
+            row["floor_reason"] = reason
         rows.append(row)
     return rows, errors
+
+
+def _whole(raw: str, box: str, errors: dict) -> int | None:
+    try:
+        return int(raw.replace(",", ""))
+    except ValueError:
+        errors[box] = [N_("a whole number")]
+        return None
+
+
+def brand_slots(form: Any, code: str) -> list[tuple[str, str]]:
+    """The brand line boxes of a lot as typed: (approval number, quantity) per slot."""
+    count = _slot_count(form.get(f"brand_count_{code}", ""))
+    return [
+        (
+            form.get(f"brand_{code}_{slot}_product", "").strip(),
+            form.get(f"brand_{code}_{slot}_quantity", "").strip(),
+        )
+        for slot in range(count)
+    ]
+
+
+def _slot_count(raw: str) -> int:
+    return min(int(raw), MAX_BRAND_SLOTS) if raw.isdigit() else 0

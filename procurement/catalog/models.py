@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Numeric,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -226,6 +227,15 @@ class DemandReport(Base):
     updated_at: Mapped[datetime]
     confirmed_quantity: Mapped[Quantity | None]
     version: Mapped[int] = mapped_column(default=1)
+    # The demand floor (RULES.md 10) when the report was last saved below it (floor_mode
+    # "reason"): the figure it had to reach, where the usage came from ("platform" purchases
+    # or the "reported" last-year usage), the hospital's reason and the regulator's confirmation.
+    # All None when the report reaches its floor.
+    floor_quantity: Mapped[Quantity | None]
+    floor_source: Mapped[str | None] = mapped_column(String(10))
+    floor_reason: Mapped[str | None] = mapped_column(Text)
+    floor_confirmed_at: Mapped[datetime | None]
+    floor_confirmed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     lot: Mapped[Lot] = relationship(back_populates="demand_reports")
     hospital: Mapped[Organization] = relationship()
@@ -273,6 +283,10 @@ class DemandRevision(Base):
     quantity: Mapped[Quantity]
     last_year_usage: Mapped[Quantity]
     source: Mapped[str] = mapped_column(String(10))  # api, upload, page
+    # The version's brand lines: [{"product_id", "approval_number", "quantity"}] (None before
+    # brand reporting existed).
+    brand_lines: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    floor_reason: Mapped[str | None] = mapped_column(Text)
     submitted_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime]
 

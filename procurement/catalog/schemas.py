@@ -187,16 +187,48 @@ class ProductSchema(Schema):
 # ---- demand --------------------------------------------------------------------------------
 
 
+class BrandLineInSchema(Schema):
+    """A part of the lot's demand named by product: by ``product_id`` or ``approval_number``."""
+
+    product_id = fields.Integer(strict=True, validate=validate.Range(min=1))
+    approval_number = fields.String(validate=validate.Length(max=40))
+    quantity = fields.Integer(
+        strict=True,
+        required=True,
+        validate=validate.Range(min=1),
+        metadata={"description": "Smallest units"},
+    )
+
+
 class DemandLineSchema(Schema):
     lot_code = fields.String(required=True)
-    quantity = _count(required=True, metadata={"description": "Annual quantity, smallest units"})
+    quantity = _count(
+        required=True, metadata={"description": "Whole annual quantity, smallest units"}
+    )
     last_year_usage = _count(required=True)
+    brand_lines = fields.List(
+        fields.Nested(BrandLineInSchema),
+        load_default=list,
+        metadata={"description": "Parts named by product (tenders with brand reporting)"},
+    )
+    floor_reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Why the quantity is below the demand floor (floor_mode reason)"},
+    )
 
 
 class DemandSubmitSchema(Schema):
     rows = fields.List(
         fields.Nested(DemandLineSchema), required=True, validate=validate.Length(min=1)
     )
+
+
+class BrandLineSchema(Schema):
+    product_id = fields.Integer()
+    approval_number = fields.Function(lambda line: line.product.approval_number)
+    manufacturer = fields.Function(lambda line: line.product.manufacturer.name)
+    quantity = fields.Integer()
 
 
 class DemandReportSchema(Schema):
@@ -213,6 +245,12 @@ class DemandReportSchema(Schema):
     version = fields.Integer()
     submitted_at = fields.DateTime()
     updated_at = fields.DateTime()
+    brand_lines = fields.List(fields.Nested(BrandLineSchema))
+    brand_quantity = fields.Function(lambda r: sum(b.quantity for b in r.brand_lines))
+    floor_quantity = fields.Integer(allow_none=True)
+    floor_source = fields.String(allow_none=True)
+    floor_reason = fields.String(allow_none=True)
+    floor_confirmed_at = fields.DateTime(allow_none=True)
 
 
 class DemandRevisionSchema(Schema):
@@ -221,6 +259,8 @@ class DemandRevisionSchema(Schema):
     last_year_usage = fields.Integer()
     source = fields.String()
     submitted_at = fields.DateTime()
+    brand_lines = fields.List(fields.Dict(), allow_none=True)
+    floor_reason = fields.String(allow_none=True)
 
 
 class DemandReportDetailSchema(DemandReportSchema):
@@ -237,6 +277,10 @@ class LotTotalSchema(Schema):
     last_year_usage = fields.Integer()
     confirmed_quantity = fields.Integer(allow_none=True)
     confirmed_at = fields.DateTime(allow_none=True)
+    brand_quantity = fields.Integer()
+    brand_share = fields.Decimal(as_string=True, allow_none=True)
+    below_floor = fields.Integer()
+    below_floor_pending = fields.Integer()
 
 
 class RegionTotalSchema(Schema):

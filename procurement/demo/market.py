@@ -59,13 +59,16 @@ def bidder_plan(rng: random.Random, world: World, rnd: Round) -> dict[str, list[
 def register_products(
     session: Session, world: World, rnd: Round, rng, plan: dict[str, list[Org]]
 ) -> int:
-    """Each declared bidder registers its product; a few also hold a product that never passed
-    consistency evaluation (its bid will be refused). Returns the products registered."""
+    """Each declared bidder registers its product (unless it has for this lot already); a few
+    also hold a product that never passed consistency evaluation (its bid will be refused).
+    Returns the products registered."""
     used = world.approvals
     registered = 0
     for lot in rnd.lots:
         drug = lot.drug
         for maker in plan[lot.code]:
+            if (maker.code, lot.id) in world.products:
+                continue
             strength = drug.strength
             if drug.other_strengths and rng.random() < 0.3:
                 strength = rng.choice(drug.other_strengths)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from procurement.auth.models import Organization
 from procurement.core.clock import FrozenClock
 from procurement.db import make_engine, make_session_factory
-from procurement.demo import data, walk
+from procurement.demo import brands, data, walk
 from procurement.demo.errors import DemoExists
 from procurement.demo.oversight import Oversight
 from procurement.demo.summary import Summary, summarize
@@ -159,7 +159,7 @@ def plan_rounds(today: date, scale: float) -> tuple[Round, Round, Round]:
     )
     return (
         Round(1, timeline(add_months(this_start, -12)), last_drugs),
-        Round(2, timeline(this_start), this_drugs),
+        Round(2, timeline(this_start), this_drugs, brand_reporting=True),
         Round(3, next_timeline, next_drugs),
     )
 
@@ -267,7 +267,8 @@ class _TenderSteps:
 
     def _create(self, rnd: Round) -> int:
         create_tender(self.session, self.world, rnd)
-        return report_demand(self.session, self.world, rnd, self.rng)
+        named = brands.prepare(self.session, self.world, rnd) if rnd.brand_reporting else None
+        return report_demand(self.session, self.world, rnd, self.rng, named)
 
     def bids(self, rnd: Round, **kwargs) -> None:
         self.stages.run(

@@ -113,7 +113,7 @@ def submit_bids(
     default an hour before the bid deadline), except those of the ``holdouts`` (manufacturer
     codes: their products are registered, their bids left to a person); refusals are counted
     by their problem code."""
-    plan = bidder_plan(rng, world, rnd)
+    plan = rnd.plan or bidder_plan(rng, world, rnd)
     short = infeasible_lot(rnd)
     barred = next(m for m in world.makers if m.profile == "barred")
     for lot in rnd.lots[-2:]:  # a barred manufacturer tries anyway (and is refused)
@@ -132,7 +132,7 @@ def submit_bids(
     extra = [m for m in world.makers if m.profile == "normal" and m.id not in banned]
     plan[short.code] = (able + [m for m in extra if m not in able])[: max(4, len(able))]
     tally: Counter = Counter()
-    tally["products"] = register_products(session, world, rnd, rng, plan)
+    tally["products"] = rnd.early_products + register_products(session, world, rnd, rng, plan)
     bids = plan_bids(rng, rnd, plan)
     catalog.open_bidding(
         session, tender_id=rnd.tender_id, now=world.now, actor=world.regulator.actor

@@ -79,6 +79,9 @@ class Round:
     tender_id: int = 0
     lots: list[LotInfo] = field(default_factory=list)
     demand: dict[str, int] = field(default_factory=dict)  # lot code -> confirmed units
+    brand_reporting: bool = False  # hospitals may name products (RULES.md 10)
+    plan: dict[str, list[Org]] | None = None  # bidders per lot, drawn early for brand reports
+    early_products: int = 0  # registered before demand opened (for brand reports)
 
     @property
     def code(self) -> str:
@@ -275,7 +278,11 @@ def create_tender(session: Session, world: World, rnd: Round) -> None:
             "contract_start": t.contract_start,
             "contract_years": 1,
             "rules_preset": "national-2024",
-            "rules_overrides": {"granularity": "single", "accept_above_ceiling": True},
+            "rules_overrides": {
+                "granularity": "single",
+                "accept_above_ceiling": True,
+                **({"brand_reporting": True} if rnd.brand_reporting else {}),
+            },
         },
         now=world.now,
         actor=world.regulator.actor,
@@ -316,9 +323,11 @@ def hospital_demand(rng: random.Random, hospital: Org, lot: LotInfo) -> int | No
     return max(100, int(round(units, -2)))
 
 
-def report_demand(session: Session, world: World, rnd: Round, rng: random.Random) -> int:
-    """Every hospital reports its yearly demand; the regulator confirms it after the deadline.
-    Returns the demand lines reported."""
+def report_demand(
+    session: Session, world: World, rnd: Round, rng: random.Random, brands=None
+) -> int:
+    """Every hospital reports its yearly demand (naming products where ``brands(hospital, lot,
+    units)`` says so); the regulator confirms it after the deadline. Returns the lines."""
     catalog.open_demand(
         session, tender_id=rnd.tender_id, now=world.now, actor=world.regulator.actor
     )
@@ -329,7 +338,10 @@ def report_demand(session: Session, world: World, rnd: Round, rng: random.Random
             units = hospital_demand(rng, hospital, lot)
             if units is not None:
                 usage = int(units * rng.uniform(0.85, 1.1))
-                lines.append({"lot_code": lot.code, "quantity": units, "last_year_usage": usage})
+                line = {"lot_code": lot.code, "quantity": units, "last_year_usage": usage}
+                if brands is not None:
+                    line["brand_lines"] = brands(hospital, lot, units)
+                lines.append(line)
         if lines:
             catalog.submit_demand(
                 session, tender_id=rnd.tender_id, lines=lines, now=world.now, actor=hospital.actor

@@ -19,10 +19,11 @@ from procurement.catalog.services.confirmation import (
 from procurement.catalog.services.demand import (
     demand_query,
     get_demand_report,
-    import_demand,
     list_demand,
     submit_demand,
 )
+from procurement.catalog.services.demand_floor import confirm_low_report, demand_floors
+from procurement.catalog.services.demand_upload import demand_template, import_demand
 from procurement.catalog.services.lots import (
     add_lot,
     delete_lot,
@@ -67,10 +68,13 @@ __all__ = [
     "change_tender_status",
     "close_bidding",
     "confirm_demand",
+    "confirm_low_report",
     "confirmed_demand",
     "create_tender",
     "delete_lot",
+    "demand_floors",
     "demand_query",
+    "demand_template",
     "demand_totals",
     "demand_view",
     "get_demand_report",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from procurement.audit.services import record
@@ -23,7 +24,9 @@ from procurement.catalog.models import (
 )
 from procurement.catalog.services.common import require_owner, visible_tender
 from procurement.catalog.services.demand import check_confirmable, list_demand
+from procurement.catalog.services.demand_floor import check_floor_confirmed
 from procurement.core.messages import N_, Message
+from procurement.core.money import round_ratio
 
 
 @dataclass
@@ -46,6 +49,14 @@ class LotTotal:
     last_year_usage: int
     confirmed_quantity: int | None
     confirmed_at: datetime | None
+    brand_quantity: int = 0  # named by product (RULES.md 10)
+    below_floor: int = 0  # reports saved below the demand floor with a reason
+    below_floor_pending: int = 0  # ... whose reason the regulator has not confirmed yet
+
+    @property
+    def brand_share(self) -> Decimal | None:
+        """The brand-named part of the reported quantity (None when nothing is reported)."""
+        return round_ratio(Decimal(self.brand_quantity) / self.quantity) if self.quantity else None
 
 
 @dataclass
@@ -86,6 +97,7 @@ def demand_totals(session: Session, *, tender_id: int, actor: Actor) -> DemandTo
             .group_by(DemandReport.lot_id)
         )
     }
+    brands, low = _brand_totals(session, tender), _low_reports(session, tender)
     for lot in tender.lots:
         row, conf = sums.get(lot.id), lot.confirmation
         totals.lots.append(
@@ -99,10 +111,36 @@ def demand_totals(session: Session, *, tender_id: int, actor: Actor) -> DemandTo
                 last_year_usage=int(row.usage) if row else 0,
                 confirmed_quantity=conf.total_confirmed if conf else None,
                 confirmed_at=conf.confirmed_at if conf else None,
+                brand_quantity=int(brands.get(lot.id, 0)),
+                below_floor=low.get(lot.id, (0, 0))[0],
+                below_floor_pending=low.get(lot.id, (0, 0))[1],
             )
         )
     totals.regions = _region_totals(session, tender)
     return totals
+
+
+def _brand_totals(session: Session, tender: Tender) -> dict[int, int]:
+    """The brand-named quantity of each lot, by lot id."""
+    return dict(
+        session.execute(
+            select(DemandBrandLine.lot_id, func.sum(DemandBrandLine.quantity))
+            .join(Lot, Lot.id == DemandBrandLine.lot_id)
+            .where(Lot.tender_id == tender.id)
+            .group_by(DemandBrandLine.lot_id)
+        ).all()
+    )
+
+
+def _low_reports(session: Session, tender: Tender) -> dict[int, tuple[int, int]]:
+    """Reports below the demand floor (with a reason) and those not confirmed yet, by lot id."""
+    pending = case((DemandReport.floor_confirmed_at.is_(None), 1), else_=0)
+    rows = session.execute(
+        select(DemandReport.lot_id, func.count(DemandReport.id), func.sum(pending))
+        .where(DemandReport.tender_id == tender.id, DemandReport.floor_reason.is_not(None))
+        .group_by(DemandReport.lot_id)
+    )
+    return {lot_id: (int(count), int(waiting or 0)) for lot_id, count, waiting in rows}
 
 
 def _region_totals(session: Session, tender: Tender) -> list[RegionTotal]:
@@ -173,6 +211,7 @@ def confirm_demand(
     require_owner(tender, actor, "confirm demand")
     check_confirmable(tender, now)
     lots = _selected_lots(tender, lot_codes)
+    check_floor_confirmed(session, tender, [lot.id for lot in lots])
     reports = {
         r.id: r
         for r in session.scalars(

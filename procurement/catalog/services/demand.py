@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
@@ -20,28 +20,45 @@ from procurement.catalog.errors import (
     DemandReportNotValid,
     OutsideRegionScope,
 )
+from procurement.catalog.floor import Floor
 from procurement.catalog.lifecycle import BEFORE_AWARD, TenderStatus
-from procurement.catalog.models import DemandReport, DemandRevision, Lot, Tender
+from procurement.catalog.models import (
+    DemandBrandLine,
+    DemandReport,
+    DemandRevision,
+    Lot,
+    Product,
+    Tender,
+)
+from procurement.catalog.services.brands import BrandInput, Problems, check_brand_lines
 from procurement.catalog.services.common import (
-    raise_table_error,
     require_owner,
-    table_failure,
     visible_tender,
 )
-from procurement.catalog.tabular import CellError, CellParser, TableError, read_table
+from procurement.catalog.services.demand_floor import check_floors
+from procurement.catalog.services.tenders import rules_of
 from procurement.core.messages import N_, Message
 
 DEMAND_COLUMNS = ("lot_code", "quantity", "last_year_usage")
+# Brand lines one report may carry, and the length of a reason for a report below the floor.
+MAX_BRAND_LINES = 50
+MAX_FLOOR_REASON_CHARS = 2000
 
 
 @dataclass(frozen=True)
 class DemandLine:
+    """One lot's report as sent. ``key`` is the field its quantity's errors are given under
+    ("rows.0.quantity" from the API and page, "row 3: quantity" from an upload)."""
+
     lot_code: str
     quantity: int
     last_year_usage: int
+    brands: tuple[BrandInput, ...] = ()
+    floor_reason: str | None = None
+    key: str = ""
 
 
-def _open_for(session: Session, tender_id: int, actor: Actor, now: datetime) -> Tender:
+def open_for(session: Session, tender_id: int, actor: Actor, now: datetime) -> Tender:
     """The tender, if this hospital may report on it now."""
     actor.require(OrgKind.HOSPITAL, action="report demand")
     tender = visible_tender(session, tender_id, actor)
@@ -69,8 +86,10 @@ def submit_demand(
     actor: Actor,
     source: str = "api",
 ) -> list[DemandReport]:
-    """Submit or revise the acting hospital's quantities for some lots (all or nothing)."""
-    tender = _open_for(session, tender_id, actor, now)
+    """Submit or revise the acting hospital's quantities for some lots (all or nothing): each
+    row's ``quantity``, ``last_year_usage``, optional ``brand_lines`` (``product_id`` or
+    ``approval_number``, ``quantity``) and ``floor_reason`` (RULES.md 10)."""
+    tender = open_for(session, tender_id, actor, now)
     lots = {lot.code: lot for lot in tender.lots}
     errors: dict[str, list[str]] = {}
     seen: set[str] = set()
@@ -87,58 +106,63 @@ def submit_demand(
             errors[f"rows.{index}.lot_code"] = [Message("lot '{code}' is given twice", code=code)]
         seen.add(code)
         for key in ("quantity", "last_year_usage"):
-            value = line.get(key)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            if not _count(line.get(key)):
                 errors[f"rows.{index}.{key}"] = [N_("a whole number of smallest units, 0 or more")]
-        parsed.append(DemandLine(code, line.get("quantity"), line.get("last_year_usage")))
+        parsed.append(_line(index, line, errors))
     if not lines:
         errors["rows"] = [N_("send at least one row")]
     if errors:
         raise DemandReportNotValid(errors=errors)
-    reports = _apply(session, tender, lots, parsed, now=now, actor=actor, source=source)
+    reports = apply_lines(session, tender, lots, parsed, now=now, actor=actor, source=source)
     session.commit()
     return reports
 
 
-def import_demand(
-    session: Session,
-    *,
-    tender_id: int,
-    filename: str,
-    content: bytes,
-    now: datetime,
-    actor: Actor,
-) -> list[DemandReport]:
-    """Upload the hospital's demand as CSV/XLSX (lot_code, quantity, last_year_usage)."""
-    tender = _open_for(session, tender_id, actor, now)
-    try:
-        table = read_table(filename, content, required=DEMAND_COLUMNS)
-    except TableError as exc:
-        raise_table_error(exc, "demand")
-    lots = {lot.code: lot for lot in tender.lots}
-    parsed: list[DemandLine] = []
-    errors: list[CellError] = []
-    seen: dict[str, int] = {}
-    for number, cells in table.rows:
-        p = CellParser(number, cells)
-        code = p.text("lot_code")
-        if code and code not in lots:
-            p.fail("lot_code", f"tender {tender.code} has no lot '{code}'")
-        elif code in seen:
-            p.fail("lot_code", f"lot '{code}' is already on row {seen[code]} (duplicate row)")
-        seen.setdefault(code, number)
-        quantity, usage = p.integer("quantity"), p.integer("last_year_usage")
-        errors.extend(p.errors)
-        if not p.errors:
-            parsed.append(DemandLine(code, quantity, usage))  # type: ignore[arg-type]
-    if errors:
-        raise table_failure(errors, "demand")
-    reports = _apply(session, tender, lots, parsed, now=now, actor=actor, source="upload")
-    session.commit()
-    return reports
+def _count(value: Any, minimum: int = 0) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
 
 
-def _apply(
+def _line(index: int, line: dict[str, Any], errors: dict[str, list[str]]) -> DemandLine:
+    """One API/page row as a DemandLine; field errors of its brand lines and reason collected."""
+    code, brands = line.get("lot_code"), []
+    items = line.get("brand_lines") or []
+    if len(items) > MAX_BRAND_LINES:
+        errors[f"rows.{index}.brand_lines"] = [
+            Message("at most {maximum} brand lines", maximum=MAX_BRAND_LINES)
+        ]
+        items = []
+    for number, item in enumerate(items):
+        key = f"rows.{index}.brand_lines.{number}"
+        if not _count(item.get("quantity"), 1):
+            errors[f"{key}.quantity"] = [N_("a whole number of smallest units, 1 or more")]
+        product_id, approval = item.get("product_id"), (item.get("approval_number") or "").strip()
+        if not _count(product_id, 1) and not approval:
+            errors[f"{key}.product"] = [N_("name the product (its approval number)")]
+        brands.append(
+            BrandInput(
+                where=f"{code} #{number + 1}",
+                key=f"{key}.product",
+                quantity=item.get("quantity"),
+                product_id=product_id if _count(product_id, 1) else None,
+                approval_number=approval or None,
+            )
+        )
+    reason = (line.get("floor_reason") or "").strip() or None
+    if reason is not None and len(reason) > MAX_FLOOR_REASON_CHARS:
+        errors[f"rows.{index}.floor_reason"] = [
+            Message("at most {maximum} characters", maximum=MAX_FLOOR_REASON_CHARS)
+        ]
+    return DemandLine(
+        code,
+        line.get("quantity"),
+        line.get("last_year_usage"),
+        tuple(brands),
+        reason,
+        key=f"rows.{index}.quantity",
+    )
+
+
+def apply_lines(
     session: Session,
     tender: Tender,
     lots: dict[str, Lot],
@@ -148,6 +172,26 @@ def _apply(
     actor: Actor,
     source: str,
 ) -> list[DemandReport]:
+    """Check the brand lines and the demand floor of every line (refused as a whole), then save
+    the reports that changed, each with a new revision."""
+    problems = Problems()
+    brands = check_brand_lines(
+        session,
+        tender,
+        enabled=rules_of(tender).demand.brand_reporting,
+        lines=[(lots[x.lot_code], x.quantity, x.key, x.brands) for x in lines],
+        problems=problems,
+    )
+    floors = check_floors(
+        session,
+        tender,
+        hospital_id=actor.org_id,
+        lines=[
+            (lots[x.lot_code], x.quantity, x.last_year_usage, x.floor_reason, x.key) for x in lines
+        ],
+        problems=problems,
+    )
+    problems.raise_any()
     existing = {
         r.lot_id: r
         for r in session.scalars(
@@ -159,18 +203,22 @@ def _apply(
     reports, changed = [], []
     for line in lines:
         lot = lots[line.lot_code]
+        named, floor = brands.get(lot.id, []), floors.get(lot.id)
+        reason = line.floor_reason if floor else None
         report = existing.get(lot.id)
         if report is None:
             report = _new_report(tender, lot, line, now=now, actor=actor)
             session.add(report)
-        elif (report.quantity, report.last_year_usage) == (line.quantity, line.last_year_usage):
+        elif _same(report, line, named, reason):
             reports.append(report)
             continue
         else:
             report.quantity, report.last_year_usage = line.quantity, line.last_year_usage
             report.version += 1
             report.updated_at = now
-        report.revisions.append(_revision(report, line, source=source, now=now, actor=actor))
+        _set_brands(report, lot, named)
+        _set_floor(report, floor, reason)
+        report.revisions.append(_revision(report, named, source=source, now=now, actor=actor))
         reports.append(report)
         changed.append({"lot": lot.code, "quantity": line.quantity, "version": report.version})
     session.flush()
@@ -184,6 +232,48 @@ def _apply(
         payload={"source": source, "changed": changed},
     )
     return reports
+
+
+def _same(
+    report: DemandReport, line: DemandLine, named: list[tuple[Product, int]], reason: str | None
+) -> bool:
+    """Whether a line repeats the report as saved (no new version then)."""
+    return (
+        (report.quantity, report.last_year_usage) == (line.quantity, line.last_year_usage)
+        and sorted((b.product_id, b.quantity) for b in report.brand_lines)
+        == sorted((p.id, q) for p, q in named)
+        and report.floor_reason == reason
+    )
+
+
+def _set_brands(report: DemandReport, lot: Lot, named: list[tuple[Product, int]]) -> None:
+    """The report's brand lines become ``named``: kept lines updated in place (the unique
+    product per report holds at every flush), others removed, new ones added."""
+    wanted = {product.id: quantity for product, quantity in named}
+    for line in list(report.brand_lines):
+        if line.product_id in wanted:
+            line.quantity = wanted.pop(line.product_id)
+        else:
+            report.brand_lines.remove(line)
+    for product, _quantity in named:
+        if product.id in wanted:
+            report.brand_lines.append(
+                DemandBrandLine(
+                    lot_id=lot.id,
+                    hospital_id=report.hospital_id,
+                    product=product,
+                    product_id=product.id,
+                    quantity=wanted[product.id],
+                )
+            )
+
+
+def _set_floor(report: DemandReport, floor: Floor | None, reason: str | None) -> None:
+    """A report saved below its floor keeps the floor and the reason, unconfirmed again."""
+    report.floor_quantity = floor.quantity if floor else None
+    report.floor_source = floor.source if floor else None
+    report.floor_reason = reason
+    report.floor_confirmed_at = report.floor_confirmed_by_user_id = None
 
 
 def _new_report(
@@ -204,14 +294,24 @@ def _new_report(
 
 
 def _revision(
-    report: DemandReport, line: DemandLine, *, source: str, now: datetime, actor: Actor
+    report: DemandReport,
+    named: list[tuple[Product, int]],
+    *,
+    source: str,
+    now: datetime,
+    actor: Actor,
 ) -> DemandRevision:
-    """The revision recording a report's current version as submitted."""
+    """The revision recording a report's current version as submitted, brand lines included."""
     return DemandRevision(
         version=report.version,
-        quantity=line.quantity,
-        last_year_usage=line.last_year_usage,
+        quantity=report.quantity,
+        last_year_usage=report.last_year_usage,
         source=source,
+        brand_lines=[
+            {"product_id": p.id, "approval_number": p.approval_number, "quantity": q}
+            for p, q in named
+        ],
+        floor_reason=report.floor_reason,
         submitted_by_user_id=actor.user_id,
         submitted_at=now,
     )
@@ -231,7 +331,9 @@ def demand_query(session: Session, *, tender_id: int, actor: Actor) -> Select:
 def list_demand(session: Session, *, tender_id: int, actor: Actor) -> list[DemandReport]:
     """A hospital's own reports on a tender; every report for the tender's regulator."""
     query = demand_query(session, tender_id=tender_id, actor=actor)
-    return list(session.scalars(query.order_by(Lot.code, DemandReport.hospital_id)))
+    lines = selectinload(DemandReport.brand_lines).selectinload(DemandBrandLine.product)
+    query = query.options(lines).order_by(Lot.code, DemandReport.hospital_id)
+    return list(session.scalars(query))
 
 
 def get_demand_report(session: Session, *, report_id: int, actor: Actor) -> DemandReport:

@@ -7,16 +7,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
-from sqlalchemy.orm import aliased
 
-from procurement.auth.models import Organization, OrgKind
+from procurement.auth.models import OrgKind
 from procurement.catalog import forms, services
 from procurement.catalog.errors import FileMissing, ProductFieldsNotValid, TenderFieldsNotValid
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import (
-    DemandReport,
     DosageClass,
-    Lot,
     Product,
     QualityRequirement,
     SmallestUnit,
@@ -34,7 +31,7 @@ from procurement.web.listing import Choice, Listing, Sort, Text
 from procurement.web.pages import add_nav, set_portal_home
 from procurement.web.session import get_session, now
 
-bp = Blueprint("catalog_pages", __name__, template_folder="templates")
+bp = Blueprint("catalog_pages", __name__, template_folder="../templates")
 
 REGULATOR, HOSPITAL, MANUFACTURER = OrgKind.REGULATOR, OrgKind.HOSPITAL, OrgKind.MANUFACTURER
 CHOICES = {
@@ -76,28 +73,6 @@ TENDERS = Listing(
     ),
     default_sort="-created",
     tiebreak=Tender.id,
-)
-REPORTER = aliased(Organization, name="reporter")
-DEMAND_REPORTS = Listing(
-    filters=(
-        Text(
-            "lot",
-            _l("Lot or drug"),
-            lambda q, v: q.where(or_(Lot.code == v.upper(), Lot.generic_name.ilike(f"%{v}%"))),
-        ),
-        Text(
-            "hospital",
-            _l("Hospital"),
-            lambda q, v: q.where(or_(REPORTER.code == v, REPORTER.name.ilike(f"%{v}%"))),
-        ),
-    ),
-    sorts=(
-        Sort("lot", _l("Lot"), Lot.code, REPORTER.name),
-        Sort("hospital", _l("Hospital"), REPORTER.name, Lot.code),
-        Sort("quantity", _l("Reported"), DemandReport.quantity),
-    ),
-    default_sort="lot",
-    tiebreak=DemandReport.id,
 )
 PRODUCTS = Listing(
     filters=(
@@ -244,121 +219,6 @@ def tender_transition(tender_id: int):
     return redirect(url_for(".tender_detail", tender_id=tender_id))
 
 
-@bp.get("/regulator/tenders/<int:tender_id>/demand")
-@portal_required(REGULATOR)
-def demand_totals(tender_id: int):
-    session, actor = get_session(), page_actor()
-    tender = services.get_tender(session, tender_id=tender_id, actor=actor)
-    totals = services.demand_totals(session, tender_id=tender_id, actor=actor)
-    reports = services.demand_query(session, tender_id=tender_id, actor=actor).join(
-        REPORTER, REPORTER.id == DemandReport.hospital_id
-    )
-    page = DEMAND_REPORTS.paginate(session, reports, tender_id=tender_id)
-    return render_template(
-        "catalog/demand_totals.html", tender=tender, totals=totals, page=page, units=SmallestUnit
-    )
-
-
-@bp.post("/regulator/tenders/<int:tender_id>/demand/confirm")
-@portal_required(REGULATOR)
-def demand_confirm(tender_id: int):
-    try:
-        services.confirm_demand(get_session(), tender_id=tender_id, now=now(), actor=page_actor())
-        flash(_("Demand confirmed as reported."), "success")
-    except DomainError as error:
-        _flash_error(error)
-    return redirect(url_for(".demand_totals", tender_id=tender_id))
-
-
-# ---- hospital ------------------------------------------------------------------------------
-
-
-@bp.get("/hospital/demand")
-@portal_required(HOSPITAL)
-def hospital_demand_list():
-    tenders = services.list_tenders(
-        get_session(), actor=page_actor(), status=TenderStatus.DEMAND_OPEN
-    )
-    return render_template("catalog/hospital_demand_list.html", tenders=tenders, now=now())
-
-
-@bp.route("/hospital/demand/<int:tender_id>", methods=["GET", "POST"])
-@portal_required(HOSPITAL)
-def hospital_demand(tender_id: int):
-    """The hospital's demand report; refused, it comes back as typed with each error beside
-    its lot's box."""
-    session, actor = get_session(), page_actor()
-    tender = services.get_tender(session, tender_id=tender_id, actor=actor)
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        rows, errors = forms.demand_from_form(request.form, [lot.code for lot in tender.lots])
-        errors = {name: [_("Enter a whole number, 0 or more.")] for name in errors}
-        if not errors:
-            try:
-                services.submit_demand(
-                    session,
-                    tender_id=tender_id,
-                    lines=rows,
-                    now=now(),
-                    actor=actor,
-                    source="page",
-                )
-            except DomainError as error:
-                session.rollback()
-                errors = _demand_errors(error, rows)
-            else:
-                flash(_("Demand saved."), "success")
-                return redirect(url_for(".hospital_demand", tender_id=tender_id))
-    reports = {r.lot_id: r for r in services.list_demand(session, tender_id=tender_id, actor=actor)}
-    editable = tender.status == TenderStatus.DEMAND_OPEN and now() < tender.demand_deadline
-    typed = request.form if request.method == "POST" else None
-    page = render_template(
-        "catalog/hospital_demand.html",
-        tender=tender,
-        reports=reports,
-        editable=editable,
-        typed=typed,
-        errors=errors,
-    )
-    return page, 422 if errors else 200
-
-
-DEMAND_BOX = {"quantity": "quantity", "last_year_usage": "usage"}
-
-
-def _demand_errors(error: DomainError, rows: list[dict]) -> dict[str, list[str]]:
-    """A service's refusal by box: ``rows.2.quantity`` is the quantity box of the third row's
-    lot; anything else is shown above the table."""
-    out: dict[str, list[str]] = {}
-    for name, messages in (error.extra.get("errors") or {}).items():
-        parts = name.split(".")
-        if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows):
-            box = DEMAND_BOX.get(parts[2], "quantity")
-            out[f"{box}_{rows[int(parts[1])]['lot_code']}"] = list(messages)
-        else:
-            out.setdefault("_form", []).extend(messages)
-    return out or {"_form": [str(error.detail)]}
-
-
-@bp.post("/hospital/demand/<int:tender_id>/upload")
-@portal_required(HOSPITAL)
-def hospital_demand_upload(tender_id: int):
-    try:
-        filename, content = _upload()
-        reports = services.import_demand(
-            get_session(),
-            tender_id=tender_id,
-            filename=filename,
-            content=content,
-            now=now(),
-            actor=page_actor(),
-        )
-        flash(_("%(n)d demand rows imported.", n=len(reports)), "success")
-    except DomainError as error:
-        _flash_error(error)
-    return redirect(url_for(".hospital_demand", tender_id=tender_id))
-
-
 # ---- manufacturer --------------------------------------------------------------------------
 
 
@@ -387,6 +247,9 @@ def manufacturer_products():
         choices=CHOICES,
     ), (422 if errors else 200)
 
+
+# The demand pages register their views on ``bp`` (a module of this package).
+from procurement.catalog.pages import demand as _demand  # noqa: E402, F401
 
 add_nav(REGULATOR, _l("Tenders"), "catalog_pages.regulator_tenders", order=10)
 add_nav(HOSPITAL, _l("Demand reports"), "catalog_pages.hospital_demand_list", order=10)
