@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -81,3 +83,42 @@ def test_xlsx_amounts_are_numbers_only_where_a_double_holds_them_exactly():
         "s",
         False,
     )
+
+
+# Writers that would put user text in a file cell as it is: only tabular_export may use them.
+RAW_WRITERS = {("csv", "writer"), ("csv", "DictWriter"), ("openpyxl", "Workbook")}
+PACKAGE = Path(__file__).resolve().parents[3] / "procurement"
+
+
+def _raw_writer_uses(tree: ast.AST) -> list[str]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            top = node.module.split(".")[0]
+            found += [
+                f"from {node.module} import {a.name}"
+                for a in node.names
+                if (top, a.name) in RAW_WRITERS
+            ]
+        elif isinstance(node, ast.Import):
+            found += [f"import {a.name}" for a in node.names if a.name.startswith("xlsxwriter")]
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and (node.value.id, node.attr) in RAW_WRITERS
+        ):
+            found.append(f"{node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_export_writes_csv_or_xlsx_but_through_the_one_writer():
+    """Issue 13: the formula injection must not come back through a new export's own writer."""
+    offenders = [
+        f"{path.relative_to(PACKAGE)}: {use}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.name != "tabular_export.py"
+        for use in _raw_writer_uses(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert offenders == []
+    own = _raw_writer_uses(ast.parse((PACKAGE / "web" / "tabular_export.py").read_text("utf-8")))
+    assert "csv.writer" in own  # the scan really sees a writer where there is one
