@@ -30,6 +30,7 @@ from procurement.award.optimizer.check import (
     winner_totals,
 )
 from procurement.award.optimizer.diagnosis import after_solver, precheck, suggestions
+from procurement.award.optimizer.fixed import plan_gap, with_fixed
 from procurement.award.optimizer.highs import (
     RawSolution,
     solve_arrays,
@@ -38,9 +39,6 @@ from procurement.award.optimizer.highs import (
 )
 from procurement.award.optimizer.model import Model, build_model
 from procurement.award.optimizer.pulp_backend import solve_pulp
-from procurement.core.money import round_places
-
-_GAP_DECIMALS = 6
 
 
 class _Identity(TypedDict):
@@ -76,9 +74,10 @@ def _allocate_compact(
 def _expand(
     problem: AllocationProblem, result: AllocationResult, plan: CompactPlan | None
 ) -> AllocationResult:
-    if plan is None:
-        return result
-    return dataclasses.replace(result, allocations=expand_allocations(problem, plan))
+    """The Allocation dataclasses of the plan, with the brand reports' fixed lines."""
+    if plan is not None:
+        result = dataclasses.replace(result, allocations=expand_allocations(problem, plan))
+    return with_fixed(problem, result)
 
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}
@@ -206,7 +205,8 @@ def _plan(
     totals = winner_totals(model, qty)
     plan = compact_plan(model, qty, totals)
     objective = plan_objective(plan)
-    lp_bound, gap = _gap(objective, raw.lp_bound)
+    lp_bound = None if raw.lp_bound is None else Decimal(f"{raw.lp_bound:.2f}")
+    gap = plan_gap(_basis_cost(model, totals, objective), lp_bound)
     within_gap = gap is not None and gap <= Decimal(str(options.mip_gap))
     proven = raw.status == "optimal" or within_gap
     timings = dataclasses.replace(timings, check_s=time.perf_counter() - t0)
@@ -225,14 +225,12 @@ def _plan(
     return result, plan
 
 
-def _gap(objective: Decimal, lp: float | None) -> tuple[Decimal | None, Decimal | None]:
-    if lp is None:
-        return None, None
-    bound = Decimal(f"{lp:.2f}")
-    if objective <= 0:
-        return bound, Decimal(0)
-    gap = round_places(max(Decimal(0), (objective - bound) / objective), _GAP_DECIMALS)
-    return bound, gap
+def _basis_cost(model: Model, totals: list[int], objective: Decimal) -> Decimal:
+    """The plan at the optimizer's cost (what the LP bound bounds): the objective when every
+    winner's cost is its own price, else the exact sum of volume x cost per winner."""
+    if all(w.cost is None for w in model.winners):
+        return objective
+    return sum((Decimal(t) * w.basis for t, w in zip(totals, model.winners, strict=True)))
 
 
 def _fallback(
@@ -245,7 +243,7 @@ def _fallback(
         candidates.append(("relax_min_share", relaxed, 0))
     if options.fallback in ("reserves", "both"):
         base = relaxed if options.fallback == "both" else problem
-        ordered = sorted(problem.reserves, key=lambda w: (w.rank, w.price, w.id))
+        ordered = sorted(problem.reserves, key=lambda w: (w.rank, w.basis, w.id))
         for k in range(1, len(problem.reserves) + 1):
             used = ", ".join(w.id for w in ordered[:k])
             prefix = "relax_min_share+" if base is relaxed else ""

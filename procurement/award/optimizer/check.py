@@ -208,12 +208,12 @@ def _reasons(
     n_w = len(model.winners)
     codes, unit_r = model.unit_region_index
     serves = _serves_matrix(model, codes)
-    order = sorted(range(n_w), key=lambda i: (model.winners[i].price, model.winners[i].id))
+    order = sorted(range(n_w), key=lambda i: (model.winners[i].basis, model.winners[i].id))
     n_eligible = serves.sum(axis=0)
     cheapest = np.full(len(codes), -1, dtype=np.int64)
     for i in reversed(order):
         cheapest[serves[i]] = i
-    prices = [w.price for w in model.winners]
+    prices = [w.basis for w in model.winners]
     unit = model.problem.unit
     table: dict[str, int] = {}
 
@@ -239,13 +239,21 @@ def _reasons(
                 "only eligible supplier in region {region}", region=model.unit_region[region_u]
             )
         elif not prices[c] < prices[w]:
-            text = Message("cheapest eligible supplier at {price} per unit", price=winner.price)
+            text = _cheapest(winner)
         else:
             text = _moved(model, w, q, totals, c, unit)
         if winner.id in model.reserve_ids:
             text = Message("reserve bidder (fallback): {reason}", reason=text)
         out[k] = code(text)
     return out, list(table)
+
+
+def _cheapest(winner: Winner) -> Message:
+    if winner.cost is None:
+        return Message("cheapest eligible supplier at {price} per unit", price=winner.price)
+    return Message(
+        "cheapest eligible supplier at comparable price {price} per unit", price=winner.cost
+    )
 
 
 def _moved(model: Model, w: int, q: int, totals: list[int], c: int, unit: str) -> Message:
@@ -265,7 +273,7 @@ def _moved(model: Model, w: int, q: int, totals: list[int], c: int, unit: str) -
         return Message(
             template,
             winner=cheap.id,
-            price=cheap.price,
+            price=cheap.basis,
             spare=f"{spare:,}",
             unit=unit,
             needed=f"{q:,}",
@@ -313,7 +321,7 @@ def region_backups(model: Model, totals: list[int], qty: np.ndarray) -> list[tup
     codes, _ = model.unit_region_index
     serves = _serves_matrix(model, codes)
     order = sorted(
-        range(len(model.winners)), key=lambda i: (model.winners[i].price, model.winners[i].id)
+        range(len(model.winners)), key=lambda i: (model.winners[i].basis, model.winners[i].id)
     )
     index = {r: i for i, r in enumerate(codes)}
     out = []

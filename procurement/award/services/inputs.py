@@ -16,7 +16,7 @@ from procurement.award.selection import BidInput, LotBids
 from procurement.bidding.models import Bid, BidStatus, Validity
 from procurement.catalog.models import Lot, Tender
 from procurement.catalog.rules import RulesSet
-from procurement.catalog.services import ConfirmedDemand, confirmed_demand
+from procurement.catalog.services import BrandPart, ConfirmedDemand, brand_parts, confirmed_demand
 from procurement.core.messages import N_, Message
 
 GRANULARITIES = ("single", "region", "split")
@@ -58,6 +58,7 @@ class RunOptions:
             "mip_gap": str(alloc.mip_gap),
             "min_share": str(alloc.min_share),
             "max_share": str(alloc.max_share),
+            "cost_basis": alloc.cost_basis,
         }
 
 
@@ -66,6 +67,7 @@ class LotInputs:
     lot: Lot
     bids: list[Bid]
     demand: list[ConfirmedDemand]
+    brand_parts: list[BrandPart] = field(default_factory=list)
     selection_input: LotBids = field(init=False)
 
     def __post_init__(self) -> None:
@@ -114,6 +116,7 @@ def load_inputs(session: Session, tender: Tender) -> list[LotInputs]:
             lot,
             [b for b in bids if b.lot_id == lot.id and b.opened_at is not None],
             confirmed_demand(session, lot_id=lot.id),
+            brand_parts(session, lot_id=lot.id),
         )
         for lot in tender.lots
     ]
@@ -157,4 +160,7 @@ def _lot_canonical(item: LotInputs) -> dict[str, Any]:
         ]
         + [{"id": str(b.id), "regions": sorted(b.regions or [])} for b in item.bids],
         "demand": [[d.hospital_id, d.province_code, d.quantity] for d in item.demand],
+        "brand_parts": [
+            [p.hospital_id, p.product_id, p.quantity, p.report_quantity] for p in item.brand_parts
+        ],
     }
