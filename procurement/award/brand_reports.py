@@ -52,6 +52,14 @@ class BrandPlan:
     requested_volume: int = 0
     met_volume: int = 0
 
+    @property
+    def cut_by_winner(self) -> dict[str, int]:
+        """Per winner, the units of brand reports its room cut."""
+        out: dict[str, int] = {}
+        for c in self.cuts:
+            out[c.winner_id] = out.get(c.winner_id, 0) + c.requested - c.fixed
+        return out
+
     def record(self) -> dict | None:
         """What the lot result stores (None when the lot has no brand reports)."""
         if not self.requests:

@@ -132,9 +132,10 @@ class PublicWinnerSchema(Schema):
     volume_limit = fields.Dict(
         allow_none=True,
         metadata={
-            "description": "Why the winner received less than its price would expect: "
-            "limit = capacity | max_share | regions | min_share | one_region_each | "
-            "granularity, with the numbers (award/volume_limits.py)"
+            "description": "What the winner received and what limited it: limit = capacity | "
+            "max_share | regions | min_share | one_region_each | granularity | brand_reports "
+            "| none, with the numbers; received, brand (units fixed by brand reports), "
+            "brand_cut (brand-report units its capacity cut) (award/volume_limits.py)"
         },
     )
 

@@ -186,7 +186,10 @@ def _outcome_rows(plan: LotPlan, result: AllocationResult | None) -> list[AwardB
     solved = result.winner_totals if result is not None and result.ok else ()
     totals = {str(codes[t.winner_id].id): t for t in solved}
     limits = (
-        {str(codes[w].id): note for w, note in volume_limits(plan.problem, result).items()}
+        {
+            str(codes[w].id): note
+            for w, note in volume_limits(plan.problem, result, plan.brands.cut_by_winner).items()
+        }
         if plan.problem is not None and result is not None
         else {}
     )

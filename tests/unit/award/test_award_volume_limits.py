@@ -1,5 +1,6 @@
-"""Why a winner received less than its price would expect (award/volume_limits.py): small
-lots solved by the real optimizer, the expected notes worked out by hand."""
+"""What every winner received and what limited it (award/volume_limits.py): small lots solved
+by the real optimizer, the expected notes worked out by hand. ``NO_BRAND`` is the part every
+note carries when no hospital reported by brand."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from procurement.award.allocation import AllocationProblem, Hospital, Winner
 from procurement.award.optimizer import allocate
 from procurement.award.volume_limits import volume_limits
 
+NO_BRAND = {"brand": 0, "brand_cut": 0}
 HOSPITALS = (
     Hospital("h1", "310000", 2000),
     Hospital("h2", "310000", 2000),
@@ -36,10 +38,16 @@ def test_capacity_and_regions_are_named_with_their_numbers():
         "capacity": 3000,
         "received": 3000,
         "to_dearer": 2000,
-    }
+    } | NO_BRAND
     # B received all of 320000; the 1,000 units C supplies are in 310000, which B did not offer
-    assert notes["B"] == {"limit": "regions", "regions": ["320000"], "elsewhere": 1000}
-    assert "C" not in notes  # the dearest winner: nothing went to anyone dearer
+    assert notes["B"] == {
+        "limit": "regions",
+        "regions": ["320000"],
+        "elsewhere": 1000,
+        "received": 1000,
+    } | NO_BRAND
+    # the dearest winner: nothing went to anyone dearer, so nothing limited its 1,000
+    assert notes["C"] == {"limit": "none", "received": 1000} | NO_BRAND
 
 
 def test_the_maximum_share_rule_is_named():
@@ -57,8 +65,8 @@ def test_the_maximum_share_rule_is_named():
         "max_share": "0.6",
         "received": 3000,
         "to_dearer": 2000,
-    }
-    assert "B" not in notes
+    } | NO_BRAND
+    assert notes["B"] == {"limit": "none", "received": 2000} | NO_BRAND
 
 
 def test_whole_hospitals_leave_capacity_unused_and_say_so():
@@ -78,4 +86,5 @@ def test_whole_hospitals_leave_capacity_unused_and_say_so():
         "granularity": "single",
         "received": 2000,
         "to_dearer": 3000,
-    }
+    } | NO_BRAND
+    assert notes["B"] == {"limit": "none", "received": 3000} | NO_BRAND
