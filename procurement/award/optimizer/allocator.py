@@ -30,7 +30,7 @@ from procurement.award.optimizer.check import (
     winner_totals,
 )
 from procurement.award.optimizer.diagnosis import after_solver, precheck, suggestions
-from procurement.award.optimizer.fixed import plan_gap, with_fixed
+from procurement.award.optimizer.fixed import open_gap, plan_gap, with_fixed
 from procurement.award.optimizer.highs import (
     RawSolution,
     solve_arrays,
@@ -148,6 +148,7 @@ def _attempt(
     found = precheck(model)
     if found:
         return _infeasible(model, found, base), None
+    options = dataclasses.replace(options, mip_gap=open_gap(problem, options.mip_gap))
     raw = _solve(model, options, backend)
     timings = Timings(raw.build_s, raw.solve_s)
     if raw.status == "infeasible":

@@ -29,6 +29,20 @@ def plan_gap(cost: Decimal, lp: Decimal | None) -> Decimal | None:
     return round_places(max(Decimal(0), (cost - lp) / cost), GAP_DECIMALS)
 
 
+def open_gap(problem: AllocationProblem, mip_gap: float) -> float:
+    """The gap target of the open part (what the solver sees) that keeps the whole lot within
+    `mip_gap`: the fixed cost F is a constant, so a gap g' on the open cost C gives the lot
+    g' x C / (C + F); with U >= C (open volume at the dearest cost), g' = g x (1 + F / U) is
+    safe. Without fixed supplies, `mip_gap` itself."""
+    if not problem.fixed:
+        return mip_gap
+    winners = {w.id: w for w in problem.winners}
+    fixed = sum(float(winners[f.winner_id].basis) * f.quantity for f in problem.fixed)
+    dearest = max(float(w.basis) for w in problem.winners + problem.reserves)
+    upper = dearest * sum(h.quantity for h in problem.hospitals)
+    return mip_gap * (1 + fixed / upper) if upper > 0 else mip_gap
+
+
 def with_fixed(problem: AllocationProblem, result: AllocationResult) -> AllocationResult:
     """The result with the problem's fixed supplies added (unchanged when there are none)."""
     if not problem.fixed or not result.ok:
