@@ -143,11 +143,7 @@ def add_brand_reports(problem: AllocationProblem, share: float, seed: int) -> Al
     agreed = {h.id: h.quantity for h in problem.hospitals}
     region = {h.id: h.region for h in problem.hospitals}
     plan = plan_brands(parts, agreed, region, products, problem.max_share)
-    hospitals = tuple(
-        Hospital(h.id, h.region, plan.open_quantity[h.id])
-        for h in problem.hospitals
-        if plan.open_quantity[h.id] > 0
-    )
+    hospitals = tuple(Hospital(h.id, h.region, plan.open_quantity[h.id]) for h in problem.hospitals)
     return dataclasses.replace(problem, hospitals=hospitals, fixed=plan.fixed)
 
 

@@ -65,8 +65,9 @@ class AllocationProblem:
     `reserves` are next-ranked valid bidders, used only by the `reserves` fallback.
     `every_winner_gets_a_region` (region sourcing, RULES.md 3): when there are at least as many
     regions as winners, each winner gets at least one region.
-    `fixed` are quantities supplied directly (brand reports); hospitals' quantities are the rest,
-    and shares, capacities and `total_quantity` count both."""
+    `fixed` are quantities supplied directly (brand reports) to listed hospitals, whose
+    quantities are the rest (0 when all of it is fixed); shares, capacities and
+    `total_quantity` count both."""
 
     lot_id: str
     winners: tuple[Winner, ...]
@@ -91,9 +92,12 @@ class AllocationProblem:
             w.capacity < 0 for w in self.winners + self.reserves
         ):
             raise ValueError("quantities and capacities must be non-negative ints")
-        known = {w.id for w in self.winners}
-        if any(f.quantity <= 0 or f.winner_id not in known for f in self.fixed):
-            raise ValueError("fixed quantities must be positive and supplied by a winner")
+        known, listed = {w.id for w in self.winners}, {h.id for h in self.hospitals}
+        if any(
+            f.quantity <= 0 or f.winner_id not in known or f.hospital_id not in listed
+            for f in self.fixed
+        ):
+            raise ValueError("fixed quantities: positive, by a winner, to a listed hospital")
 
     @property
     def total_quantity(self) -> int:

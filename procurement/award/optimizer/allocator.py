@@ -11,6 +11,8 @@ from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from typing import TypedDict
 
+import numpy as np
+
 from procurement.award.allocation import (
     AllocationProblem,
     AllocationResult,
@@ -30,7 +32,7 @@ from procurement.award.optimizer.check import (
     winner_totals,
 )
 from procurement.award.optimizer.diagnosis import after_solver, precheck, suggestions
-from procurement.award.optimizer.fixed import open_gap, plan_gap, with_fixed
+from procurement.award.optimizer.fixed import add_fixed, fixed_cost, open_gap, plan_gap
 from procurement.award.optimizer.highs import (
     RawSolution,
     solve_arrays,
@@ -39,6 +41,7 @@ from procurement.award.optimizer.highs import (
 )
 from procurement.award.optimizer.model import Model, build_model
 from procurement.award.optimizer.pulp_backend import solve_pulp
+from procurement.core.money import round_amount
 
 
 class _Identity(TypedDict):
@@ -74,10 +77,9 @@ def _allocate_compact(
 def _expand(
     problem: AllocationProblem, result: AllocationResult, plan: CompactPlan | None
 ) -> AllocationResult:
-    """The Allocation dataclasses of the plan, with the brand reports' fixed lines."""
-    if plan is not None:
-        result = dataclasses.replace(result, allocations=expand_allocations(problem, plan))
-    return with_fixed(problem, result)
+    if plan is None:
+        return result
+    return dataclasses.replace(result, allocations=expand_allocations(problem, plan))
 
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}
@@ -136,7 +138,7 @@ def _attempt(
     model = build_model(problem, reserves)
     backend = choose_backend(model, options)
     base = _Identity(lot_id=problem.lot_id, solver=options.solver, backend=backend)
-    if not model.unit_ids:
+    if not model.unit_ids and not problem.fixed:
         done = AllocationResult(
             status="optimal",
             proven_optimal=True,
@@ -149,6 +151,8 @@ def _attempt(
     if found:
         return _infeasible(model, found, base), None
     options = dataclasses.replace(options, mip_gap=open_gap(problem, options.mip_gap))
+    if not model.unit_ids:  # brand reports fixed the whole lot
+        return _plan(model, RawSolution("optimal", np.zeros(0), 0.0), options, base, Timings())
     raw = _solve(model, options, backend)
     timings = Timings(raw.build_s, raw.solve_s)
     if raw.status == "infeasible":
@@ -203,10 +207,14 @@ def _plan(
     if broken:
         message = "solver answer failed the exact check: " + "; ".join(broken[:5])
         return AllocationResult(status="error", timings=timings, message=message, **base), None
-    totals = winner_totals(model, qty)
-    plan = compact_plan(model, qty, totals)
+    plan = add_fixed(model, compact_plan(model, qty, winner_totals(model, qty)))
+    totals = [t + f for t, f in zip(winner_totals(model, qty), model.fixed, strict=True)]
     objective = plan_objective(plan)
-    lp_bound = None if raw.lp_bound is None else Decimal(f"{raw.lp_bound:.2f}")
+    lp_bound = (
+        None
+        if raw.lp_bound is None
+        else round_amount(Decimal(f"{raw.lp_bound:.2f}") + fixed_cost(model.problem))
+    )
     gap = plan_gap(_basis_cost(model, totals, objective), lp_bound)
     within_gap = gap is not None and gap <= Decimal(str(options.mip_gap))
     proven = raw.status == "optimal" or within_gap

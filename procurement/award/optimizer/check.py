@@ -38,6 +38,7 @@ class CompactPlan:
     fen: np.ndarray
     reason: np.ndarray
     reasons: list[str]
+    fixed: np.ndarray | None = None  # per line, units fixed by brand reports (None: none)
 
 
 def column_quantities(model: Model, values: np.ndarray) -> np.ndarray:
@@ -178,18 +179,20 @@ def expand_allocations(problem: AllocationProblem, plan: CompactPlan) -> tuple[A
     hospitals = problem.hospitals
     winners, reasons = plan.winners, plan.reasons
     out = []
-    for p, w, q, f, r in zip(
+    fixed = plan.fixed.tolist() if plan.fixed is not None else [0] * plan.quantity.size
+    for p, w, q, f, r, b in zip(
         plan.hospital_pos.tolist(),
         plan.winner.tolist(),
         plan.quantity.tolist(),
         plan.fen.tolist(),
         plan.reason.tolist(),
+        fixed,
         strict=True,
     ):
         h, winner = hospitals[p], winners[w]
         out.append(
             Allocation(
-                h.id, h.region, winner.id, q, winner.price, Decimal(f).scaleb(-2), reasons[r]
+                h.id, h.region, winner.id, q, winner.price, Decimal(f).scaleb(-2), reasons[r], b
             )
         )
     return tuple(out)

@@ -1,21 +1,19 @@
 """Brand reports in a solved plan (RULES.md 10): the quantities fixed before optimizing join the
-optimizer's lines (one line per hospital and winner, `Allocation.fixed` saying how much of it
-was fixed), the winners' totals, the objective and the LP bound (a constant the solver never
-saw), and the gap is recomputed on the whole plan."""
+optimizer's lines in the worker, as arrays (one line per hospital and winner, `fixed` saying
+how much of it was fixed), hence the winners' totals and the objective; the LP bound gains their
+cost (a constant the solver never saw) and the gap is computed on the whole plan."""
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 
-from procurement.award.allocation import (
-    Allocation,
-    AllocationProblem,
-    AllocationResult,
-    WinnerTotal,
-)
+import numpy as np
+
+from procurement.award.allocation import AllocationProblem
+from procurement.award.optimizer.check import CompactPlan, line_fen
+from procurement.award.optimizer.model import Model
 from procurement.core.messages import Message
-from procurement.core.money import line_total, round_amount, round_places, round_ratio
+from procurement.core.money import round_places
 
 GAP_DECIMALS = 6
 
@@ -43,62 +41,46 @@ def open_gap(problem: AllocationProblem, mip_gap: float) -> float:
     return mip_gap * (1 + fixed / upper) if upper > 0 else mip_gap
 
 
-def with_fixed(problem: AllocationProblem, result: AllocationResult) -> AllocationResult:
-    """The result with the problem's fixed supplies added (unchanged when there are none)."""
-    if not problem.fixed or not result.ok:
-        return result
-    winners = {w.id: w for w in problem.winners + problem.reserves}
-    lines = {(a.hospital_id, a.winner_id): a for a in result.allocations}
-    for f in problem.fixed:
-        w, old = winners[f.winner_id], lines.get((f.hospital_id, f.winner_id))
-        quantity = f.quantity + (old.quantity if old else 0)
-        reason = old.reason if old else Message("brand report: supplied directly to this hospital")
-        lines[(f.hospital_id, f.winner_id)] = Allocation(
-            f.hospital_id,
-            f.region,
-            w.id,
-            quantity,
-            w.price,
-            line_total(quantity, w.price),
-            reason,
-            f.quantity + (old.fixed if old else 0),
-        )
-    allocations = tuple(lines[k] for k in sorted(lines))
-    totals = _totals(problem, result, allocations)
-    objective = sum((a.amount for a in allocations), Decimal("0.00"))
-    fixed_cost = sum(Decimal(f.quantity) * winners[f.winner_id].basis for f in problem.fixed)
-    bound = None if result.lp_bound is None else round_amount(result.lp_bound + fixed_cost)
-    cost = sum(Decimal(a.quantity) * winners[a.winner_id].basis for a in allocations)
-    return dataclasses.replace(
-        result,
-        allocations=allocations,
-        winner_totals=totals,
-        objective=objective,
-        lp_bound=bound,
-        gap=plan_gap(cost, bound),
+def add_fixed(model: Model, plan: CompactPlan) -> CompactPlan:
+    """The plan with the problem's fixed supplies merged in: one line per hospital and winner
+    (a fixed supply joins the optimizer's line of the same pair), `fixed` per line, amounts
+    recomputed for every line (`line_fen`), still in (hospital id, winner id) order."""
+    problem = model.problem
+    if not problem.fixed:
+        return plan
+    assert model.hospital_rank is not None
+    position = {h.id: i for i, h in enumerate(problem.hospitals)}
+    slot = {w.id: i for i, w in enumerate(model.winners)}
+    f_pos = np.array([position[f.hospital_id] for f in problem.fixed], np.int64)
+    f_win = np.array([slot[f.winner_id] for f in problem.fixed], np.int64)
+    f_qty = np.array([f.quantity for f in problem.fixed], np.int64)
+    id_rank = np.argsort(np.argsort([w.id for w in model.winners], kind="stable"), kind="stable")
+    n_w = len(model.winners)
+    pos = np.concatenate([plan.hospital_pos, f_pos])
+    win = np.concatenate([plan.winner, f_win])
+    keys, line = np.unique(model.hospital_rank[pos] * n_w + id_rank[win], return_inverse=True)
+    quantity = np.zeros(keys.size, np.int64)
+    np.add.at(quantity, line, np.concatenate([plan.quantity, f_qty]))
+    fixed = np.zeros(keys.size, np.int64)
+    np.add.at(fixed, line[plan.quantity.size :], f_qty)
+    reasons = [*plan.reasons, Message("brand report: supplied directly to this hospital")]
+    reason = np.full(keys.size, len(reasons) - 1, np.int64)
+    reason[line[: plan.quantity.size]] = plan.reason
+    hospital_pos, winner = np.empty(keys.size, np.int64), np.empty(keys.size, np.int64)
+    hospital_pos[line], winner[line] = pos, win
+    return CompactPlan(
+        winners=plan.winners,
+        hospital_pos=hospital_pos,
+        winner=winner,
+        quantity=quantity,
+        fen=line_fen(quantity, winner, plan.winners),
+        reason=reason,
+        reasons=reasons,
+        fixed=fixed,
     )
 
 
-def _totals(
-    problem: AllocationProblem, result: AllocationResult, allocations: tuple[Allocation, ...]
-) -> tuple[WinnerTotal, ...]:
-    problem_totals = [
-        WinnerTotal(w.id, 0, Decimal(0), Decimal(0), w.capacity) for w in problem.winners
-    ]
-    quantity: dict[str, int] = {}
-    amount: dict[str, Decimal] = {}
-    for a in allocations:
-        quantity[a.winner_id] = quantity.get(a.winner_id, 0) + a.quantity
-        amount[a.winner_id] = amount.get(a.winner_id, Decimal("0.00")) + a.amount
-    grand = Decimal(sum(quantity.values()) or 1)
-    return tuple(
-        WinnerTotal(
-            t.winner_id,
-            quantity.get(t.winner_id, 0),
-            amount.get(t.winner_id, Decimal("0.00")),
-            round_ratio(Decimal(quantity.get(t.winner_id, 0)) / grand),
-            t.capacity,
-            t.reserve,
-        )
-        for t in result.winner_totals or problem_totals
-    )
+def fixed_cost(problem: AllocationProblem) -> Decimal:
+    """The fixed supplies at the optimizer's cost (a constant the solver never sees)."""
+    basis = {w.id: w.basis for w in problem.winners}
+    return sum((Decimal(f.quantity) * basis[f.winner_id] for f in problem.fixed), Decimal(0))

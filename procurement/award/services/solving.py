@@ -82,7 +82,7 @@ def plan_lot(item: LotInputs, rules: RulesSet, options: dict[str, Any], max_year
         lot_id=lot.code,
         winners=winners,
         hospitals=tuple(
-            Hospital(h, province[h], q) for h, q in brands.open_quantity.items() if q > 0
+            Hospital(h, province[h], q) for h, q in brands.open_quantity.items() if agreed[h] > 0
         ),
         granularity=options["granularity"],
         min_share=Decimal(options["min_share"]),
