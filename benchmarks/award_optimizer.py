@@ -14,8 +14,14 @@ exact region MIP alone takes HiGHS ~20 s CPU per lot: it has no constructed star
 run takes well over 10 minutes); `--reference none` skips the reference. The last line is the
 headline: the optimizer's wall time over all cases and its worst gap to the LP bound.
 
+Brand reports (RULES.md 10, issue 16) are on by default: `--brand-share 0.3` has hospitals name
+a product for about 30% of the demand (twice that share of the hospitals, half their volume
+each; one part in five names a product that did not win and stays open), fixed before the
+optimizer by `award/brand_reports.py` as the award service does; `--brand-share 0` turns them off
+(the figures before issue 16).
+
     python benchmarks/award_optimizer.py [--cases a,b,c] [--lots 60] [--workers 2] [--mip-gap 1e-3]
-        [--time-limit 30] [--reference lp|auto|mip|none]
+        [--time-limit 30] [--reference lp|auto|mip|none] [--brand-share 0.3]
 
 The defaults are the goals' terms (issue 4: within 0.1% of the LP bound): `--mip-gap 1e-3` and
 30 s per lot. At the award service's own gap, `--mip-gap 1e-4 --time-limit 120`, about a fifth
@@ -29,6 +35,7 @@ and CPU (sum of the lots' process CPU time in the workers): the machine may be s
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import multiprocessing
 import random
 import sys
@@ -43,6 +50,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from procurement.award.brand_reports import Part, plan_brands
 from procurement.award.optimizer import (
     AllocationProblem,
     AllocationResult,
@@ -118,6 +126,27 @@ def make_lot(case: Case, lot: int, seed: int, infeasible: bool = False) -> Alloc
     )
 
 
+def add_brand_reports(problem: AllocationProblem, share: float, seed: int) -> AllocationProblem:
+    """Brand reports on about `share` of the lot's demand (see the module docstring), fixed by
+    `plan_brands` like the award service: the hospitals keep their open quantities."""
+    if share <= 0:
+        return problem
+    rng = random.Random(f"{seed}-brands-{problem.lot_id}")
+    products = {f"P{w.id}": w for w in problem.winners}
+    parts = []
+    for h in problem.hospitals:
+        if rng.random() < 2 * share:
+            serving = [w for w in problem.winners if w.serves(h.region)]
+            lost = rng.random() < 0.2 or not serving
+            product = "LOST" if lost else f"P{rng.choice(serving).id}"
+            parts.append(Part(h.id, product, (h.quantity + 1) // 2, h.quantity))
+    agreed = {h.id: h.quantity for h in problem.hospitals}
+    region = {h.id: h.region for h in problem.hospitals}
+    plan = plan_brands(parts, agreed, region, products, problem.max_share)
+    hospitals = tuple(Hospital(h.id, h.region, plan.open_quantity[h.id]) for h in problem.hospitals)
+    return dataclasses.replace(problem, hospitals=hospitals, fixed=plan.fixed)
+
+
 def _planted_loads(case, hospitals, served, capacity, rng) -> list[int]:
     """Winner loads of one feasible assignment (see `make_lot`)."""
     units: dict[str, list[int]] = {}
@@ -165,8 +194,11 @@ def reference_arrays(problem: AllocationProblem) -> dict[str, np.ndarray]:
                 cols_w.append(w)
     col_unit, col_w = np.array(rows), np.array(cols_w)
     prices = np.array([float(w.price) for w in problem.winners])
-    caps = np.array([float(w.capacity) for w in problem.winners])
+    fixed = [problem.fixed_of(w.id) for w in problem.winners]
+    caps = np.array([float(w.capacity - f) for w, f in zip(problem.winners, fixed, strict=True)])
+    fixed_cost = sum(float(w.price) * f for w, f in zip(problem.winners, fixed, strict=True))
     return {
+        "fixed_cost": np.array([fixed_cost]),
         "qty": qty,
         "col_unit": col_unit,
         "col_w": col_w,
@@ -210,7 +242,8 @@ def reference_solve(
         kind = highspy.HighsVarType.kInteger.value
         h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, kind, dtype=np.uint8))
     h.run()
-    return float(h.getInfo().objective_function_value), time.perf_counter() - t0
+    objective = float(h.getInfo().objective_function_value) + float(arrays["fixed_cost"][0])
+    return objective, time.perf_counter() - t0
 
 
 def _ref_task(args: tuple[dict[str, np.ndarray], bool, float]) -> tuple[float, float]:
@@ -220,7 +253,16 @@ def _ref_task(args: tuple[dict[str, np.ndarray], bool, float]) -> tuple[float, f
 def run_case(
     case: Case, lots: int, workers: int, reference: str, seed: int, args: argparse.Namespace
 ) -> tuple[list[AllocationResult], float]:
-    problems = [make_lot(case, lot, seed, args.infeasible) for lot in range(lots)]
+    problems = [
+        add_brand_reports(make_lot(case, lot, seed, args.infeasible), args.brand_share, seed)
+        for lot in range(lots)
+    ]
+    fixed = sum(f.quantity for p in problems for f in p.fixed)
+    if fixed:
+        total = sum(p.total_quantity for p in problems)
+        print(
+            f"\n({case.key}) brand reports fixed {fixed:,} of {total:,} units ({fixed / total:.1%})"
+        )
     options = SolverOptions(solver="highs", time_limit_s=args.time_limit, mip_gap=args.mip_gap)
     t0, c0 = time.perf_counter(), time.process_time()
     results = allocate_many(problems, options, workers=workers)
@@ -306,6 +348,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--infeasible", action="store_true", help="make every tenth lot capacity-short"
+    )
+    parser.add_argument(
+        "--brand-share",
+        type=float,
+        default=0.3,
+        help="share of demand reported by brand (0: none, the figures before issue 16)",
     )
     args = parser.parse_args()
     keys = [key.strip() for key in args.cases.split(",")]

@@ -18,16 +18,24 @@ FALLBACKS = ("none", "relax_min_share", "reserves", "both")
 class Winner:
     """A winning (or reserve) bidder: unit price, annual capacity in smallest units, regions.
 
-    `regions=None` means it serves every region. `rank` orders reserves (1 = next in line)."""
+    `regions=None` means it serves every region. `rank` orders reserves (1 = next in line).
+    `cost` is what the optimizer minimizes per smallest unit (`allocation.cost_basis`
+    "comparable": the price that ranked it); None = `price`. Spend is always at `price`."""
 
     id: str
     price: Decimal
     capacity: int
     regions: frozenset[str] | None = None
     rank: int = 0
+    cost: Decimal | None = None
 
     def serves(self, region: str) -> bool:
         return self.regions is None or region in self.regions
+
+    @property
+    def basis(self) -> Decimal:
+        """The optimizer's cost per smallest unit: `cost`, or the own price."""
+        return self.price if self.cost is None else self.cost
 
 
 @dataclass(frozen=True)
@@ -40,12 +48,26 @@ class Hospital:
 
 
 @dataclass(frozen=True)
+class FixedSupply:
+    """Volume fixed before optimizing (brand reports, RULES.md 10): `winner_id` supplies
+    `quantity` to `hospital_id` directly. The hospital's `Hospital.quantity` is what is left."""
+
+    hospital_id: str
+    region: str
+    winner_id: str
+    quantity: int
+
+
+@dataclass(frozen=True)
 class AllocationProblem:
     """One lot. Shares are fractions of the lot's total agreed volume (0.1 = 10%).
 
     `reserves` are next-ranked valid bidders, used only by the `reserves` fallback.
     `every_winner_gets_a_region` (region sourcing, RULES.md 3): when there are at least as many
-    regions as winners, each winner gets at least one region."""
+    regions as winners, each winner gets at least one region.
+    `fixed` are quantities supplied directly (brand reports) to listed hospitals, whose
+    quantities are the rest (0 when all of it is fixed); shares, capacities and
+    `total_quantity` count both."""
 
     lot_id: str
     winners: tuple[Winner, ...]
@@ -56,6 +78,7 @@ class AllocationProblem:
     unit: str = "units"
     reserves: tuple[Winner, ...] = ()
     every_winner_gets_a_region: bool = False
+    fixed: tuple[FixedSupply, ...] = ()
 
     def __post_init__(self) -> None:
         if self.granularity not in GRANULARITIES:
@@ -69,10 +92,20 @@ class AllocationProblem:
             w.capacity < 0 for w in self.winners + self.reserves
         ):
             raise ValueError("quantities and capacities must be non-negative ints")
+        known, listed = {w.id for w in self.winners}, {h.id for h in self.hospitals}
+        if any(
+            f.quantity <= 0 or f.winner_id not in known or f.hospital_id not in listed
+            for f in self.fixed
+        ):
+            raise ValueError("fixed quantities: positive, by a winner, to a listed hospital")
 
     @property
     def total_quantity(self) -> int:
-        return sum(h.quantity for h in self.hospitals)
+        """The lot's whole agreed volume: hospitals' open quantities and the fixed ones."""
+        return sum(h.quantity for h in self.hospitals) + sum(f.quantity for f in self.fixed)
+
+    def fixed_of(self, winner_id: str) -> int:
+        return sum(f.quantity for f in self.fixed if f.winner_id == winner_id)
 
 
 @dataclass(frozen=True)
@@ -99,7 +132,8 @@ class SolverOptions:
 
 @dataclass(frozen=True)
 class Allocation:
-    """Quantity of the lot one winner supplies to one hospital, at its unit price."""
+    """Quantity of the lot one winner supplies to one hospital, at its unit price; `fixed` of
+    it by the hospital's brand reports."""
 
     hospital_id: str
     region: str
@@ -108,6 +142,7 @@ class Allocation:
     unit_price: Decimal
     amount: Decimal
     reason: str
+    fixed: int = 0
 
 
 @dataclass(frozen=True)
@@ -147,7 +182,8 @@ class AllocationResult:
     """`status`: optimal | feasible | infeasible | error. Only optimal/feasible carry a plan.
 
     `objective` is recomputed in Decimal from the integer allocations (sum of line totals);
-    `lp_bound` is the LP relaxation's cost and `gap` = (objective - lp_bound) / objective."""
+    `lp_bound` is the LP relaxation's cost and `gap` = (cost - lp_bound) / cost, where cost is the
+    plan at each winner's `basis` (= objective when no winner has a `cost`)."""
 
     lot_id: str
     status: str

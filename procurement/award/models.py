@@ -121,6 +121,9 @@ class AwardLotResult(Base):
     suggestions: Mapped[list[str]] = mapped_column(JSON, default=list)
     fallback_used: Mapped[str | None] = mapped_column(String(200))
     backups: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # province -> bid id
+    # Brand reports (RULES.md 10): requests, met in full / in part / not, volumes, and the cuts
+    # a winner's capacity made (award/brand_reports.py BrandPlan.record); None: no brand parts.
+    brand_report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     message: Mapped[str] = mapped_column(Text, default="")
     build_s: Mapped[float] = mapped_column(default=0.0)
     solve_s: Mapped[float] = mapped_column(default=0.0)
@@ -200,6 +203,8 @@ class AwardAllocation(Base):
     unit_price: Mapped[UnitPrice]
     amount: Mapped[Amount]
     reason: Mapped[str] = mapped_column(Text)
+    # Of `quantity`, the units fixed by the hospital's brand reports (supplied directly).
+    brand_quantity: Mapped[Quantity] = mapped_column(default=0, server_default="0")
 
     lot_result: Mapped[AwardLotResult] = relationship(back_populates="allocations")
     hospital: Mapped[Organization] = relationship(foreign_keys=[hospital_id])

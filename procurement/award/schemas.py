@@ -29,6 +29,11 @@ class OutcomeSchema(Schema):
     reserve = fields.Boolean()
     allocated = fields.Integer()
     share = fields.Decimal(as_string=True, allow_none=True)
+    award_comparable_price = fields.Decimal(as_string=True, allow_none=True)
+    volume_limit = fields.Dict(
+        allow_none=True,
+        metadata={"description": "What the winner received and what limited it (see results)"},
+    )
 
 
 class AllocationSchema(Schema):
@@ -42,6 +47,9 @@ class AllocationSchema(Schema):
     unit_price = fields.Decimal(as_string=True)
     amount = fields.Decimal(as_string=True)
     reason = fields.String()
+    brand_quantity = fields.Integer(
+        metadata={"description": "Of quantity, the units fixed by the hospital's brand reports"}
+    )
 
 
 class LotResultSchema(Schema):
@@ -69,6 +77,13 @@ class LotResultSchema(Schema):
     backups = fields.Dict(keys=fields.String(), values=fields.Integer())
     timings = fields.Function(
         lambda r: {"build_s": r.build_s, "solve_s": r.solve_s, "total_s": r.total_s}
+    )
+    brand_report = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "Brand reports (RULES.md 10): requests, met_full, met_part, not_met, "
+            "requested_volume, met_volume, cuts [{hospital, bid_id, requested, fixed}]"
+        },
     )
     outcomes = fields.List(fields.Nested(OutcomeSchema))
     allocations = fields.List(fields.Nested(AllocationSchema))
@@ -132,9 +147,10 @@ class PublicWinnerSchema(Schema):
     volume_limit = fields.Dict(
         allow_none=True,
         metadata={
-            "description": "Why the winner received less than its price would expect: "
-            "limit = capacity | max_share | regions | min_share | one_region_each | "
-            "granularity, with the numbers (award/volume_limits.py)"
+            "description": "What the winner received and what limited it: limit = capacity | "
+            "max_share | regions | min_share | one_region_each | granularity | brand_reports "
+            "| none, with the numbers; received, brand (units fixed by brand reports), "
+            "brand_cut (brand-report units its capacity cut) (award/volume_limits.py)"
         },
     )
 

@@ -44,6 +44,7 @@ BINDING_LABELS = {
     "one_region_each": _l("every winner supplies at least one region"),
     "granularity": _l("whole hospitals (single sourcing)"),
     "reserve": _l("reserve bidder taken on by the fallback"),
+    "brand": _l("brand report: the hospital named this product"),
 }
 
 HOSPITAL_ORG = aliased(Organization, name="hospital_org")

@@ -261,10 +261,12 @@ class Explanation:
     binding_constraint: str
     summary: str
     alternatives: list[Alternative] = field(default_factory=list)
+    volume_limit: dict | None = None  # the winner's whole volume and its limit (volume_limits)
 
 
 BINDING = (
     ("reserve bidder", "reserve"),
+    ("brand report", "brand"),
     ("only eligible", "eligibility"),
     ("moved by capacity", "capacity"),
     ("moved by maximum share", "max_share"),
@@ -284,6 +286,7 @@ SUMMARIES = {
     "one_region_each": N_("kept so that every winner supplies at least one region"),
     "granularity": N_("moved so that whole hospitals fit around cheaper winners' capacity"),
     "reserve": N_("a reserve bidder taken on by the fallback after the lot was infeasible"),
+    "brand": N_("the hospital reported this winning product by brand: it supplies it directly"),
 }
 
 
@@ -308,4 +311,12 @@ def contract_explanation(session: Session, *, contract_id: int, actor: Actor) ->
         for o in (lot.winners if lot else [])
     ]
     alternatives.sort(key=lambda a: (a.unit_price, a.manufacturer))
-    return Explanation(contract, contract.reason, binding, SUMMARIES[binding], alternatives)
+    mine = next((o for o in (lot.winners if lot else []) if o.bid_id == contract.bid_id), None)
+    return Explanation(
+        contract,
+        contract.reason,
+        binding,
+        SUMMARIES[binding],
+        alternatives,
+        mine.volume_limit if mine else None,
+    )

@@ -11,6 +11,8 @@ from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from typing import TypedDict
 
+import numpy as np
+
 from procurement.award.allocation import (
     AllocationProblem,
     AllocationResult,
@@ -30,6 +32,7 @@ from procurement.award.optimizer.check import (
     winner_totals,
 )
 from procurement.award.optimizer.diagnosis import after_solver, precheck, suggestions
+from procurement.award.optimizer.fixed import add_fixed, fixed_cost, open_gap, plan_gap
 from procurement.award.optimizer.highs import (
     RawSolution,
     solve_arrays,
@@ -38,9 +41,7 @@ from procurement.award.optimizer.highs import (
 )
 from procurement.award.optimizer.model import Model, build_model
 from procurement.award.optimizer.pulp_backend import solve_pulp
-from procurement.core.money import round_places
-
-_GAP_DECIMALS = 6
+from procurement.core.money import round_amount
 
 
 class _Identity(TypedDict):
@@ -137,7 +138,7 @@ def _attempt(
     model = build_model(problem, reserves)
     backend = choose_backend(model, options)
     base = _Identity(lot_id=problem.lot_id, solver=options.solver, backend=backend)
-    if not model.unit_ids:
+    if not model.unit_ids and not problem.fixed:
         done = AllocationResult(
             status="optimal",
             proven_optimal=True,
@@ -149,6 +150,9 @@ def _attempt(
     found = precheck(model)
     if found:
         return _infeasible(model, found, base), None
+    options = dataclasses.replace(options, mip_gap=open_gap(problem, options.mip_gap))
+    if not model.unit_ids:  # brand reports fixed the whole lot
+        return _plan(model, RawSolution("optimal", np.zeros(0), 0.0), options, base, Timings())
     raw = _solve(model, options, backend)
     timings = Timings(raw.build_s, raw.solve_s)
     if raw.status == "infeasible":
@@ -203,10 +207,15 @@ def _plan(
     if broken:
         message = "solver answer failed the exact check: " + "; ".join(broken[:5])
         return AllocationResult(status="error", timings=timings, message=message, **base), None
-    totals = winner_totals(model, qty)
-    plan = compact_plan(model, qty, totals)
+    plan = add_fixed(model, compact_plan(model, qty, winner_totals(model, qty)))
+    totals = [t + f for t, f in zip(winner_totals(model, qty), model.fixed, strict=True)]
     objective = plan_objective(plan)
-    lp_bound, gap = _gap(objective, raw.lp_bound)
+    lp_bound = (
+        None
+        if raw.lp_bound is None
+        else round_amount(Decimal(f"{raw.lp_bound:.2f}") + fixed_cost(model.problem))
+    )
+    gap = plan_gap(_basis_cost(model, totals, objective), lp_bound)
     within_gap = gap is not None and gap <= Decimal(str(options.mip_gap))
     proven = raw.status == "optimal" or within_gap
     timings = dataclasses.replace(timings, check_s=time.perf_counter() - t0)
@@ -225,14 +234,12 @@ def _plan(
     return result, plan
 
 
-def _gap(objective: Decimal, lp: float | None) -> tuple[Decimal | None, Decimal | None]:
-    if lp is None:
-        return None, None
-    bound = Decimal(f"{lp:.2f}")
-    if objective <= 0:
-        return bound, Decimal(0)
-    gap = round_places(max(Decimal(0), (objective - bound) / objective), _GAP_DECIMALS)
-    return bound, gap
+def _basis_cost(model: Model, totals: list[int], objective: Decimal) -> Decimal:
+    """The plan at the optimizer's cost (what the LP bound bounds): the objective when every
+    winner's cost is its own price, else the exact sum of volume x cost per winner."""
+    if all(w.cost is None for w in model.winners):
+        return objective
+    return sum((Decimal(t) * w.basis for t, w in zip(totals, model.winners, strict=True)))
 
 
 def _fallback(
@@ -245,7 +252,7 @@ def _fallback(
         candidates.append(("relax_min_share", relaxed, 0))
     if options.fallback in ("reserves", "both"):
         base = relaxed if options.fallback == "both" else problem
-        ordered = sorted(problem.reserves, key=lambda w: (w.rank, w.price, w.id))
+        ordered = sorted(problem.reserves, key=lambda w: (w.rank, w.basis, w.id))
         for k in range(1, len(problem.reserves) + 1):
             used = ", ".join(w.id for w in ordered[:k])
             prefix = "relax_min_share+" if base is relaxed else ""

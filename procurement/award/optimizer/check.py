@@ -38,6 +38,7 @@ class CompactPlan:
     fen: np.ndarray
     reason: np.ndarray
     reasons: list[str]
+    fixed: np.ndarray | None = None  # per line, units fixed by brand reports (None: none)
 
 
 def column_quantities(model: Model, values: np.ndarray) -> np.ndarray:
@@ -178,18 +179,20 @@ def expand_allocations(problem: AllocationProblem, plan: CompactPlan) -> tuple[A
     hospitals = problem.hospitals
     winners, reasons = plan.winners, plan.reasons
     out = []
-    for p, w, q, f, r in zip(
+    fixed = plan.fixed.tolist() if plan.fixed is not None else [0] * plan.quantity.size
+    for p, w, q, f, r, b in zip(
         plan.hospital_pos.tolist(),
         plan.winner.tolist(),
         plan.quantity.tolist(),
         plan.fen.tolist(),
         plan.reason.tolist(),
+        fixed,
         strict=True,
     ):
         h, winner = hospitals[p], winners[w]
         out.append(
             Allocation(
-                h.id, h.region, winner.id, q, winner.price, Decimal(f).scaleb(-2), reasons[r]
+                h.id, h.region, winner.id, q, winner.price, Decimal(f).scaleb(-2), reasons[r], b
             )
         )
     return tuple(out)
@@ -208,12 +211,12 @@ def _reasons(
     n_w = len(model.winners)
     codes, unit_r = model.unit_region_index
     serves = _serves_matrix(model, codes)
-    order = sorted(range(n_w), key=lambda i: (model.winners[i].price, model.winners[i].id))
+    order = sorted(range(n_w), key=lambda i: (model.winners[i].basis, model.winners[i].id))
     n_eligible = serves.sum(axis=0)
     cheapest = np.full(len(codes), -1, dtype=np.int64)
     for i in reversed(order):
         cheapest[serves[i]] = i
-    prices = [w.price for w in model.winners]
+    prices = [w.basis for w in model.winners]
     unit = model.problem.unit
     table: dict[str, int] = {}
 
@@ -239,13 +242,21 @@ def _reasons(
                 "only eligible supplier in region {region}", region=model.unit_region[region_u]
             )
         elif not prices[c] < prices[w]:
-            text = Message("cheapest eligible supplier at {price} per unit", price=winner.price)
+            text = _cheapest(winner)
         else:
             text = _moved(model, w, q, totals, c, unit)
         if winner.id in model.reserve_ids:
             text = Message("reserve bidder (fallback): {reason}", reason=text)
         out[k] = code(text)
     return out, list(table)
+
+
+def _cheapest(winner: Winner) -> Message:
+    if winner.cost is None:
+        return Message("cheapest eligible supplier at {price} per unit", price=winner.price)
+    return Message(
+        "cheapest eligible supplier at comparable price {price} per unit", price=winner.cost
+    )
 
 
 def _moved(model: Model, w: int, q: int, totals: list[int], c: int, unit: str) -> Message:
@@ -265,7 +276,7 @@ def _moved(model: Model, w: int, q: int, totals: list[int], c: int, unit: str) -
         return Message(
             template,
             winner=cheap.id,
-            price=cheap.price,
+            price=cheap.basis,
             spare=f"{spare:,}",
             unit=unit,
             needed=f"{q:,}",
@@ -313,7 +324,7 @@ def region_backups(model: Model, totals: list[int], qty: np.ndarray) -> list[tup
     codes, _ = model.unit_region_index
     serves = _serves_matrix(model, codes)
     order = sorted(
-        range(len(model.winners)), key=lambda i: (model.winners[i].price, model.winners[i].id)
+        range(len(model.winners)), key=lambda i: (model.winners[i].basis, model.winners[i].id)
     )
     index = {r: i for i, r in enumerate(codes)}
     out = []

@@ -24,7 +24,8 @@ def precheck(model: Model) -> list[Diagnosis]:
 
 def _lot_level(model: Model) -> list[Diagnosis]:
     p, unit, lot = model.problem, model.problem.unit, model.problem.lot_id
-    total = int(model.unit_qty.sum())
+    fixed = sum(model.fixed)
+    total = int(model.unit_qty.sum()) + fixed
     out = []
     capacity = sum(w.capacity for w in model.winners)
     if capacity < total:
@@ -43,8 +44,8 @@ def _lot_level(model: Model) -> list[Diagnosis]:
                 total - capacity,
             )
         )
-    elif sum(model.upper) < total:
-        short = total - sum(model.upper)
+    elif sum(model.upper) + fixed < total:
+        short = total - sum(model.upper) - fixed
         out.append(
             Diagnosis(
                 lot,
@@ -55,7 +56,7 @@ def _lot_level(model: Model) -> list[Diagnosis]:
                     share=f"{p.max_share:.0%}",
                     lot=lot,
                     winners=len(model.winners),
-                    room=f"{sum(model.upper):,}",
+                    room=f"{sum(model.upper) + fixed:,}",
                     total=_n(total, unit),
                     short=f"{short:,}",
                 ),
@@ -63,7 +64,7 @@ def _lot_level(model: Model) -> list[Diagnosis]:
             )
         )
     main = len(model.winners) - len(model.reserve_ids)
-    if sum(model.lower) > total:
+    if sum(model.lower) + fixed > total:
         out.append(
             Diagnosis(
                 lot,
@@ -76,7 +77,7 @@ def _lot_level(model: Model) -> list[Diagnosis]:
                     winners=main,
                     share=f"{p.min_share:.0%}",
                 ),
-                sum(model.lower) - total,
+                sum(model.lower) + fixed - total,
             )
         )
     return out

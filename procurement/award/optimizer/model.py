@@ -34,6 +34,7 @@ class Model:
     upper: list[int]
     binary: bool
     min_one: list[int]
+    fixed: list[int]  # per winner, volume fixed by brand reports (outside the columns)
     # Positions in `problem.hospitals` of each unit's members (CSR: unit u owns
     # member_pos[member_start[u]:member_start[u + 1]]), and each hospital's rank by id.
     member_start: np.ndarray | None = None
@@ -49,7 +50,7 @@ class Model:
 
     @property
     def prices(self) -> np.ndarray:
-        return np.array([float(w.price) for w in self.winners])
+        return np.array([float(w.basis) for w in self.winners])
 
     @property
     def n_cols(self) -> int:
@@ -70,7 +71,7 @@ class Model:
 
     @property
     def cost(self) -> np.ndarray:
-        prices = np.array([float(w.price) for w in self.winners])
+        prices = np.array([float(w.basis) for w in self.winners])
         cost: np.ndarray = prices[self.col_winner] * self.coef
         return cost
 
@@ -90,11 +91,13 @@ class Model:
 def share_bounds(
     problem: AllocationProblem, winner: Winner, reserve: bool, total_quantity: int | None = None
 ) -> tuple[int, int]:
-    """Exact integer [lower, upper] of a winner's total volume."""
+    """Exact integer [lower, upper] of the volume the optimizer may give a winner: its share
+    bounds and capacity less what brand reports fixed for it."""
     total = Decimal(problem.total_quantity if total_quantity is None else total_quantity)
-    lower = 0 if reserve else math.ceil(problem.min_share * total)
-    upper = min(winner.capacity, math.floor(problem.max_share * total))
-    return lower, upper
+    fixed = problem.fixed_of(winner.id) if problem.fixed else 0
+    lower = 0 if reserve else max(0, math.ceil(problem.min_share * total) - fixed)
+    upper = min(winner.capacity, math.floor(problem.max_share * total)) - fixed
+    return lower, max(upper, 0)
 
 
 def _units(
@@ -125,8 +128,8 @@ def _units(
 
 def build_model(problem: AllocationProblem, use_reserves: int = 0) -> Model:
     """Arrays for the problem; the first `use_reserves` reserves (by rank) join the winners."""
-    reserves = sorted(problem.reserves, key=lambda w: (w.rank, w.price, w.id))[:use_reserves]
-    winners = tuple(sorted(problem.winners, key=lambda w: (w.price, w.id))) + tuple(reserves)
+    reserves = sorted(problem.reserves, key=lambda w: (w.rank, w.basis, w.id))[:use_reserves]
+    winners = tuple(sorted(problem.winners, key=lambda w: (w.basis, w.id))) + tuple(reserves)
     reserve_ids = frozenset(w.id for w in reserves)
     unit_ids, unit_region, members, positions, rank = _units(problem)
     qty = np.array([sum(h.quantity for h in m) for m in members], dtype=np.int64)
@@ -155,6 +158,7 @@ def build_model(problem: AllocationProblem, use_reserves: int = 0) -> Model:
         upper=[b[1] for b in bounds],
         binary=problem.granularity != "split",
         min_one=[],
+        fixed=[problem.fixed_of(w.id) if problem.fixed else 0 for w in winners],
         member_start=member_start,
         member_pos=member_pos,
         hospital_rank=rank,

@@ -17,7 +17,7 @@ from procurement.bidding.models import Bid, BidStatus, Validity
 from procurement.bidding.services import GroupOnLot, groups_by_lot
 from procurement.catalog.models import Lot, Tender
 from procurement.catalog.rules import RulesSet
-from procurement.catalog.services import ConfirmedDemand, confirmed_demand
+from procurement.catalog.services import BrandPart, ConfirmedDemand, brand_parts, confirmed_demand
 from procurement.core.messages import N_, Message
 
 GRANULARITIES = ("single", "region", "split")
@@ -59,6 +59,7 @@ class RunOptions:
             "mip_gap": str(alloc.mip_gap),
             "min_share": str(alloc.min_share),
             "max_share": str(alloc.max_share),
+            "cost_basis": alloc.cost_basis,
         }
 
 
@@ -68,6 +69,7 @@ class LotInputs:
     bids: list[Bid]
     demand: list[ConfirmedDemand]
     groups: list[GroupOnLot] = field(default_factory=list)
+    brand_parts: list[BrandPart] = field(default_factory=list)
     selection_input: LotBids = field(init=False)
 
     def __post_init__(self) -> None:
@@ -145,6 +147,7 @@ def load_inputs(session: Session, tender: Tender) -> list[LotInputs]:
             [b for b in bids if b.lot_id == lot.id and b.opened_at is not None],
             confirmed_demand(session, lot_id=lot.id),
             groups[lot.id],
+            brand_parts(session, lot_id=lot.id),
         )
         for lot in tender.lots
     ]
@@ -193,5 +196,8 @@ def _lot_canonical(item: LotInputs) -> dict[str, Any]:
         "groups": [
             [g.group_id, g.name, [list(m) for m in g.members], g.named_bidder_id]
             for g in item.selection_input.groups
+        ],
+        "brand_parts": [
+            [p.hospital_id, p.product_id, p.quantity, p.report_quantity] for p in item.brand_parts
         ],
     }

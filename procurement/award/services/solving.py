@@ -3,12 +3,13 @@ the rows that record them (AwardLotResult, AwardBidOutcome, AwardAllocation)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from procurement.award.allocation import AllocationProblem, AllocationResult, Hospital, Winner
+from procurement.award.brand_reports import BrandPlan, Part, plan_brands
 from procurement.award.models import (
     AwardAllocation,
     AwardBidOutcome,
@@ -36,6 +37,7 @@ class LotPlan:
     years: int
     agreed: dict[str, int]
     problem: AllocationProblem | None
+    brands: BrandPlan = field(default_factory=BrandPlan)
 
     @property
     def bids_by_id(self) -> dict[str, Bid]:
@@ -63,34 +65,62 @@ def plan_lot(
     years = min(contract_years(n, rules), max_years)
     province = {str(d.hospital_id): d.province_code for d in item.demand}
     bids = {str(b.id): b for b in item.bids}
+    comparable = options.get("cost_basis", rules.allocation.cost_basis) == "comparable"
+    winners = tuple(
+        _winner(bids[o.bid_id], o.award_price, 0, o.award_comparable_price if comparable else None)
+        for o in selection.winners
+    )
+    brands = plan_brands(
+        [
+            Part(str(p.hospital_id), str(p.product_id), p.quantity, p.report_quantity)
+            for p in item.brand_parts
+        ],
+        agreed,
+        province,
+        {
+            str(bids[o.bid_id].product_id): w
+            for o, w in zip(selection.winners, winners, strict=True)
+        },
+        Decimal(options["max_share"]),
+    )
     problem = AllocationProblem(
         lot_id=lot.code,
-        winners=tuple(_winner(bids[o.bid_id], o.award_price, 0) for o in selection.winners),
-        hospitals=tuple(Hospital(h, province[h], q) for h, q in agreed.items() if q > 0),
+        winners=winners,
+        hospitals=tuple(
+            Hospital(h, province[h], q) for h, q in brands.open_quantity.items() if agreed[h] > 0
+        ),
         granularity=options["granularity"],
         min_share=Decimal(options["min_share"]),
         max_share=Decimal(options["max_share"]),
         unit=lot.smallest_unit.value,
-        reserves=_reserves(selection, bids),
+        reserves=_reserves(selection, bids, comparable),
         every_winner_gets_a_region=rules.allocation.every_winner_gets_a_region,
+        fixed=brands.fixed,
     )
-    return LotPlan(item, selection, ratio, years, agreed, problem)
+    return LotPlan(item, selection, ratio, years, agreed, problem, brands)
 
 
-def _winner(bid: Bid, price: Decimal | None, rank: int) -> Winner:
+def _winner(bid: Bid, price: Decimal | None, rank: int, cost: Decimal | None) -> Winner:
+    """The optimizer's view of a bid: paid `price`, compared at `cost` (None: at `price`)."""
     assert price is not None
     regions = frozenset(bid.regions) if bid.regions else None
-    return Winner(bid.manufacturer.code, price, bid.capacity or 0, regions, rank)
+    return Winner(bid.manufacturer.code, price, bid.capacity or 0, regions, rank, cost)
 
 
-def _reserves(selection: SelectionResult, bids: dict[str, Bid]) -> tuple[Winner, ...]:
-    """Next-ranked valid bids that did not win, in rank order, at their own price."""
+def _reserves(
+    selection: SelectionResult, bids: dict[str, Bid], comparable: bool
+) -> tuple[Winner, ...]:
+    """Next-ranked valid bids that did not win, in rank order, at their own price (compared at
+    their comparable price under the "comparable" cost basis)."""
     losers = sorted(
         (o for o in selection.outcomes if o.outcome == Outcome.LOST and o.rank is not None),
         key=lambda o: o.rank or 0,
     )
     return tuple(
-        _winner(bids[o.bid_id], bids[o.bid_id].unit_price, i) for i, o in enumerate(losers, 1)
+        _winner(
+            bids[o.bid_id], bids[o.bid_id].unit_price, i, o.comparable_price if comparable else None
+        )
+        for i, o in enumerate(losers, 1)
     )
 
 
@@ -127,7 +157,19 @@ def lot_row(plan: LotPlan, result: AllocationResult | None, granularity: str) ->
     row.outcomes = _outcome_rows(plan, result)
     row.allocations = _allocation_rows(plan, result) if result is not None and result.ok else []
     row.backups = _backups(plan, result) if result is not None and result.ok else {}
+    row.brand_report = _brand_record(plan)
     return row
+
+
+def _brand_record(plan: LotPlan) -> dict[str, Any] | None:
+    """The lot's brand reports as stored: hospitals and winners by id (bid ids for winners)."""
+    record = plan.brands.record()
+    if record is not None:
+        codes = plan.bids_by_code
+        for cut in record["cuts"]:
+            cut["hospital"] = int(cut["hospital"])
+            cut["bid_id"] = codes[cut.pop("winner")].id
+    return record
 
 
 def _fill_solution(row: AwardLotResult, result: AllocationResult) -> None:
@@ -149,7 +191,10 @@ def _outcome_rows(plan: LotPlan, result: AllocationResult | None) -> list[AwardB
     solved = result.winner_totals if result is not None and result.ok else ()
     totals = {str(codes[t.winner_id].id): t for t in solved}
     limits = (
-        {str(codes[w].id): note for w, note in volume_limits(plan.problem, result).items()}
+        {
+            str(codes[w].id): note
+            for w, note in volume_limits(plan.problem, result, plan.brands.cut_by_winner).items()
+        }
         if plan.problem is not None and result is not None
         else {}
     )
@@ -209,6 +254,7 @@ def _allocation_rows(plan: LotPlan, result: AllocationResult) -> list[AwardAlloc
                     unit_price=a.unit_price,
                     amount=a.amount,
                     reason=a.reason,
+                    brand_quantity=a.fixed,
                 )
             )
     return rows
@@ -227,7 +273,7 @@ def _backups(plan: LotPlan, result: AllocationResult) -> dict[str, int]:
         main.setdefault(a.region, {}).setdefault(a.winner_id, 0)
         main[a.region][a.winner_id] += a.quantity
     out = {}
-    winners = sorted(plan.problem.winners, key=lambda w: (w.price, w.id))
+    winners = sorted(plan.problem.winners, key=lambda w: (w.basis, w.id))
     for region, supplied in sorted(main.items()):
         primary = max(supplied, key=lambda w: (supplied[w], w))
         for w in winners:

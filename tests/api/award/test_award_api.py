@@ -63,6 +63,14 @@ def test_starting_a_run_returns_per_lot_results(client, world):
     assert run["objective"] == "861.00"
     assert [lot["status"] for lot in run["lots"]] == ["ok", "failed"]
     assert len(run["inputs_digest"]) == 64
+    assert run["options"]["cost_basis"] == "comparable"
+    l01 = run["lots"][0]
+    assert l01["brand_report"] is None  # no hospital reported by brand
+    assert {a["brand_quantity"] for a in l01["allocations"]} == {0}
+    # every winner says what it received: A 3,150 (Shanghai), B 1,050 (Jiangsu), C none
+    notes = {o["allocated"]: o["volume_limit"] for o in l01["outcomes"] if o["outcome"] == "won"}
+    assert {k: v["received"] for k, v in notes.items()} == {3150: 3150, 1050: 1050, 0: 0}
+    assert notes[1050]["limit"] == "none"
 
 
 def test_a_bad_option_is_a_problem_with_field_errors(client, world):

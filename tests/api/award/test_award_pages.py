@@ -94,3 +94,66 @@ def test_public_results_show_each_winners_volume_and_why_it_is_less(
     assert "¥0.2000" in lot  # the unit price as bid, 4 places
     zh = client.get(f"/public/results/{setup.tender.id}?lang=zh").get_data(as_text=True)
     assert "每个地区" in zh
+
+
+def test_award_contract_and_public_pages_say_what_each_winner_received_in_chinese(
+    client, award_setup, clock, login, db_session
+):
+    """H4 names C's product for 400 of its 1,000 (280 of its agreed 700, fixed); C's capacity
+    200 cuts it to 200 (by 80). Region sourcing then gives Shanghai 3,150 to A and Jiangsu
+    (700 - 200) + 350 = 850 to B (see tests/service/award/test_award_cost_basis_and_brands.py)."""
+    from sqlalchemy import select
+
+    from procurement.award import services
+    from procurement.catalog.models import DemandBrandLine, DemandReport
+    from procurement.contracts import services as contracts
+
+    setup = award_setup(capacities={"C": 200})
+    h4 = setup.hospitals["H4"].organization_id
+    report = db_session.scalar(
+        select(DemandReport).where(
+            DemandReport.lot_id == setup.lot("L01").id, DemandReport.hospital_id == h4
+        )
+    )
+    db_session.add(
+        DemandBrandLine(
+            report_id=report.id,
+            lot_id=report.lot_id,
+            hospital_id=h4,
+            product_id=setup.bids["C"].product_id,
+            quantity=400,
+        )
+    )
+    db_session.flush()
+    run = services.start_award_run(
+        db_session, tender_id=setup.tender.id, now=clock.now(), actor=setup.actor
+    )
+    login(setup.regulator)
+    award = client.get(f"/regulator/award/tenders/{setup.tender.id}?run={run.id}&lang=zh")
+    html = award.get_data(as_text=True)
+    brands = html[html.index('data-testid="brands-L01"') :]
+    assert "共 1 项报名；全部满足 0 项，部分满足 1 项，未满足（该产品未中选）0 项" in brands
+    assert "已满足 200 / 280" in brands
+    cuts = brands[brands.index('data-testid="brand-cuts-L01"') :]
+    assert re.search(r">280</td><td class=\"num\">200</td><td class=\"num\">80</td>", cuts)
+    why_c = html[html.index(f'data-testid="why-{setup.bids["C"].id}"') :]
+    assert "获得 200" in why_c
+    assert "其中 200" in why_c
+    assert "削减 80" in why_c
+    why_b = html[html.index(f'data-testid="why-{setup.bids["B"].id}"') :]
+    assert "受带量报名限制" in why_b[: why_b.index("</td>")]
+    contracts.confirm_award_run(db_session, run_id=run.id, now=clock.now(), actor=setup.actor)
+    public = client.get(f"/public/results/{setup.tender.id}?lang=zh").get_data(as_text=True)
+    # A: 350 left, Jiangsu's 770 does not fit whole; B: C is dearer but named; C: nothing dearer
+    assert public.count('data-limit="granularity"') == 1
+    assert public.count('data-limit="brand_reports"') == 1
+    assert public.count('data-limit="none"') == 1
+    assert "未受任何限制" not in public  # C's capacity cut a brand report: that is said instead
+    assert "获得 850" in public
+    login(setup.hospitals["H4"])
+    listing = client.get("/hospital/contracts?lang=zh").get_data(as_text=True)
+    ids = re.findall(r'href="/contracts/(\d+)"', listing)
+    pages = [client.get(f"/contracts/{i}?lang=zh").get_data(as_text=True) for i in ids]
+    brand_page = next(p for p in pages if "带量报名：医疗机构报名了该产品" in p)
+    assert "该中选企业在本品种的全部获得量" in brand_page
+    assert "削减 80" in brand_page

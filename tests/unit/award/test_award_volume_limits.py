@@ -1,5 +1,6 @@
-"""Why a winner received less than its price would expect (award/volume_limits.py): small
-lots solved by the real optimizer, the expected notes worked out by hand."""
+"""What every winner received and what limited it (award/volume_limits.py): small lots solved
+by the real optimizer, the expected notes worked out by hand. ``NO_BRAND`` is the part every
+note carries when no hospital reported by brand."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from procurement.award.allocation import AllocationProblem, Hospital, Winner
 from procurement.award.optimizer import allocate
 from procurement.award.volume_limits import volume_limits
 
+NO_BRAND = {"brand": 0, "brand_cut": 0}
 HOSPITALS = (
     Hospital("h1", "310000", 2000),
     Hospital("h2", "310000", 2000),
@@ -31,15 +33,29 @@ def test_capacity_and_regions_are_named_with_their_numbers():
     )
     notes = volume_limits(problem, allocate(problem))
     # A serves everything; 2,000 units of it went to dearer B (1,000) and C (1,000)
-    assert notes["A"] == {
-        "limit": "capacity",
-        "capacity": 3000,
-        "received": 3000,
-        "to_dearer": 2000,
-    }
+    assert (
+        notes["A"]
+        == {
+            "limit": "capacity",
+            "capacity": 3000,
+            "received": 3000,
+            "to_dearer": 2000,
+        }
+        | NO_BRAND
+    )
     # B received all of 320000; the 1,000 units C supplies are in 310000, which B did not offer
-    assert notes["B"] == {"limit": "regions", "regions": ["320000"], "elsewhere": 1000}
-    assert "C" not in notes  # the dearest winner: nothing went to anyone dearer
+    assert (
+        notes["B"]
+        == {
+            "limit": "regions",
+            "regions": ["320000"],
+            "elsewhere": 1000,
+            "received": 1000,
+        }
+        | NO_BRAND
+    )
+    # the dearest winner: nothing went to anyone dearer, so nothing limited its 1,000
+    assert notes["C"] == {"limit": "none", "received": 1000} | NO_BRAND
 
 
 def test_the_maximum_share_rule_is_named():
@@ -52,13 +68,17 @@ def test_the_maximum_share_rule_is_named():
         max_share=Decimal("0.6"),
     )
     notes = volume_limits(problem, allocate(problem))
-    assert notes["A"] == {
-        "limit": "max_share",
-        "max_share": "0.6",
-        "received": 3000,
-        "to_dearer": 2000,
-    }
-    assert "B" not in notes
+    assert (
+        notes["A"]
+        == {
+            "limit": "max_share",
+            "max_share": "0.6",
+            "received": 3000,
+            "to_dearer": 2000,
+        }
+        | NO_BRAND
+    )
+    assert notes["B"] == {"limit": "none", "received": 2000} | NO_BRAND
 
 
 def test_whole_hospitals_leave_capacity_unused_and_say_so():
@@ -73,9 +93,14 @@ def test_whole_hospitals_leave_capacity_unused_and_say_so():
     result = allocate(problem)
     assert {t.winner_id: t.quantity for t in result.winner_totals}["A"] == 2000
     notes = volume_limits(problem, result)
-    assert notes["A"] == {
-        "limit": "granularity",
-        "granularity": "single",
-        "received": 2000,
-        "to_dearer": 3000,
-    }
+    assert (
+        notes["A"]
+        == {
+            "limit": "granularity",
+            "granularity": "single",
+            "received": 2000,
+            "to_dearer": 3000,
+        }
+        | NO_BRAND
+    )
+    assert notes["B"] == {"limit": "none", "received": 3000} | NO_BRAND

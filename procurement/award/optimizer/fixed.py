@@ -1,0 +1,86 @@
+"""Brand reports in a solved plan (RULES.md 10): the quantities fixed before optimizing join the
+optimizer's lines in the worker, as arrays (one line per hospital and winner, `fixed` saying
+how much of it was fixed), hence the winners' totals and the objective; the LP bound gains their
+cost (a constant the solver never saw) and the gap is computed on the whole plan."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+
+from procurement.award.allocation import AllocationProblem
+from procurement.award.optimizer.check import CompactPlan, line_fen
+from procurement.award.optimizer.model import Model
+from procurement.core.messages import Message
+from procurement.core.money import round_places
+
+GAP_DECIMALS = 6
+
+
+def plan_gap(cost: Decimal, lp: Decimal | None) -> Decimal | None:
+    """(cost - bound) / cost, both at the optimizer's cost basis; 0 for a free plan."""
+    if lp is None:
+        return None
+    if cost <= 0:
+        return Decimal(0)
+    return round_places(max(Decimal(0), (cost - lp) / cost), GAP_DECIMALS)
+
+
+def open_gap(problem: AllocationProblem, mip_gap: float) -> float:
+    """The gap target of the open part (what the solver sees) that keeps the whole lot within
+    `mip_gap`: the fixed cost F is a constant, so a gap g' on the open cost C gives the lot
+    g' x C / (C + F); with U >= C (open volume at the dearest cost), g' = g x (1 + F / U) is
+    safe. Without fixed supplies, `mip_gap` itself."""
+    if not problem.fixed:
+        return mip_gap
+    winners = {w.id: w for w in problem.winners}
+    fixed = sum(float(winners[f.winner_id].basis) * f.quantity for f in problem.fixed)
+    dearest = max(float(w.basis) for w in problem.winners + problem.reserves)
+    upper = dearest * sum(h.quantity for h in problem.hospitals)
+    return mip_gap * (1 + fixed / upper) if upper > 0 else mip_gap
+
+
+def add_fixed(model: Model, plan: CompactPlan) -> CompactPlan:
+    """The plan with the problem's fixed supplies merged in: one line per hospital and winner
+    (a fixed supply joins the optimizer's line of the same pair), `fixed` per line, amounts
+    recomputed for every line (`line_fen`), still in (hospital id, winner id) order."""
+    problem = model.problem
+    if not problem.fixed:
+        return plan
+    assert model.hospital_rank is not None
+    position = {h.id: i for i, h in enumerate(problem.hospitals)}
+    slot = {w.id: i for i, w in enumerate(model.winners)}
+    f_pos = np.array([position[f.hospital_id] for f in problem.fixed], np.int64)
+    f_win = np.array([slot[f.winner_id] for f in problem.fixed], np.int64)
+    f_qty = np.array([f.quantity for f in problem.fixed], np.int64)
+    id_rank = np.argsort(np.argsort([w.id for w in model.winners], kind="stable"), kind="stable")
+    n_w = len(model.winners)
+    pos = np.concatenate([plan.hospital_pos, f_pos])
+    win = np.concatenate([plan.winner, f_win])
+    keys, line = np.unique(model.hospital_rank[pos] * n_w + id_rank[win], return_inverse=True)
+    quantity = np.zeros(keys.size, np.int64)
+    np.add.at(quantity, line, np.concatenate([plan.quantity, f_qty]))
+    fixed = np.zeros(keys.size, np.int64)
+    np.add.at(fixed, line[plan.quantity.size :], f_qty)
+    reasons = [*plan.reasons, Message("brand report: supplied directly to this hospital")]
+    reason = np.full(keys.size, len(reasons) - 1, np.int64)
+    reason[line[: plan.quantity.size]] = plan.reason
+    hospital_pos, winner = np.empty(keys.size, np.int64), np.empty(keys.size, np.int64)
+    hospital_pos[line], winner[line] = pos, win
+    return CompactPlan(
+        winners=plan.winners,
+        hospital_pos=hospital_pos,
+        winner=winner,
+        quantity=quantity,
+        fen=line_fen(quantity, winner, plan.winners),
+        reason=reason,
+        reasons=reasons,
+        fixed=fixed,
+    )
+
+
+def fixed_cost(problem: AllocationProblem) -> Decimal:
+    """The fixed supplies at the optimizer's cost (a constant the solver never sees)."""
+    basis = {w.id: w.basis for w in problem.winners}
+    return sum((Decimal(f.quantity) * basis[f.winner_id] for f in problem.fixed), Decimal(0))
