@@ -75,16 +75,29 @@ def release_package(session: Session, *, tender_id: int, actor: Actor | None, no
     )
     if not visible:
         raise PublishedTenderNotFound(tender_id=tender_id)
+    return {
+        "uri": f"https://vbp.example.org/api/v1/tenders/{tender.id}/ocds",
+        "version": "1.1",
+        "publishedDate": _iso(now),
+        "publisher": {"name": tender.created_by.name},
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "publicationPolicy": "https://vbp.example.org/public/results",
+        "releases": releases(session, tender, now),
+    }
+
+
+def releases(session: Session, tender: Tender, now: datetime) -> list[dict[str, Any]]:
+    """One release per lot (its own ``ocid``), without visibility checks: callers check."""
     contracts = list(
         session.scalars(
             select(Contract)
-            .where(Contract.tender_id == tender_id)
+            .where(Contract.tender_id == tender.id)
             .order_by(Contract.lot_id, Contract.id)
         )
     )
     payments = _payments(session, [c.id for c in contracts])
     tenderers = _tenderers(session, tender) if tender.status in OPENED else {}
-    releases = [
+    return [
         _release(
             tender,
             lot,
@@ -96,15 +109,6 @@ def release_package(session: Session, *, tender_id: int, actor: Actor | None, no
         )
         for lot in tender.lots
     ]
-    return {
-        "uri": f"https://vbp.example.org/api/v1/tenders/{tender.id}/ocds",
-        "version": "1.1",
-        "publishedDate": _iso(now),
-        "publisher": {"name": tender.created_by.name},
-        "license": "https://creativecommons.org/licenses/by/4.0/",
-        "publicationPolicy": "https://vbp.example.org/public/results",
-        "releases": releases,
-    }
 
 
 def _tenderers(session: Session, tender: Tender) -> dict[int, int]:
@@ -131,8 +135,12 @@ def _payments(session: Session, contract_ids: list[int]) -> dict[int, list]:
     return out
 
 
+def ocid_of(tender: Tender, lot: Lot) -> str:
+    return f"{PREFIX}-{tender.code}-{lot.code}"
+
+
 def _release(tender, lot: Lot, contracts, payments, tenderers, session, now) -> dict[str, Any]:
-    ocid = f"{PREFIX}-{tender.code}-{lot.code}"
+    ocid = ocid_of(tender, lot)
     parties: dict[int, set[str]] = defaultdict(set)
     parties[tender.created_by_org_id] |= {"buyer", "procuringEntity"}
     release: dict[str, Any] = {

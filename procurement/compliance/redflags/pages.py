@@ -1,0 +1,40 @@
+"""Pages: an opened tender's red flags by lot and by bidder, and one bidder's flags (regulator
+and fund). Reached from the regulator's tender page."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from procurement.compliance.common_pages import OVERSIGHT, bp
+from procurement.compliance.errors import BidderWithoutBids
+from procurement.compliance.redflags.flags import FlagCode
+from procurement.compliance.redflags.services import red_flags
+from procurement.web.auth import page_actor
+from procurement.web.session import get_session, now
+
+
+def _report(tender_id: int):
+    return red_flags(get_session(), tender_id=tender_id, actor=page_actor(), now=now())
+
+
+@bp.get("/compliance/tenders/<int:tender_id>/red-flags")
+@OVERSIGHT
+def red_flags_page(tender_id: int):
+    """Every lot with its flags and reasons; every opened bidder with its number of flags."""
+    report = _report(tender_id)
+    return render_template("compliance/red_flags.html", report=report, codes=list(FlagCode))
+
+
+@bp.get("/compliance/tenders/<int:tender_id>/red-flags/bidders/<int:bidder_id>")
+@OVERSIGHT
+def red_flags_bidder(tender_id: int, bidder_id: int):
+    """One bidder's flags in the tender, with the lots each concerns."""
+    report = _report(tender_id)
+    if bidder_id not in report.bidders:
+        raise BidderWithoutBids(tender_id=tender_id, manufacturer_id=bidder_id)
+    return render_template(
+        "compliance/red_flags_bidder.html",
+        report=report,
+        bidder_id=bidder_id,
+        flags=report.of_bidder(bidder_id),
+    )
