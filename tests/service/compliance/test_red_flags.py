@@ -17,50 +17,10 @@ from decimal import Decimal
 import pytest
 
 from procurement.auth.services import actor_of
-from procurement.bidding import services as bidding
 from procurement.compliance.errors import RedFlagsBeforeOpening
 from procurement.compliance.redflags.flags import FlagCode
 from procurement.compliance.redflags.services import red_flags
 from procurement.core.errors import Forbidden
-
-BIDS = {  # letter -> {lot: (price per pack, revival opt-in)}
-    "A": {"L01": ("5.6000", True), "L02": ("6.1600", True)},
-    "B": {"L01": ("5.6000", False)},
-    "C": {"L01": ("7.0000", True), "L02": ("7.0000", True)},
-    "D": {"L02": ("5.6000", False)},
-}
-
-
-@pytest.fixture
-def flag_world(db_session, clock, make_tender, make_user, bidder, make_bid, sealer, regulator):
-    def make(open_bids: bool = True):
-        demand = [(make_user(kind="hospital", region_code="310101"), {"L01": 1000, "L02": 800})]
-        tender = make_tender("bidding_open", lots=2, demand=demand)
-        lots = {lot.code: lot for lot in tender.lots}
-        makers = {}
-        for letter, quotes in BIDS.items():
-            user, product = bidder()
-            makers[letter] = user.organization.id
-            for code, (price, opt_in) in quotes.items():
-                make_bid(
-                    user,
-                    lots[code],
-                    product,
-                    price_per_pack=Decimal(price),
-                    revival_opt_in=opt_in,
-                )
-        if open_bids:
-            clock.set(tender.opening_at)
-            bidding.open_bids(
-                db_session,
-                tender_id=tender.id,
-                now=clock.now(),
-                actor=actor_of(regulator),
-                sealer=sealer,
-            )
-        return tender, makers
-
-    return make
 
 
 def _by_code(report):
@@ -86,9 +46,7 @@ def test_identical_prices_flag_r028_and_the_same_price_flag_with_the_right_bidde
     assert same[Decimal("0.2500")].bidders == (m["C"],)
     (revival,) = flags[FlagCode.REVIVAL]
     assert (revival.lots, set(revival.bidders)) == (("L01", "L02"), {m["A"], m["C"]})
-    assert [f.code for f in report.of_lot("L02")] == [FlagCode.SAME_PRICE] * 2 + [
-        FlagCode.REVIVAL
-    ]
+    assert [f.code for f in report.of_lot("L02")] == [FlagCode.SAME_PRICE] * 2 + [FlagCode.REVIVAL]
     assert {f.code for f in report.of_bidder(m["B"])} == {FlagCode.R028, FlagCode.SAME_PRICE}
     assert report.of_bidder(m["D"]) == [same[Decimal("0.2000")]]
     names = report.bidders
