@@ -69,7 +69,7 @@ def _bid_detail(bid: Bid) -> dict[str, Any]:
 
 def tender_releases(session: Session, tender: Tender, bids: list[Bid], now: datetime):
     """The tender's OCDS releases with the opened bids (the bids extension)."""
-    out = ocds_export.releases(session, tender, now)
+    out = ocds_export.releases(session, tender, now, with_contracts=False)
     by_lot = {ocds_export.ocid_of(tender, lot): lot.id for lot in tender.lots}
     for release in out:
         lot_id = by_lot[release["ocid"]]
