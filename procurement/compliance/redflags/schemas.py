@@ -20,18 +20,6 @@ class FlagSchema(Schema):
     reason = fields.String()
 
 
-class FlaggedLotSchema(Schema):
-    code = fields.String()
-    generic_name = fields.String()
-    flags = fields.Integer()
-
-
-class FlaggedBidderSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    flags = fields.Integer()
-
-
 class RedFlagReportSchema(Schema):
     tender_id = fields.Function(lambda r: r.tender.id)
     tender_code = fields.Function(lambda r: r.tender.code)
