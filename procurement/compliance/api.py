@@ -1,4 +1,4 @@
-"""API: progress, alerts and escalation, year-end, supplier credit, OCDS export."""
+"""API: progress, alerts and escalation, year-end, supplier credit, OCDS export, red flags."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from procurement.compliance import export, services
 from procurement.compliance import ocds_export as ocds
 from procurement.compliance import schemas as s
 from procurement.compliance.progress.queries import Filters
+from procurement.compliance.redflags import schemas as rfs
+from procurement.compliance.redflags import services as redflags
 from procurement.compliance.yearend.report_services import with_arithmetic
 from procurement.web.api import Blueprint, exact_json
 from procurement.web.auth import api_actor
@@ -200,3 +202,12 @@ class TenderOcds(MethodView):
                 get_session(), tender_id=tender_id, actor=api_actor(optional=True), now=now()
             )
         )
+
+
+@blp.route("/tenders/<int:tender_id>/red-flags")
+class TenderRedFlags(MethodView):
+    @blp.response(200, rfs.RedFlagReportSchema)
+    def get(self, tender_id):
+        """An opened tender's red flags (OCDS Cardinal's and VBP's), per lot and bidder, with
+        the reason of each (regulator and fund)."""
+        return redflags.red_flags(get_session(), tender_id=tender_id, actor=api_actor(), now=now())

@@ -149,3 +149,20 @@ class YearEndNotFound(NotFound):
     title = N_("Year-end check not found")
     when = N_("The year-end results of a year not checked yet are asked for.")
     template = N_("No year-end check for tender {tender_id} year {contract_year} yet.")
+
+
+class RedFlagsBeforeOpening(Conflict):
+    code = "red-flags-before-opening"
+    title = N_("Bids not opened yet")
+    when = N_("The red flags of a tender are asked for before its bids are opened.")
+    template = N_(
+        "Tender {tender_id} has not opened its bids yet: red flags are computed from opened "
+        "bids only."
+    )
+
+
+class BidderWithoutBids(NotFound):
+    code = "bidder-without-bids"
+    title = N_("Bidder not found")
+    when = N_("A bidder's red flags are asked for in a tender where it has no opened bid.")
+    template = N_("Manufacturer {manufacturer_id} has no opened bid in tender {tender_id}.")

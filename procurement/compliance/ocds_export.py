@@ -75,27 +75,6 @@ def release_package(session: Session, *, tender_id: int, actor: Actor | None, no
     )
     if not visible:
         raise PublishedTenderNotFound(tender_id=tender_id)
-    contracts = list(
-        session.scalars(
-            select(Contract)
-            .where(Contract.tender_id == tender_id)
-            .order_by(Contract.lot_id, Contract.id)
-        )
-    )
-    payments = _payments(session, [c.id for c in contracts])
-    tenderers = _tenderers(session, tender) if tender.status in OPENED else {}
-    releases = [
-        _release(
-            tender,
-            lot,
-            [c for c in contracts if c.lot_id == lot.id],
-            payments,
-            tenderers.get(lot.id),
-            session,
-            now,
-        )
-        for lot in tender.lots
-    ]
     return {
         "uri": f"https://vbp.example.org/api/v1/tenders/{tender.id}/ocds",
         "version": "1.1",
@@ -103,8 +82,30 @@ def release_package(session: Session, *, tender_id: int, actor: Actor | None, no
         "publisher": {"name": tender.created_by.name},
         "license": "https://creativecommons.org/licenses/by/4.0/",
         "publicationPolicy": "https://vbp.example.org/public/results",
-        "releases": releases,
+        "releases": releases(session, tender, now),
     }
+
+
+def releases(
+    session: Session, tender: Tender, now: datetime, *, with_contracts: bool = True
+) -> list[dict[str, Any]]:
+    """One release per lot (its own ``ocid``), without visibility checks: callers check.
+    ``with_contracts=False`` gives the awards without the contracts and their payments (what
+    the red flags read)."""
+    by_lot: dict[int, list[Contract]] = defaultdict(list)
+    for contract in session.scalars(
+        select(Contract)
+        .where(Contract.tender_id == tender.id)
+        .order_by(Contract.lot_id, Contract.id)
+    ):
+        by_lot[contract.lot_id].append(contract)
+    ids = [c.id for rows in by_lot.values() for c in rows]
+    payments = _payments(session, ids) if with_contracts else None
+    tenderers = _tenderers(session, tender) if tender.status in OPENED else {}
+    return [
+        _release(tender, lot, by_lot.get(lot.id, []), payments, tenderers.get(lot.id), session, now)
+        for lot in tender.lots
+    ]
 
 
 def _tenderers(session: Session, tender: Tender) -> dict[int, int]:
@@ -131,8 +132,12 @@ def _payments(session: Session, contract_ids: list[int]) -> dict[int, list]:
     return out
 
 
+def ocid_of(tender: Tender, lot: Lot) -> str:
+    return f"{PREFIX}-{tender.code}-{lot.code}"
+
+
 def _release(tender, lot: Lot, contracts, payments, tenderers, session, now) -> dict[str, Any]:
-    ocid = f"{PREFIX}-{tender.code}-{lot.code}"
+    ocid = ocid_of(tender, lot)
     parties: dict[int, set[str]] = defaultdict(set)
     parties[tender.created_by_org_id] |= {"buyer", "procuringEntity"}
     release: dict[str, Any] = {
@@ -145,7 +150,9 @@ def _release(tender, lot: Lot, contracts, payments, tenderers, session, now) -> 
         "buyer": {"id": f"org-{tender.created_by_org_id}", "name": tender.created_by.name},
         "tender": _tender(tender, lot, tenderers),
     }
-    if tender.status in PUBLIC and contracts:
+    if tender.status in PUBLIC and contracts and payments is None:
+        release["awards"], release["tag"] = _awards(lot, contracts, parties), ["award"]
+    elif tender.status in PUBLIC and contracts:
         awards, ocds_contracts = _awards_and_contracts(lot, contracts, payments, parties)
         release["awards"], release["contracts"] = awards, ocds_contracts
         release["tag"] = ["award", "contract"] + (
@@ -190,11 +197,20 @@ def _tender(tender: Tender, lot: Lot, tenderers: int | None) -> dict[str, Any]:
 
 
 def _awards_and_contracts(lot, contracts, payments, parties):
-    winners: dict[int, list] = defaultdict(list)
     pairs: dict[tuple[int, int], list] = defaultdict(list)
     for c in contracts:
-        winners[c.manufacturer_id].append(c)
         pairs[(c.hospital_id, c.manufacturer_id)].append(c)
+    out = [
+        _contract(lot, hid, mid, rows, payments, parties)
+        for (hid, mid), rows in sorted(pairs.items())
+    ]
+    return _awards(lot, contracts, parties), out
+
+
+def _awards(lot, contracts, parties) -> list[dict[str, Any]]:
+    winners: dict[int, list] = defaultdict(list)
+    for c in contracts:
+        winners[c.manufacturer_id].append(c)
     awards = []
     for mid, rows in sorted(winners.items()):
         parties[mid] |= {"supplier", "tenderer"}
@@ -215,11 +231,7 @@ def _awards_and_contracts(lot, contracts, payments, parties):
                 ),
             }
         )
-    out = [
-        _contract(lot, hid, mid, rows, payments, parties)
-        for (hid, mid), rows in sorted(pairs.items())
-    ]
-    return awards, out
+    return awards
 
 
 def _contract(lot, hospital_id, manufacturer_id, rows, payments, parties) -> dict[str, Any]:

@@ -148,6 +148,18 @@ LABELS: dict[str, dict[str, object]] = {
         "staff": _l("Staff"),
         "viewer": _l("Viewer"),
     },
+    "procurement.compliance.redflags.flags.FlagCode": {
+        "R018": _l("Single bid received"),
+        "R024": _l("Price close to winning bid"),
+        "R025": _l("Excessive unsuccessful bids"),
+        "R028": _l("Identical bid prices"),
+        "R035": _l("All except winning bid disqualified"),
+        "R036": _l("Lowest bid disqualified"),
+        "R038": _l("Excessive disqualified bids"),
+        "R058": _l("Heavily discounted bid"),
+        "same_price": _l("Same unit price across lots"),
+        "revival": _l("Repeated revival opt-ins"),
+    },
 }
 
 

@@ -175,6 +175,16 @@ MATRIX = {
         None: 401,
     },
     "ocds": {"regulator": 200, "hospital": 200, "manufacturer": 200, None: 200},
+    "red_flags": {
+        "regulator": 200,
+        "fund": 200,
+        "viewer": 200,
+        "hospital": 403,
+        "manufacturer": 403,
+        "distributor": 403,
+        None: 401,
+    },
+    "red_flags_missing": {"regulator": 404, "fund": 404, "hospital": 403, None: 401},
 }
 
 
@@ -216,6 +226,8 @@ def _request(name, world, alert_id, event_id):
         ),
         "repair": ("post", "/api/v1/credit/repairs", {"manufacturer_id": maker, "note": "n"}),
         "ocds": ("get", f"/api/v1/tenders/{tender}/ocds", None),
+        "red_flags": ("get", f"/api/v1/tenders/{tender}/red-flags", None),
+        "red_flags_missing": ("get", "/api/v1/tenders/999999/red-flags", None),
         "alert_get": ("get", f"/api/v1/compliance/alerts/{alert_id}", None),
     }[name]
 
