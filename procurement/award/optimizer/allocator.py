@@ -239,7 +239,9 @@ def _basis_cost(model: Model, totals: list[int], objective: Decimal) -> Decimal:
     winner's cost is its own price, else the exact sum of volume x cost per winner."""
     if all(w.cost is None for w in model.winners):
         return objective
-    return sum((Decimal(t) * w.basis for t, w in zip(totals, model.winners, strict=True)))
+    return sum(
+        (Decimal(t) * w.basis for t, w in zip(totals, model.winners, strict=True)), Decimal(0)
+    )
 
 
 def _fallback(
