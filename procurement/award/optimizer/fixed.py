@@ -41,9 +41,13 @@ def open_factor(problem: AllocationProblem) -> float:
         return 1.0
     winners = {w.id: w for w in problem.winners}
     fixed = sum(float(winners[f.winner_id].basis) * f.quantity for f in problem.fixed)
+    return _factor(problem, fixed, sum(h.quantity for h in problem.hospitals))
+
+
+def _factor(problem: AllocationProblem, fixed: float, open_volume: int) -> float:
     dearest = max(float(w.basis) for w in problem.winners + problem.reserves)
-    upper = dearest * sum(h.quantity for h in problem.hospitals)
-    return 1 + fixed / upper if upper > 0 else 1.0
+    upper = dearest * open_volume
+    return 1 + fixed / upper if fixed > 0 and upper > 0 else 1.0
 
 
 def good_enough(model: Model, bound: float, open_gap_: float, margin: float = 0.9) -> float:
@@ -51,8 +55,8 @@ def good_enough(model: Model, bound: float, open_gap_: float, margin: float = 0.
     the lot's gap is (C - L) / (C + F) with L the open part's LP bound and F the fixed cost, and
     C <= L + g (L + F) implies it is <= g (C >= L). Much looser than the open part's own
     relative gap when brand reports fix a large share. `margin` keeps clear of rounding."""
-    gap = open_gap_ / open_factor(model.problem)
     fixed = float(np.dot(model.prices, np.array(model.fixed, np.float64)))
+    gap = open_gap_ / _factor(model.problem, fixed, int(model.unit_qty.sum()))
     return bound + margin * gap * (bound + fixed)
 
 
