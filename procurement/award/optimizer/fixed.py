@@ -32,13 +32,32 @@ def open_gap(problem: AllocationProblem, mip_gap: float) -> float:
     `mip_gap`: the fixed cost F is a constant, so a gap g' on the open cost C gives the lot
     g' x C / (C + F); with U >= C (open volume at the dearest cost), g' = g x (1 + F / U) is
     safe. Without fixed supplies, `mip_gap` itself."""
+    return mip_gap * open_factor(problem)
+
+
+def open_factor(problem: AllocationProblem) -> float:
+    """1 + F / U of `open_gap` (1 without fixed supplies): the lot's gap is the open gap over it."""
     if not problem.fixed:
-        return mip_gap
+        return 1.0
     winners = {w.id: w for w in problem.winners}
     fixed = sum(float(winners[f.winner_id].basis) * f.quantity for f in problem.fixed)
+    return _factor(problem, fixed, sum(h.quantity for h in problem.hospitals))
+
+
+def _factor(problem: AllocationProblem, fixed: float, open_volume: int) -> float:
     dearest = max(float(w.basis) for w in problem.winners + problem.reserves)
-    upper = dearest * sum(h.quantity for h in problem.hospitals)
-    return mip_gap * (1 + fixed / upper) if upper > 0 else mip_gap
+    upper = dearest * open_volume
+    return 1 + fixed / upper if fixed > 0 and upper > 0 else 1.0
+
+
+def good_enough(model: Model, bound: float, open_gap_: float, margin: float = 0.9) -> float:
+    """An open cost C at or under which the whole lot is within its gap g against the LP bound:
+    the lot's gap is (C - L) / (C + F) with L the open part's LP bound and F the fixed cost, and
+    C <= L + g (L + F) implies it is <= g (C >= L). Much looser than the open part's own
+    relative gap when brand reports fix a large share. `margin` keeps clear of rounding."""
+    fixed = float(np.dot(model.prices, np.array(model.fixed, np.float64)))
+    gap = open_gap_ / _factor(model.problem, fixed, int(model.unit_qty.sum()))
+    return bound + margin * gap * (bound + fixed)
 
 
 def add_fixed(model: Model, plan: CompactPlan) -> CompactPlan:

@@ -25,6 +25,7 @@ import highspy
 import numpy as np
 
 from procurement.award.allocation import SolverOptions
+from procurement.award.optimizer.fixed import good_enough
 from procurement.award.optimizer.model import Model, csc_arrays
 from procurement.award.optimizer.quiet import QuietHighs
 from procurement.award.optimizer.starts import greedy_start, improve_by_swaps, region_start
@@ -146,13 +147,14 @@ def solve_direct(model: Model, options: SolverOptions) -> RawSolution:
     if lp.status == "infeasible":
         return lp
     remaining = deadline - time.perf_counter()
-    start = None
+    start, target = None, None
     if model.problem.granularity == "region":
         t0 = time.perf_counter()
         bound = float(lp.lp_bound or 0.0)
-        start = region_start(model, lp.values, bound * (1 + 0.9 * float(options.mip_gap)))
+        target = good_enough(model, bound, float(options.mip_gap))
+        start = region_start(model, lp.values, target)
         lp.build_s += time.perf_counter() - t0
-    mip = solve_arrays(model, options, integer=True, time_limit=remaining, start=start)
+    mip = solve_arrays(model, options, True, remaining, start=start, target=target)
     mip.lp_bound = lp.lp_bound
     mip.build_s += lp.build_s
     mip.solve_s += lp.solve_s

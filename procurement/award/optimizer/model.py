@@ -89,12 +89,17 @@ class Model:
 
 
 def share_bounds(
-    problem: AllocationProblem, winner: Winner, reserve: bool, total_quantity: int | None = None
+    problem: AllocationProblem,
+    winner: Winner,
+    reserve: bool,
+    total_quantity: int | None = None,
+    fixed: int | None = None,
 ) -> tuple[int, int]:
     """Exact integer [lower, upper] of the volume the optimizer may give a winner: its share
-    bounds and capacity less what brand reports fixed for it."""
+    bounds and capacity less what brand reports fixed for it (`fixed`, when known)."""
     total = Decimal(problem.total_quantity if total_quantity is None else total_quantity)
-    fixed = problem.fixed_of(winner.id) if problem.fixed else 0
+    if fixed is None:
+        fixed = problem.fixed_of(winner.id) if problem.fixed else 0
     lower = 0 if reserve else max(0, math.ceil(problem.min_share * total) - fixed)
     upper = min(winner.capacity, math.floor(problem.max_share * total)) - fixed
     return lower, max(upper, 0)
@@ -143,7 +148,14 @@ def build_model(problem: AllocationProblem, use_reserves: int = 0) -> Model:
     unit_r = np.array([region_index[r] for r in unit_region], dtype=np.int64)
     col_unit, col_winner = np.nonzero(ok[:, unit_r].T) if len(winners) else (unit_r[:0], unit_r[:0])
     total = problem.total_quantity
-    bounds = [share_bounds(problem, w, w.id in reserve_ids, total) for w in winners]
+    fixed_by: dict[str, int] = {}
+    for f in problem.fixed:
+        fixed_by[f.winner_id] = fixed_by.get(f.winner_id, 0) + f.quantity
+    fixed = [fixed_by.get(w.id, 0) for w in winners]
+    bounds = [
+        share_bounds(problem, w, w.id in reserve_ids, total, f)
+        for w, f in zip(winners, fixed, strict=True)
+    ]
     model = Model(
         problem=problem,
         winners=winners,
@@ -158,7 +170,7 @@ def build_model(problem: AllocationProblem, use_reserves: int = 0) -> Model:
         upper=[b[1] for b in bounds],
         binary=problem.granularity != "split",
         min_one=[],
-        fixed=[problem.fixed_of(w.id) if problem.fixed else 0 for w in winners],
+        fixed=fixed,
         member_start=member_start,
         member_pos=member_pos,
         hospital_rank=rank,

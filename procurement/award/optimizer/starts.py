@@ -104,21 +104,45 @@ def subset_fill(qty: list[int], target: int, bits: int = 20) -> list[int]:
 def region_start(
     model: Model, lp_values: np.ndarray | None, good_enough: float = -np.inf, tries: int = 12
 ) -> np.ndarray | None:
-    """The cheapest of the constructions of `_region_start_k` (k = 0, 1, ... largest regions
-    placed first; they differ a lot from one k to the next), stopping at the first whose cost
-    is <= `good_enough`; None when none is feasible. Passed to HiGHS with `setSolution`: when
-    it is within the gap of the LP bound the MIP stops at the root."""
+    """The cheapest of the constructions (the LP's rounding `_region_start_lp`, then
+    `_region_start_k`, k = 0, 1, ... largest regions placed first; they differ a lot from one k
+    to the next), stopping at the first whose cost is <= `good_enough`, else the cheapest
+    repacked pairwise (`_pair_refill`); None when none is feasible. Passed to HiGHS with
+    `setSolution`: when it is within the gap of the LP bound the MIP stops at the root."""
     if lp_values is None or not model.binary:
         return None
     best, best_cost = None, np.inf
     cost = model.cost
-    for k in range(min(tries, len(model.unit_ids) + 1)):
-        values = _region_start_k(model, k)
+    constructions = [lambda: _region_start_lp(model, lp_values)]
+    constructions += [
+        lambda k=k: _region_start_k(model, k) for k in range(min(tries, len(model.unit_ids) + 1))
+    ]
+    for construct in constructions:
+        values = construct()
         if values is not None and float(cost @ values) < best_cost - 1e-9:
             best, best_cost = values, float(cost @ values)
             if best_cost <= good_enough:
-                break
+                return best
+    if best is not None:  # not good enough yet: repack the best one pairwise
+        values = _repacked(model, best)
+        if values is not None and float(cost @ values) < best_cost - 1e-9:
+            best = values
     return best
+
+
+def _repacked(model: Model, values: np.ndarray) -> np.ndarray | None:
+    """The start after `_pair_refill` and another local search."""
+    n_u, n_w = len(model.unit_ids), len(model.winners)
+    eligible = np.zeros((n_w, n_u), dtype=bool)
+    eligible[model.col_winner, model.col_unit] = True
+    chosen = np.nonzero(values > 0.5)[0]
+    owner = np.full(n_u, -1, dtype=np.int64)
+    owner[model.col_unit[chosen]] = model.col_winner[chosen]
+    load = np.bincount(owner, weights=model.unit_qty, minlength=n_w).astype(np.int64)
+    _pair_refill(model, owner, load, eligible)
+    upper, lower = np.array(model.upper, np.int64), np.array(model.lower, np.int64)
+    _local_search(model, owner, load, eligible, upper, lower)
+    return _columns(model, owner, load)
 
 
 def _region_start_k(model: Model, k: int) -> np.ndarray | None:
@@ -132,7 +156,7 @@ def _region_start_k(model: Model, k: int) -> np.ndarray | None:
     qty = model.unit_qty.astype(np.int64)
     eligible = np.zeros((n_w, n_u), dtype=bool)
     eligible[model.col_winner, model.col_unit] = True
-    upper, lower = np.array(model.upper, np.int64), np.array(model.lower, np.int64)
+    upper = np.array(model.upper, np.int64)
     owner = np.full(n_u, -1, dtype=np.int64)
     load = np.zeros(n_w, dtype=np.int64)
     for w in model.min_one[::-1]:
@@ -151,6 +175,16 @@ def _region_start_k(model: Model, k: int) -> np.ndarray | None:
         for k in subset_fill(qty[free].tolist(), target):
             owner[free[k]] = w
             load[w] += qty[free[k]]
+    return _finish(model, owner, load, eligible)
+
+
+def _finish(
+    model: Model, owner: np.ndarray, load: np.ndarray, eligible: np.ndarray
+) -> np.ndarray | None:
+    """Regions left over (owner -1) to the cheapest eligible winner with room, largest first;
+    then local search; the 0/1 columns, or None when a bound or a min_one winner is missed."""
+    qty = model.unit_qty.astype(np.int64)
+    upper, lower = np.array(model.upper, np.int64), np.array(model.lower, np.int64)
     for u in np.nonzero(owner < 0)[0][np.argsort(-qty[owner < 0], kind="stable")]:
         room = np.nonzero(eligible[:, u] & (load + qty[u] <= upper))[0]
         if not room.size:
@@ -158,7 +192,13 @@ def _region_start_k(model: Model, k: int) -> np.ndarray | None:
         owner[u] = room[0]
         load[room[0]] += qty[u]
     _local_search(model, owner, load, eligible, upper, lower)
-    has = np.bincount(owner, minlength=n_w) > 0
+    return _columns(model, owner, load)
+
+
+def _columns(model: Model, owner: np.ndarray, load: np.ndarray) -> np.ndarray | None:
+    """The 0/1 columns of an assignment, or None when a lower bound or min_one region fails."""
+    lower = np.array(model.lower, np.int64)
+    has = np.bincount(owner, minlength=len(model.winners)) > 0
     if (load < lower).any() or not all(has[w] for w in model.min_one):
         return None
     col = {
@@ -168,9 +208,79 @@ def _region_start_k(model: Model, k: int) -> np.ndarray | None:
         )
     }
     values = np.zeros(model.n_cols)
-    for u in range(n_u):
+    for u in range(len(model.unit_ids)):
         values[col[(u, int(owner[u]))]] = 1.0
     return values
+
+
+def _region_start_lp(model: Model, lp_values: np.ndarray) -> np.ndarray | None:
+    """A start rounded from the LP relaxation: each region to the winner holding the largest
+    part of it in the LP (ties: the cheaper), kept only while the winner has room (largest
+    parts first); the rest as in `_finish`. With brand reports fixing part of the volume the
+    winners' residual rooms are tight and the LP's own split is the better guide."""
+    n_u, n_w = len(model.unit_ids), len(model.winners)
+    qty = model.unit_qty.astype(np.int64)
+    eligible = np.zeros((n_w, n_u), dtype=bool)
+    eligible[model.col_winner, model.col_unit] = True
+    upper = np.array(model.upper, np.int64)
+    owner = np.full(n_u, -1, dtype=np.int64)
+    load = np.zeros(n_w, dtype=np.int64)
+    for j in np.lexsort((model.col_winner, -lp_values)).tolist():
+        u, w = int(model.col_unit[j]), int(model.col_winner[j])
+        if owner[u] < 0 and lp_values[j] > 1e-9 and load[w] + qty[u] <= upper[w]:
+            owner[u], load[w] = w, load[w] + qty[u]
+    for w in model.min_one:  # a min_one winner without a region takes its smallest eligible one
+        if (owner == w).any():
+            continue
+        mine = np.nonzero(eligible[w] & (qty <= upper[w] - load[w]))[0]
+        if mine.size:
+            u = mine[np.argmin(qty[mine])]
+            if owner[u] >= 0:
+                load[owner[u]] -= qty[u]
+            owner[u], load[w] = w, load[w] + qty[u]
+    return _finish(model, owner, load, eligible)
+
+
+def _pair_refill(
+    model: Model, owner: np.ndarray, load: np.ndarray, eligible: np.ndarray, rounds: int = 3
+) -> None:
+    """For each pair of winners a (cheaper) and b, pool the regions both serve and hold, and
+    let a take the subset that fills its room best (exact subset sums), b the rest, when a's
+    volume rises and every bound and min_one region holds: the tight packing that residual
+    rooms call for once brand reports have used part of the winners' capacity."""
+    qty = model.unit_qty.astype(np.int64)
+    upper, lower = np.array(model.upper, np.int64), np.array(model.lower, np.int64)
+    must = np.zeros(len(model.winners), dtype=bool)
+    must[model.min_one] = True
+    prices = model.prices
+    for _ in range(rounds):
+        moved = False
+        for a in range(len(model.winners)):  # winners are sorted by price
+            for b in range(a + 1, len(model.winners)):
+                if prices[a] > prices[b]:  # reserves follow the winners, by rank
+                    continue
+                pool = np.nonzero(((owner == a) | (owner == b)) & eligible[a] & eligible[b])[0]
+                if pool.size < 2:
+                    continue
+                held = (owner == a).copy()
+                held[pool] = False
+                base_a = int(qty[held].sum())
+                take = pool[subset_fill(qty[pool].tolist(), int(upper[a]) - base_a)]
+                new_a = base_a + int(qty[take].sum())
+                new_b = int(load[a] + load[b]) - new_a
+                keeps_a = take.size > 0 or held.any() or not must[a]
+                b_rest = int((owner == b).sum()) - int((owner[pool] == b).sum())
+                keeps_b = take.size < pool.size or b_rest > 0 or not must[b]
+                if new_a <= load[a] or new_b > upper[b] or new_b < lower[b] or new_a < lower[a]:
+                    continue
+                if not (keeps_a and keeps_b):
+                    continue
+                owner[pool] = b
+                owner[take] = a
+                load[a], load[b] = new_a, new_b
+                moved = True
+        if not moved:
+            return
 
 
 def _local_search(
