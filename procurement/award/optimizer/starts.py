@@ -113,12 +113,9 @@ def region_start(
         return None
     best, best_cost = None, np.inf
     cost = model.cost
-    constructions = [lambda: _region_start_lp(model, lp_values)]
-    constructions += [
-        lambda k=k: _region_start_k(model, k) for k in range(min(tries, len(model.unit_ids) + 1))
-    ]
-    for construct in constructions:
-        values = construct()
+    ks = range(min(tries, len(model.unit_ids) + 1))
+    for k in (None, *ks):  # None: the LP's rounding first
+        values = _region_start_lp(model, lp_values) if k is None else _region_start_k(model, k)
         if values is not None and float(cost @ values) < best_cost - 1e-9:
             best, best_cost = values, float(cost @ values)
             if best_cost <= good_enough:
