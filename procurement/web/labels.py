@@ -159,6 +159,7 @@ LABELS: dict[str, dict[str, object]] = {
         "R058": _l("Heavily discounted bid"),
         "same_price": _l("Same unit price across lots"),
         "revival": _l("Repeated revival opt-ins"),
+        "related_group": _l("Bids within a related-bidder group"),
     },
 }
 

@@ -31,6 +31,7 @@ class FlagCode(StrEnum):
     R058 = "R058"  # heavily discounted bid
     SAME_PRICE = "same_price"  # identical unit prices to four places across lots
     REVIVAL = "revival"  # the same bidders opt in to revival lot after lot
+    RELATED_GROUP = "related_group"  # two or more members of a related-bidder group bid on a lot
 
 
 @dataclass(frozen=True)

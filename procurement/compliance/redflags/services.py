@@ -21,14 +21,14 @@ from sqlalchemy.orm import Session
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization
 from procurement.auth.roles import OrgKind
-from procurement.bidding.models import Bid, BidStatus, Validity
+from procurement.bidding.models import Bid, BidderGroup, BidStatus, Validity
 from procurement.catalog.models import Tender
 from procurement.catalog.services.common import visible_tender
 from procurement.compliance import ocds_export
 from procurement.compliance.errors import RedFlagsBeforeOpening
 from procurement.compliance.redflags.cardinal import indicators
 from procurement.compliance.redflags.flags import Flag, cardinal_flags
-from procurement.compliance.redflags.vbp import OpenedBid, vbp_flags
+from procurement.compliance.redflags.vbp import OpenedBid, RelatedGroup, vbp_flags
 
 __all__ = ["RedFlagReport", "red_flags"]
 
@@ -77,6 +77,12 @@ def tender_releases(session: Session, tender: Tender, bids: list[Bid], now: date
     return out
 
 
+def _related_groups(session: Session) -> list[RelatedGroup]:
+    """Every related-bidder group with its current members (as the selection counts them)."""
+    groups = session.scalars(select(BidderGroup).order_by(BidderGroup.id))
+    return [RelatedGroup(g.name, frozenset(m.manufacturer_id for m in g.members)) for g in groups]
+
+
 def red_flags(session: Session, *, tender_id: int, actor: Actor, now: datetime) -> RedFlagReport:
     """Every red flag of an opened tender (regulator and fund only)."""
     actor.require(OrgKind.REGULATOR, OrgKind.FUND, write=False, action="see red flags")
@@ -104,6 +110,6 @@ def red_flags(session: Session, *, tender_id: int, actor: Actor, now: datetime) 
         for b in bids
         if b.status == BidStatus.SUBMITTED
     ]
-    flags += vbp_flags(live, names)
+    flags += vbp_flags(live, names, _related_groups(session))
     lots = {lot.code: lot.generic_name for lot in tender.lots}
     return RedFlagReport(tender, flags, lots, dict(sorted(names.items(), key=lambda kv: kv[1])))

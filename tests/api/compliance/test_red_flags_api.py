@@ -83,3 +83,32 @@ def test_page_before_the_opening_shows_the_refusal(client, flag_world, regulator
     assert "red flags are computed from opened bids only" in page.get_data(as_text=True)
     detail = client.get(f"/regulator/tenders/{tender.id}").get_data(as_text=True)
     assert "red-flags-link" not in detail
+
+
+def test_a_related_group_bidding_twice_shows_on_the_bidders_page_in_chinese(
+    client, opened, regulator, login, auth_headers, db_session, clock
+):
+    """A and C made one group: the API lists a related_group flag on both lots, and C's page
+    names the group in Chinese."""
+    from procurement.auth.services import actor_of
+    from procurement.bidding import services as bidding
+
+    tender, m = opened
+    data = {"name": "华东医药集团", "members": [m["A"], m["C"]]}
+    bidding.create_group(db_session, data=data, now=clock.now(), actor=actor_of(regulator))
+    body = client.get(
+        f"/api/v1/tenders/{tender.id}/red-flags", headers=auth_headers(regulator)
+    ).get_json()
+    related = [f for f in body["flags"] if f["code"] == "related_group"]
+    assert [(f["lots"], sorted(f["bidders"]), f["value"]) for f in related] == [
+        (["L01"], sorted([m["A"], m["C"]]), "2"),
+        (["L02"], sorted([m["A"], m["C"]]), "2"),
+    ]
+    login(regulator)
+    client.set_cookie("lang", "zh")
+    html = client.get(f"/compliance/tenders/{tender.id}/red-flags/bidders/{m['C']}").get_data(
+        as_text=True
+    )
+    assert 'data-code="related_group"' in html
+    assert "关联企业同组投标" in html
+    assert "关联企业组 华东医药集团 的成员" in html

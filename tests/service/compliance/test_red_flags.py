@@ -17,6 +17,7 @@ from decimal import Decimal
 import pytest
 
 from procurement.auth.services import actor_of
+from procurement.bidding import services as bidding
 from procurement.compliance.errors import RedFlagsBeforeOpening
 from procurement.compliance.redflags.flags import FlagCode
 from procurement.compliance.redflags.services import red_flags
@@ -76,3 +77,29 @@ def test_only_the_regulator_and_the_fund_see_red_flags(
         red_flags(
             db_session, tender_id=tender.id, actor=actor_of(make_user(kind=kind)), now=clock.now()
         )
+
+
+def test_bids_within_a_related_group_are_flagged_per_lot(db_session, clock, flag_world, regulator):
+    """A and C are recorded as one group (common control); both bid on L01 and L02, so each
+    lot is flagged with A and C (value 2, the members who bid). B and D, outside the group,
+    are not named; a group with one bidding member (B with a non-bidder) raises nothing."""
+    tender, m = flag_world()
+    actor = actor_of(regulator)
+    members = {"name": "Group AC", "members": [m["A"], m["C"]]}
+    bidding.create_group(db_session, data=members, now=clock.now(), actor=actor)
+    lone = {"name": "Group B", "members": [m["B"]]}
+    bidding.create_group(db_session, data=lone, now=clock.now(), actor=actor)
+    report = red_flags(db_session, tender_id=tender.id, actor=actor, now=clock.now())
+    related = _by_code(report)[FlagCode.RELATED_GROUP]
+    assert [(f.lots, f.bidders, f.value) for f in related] == [
+        (("L01",), tuple(sorted((m["A"], m["C"]))), 2),
+        (("L02",), tuple(sorted((m["A"], m["C"]))), 2),
+    ]
+    names = report.bidders
+    both = ", ".join(names[i] for i in sorted((m["A"], m["C"])))
+    assert str(related[0].reason) == (
+        f"Lot L01: {both} of the related-bidder group Group AC each bid on the lot; "
+        "related bidders count as one bidder."
+    )
+    assert FlagCode.RELATED_GROUP in {f.code for f in report.of_bidder(m["C"])}
+    assert FlagCode.RELATED_GROUP not in {f.code for f in report.of_bidder(m["B"])}

@@ -63,3 +63,27 @@ def test_r024_leaves_out_a_lot_with_several_winners():
     releases = [_process(ocid, "100.00", second) for ocid, second in SECONDS.items()]
     releases[0]["awards"].append({"status": "active", "suppliers": [{"id": "L-P1"}]})
     assert indicators(releases, codes=["R024"]).results == {}
+
+
+def test_a_related_group_is_flagged_on_each_lot_two_of_its_members_bid():
+    """Group {1, 2, 3}: members 1 and 2 bid on L01 (flag, value 2), only 3 on L02 (no flag);
+    4 is outside the group; a void bid (no price) still counts as a bid on the lot."""
+    from procurement.compliance.redflags.flags import FlagCode
+    from procurement.compliance.redflags.vbp import OpenedBid, RelatedGroup, vbp_flags
+
+    bids = [
+        OpenedBid("L01", 1, Decimal("0.2000"), False),
+        OpenedBid("L01", 2, None, False),
+        OpenedBid("L01", 4, Decimal("0.2100"), False),
+        OpenedBid("L02", 3, Decimal("0.3000"), False),
+        OpenedBid("L02", 4, Decimal("0.3100"), False),
+    ]
+    names = {1: "Alpha", 2: "Beta", 3: "Gamma", 4: "Delta"}
+    group = RelatedGroup("Holding X", frozenset({1, 2, 3}))
+    flags = [f for f in vbp_flags(bids, names, [group]) if f.code == FlagCode.RELATED_GROUP]
+    assert [(f.lots, f.bidders, f.value) for f in flags] == [(("L01",), (1, 2), 2)]
+    assert str(flags[0].reason) == (
+        "Lot L01: Alpha, Beta of the related-bidder group Holding X each bid on the lot; "
+        "related bidders count as one bidder."
+    )
+    assert vbp_flags(bids, names) == vbp_flags(bids, names, [])  # no groups, no such flag
