@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 
 from procurement.compliance import export, services
 from procurement.compliance import ocds_export as ocds
+from procurement.compliance import ocds_feed_queries as feed
 from procurement.compliance import schemas as s
+from procurement.compliance.ocds_feed import Publisher
+from procurement.compliance.ocds_schemas import FeedArgs, ReleasePackageSchema
 from procurement.compliance.progress.queries import Filters
 from procurement.compliance.redflags import schemas as rfs
 from procurement.compliance.redflags import services as redflags
@@ -199,7 +203,33 @@ class TenderOcds(MethodView):
         """The tender as an OCDS 1.1.5 release package (public once awarded)."""
         return exact_json(
             ocds.release_package(
-                get_session(), tender_id=tender_id, actor=api_actor(optional=True), now=now()
+                get_session(),
+                tender_id=tender_id,
+                actor=api_actor(optional=True),
+                now=now(),
+                publisher=Publisher.from_config(current_app.config),
+            )
+        )
+
+
+@blp.route("/ocds/releases")
+class OcdsReleases(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(FeedArgs, location="query")
+    @blp.response(200, ReleasePackageSchema)
+    def get(self, args):
+        """The OCDS change feed: every published change as a release, oldest first (public).
+
+        ``since`` starts at a time; ``links.next`` continues after the page's last release
+        (absent on an empty page: poll the last link again later)."""
+        return exact_json(
+            feed.feed_package(
+                get_session(),
+                since=args.get("since"),
+                cursor=args.get("cursor"),
+                limit=args["limit"],
+                now=now(),
+                publisher=Publisher.from_config(current_app.config),
             )
         )
 
