@@ -25,7 +25,7 @@ from libcoveocds.config import LibCoveOCDSConfig
 from ocdsextensionregistry import util as registry_util
 from requests.adapters import BaseAdapter
 
-DATA = Path(__file__).resolve().parents[2] / "data"
+DATA = Path(__file__).resolve().parent / "data"
 STANDARD = DATA / "ocds-1.1.5"
 # The URL ocdsextensionregistry downloads BID_EXTENSION from, and the local copy.
 LOCAL_ZIPS = {

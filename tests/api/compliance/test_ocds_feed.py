@@ -1,0 +1,197 @@
+"""The OCDS change feed (GET /api/v1/ocds/releases) over a tender walked through the real
+services: draft, demand, bidding with sealed bids, opening, award, contracts in force, a
+delivery and the fund's payment. Every package the feed serves is validated by libcoveocds,
+offline (tests/ocds_validator.py)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from procurement.auth.services import actor_of
+from procurement.award import services as award
+from procurement.compliance.ocds_feed import BID_EXTENSION, FEED_SETTLE
+from procurement.contracts import services as contracts
+from procurement.contracts.models import Contract
+from procurement.orders import services as orders
+from procurement.settlement.services import accrue_payables, start_run
+from tests.fixtures.compliance import ship_and_receive
+from tests.ocds_validator import validate
+
+FEED = "/api/v1/ocds/releases"
+BASE = "http://127.0.0.1:5000"  # config/default.toml's PUBLIC_BASE_URL
+
+
+def settle(clock):
+    clock.advance(FEED_SETTLE + timedelta(seconds=1))
+
+
+def read_all(client, url=f"{FEED}?limit=3"):
+    """Every page from ``url`` on, following links.next: (packages, raw texts)."""
+    packages, texts = [], []
+    while url:
+        reply = client.get(url)
+        assert reply.status_code == 200, reply.get_json()
+        texts.append(reply.get_data(as_text=True))
+        packages.append(json.loads(texts[-1], parse_float=Decimal))
+        url = packages[-1].get("links", {}).get("next", "").removeprefix(BASE)
+    return packages, texts
+
+
+def releases_of(packages, tender):
+    return [r for p in packages for r in p["releases"] if f"-{tender.code}-" in r["ocid"]]
+
+
+def assert_valid(text):
+    report = validate(text)
+    assert report["validation_errors"] == []
+    assert report["additional_closed_codelist_values"] == {}
+    assert report["extensions"]["invalid_extensions"] == []
+    assert [e["url"] for e in report["extensions"]["extensions"]] == [BID_EXTENSION]
+
+
+def assert_every_page_valid(client):
+    packages, texts = read_all(client)
+    for package, text in zip(packages, texts, strict=True):
+        if package["releases"]:  # the last, empty page only says there is nothing more
+            assert_valid(text)
+    return packages
+
+
+@pytest.fixture
+def walk(award_setup, db_session, clock, client, make_actor):
+    """award_setup's tender, opened (its feed read with the bids still sealed, in
+    ``seen``), with ``award()``, ``in_force()`` and ``pay()`` (H1 orders 2 packs of 28 at
+    A's 0.2000 and the fund pays them: 11.20) to walk it on; each step ends settled."""
+    seen = {}
+
+    def before_opening(setup):
+        settle(clock)
+        seen["sealed"] = read_all(client)
+        seen["bids"] = list(setup.bids.values())
+
+    setup = award_setup(before_opening=before_opening)
+    settle(clock)
+    reg = setup.actor
+
+    def award_it():
+        run = award.start_award_run(
+            db_session, tender_id=setup.tender.id, now=clock.now(), actor=reg
+        )
+        contracts.confirm_award_run(db_session, run_id=run.id, now=clock.now(), actor=reg)
+        settle(clock)
+
+    def in_force():
+        contracts.put_in_force(db_session, tender_id=setup.tender.id, now=clock.now(), actor=reg)
+        settle(clock)
+
+    def pay():
+        clock.advance(days=3)  # into the contract year
+        h1 = actor_of(setup.hospitals["H1"])
+        contract = db_session.scalars(
+            select(Contract).where(
+                Contract.tender_id == setup.tender.id,
+                Contract.hospital_id == h1.org_id,
+                Contract.contract_year == 1,
+            )
+        ).one()
+        line = orders.LineRequest(packs=2, contract_id=contract.id)
+        placed = orders.place_order(
+            db_session, request=orders.OrderRequest(lines=[line]), now=clock.now(), actor=h1
+        )
+        winner = next(
+            u for u in setup.bidders.values() if u.organization.id == contract.manufacturer_id
+        )
+        world = SimpleNamespace(m=actor_of(winner))
+        ship_and_receive(db_session, clock, world, placed.order_id, h1)
+        fund = make_actor("fund", region_code="310000")
+        accrue_payables(db_session, now=clock.now(), actor=fund)
+        start_run(
+            db_session,
+            cut_off=clock.now().date(),
+            idempotency_key="feed",
+            now=clock.now(),
+            actor=fund,
+        )
+        settle(clock)
+        return contract
+
+    return SimpleNamespace(
+        setup=setup, tender=setup.tender, seen=seen, award=award_it, in_force=in_force, pay=pay
+    )
+
+
+def ids(packages, tender):
+    return [r["id"].split(f"-{tender.code}-")[1] for r in releases_of(packages, tender)]
+
+
+def test_every_page_the_feed_serves_validates_at_every_stage_of_a_tender(
+    walk, client, make_tender, clock
+):
+    draft = make_tender("draft")
+    settle(clock)
+    packages, texts = walk.seen["sealed"]
+    for package, text in zip(packages, texts, strict=True):
+        if package["releases"]:
+            assert_valid(text)
+    before = ["L01-demand_open", "L02-demand_open", "L01-bidding_open", "L02-bidding_open"]
+    assert ids(packages, walk.tender) == before
+    opened = [*before, "L01-bidding_closed", "L02-bidding_closed", "L01-opened", "L02-opened"]
+    assert ids(assert_every_page_valid(client), walk.tender) == opened
+    walk.award()
+    awarded = [*opened, "L01-awarded", "L02-awarded"]
+    assert ids(assert_every_page_valid(client), walk.tender) == awarded
+    walk.in_force()
+    in_force = [*awarded, "L01-in_force", "L02-in_force"]
+    assert ids(assert_every_page_valid(client), walk.tender) == in_force
+    walk.pay()
+    packages = assert_every_page_valid(client)
+    assert ids(packages, walk.tender)[:-1] == in_force
+    assert ids(packages, walk.tender)[-1].startswith("L01-payment-")
+    assert releases_of(packages, draft) == []  # a draft is never published
+
+
+def test_the_releases_carry_bids_awards_contracts_and_the_payment(walk, client):
+    walk.award()
+    walk.in_force()
+    contract = walk.pay()
+    by_id = {
+        r["id"].split(f"-{walk.tender.code}-")[1]: r
+        for r in releases_of(read_all(client)[0], walk.tender)
+    }
+    opened = by_id["L01-opened"]
+    assert opened["tag"] == ["tenderUpdate"]
+    stats = {s["measure"]: s["value"] for s in opened["bids"]["statistics"]}
+    assert stats["bids"] == 4
+    assert stats["validBids"] == 4
+    assert stats["bidders"] == 4
+    assert stats["lowestValidBidValue"] == Decimal("0.2000")
+    assert stats["highestValidBidValue"] == Decimal("0.2900")
+    assert sorted(d["value"]["amount"] for d in opened["bids"]["details"]) == [
+        Decimal(p) for p in ("0.2000", "0.2200", "0.2500", "0.2900")
+    ]
+    assert "bids" not in by_id["L01-awarded"]
+    assert "bids" not in by_id["L01-bidding_open"]
+    winners = {
+        a["suppliers"][0]["name"]: a["value"]["amount"] for a in by_id["L01-awarded"]["awards"]
+    }
+    assert len(winners) == 2
+    assert sum(winners.values()) == Decimal("861.00")
+    assert {c["status"] for c in by_id["L01-in_force"]["contracts"]} == {"active"}
+    payment = next(r for key, r in by_id.items() if key.startswith("L01-payment-"))
+    assert payment["tag"] == ["implementation"]
+    [paid] = payment["contracts"]
+    assert paid["id"] == f"L01-h{contract.hospital_id}-m{contract.manufacturer_id}"
+    [txn] = paid["implementation"]["transactions"]
+    assert txn["value"] == {"amount": Decimal("11.20"), "currency": "CNY"}  # 56 x 0.2000
+    assert txn["payee"]["id"] == f"org-{contract.manufacturer_id}"
+    roles = {p["id"]: set(p["roles"]) for p in payment["parties"]}
+    assert roles[txn["payer"]["id"]] == {"payer"}
+    assert {"payee", "supplier"} <= roles[txn["payee"]["id"]]
+    assert txn["date"].endswith("+08:00")
+    assert payment["date"] == txn["date"]
