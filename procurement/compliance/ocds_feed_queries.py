@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -73,14 +74,13 @@ def feed_package(
     empty page: keep the previous link and poll it again)."""
     after = _parse(cursor)
     changes = _changes(session, since, after, limit, now)
-    query = f"cursor={cursor}" if cursor else (f"since={since.isoformat()}" if since else "")
+    asked = {"cursor": cursor} if cursor else {"since": since.isoformat()} if since else {}
     extra: dict[str, Any] = {}
     if changes:
-        extra["links"] = {
-            "next": publisher.url(f"{FEED_PATH}?cursor={changes[-1].key.cursor()}&limit={limit}")
-        }
+        following = urlencode({"cursor": changes[-1].key.cursor(), "limit": limit})
+        extra["links"] = {"next": publisher.url(f"{FEED_PATH}?{following}")}
     return publisher.package(
-        uri=publisher.url(f"{FEED_PATH}?{query}&limit={limit}" if query else FEED_PATH),
+        uri=publisher.url(f"{FEED_PATH}?{urlencode({**asked, 'limit': limit})}"),
         published=max((c.key.date for c in changes), default=now),
         releases=ox.with_parties(
             session, [_release(session, c, publisher.ocid_prefix) for c in changes]

@@ -6,7 +6,7 @@ offline (tests/ocds_validator.py)."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -79,12 +79,13 @@ def walk(award_setup, db_session, clock, client, make_actor):
     settle(clock)
     reg = setup.actor
 
-    def award_it():
+    def award_it(settled=True):
         run = award.start_award_run(
             db_session, tender_id=setup.tender.id, now=clock.now(), actor=reg
         )
         contracts.confirm_award_run(db_session, run_id=run.id, now=clock.now(), actor=reg)
-        settle(clock)
+        if settled:
+            settle(clock)
 
     def in_force():
         contracts.put_in_force(db_session, tender_id=setup.tender.id, now=clock.now(), actor=reg)
@@ -195,3 +196,125 @@ def test_the_releases_carry_bids_awards_contracts_and_the_payment(walk, client):
     assert {"payee", "supplier"} <= roles[txn["payee"]["id"]]
     assert txn["date"].endswith("+08:00")
     assert payment["date"] == txn["date"]
+
+
+def test_no_bid_reaches_the_feed_before_its_tender_is_opened(walk, client):
+    packages, texts = walk.seen["sealed"]
+    sealed = "".join(texts)
+    refs = sorted(b.reference for b in walk.seen["bids"])
+    bidders = sorted({f'"org-{b.manufacturer_id}"' for b in walk.seen["bids"]})
+    for release in releases_of(packages, walk.tender):
+        assert "bids" not in release
+        assert "numberOfTenderers" not in release["tender"]
+    assert [ref for ref in refs if ref in sealed] == []
+    assert [bidder for bidder in bidders if bidder in sealed] == []
+    # The same search finds every bid once the tender is opened: the check above can fail.
+    opened = "".join(read_all(client)[1])
+    assert [ref for ref in refs if ref in opened] == refs
+    assert [bidder for bidder in bidders if bidder in opened] == bidders
+
+
+def test_pages_skip_and_repeat_nothing_while_changes_arrive(walk, client):
+    first = client.get(f"{FEED}?limit=3").get_json()
+    assert len(first["releases"]) == 3
+    walk.award()  # new changes between two pages
+    rest, _texts = read_all(client, first["links"]["next"].removeprefix(BASE))
+    seen = [r["id"] for r in first["releases"]] + [r["id"] for p in rest for r in p["releases"]]
+    assert len(seen) == len(set(seen))
+    everything = [r["id"] for p in read_all(client, f"{FEED}?limit=100")[0] for r in p["releases"]]
+    assert seen == everything
+    assert [i.split(f"-{walk.tender.code}-")[1] for i in seen[-2:]] == [
+        "L01-awarded",
+        "L02-awarded",
+    ]
+    dates = [datetime.fromisoformat(r["date"]) for p in rest for r in p["releases"]]
+    assert dates == sorted(dates)
+    assert rest[-1]["releases"] == []
+    assert "links" not in rest[-1]  # nothing more: poll the last links.next later
+
+
+def test_a_change_is_served_once_it_has_settled(walk, client, clock):
+    def served():
+        return ids(read_all(client)[0], walk.tender)
+
+    walk.award(settled=False)
+    assert "L01-awarded" not in served()
+    clock.advance(FEED_SETTLE - timedelta(seconds=1))
+    assert "L01-awarded" not in served()
+    clock.advance(seconds=1)
+    assert served()[-2:] == ["L01-awarded", "L02-awarded"]
+
+
+def test_since_starts_at_a_time_given_in_any_offset(walk, client):
+    everything = releases_of(read_all(client, f"{FEED}?limit=100")[0], walk.tender)
+    opened = next(r for r in everything if r["id"].endswith("-L01-opened"))
+    tail = [r["id"] for r in everything if r["date"] >= opened["date"]]
+    reply = client.get(FEED, query_string={"since": opened["date"], "limit": 100})
+    assert [r["id"] for r in reply.get_json()["releases"]] == tail
+    assert opened["date"].endswith("+08:00")
+    in_utc = datetime.fromisoformat(opened["date"]).astimezone(UTC).isoformat()
+    again = client.get(FEED, query_string={"since": in_utc, "limit": 100}).get_json()
+    assert [r["id"] for r in again["releases"]] == tail
+
+
+def test_a_release_reads_the_same_whatever_happens_later(walk, client):
+    before = {r["id"]: r for r in releases_of(read_all(client)[0], walk.tender)}
+    walk.award()
+    walk.in_force()
+    walk.pay()
+    after = {r["id"]: r for r in releases_of(read_all(client)[0], walk.tender)}
+    assert len(after) > len(before) == 8
+    assert {key: after[key] for key in before} == before
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"since": "yesterday"}, "since"),
+        ({"since": "2026-03-01T10:00:00"}, "since"),  # no offset: which time is it?
+        ({"since": "2026-02-30T10:00:00+08:00"}, "since"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"cursor": "MjAyNnwxfDJ8Mw"}, "cursor"),  # base64 of "2026|1|2|3"
+        ({"limit": 0}, "limit"),
+        ({"limit": 101}, "limit"),
+    ],
+)
+def test_a_bad_query_is_a_422_problem_on_its_field(client, query, field):
+    reply = client.get(FEED, query_string=query)
+    assert reply.status_code == 422
+    assert reply.mimetype == "application/problem+json"
+    problem = reply.get_json()
+    assert field in json.dumps(problem["errors"])
+
+
+def test_a_page_larger_than_the_limit_names_max_feed_page(client):
+    problem = client.get(FEED, query_string={"limit": 101}).get_json()
+    assert "MAX_FEED_PAGE" in json.dumps(problem["errors"])
+    assert client.get(FEED, query_string={"limit": 100}).status_code == 200
+
+
+def test_the_package_names_the_platform_as_publisher(walk, client, app):
+    app.config.update(
+        PUBLIC_BASE_URL="https://vbp.example.cn",
+        OCDS_PUBLISHER_NAME="江苏省医药集中采购平台",
+        OCDS_PUBLISHER_SCHEME="CN-USCC",
+        OCDS_PUBLISHER_UID="12320000MB0000000X",
+        OCDS_PUBLISHER_URI="https://vbp.example.cn",
+        OCDS_OCID_PREFIX="ocds-js0001",
+        OCDS_PUBLICATION_POLICY="https://vbp.example.cn/public/results",
+    )
+    package = client.get(f"{FEED}?limit=2").get_json()
+    assert package["publisher"] == {
+        "name": "江苏省医药集中采购平台",
+        "scheme": "CN-USCC",
+        "uid": "12320000MB0000000X",
+        "uri": "https://vbp.example.cn",
+    }
+    assert package["uri"] == "https://vbp.example.cn/api/v1/ocds/releases?limit=2"
+    assert package["links"]["next"].startswith(
+        "https://vbp.example.cn/api/v1/ocds/releases?cursor="
+    )
+    assert package["publicationPolicy"] == "https://vbp.example.cn/public/results"
+    assert package["extensions"] == [BID_EXTENSION]
+    assert {r["ocid"][:11] for r in package["releases"]} == {"ocds-js0001"}
+    assert package["releases"][0]["ocid"] == f"ocds-js0001-{walk.tender.code}-L01"
