@@ -43,7 +43,7 @@ from procurement.contracts.models import Contract
 from procurement.core.clock import as_utc
 from procurement.core.messages import N_
 from procurement.core.money import stored_amount
-from procurement.settlement.models import Payable, Payment, SettlementRun
+from procurement.settlement.models import Payable, Payment
 
 STATUS_ACTION = "tender.status_changed"
 FEED_PATH = "/api/v1/ocds/releases"
@@ -82,9 +82,7 @@ def feed_package(
     return publisher.package(
         uri=publisher.url(f"{FEED_PATH}?{urlencode({**asked, 'limit': limit})}"),
         published=max((c.key.date for c in changes), default=now),
-        releases=ox.with_parties(
-            session, [_release(session, c, publisher.ocid_prefix) for c in changes]
-        ),
+        releases=ox.with_parties(session, _releases(session, changes, publisher.ocid_prefix)),
         **extra,
     )
 
@@ -149,7 +147,11 @@ def _lots_of(session, tender_ids) -> dict[int, list[int]]:
 
 
 def _payments(session, since, until, after, limit) -> list[Change]:
-    query = select(Payment).where(_from(Payment.paid_at, Payment.id, Source.PAYMENT, after))
+    query = (
+        select(Payment)
+        .where(_from(Payment.paid_at, Payment.id, Source.PAYMENT, after))
+        .options(joinedload(Payment.manufacturer), joinedload(Payment.run))
+    )
     query = _window(query, Payment.paid_at, since, until)
     payments = list(session.scalars(query.order_by(Payment.paid_at, Payment.id).limit(limit + 2)))
     if not payments:
@@ -194,9 +196,29 @@ def _payments(session, since, until, after, limit) -> list[Change]:
     ]
 
 
-def _release(session: Session, change: Change, prefix: str):
-    """The change's release, and its parties (organization id -> roles) to describe."""
-    tender, lot = session.get(Tender, change.tender_id), session.get(Lot, change.key.lot_id)
+def _releases(session: Session, changes: list[Change], prefix: str):
+    """Each change's release and its parties (organization id -> roles) to describe; the
+    page's tenders and lots read once."""
+    tenders = {
+        t.id: t
+        for t in session.scalars(
+            select(Tender)
+            .where(Tender.id.in_({c.tender_id for c in changes}))
+            .options(joinedload(Tender.created_by))
+        )
+    }
+    lots = {
+        lot.id: lot
+        for lot in session.scalars(
+            select(Lot)
+            .where(Lot.id.in_({c.key.lot_id for c in changes}))
+            .options(joinedload(Lot.confirmation))
+        )
+    }
+    return [_release(session, c, tenders[c.tender_id], lots[c.key.lot_id], prefix) for c in changes]
+
+
+def _release(session: Session, change: Change, tender: Tender, lot: Lot, prefix: str):
     ocid, date = ox.ocid_of(tender, lot, prefix), change.key.date
     if change.payment is not None:
         return _payment_release(session, ocid, tender, lot, change)
@@ -252,9 +274,7 @@ def _payment_release(session, ocid, tender, lot, change: Change):
     release, parties = ox.release_head(
         ocid, f"payment-{payment.id}", tender, payment.paid_at, PAYMENT_RELEASE[0]
     )
-    fund_id = session.scalar(
-        select(SettlementRun.fund_org_id).where(SettlementRun.id == payment.run_id)
-    )
+    fund_id = payment.run.fund_org_id
     mid = payment.manufacturer_id
     parties[mid] |= {"supplier", "payee"}
     parties[fund_id] |= {"payer"}
