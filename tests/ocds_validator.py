@@ -3,10 +3,12 @@
 libcoveocds reads the standard from a ZIP of its repository (``standard_zip``: here a ZIP built
 from tests/data/ocds-1.1.5, the files of tag 1__1__5) and fetches each extension a package names
 with ``ocdsextensionregistry``'s requests session: for an extension on GitHub, the ZIP of its
-repository at the tag (``.../archive/v1.1.5.zip``). That session gets a transport adapter which
-answers the bid extension's ZIP from tests/data/ocds_bid_extension-v1.1.5 and refuses every
-other URL, so validation never touches the network; an extension it could not read shows in
-the report's ``invalid_extensions`` (the tests assert there is none)."""
+repository at the tag (``.../archive/v1.1.5.zip``). For a record package, jsonref also loads the
+versioned release schema the record package schema refers to by URL. Both get a transport
+adapter that answers the bid extension's ZIP from tests/data/ocds_bid_extension-v1.1.5 and the
+standard's schema URLs from tests/data/ocds-1.1.5, and refuses every other URL: validation never
+touches the network, and an extension it could not read shows in the report's
+``invalid_extensions`` (the tests assert there is none)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import jsonref
 import requests
 import simplejson
 from libcoveocds.api import ocds_json_output
@@ -27,6 +30,7 @@ from requests.adapters import BaseAdapter
 
 DATA = Path(__file__).resolve().parent / "data"
 STANDARD = DATA / "ocds-1.1.5"
+SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/"
 # The URL ocdsextensionregistry downloads BID_EXTENSION from, and the local copy.
 LOCAL_ZIPS = {
     "https://github.com/open-contracting-extensions/ocds_bid_extension/archive/v1.1.5.zip": (
@@ -51,16 +55,19 @@ def standard_zip() -> bytes:
     return zipped(STANDARD, "standard-1__1__5", "schema/")
 
 
-class LocalExtensions(BaseAdapter):
-    """Serves the extensions' files from tests/data; any other URL is an error."""
+class LocalCopies(BaseAdapter):
+    """Serves the extension's ZIP and the standard's schema files from tests/data; any other
+    URL is an error."""
 
     def send(self, request, **_kwargs):
-        folder = LOCAL_ZIPS.get(request.url)
-        if folder is None:
+        folder, path = LOCAL_ZIPS.get(request.url), None
+        if folder is None and request.url.startswith(SCHEMA_URL):
+            path = STANDARD / request.url.removeprefix(SCHEMA_URL)
+        if folder is None and (path is None or not path.is_file()):
             raise requests.ConnectionError(f"offline: no local copy of {request.url}")
         response = requests.Response()
         response.url, response.request, response.status_code = request.url, request, 200
-        response._content = zipped(folder, "ocds_bid_extension-1.1.5")
+        response._content = zipped(folder, "repo") if folder else path.read_bytes()
         return response
 
     def close(self):
@@ -68,18 +75,22 @@ class LocalExtensions(BaseAdapter):
 
 
 @contextmanager
-def offline_registry():
-    session = registry_util.session
-    saved = dict(session.adapters)
-    adapter = LocalExtensions()
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
+def offline():
+    """ocdsextensionregistry's session, and the one jsonref loads a record package schema's
+    remote ``$ref`` (the versioned release schema) with, answered from the local copies."""
+    session, local = registry_util.session, requests.Session()
+    saved, saved_jsonref = dict(session.adapters), jsonref.requests
+    for scheme in ("https://", "http://"):
+        session.mount(scheme, LocalCopies())
+        local.mount(scheme, LocalCopies())
+    jsonref.requests = local
     try:
         with session.cache_disabled():
             yield
     finally:
         session.adapters.clear()
         session.adapters.update(saved)
+        jsonref.requests = saved_jsonref
 
 
 def validate(package: dict[str, Any] | str) -> dict[str, Any]:
@@ -88,6 +99,6 @@ def validate(package: dict[str, Any] | str) -> dict[str, Any]:
     text = package if isinstance(package, str) else simplejson.dumps(package, use_decimal=True)
     data = json.loads(text)
     config = LibCoveOCDSConfig({"standard_zip": standard_zip(), "context": "api"})
-    with offline_registry(), tempfile.TemporaryDirectory() as scratch:
+    with offline(), tempfile.TemporaryDirectory() as scratch:
         # ocds_json_output writes the extended schema into its output folder
         return ocds_json_output(scratch, json_data=data, lib_cove_ocds_config=config)

@@ -8,9 +8,14 @@ from flask.views import MethodView
 from procurement.compliance import export, services
 from procurement.compliance import ocds_export as ocds
 from procurement.compliance import ocds_feed_queries as feed
+from procurement.compliance import ocds_records_queries as records
 from procurement.compliance import schemas as s
 from procurement.compliance.ocds_feed import Publisher
-from procurement.compliance.ocds_schemas import FeedArgs, ReleasePackageSchema
+from procurement.compliance.ocds_schemas import (
+    FeedArgs,
+    RecordPackageSchema,
+    ReleasePackageSchema,
+)
 from procurement.compliance.progress.queries import Filters
 from procurement.compliance.redflags import schemas as rfs
 from procurement.compliance.redflags import services as redflags
@@ -206,6 +211,22 @@ class TenderOcds(MethodView):
                 get_session(),
                 tender_id=tender_id,
                 actor=api_actor(optional=True),
+                now=now(),
+                publisher=Publisher.from_config(current_app.config),
+            )
+        )
+
+
+@blp.route("/tenders/<int:tender_id>/ocds/records")
+class TenderOcdsRecords(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200, RecordPackageSchema)
+    def get(self, tender_id):
+        """A published tender as an OCDS record package: a record per lot with its releases."""
+        return exact_json(
+            records.record_package(
+                get_session(),
+                tender_id=tender_id,
                 now=now(),
                 publisher=Publisher.from_config(current_app.config),
             )

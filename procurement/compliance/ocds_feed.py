@@ -104,6 +104,14 @@ class Publisher:
             **extra,
         }
 
+    def record_package(
+        self, *, uri: str, published: datetime, records: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """A record package of ``records``, with this publisher's fields."""
+        package = self.package(uri=uri, published=published, releases=[])
+        del package["releases"]
+        return {**package, "records": records}
+
 
 class Source(IntEnum):
     """Where a change comes from; its number orders changes of the same instant."""

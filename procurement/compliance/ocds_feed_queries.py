@@ -72,17 +72,16 @@ def feed_package(
     """A page of the feed as a release package: changes from ``since`` (inclusive) or after
     ``cursor``, at most ``limit``; ``links.next`` continues after the last one (absent on an
     empty page: keep the previous link and poll it again)."""
-    after = _parse(cursor)
-    changes = _changes(session, since, after, limit, now)
+    found = changes(session, Scope(now - FEED_SETTLE, since, _parse(cursor), limit))
     asked = {"cursor": cursor} if cursor else {"since": since.isoformat()} if since else {}
     extra: dict[str, Any] = {}
-    if changes:
-        following = urlencode({"cursor": changes[-1].key.cursor(), "limit": limit})
+    if found:
+        following = urlencode({"cursor": found[-1].key.cursor(), "limit": limit})
         extra["links"] = {"next": publisher.url(f"{FEED_PATH}?{following}")}
     return publisher.package(
         uri=publisher.url(f"{FEED_PATH}?{urlencode({**asked, 'limit': limit})}"),
-        published=max((c.key.date for c in changes), default=now),
-        releases=ox.with_parties(session, _releases(session, changes, publisher.ocid_prefix)),
+        published=max((c.key.date for c in found), default=now),
+        releases=ox.with_parties(session, releases(session, found, publisher.ocid_prefix)),
         **extra,
     )
 
@@ -96,12 +95,33 @@ def _parse(cursor: str | None) -> FeedKey | None:
         raise FeedCursorInvalid(errors={"cursor": [N_("not a cursor of the feed")]}) from None
 
 
-def _changes(session, since, after: FeedKey | None, limit: int, now: datetime) -> list[Change]:
-    until = now - FEED_SETTLE
-    found = _status_changes(session, since, until, after, limit)
-    found += _payments(session, since, until, after, limit)
+@dataclass(frozen=True)
+class Scope:
+    """Which changes to read: dated from ``since`` (inclusive) to ``until``, after the key
+    ``after``, at most ``limit`` (None: all), of one tender (None: of every tender)."""
+
+    until: datetime
+    since: datetime | None = None
+    after: FeedKey | None = None
+    limit: int | None = None
+    tender_id: int | None = None
+
+    def rows(self, query, date_col, id_col, source: Source):
+        """``query`` narrowed to the scope, in key order, with room for one partly read row
+        and one more than the page (a row makes a release per lot)."""
+        query = query.where(date_col <= self.until, _from(date_col, id_col, source, self.after))
+        if self.since is not None:
+            query = query.where(date_col >= self.since)
+        query = query.order_by(date_col, id_col)
+        return query if self.limit is None else query.limit(self.limit + 2)
+
+
+def changes(session: Session, scope: Scope) -> list[Change]:
+    """The changes in ``scope``, in feed order."""
+    found = _status_changes(session, scope) + _payments(session, scope)
+    after = scope.after
     found = sorted((c for c in found if after is None or c.key > after), key=lambda c: c.key)
-    return found[:limit]
+    return found if scope.limit is None else found[: scope.limit]
 
 
 def _from(date_col, id_col, source: Source, after: FeedKey | None):
@@ -114,20 +134,14 @@ def _from(date_col, id_col, source: Source, after: FeedKey | None):
     return or_(date_col > after.date, and_(date_col == after.date, id_col >= after.ref))
 
 
-def _window(query, date_col, since, until):
-    query = query.where(date_col <= until)
-    return query.where(date_col >= since) if since is not None else query
-
-
-def _status_changes(session, since, until, after, limit) -> list[Change]:
+def _status_changes(session, scope: Scope) -> list[Change]:
     e = AuditEvent
     query = select(e.occurred_at, e.id, e.subject_id, e.payload).where(
-        e.action == STATUS_ACTION,
-        e.subject_type == "tender",
-        _from(e.occurred_at, e.id, Source.STATUS, after),
+        e.action == STATUS_ACTION, e.subject_type == "tender"
     )
-    query = _window(query, e.occurred_at, since, until)
-    rows = session.execute(query.order_by(e.occurred_at, e.id).limit(limit + 2)).all()
+    if scope.tender_id is not None:
+        query = query.where(e.subject_id == str(scope.tender_id))
+    rows = session.execute(scope.rows(query, e.occurred_at, e.id, Source.STATUS)).all()
     lots = _lots_of(session, {int(r.subject_id) for r in rows})
     return [
         Change(FeedKey(as_utc(r.occurred_at), Source.STATUS, r.id, lot_id), tender_id, status)
@@ -146,14 +160,11 @@ def _lots_of(session, tender_ids) -> dict[int, list[int]]:
     return out
 
 
-def _payments(session, since, until, after, limit) -> list[Change]:
-    query = (
-        select(Payment)
-        .where(_from(Payment.paid_at, Payment.id, Source.PAYMENT, after))
-        .options(joinedload(Payment.manufacturer), joinedload(Payment.run))
-    )
-    query = _window(query, Payment.paid_at, since, until)
-    payments = list(session.scalars(query.order_by(Payment.paid_at, Payment.id).limit(limit + 2)))
+def _payments(session, scope: Scope) -> list[Change]:
+    query = select(Payment).options(joinedload(Payment.manufacturer), joinedload(Payment.run))
+    if scope.tender_id is not None:
+        query = query.where(Payment.id.in_(_payments_of(scope.tender_id)))
+    payments = list(session.scalars(scope.rows(query, Payment.paid_at, Payment.id, Source.PAYMENT)))
     if not payments:
         return []
     paid = (
@@ -167,6 +178,7 @@ def _payments(session, since, until, after, limit) -> list[Change]:
         )
         .join(Contract, Contract.id == Payable.contract_id)
         .where(Payable.payment_txn_id.in_({p.transaction_id for p in payments}))
+        .where(*([Contract.tender_id == scope.tender_id] if scope.tender_id is not None else []))
         .group_by(
             Payable.payment_txn_id,
             Payable.manufacturer_id,
@@ -196,7 +208,7 @@ def _payments(session, since, until, after, limit) -> list[Change]:
     ]
 
 
-def _releases(session: Session, changes: list[Change], prefix: str):
+def releases(session: Session, changes: list[Change], prefix: str):
     """Each change's release and its parties (organization id -> roles) to describe; the
     page's tenders and lots read once."""
     tenders = {
@@ -216,6 +228,22 @@ def _releases(session: Session, changes: list[Change], prefix: str):
         )
     }
     return [_release(session, c, tenders[c.tender_id], lots[c.key.lot_id], prefix) for c in changes]
+
+
+def _payments_of(tender_id: int):
+    """The ids of the payments that paid a contract of the tender."""
+    return (
+        select(Payment.id)
+        .join(
+            Payable,
+            and_(
+                Payable.payment_txn_id == Payment.transaction_id,
+                Payable.manufacturer_id == Payment.manufacturer_id,
+            ),
+        )
+        .join(Contract, Contract.id == Payable.contract_id)
+        .where(Contract.tender_id == tender_id)
+    )
 
 
 def _release(session: Session, change: Change, tender: Tender, lot: Lot, prefix: str):

@@ -42,8 +42,8 @@ class LinksSchema(Schema):
     next = fields.String(required=True)
 
 
-class ReleasePackageSchema(Schema):
-    """An OCDS 1.1 release package of the feed's releases, oldest first."""
+class PackageSchema(Schema):
+    """What every OCDS 1.1 package of the platform carries."""
 
     uri = fields.String(required=True)
     version = fields.String(required=True)
@@ -52,5 +52,21 @@ class ReleasePackageSchema(Schema):
     license = fields.String(required=True)
     publicationPolicy = fields.String(required=True)  # OCDS field name
     extensions = fields.List(fields.String(), required=True)
+
+
+class ReleasePackageSchema(PackageSchema):
+    """An OCDS 1.1 release package of the feed's releases, oldest first."""
+
     releases = fields.List(fields.Dict(), required=True)
     links = fields.Nested(LinksSchema)
+
+
+class RecordSchema(Schema):
+    ocid = fields.String(required=True)
+    releases = fields.List(fields.Dict(), required=True)
+
+
+class RecordPackageSchema(PackageSchema):
+    """An OCDS 1.1 record package: a record per lot, its releases embedded."""
+
+    records = fields.List(fields.Nested(RecordSchema), required=True)

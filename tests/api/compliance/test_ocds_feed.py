@@ -318,3 +318,28 @@ def test_the_package_names_the_platform_as_publisher(walk, client, app):
     assert package["extensions"] == [BID_EXTENSION]
     assert {r["ocid"][:11] for r in package["releases"]} == {"ocds-js0001"}
     assert package["releases"][0]["ocid"] == f"ocds-js0001-{walk.tender.code}-L01"
+
+
+def test_a_tender_record_package_holds_each_lots_releases_and_validates(walk, client):
+    walk.award()
+    walk.in_force()
+    walk.pay()
+    reply = client.get(f"/api/v1/tenders/{walk.tender.id}/ocds/records")
+    assert reply.status_code == 200
+    assert_valid(reply.get_data(as_text=True))
+    package = json.loads(reply.get_data(as_text=True), parse_float=Decimal)
+    assert [r["ocid"] for r in package["records"]] == [
+        f"ocds-vbp001-{walk.tender.code}-L01",
+        f"ocds-vbp001-{walk.tender.code}-L02",
+    ]
+    feed = releases_of(read_all(client)[0], walk.tender)
+    for record in package["records"]:
+        assert record["releases"] == [r for r in feed if r["ocid"] == record["ocid"]]
+    assert package["records"][0]["releases"][-1]["tag"] == ["implementation"]
+
+
+def test_a_draft_tender_has_no_record_package(client, make_tender):
+    draft = make_tender("draft")
+    reply = client.get(f"/api/v1/tenders/{draft.id}/ocds/records")
+    assert reply.status_code == 404
+    assert reply.mimetype == "application/problem+json"
