@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import Response, current_app
 from flask.views import MethodView
 
 from procurement.compliance import export, services
@@ -217,13 +217,22 @@ class TenderOcds(MethodView):
         )
 
 
+NO_RELEASE_YET = "No release (yet): an OCDS package holds one at least. Ask again later."
+
+
+def ocds_response(package):
+    """An OCDS package with its exact numbers, or 204 when there is none."""
+    return Response(status=204) if package is None else exact_json(package)
+
+
 @blp.route("/tenders/<int:tender_id>/ocds/records")
 class TenderOcdsRecords(MethodView):
     @blp.doc(security=[])
     @blp.response(200, RecordPackageSchema)
+    @blp.alt_response(204, description=NO_RELEASE_YET)
     def get(self, tender_id):
         """A published tender as an OCDS record package: a record per lot with its releases."""
-        return exact_json(
+        return ocds_response(
             records.record_package(
                 get_session(),
                 tender_id=tender_id,
@@ -238,12 +247,13 @@ class OcdsReleases(MethodView):
     @blp.doc(security=[])
     @blp.arguments(FeedArgs, location="query")
     @blp.response(200, ReleasePackageSchema)
+    @blp.alt_response(204, description=NO_RELEASE_YET)
     def get(self, args):
         """The OCDS change feed: every published change as a release, oldest first (public).
 
-        ``since`` starts at a time; ``links.next`` continues after the page's last release
-        (absent on an empty page: poll the last link again later)."""
-        return exact_json(
+        ``since`` starts at a time; ``links.next`` continues after the page's last release.
+        No release (yet) after it: 204, poll the same link again later."""
+        return ocds_response(
             feed.feed_package(
                 get_session(),
                 since=args.get("since"),

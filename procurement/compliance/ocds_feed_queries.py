@@ -68,21 +68,21 @@ def feed_package(
     limit: int,
     now: datetime,
     publisher: Publisher,
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
     """A page of the feed as a release package: changes from ``since`` (inclusive) or after
-    ``cursor``, at most ``limit``; ``links.next`` continues after the last one (absent on an
-    empty page: keep the previous link and poll it again)."""
+    ``cursor``, at most ``limit``; ``links.next`` continues after the last one. None when
+    there is nothing (yet): an OCDS package holds one release at least, so an empty page is no
+    package (the API answers 204; poll the same link again later)."""
     found = changes(session, Scope(now - FEED_SETTLE, since, _parse(cursor), limit))
+    if not found:
+        return None
     asked = {"cursor": cursor} if cursor else {"since": since.isoformat()} if since else {}
-    extra: dict[str, Any] = {}
-    if found:
-        following = urlencode({"cursor": found[-1].key.cursor(), "limit": limit})
-        extra["links"] = {"next": publisher.url(f"{FEED_PATH}?{following}")}
+    following = urlencode({"cursor": found[-1].key.cursor(), "limit": limit})
     return publisher.package(
         uri=publisher.url(f"{FEED_PATH}?{urlencode({**asked, 'limit': limit})}"),
-        published=max((c.key.date for c in found), default=now),
+        published=max(c.key.date for c in found),
         releases=ox.with_parties(session, releases(session, found, publisher.ocid_prefix)),
-        **extra,
+        links={"next": publisher.url(f"{FEED_PATH}?{following}")},
     )
 
 

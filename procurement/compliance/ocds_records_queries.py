@@ -23,18 +23,21 @@ from procurement.compliance.ocds_feed_queries import Scope, changes, releases
 
 def record_package(
     session: Session, *, tender_id: int, now: datetime, publisher: Publisher
-) -> dict[str, Any]:
-    """The tender's lots as records of their releases (anyone, once the tender is published)."""
+) -> dict[str, Any] | None:
+    """The tender's lots as records of their releases (anyone, once the tender is published);
+    None while the tender has no settled release yet (a package holds one record at least)."""
     tender = session.get(Tender, tender_id)
     if tender is None or tender.status == TenderStatus.DRAFT:
         raise PublishedTenderNotFound(tender_id=tender_id)
     found = changes(session, Scope(now - FEED_SETTLE, tender_id=tender.id))
+    if not found:
+        return None
     by_ocid: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for release in ox.with_parties(session, releases(session, found, publisher.ocid_prefix)):
         by_ocid[release["ocid"]].append(release)
     ocids = [ox.ocid_of(tender, lot, publisher.ocid_prefix) for lot in tender.lots]
     return publisher.record_package(
         uri=publisher.url(f"/api/v1/tenders/{tender.id}/ocds/records"),
-        published=max((c.key.date for c in found), default=now),
+        published=max(c.key.date for c in found),
         records=[{"ocid": o, "releases": by_ocid[o]} for o in ocids if by_ocid[o]],
     )
