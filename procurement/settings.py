@@ -13,10 +13,12 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import secrets
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
@@ -26,6 +28,8 @@ ENVIRONMENTS = ("development", "testing", "production")
 # the instance folder (mode 0600) and reused: never derived from the (public) default secret.
 INSTANCE_KEYS_FILE = "secret-keys.json"
 INSTANCE_KEY_NAMES = ("BID_SEAL_KEYS", "AUDIT_KEYS")
+# An OCDS ocid prefix as the Open Contracting Partnership assigns them.
+OCID_PREFIX = re.compile(r"ocds-[a-z0-9]{6}")
 
 
 class SettingsError(RuntimeError):
@@ -103,6 +107,7 @@ def validate(settings: dict[str, Any]) -> None:
         ) from error
     settings.setdefault("BABEL_DEFAULT_TIMEZONE", settings["BUSINESS_TIMEZONE"])
     _validate_security(settings)
+    _publication(settings)
     url = settings.get("DATABASE_URL", "")
     if url and not url.startswith(("sqlite", "postgresql")):
         raise SettingsError("DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
@@ -197,3 +202,30 @@ def _validate_security(settings: dict[str, Any]) -> None:
         raise SettingsError(
             'API_RATE_LIMIT must be a rate such as "600 per minute" or "10/second"'
         ) from None
+
+
+def _publication(settings: dict[str, Any]) -> None:
+    """The public address and what published data links with it: a checked ``PUBLIC_BASE_URL``
+    (no trailing slash), and the links left empty filled from it (problem types, the OCDS
+    publisher and publication policy)."""
+    base = str(settings.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise SettingsError(
+            "PUBLIC_BASE_URL must be the platform's public address, such as "
+            f"https://vbp.example.gov.cn, not {settings.get('PUBLIC_BASE_URL')!r}"
+        )
+    settings["PUBLIC_BASE_URL"] = base
+    for name, default in (
+        ("PROBLEM_TYPE_BASE", f"{base}/problems/"),
+        ("OCDS_PUBLISHER_URI", base),
+        ("OCDS_PUBLICATION_POLICY", f"{base}/public/results"),
+    ):
+        if not settings.get(name):
+            settings[name] = default
+    prefix = settings.get("OCDS_OCID_PREFIX")
+    if not isinstance(prefix, str) or not OCID_PREFIX.fullmatch(prefix):
+        raise SettingsError(
+            'OCDS_OCID_PREFIX must be "ocds-" and 6 lowercase letters or digits, as registered '
+            f"with the Open Contracting Partnership, not {prefix!r}"
+        )

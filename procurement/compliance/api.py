@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from flask import Response, current_app
 from flask.views import MethodView
 
 from procurement.compliance import export, services
 from procurement.compliance import ocds_export as ocds
+from procurement.compliance import ocds_feed_queries as feed
+from procurement.compliance import ocds_records_queries as records
 from procurement.compliance import schemas as s
+from procurement.compliance.ocds_feed import Publisher
+from procurement.compliance.ocds_schemas import (
+    FeedArgs,
+    RecordPackageSchema,
+    ReleasePackageSchema,
+)
 from procurement.compliance.progress.queries import Filters
 from procurement.compliance.redflags import schemas as rfs
 from procurement.compliance.redflags import services as redflags
@@ -199,7 +208,59 @@ class TenderOcds(MethodView):
         """The tender as an OCDS 1.1.5 release package (public once awarded)."""
         return exact_json(
             ocds.release_package(
-                get_session(), tender_id=tender_id, actor=api_actor(optional=True), now=now()
+                get_session(),
+                tender_id=tender_id,
+                actor=api_actor(optional=True),
+                now=now(),
+                publisher=Publisher.from_config(current_app.config),
+            )
+        )
+
+
+NO_RELEASE_YET = "No release (yet): an OCDS package holds one at least. Ask again later."
+
+
+def ocds_response(package):
+    """An OCDS package with its exact numbers, or 204 when there is none."""
+    return Response(status=204) if package is None else exact_json(package)
+
+
+@blp.route("/tenders/<int:tender_id>/ocds/records")
+class TenderOcdsRecords(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200, RecordPackageSchema)
+    @blp.alt_response(204, description=NO_RELEASE_YET)
+    def get(self, tender_id):
+        """A published tender as an OCDS record package: a record per lot with its releases."""
+        return ocds_response(
+            records.record_package(
+                get_session(),
+                tender_id=tender_id,
+                now=now(),
+                publisher=Publisher.from_config(current_app.config),
+            )
+        )
+
+
+@blp.route("/ocds/releases")
+class OcdsReleases(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(FeedArgs, location="query")
+    @blp.response(200, ReleasePackageSchema)
+    @blp.alt_response(204, description=NO_RELEASE_YET)
+    def get(self, args):
+        """The OCDS change feed: every published change as a release, oldest first (public).
+
+        ``since`` starts at a time; ``links.next`` continues after the page's last release.
+        No release (yet) after it: 204, poll the same link again later."""
+        return ocds_response(
+            feed.feed_package(
+                get_session(),
+                since=args.get("since"),
+                cursor=args.get("cursor"),
+                limit=args["limit"],
+                now=now(),
+                publisher=Publisher.from_config(current_app.config),
             )
         )
 

@@ -166,3 +166,10 @@ class BidderWithoutBids(NotFound):
     title = N_("Bidder not found")
     when = N_("A bidder's red flags are asked for in a tender where it has no opened bid.")
     template = N_("Manufacturer {manufacturer_id} has no opened bid in tender {tender_id}.")
+
+
+class FeedCursorInvalid(ValidationFailed):
+    when = N_("The OCDS change feed is asked for a page after a cursor it never gave.")
+    template = N_(
+        "This is not a cursor of the feed: follow the links.next of a page, or start with since."
+    )

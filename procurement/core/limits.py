@@ -57,3 +57,7 @@ MAX_UPLOAD_XLSX_UNPACKED_BYTES = 32 * 2**20
 
 # API tokens: the longest lifetime a token may be given.
 MAX_TOKEN_VALID_DAYS = 366
+
+# The OCDS change feed (GET /api/v1/ocds/releases): releases on one page, at most and unless asked.
+MAX_FEED_PAGE = 100
+DEFAULT_FEED_PAGE = 50

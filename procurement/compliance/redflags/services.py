@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,18 +20,17 @@ from sqlalchemy.orm import Session
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization
 from procurement.auth.roles import OrgKind
-from procurement.bidding.models import Bid, BidderGroup, BidStatus, Validity
+from procurement.bidding.models import Bid, BidderGroup, BidStatus
 from procurement.catalog.models import Tender
 from procurement.catalog.services.common import visible_tender
 from procurement.compliance import ocds_export
 from procurement.compliance.errors import RedFlagsBeforeOpening
+from procurement.compliance.ocds_bids_export import bid_detail
 from procurement.compliance.redflags.cardinal import indicators
 from procurement.compliance.redflags.flags import Flag, cardinal_flags
 from procurement.compliance.redflags.vbp import OpenedBid, RelatedGroup, vbp_flags
 
 __all__ = ["RedFlagReport", "red_flags"]
-
-BID_STATUS = {Validity.VALID: "valid", Validity.INVALID: "disqualified", None: "pending"}
 
 
 @dataclass(frozen=True)
@@ -56,24 +54,13 @@ class RedFlagReport:
         return sum(1 for code in self.lots if self.of_lot(code))
 
 
-def _bid_detail(bid: Bid) -> dict[str, Any]:
-    detail: dict[str, Any] = {
-        "id": bid.reference,
-        "status": "withdrawn" if bid.status == BidStatus.WITHDRAWN else BID_STATUS[bid.validity],
-        "tenderers": [{"id": f"org-{bid.manufacturer_id}"}],
-    }
-    if bid.comparable_price is not None and bid.status != BidStatus.WITHDRAWN:
-        detail["value"] = {"amount": bid.comparable_price, "currency": bid.lot.currency}
-    return detail
-
-
 def tender_releases(session: Session, tender: Tender, bids: list[Bid], now: datetime):
     """The tender's OCDS releases with the opened bids (the bids extension)."""
     out = ocds_export.releases(session, tender, now, with_contracts=False)
     by_lot = {ocds_export.ocid_of(tender, lot): lot.id for lot in tender.lots}
     for release in out:
         lot_id = by_lot[release["ocid"]]
-        release["bids"] = {"details": [_bid_detail(b) for b in bids if b.lot_id == lot_id]}
+        release["bids"] = {"details": [bid_detail(b) for b in bids if b.lot_id == lot_id]}
     return out
 
 

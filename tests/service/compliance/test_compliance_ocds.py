@@ -14,6 +14,7 @@ from referencing.jsonschema import DRAFT4
 
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.compliance.ocds_export import release_package
+from procurement.compliance.ocds_feed import Publisher
 from procurement.core.errors import NotFound
 from procurement.settlement.services import accrue_payables, start_run
 
@@ -52,6 +53,11 @@ def codelist_values(schema, data, root, path="$"):
 
 
 @pytest.fixture
+def publisher(app):
+    return Publisher.from_config(app.config)
+
+
+@pytest.fixture
 def paid_world(db_session, clock, comp_world, deliver, make_actor):
     world = comp_world(hospitals=2, lots=2, agreed=1000)
     deliver(world, world.contract(0, 0), 200)
@@ -63,9 +69,11 @@ def paid_world(db_session, clock, comp_world, deliver, make_actor):
     return world
 
 
-def test_release_package_is_valid_ocds_with_codelist_values(db_session, clock, paid_world):
+def test_release_package_is_valid_ocds_with_codelist_values(
+    db_session, clock, paid_world, publisher
+):
     package = release_package(
-        db_session, tender_id=paid_world.tender.id, actor=None, now=clock.now()
+        db_session, tender_id=paid_world.tender.id, actor=None, now=clock.now(), publisher=publisher
     )
     errors = sorted(validator().iter_errors(package), key=lambda e: list(e.path))
     assert errors == [], [f"{list(e.path)}: {e.message}" for e in errors]
@@ -78,9 +86,11 @@ def test_release_package_is_valid_ocds_with_codelist_values(db_session, clock, p
     assert checked > 10
 
 
-def test_one_release_per_lot_one_contract_per_hospital_and_winner(db_session, clock, paid_world):
+def test_one_release_per_lot_one_contract_per_hospital_and_winner(
+    db_session, clock, paid_world, publisher
+):
     package = release_package(
-        db_session, tender_id=paid_world.tender.id, actor=None, now=clock.now()
+        db_session, tender_id=paid_world.tender.id, actor=None, now=clock.now(), publisher=publisher
     )
     releases = package["releases"]
     assert len({r["ocid"] for r in releases}) == len(releases) == 2
@@ -93,13 +103,25 @@ def test_one_release_per_lot_one_contract_per_hospital_and_winner(db_session, cl
     assert "bids" not in first
 
 
-def test_the_package_is_not_public_before_award(db_session, clock, paid_world, make_actor):
+def test_the_package_is_not_public_before_award(
+    db_session, clock, paid_world, make_actor, publisher
+):
     paid_world.tender.status = TenderStatus.BIDDING_OPEN
     db_session.flush()
     with pytest.raises(NotFound):
-        release_package(db_session, tender_id=paid_world.tender.id, actor=None, now=clock.now())
+        release_package(
+            db_session,
+            tender_id=paid_world.tender.id,
+            actor=None,
+            now=clock.now(),
+            publisher=publisher,
+        )
     package = release_package(
-        db_session, tender_id=paid_world.tender.id, actor=paid_world.reg, now=clock.now()
+        db_session,
+        tender_id=paid_world.tender.id,
+        actor=paid_world.reg,
+        now=clock.now(),
+        publisher=publisher,
     )
     assert all(
         "awards" not in r and "numberOfTenderers" not in r["tender"] for r in package["releases"]
