@@ -24,68 +24,24 @@ from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
 from procurement.catalog.rules import DEFAULT_PRESET, RulesSet
 from procurement.catalog.services.common import require_owner, table_failure, visible_tender
-from procurement.catalog.services.overrides import build_rules, canonical
+from procurement.catalog.services.overrides import build_rules
 from procurement.catalog.tabular import TableError
-from procurement.core.errors import DomainError
-from procurement.core.messages import N_, Message
 from procurement.simulation import upload as uploads
+from procurement.simulation.comparison import compare
 from procurement.simulation.engine import (
-    MAX_SIMULATION_VARIANTS,
-    MAX_VARIANT_NAME,
     LotResult,
     lot_result,
-    variant_label,
 )
 from procurement.simulation.errors import (
     SimulationNotFound,
-    SimulationVariantsNotValid,
     TenderNotSimulable,
 )
+from procurement.simulation.export import export_file
 from procurement.simulation.models import Simulation, SimulationLotResult, SimulationVariant
+from procurement.simulation.variants_services import Variant, resolve_variants
 
 SIMULABLE = (TenderStatus.OPENED, TenderStatus.AWARDED, TenderStatus.IN_FORCE, TenderStatus.CLOSED)
 ACTION = "simulate the rules"
-
-
-@dataclasses.dataclass(frozen=True)
-class Variant:
-    name: str
-    preset: str
-    overrides: dict[str, Any]
-    rules: dict[str, Any]
-    baseline: bool = False
-
-
-def resolve_variants(specs: list[dict[str, Any]]) -> list[Variant]:
-    """Each ``{"name", "preset", "overrides"}`` checked and resolved to its whole rules set;
-    every error keyed ``variants.<i>.<field>`` (raises SimulationVariantsNotValid)."""
-    errors: dict[str, list] = {}
-    if not specs:
-        errors["variants"] = [N_("choose at least one preset")]
-    if len(specs) > MAX_SIMULATION_VARIANTS:
-        errors["variants"] = [
-            Message(
-                "at most {limit} variants (MAX_SIMULATION_VARIANTS)",
-                limit=MAX_SIMULATION_VARIANTS,
-            )
-        ]
-    out = []
-    for i, spec in enumerate(specs[:MAX_SIMULATION_VARIANTS]):
-        preset, given = spec.get("preset") or "", spec.get("overrides") or {}
-        try:
-            rules = build_rules(preset, given)
-        except DomainError as error:
-            for key, messages in (error.errors or {}).items():
-                field = "preset" if key == "rules_preset" else key.replace("rules_", "", 1)
-                errors[f"variants.{i}.{field}"] = messages
-            continue
-        overrides = canonical(given)[0]
-        name = (spec.get("name") or "").strip()[:MAX_VARIANT_NAME]
-        out.append(Variant(name or variant_label(preset, overrides), preset, overrides, rules))
-    if errors:
-        shown = "; ".join(f"{k}: {v[0]}" for k, v in errors.items())
-        raise SimulationVariantsNotValid(errors=errors, shown=shown)
-    return out
 
 
 def _require_regulator(actor: Actor | None, *, write: bool) -> Actor:
@@ -209,6 +165,7 @@ def _store(
     ]
     session.add(simulation)
     session.commit()
+    session.expire_all()  # read back as stored (Numeric places), as a later read shows it
     return simulation
 
 
@@ -247,6 +204,7 @@ def simulate_tender(
 
 
 def _run_tender(session, tender, chosen, *, now, actor, workers, rerun_of=None) -> Simulation:
+    _stored_values(session)
     lots = load_inputs(session, tender)
     digest = inputs_digest(tender, lots, _rules_body(chosen), {})
     results = _tender_results(tender, lots, chosen, now, workers)
@@ -332,11 +290,18 @@ def _kept_variants(simulation: Simulation) -> list[Variant]:
     ]
 
 
+def _stored_values(session: Session) -> None:
+    """Read the inputs as stored: the digest writes Decimals as text, and an object still in
+    the session from its creation may hold "5" where the database gives back "5.0000"."""
+    session.expire_all()
+
+
 def current_digest(session: Session, simulation: Simulation) -> str:
     """The digest of the simulation's inputs as they are now (its variants' rules, the
     tender's bids and demand today); a kept upload cannot change."""
     if simulation.tender is None:
         return simulation.inputs_digest
+    _stored_values(session)
     lots = load_inputs(session, simulation.tender)
     return inputs_digest(simulation.tender, lots, _rules_body(_kept_variants(simulation)), {})
 
@@ -364,3 +329,33 @@ def rerun_simulation(
         workers=workers,
         rerun_of=kept.id,
     )
+
+
+def view(session: Session, simulation: Simulation) -> dict[str, Any]:
+    """The kept simulation as the API and the page show it: its comparison (per lot x variant
+    and totals, against the baseline) and whether its inputs changed since it ran."""
+    return {
+        "id": simulation.id,
+        "tender_id": simulation.tender_id,
+        "filename": simulation.filename,
+        "inputs_digest": simulation.inputs_digest,
+        "ran_at": simulation.ran_at,
+        "ran_by_user_id": simulation.ran_by_user_id,
+        "rerun_of_id": simulation.rerun_of_id,
+        "inputs_changed": current_digest(session, simulation) != simulation.inputs_digest,
+        "variants": compare(simulation.variants),
+    }
+
+
+def export(
+    session: Session,
+    *,
+    simulation_id: int,
+    fmt: str,
+    actor: Actor | None,
+    baseline_name: str = "baseline",
+) -> tuple[bytes, str, str]:
+    """The comparison as a CSV or XLSX file: (bytes, mimetype, file name)."""
+    simulation = get_simulation(session, simulation_id=simulation_id, actor=actor)
+    body, mimetype = export_file(compare(simulation.variants), fmt, baseline_name)
+    return body, mimetype, f"simulation-{simulation.id}.{fmt}"

@@ -35,6 +35,7 @@ from procurement.bidding.models import Bid, CostDisclosure
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.simulation import services
 from procurement.simulation.engine import totals
+from procurement.simulation.errors import SimulationVariantsNotValid
 from procurement.simulation.models import Simulation
 
 PRICES = {"A": "1.4000", "B": "3.3600", "C": "8.1200", "D": "8.4000"}
@@ -128,6 +129,7 @@ def test_the_digest_is_the_award_helper_over_bids_volumes_and_variants_rules(set
     session = setup.extra["session"]
     first = _simulate(setup, clock)
     rules = {"variants": [v.rules for v in first.variants]}
+    session.expire_all()  # the digest is over the values as stored
     expected = inputs_digest(setup.tender, load_inputs(session, setup.tender), rules, {})
     assert first.inputs_digest == expected
     assert _simulate(setup, clock).inputs_digest == expected
@@ -184,7 +186,7 @@ def test_an_override_is_a_variant_a_wider_win_multiple_lets_b_win_under_batch_10
 )
 def test_bad_variants_are_refused_by_field_and_nothing_is_kept(setup, clock, variants, field):
     session = setup.extra["session"]
-    with pytest.raises(services.SimulationVariantsNotValid) as refused:
+    with pytest.raises(SimulationVariantsNotValid) as refused:
         _simulate(setup, clock, variants)
     assert field in refused.value.errors
     session.rollback()
