@@ -95,7 +95,7 @@ def test_an_uploaded_file_of_bids_simulates_with_a_pooled_allocation(client, wor
     """The same four quotes as the tender, pooled demand 6000: baseline (national-2024) one
     winner, 50% = 3000 x 0.05 = 150.00; national-2025 two winners, 60% = 3600, no capacity
     given (each holds the lot), so the cheaper winner takes it all: 3600 x 0.05 = 180.00."""
-    setup, headers = world
+    _setup, headers = world
     response = client.post(
         "/api/v1/simulations",
         data={
@@ -119,7 +119,7 @@ def test_an_uploaded_file_of_bids_simulates_with_a_pooled_allocation(client, wor
 def test_a_malformed_upload_is_a_problem_naming_the_cells_and_keeps_nothing(
     client, world, db_session
 ):
-    setup, headers = world
+    _setup, headers = world
     bad = "lot_code,manufacturer_name,unit_price,ceiling_unit_price\nX1,甲,abc,0.3\n"
     response = client.post(
         "/api/v1/simulations",
