@@ -11,7 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 COLOURS = ("#546e7a", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#c62828", "#00838f")
-ROW, LEFT, TOP, GAP = 14, 110, 40, 12
+ROW, LEFT, TOP, GAP = 16, 70, 44, 12
 
 
 def spend_chart(
@@ -21,31 +21,32 @@ def spend_chart(
     testid: str,
     title: str,
     failed: str,
-    width: int = 640,
+    width: int = 520,
 ) -> Markup:
     """``groups``: (label, spend per variant) per lot and for the total; bars scaled per group
     to the group's largest spend (a lot's variants compare with each other, not across lots)."""
     per = max(len(names), 1)
-    height = TOP + len(groups) * (per * ROW + GAP) + 10
-    span = width - LEFT - 110
+    top_pad = TOP + 15 * max(0, (len(names) - 1) // 2 - 1)
+    height = top_pad + len(groups) * (per * ROW + GAP) + 10
+    span = width - LEFT - 80
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'data-testid="{testid}" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}"><title>{escape(title)}</title>'
     ]
     for i, name in enumerate(names):
-        x = LEFT + (i % 3) * 170
-        y = 12 + (i // 3) * 14
+        x = 10 + (i % 2) * 250
+        y = 12 + (i // 2) * 15
         parts.append(
             f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{COLOURS[i % 7]}"/>'
-            f'<text x="{x + 14}" y="{y}" font-size="11">{escape(name[:26])}</text>'
+            f'<text x="{x + 14}" y="{y}" font-size="11">{escape(name[:32])}</text>'
         )
-    y = TOP
+    y = top_pad
     for label, values in groups:
         top = max([v for v in values if v is not None] or [Decimal(1)]) or Decimal(1)
         parts.append(
             f'<text x="{LEFT - 6}" y="{y + per * ROW / 2 + 4}" text-anchor="end" '
-            f'font-size="12">{escape(label[:16])}</text>'
+            f'font-size="12">{escape(label[:10])}</text>'
         )
         for i, value in enumerate(values):
             parts.append(_bar(label, names[i], i, value, top, y + i * ROW, span, failed))
