@@ -68,3 +68,47 @@ def test_a_line_without_equals_sign_is_an_error_beside_the_overrides(client, awa
     assert response.status_code == 422
     assert 'id="in-variants-1-overrides-error"' in html
     assert "请写成" in html
+
+
+def test_a_kept_simulation_runs_again_as_a_new_one_from_its_page(client, award_setup, login):
+    setup = award_setup(prices=PRICES)
+    login(setup.regulator)
+    first = client.post(
+        f"/regulator/tenders/{setup.tender.id}/simulations",
+        data={"variants.0.preset": "national-2025"},
+    ).headers["Location"]
+    again = client.post(first + "/rerun")
+    assert again.status_code == 302
+    assert again.headers["Location"] != first
+    html = client.get(again.headers["Location"], headers={"Accept-Language": "zh"}).get_data(
+        as_text=True
+    )
+    assert "输入未变化" in html
+
+
+def test_the_upload_page_runs_a_file_and_shows_a_bad_file_beside_the_form(
+    client, award_setup, login
+):
+    from io import BytesIO
+
+    from tests.api.simulation.test_simulation_api import UPLOAD
+
+    setup = award_setup(prices=PRICES)
+    login(setup.regulator)
+    good = client.post(
+        "/regulator/simulations",
+        data={"variants.0.preset": "national-2025", "file": (BytesIO(UPLOAD.encode()), "b.csv")},
+        content_type="multipart/form-data",
+    )
+    assert good.status_code == 302
+    html = client.get(good.headers["Location"]).get_data(as_text=True)
+    assert "¥180.00" in html
+    bad = client.post(
+        "/regulator/simulations",
+        data={"variants.0.preset": "national-2025", "file": (BytesIO(b"x\n1\n"), "b.csv")},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "zh"},
+    )
+    assert bad.status_code == 422
+    assert 'data-testid="form-errors"' in bad.get_data(as_text=True)
+    assert "selected>national-2025" in bad.get_data(as_text=True).replace('"national-2025" ', "")
