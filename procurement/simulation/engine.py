@@ -11,14 +11,14 @@ average price compares a variant with the baseline (the tender's own rules).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
 from procurement.award.allocation import AllocationResult
-from procurement.award.selection import SelectionResult
+from procurement.award.selection import BidOutcome, Outcome, SelectionResult
 from procurement.core.money import line_total, round_amount, round_ratio, round_unit_price
 
 MAX_SIMULATION_VARIANTS = 6  # variants besides the baseline in one simulation
@@ -90,7 +90,7 @@ def lot_result(
         )
     totals = {t.winner_id: t for t in allocation.winner_totals} if allocation.ok else {}
     winners = []
-    for o in selection.winners:
+    for o in sorted(selection.winners, key=_display_order):
         total = totals.get(keys[o.bid_id])
         assert o.award_price is not None
         winners.append(
@@ -123,6 +123,11 @@ def lot_result(
         reference,
         note,
     )
+
+
+def _display_order(o: BidOutcome) -> tuple[bool, Decimal]:
+    """Won before revived, cheapest comparable price first."""
+    return (o.outcome != Outcome.WON, o.award_comparable_price or Decimal(0))
 
 
 class LotFigures(Protocol):
@@ -202,8 +207,3 @@ def variant_label(preset: str, overrides: dict[str, Any]) -> str:
         return preset
     shown = ", ".join(f"{k}={v}" for k, v in sorted(overrides.items()))
     return f"{preset} + {shown}"[:MAX_VARIANT_NAME]
-
-
-def lot_codes(variants: Sequence[Sequence[LotFigures]]) -> list[str]:
-    """Every lot code of a comparison, sorted (variants cover the same lots)."""
-    return sorted({getattr(lot, "lot_code", "") for lots in variants for lot in lots})

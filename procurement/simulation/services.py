@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from procurement.audit.services import record
 from procurement.auth.actor import Actor, require_kind
 from procurement.auth.models import OrgKind
 from procurement.award.allocation import SolverOptions
@@ -164,6 +165,21 @@ def _store(
         for position, (v, lots) in enumerate(zip(variants, results, strict=True))
     ]
     session.add(simulation)
+    session.flush()
+    record(
+        session,
+        action="simulation.run",
+        subject_type="simulation",
+        subject_id=simulation.id,
+        now=now,
+        actor=actor,
+        payload={
+            "tender": simulation.tender_id,
+            "file": simulation.filename,
+            "inputs_digest": simulation.inputs_digest,
+            "variants": [v.name or v.preset for v in variants],
+        },
+    )
     session.commit()
     session.expire_all()  # read back as stored (Numeric places), as a later read shows it
     return simulation

@@ -28,6 +28,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from procurement.audit.models import AuditEvent
 from procurement.award.models import AwardRun
 from procurement.award.services import load_inputs
 from procurement.award.services.inputs import inputs_digest
@@ -123,6 +124,8 @@ def test_a_simulation_changes_nothing_in_the_tender_its_bids_or_its_award(setup,
     assert session.scalar(select(func.count()).select_from(AwardRun)) == 0
     assert session.scalar(select(func.count()).select_from(CostDisclosure)) == 0
     assert setup.tender.status == TenderStatus.OPENED
+    ran = session.scalars(select(AuditEvent).where(AuditEvent.action == "simulation.run")).all()
+    assert len(ran) == 1  # the run itself is on the audit trail
 
 
 def test_the_digest_is_the_award_helper_over_bids_volumes_and_variants_rules(setup, clock):
