@@ -22,13 +22,14 @@ from procurement.simulation.export import FORMATS
 from procurement.simulation.schemas import SimulationStartSchema
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.forms import FORM_ERRORS, PageForm
+from procurement.web.listing import Listing
 from procurement.web.pages import add_nav
 from procurement.web.session import get_session, now
 
 bp = Blueprint("simulation_pages", __name__, template_folder="templates")
 REGULATOR = portal_required(OrgKind.REGULATOR)
 ROWS = 4  # variant rows on the form (the service allows MAX_SIMULATION_VARIANTS)
-SEPARATORS = ("\n", ";")
+KEPT = Listing()  # kept simulations, newest first, 50 a page
 
 add_nav(OrgKind.REGULATOR, _l("Simulations"), "simulation_pages.uploads", order=45)
 
@@ -119,7 +120,7 @@ def _tender_page(tender_id: int, form: VariantsForm):
     return render_template(
         "simulation/start.html",
         tender=tender,
-        kept=kept,
+        page=KEPT.page_of(kept, tender_id=tender_id),
         form=form,
         rows=range(ROWS),
         presets=_presets(),
@@ -155,7 +156,7 @@ def _upload_page(form: VariantsForm):
     return render_template(
         "simulation/start.html",
         tender=None,
-        kept=kept,
+        page=KEPT.page_of(kept),
         form=form,
         rows=range(ROWS),
         presets=_presets(),
