@@ -19,6 +19,7 @@ AREAS = (
     "orders",
     "settlement",
     "compliance",
+    "simulation",
     "portal",
     "demo",
 )
