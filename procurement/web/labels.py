@@ -160,6 +160,12 @@ LABELS: dict[str, dict[str, object]] = {
         "same_price": _l("Same unit price across lots"),
         "revival": _l("Repeated revival opt-ins"),
     },
+    "procurement.jobs.models.JobStatus": {
+        "queued": _l("Queued"),
+        "running": _l("Running"),
+        "succeeded": _l("Succeeded"),
+        "failed": _l("Failed"),
+    },
 }
 
 
