@@ -27,11 +27,23 @@ from procurement.jobs import worker as worker_mod
     help="seconds without a heartbeat before a worker's running jobs go to another worker",
 )
 @click.option("--until-empty", is_flag=True, help="stop once the queue is empty")
+@click.option(
+    "--import",
+    "modules",
+    multiple=True,
+    help="also load the tasks of this module (a plugin's); repeatable",
+)
 @with_appcontext
-def worker(concurrency: int, heartbeat: float, stalled_after: float, until_empty: bool) -> None:
+def worker(
+    concurrency: int, heartbeat: float, stalled_after: float, until_empty: bool, modules
+) -> None:
     """Run queued jobs until stopped (Ctrl-C or SIGTERM finishes the running ones first)."""
+    import importlib
+
     from procurement.jobs.services import queue
 
+    for module in modules:
+        importlib.import_module(module)
     if current_app.config.get("JOB_QUEUE") != "procrastinate":
         raise click.UsageError('set JOB_QUEUE = "procrastinate" (PROCUREMENT_JOB_QUEUE) first')
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

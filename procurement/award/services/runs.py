@@ -145,8 +145,8 @@ def _solve(
     step = max(1, workers)  # a pool's worth of lots at a time, so progress moves
     for start in range(0, len(problems), step):
         answers += allocate_many(problems[start : start + step], solver, workers=workers)
-        if progress is not None:
-            progress(len(answers), len(problems))
+        if progress is not None:  # lots solved of lots (a lot without bids needs no solving)
+            progress(len(plans) - len(problems) + len(answers), len(plans))
     solved = iter(answers)
     return [next(solved) if p.problem is not None else None for p in plans]
 
