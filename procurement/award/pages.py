@@ -13,7 +13,7 @@ from procurement.catalog import services as catalog
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import SmallestUnit
 from procurement.core.errors import DomainError
-from procurement.jobs.pages import after_asking
+from procurement.jobs.pages import after_asking, outcome_page
 from procurement.jobs.services import recent_jobs
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.pages import add_nav
@@ -29,6 +29,10 @@ AWARD_STATES = (
 )
 
 add_nav(OrgKind.REGULATOR, _l("Award"), "award_pages.regulator_tenders", order=40)
+outcome_page(
+    "award_run",
+    lambda job: url_for("award_pages.tender_award", tender_id=job.subject_id, run=job.outcome_id),
+)
 
 
 @bp.get("/regulator/award")

@@ -5,6 +5,8 @@ inline, else the job."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -41,15 +43,20 @@ def job_title(job: Job) -> str:
     return translate(spec.title if spec else "Job")
 
 
+# What a job made -> its page: each area registers its own (``outcome_page``).
+OUTCOME_PAGES: dict[str, Callable[[Job], str]] = {}
+
+
+def outcome_page(kind: str, url: Callable[[Job], str]) -> None:
+    """Link jobs that made a ``kind`` (``ctx.produced(kind, id)``) to ``url(job)``."""
+    OUTCOME_PAGES[kind] = url
+
+
 def outcome_url(job: Job) -> str | None:
     """The page of what the job made (an award run, a settlement run), if any."""
-    if job.outcome_id is None:
+    if job.outcome_id is None or job.outcome_type not in OUTCOME_PAGES:
         return None
-    if job.outcome_type == "award_run" and job.subject_id is not None:
-        return url_for("award_pages.tender_award", tender_id=job.subject_id, run=job.outcome_id)
-    if job.outcome_type == "settlement_run":
-        return url_for("settlement_pages.fund_run", run_id=job.outcome_id)
-    return None
+    return OUTCOME_PAGES[job.outcome_type](job)
 
 
 def after_asking(job: Job, *, back: str):

@@ -20,7 +20,7 @@ from procurement.contracts import services as contracts
 from procurement.core.clock import business_date
 from procurement.core.errors import Conflict, DomainError
 from procurement.core.messages import N_
-from procurement.jobs.pages import after_asking
+from procurement.jobs.pages import after_asking, outcome_page
 from procurement.jobs.services import recent_jobs
 from procurement.settlement import export, queries, services
 from procurement.settlement.errors import CutOffMissing, NotADate, NotANumber
@@ -81,6 +81,11 @@ def _int(name: str) -> int | None:
     if not value.isdigit() or len(value) > 18:
         raise NotANumber(errors={name: [N_("Not a number.")]}, name=name)
     return int(value)
+
+
+outcome_page(
+    "settlement_run", lambda job: url_for("settlement_pages.fund_run", run_id=job.outcome_id)
+)
 
 
 @bp.get("/fund/advances")
