@@ -25,6 +25,7 @@ class JobContext:
     report: Callable[[int, int], None] = field(default=lambda done, total: None, repr=False)
     outcome_type: str | None = None
     outcome_id: int | None = None
+    output: tuple[str, bytes] | None = None
 
     def progress(self, done: int, total: int) -> None:
         """Record ``done`` of ``total`` (lots solved of lots, payables of payables ...)."""
@@ -33,3 +34,14 @@ class JobContext:
     def produced(self, kind: str, ident: int) -> None:
         """Name what the job made (``("award_run", 5)``): its page links it."""
         self.outcome_type, self.outcome_id = kind, ident
+
+    def input_file(self) -> tuple[str, bytes]:
+        """The file the job was given (name, content)."""
+        from procurement.jobs.models import Job
+
+        job = self.session.get(Job, self.job_id)
+        return job.input_name or "", job.input_file or b""
+
+    def save_output(self, name: str, content: bytes) -> None:
+        """Keep the file the job made; its page offers it for download."""
+        self.output = (name, content)

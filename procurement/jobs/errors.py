@@ -17,3 +17,10 @@ class UnknownJobKind(Conflict):
     title = N_("Unknown job kind")
     when = N_("Work is asked for as a job of a kind no task is registered for.")
     template = N_("No task runs jobs of kind '{kind}'.")
+
+
+class JobFileNotReady(NotFound):
+    code = "job-file-not-ready"
+    title = N_("No file yet")
+    when = N_("A job's file is asked for before the job has made one.")
+    template = N_("Job {job_id} has no file to download (yet).")

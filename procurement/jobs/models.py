@@ -7,8 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from procurement.db import Base, enum_type
 
@@ -52,6 +52,12 @@ class Job(Base):
     outcome_type: Mapped[str | None] = mapped_column(String(40))
     outcome_id: Mapped[int | None]
     queue_job_id: Mapped[int | None]
+    # A file the job reads (an upload too large to import in the request) and one it made (a
+    # large export, downloaded from the job's page); loaded only when asked for.
+    input_name: Mapped[str | None] = mapped_column(String(255))
+    input_file: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    output_name: Mapped[str | None] = mapped_column(String(255))
+    output_file: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

@@ -5,9 +5,10 @@ inline, else the job."""
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -15,7 +16,7 @@ from procurement.auth.models import OrgKind
 from procurement.core.messages import translate
 from procurement.jobs.models import Job, JobStatus
 from procurement.jobs.registry import get_task
-from procurement.jobs.services import get_job, jobs_of
+from procurement.jobs.services import get_job, job_output, jobs_of
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.listing import Choice, Listing, Sort
 from procurement.web.messages import translate_message
@@ -97,3 +98,13 @@ def job(job_id: int):
     found = get_job(get_session(), job_id=job_id, actor=page_actor())
     refresh = None if found.status.finished else REFRESH_SECONDS
     return render_template("jobs/job.html", job=found, refresh=refresh)
+
+
+@bp.get("/jobs/<int(max=9223372036854775807):job_id>/file")
+@ANY_PORTAL
+def job_file(job_id: int):
+    """The file the job made (a large export)."""
+    name, content = job_output(get_session(), job_id=job_id, actor=page_actor())
+    mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    disposition = f'attachment; filename="{name}"'
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": disposition})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from procurement.core.messages import N_, Message
 from procurement.jobs import JobContext, RetryPolicy, task
+from procurement.settlement.services.export_jobs import export_statement
 from procurement.settlement.services.run_jobs import run_job
 
 # A run resumes where it stopped, so a failed attempt is simply tried again.
@@ -20,3 +21,10 @@ def settlement_run(ctx: JobContext, *, cut_off: str, idempotency_key: str, batch
         payables=run.payables_count,
         payments=len(run.payments),
     )
+
+
+@task("settlement.statement_export", retry=RUN_RETRY, title=N_("Statement export"))
+def statement_export(ctx: JobContext, **args) -> Message:
+    """Make a large statement file (read only: retried freely)."""
+    lines = export_statement(ctx, **args)
+    return Message("Statement of {n} lines ready to download.", n=lines)

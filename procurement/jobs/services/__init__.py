@@ -2,7 +2,7 @@
 
 from procurement.jobs.services.defer import defer
 from procurement.jobs.services.queue import install, runtime
-from procurement.jobs.services.reading import get_job, jobs_of, recent_jobs
+from procurement.jobs.services.reading import get_job, job_output, jobs_of, recent_jobs
 from procurement.jobs.services.runner import JobFailed, run_job
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "defer",
     "get_job",
     "install",
+    "job_output",
     "jobs_of",
     "recent_jobs",
     "run_job",

@@ -31,11 +31,13 @@ def defer(
     *,
     actor: Any = None,
     subject: tuple[str, int] | None = None,
+    input_file: tuple[str, bytes] | None = None,
     **args: Any,
 ) -> Job:
     """Ask for the task ``kind`` to run with ``args`` (JSON values) on behalf of ``actor``
-    (None: the system); ``subject`` names what it is for (``("tender", 12)``). The job is
-    written in the caller's transaction and not committed here."""
+    (None: the system); ``subject`` names what it is for (``("tender", 12)``), ``input_file``
+    a file it reads (``ctx.input_file()``). The job is written in the caller's transaction
+    and not committed here."""
     if get_task(kind) is None:
         raise UnknownJobKind(kind=kind)
     now = runtime().now()
@@ -50,6 +52,8 @@ def defer(
         actor=_actor_record(actor),
         subject_type=subject[0] if subject else None,
         subject_id=subject[1] if subject else None,
+        input_name=input_file[0] if input_file else None,
+        input_file=input_file[1] if input_file else None,
         created_at=now,
         updated_at=now,
     )

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from procurement.jobs.errors import JobNotFound
+from procurement.jobs.errors import JobFileNotReady, JobNotFound
 from procurement.jobs.models import Job
 
 # Jobs shown where the work was asked for (the tender's award page, the fund's runs page).
@@ -38,3 +38,11 @@ def recent_jobs(
     if subject is not None:
         query = query.where(Job.subject_type == subject[0], Job.subject_id == subject[1])
     return list(session.scalars(query.order_by(Job.id.desc()).limit(RECENT_JOBS)))
+
+
+def job_output(session: Session, *, job_id: int, actor: Any) -> tuple[str, bytes]:
+    """The file a job of the actor's organization made: (name, content)."""
+    job = get_job(session, job_id=job_id, actor=actor)
+    if job.output_file is None:
+        raise JobFileNotReady(job_id=job_id)
+    return job.output_name or f"job-{job_id}", job.output_file

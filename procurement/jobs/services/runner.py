@@ -120,6 +120,8 @@ def _succeed(session: Session, job_id: int, ctx: JobContext, result: Any) -> Non
     if job.total is not None:
         job.done = job.total
     job.outcome_type, job.outcome_id = ctx.outcome_type, ctx.outcome_id
+    if ctx.output is not None:
+        job.output_name, job.output_file = ctx.output
     job.finished_at = job.updated_at = now
 
 
@@ -145,7 +147,11 @@ def _stored_progress(session: Session, job_id: int) -> Report:
 
 def _reason(exc: Exception) -> str:
     if isinstance(exc, DomainError):
-        return Message(exc.template, **exc.params)
+        detail = Message(exc.template, **exc.params)
+        if not exc.errors:
+            return detail
+        shown = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in exc.errors.items())
+        return Message("{detail} {errors}", detail=detail, errors=shown[:REASON_CHARS])
     detail = str(exc)[:REASON_CHARS]
     return Message(
         "The job stopped on an error: {error}: {detail}", error=type(exc).__name__, detail=detail

@@ -19,6 +19,7 @@ from procurement.auth.models import OrgKind
 from procurement.contracts import services as contracts
 from procurement.core.clock import business_date
 from procurement.core.errors import Conflict, DomainError
+from procurement.core.limits import INLINE_EXPORT_LINES
 from procurement.core.messages import N_
 from procurement.jobs.pages import after_asking, outcome_page
 from procurement.jobs.services import recent_jobs
@@ -33,6 +34,7 @@ from procurement.settlement.pages.listings import (
     STATEMENT_LINES,
     STATEMENT_WORDS,
 )
+from procurement.settlement.services.export_jobs import ask_statement_export, statement_file_name
 from procurement.settlement.services.run_jobs import ask_run
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.fieldnames import column_headings, field_label
@@ -309,16 +311,28 @@ def _statement_page(party_id: int | None):
 @bp.get("/settlement/statement.<any(csv, xlsx):fmt>")
 @PARTIES
 def statement_file(fmt: str):
-    """The statement as CSV or XLSX (same rights as the page)."""
+    """The statement as CSV or XLSX (same rights as the page); one of more than
+    INLINE_EXPORT_LINES lines is made by a job, downloaded from the job's page."""
+    session, actor = get_session(), page_actor()
     result = services.statement(
-        get_session(),
-        party_id=_int("party_id") or page_actor().org_id,
+        session,
+        party_id=_int("party_id") or actor.org_id,
         period_from=_date("from"),
         period_to=_date("to"),
         now=now(),
-        actor=page_actor(),
+        actor=actor,
     )
-    name = f"statement-{result.party_code}-{result.period_from}-{result.period_to}.{fmt}"
+    if len(result.lines) > INLINE_EXPORT_LINES:  # a large file is made by a job
+        job = ask_statement_export(
+            session,
+            party_id=result.party_id,
+            period_from=result.period_from,
+            period_to=result.period_to,
+            fmt=fmt,
+            actor=actor,
+        )
+        return after_asking(job, back=url_for(".own_statement"))
+    name = statement_file_name(result, fmt)
     if fmt == "csv":
         return _file(export.statement_csv(result, column_headings), name, "text/csv")
     return _file(export.statement_xlsx(result, column_headings), name, export.XLSX_MIMETYPE)
