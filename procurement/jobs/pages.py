@@ -28,7 +28,7 @@ ANY_PORTAL = portal_required()
 # Seconds between a running job's page reloads.
 REFRESH_SECONDS = 3
 
-for _kind in (OrgKind.REGULATOR, OrgKind.FUND):
+for _kind in OrgKind:  # every organization may ask for long work (imports, exports, runs)
     add_nav(_kind, _l("Jobs"), "jobs_pages.jobs", order=90)
 
 JOBS = Listing(
