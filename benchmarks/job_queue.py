@@ -10,7 +10,8 @@ worker count the workers are started and registered first; then ``--jobs`` jobs
 (``jobs.ping``: the whole path of a job, with nothing of its own to do) are deferred in one
 transaction, exactly as a request does, and the clock runs from that commit until every job
 has succeeded. Printed per worker count: jobs/s, and the delay from commit to a job's end
-(p50, p99). The last line is the headline: jobs/s with one and with two workers.
+(p50, p99), and the workers' CPU per job (steadier than jobs/s on a shared, busy machine).
+The last line is the headline: jobs/s with one and with two workers.
 """
 
 from __future__ import annotations
@@ -90,6 +91,12 @@ def wait_registered(engine, count: int) -> None:
     raise SystemExit("the workers did not start")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(engine, url: str, workers: int, jobs: int, concurrency: int) -> dict:
     from sqlalchemy import func, select, text
     from sqlalchemy.orm import Session
@@ -105,6 +112,7 @@ def measure(engine, url: str, workers: int, jobs: int, concurrency: int) -> dict
     processes = start_workers(url, workers, concurrency)
     try:
         wait_registered(engine, workers)
+        cpu_before = sum(cpu_seconds(p.pid) for p in processes)
         with Session(engine, expire_on_commit=False) as session:
             for i in range(jobs):
                 defer(session, "jobs.ping", note=str(i))
@@ -115,6 +123,7 @@ def measure(engine, url: str, workers: int, jobs: int, concurrency: int) -> dict
                 session.rollback()
                 time.sleep(0.05)
             elapsed = time.monotonic() - committed
+            cpu = sum(cpu_seconds(p.pid) for p in processes) - cpu_before
             delays = [
                 (f - c).total_seconds()
                 for c, f in session.execute(select(Job.created_at, Job.finished_at))
@@ -129,6 +138,7 @@ def measure(engine, url: str, workers: int, jobs: int, concurrency: int) -> dict
         "workers": workers,
         "rate": jobs / elapsed,
         "elapsed": elapsed,
+        "cpu_ms": cpu / jobs * 1000,
         "p50": statistics.median(delays),
         "p99": delays[int(0.99 * (len(delays) - 1))],
     }
@@ -146,7 +156,8 @@ def main() -> None:
     for r in results:
         print(
             f"{r['workers']} worker(s): {args.jobs} jobs in {r['elapsed']:.1f} s = "
-            f"{r['rate']:.1f} jobs/s; commit to done p50 {r['p50']:.2f} s, p99 {r['p99']:.2f} s"
+            f"{r['rate']:.1f} jobs/s; commit to done p50 {r['p50']:.2f} s, p99 {r['p99']:.2f} s; "
+            f"workers' CPU {r['cpu_ms']:.1f} ms a job"
         )
     print(f"load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     one, two = results
