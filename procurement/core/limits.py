@@ -55,6 +55,11 @@ MAX_UPLOAD_COLUMNS = 100
 # An XLSX is a zip: the sum of its parts' unpacked sizes, checked before it is opened.
 MAX_UPLOAD_XLSX_UNPACKED_BYTES = 32 * 2**20
 
+# Work a request hands to a job (procurement.jobs) rather than doing itself: an upload larger
+# than this is imported by a job, and an export of more lines than this is made by one.
+INLINE_UPLOAD_BYTES = 256 * 2**10
+INLINE_EXPORT_LINES = 5_000
+
 # API tokens: the longest lifetime a token may be given.
 MAX_TOKEN_VALID_DAYS = 366
 

@@ -161,6 +161,12 @@ LABELS: dict[str, dict[str, object]] = {
         "revival": _l("Repeated revival opt-ins"),
         "related_group": _l("Bids within a related-bidder group"),
     },
+    "procurement.jobs.models.JobStatus": {
+        "queued": _l("Queued"),
+        "running": _l("Running"),
+        "succeeded": _l("Succeeded"),
+        "failed": _l("Failed"),
+    },
 }
 
 

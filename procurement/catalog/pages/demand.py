@@ -15,8 +15,10 @@ from procurement.catalog import forms, services
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import DemandBrandLine, DemandReport, Lot, SmallestUnit, Tender
 from procurement.catalog.pages import HOSPITAL, REGULATOR, _flash_error, _upload, bp
-from procurement.catalog.services.demand_upload import brand_products
+from procurement.catalog.services.demand_upload import ask_demand_import, brand_products
 from procurement.core.errors import DomainError
+from procurement.core.limits import INLINE_UPLOAD_BYTES
+from procurement.jobs.pages import after_asking
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.listing import Listing, Sort, Text
 from procurement.web.session import get_session, now
@@ -233,8 +235,21 @@ def _box(parts: list[str], rows: list[dict]) -> str | None:
 @bp.post("/hospital/demand/<int:tender_id>/upload")
 @portal_required(HOSPITAL)
 def hospital_demand_upload(tender_id: int):
+    """Import the hospital's demand from a CSV/XLSX file (all or nothing); a file over
+    INLINE_UPLOAD_BYTES is imported by a job."""
+    back = url_for(".hospital_demand", tender_id=tender_id)
     try:
         filename, content = _upload()
+        if len(content) > INLINE_UPLOAD_BYTES:  # a large file is imported by a job
+            job = ask_demand_import(
+                get_session(),
+                tender_id=tender_id,
+                filename=filename,
+                content=content,
+                now=now(),
+                actor=page_actor(),
+            )
+            return after_asking(job, back=back)
         reports = services.import_demand(
             get_session(),
             tender_id=tender_id,
@@ -245,8 +260,9 @@ def hospital_demand_upload(tender_id: int):
         )
         flash(_("%(n)d demand rows imported.", n=len(reports)), "success")
     except DomainError as error:
+        get_session().rollback()
         _flash_error(error)
-    return redirect(url_for(".hospital_demand", tender_id=tender_id))
+    return redirect(back)
 
 
 @bp.get("/hospital/demand/<int:tender_id>/template.xlsx")

@@ -28,9 +28,29 @@ from procurement.catalog.services.demand import (
 )
 from procurement.catalog.tabular import CellError, CellParser, TableError, read_table
 from procurement.core.money import plain
+from procurement.jobs import defer
+from procurement.jobs.models import Job
 
 BRAND_COLUMNS = ("brand_approval_number", "brand_quantity", "floor_reason")
 REPORT_CELLS = ("quantity", "last_year_usage", "floor_reason")
+
+
+def ask_demand_import(
+    session: Session, *, tender_id: int, filename: str, content: bytes, now: datetime, actor: Actor
+) -> Job:
+    """Ask for a (large) demand upload to be imported as a job; refused now if the hospital
+    may not report demand on the tender."""
+    open_for(session, tender_id, actor, now)
+    job = defer(
+        session,
+        "catalog.demand_import",
+        actor=actor,
+        subject=("tender", tender_id),
+        input_file=(filename, content),
+        tender_id=tender_id,
+    )
+    session.commit()
+    return job
 
 
 def import_demand(

@@ -19,7 +19,10 @@ from procurement.auth.models import OrgKind
 from procurement.contracts import services as contracts
 from procurement.core.clock import business_date
 from procurement.core.errors import Conflict, DomainError
+from procurement.core.limits import INLINE_EXPORT_LINES
 from procurement.core.messages import N_
+from procurement.jobs.pages import after_asking, outcome_page
+from procurement.jobs.services import recent_jobs
 from procurement.settlement import export, queries, services
 from procurement.settlement.errors import CutOffMissing, NotADate, NotANumber
 from procurement.settlement.models import SettlementRun
@@ -31,9 +34,10 @@ from procurement.settlement.pages.listings import (
     STATEMENT_LINES,
     STATEMENT_WORDS,
 )
+from procurement.settlement.services.export_jobs import ask_statement_export, statement_file_name
+from procurement.settlement.services.run_jobs import ask_run
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.fieldnames import column_headings, field_label
-from procurement.web.labels import label
 from procurement.web.pages import add_nav, set_portal_home
 from procurement.web.session import get_session, now
 
@@ -79,6 +83,11 @@ def _int(name: str) -> int | None:
     if not value.isdigit() or len(value) > 18:
         raise NotANumber(errors={name: [N_("Not a number.")]}, name=name)
     return int(value)
+
+
+outcome_page(
+    "settlement_run", lambda job: url_for("settlement_pages.fund_run", run_id=job.outcome_id)
+)
 
 
 @bp.get("/fund/advances")
@@ -132,20 +141,24 @@ def fund_runs():
         session, select(SettlementRun).where(SettlementRun.fund_org_id == actor.org_id)
     )
     return render_template(
-        "settlement/runs.html", page=page, today=business_date(now()), form_key=uuid.uuid4().hex
+        "settlement/runs.html",
+        page=page,
+        today=business_date(now()),
+        form_key=uuid.uuid4().hex,
+        jobs=recent_jobs(session, actor=actor, kind="settlement.run"),
     )
 
 
 @bp.post("/fund/runs")
 @FUND
 def start_run():
-    """Start (or resume, with the form's key) a run; runs inline and shows its detail. With
-    nothing due, says so and records nothing."""
+    """Ask for (or resume, with the form's key) a run as a job: inline, shows the run; with a
+    queue, the job's progress. With nothing due, says so and records nothing."""
     try:
         cut_off = _date("cut_off")
         if cut_off is None:
             raise CutOffMissing(errors={"cut_off": [N_("Required.")]})
-        run = services.start_run(
+        job = ask_run(
             get_session(),
             cut_off=cut_off,
             idempotency_key=request.form.get("run_key") or uuid.uuid4().hex,
@@ -168,8 +181,7 @@ def start_run():
     except DomainError as error:
         _refused(error)
         return redirect(url_for(".fund_runs"))
-    flash(_("Run %(ref)s: %(status)s.", ref=run.reference, status=label(run.status)), "success")
-    return redirect(url_for(".fund_run", run_id=run.id))
+    return after_asking(job, back=url_for(".fund_runs"))
 
 
 @bp.get("/fund/runs/<int(max=9223372036854775807):run_id>")
@@ -299,16 +311,28 @@ def _statement_page(party_id: int | None):
 @bp.get("/settlement/statement.<any(csv, xlsx):fmt>")
 @PARTIES
 def statement_file(fmt: str):
-    """The statement as CSV or XLSX (same rights as the page)."""
+    """The statement as CSV or XLSX (same rights as the page); one of more than
+    INLINE_EXPORT_LINES lines is made by a job, downloaded from the job's page."""
+    session, actor = get_session(), page_actor()
     result = services.statement(
-        get_session(),
-        party_id=_int("party_id") or page_actor().org_id,
+        session,
+        party_id=_int("party_id") or actor.org_id,
         period_from=_date("from"),
         period_to=_date("to"),
         now=now(),
-        actor=page_actor(),
+        actor=actor,
     )
-    name = f"statement-{result.party_code}-{result.period_from}-{result.period_to}.{fmt}"
+    if len(result.lines) > INLINE_EXPORT_LINES:  # a large file is made by a job
+        job = ask_statement_export(
+            session,
+            party_id=result.party_id,
+            period_from=result.period_from,
+            period_to=result.period_to,
+            fmt=fmt,
+            actor=actor,
+        )
+        return after_asking(job, back=url_for(".own_statement"))
+    name = statement_file_name(result, fmt)
     if fmt == "csv":
         return _file(export.statement_csv(result, column_headings), name, "text/csv")
     return _file(export.statement_xlsx(result, column_headings), name, export.XLSX_MIMETYPE)
