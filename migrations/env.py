@@ -3,6 +3,7 @@
 from alembic import context
 
 import procurement.models  # noqa: F401  (fills Base.metadata)
+from procurement import migrate
 from procurement.db import Base
 
 config = context.config
@@ -16,6 +17,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             compare_type=True,
+            include_name=migrate.include_name,
         )
         with context.begin_transaction():
             context.run_migrations()
