@@ -203,3 +203,21 @@ def _gs1_values(code: str) -> dict[str, tuple[str, date | None]]:
             raise CodeRefused(Message("GTIN {gtin} has a wrong check digit", gtin=element.value))
         values[element.ai.ai] = (element.value, element.date)
     return values
+
+
+def lookup_key(text: str) -> str | None:
+    """The package key a code stands for, as anyone may type or scan it (no product known):
+    a GS1 string becomes ``01<GTIN>21<serial>``; other codes are kept as typed."""
+    code = text.strip()
+    if not code or len(code) > MAX_CODE_LENGTH:
+        return None
+    if code.startswith(("(", *SYMBOLOGY_IDS)) or (
+        code.startswith("01") and not _DIGITS.fullmatch(code)
+    ):
+        try:
+            values = _gs1_values(code)
+        except CodeRefused:
+            return code
+        if "01" in values and "21" in values:
+            return f"01{values['01'][0]}21{values['21'][0]}"
+    return code

@@ -1,0 +1,212 @@
+"""Bulk writes of packages and their events: the one place where PostgreSQL and SQLite differ
+in the trace area. ``incoming(session)`` gives a staging area for one file's packages:
+
+- on PostgreSQL the packages are COPYed (psycopg's ``cursor.copy``) into a temporary table,
+  checked against ``trace_packages`` by one join, and inserted with two INSERT ... SELECT
+  statements (packages, then their events into the month's partition);
+- on SQLite they are kept in memory, checked in chunks of ``IN`` lists, and inserted with
+  ``executemany``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
+
+from procurement.core.clock import as_utc
+from procurement.trace.checks import NewPackage
+from procurement.trace.models import (
+    EventKind,
+    PackageLevel,
+    PackageState,
+    TraceEvent,
+    TracePackage,
+)
+
+SQLITE_CHUNK = 500  # codes per IN list (SQLite allows 32,766 bound parameters a statement)
+
+
+@dataclass(frozen=True)
+class Shipped:
+    """What every package of one shipment line shares."""
+
+    product_id: int
+    batch_no: str
+    expiry_date: date
+    shipper_id: int
+    shipment_line_id: int
+    at: datetime
+
+
+def _rows(boxes: list[NewPackage], cases: list[NewPackage]):
+    for p in boxes:
+        yield p.key, p.row, PackageLevel.BOX.value, 1, p.case_key
+    for p in cases:
+        yield p.key, p.row, PackageLevel.CASE.value, p.boxes, None
+
+
+class Incoming:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def stage(self, boxes: list[NewPackage], cases: list[NewPackage]) -> None:
+        raise NotImplementedError
+
+    def already_shipped(self, limit: int) -> tuple[int, list[str]]:
+        """How many staged codes are packages already, and the first ``limit`` of them."""
+        raise NotImplementedError
+
+    def store(self, shipped: Shipped) -> None:
+        raise NotImplementedError
+
+
+class PostgresIncoming(Incoming):
+    def stage(self, boxes: list[NewPackage], cases: list[NewPackage]) -> None:
+        # Dropped first: a refused file's table lives on until its transaction ends.
+        self.session.execute(text("DROP TABLE IF EXISTS pg_temp.trace_incoming"))
+        self.session.execute(
+            text(
+                "CREATE TEMPORARY TABLE trace_incoming (code varchar(100) NOT NULL, "
+                "row_no integer NOT NULL, level varchar(8) NOT NULL, boxes integer NOT NULL, "
+                "case_code varchar(100)) ON COMMIT DROP"
+            )
+        )
+        raw = self.session.connection().connection.driver_connection
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(
+                "COPY trace_incoming (code, row_no, level, boxes, case_code) FROM STDIN"
+            ) as copy,
+        ):
+            for row in _rows(boxes, cases):
+                copy.write_row(row)
+
+    def already_shipped(self, limit: int) -> tuple[int, list[str]]:
+        found = self.session.execute(
+            text(
+                "SELECT i.code, count(*) OVER () FROM trace_incoming i "
+                "JOIN trace_packages p ON p.code = i.code ORDER BY i.row_no LIMIT :limit"
+            ),
+            {"limit": limit},
+        ).all()
+        return (found[0][1] if found else 0), [code for code, _ in found]
+
+    def store(self, shipped: Shipped) -> None:
+        ensure_partition(self.session, shipped.at)
+        params = _params(shipped)
+        self.session.execute(
+            text(
+                "INSERT INTO trace_packages (code, level, boxes, case_code, product_id, "
+                "batch_no, expiry_date, state, holder_org_id, shipment_line_id, "
+                "first_event_at, updated_at) SELECT code, level, boxes, case_code, :product, "
+                ":batch, :expiry, :state, :org, :line, :at, :at FROM trace_incoming"
+            ),
+            params,
+        )
+        self.session.execute(
+            text(
+                "INSERT INTO trace_events (code, occurred_at, kind, org_id, shipment_line_id) "
+                "SELECT code, :at, :kind, :org, :line FROM trace_incoming"
+            ),
+            params,
+        )
+        self.session.execute(text("DROP TABLE trace_incoming"))
+
+
+class SqliteIncoming(Incoming):
+    def stage(self, boxes: list[NewPackage], cases: list[NewPackage]) -> None:
+        self.rows = list(_rows(boxes, cases))
+
+    def already_shipped(self, limit: int) -> tuple[int, list[str]]:
+        codes = [row[0] for row in self.rows]
+        found: set[str] = set()
+        for start in range(0, len(codes), SQLITE_CHUNK):
+            chunk = codes[start : start + SQLITE_CHUNK]
+            found.update(
+                self.session.scalars(select(TracePackage.code).where(TracePackage.code.in_(chunk)))
+            )
+        ordered = [code for code in codes if code in found]
+        return len(ordered), ordered[:limit]
+
+    def store(self, shipped: Shipped) -> None:
+        p = _params(shipped)
+        self.session.execute(
+            insert(TracePackage),
+            [
+                {
+                    "code": code,
+                    "level": PackageLevel(level),
+                    "boxes": boxes,
+                    "case_code": case_code,
+                    "product_id": p["product"],
+                    "batch_no": p["batch"],
+                    "expiry_date": p["expiry"],
+                    "state": PackageState.SHIPPED,
+                    "holder_org_id": p["org"],
+                    "shipment_line_id": p["line"],
+                    "first_event_at": shipped.at,
+                    "updated_at": shipped.at,
+                }
+                for code, _, level, boxes, case_code in self.rows
+            ],
+        )
+        self.session.execute(
+            insert(TraceEvent),
+            [
+                {
+                    "code": row[0],
+                    "occurred_at": shipped.at,
+                    "kind": EventKind.SHIPPED,
+                    "org_id": p["org"],
+                    "shipment_line_id": p["line"],
+                }
+                for row in self.rows
+            ],
+        )
+
+
+def _params(shipped: Shipped) -> dict:
+    return {
+        "product": shipped.product_id,
+        "batch": shipped.batch_no,
+        "expiry": shipped.expiry_date,
+        "state": PackageState.SHIPPED.value,
+        "kind": EventKind.SHIPPED.value,
+        "org": shipped.shipper_id,
+        "line": shipped.shipment_line_id,
+        "at": as_utc(shipped.at),
+    }
+
+
+def incoming(session: Session) -> Incoming:
+    """The staging area for the session's database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return PostgresIncoming(session)
+    return SqliteIncoming(session)
+
+
+def partition_name(at: datetime) -> str:
+    at = as_utc(at)
+    return f"trace_events_y{at.year}m{at.month:02d}"
+
+
+def ensure_partition(session: Session, at: datetime) -> None:
+    """Create the month's partition of trace_events if it is missing (PostgreSQL; SQLite's
+    table is not partitioned). Events of a month are written after this."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    name = partition_name(at)
+    if session.execute(text("SELECT to_regclass(:name)"), {"name": name}).scalar():
+        return
+    at = as_utc(at)
+    following = (at.year + 1, 1) if at.month == 12 else (at.year, at.month + 1)
+    session.execute(
+        text(
+            f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF trace_events FOR VALUES FROM "
+            f"('{at.year}-{at.month:02d}-01 00:00+00') "
+            f"TO ('{following[0]}-{following[1]:02d}-01 00:00+00')"
+        )
+    )
