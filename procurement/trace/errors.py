@@ -72,10 +72,3 @@ class NotYourProduct(Forbidden):
     title = N_("Not your product")
     when = N_("A manufacturer registers code formats for another manufacturer's product.")
     template = N_("Only the manufacturer of product {product_id} may register its code formats.")
-
-
-class ProductNotFound(NotFound):
-    code = "trace-product-not-found"
-    title = N_("Product not found")
-    when = N_("Code formats are registered for a product that does not exist.")
-    template = N_("No product with id {product_id}.")

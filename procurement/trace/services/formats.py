@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.catalog.errors import ProductNotFound
 from procurement.catalog.models import Product
 from procurement.core.messages import Message
 from procurement.trace.codes import CodeRefused, check_pattern, check_prefix, normal_gtin
-from procurement.trace.errors import FormatsNotValid, NotYourProduct, ProductNotFound
+from procurement.trace.errors import FormatsNotValid, NotYourProduct
 from procurement.trace.models import ProductCodeFormat
 
 
