@@ -42,6 +42,7 @@ class PackageHistory:
     package: TracePackage
     product: Product
     events: list[TraceEvent]
+    org_names: dict[int, str]  # of the organizations in the events
 
 
 def public_lookup(session: Session, *, code: str) -> PublicPackage:
@@ -81,7 +82,12 @@ def package_history(session: Session, *, code: str, actor: Actor) -> PackageHist
         .where(TraceEvent.code == package.code, TraceEvent.occurred_at >= package.first_event_at)
         .order_by(TraceEvent.occurred_at, TraceEvent.kind)
     ).all()
-    return PackageHistory(package, session.get(Product, package.product_id), list(events))
+    ids = {event.org_id for event in events}
+    names = session.execute(
+        select(Organization.id, Organization.name).where(Organization.id.in_(ids))
+    ).all()
+    product = session.get(Product, package.product_id)
+    return PackageHistory(package, product, list(events), {i: name for i, name in names})
 
 
 def line_codes(
