@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("holder_org_id", ID, nullable=False),
         sa.Column("shipment_line_id", ID, sa.ForeignKey("shipment_lines.id"), nullable=False),
         sa.Column("first_event_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_event_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("code", name="pk_trace_packages"),
     )

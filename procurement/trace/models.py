@@ -75,7 +75,10 @@ class TracePackage(Base):
     state: Mapped[PackageState] = mapped_column(enum_type(PackageState, 12))
     holder_org_id: Mapped[int]
     shipment_line_id: Mapped[int] = mapped_column(ForeignKey("shipment_lines.id"), index=True)
-    first_event_at: Mapped[datetime]  # prunes the history lookup to the partitions from here
+    # The package's first and last events: its history is read from the partitions between
+    # them only (one partition for a package shipped and received in the same month).
+    first_event_at: Mapped[datetime]
+    last_event_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
 

@@ -78,8 +78,11 @@ def package_history(session: Session, *, code: str, actor: Actor) -> PackageHist
         raise PackageNotFound(package_code=key or code.strip())
     events = session.scalars(
         select(TraceEvent)
-        # occurred_at from the package's first event: the planner skips older partitions.
-        .where(TraceEvent.code == package.code, TraceEvent.occurred_at >= package.first_event_at)
+        # Between the package's first and last events: only those months' partitions are read.
+        .where(
+            TraceEvent.code == package.code,
+            TraceEvent.occurred_at.between(package.first_event_at, package.last_event_at),
+        )
         .order_by(TraceEvent.occurred_at, TraceEvent.kind)
     ).all()
     ids = {event.org_id for event in events}

@@ -101,8 +101,9 @@ class PostgresIncoming(Incoming):
             text(
                 "INSERT INTO trace_packages (code, level, boxes, case_code, product_id, "
                 "batch_no, expiry_date, state, holder_org_id, shipment_line_id, "
-                "first_event_at, updated_at) SELECT code, level, boxes, case_code, :product, "
-                ":batch, :expiry, :state, :org, :line, :at, :at FROM trace_incoming"
+                "first_event_at, last_event_at, updated_at) SELECT code, level, boxes, "
+                "case_code, :product, :batch, :expiry, :state, :org, :line, :at, :at, :at "
+                "FROM trace_incoming"
             ),
             params,
         )
@@ -148,6 +149,7 @@ class SqliteIncoming(Incoming):
                     "holder_org_id": p["org"],
                     "shipment_line_id": p["line"],
                     "first_event_at": shipped.at,
+                    "last_event_at": shipped.at,
                     "updated_at": shipped.at,
                 }
                 for code, _, level, boxes, case_code in self.rows
