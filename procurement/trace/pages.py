@@ -4,6 +4,8 @@ anonymous API) and a package's history (the regulator and the fund; the holder).
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,6 +26,7 @@ from procurement.web.security import check_api_rate
 from procurement.web.session import get_session, now
 
 bp = Blueprint("trace_pages", __name__, template_folder="templates")
+ROW = re.compile(r"row ([0-9]+): (.*)", re.DOTALL)
 CODE_SENDERS = portal_required(
     OrgKind.MANUFACTURER, OrgKind.DISTRIBUTOR, OrgKind.REGULATOR, OrgKind.FUND
 )
@@ -75,15 +78,24 @@ def upload_codes(line_id: int):
             session, shipment_line_id=line_id, rows=rows, now=now(), actor=page_actor()
         )
     except TableError as error:
-        messages = [f"{e.key}: {e.message}" for e in error.errors] or [_("Choose a file.")]
+        messages = [f"{_where(e.key)}: {e.message}" for e in error.errors]
+        messages = messages or [_("Choose a file.")]
         return _codes_page(line.shipment_id, {line_id: (None, messages)}, 422)
     except DomainError as error:
         session.rollback()
         fields = error.extra.get("errors") or {}
-        messages = [f"{k}: {translated(m)}" for k, ms in fields.items() for m in ms]
+        messages = [f"{_where(k)}: {translated(m)}" for k, ms in fields.items() for m in ms]
         return _codes_page(line.shipment_id, {line_id: (error.detail, messages)}, 422)
     flash(_("%(n)s codes stored.", n=done.boxes + done.cases), "success")
     return redirect(url_for(".shipment_codes", shipment_id=line.shipment_id))
+
+
+def _where(key: str) -> str:
+    """A refusal's place (``row 3: <code>``, ``line``) in the page's language."""
+    row = ROW.fullmatch(key)
+    if row:
+        return _("row %(n)s: %(code)s", n=row.group(1), code=row.group(2))
+    return _("this line") if key == "line" else key
 
 
 @bp.get("/trace/lookup")

@@ -37,7 +37,7 @@ def test_a_refused_file_is_explained_beside_the_field_in_chinese(make_shipped, a
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert f'data-testid="codes-error-{shipped.line.id}"' in html
-    assert "row 2: 9123456000000000000X" in html
+    assert "第 2 行 9123456000000000000X" in html
     assert "不是" in html  # the refusal in Chinese
     assert db_session.scalar(select(func.count()).select_from(TracePackage)) == 0
 
