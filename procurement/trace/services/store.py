@@ -119,7 +119,7 @@ class PostgresIncoming(Incoming):
         self.session.execute(text("DROP TABLE IF EXISTS pg_temp.trace_incoming"))
         self.session.execute(
             text(
-                "CREATE TEMPORARY TABLE trace_incoming (code varchar(100) COLLATE \"C\" NOT NULL, "
+                'CREATE TEMPORARY TABLE trace_incoming (code varchar(100) COLLATE "C" NOT NULL, '
                 "row_no integer NOT NULL) ON COMMIT DROP"
             )
         )
