@@ -17,6 +17,7 @@ AREAS = (
     "award",
     "contracts",
     "orders",
+    "trace",
     "settlement",
     "compliance",
     "simulation",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -13,14 +14,20 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-# Tables the migrations create for a library that owns them (the procrastinate job queue on
-# PostgreSQL): not in our models, so the models-vs-database comparison leaves them out.
+# Tables the migrations create that the models do not declare: those of a library that owns
+# them (the procrastinate job queue on PostgreSQL) and the monthly partitions of a partitioned
+# table (PostgreSQL: the models declare the parent ``trace_events``; the migrations and the
+# trace ingest create its partitions).
 FOREIGN_TABLE_PREFIXES = ("procrastinate_",)
+PARTITION = re.compile(r"trace_events_y[0-9]{4}m[0-9]{2}")
 
 
 def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
-    """Compare every object but the tables a library owns (``FOREIGN_TABLE_PREFIXES``)."""
-    return not (type_ == "table" and (name or "").startswith(FOREIGN_TABLE_PREFIXES))
+    """Compare the schema with the models, leaving out the tables a library owns
+    (``FOREIGN_TABLE_PREFIXES``) and the partitions of partitioned tables."""
+    if type_ != "table" or name is None:
+        return True
+    return not (name.startswith(FOREIGN_TABLE_PREFIXES) or PARTITION.fullmatch(name))
 
 
 def alembic_config(engine: Engine, *, quiet: bool = False) -> Config:

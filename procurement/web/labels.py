@@ -29,6 +29,17 @@ LABELS: dict[str, dict[str, object]] = {
         "cancelled": _l("Cancelled"),
         "rejected": _l("Rejected"),
     },
+    "procurement.trace.models.PackageState": {
+        "shipped": _l("Shipped"),
+        "received": _l("Received"),
+        "dispensed": _l("Dispensed"),
+    },
+    "procurement.trace.models.EventKind": {
+        "shipped": _l("Shipped"),
+        "received": _l("Received"),
+        "dispensed": _l("Dispensed"),
+    },
+    "procurement.trace.models.PackageLevel": {"box": _l("Box"), "case": _l("Case")},
     "procurement.bidding.models.BidStatus": {
         "submitted": _l("Submitted"),
         "withdrawn": _l("Withdrawn"),
