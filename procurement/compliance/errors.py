@@ -166,3 +166,13 @@ class BidderWithoutBids(NotFound):
     title = N_("Bidder not found")
     when = N_("A bidder's red flags are asked for in a tender where it has no opened bid.")
     template = N_("Manufacturer {manufacturer_id} has no opened bid in tender {tender_id}.")
+
+
+class SupplyRiskBeforeContracts(Conflict):
+    code = "supply-risk-before-contracts"
+    title = N_("No contracts yet")
+    when = N_("The supply risk of a tender or lot is asked for before its award has contracts.")
+    template = N_(
+        "Tender {tender_id} has no contracts yet: supply risk is computed from the agreed "
+        "volumes of a confirmed award."
+    )
