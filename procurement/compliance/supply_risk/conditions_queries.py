@@ -1,5 +1,6 @@
 """The supply-risk alert condition (RULES.md 3, 备供): a region of a lot in a running contract
-year whose award named no backup supplier, or one without spare capacity. One open alert per
+year whose award named no backup supplier, or one whose spare capacity is under the rule's
+share of the region's agreed volume (``risk.BACKUP_MIN_COVER``). One open alert per
 lot and region (raised once by the compliance check, closed when a backup with spare capacity
 is there)."""
 
@@ -15,7 +16,7 @@ from procurement.catalog.models import Lot
 from procurement.compliance.alerts.conditions_queries import Condition, running_years
 from procurement.compliance.alerts.models import AlertKind, Severity
 from procurement.compliance.supply_risk import queries
-from procurement.compliance.supply_risk.risk import RegionRisk, assess
+from procurement.compliance.supply_risk.risk import RegionRisk, assess, units
 from procurement.core.messages import Message
 
 
@@ -43,15 +44,18 @@ def _condition(region: RegionRisk, tender_id: int, lot_id: int, code: str, year:
             "Lot {lot}: no backup supplier for region {region} ({agreed} units agreed).",
             lot=code,
             region=region_name(region.region) or region.region,
-            agreed=region.agreed,
+            agreed=units(region.agreed),
         )
     else:
         severity = Severity.WARNING
         detail = Message(
-            "Lot {lot}: backup {name} for region {region} has no spare capacity.",
+            "Lot {lot}: backup {name} for region {region} has too little spare capacity "
+            "({spare} units for {agreed} agreed).",
             lot=code,
             name=region.backup.winner.name,
             region=region_name(region.region) or region.region,
+            spare=units(region.backup.spare),
+            agreed=units(region.agreed),
         )
     return Condition(
         AlertKind.NO_BACKUP,

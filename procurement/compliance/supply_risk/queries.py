@@ -17,8 +17,7 @@ from procurement.bidding.models import Bid
 from procurement.catalog.models import Lot
 from procurement.compliance.supply_risk.risk import LotInput, MonthLate, Supply, Winner
 from procurement.contracts.models import Contract
-from procurement.core.clock import business_date
-from procurement.db import business_month
+from procurement.core.clock import business_date, day_start
 from procurement.orders.models import OrderLine, OrderStatus, PurchaseOrder, ReceiptLine
 
 
@@ -93,7 +92,12 @@ def lot_inputs(
             Winner(m, names[m], cap, _year_months(months.get((lot.id, m), {}), year, today))
             for m, cap in makers.items()
         )
-        regions = {r: capacity[b][0] for r, b in backups.get(lot.id, {}).items() if b in capacity}
+        named = backups.get(lot.id)
+        regions = (
+            None
+            if named is None
+            else {r: capacity[b][0] for r, b in named.items() if b in capacity}
+        )
         out.append(
             LotInput(lot.id, lot.code, lot.generic_name, tuple(supplies[lot.id]), winners, regions)
         )
@@ -101,7 +105,8 @@ def lot_inputs(
 
 
 def _backups(session: Session, lot_ids: list[int], year: Year) -> dict[int, dict[str, int]]:
-    """Per lot, the confirmed award's backup bid per region (RULES.md 3)."""
+    """Per lot, the confirmed award's backup bid per region (RULES.md 3); a lot is missing when
+    its award has no lot result (contracts written outside an award run)."""
     runs = select(Contract.award_run_id).where(
         Contract.lot_id.in_(lot_ids), Contract.contract_year == year.number
     )
@@ -146,7 +151,7 @@ def _late_months(
     done = ol.accepted_quantity + ol.rejected_quantity >= ol.quantity
     overdue = po.deliver_due_at < now
     late = case((and_(done, last > po.deliver_due_at), 1), (and_(~done, overdue), 1), else_=0)
-    month = business_month(po.deliver_due_at, session.get_bind().dialect)
+    month = _month_of(po.deliver_due_at, year, business_date(now))
     rows = session.execute(
         select(ol.lot_id, ol.manufacturer_id, month, func.count(), func.sum(late))
         .join(po, po.id == ol.order_id)
@@ -155,6 +160,7 @@ def _late_months(
             ol.lot_id.in_(lot_ids),
             Contract.contract_year == year.number,
             po.status != OrderStatus.CANCELLED,
+            month.is_not(None),
             or_(done, overdue),
         )
         .group_by(ol.lot_id, ol.manufacturer_id, month)
@@ -165,7 +171,27 @@ def _late_months(
     return out
 
 
+def _month_of(column, year: Year, today: date):
+    """The business month (``YYYY-MM``) of a UTC instant in the year's months up to today's,
+    else NULL: plain comparisons with each month's first instant (the same SQL on every
+    database, and no per-row function call)."""
+    months = year.months(today)
+    starts = [day_start(max(date(int(m[:4]), int(m[5:]), 1), year.start)) for m in months]
+    ends = [*starts[1:], day_start(_next_month(date.fromisoformat(months[-1] + "-01")))]
+    return case(
+        (column < starts[0], None),
+        *[(column < end, month) for month, end in zip(months, ends, strict=True)],
+        else_=None,
+    )
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 def _year_months(
     counts: dict[str, tuple[int, int]], year: Year, today: date
 ) -> tuple[MonthLate, ...]:
-    return tuple(MonthLate(m, *counts.get(m, (0, 0))) for m in year.months(today))
+    months = year.months(today)
+    current = f"{today:%Y-%m}"
+    return tuple(MonthLate(m, *counts.get(m, (0, 0)), m != current) for m in months)

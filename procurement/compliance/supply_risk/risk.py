@@ -24,8 +24,13 @@ HHI_HIGH = 2_500
 # Rule "low headroom": a winner whose declared capacity exceeds its agreed volume by less than
 # this share of that volume cannot absorb a neighbour's failure.
 LOW_HEADROOM_SHARE = Decimal("0.10")
+# Rule "backup with spare capacity" (RULES.md 3, 备供): a named backup counts only when its spare
+# capacity covers at least this share of the region's agreed volume; below it the region is
+# treated as without a backup (score and alert).
+BACKUP_MIN_COVER = Decimal("0.10")
 # Rule "rising late deliveries": over the last RISING_MONTHS months with order lines due, each
 # month's late-delivery rate is above the month before, and the last is at least LATE_RATE_LIMIT.
+# Only complete months count (the month in progress is shown, not judged).
 RISING_MONTHS = 3
 LATE_RATE_LIMIT = Decimal("0.10")
 # Rule "supply risk score" (0-100, capped): the points each finding adds to a region's score.
@@ -47,6 +52,11 @@ def percent(value: Decimal | None) -> str:
     return "–" if value is None else f"{round_places(value * 100, 1)}%"
 
 
+def units(value: int | None) -> str:
+    """A whole number as people read it in a sentence: ``1323000`` -> ``1,323,000``."""
+    return "–" if value is None else f"{value:,}"
+
+
 def hhi(volumes: list[int]) -> int:
     """HHI of the suppliers' volumes, 0-10,000: shares 60/40 -> 3,600 + 1,600 = 5,200.
 
@@ -66,6 +76,7 @@ class MonthLate:
     month: str
     lines: int
     late: int
+    complete: bool = True  # False: the month in progress
 
     @property
     def rate(self) -> Decimal | None:
@@ -74,7 +85,7 @@ class MonthLate:
 
 def rising(months: list[MonthLate]) -> bool:
     """Rule "rising late deliveries" over the months with lines due (oldest first)."""
-    rates = [m.rate for m in months if m.rate is not None]
+    rates = [m.rate for m in months if m.rate is not None and m.complete]
     last = rates[-RISING_MONTHS:]
     if len(last) < RISING_MONTHS:
         return False
@@ -109,7 +120,9 @@ class LotInput:
     name: str
     supplies: tuple[Supply, ...]
     winners: tuple[Winner, ...]  # every supplier and every named backup
-    backups: dict[str, int] = field(default_factory=dict)  # region -> winner id
+    # region -> winner id; None: the award recorded no backups for the lot (contracts written
+    # outside an award run): backups unknown, neither scored nor alerted
+    backups: dict[str, int] | None = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -165,6 +178,7 @@ class RegionRisk:
     backup: Backup | None
     score: int
     reasons: tuple[Message, ...]
+    backup_known: bool = True
 
     @property
     def single_winner(self) -> bool:
@@ -172,8 +186,13 @@ class RegionRisk:
 
     @property
     def backup_ready(self) -> bool:
-        """A backup is named and has spare capacity (the alert's condition is its opposite)."""
-        return self.backup is not None and self.backup.spare > 0
+        """Rule "backup with spare capacity": a backup is named and its spare covers at least
+        BACKUP_MIN_COVER of the region's agreed volume (the alert's condition is the opposite)."""
+        return self.backup is not None and _covers(self.backup.spare, self.agreed)
+
+
+def _covers(spare: int, agreed: int) -> bool:
+    return spare > 0 and spare >= agreed * BACKUP_MIN_COVER
 
 
 def level(score: int) -> str:
@@ -206,7 +225,7 @@ class LotRisk:
 
     @property
     def without_backup(self) -> tuple[RegionRisk, ...]:
-        return tuple(r for r in self.regions if not r.backup_ready)
+        return tuple(r for r in self.regions if r.backup_known and not r.backup_ready)
 
     @property
     def single_winner_regions(self) -> tuple[RegionRisk, ...]:
@@ -226,8 +245,7 @@ def assess(lot: LotInput) -> LotRisk:
     for s in lot.supplies:
         by_region.setdefault(s.region, []).append(s)
     regions = [
-        _region(region, rows, risks, lot.backups.get(region))
-        for region, rows in sorted(by_region.items())
+        _region(region, rows, risks, lot.backups) for region, rows in sorted(by_region.items())
     ]
     regions.sort(key=lambda r: (-r.score, r.region))
     return LotRisk(
@@ -252,7 +270,7 @@ def _winner_risk(w: Winner, agreed: int, total: int) -> WinnerRisk:
 
 
 def _region(
-    region: str, rows: list[Supply], risks: dict[int, WinnerRisk], backup_id: int | None
+    region: str, rows: list[Supply], risks: dict[int, WinnerRisk], backups: dict[str, int] | None
 ) -> RegionRisk:
     volume: dict[int, int] = {}
     for s in rows:
@@ -262,16 +280,28 @@ def _region(
         RegionShare(risks[i], v, _share(v, total))
         for i, v in sorted(volume.items(), key=lambda kv: (-kv[1], risks[kv[0]].name))
     )
+    backup_id = None if backups is None else backups.get(region)
     backup = Backup(risks[backup_id]) if backup_id in risks else None
     concentration = hhi(list(volume.values()))
-    points, reasons = _findings(shares, concentration, backup, total)
+    points, reasons = _findings(shares, concentration, backup, total, backups is not None)
     return RegionRisk(
-        region, total, shares, concentration, backup, min(points, SCORE_MAX), tuple(reasons)
+        region,
+        total,
+        shares,
+        concentration,
+        backup,
+        min(points, SCORE_MAX),
+        tuple(reasons),
+        backups is not None,
     )
 
 
 def _findings(
-    shares: tuple[RegionShare, ...], concentration: int, backup: Backup | None, total: int
+    shares: tuple[RegionShare, ...],
+    concentration: int,
+    backup: Backup | None,
+    total: int,
+    backup_known: bool,
 ) -> tuple[int, list[Message]]:
     """Rule "supply risk score": the points of a region's findings and each in words."""
     found: list[tuple[int, Message]] = []
@@ -281,11 +311,12 @@ def _findings(
     elif concentration >= HHI_HIGH:
         text = Message(
             "Concentrated supply: HHI {hhi} of 10,000 (rule: {limit} or more).",
-            hhi=concentration,
-            limit=HHI_HIGH,
+            hhi=units(concentration),
+            limit=units(HHI_HIGH),
         )
         found.append((POINTS_CONCENTRATED, text))
-    found.extend(_backup_findings(backup, total))
+    if backup_known:
+        found.extend(_backup_findings(backup, total))
     for s in shares:
         found.extend(_winner_findings(s.winner))
     return sum(p for p, _ in found), [m for _, m in found]
@@ -299,16 +330,26 @@ def _backup_findings(backup: Backup | None, total: int) -> list[tuple[int, Messa
         text = Message(
             "Backup {name} has no spare capacity (capacity {capacity}, agreed {agreed}).",
             name=w.name,
-            capacity="–" if w.capacity is None else w.capacity,
-            agreed=w.agreed,
+            capacity=units(w.capacity),
+            agreed=units(w.agreed),
+        )
+        return [(POINTS_BACKUP_WITHOUT_SPARE, text)]
+    if not _covers(backup.spare, total):
+        text = Message(
+            "Backup {name} has too little spare capacity: {spare}, under {limit} of the "
+            "region's {agreed}.",
+            name=w.name,
+            spare=units(backup.spare),
+            limit=percent(BACKUP_MIN_COVER),
+            agreed=units(total),
         )
         return [(POINTS_BACKUP_WITHOUT_SPARE, text)]
     if backup.spare < total:
         text = Message(
             "Backup {name} can cover {spare} of the region's {agreed} units.",
             name=w.name,
-            spare=backup.spare,
-            agreed=total,
+            spare=units(backup.spare),
+            agreed=units(total),
         )
         return [(POINTS_BACKUP_SHORT, text)]
     return []
@@ -320,13 +361,13 @@ def _winner_findings(w: WinnerRisk) -> list[tuple[int, Message]]:
         text = Message(
             "{name}'s capacity headroom is {headroom} units, under {limit} of its agreed {agreed}.",
             name=w.name,
-            headroom=w.headroom,
+            headroom=units(w.headroom),
             limit=percent(LOW_HEADROOM_SHARE),
-            agreed=w.agreed,
+            agreed=units(w.agreed),
         )
         out.append((POINTS_LOW_HEADROOM, text))
     if w.rising_late:
-        last = [m.rate for m in w.months if m.rate is not None][-1]
+        last = [m.rate for m in w.months if m.rate is not None and m.complete][-1]
         text = Message(
             "{name}'s late-delivery rate rose {months} months running, to {rate}.",
             name=w.name,

@@ -18,6 +18,7 @@ class MonthLateSchema(Schema):
     lines = fields.Integer()
     late = fields.Integer()
     rate = _ratio(allow_none=True)
+    complete = fields.Boolean(metadata={"description": "false: the month in progress"})
 
 
 class WinnerRiskSchema(Schema):
@@ -53,6 +54,9 @@ class RegionRiskSchema(Schema):
     hhi = fields.Integer()
     single_winner = fields.Boolean()
     backup = fields.Nested(BackupSchema, allow_none=True)
+    backup_known = fields.Boolean(
+        metadata={"description": "false: the award recorded no backups for the lot"}
+    )
     backup_ready = fields.Boolean()
     score = fields.Integer()
     reasons = fields.List(fields.String())

@@ -170,7 +170,8 @@ def test_a_late_delivery_rate_rising_three_months_running_is_found_from_real_ord
 ):
     """Orders due (24 h, a city) in January: 2 on time (0%); February: 1 on time, 1 delivered
     3 days late (50%); March: 1 delivered 3 days late, 1 never delivered and overdue (100%).
-    0 < 50% < 100% >= 10%: rising. B's orders (all on time) are not."""
+    0 < 50% < 100% >= 10%: rising (judged on 2 April, March complete). B's orders (all on
+    time) are not."""
     world = risk_world(
         supplies={"320000": {"A": 5000, "B": 5000}},
         capacities={"A": 20000, "B": 20000},
@@ -185,7 +186,7 @@ def test_a_late_delivery_rate_rising_three_months_running_is_found_from_real_ord
         for late in plan:
             _order(db_session, clock, world, "320000", "A", late_days=late)
         _order(db_session, clock, world, "320000", "B")
-    clock.set(datetime(2026, 3, 20, 2, 0, tzinfo=UTC))
+    clock.set(datetime(2026, 4, 2, 2, 0, tzinfo=UTC))  # March complete, April in progress
     risk = lot_supply_risk(
         db_session, lot_id=world.lot.id, actor=_reg(regulator), now=clock.now()
     ).risk
@@ -195,11 +196,13 @@ def test_a_late_delivery_rate_rising_three_months_running_is_found_from_real_ord
         ("2026-01", 2, 0),
         ("2026-02", 2, 1),
         ("2026-03", 2, 2),
+        ("2026-04", 0, 0),
     ]
     assert [(m.month, m.lines, m.late) for m in b.months] == [
         ("2026-01", 1, 0),
         ("2026-02", 1, 0),
         ("2026-03", 1, 0),
+        ("2026-04", 0, 0),
     ]
     assert (a.rising_late, b.rising_late) == (True, False)
     (region,) = risk.regions

@@ -83,8 +83,8 @@ def test_a_region_with_two_winners_60_40_and_a_short_backup_scores_20():
     ]
     assert (region.backup.spare, region.backup_ready) == (500, True)
     assert [str(m) for m in region.reasons] == [
-        "Concentrated supply: HHI 5200 of 10,000 (rule: 2500 or more).",
-        "Backup C can cover 500 of the region's 1000 units.",
+        "Concentrated supply: HHI 5,200 of 10,000 (rule: 2,500 or more).",
+        "Backup C can cover 500 of the region's 1,000 units.",
     ]
 
 
@@ -109,3 +109,55 @@ def test_headroom_is_capacity_less_agreed_and_low_under_ten_percent():
     (region,) = lot.regions
     # HHI 3 x 33.33^2 = 3,333 >= 2,500: 10; no backup: 35; A's low headroom: 15 -> 60 (high)
     assert (region.hhi, region.score, lot.level) == (3333, 60, "high")
+
+
+def test_the_month_in_progress_is_shown_but_not_judged():
+    """0%, 10% complete, then 50% in the month in progress: only two complete months."""
+    months = [*_months((10, 0), (10, 1)), MonthLate("2026-03", 2, 1, complete=False)]
+    assert rising(months) is False
+    assert rising([*_months((10, 0), (10, 1), (10, 2)), MonthLate("2026-04", 1, 0, False)])
+
+
+@pytest.mark.parametrize(
+    ("capacity", "ready", "score", "reason"),
+    [
+        # spare 0: "no spare capacity", 25 points
+        (400, False, 45, "Backup C has no spare capacity (capacity 400, agreed 400)."),
+        # spare 55 < 10% of 1,000 = 100: too little, 25 points
+        (
+            455,
+            False,
+            45,
+            "Backup C has too little spare capacity: 55, under 10.0% of the region's 1,000.",
+        ),
+        # spare 100 = 10% of 1,000: a backup, short of the region's volume, 10 points
+        (500, True, 30, "Backup C can cover 100 of the region's 1,000 units."),
+        # spare 1,000: covers the region, nothing
+        (1400, True, 20, None),
+    ],
+)
+def test_a_backup_counts_only_with_spare_for_a_tenth_of_the_region(capacity, ready, score, reason):
+    """Region 320000: A alone, 1,000 (20 points); backup C already agreed 400 in 330000."""
+    lot = assess(
+        LotInput(
+            1,
+            "L01",
+            "x",
+            (Supply("320000", 1, 1000), Supply("330000", 3, 400)),
+            (Winner(1, "A", 5000), Winner(3, "C", capacity)),
+            {"320000": 3},
+        )
+    )
+    region = next(r for r in lot.regions if r.region == "320000")
+    assert (region.backup_ready, region.score) == (ready, score)
+    assert [str(m) for m in region.reasons][1:] == ([reason] if reason else [])
+
+
+def test_backups_the_award_never_recorded_are_unknown_not_missing():
+    """A alone (20 points); the award has no record of backups: no backup points, no region
+    counted as without a backup."""
+    lot = assess(
+        LotInput(1, "L01", "x", (Supply("320000", 1, 1000),), (Winner(1, "A", 5000),), None)
+    )
+    (region,) = lot.regions
+    assert (region.backup_known, region.score, lot.without_backup) == (False, 20, ())
