@@ -24,6 +24,30 @@ def _svg(testid: str, title: str, width: int, height: int) -> str:
     )
 
 
+def palette(keys: list[str]) -> dict[str, str]:
+    """One colour per winner, the same in every chart of the page."""
+    return {k: SERIES_COLOURS[i % len(SERIES_COLOURS)] for i, k in enumerate(keys)}
+
+
+def _legend(entries: list[tuple[str, str, str]], x: int, y: int, width: int) -> str:
+    """Colour swatches with the winners' names, wrapped over rows of 200 px columns."""
+    per_row = max((width - x) // 200, 1)
+    out = []
+    for i, (key, label, colour) in enumerate(entries):
+        lx, ly = x + (i % per_row) * 200, y + (i // per_row) * 18
+        out.append(
+            f'<g class="legend" data-key="{escape(key)}"><rect x="{lx}" y="{ly}" width="10" '
+            f'height="10" fill="{colour}"/><text x="{lx + 14}" y="{ly + 9}" font-size="11">'
+            f"{escape(label[:26])}</text></g>"
+        )
+    return "".join(out)
+
+
+def legend_height(count: int, x: int, width: int) -> int:
+    per_row = max((width - x) // 200, 1)
+    return 18 * ((count + per_row - 1) // per_row) if count else 0
+
+
 @dataclass(frozen=True)
 class ScoreBar:
     key: str
@@ -72,12 +96,21 @@ class StackedBar:
     href: str
 
 
-def share_chart(bars: list[StackedBar], *, testid: str, title: str, width: int = 640) -> Markup:
-    """One 100% bar per region, split into its winners' shares (same colour, same winner)."""
+def share_chart(
+    bars: list[StackedBar],
+    names: dict[str, str],
+    *,
+    testid: str,
+    title: str,
+    width: int = 640,
+) -> Markup:
+    """One 100% bar per region, split into its winners' shares (``names``: winner key ->
+    name, in legend order; same colour, same winner)."""
     row, left, top = 24, 140, 8
-    height = top + row * max(len(bars), 1) + 8
+    colour = palette(list(names))
+    body = top + row * max(len(bars), 1) + 8
+    height = body + legend_height(len(names), 10, width) + 4
     span = width - left - 10
-    colour: dict[str, str] = {}
     parts = [_svg(testid, title, width, height)]
     for i, bar in enumerate(bars):
         y, x = top + i * row, left
@@ -87,7 +120,7 @@ def share_chart(bars: list[StackedBar], *, testid: str, title: str, width: int =
             f"{escape(bar.label[:18])}</text>"
         )
         for seg in bar.segments:
-            fill = colour.setdefault(seg.key, SERIES_COLOURS[len(colour) % len(SERIES_COLOURS)])
+            fill = colour.get(seg.key, "#999")
             length = int(span * seg.share)
             parts.append(
                 f'<rect class="segment" x="{x}" y="{y + 3}" width="{max(length, 1)}" '
@@ -97,6 +130,7 @@ def share_chart(bars: list[StackedBar], *, testid: str, title: str, width: int =
             )
             x += length
         parts.append("</g></a>")
+    parts.append(_legend([(k, n, colour[k]) for k, n in names.items()], 10, body, width))
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -112,32 +146,34 @@ def late_chart(
     months: list[str], series: list[Series], *, testid: str, title: str, width: int = 640
 ) -> Markup:
     """Late-delivery rate per winner and month (lines), with the rule's limit (dashed)."""
-    height, pad = 220, 36
+    pad, plot = 36, 220
+    colour = palette([s.key for s in series])
+    height = plot + legend_height(len(series), pad, width)
     top = max([LATE_RATE_LIMIT * 2, *[r for s in series for r in s.rates if r is not None]])
     n = max(len(months) - 1, 1)
 
     def xy(index: int, value: Decimal) -> tuple[int, int]:
         return (
             pad + int((width - 2 * pad) * index / n),
-            height - pad - int((height - 2 * pad) * value / top),
+            plot - pad - int((plot - 2 * pad) * value / top),
         )
 
     limit_y = xy(0, LATE_RATE_LIMIT)[1]
     parts = [
         _svg(testid, title, width, height),
-        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
-        'stroke="#999"/>',
+        f'<line x1="{pad}" y1="{plot - pad}" x2="{width - pad}" y2="{plot - pad}" stroke="#999"/>',
         f'<line class="limit" x1="{pad}" y1="{limit_y}" x2="{width - pad}" y2="{limit_y}" '
         f'stroke="#c62828" stroke-dasharray="5,4" data-value="{LATE_RATE_LIMIT}"/>',
     ]
     for i, month in enumerate(months):
         x = xy(i, Decimal(0))[0]
         parts.append(
-            f'<text x="{x}" y="{height - pad + 16}" font-size="10" text-anchor="middle">'
+            f'<text x="{x}" y="{plot - pad + 16}" font-size="10" text-anchor="middle">'
             f"{escape(month[2:])}</text>"
         )
-    for k, s in enumerate(series):
-        parts.append(_series(s, months, xy, SERIES_COLOURS[k % len(SERIES_COLOURS)]))
+    for s in series:
+        parts.append(_series(s, months, xy, colour[s.key]))
+    parts.append(_legend([(s.key, s.label, colour[s.key]) for s in series], pad, plot, width))
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -42,7 +42,7 @@ def supply_risk_page(tender_id: int):
             lot.level,
             _(
                 "HHI %(hhi)s, %(n)d region(s) without a backup",
-                hhi=lot.hhi,
+                hhi=rules.units(lot.hhi),
                 n=len(lot.without_backup),
             ),
             _lot_url(lot.lot_id),
@@ -69,6 +69,7 @@ def lot_supply_risk_page(lot_id: int):
             )
             for r in sorted(lot.regions, key=lambda r: r.region)
         ],
+        {str(w.id): w.name for w in lot.winners},
         testid="share-chart",
         title=_("Winners' shares of each region's agreed volume"),
     )
