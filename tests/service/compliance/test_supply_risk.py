@@ -5,7 +5,8 @@ moved through the injectable clock."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from procurement.compliance.alerts.models import Alert, AlertKind
 from procurement.compliance.services import evaluate_alerts
 from procurement.compliance.supply_risk.services import lot_supply_risk, tender_supply_risk
 from procurement.orders import services as orders
+from tests.fixtures.compliance import ship_and_receive
 
 
 def _no_backup_alerts(session, lot_id):
@@ -140,27 +142,7 @@ def _order(session, clock, world, region, maker, *, late_days=None):
     placed_at = clock.now()
     if late_days:
         clock.advance(days=late_days)
-    m = world.m(maker)
-    orders.confirm_order(session, order_id=placed.order_id, now=clock.now(), actor=m)
-    order = orders.get_order(session, order_id=placed.order_id, now=clock.now(), actor=m)
-    today = clock.now().date()
-    ship = [
-        orders.ShipLine(
-            line.id,
-            line.open_quantity,
-            "B1",
-            today - timedelta(days=30),
-            today + timedelta(days=700),
-        )
-        for line in order.lines
-    ]
-    shipment = orders.create_shipment(
-        session, order_id=placed.order_id, lines=ship, now=clock.now(), actor=m
-    )
-    got = [orders.ReceiveLine(s.id, s.quantity, 0, None) for s in shipment.lines]
-    orders.record_receipt(
-        session, shipment_id=shipment.id, lines=got, now=clock.now(), actor=hospital
-    )
+    ship_and_receive(session, clock, SimpleNamespace(m=world.m(maker)), placed.order_id, hospital)
     clock.set(placed_at)
     return placed.order_id
 
