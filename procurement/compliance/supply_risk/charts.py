@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
@@ -178,7 +179,9 @@ def late_chart(
     return Markup("".join(parts))
 
 
-def _series(s: Series, months: list[str], xy, fill: str) -> str:
+def _series(
+    s: Series, months: list[str], xy: Callable[[int, Decimal], tuple[int, int]], fill: str
+) -> str:
     points = [(i, r) for i, r in enumerate(s.rates) if r is not None]
     coords = " ".join("{},{}".format(*xy(i, r)) for i, r in points)
     out = [
