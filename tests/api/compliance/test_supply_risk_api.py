@@ -131,6 +131,8 @@ def test_the_pages_in_chinese_from_the_tender_page_the_lot_and_the_alert(
     detail = client.get(f"/regulator/tenders/{world.tender.id}").get_data(as_text=True)
     assert _pages(world)[0] in detail  # the button
     assert _pages(world)[1] in detail  # the lot's code
+    award = client.get(f"/regulator/award/tenders/{world.tender.id}").get_data(as_text=True)
+    assert _pages(world)[1] in award  # the lot on the confirmed award
     page = client.get(_pages(world)[0])
     html = page.get_data(as_text=True)
     assert page.status_code == 200
