@@ -18,7 +18,13 @@ from procurement.catalog.models import Lot
 from procurement.compliance.supply_risk.risk import LotInput, MonthLate, Supply, Winner
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date, day_start
-from procurement.orders.models import OrderLine, OrderStatus, PurchaseOrder, ReceiptLine
+from procurement.orders.models import (
+    OrderLine,
+    OrderStatus,
+    PurchaseOrder,
+    Shipment,
+    ShipmentLine,
+)
 
 
 @dataclass(frozen=True)
@@ -139,16 +145,19 @@ def _late_months(
     session: Session, lot_ids: list[int], year: Year, now: datetime
 ) -> dict[tuple[int, int], dict[str, tuple[int, int]]]:
     """(lot, manufacturer) -> month -> (lines due, lines late), over the contract year's
-    order lines on contracts. A line counts once due or fully answered; it is late when its
-    last delivery arrived after the order's delivery deadline, or when the deadline passed
-    and part of it has still not arrived. Cancelled orders do not count."""
+    order lines on contracts. The delivery service level (RULES.md 4) is met when the goods are
+    shipped, as the platform's breach check (``orders.services.detect_sla_breaches``) judges
+    it: a line counts once due or fully shipped, and is late when its last shipment left after
+    the order's delivery deadline, or when the deadline passed with part of it unshipped.
+    Cancelled orders and orders the supplier refused (their own alert) do not count."""
     po, ol = PurchaseOrder, OrderLine
     last = (
-        select(func.max(ReceiptLine.received_at))
-        .where(ReceiptLine.order_line_id == ol.id)
+        select(func.max(Shipment.shipped_at))
+        .join(ShipmentLine, ShipmentLine.shipment_id == Shipment.id)
+        .where(ShipmentLine.order_line_id == ol.id)
         .scalar_subquery()
     )
-    done = ol.accepted_quantity + ol.rejected_quantity >= ol.quantity
+    done = ol.shipped_quantity >= ol.quantity
     overdue = po.deliver_due_at < now
     late = case((and_(done, last > po.deliver_due_at), 1), (and_(~done, overdue), 1), else_=0)
     month = _month_of(po.deliver_due_at, year, business_date(now))
@@ -159,7 +168,7 @@ def _late_months(
         .where(
             ol.lot_id.in_(lot_ids),
             Contract.contract_year == year.number,
-            po.status != OrderStatus.CANCELLED,
+            po.status.not_in((OrderStatus.CANCELLED, OrderStatus.REJECTED)),
             month.is_not(None),
             or_(done, overdue),
         )

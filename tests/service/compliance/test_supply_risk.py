@@ -5,8 +5,7 @@ moved through the injectable clock."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from types import SimpleNamespace
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -15,7 +14,6 @@ from procurement.compliance.alerts.models import Alert, AlertKind
 from procurement.compliance.services import evaluate_alerts
 from procurement.compliance.supply_risk.services import lot_supply_risk, tender_supply_risk
 from procurement.orders import services as orders
-from tests.fixtures.compliance import ship_and_receive
 
 
 def _no_backup_alerts(session, lot_id):
@@ -126,32 +124,41 @@ def test_a_backup_without_spare_capacity_is_no_backup(db_session, clock, risk_wo
     assert alert.facts["backup_spare"] == 0
 
 
-def _order(session, clock, world, region, maker, *, late_days=None):
-    """One order of 10 packs (100 tablets) on the contract: delivered now (on time), after
-    ``late_days`` days (late), or never (``late_days`` < 0)."""
-    contract = world.contracts[(region, maker)]
-    hospital = world.h(region, maker)
+def _order(session, clock, world, region, maker, *, ship_days=0, receipt_days=0):
+    """One order of 10 packs (100 tablets) on the contract, shipped ``ship_days`` days after
+    it is placed (None: never) and received ``receipt_days`` days after that."""
+    hospital, m = world.h(region, maker), world.m(maker)
+    line = orders.LineRequest(packs=10, contract_id=world.contracts[(region, maker)].id)
     placed = orders.place_order(
-        session,
-        request=orders.OrderRequest(lines=[orders.LineRequest(packs=10, contract_id=contract.id)]),
-        now=clock.now(),
-        actor=hospital,
+        session, request=orders.OrderRequest(lines=[line]), now=clock.now(), actor=hospital
     )
-    if late_days is not None and late_days < 0:
-        return placed.order_id
-    placed_at = clock.now()
-    if late_days:
-        clock.advance(days=late_days)
-    ship_and_receive(session, clock, SimpleNamespace(m=world.m(maker)), placed.order_id, hospital)
-    clock.set(placed_at)
-    return placed.order_id
+    if ship_days is None:
+        return
+    start, order_id = clock.now(), placed.order_id
+    clock.advance(days=ship_days)
+    orders.confirm_order(session, order_id=order_id, now=clock.now(), actor=m)
+    lines = orders.get_order(session, order_id=order_id, now=clock.now(), actor=m).lines
+    day = clock.now().date()
+    batch = ("B1", day - timedelta(days=30), day + timedelta(days=700))
+    shipped = [orders.ShipLine(x.id, x.open_quantity, *batch) for x in lines]
+    shipment = orders.create_shipment(
+        session, order_id=order_id, lines=shipped, now=clock.now(), actor=m
+    )
+    clock.advance(days=receipt_days)
+    got = [orders.ReceiveLine(x.id, x.quantity, 0, None) for x in shipment.lines]
+    orders.record_receipt(
+        session, shipment_id=shipment.id, lines=got, now=clock.now(), actor=hospital
+    )
+    clock.set(start)
 
 
 def test_a_late_delivery_rate_rising_three_months_running_is_found_from_real_orders(
     db_session, clock, risk_world, regulator
 ):
-    """Orders due (24 h, a city) in January: 2 on time (0%); February: 1 on time, 1 delivered
-    3 days late (50%); March: 1 delivered 3 days late, 1 never delivered and overdue (100%).
+    """Orders due (24 h, a city) in January: 2 shipped at once (0%); February: 1 shipped at
+    once but its receipt recorded 3 days later (on time: the service level is met on
+    shipping), 1 shipped 3 days late (50%); March: 1 shipped 3 days late, 1 never shipped and
+    overdue (100%).
     0 < 50% < 100% >= 10%: rising (judged on 2 April, March complete). B's orders (all on
     time) are not."""
     world = risk_world(
@@ -160,13 +167,13 @@ def test_a_late_delivery_rate_rising_three_months_running_is_found_from_real_ord
         backups={"320000": "B"},
     )
     for day, plan in (
-        (datetime(2026, 1, 6, 2, 0, tzinfo=UTC), (None, None)),
-        (datetime(2026, 2, 5, 2, 0, tzinfo=UTC), (None, 3)),
-        (datetime(2026, 3, 5, 2, 0, tzinfo=UTC), (3, -1)),
+        (datetime(2026, 1, 6, 2, 0, tzinfo=UTC), ((0, 0), (0, 0))),
+        (datetime(2026, 2, 5, 2, 0, tzinfo=UTC), ((0, 3), (3, 0))),
+        (datetime(2026, 3, 5, 2, 0, tzinfo=UTC), ((3, 0), (None, 0))),
     ):
         clock.set(day)
-        for late in plan:
-            _order(db_session, clock, world, "320000", "A", late_days=late)
+        for ship, receipt in plan:
+            _order(db_session, clock, world, "320000", "A", ship_days=ship, receipt_days=receipt)
         _order(db_session, clock, world, "320000", "B")
     clock.set(datetime(2026, 4, 2, 2, 0, tzinfo=UTC))  # March complete, April in progress
     risk = lot_supply_risk(
