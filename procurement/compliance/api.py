@@ -272,3 +272,6 @@ class TenderRedFlags(MethodView):
         """An opened tender's red flags (OCDS Cardinal's and VBP's), per lot and bidder, with
         the reason of each (regulator and fund)."""
         return redflags.red_flags(get_session(), tender_id=tender_id, actor=api_actor(), now=now())
+
+
+from procurement.compliance.supply_risk import api as _supply_risk  # noqa: E402, F401  (its routes)

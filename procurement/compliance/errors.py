@@ -173,3 +173,13 @@ class FeedCursorInvalid(ValidationFailed):
     template = N_(
         "This is not a cursor of the feed: follow the links.next of a page, or start with since."
     )
+
+
+class SupplyRiskBeforeContracts(Conflict):
+    code = "supply-risk-before-contracts"
+    title = N_("No contracts yet")
+    when = N_("The supply risk of a tender or lot is asked for before its award has contracts.")
+    template = N_(
+        "Tender {tender_id} has no contracts yet: supply risk is computed from the agreed "
+        "volumes of a confirmed award."
+    )

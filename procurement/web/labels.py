@@ -119,6 +119,7 @@ LABELS: dict[str, dict[str, object]] = {
         "rejected_orders": _l("Orders rejected"),
         "overdue_payment": _l("Overdue payment"),
         "high_non_winning_share": _l("Non-winning products"),
+        "no_backup": _l("No backup supplier"),
     },
     "procurement.compliance.alerts.models.AlertStatus": {
         "open": _l("Open"),

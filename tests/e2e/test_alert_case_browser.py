@@ -43,8 +43,13 @@ def test_regulator_escalates_a_case_the_hospital_replies_and_the_regulator_close
         deliver_units(session, live_clock, world, world.contract(0), 50)
         live_clock.advance(days=60)  # 50 of 1,000 against 61/365 of the year: behind
         evaluate_alerts(session, now=live_clock.now())
-        alert_id = session.scalar(select(Alert.id).where(Alert.kind == AlertKind.HOSPITAL_BEHIND))
         user = world.hospitals[0]
+        alert_id = session.scalar(  # this world's case (other journeys share the live database)
+            select(Alert.id).where(
+                Alert.kind == AlertKind.HOSPITAL_BEHIND,
+                Alert.subject_org_id == user.organization.id,
+            )
+        )
         hospital = LiveUser(user.id, user.username, PASSWORD, user.display_name, "", "")
         hospital_name = user.organization.name
     questions: list[str] = []

@@ -19,7 +19,7 @@ from procurement.compliance.common_services import rules_for
 from procurement.compliance.progress import queries
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date, business_time, day_start
-from procurement.core.messages import Message
+from procurement.core.messages import N_, Message
 from procurement.core.money import round_places
 from procurement.orders.models import OrderLine, OrderStatus, PurchaseOrder
 from procurement.settlement.models import Payable
@@ -88,6 +88,14 @@ def _row_conditions(row, tender_id, year, nonwin, rules) -> list[Condition]:
     return [condition for condition in found if condition is not None]
 
 
+# One sentence per status, the status in words: a stored sentence keeps its values as written,
+# so a status code put in as a value would be shown as a code.
+BEHIND_TEXT = {
+    r.Status.AT_RISK: N_("Completion {completion} against time progress {time_progress}: at risk."),
+    r.Status.BEHIND: N_("Completion {completion} against time progress {time_progress}: behind."),
+}
+
+
 def _status_condition(row, suffix: str, ref: dict, rules) -> Condition | None:
     """zero_purchase, or hospital_behind (at risk: high), from a hospital x lot's status."""
     facts = {
@@ -116,10 +124,9 @@ def _status_condition(row, suffix: str, ref: dict, rules) -> Condition | None:
             f"hospital_behind:{suffix}",
             severity,
             Message(
-                "Completion {completion} against time progress {time_progress} ({status}).",
+                BEHIND_TEXT[row.status],
                 completion=row.completion,
                 time_progress=row.time_progress,
-                status=row.status,
             ),
             facts={**facts, "status": row.status},
             **ref,
@@ -288,7 +295,11 @@ def payment_conditions(session: Session, now: datetime) -> list[Condition]:
 
 
 def all_conditions(session: Session, now: datetime) -> dict[str, Condition]:
+    # supply_risk builds on this module (Condition, running_years): imported when called
+    from procurement.compliance.supply_risk.conditions_queries import backup_conditions
+
     found = [
+        *backup_conditions(session, now),
         *progress_conditions(session, now),
         *supply_conditions(session, now),
         *payment_conditions(session, now),

@@ -38,6 +38,7 @@ class AlertKind(StrEnum):
     REJECTED_ORDERS = "rejected_orders"
     OVERDUE_PAYMENT = "overdue_payment"
     HIGH_NON_WINNING_SHARE = "high_non_winning_share"
+    NO_BACKUP = "no_backup"  # a region without a backup with spare capacity (supply risk)
 
 
 class Severity(StrEnum):
