@@ -4,6 +4,7 @@ from alembic import context
 
 import procurement.models  # noqa: F401  (fills Base.metadata)
 from procurement.db import Base
+from procurement.migrate import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -16,6 +17,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -22,6 +22,7 @@ AREAS = (
     "compliance",
     "portal",
     "demo",
+    "jobs",
 )
 
 
@@ -45,6 +46,7 @@ def create_app(
     from procurement.db import make_engine, make_session_factory
     from procurement.web import auth as web_auth
     from procurement.web import forms, i18n, limits, pages, problems, security, session
+    from procurement.web import jobs_runtime as jobs_queue
     from procurement.web.api import Api
 
     app = Flask(
@@ -71,6 +73,7 @@ def create_app(
         "session_factory": session_factory,
         "clock": clock or SystemClock(),
     }
+    jobs_queue.register(app)
     limits.register(app)
     session.register(app)
     security.register(app)

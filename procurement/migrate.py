@@ -13,6 +13,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# Tables the migrations create for a library that owns them (the procrastinate job queue on
+# PostgreSQL): not in our models, so the models-vs-database comparison leaves them out.
+FOREIGN_TABLE_PREFIXES = ("procrastinate_",)
+
+
+def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
+    """Compare every object but the tables a library owns (``FOREIGN_TABLE_PREFIXES``)."""
+    return not (type_ == "table" and (name or "").startswith(FOREIGN_TABLE_PREFIXES))
 
 
 def alembic_config(engine: Engine, *, quiet: bool = False) -> Config:

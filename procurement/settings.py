@@ -106,6 +106,17 @@ def validate(settings: dict[str, Any]) -> None:
     url = settings.get("DATABASE_URL", "")
     if url and not url.startswith(("sqlite", "postgresql")):
         raise SettingsError("DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
+    _check_job_queue(settings)
+
+
+def _check_job_queue(settings: dict[str, Any]) -> None:
+    queue = settings.get("JOB_QUEUE") or ""
+    if queue not in ("", "procrastinate"):
+        raise SettingsError('JOB_QUEUE must be "" (run jobs inline) or "procrastinate"')
+    if queue and not str(settings.get("DATABASE_URL", "")).startswith("postgresql"):
+        raise SettingsError(
+            'JOB_QUEUE = "procrastinate" needs a PostgreSQL DATABASE_URL (its jobs live there)'
+        )
 
 
 def _check_audit_keys(keys: Any) -> None:

@@ -45,7 +45,7 @@ ORDER = [
     *("contracts", "orders", "settlement", "compliance", "portal"),
 ]
 PEERS = {"auth": {"audit"}, "audit": {"auth"}}
-SHARED = {"core", "web", "db", "settings", "migrate", "models", "cli"}
+SHARED = {"core", "web", "db", "settings", "migrate", "models", "cli", "jobs"}
 LAYERS = (
     "models",  # SQLAlchemy entities
     "services",  # use cases: load, check, write, commit

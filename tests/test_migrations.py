@@ -23,7 +23,8 @@ ON_POSTGRES = POSTGRES_URL.startswith("postgresql")
 
 def schema_differences(engine) -> list:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": migrate.include_name}
+        context = MigrationContext.configure(conn, opts=opts)
         return compare_metadata(context, Base.metadata)
 
 
