@@ -45,3 +45,10 @@ class DeliveryPending(Conflict):
     title = N_("The delivery is still being attempted")
     when = N_("Replaying a delivery that is already waiting for an attempt.")
     template = N_("Delivery {delivery_id} is already waiting for its next attempt.")
+
+
+class DeliveryAttemptFailed(Conflict):
+    code = "webhook-attempt-failed"
+    title = N_("The webhook endpoint did not accept the delivery")
+    when = N_("An endpoint answered a delivery attempt with an error or did not answer.")
+    template = N_("Attempt {number} of delivery {delivery_id} failed: {error}")

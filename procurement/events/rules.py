@@ -10,11 +10,14 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from procurement.core.messages import Message
+from procurement.jobs.registry import RetryPolicy
 
 # A delivery is attempted at most MAX_ATTEMPTS times; attempt n failing waits
-# BACKOFF_BASE_SECONDS * 2 ** (n - 1) before attempt n + 1 (2 s, 4 s, 8 s ... 128 s).
+# BACKOFF_BASE_SECONDS * 2 ** (n - 1) before attempt n + 1 (2 s, 4 s, 8 s ... 128 s): the job
+# queue's retry policy of the delivery task.
 MAX_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 2.0
+RETRY = RetryPolicy(attempts=MAX_ATTEMPTS, base_seconds=BACKOFF_BASE_SECONDS)
 # This many failed attempts in a row (any deliveries of one subscription) disable it.
 DISABLE_AFTER_CONSECUTIVE_FAILURES = 10
 # An endpoint answers within this, or the attempt fails (counts as a failure).
@@ -33,12 +36,12 @@ LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 def backoff(attempt: int) -> timedelta:
     """The wait after failed attempt ``attempt`` (1, 2, ...) before the next one."""
-    return timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+    return timedelta(seconds=RETRY.wait_before(attempt))
 
 
 def gives_up(attempt: int) -> bool:
     """Whether failed attempt ``attempt`` was the delivery's last."""
-    return attempt >= MAX_ATTEMPTS
+    return not RETRY.retries_after(attempt)
 
 
 def new_secret() -> str:

@@ -1,20 +1,17 @@
-"""What inline deliveries need beside a session: the clock and the delivery settings. The app
-installs them when it starts (``pages.py``); without an app (CLI, demo) the wall clock and the
-defaults apply, and plain-http endpoints are refused."""
+"""The delivery settings of this process: whether plain-http loopback endpoints are allowed
+(setting ``WEBHOOKS_ALLOW_LOOPBACK_HTTP``, true only in testing and development) and how long an
+endpoint may take to answer. The app installs them when it starts (``pages.py``); without an app
+(CLI, demo) the defaults apply: HTTPS only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import dataclass, replace
 
-from procurement.core.clock import SystemClock
 from procurement.events.rules import RESPONSE_TIMEOUT_SECONDS
 
 
 @dataclass(frozen=True)
 class Runtime:
-    now: Callable[[], datetime] = field(default=SystemClock().now)
     allow_loopback_http: bool = False
     timeout_seconds: float = RESPONSE_TIMEOUT_SECONDS
 
@@ -23,7 +20,7 @@ _current = [Runtime()]
 
 
 def install(**changes: object) -> Runtime:
-    """Change the running settings (``now``, ``allow_loopback_http``, ``timeout_seconds``)."""
+    """Change the running settings (``allow_loopback_http``, ``timeout_seconds``)."""
     _current[0] = replace(_current[0], **changes)  # type: ignore[arg-type]
     return _current[0]
 

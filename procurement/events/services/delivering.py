@@ -141,21 +141,24 @@ def disable(session: Session, subscription: WebhookSubscription, now: datetime) 
     )
 
 
-def deliver_due(session: Session, *, now: datetime, settings: Runtime, limit: int = DUE_BATCH):
-    """Attempt every pending delivery whose next attempt is due at ``now`` (the retries; a
-    worker or ``procurement webhooks deliver-due`` calls this). Returns the attempts made."""
-    due = session.scalars(
-        select(WebhookDelivery.id)
-        .where(
-            WebhookDelivery.status == DeliveryStatus.PENDING,
-            WebhookDelivery.next_attempt_at <= now,
+def deliver_due(session: Session, *, now: datetime, limit: int = DUE_BATCH) -> int:
+    """Queue an attempt of every pending delivery whose next attempt is due at ``now`` (the
+    retries without a queue; with one, a safety net: an attempt that is not due does nothing).
+    ``procurement webhooks deliver-due`` calls this. Returns how many were queued."""
+    due = list(
+        session.scalars(
+            select(WebhookDelivery.id)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.next_attempt_at <= now,
+            )
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(limit)
         )
-        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-        .limit(limit)
-    ).all()
-    session.rollback()
-    made = [attempt_delivery(session, delivery_id=i, now=now, settings=settings) for i in due]
-    return [attempt for attempt in made if attempt is not None]
+    )
+    dispatch.schedule(session, due)
+    session.commit()
+    return len(due)
 
 
 def replay_delivery(

@@ -5,8 +5,8 @@
 secret), ``webhook_deliveries`` and their ``webhook_delivery_attempts``.
 
 Revision ID: fe71c9e82833
-Revises: b7c3e9a1f264
-Create Date: 2026-12-02 06:00:00
+Revises: ec727171f14c
+Create Date: 2026-12-02 06:10:00
 """
 
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from alembic import op
 import procurement.db
 
 revision = "fe71c9e82833"
-down_revision = "b7c3e9a1f264"
+down_revision = "ec727171f14c"
 branch_labels = None
 depends_on = None
 
