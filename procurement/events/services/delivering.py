@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
@@ -24,7 +24,7 @@ from procurement.events.models import (
 from procurement.events.runtime import Runtime
 from procurement.events.services import dispatch, sending
 from procurement.events.services.outbox import record_event
-from procurement.events.services.subscriptions import load_delivery, require_admin
+from procurement.events.services.subscriptions import fail_pending, load_delivery, require_admin
 from procurement.events.signing import signed_headers
 from procurement.events.types import EventType
 
@@ -118,14 +118,7 @@ def disable(session: Session, subscription: WebhookSubscription, now: datetime) 
     replayed once it is enabled again), and the organization is told (its pages show a notice;
     a ``webhook.disabled`` event reaches its other subscriptions)."""
     subscription.active, subscription.disabled_at = False, now
-    session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.subscription_id == subscription.id,
-            WebhookDelivery.status == DeliveryStatus.PENDING,
-        )
-        .values(status=DeliveryStatus.FAILED, next_attempt_at=None)
-    )
+    fail_pending(session, subscription.id)
     record_event(
         session,
         EventType.WEBHOOK_DISABLED,
@@ -176,4 +169,5 @@ def replay_delivery(
     session.flush()
     dispatch.schedule(session, [delivery.id])
     session.commit()
+    session.refresh(delivery)  # without a queue the attempt ran once this committed
     return delivery

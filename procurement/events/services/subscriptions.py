@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
@@ -20,7 +20,7 @@ from procurement.events.errors import (
     SubscriptionNotFound,
     WebhooksAdminOnly,
 )
-from procurement.events.models import WebhookDelivery, WebhookSubscription
+from procurement.events.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from procurement.events.types import EventType
 
 DELIVERIES_SHOWN = 200
@@ -86,6 +86,19 @@ def create_subscription(
     return Issued(subscription, secret)
 
 
+def fail_pending(session: Session, subscription_id: int) -> None:
+    """A disabled subscription's pending deliveries fail (each can be replayed once it is
+    enabled again)."""
+    session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.subscription_id == subscription_id,
+            WebhookDelivery.status == DeliveryStatus.PENDING,
+        )
+        .values(status=DeliveryStatus.FAILED, next_attempt_at=None)
+    )
+
+
 def list_subscriptions(session: Session, *, actor: Actor) -> list[WebhookSubscription]:
     """The organization's subscriptions (its admin)."""
     require_admin(actor, "see webhook subscriptions")
@@ -133,6 +146,7 @@ def update_subscription(
         subscription.consecutive_failures = 0
     elif changes.get("active") is False and subscription.active:
         subscription.active, subscription.disabled_at = False, now
+        fail_pending(session, subscription.id)
     session.commit()
     return subscription
 
