@@ -18,6 +18,7 @@ from procurement.bidding.commands import bids
 from procurement.compliance.commands import compliance
 from procurement.demo.commands import demo
 from procurement.events.commands import webhooks
+from procurement.jobs.commands import worker
 from procurement.orders.commands import orders
 from procurement.settlement.commands import settlement
 from procurement.web.session import get_session, now
@@ -256,7 +257,7 @@ def backup(path: Path) -> None:
     click.echo(done)
 
 
-for _area_commands in (bids, orders, settlement, compliance, demo, webhooks):
+for _area_commands in (bids, orders, settlement, compliance, demo, worker, webhooks):
     cli.add_command(_area_commands)
 
 

@@ -4,7 +4,6 @@ the public results (no login)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from procurement.auth.models import OrgKind
@@ -14,9 +13,11 @@ from procurement.catalog import services as catalog
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import SmallestUnit
 from procurement.core.errors import DomainError
+from procurement.jobs.pages import after_asking, outcome_page
+from procurement.jobs.services import recent_jobs
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.pages import add_nav
-from procurement.web.session import get_session, now
+from procurement.web.session import get_session
 
 bp = Blueprint("award_pages", __name__, template_folder="templates")
 REGULATOR = portal_required(OrgKind.REGULATOR)
@@ -28,6 +29,10 @@ AWARD_STATES = (
 )
 
 add_nav(OrgKind.REGULATOR, _l("Award"), "award_pages.regulator_tenders", order=40)
+outcome_page(
+    "award_run",
+    lambda job: url_for("award_pages.tender_award", tender_id=job.subject_id, run=job.outcome_id),
+)
 
 
 @bp.get("/regulator/award")
@@ -58,6 +63,7 @@ def tender_award(tender_id: int):
         granularities=GRANULARITIES,
         fallbacks=FALLBACKS,
         default_granularity=catalog.rules_of(tender).allocation.granularity,
+        jobs=recent_jobs(session, actor=actor, kind="award.run", subject=("tender", tender_id)),
     )
 
 
@@ -69,19 +75,16 @@ def start_run(tender_id: int):
         granularity=request.form.get("granularity") or None,
         fallback=request.form.get("fallback") or "none",
     )
+    back = url_for("award_pages.tender_award", tender_id=tender_id)
     try:
-        run = services.start_award_run(
-            session, tender_id=tender_id, options=options, now=now(), actor=page_actor()
+        job = services.ask_award_run(
+            session, tender_id=tender_id, options=options, actor=page_actor()
         )
     except DomainError as error:
         session.rollback()
         flash(error.detail, "error")
-        return redirect(url_for("award_pages.tender_award", tender_id=tender_id))
-    flash(
-        _("Award run %(n)s finished: %(status)s.", n=run.number, status=run.status.value),
-        "success" if run.confirmable else "warning",
-    )
-    return redirect(url_for("award_pages.tender_award", tender_id=tender_id, run=run.id))
+        return redirect(back)
+    return after_asking(job, back=back)
 
 
 @bp.get("/regulator/award/runs/<int:run_id>/compare")

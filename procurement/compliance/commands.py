@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from procurement.web.session import get_session, now
+from procurement.web.session import get_session
 
 
 @click.group()
@@ -20,15 +20,14 @@ def compliance() -> None:
 def check() -> None:
     """Import credit events from orders, raise and resolve alerts as of now, and fold the
     dashboard's rollup of the tender in force for today (if it has none valid)."""
-    from procurement.compliance.dashboard.services import fold_dashboard
-    from procurement.compliance.services import evaluate_alerts, import_credit_events
+    from procurement.compliance.job_services import ask_compliance_check
 
     session = get_session()
-    events = import_credit_events(session, now=now())
-    result = evaluate_alerts(session, now=now())
-    folded = fold_dashboard(session, now=now())
-    click.echo(
-        f"credit events {events}; alerts raised {result.raised}, updated {result.updated}, "
-        f"resolved {result.resolved}, open {result.open}; dashboard rollup "
-        + (f"of tender {folded[0]} year {folded[1]} current" if folded else "not needed")
-    )
+    job = ask_compliance_check(session)
+    session.refresh(job)
+    if job.status.finished:  # no queue: it ran inline
+        click.echo(job.result or job.error)
+        if job.error:
+            raise SystemExit(1)
+    else:
+        click.echo(f"compliance check queued as job {job.id} for the workers")

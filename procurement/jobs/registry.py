@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from procurement.core.messages import N_
+
 # Task modules are found by name: ``procurement.<package>.tasks_services`` (a services module:
 # tasks load, write and call services). The worker imports them all before it starts.
 TASK_MODULE = "tasks_services"
@@ -40,17 +42,21 @@ class TaskSpec:
     kind: str
     func: Callable[..., Any]
     retry: RetryPolicy | None
+    title: str  # what pages call such a job (an N_ msgid)
 
 
 _TASKS: dict[str, TaskSpec] = {}
 
 
-def task(kind: str, *, retry: RetryPolicy | None = None) -> Callable[[Callable], Callable]:
-    """Register ``func(ctx, **args) -> Message | None`` as the task of ``kind``. Without
-    ``retry`` a failed run is final (the task is not idempotent)."""
+def task(
+    kind: str, *, retry: RetryPolicy | None = None, title: str = N_("Job")
+) -> Callable[[Callable], Callable]:
+    """Register ``func(ctx, **args) -> Message | None`` as the task of ``kind``; ``title``
+    (marked with ``N_``) is what pages call it. Without ``retry`` a failed run is final (the
+    task is not idempotent)."""
 
     def register(func: Callable) -> Callable:
-        _TASKS[kind] = TaskSpec(kind, func, retry)
+        _TASKS[kind] = TaskSpec(kind, func, retry, title)
         return func
 
     return register

@@ -3,12 +3,12 @@ queue benchmark) can see a worker take and finish jobs."""
 
 from __future__ import annotations
 
-from procurement.core.messages import Message
+from procurement.core.messages import N_, Message
 from procurement.jobs.context import JobContext
 from procurement.jobs.registry import task
 
 
-@task("jobs.ping")
+@task("jobs.ping", title=N_("Queue check"))
 def ping(ctx: JobContext, *, note: str = "") -> Message:
     """Succeed at once, saying which attempt ran."""
     ctx.progress(1, 1)

@@ -177,6 +177,12 @@ LABELS: dict[str, dict[str, object]] = {
         "delivered": _l("Delivered"),
         "failed": _l("Failed"),
     },
+    "procurement.jobs.models.JobStatus": {
+        "queued": _l("Queued"),
+        "running": _l("Running"),
+        "succeeded": _l("Succeeded"),
+        "failed": _l("Failed"),
+    },
 }
 
 

@@ -13,6 +13,7 @@ from procurement.award.services.results import (
 )
 from procurement.award.services.runs import (
     RunComparison,
+    ask_award_run,
     compare_award_runs,
     get_award_run,
     list_award_runs,
@@ -24,6 +25,7 @@ __all__ = [
     "PublicResults",
     "RunComparison",
     "RunOptions",
+    "ask_award_run",
     "compare_award_runs",
     "confirmed_run",
     "get_award_run",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,10 @@ from procurement.catalog.models import Tender
 from procurement.catalog.rules import RulesSet
 from procurement.catalog.services.common import require_owner, visible_tender
 from procurement.core.errors import Conflict
+from procurement.jobs import defer
+from procurement.jobs.models import Job
+
+Progress = Callable[[int, int], None]
 
 
 def owned_tender(session: Session, tender_id: int, actor: Actor, action: str, *, lock=False):
@@ -38,6 +43,37 @@ def owned_tender(session: Session, tender_id: int, actor: Actor, action: str, *,
     return tender
 
 
+def runnable_tender(
+    session: Session, *, tender_id: int, options: RunOptions, actor: Actor, lock: bool = False
+) -> Tender:
+    """The tender an award run may start on now (its regulator, opened), or the refusal."""
+    options.check()
+    actor.require(write=True, action="run the award")
+    tender = owned_tender(session, tender_id, actor, "run the award", lock=lock)
+    if tender.status != TenderStatus.OPENED:
+        raise _not_opened(tender)
+    return tender
+
+
+def ask_award_run(
+    session: Session, *, tender_id: int, options: RunOptions | None = None, actor: Actor
+) -> Job:
+    """Ask for an award run as a job (checked now, run by a worker or inline after the
+    commit); the job shows its progress (lots solved of lots) and links the run."""
+    options = options or RunOptions()
+    runnable_tender(session, tender_id=tender_id, options=options, actor=actor)
+    job = defer(
+        session,
+        "award.run",
+        actor=actor,
+        subject=("tender", tender_id),
+        tender_id=tender_id,
+        options=asdict(options),
+    )
+    session.commit()
+    return job
+
+
 def start_award_run(
     session: Session,
     *,
@@ -46,22 +82,19 @@ def start_award_run(
     workers: int = 1,
     now: datetime,
     actor: Actor,
+    progress: Progress | None = None,
 ) -> AwardRun:
     """Run the award for an opened tender (its regulator): selection, agreed volumes and the
     allocation of every lot; infeasible lots are recorded with their diagnosis. Re-runs are
-    allowed until a run is confirmed."""
+    allowed until a run is confirmed. ``progress(done, total)`` hears of the lots solved."""
     options = options or RunOptions()
-    options.check()
-    actor.require(write=True, action="run the award")
-    tender = owned_tender(session, tender_id, actor, "run the award", lock=True)
-    if tender.status != TenderStatus.OPENED:
-        raise _not_opened(tender)
+    tender = runnable_tender(session, tender_id=tender_id, options=options, actor=actor, lock=True)
     rules = RulesSet.from_dict(tender.rules_snapshot or {})
     resolved = options.resolved(rules)
     lots = load_inputs(session, tender)
     digest = inputs_digest(tender, lots, tender.rules_snapshot or {}, resolved)
     plans = [plan_lot(item, rules, resolved, tender.contract_years, now=now) for item in lots]
-    results = _solve(plans, resolved, workers)
+    results = _solve(plans, resolved, workers, progress)
     run = AwardRun(
         tender_id=tender.id,
         number=_next_number(session, tender.id),
@@ -98,7 +131,9 @@ def _not_opened(tender: Tender) -> Conflict:
     return TenderNotOpened(tender_code=tender.code, current_status=tender.status.value)
 
 
-def _solve(plans: list[LotPlan], resolved: dict[str, Any], workers: int) -> list:
+def _solve(
+    plans: list[LotPlan], resolved: dict[str, Any], workers: int, progress: Progress | None
+) -> list:
     solver = SolverOptions(
         solver=resolved["solver"],
         time_limit_s=float(resolved["time_limit_s"]),
@@ -106,7 +141,13 @@ def _solve(plans: list[LotPlan], resolved: dict[str, Any], workers: int) -> list
         fallback=resolved["fallback"],
     )
     problems = [p.problem for p in plans if p.problem is not None]
-    solved = iter(allocate_many(problems, solver, workers=workers))
+    answers: list = []
+    step = max(1, workers)  # a pool's worth of lots at a time, so progress moves
+    for start in range(0, len(problems), step):
+        answers += allocate_many(problems[start : start + step], solver, workers=workers)
+        if progress is not None:  # lots solved of lots (a lot without bids needs no solving)
+            progress(len(plans) - len(problems) + len(answers), len(plans))
+    solved = iter(answers)
     return [next(solved) if p.problem is not None else None for p in plans]
 
 

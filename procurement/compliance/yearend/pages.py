@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from flask import flash, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from procurement.auth.models import Organization, OrgKind
 from procurement.catalog.models import Tender
 from procurement.compliance import export, services
-from procurement.compliance.common_pages import OVERSIGHT, act, bp, int_arg, provinces, region_text
+from procurement.compliance.common_pages import OVERSIGHT, bp, int_arg, provinces, region_text
+from procurement.compliance.job_services import ask_year_end
 from procurement.compliance.yearend.models import YearEndResult, YearEndRun
 from procurement.compliance.yearend.queries import visible_results
 from procurement.compliance.yearend.report_services import with_arithmetic
 from procurement.compliance.yearend.services import get_year_end_run
 from procurement.core.errors import DomainError
+from procurement.jobs.pages import after_asking, outcome_page
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.listing import Choice, Listing, Number, Sort, Text
-from procurement.web.session import get_session
+from procurement.web.session import get_session, now
+
+outcome_page(
+    "year_end_run",
+    lambda job: url_for(
+        "compliance_pages.year_end", tender=job.args["tender_id"], year=job.args["contract_year"]
+    ),
+)
 
 
 @bp.route("/regulator/compliance/year-end", methods=["GET", "POST"])
@@ -28,13 +36,16 @@ def year_end():
     if request.method == "POST":
         tender = int(request.form.get("tender") or 0)
         year = int(request.form.get("year") or 1)
-        return act(
-            services.run_year_end,
-            _("Year-end check done."),
-            url_for("compliance_pages.year_end", tender=tender, year=year),
-            tender_id=tender,
-            contract_year=year,
-        )
+        back = url_for("compliance_pages.year_end", tender=tender, year=year)
+        try:
+            job = ask_year_end(
+                session, tender_id=tender, contract_year=year, now=now(), actor=page_actor()
+            )
+        except DomainError as error:
+            session.rollback()
+            flash(error.detail, "error")
+            return redirect(back)
+        return after_asking(job, back=back)
     return _year_end_page(session, tender, year, "regulator")
 
 

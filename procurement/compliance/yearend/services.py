@@ -6,6 +6,7 @@ balanced transactions. Re-running returns the stored run and posts nothing."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -120,20 +121,40 @@ def _payment_rates(session: Session, filters: Filters, now: datetime) -> dict[in
     return {h: round_ratio(Decimal(o or 0) / Decimal(d)) if d else Decimal(1) for h, d, o in rows}
 
 
-def run_year_end(
+def check_year_end(
     session: Session, *, tender_id: int, contract_year: int, now: datetime, actor: Actor
-) -> YearEndRun:
-    """Run the year-end check once the contract year is over (regulator); idempotent. The
-    year's contracts end with it, and after the tender's last contract year the tender closes."""
+):
+    """Refuse a year-end check that cannot run now (not the regulator, no such tender or
+    year, the year still running); the tender, the year's filters and its period."""
     actor.require(OrgKind.REGULATOR, action="run the year-end check")
     tender = get_tender(session, tender_id)
-    done = _find_run(session, tender_id, contract_year)
-    if done is not None:
-        return done
     filters = Filters(tender_id=tender_id, contract_year=contract_year)
     start, end = _period(session, filters)
     if business_date(now) <= end:
         raise ContractYearRunning(contract_year=contract_year, tender_code=tender.code, end=end)
+    return tender, filters, start, end
+
+
+def run_year_end(
+    session: Session,
+    *,
+    tender_id: int,
+    contract_year: int,
+    now: datetime,
+    actor: Actor,
+    progress: Callable[[int, int], None] | None = None,
+) -> YearEndRun:
+    """Run the year-end check once the contract year is over (regulator); idempotent. The
+    year's contracts end with it, and after the tender's last contract year the tender closes.
+    ``progress(done, total)`` hears of the hospitals checked."""
+    actor.require(OrgKind.REGULATOR, action="run the year-end check")
+    get_tender(session, tender_id)
+    done = _find_run(session, tender_id, contract_year)
+    if done is not None:
+        return done
+    tender, filters, start, end = check_year_end(
+        session, tender_id=tender_id, contract_year=contract_year, now=now, actor=actor
+    )
     rules = rules_for(session, tender_id)
     hospitals = _collect(session, filters, tender_id, start, end, now)
     run = YearEndRun(
@@ -151,12 +172,14 @@ def run_year_end(
     session.add(run)
     session.flush()
     rates = _payment_rates(session, filters, now)
-    for hospital_id, hospital in sorted(hospitals.items()):
+    for checked, (hospital_id, hospital) in enumerate(sorted(hospitals.items()), start=1):
         result = ye.hospital_year(hospital.lots, rates.get(hospital_id, Decimal(1)), rules)
         stored = _store(session, run, hospital_id, hospital.region_code, hospital.lots, result)
         _post(session, run, stored, tender.code, now, actor)
         run.total_deduction += stored.deduction
         run.total_retained += stored.retained
+        if progress is not None:
+            progress(checked, len(hospitals))
     record(
         session,
         action="compliance.year_end_run",

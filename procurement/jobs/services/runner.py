@@ -33,9 +33,9 @@ Report = Callable[[int, int], None]
 class JobFailed(Exception):
     """The task raised; the queue retries it when its policy says so (``retry``)."""
 
-    def __init__(self, reason: str, *, retry: bool) -> None:
+    def __init__(self, reason: str, *, retry: bool, attempt: int) -> None:
         super().__init__(reason)
-        self.retry = retry
+        self.retry, self.attempt = retry, attempt
 
 
 def run_inline(bind: Engine | Connection, job_id: int) -> JobStatus:
@@ -84,7 +84,7 @@ def run_job(
             retry = retry and (attempt_limit is None or job.attempts < attempt_limit)
             _finish(open_session, job.id, error=reason, retry=retry)
             log.warning("job %s (%s) failed on attempt %s: %s", job.id, job.kind, job.attempts, exc)
-            raise JobFailed(reason, retry=retry) from exc
+            raise JobFailed(reason, retry=retry, attempt=job.attempts) from exc
         _succeed(session, job.id, ctx, result)
         session.commit()
     return JobStatus.SUCCEEDED

@@ -20,6 +20,8 @@ from procurement.contracts import services as contracts
 from procurement.core.clock import business_date
 from procurement.core.errors import Conflict, DomainError
 from procurement.core.messages import N_
+from procurement.jobs.pages import after_asking, outcome_page
+from procurement.jobs.services import recent_jobs
 from procurement.settlement import export, queries, services
 from procurement.settlement.errors import CutOffMissing, NotADate, NotANumber
 from procurement.settlement.models import SettlementRun
@@ -31,9 +33,9 @@ from procurement.settlement.pages.listings import (
     STATEMENT_LINES,
     STATEMENT_WORDS,
 )
+from procurement.settlement.services.run_jobs import ask_run
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.fieldnames import column_headings, field_label
-from procurement.web.labels import label
 from procurement.web.pages import add_nav, set_portal_home
 from procurement.web.session import get_session, now
 
@@ -79,6 +81,11 @@ def _int(name: str) -> int | None:
     if not value.isdigit() or len(value) > 18:
         raise NotANumber(errors={name: [N_("Not a number.")]}, name=name)
     return int(value)
+
+
+outcome_page(
+    "settlement_run", lambda job: url_for("settlement_pages.fund_run", run_id=job.outcome_id)
+)
 
 
 @bp.get("/fund/advances")
@@ -132,20 +139,24 @@ def fund_runs():
         session, select(SettlementRun).where(SettlementRun.fund_org_id == actor.org_id)
     )
     return render_template(
-        "settlement/runs.html", page=page, today=business_date(now()), form_key=uuid.uuid4().hex
+        "settlement/runs.html",
+        page=page,
+        today=business_date(now()),
+        form_key=uuid.uuid4().hex,
+        jobs=recent_jobs(session, actor=actor, kind="settlement.run"),
     )
 
 
 @bp.post("/fund/runs")
 @FUND
 def start_run():
-    """Start (or resume, with the form's key) a run; runs inline and shows its detail. With
-    nothing due, says so and records nothing."""
+    """Ask for (or resume, with the form's key) a run as a job: inline, shows the run; with a
+    queue, the job's progress. With nothing due, says so and records nothing."""
     try:
         cut_off = _date("cut_off")
         if cut_off is None:
             raise CutOffMissing(errors={"cut_off": [N_("Required.")]})
-        run = services.start_run(
+        job = ask_run(
             get_session(),
             cut_off=cut_off,
             idempotency_key=request.form.get("run_key") or uuid.uuid4().hex,
@@ -168,8 +179,7 @@ def start_run():
     except DomainError as error:
         _refused(error)
         return redirect(url_for(".fund_runs"))
-    flash(_("Run %(ref)s: %(status)s.", ref=run.reference, status=label(run.status)), "success")
-    return redirect(url_for(".fund_run", run_id=run.id))
+    return after_asking(job, back=url_for(".fund_runs"))
 
 
 @bp.get("/fund/runs/<int(max=9223372036854775807):run_id>")

@@ -77,6 +77,32 @@ def start_run(
 
     ``after_batch(batch_no)`` is called after each committed batch (progress, tests inject a
     crash there). ``workers``: batches paid side by side (default: see ``_workers``)."""
+    check_start(
+        session,
+        cut_off=cut_off,
+        idempotency_key=idempotency_key,
+        batch_size=batch_size,
+        now=now,
+        actor=actor,
+    )
+    run = _claim(session, cut_off, idempotency_key, now, actor, batch_size)
+    if run.status == RunStatus.COMPLETED:
+        run.replayed = True  # transient: the API answers a replay with 200, not 201
+        return run
+    return _execute(session, run, now=now, actor=actor, after_batch=after_batch, workers=workers)
+
+
+def check_start(
+    session: Session,
+    *,
+    cut_off: date,
+    idempotency_key: str,
+    batch_size: int,
+    now: datetime,
+    actor: Actor,
+) -> None:
+    """Refuse a run that cannot start: not a fund office, no key, a bad batch size, or
+    nothing due (unless the key names a run already started, which resumes)."""
     actor.require(OrgKind.FUND, action="start a settlement run")
     if not idempotency_key or not idempotency_key.strip() or len(idempotency_key) > 200:
         raise IdempotencyKeyRequired(
@@ -88,11 +114,6 @@ def start_run(
         session, cut_off, now
     ):
         raise NothingDue(cut_off=cut_off.isoformat())
-    run = _claim(session, cut_off, idempotency_key, now, actor, batch_size)
-    if run.status == RunStatus.COMPLETED:
-        run.replayed = True  # transient: the API answers a replay with 200, not 201
-        return run
-    return _execute(session, run, now=now, actor=actor, after_batch=after_batch, workers=workers)
 
 
 def _claim(session, cut_off, key, now, actor, batch_size) -> SettlementRun:
