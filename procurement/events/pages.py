@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from procurement.core.errors import DomainError
 from procurement.events import runtime
@@ -38,7 +39,10 @@ def _webhook_notice():
     def webhooks_disabled() -> int:
         if not current_user.is_authenticated or current_user.actor.role.value != "admin":
             return 0
-        return subscriptions.disabled_count(get_session(), org_id=current_user.actor.org_id)
+        try:
+            return subscriptions.disabled_count(get_session(), org_id=current_user.actor.org_id)
+        except SQLAlchemyError:  # an error page after a failed transaction: no notice then
+            return 0
 
     return {"webhooks_disabled": webhooks_disabled}
 
