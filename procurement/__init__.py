@@ -12,6 +12,7 @@ from flask import Flask
 AREAS = (
     "auth",
     "audit",
+    "events",
     "catalog",
     "bidding",
     "award",

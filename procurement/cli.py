@@ -17,6 +17,7 @@ from procurement import create_app
 from procurement.bidding.commands import bids
 from procurement.compliance.commands import compliance
 from procurement.demo.commands import demo
+from procurement.events.commands import webhooks
 from procurement.jobs.commands import worker
 from procurement.orders.commands import orders
 from procurement.settlement.commands import settlement
@@ -256,7 +257,7 @@ def backup(path: Path) -> None:
     click.echo(done)
 
 
-for _area_commands in (bids, orders, settlement, compliance, demo, worker):
+for _area_commands in (bids, orders, settlement, compliance, demo, worker, webhooks):
     cli.add_command(_area_commands)
 
 

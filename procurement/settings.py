@@ -91,6 +91,8 @@ def validate(settings: dict[str, Any]) -> None:
                 "production needs BID_SEAL_KEYS (a JSON list of Fernet keys, newest first) in "
                 "PROCUREMENT_BID_SEAL_KEYS"
             )
+        if settings.get("WEBHOOKS_ALLOW_LOOPBACK_HTTP"):
+            raise SettingsError("WEBHOOKS_ALLOW_LOOPBACK_HTTP is for testing and development only")
         if not settings.get("AUDIT_KEYS"):
             raise SettingsError(
                 "production needs AUDIT_KEYS (a JSON list of secrets of 32+ characters, newest "

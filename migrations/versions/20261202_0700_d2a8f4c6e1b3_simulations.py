@@ -6,7 +6,7 @@ variant's name, preset, overrides and resolved rules (position 0 the baseline);
 ``simulation_lot_results``: each lot's winners, agreed volume and expected spend per variant.
 
 Revision ID: d2a8f4c6e1b3
-Revises: ec727171f14c
+Revises: fe71c9e82833
 Create Date: 2026-12-02 07:00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "d2a8f4c6e1b3"
-down_revision = "ec727171f14c"
+down_revision = "fe71c9e82833"
 branch_labels = None
 depends_on = None
 

@@ -22,6 +22,7 @@ from procurement.award.services import (
     owned_tender,
 )
 from procurement.award.services.cost_disclosure import require_disclosures_settled
+from procurement.award.services.outbox import record_award_published
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.rules import RulesSet
 from procurement.catalog.services import transition
@@ -79,6 +80,7 @@ def confirm_award_run(
     run.confirmed_at, run.confirmed_by_user_id = now, actor.user_id
     transition(session, tender, TenderStatus.AWARDED, now=now, actor=actor)
     session.flush()
+    record_award_published(session, tender, run, contracts, now)
     record(
         session,
         action="award.run_confirmed",

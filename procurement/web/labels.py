@@ -173,6 +173,23 @@ LABELS: dict[str, dict[str, object]] = {
         "revival": _l("Repeated revival opt-ins"),
         "related_group": _l("Bids within a related-bidder group"),
     },
+    "procurement.events.types.EventType": {
+        "order.placed": _l("Order placed"),
+        "order.confirmed": _l("Order confirmed"),
+        "order.shipped": _l("Order shipped"),
+        "order.received": _l("Order received"),
+        "payment.made": _l("Payment made"),
+        "alert.raised": _l("Alert raised"),
+        "alert.escalated": _l("Alert escalated"),
+        "award.published": _l("Award published"),
+        "reconciliation.issued": _l("Reconciliation issued"),
+        "webhook.disabled": _l("Webhook disabled"),
+    },
+    "procurement.events.models.DeliveryStatus": {
+        "pending": _l("Pending"),
+        "delivered": _l("Delivered"),
+        "failed": _l("Failed"),
+    },
     "procurement.jobs.models.JobStatus": {
         "queued": _l("Queued"),
         "running": _l("Running"),

@@ -30,6 +30,7 @@ from procurement.compliance.alerts.models import (
     AlertStatus,
     EscalationStep,
 )
+from procurement.compliance.alerts.outbox_services import record_alert_event
 from procurement.compliance.common_services import OVERSIGHT
 from procurement.compliance.errors import (
     AlertAtLastStep,
@@ -42,6 +43,7 @@ from procurement.compliance.errors import (
 )
 from procurement.core.errors import ValidationFailed
 from procurement.core.messages import Message
+from procurement.events.types import EventType
 from procurement.orders.models import SupplyAlert
 
 
@@ -130,6 +132,7 @@ def _raise(session: Session, condition: Condition, now: datetime) -> Alert:
     )
     session.add(alert)
     session.flush()
+    record_alert_event(session, EventType.ALERT_RAISED, alert, now)
     record(
         session,
         action="compliance.alert_raised",
@@ -244,6 +247,7 @@ def escalate_alert(
             at=now,
         )
     )
+    record_alert_event(session, EventType.ALERT_ESCALATED, alert, now)
     record(
         session,
         action="compliance.alert_escalated",

@@ -12,6 +12,7 @@ from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.core.clock import business_date
 from procurement.core.messages import N_
+from procurement.events.types import EventType
 from procurement.orders.errors import RejectionReasonMissing
 from procurement.orders.models import (
     ContractVolume,
@@ -29,6 +30,7 @@ from procurement.orders.services.common import (
     require_state,
     require_supplier,
 )
+from procurement.orders.services.outbox import record_order_event
 
 
 def confirm_order(session: Session, *, order_id: int, now: datetime, actor: Actor) -> PurchaseOrder:
@@ -37,6 +39,7 @@ def confirm_order(session: Session, *, order_id: int, now: datetime, actor: Acto
     require_supplier(order, actor, "confirm this order")
     require_state(order, "confirm")
     order.status, order.confirmed_at, order.updated_at = OrderStatus.CONFIRMED, now, now
+    record_order_event(session, EventType.ORDER_CONFIRMED, order, now)
     return _committed(session, order, "orders.confirmed", now=now, actor=actor)
 
 

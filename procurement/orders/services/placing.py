@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -29,6 +30,7 @@ from procurement.core.limits import (
     MIN_UNIT_PRICE,
 )
 from procurement.core.messages import N_, Message
+from procurement.events.types import EventType
 from procurement.orders.errors import (
     AmountsBeyondLimit,
     ContractNotActive,
@@ -49,6 +51,7 @@ from procurement.orders.services.common import (
     lock_volumes,
     stored_key,
 )
+from procurement.orders.services.outbox import record_order_event
 from procurement.orders.services.placing_rows import PricedLine, new_order
 
 SCOPE = "orders.place"
@@ -126,6 +129,7 @@ def _place(
     claim = _key_claim(key, body, response, now, actor) if key else None
     if not sql.write(connection, order=order, key=claim, event=event):
         return _replay(session, actor, key, body)
+    record_order_event(session, EventType.ORDER_PLACED, SimpleNamespace(**order.row), now)
     session.commit()
     return Placement(order_id, response)
 

@@ -13,6 +13,7 @@ from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.core.messages import N_, Message
 from procurement.core.money import line_total
+from procurement.events.types import EventType
 from procurement.orders.errors import ReceiptNotFound, ReceiptNotValid, ShipmentAlreadyReceived
 from procurement.orders.models import (
     ContractVolume,
@@ -31,6 +32,7 @@ from procurement.orders.services.common import (
     require_state,
     stored_key,
 )
+from procurement.orders.services.outbox import record_order_event
 from procurement.orders.services.shipping import get_shipment
 
 SCOPE = "receipts.record"
@@ -87,6 +89,9 @@ def record_receipt(
     if all(s.receipt is not None for s in order.shipments) and order.status == OrderStatus.SHIPPED:
         order.status, order.received_at = OrderStatus.RECEIVED, now
     order.updated_at = now
+    record_order_event(
+        session, EventType.ORDER_RECEIVED, order, now, shipment=shipment, receipt_id=receipt.id
+    )
     record(
         session,
         action="orders.received",

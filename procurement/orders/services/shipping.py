@@ -15,6 +15,7 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
 from procurement.core.clock import business_date
 from procurement.core.messages import N_, Message
+from procurement.events.types import EventType
 from procurement.orders.errors import (
     ShipmentNotFound,
     ShipmentNotValid,
@@ -38,6 +39,7 @@ from procurement.orders.services.common import (
     require_state,
     require_supplier,
 )
+from procurement.orders.services.outbox import record_order_event
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ def _ship(
     order.first_shipped_at = order.first_shipped_at or now
     order.shipped_at, order.updated_at = (now if done else None), now
     session.flush()
+    record_order_event(session, EventType.ORDER_SHIPPED, order, now, shipment=shipment)
     record(
         session,
         action="orders.shipped",

@@ -44,6 +44,7 @@ from procurement.settlement.models import (
 )
 from procurement.settlement.rules import split_charge
 from procurement.settlement.services.ledger import CURRENCY, account_ids
+from procurement.settlement.services.outbox import record_payments
 from procurement.settlement.services.payables import accruals
 
 
@@ -237,6 +238,7 @@ def _record(session, run, txn, batch_no, pairs: list[Pair], now) -> Decimal:
         for m, rows in sorted(per_maker.items())
     ]
     _insert_rows(session, Payment, payments)
+    record_payments(session, run, batch_no, payments, _hospitals_of(per_maker))
     paid = account_ids(session, AccountKind.MANUFACTURER_PAID)
     legs = [(paid[p["manufacturer_id"]], p["amount"]) for p in payments]
     allocation = account_ids(session, AccountKind.HOSPITAL_ALLOCATION)
@@ -254,6 +256,10 @@ def _record(session, run, txn, batch_no, pairs: list[Pair], now) -> Decimal:
         ],
     )
     return sum((p["amount"] for p in payments), Decimal("0.00"))
+
+
+def _hospitals_of(per_maker: dict[int, list[Pair]]) -> dict[int, set[int]]:
+    return {m: {p.hospital_id for p in rows} for m, rows in per_maker.items()}
 
 
 def _insert_rows(session, model, rows: list[dict]) -> None:

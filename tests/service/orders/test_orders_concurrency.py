@@ -23,6 +23,7 @@ from procurement.bidding.models import Bid
 from procurement.catalog.models import Lot, Product, Tender
 from procurement.contracts.models import Contract
 from procurement.db import make_session_factory
+from procurement.events.models import Event, EventAudience
 from procurement.orders import services as orders
 from procurement.orders.models import (
     ContractVolume,
@@ -111,6 +112,8 @@ def _cleanup(factory, ids, before) -> None:
         contracts = s.scalars(select(Contract).where(Contract.id.in_(ids["contracts"]))).all()
         order_ids = select(OrderLine.order_id).where(OrderLine.contract_id.in_(ids["contracts"]))
         order_ids = s.scalars(order_ids).all()
+        s.execute(delete(EventAudience).where(EventAudience.organization_id.in_(ids["orgs"])))
+        s.execute(delete(Event).where(Event.subject_type == "purchase_order"))
         s.execute(delete(OrderLine).where(OrderLine.order_id.in_(order_ids)))
         s.execute(delete(PurchaseOrder).where(PurchaseOrder.id.in_(order_ids)))
         s.execute(delete(ContractVolume).where(ContractVolume.contract_id.in_(ids["contracts"])))
