@@ -41,6 +41,7 @@ from procurement.award.optimizer.highs import (
 )
 from procurement.award.optimizer.model import Model, build_model
 from procurement.award.optimizer.pulp_backend import solve_pulp
+from procurement.award.optimizer.region import solve_region
 from procurement.core.money import round_amount
 
 
@@ -174,6 +175,8 @@ def _solve(model: Model, options: SolverOptions, backend: str) -> RawSolution:
         return raw
     if model.problem.granularity == "single" and options.lp_rounding:
         return solve_single_by_rounding(model, options)
+    if model.problem.granularity == "region":
+        return solve_region(model, options)
     return solve_direct(model, options)
 
 
