@@ -240,10 +240,18 @@ def _plan(
         gap=gap,
         timings=timings,
         backups=tuple(region_backups(model, totals, qty)),
-        message=f"{plan.quantity.size} allocation(s), {raw.message}",
+        bound="" if lp_bound is None else raw.bound_kind,
+        message=f"{plan.quantity.size} allocation(s), {raw.message}{_bound_note(raw, lp_bound)}",
         **base,
     )
     return result, plan
+
+
+_BOUND_NAMES = {"lp": "LP relaxation", "search": "packing search", "mip": "HiGHS branch and bound"}
+
+
+def _bound_note(raw: RawSolution, lp_bound: Decimal | None) -> str:
+    return "" if lp_bound is None else f"; bound: {_BOUND_NAMES[raw.bound_kind]}"
 
 
 def _basis_cost(model: Model, totals: list[int], objective: Decimal) -> Decimal:

@@ -269,6 +269,8 @@ class _Search:
         self.cut |= not exact
         values[sub_cols] = sub_values
         found = penalty(model, self.duals, values)
+        if found > self.limit:  # the leaf's bound was short of the residual's cost
+            return False
         if found < self.best_penalty:
             self.best, self.best_penalty = values, found
             self.limit = min(self.limit, found - _TOL * (1 + abs(self.duals.bound)))

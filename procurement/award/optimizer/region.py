@@ -5,7 +5,7 @@ packing search, and the MIP only when those have not settled the lot.
    (`starts.region_start`). A start within the lot's gap of D settles the lot.
 2. The packing search (`packing.search`) looks for a plan within the gap (penalty <= G). When it
    searched everything and found none, every plan costs more than D + G: that is the new bound,
-   the gap target moves up with it and the search runs again with a doubled cap (up to the best
+   the gap target moves up with it and the search runs again with 4 times the cap (up to the best
    plan's own penalty). When a search is exhaustive and finds a plan, that plan is optimal.
 3. Otherwise HiGHS solves the MIP from the best plan, stopping once it is within the gap of the
    best bound; its own dual bound counts when it is stronger.
@@ -29,7 +29,7 @@ from procurement.award.optimizer.packing import Duals, lagrangian, penalty, sear
 from procurement.award.optimizer.starts import region_start
 
 SEARCH_NODES = 20_000  # nodes of the packing search per lot, over all its rounds
-SEARCH_ROUNDS = 8  # doublings of the search's cap
+SEARCH_ROUNDS = 8  # rounds of the search, its cap 4 times the last
 
 
 class _Best:
@@ -44,7 +44,10 @@ class _Best:
 
     @property
     def bound(self) -> float:
-        return self.duals.bound + self.proven
+        """D + the proven penalty, less the float noise of the identity (1e-9 relative): never
+        above a plan's exact cost (the allocator then rounds it to the cent, as the LP's)."""
+        bound = self.duals.bound + self.proven
+        return bound - 1e-9 * (1 + abs(bound))
 
     @property
     def target(self) -> float:
@@ -106,7 +109,7 @@ def _search_rounds(best: _Best) -> int:
             best.proven = max(best.proven, found.penalty)
             return nodes
         best.proven = max(best.proven, cap)
-        cap = max(2 * cap, best.target - duals.bound)
+        cap = max(4 * cap, best.target - duals.bound)
     return nodes
 
 
@@ -121,6 +124,8 @@ def _mip(
     mip.build_s += lp.build_s
     mip.solve_s += lp.solve_s
     known = lp.lp_bound if best is None else best.bound
+    if mip.dual_bound is not None and mip.values is not None:  # never above the plan found
+        mip.dual_bound = min(mip.dual_bound, float(model.cost @ mip.values))
     if known is not None and (mip.dual_bound is None or mip.dual_bound <= known):
         mip.lp_bound = known
         mip.bound_kind = "search" if best is not None and best.proven > 0 else "lp"
