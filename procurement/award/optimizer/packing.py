@@ -38,6 +38,7 @@ MAX_REGIONS = 62  # region sets are bit masks in int64
 MAX_ITEMS = 34  # 2^17 subsets per half
 FIRST_LIMIT = 4_096  # region sets per bin generated first (those nearest its bound)
 CANDIDATE_LIMIT = 65_536  # region sets per bin generated when the first ones ran out
+LIST_NODES = 10  # what generating them at a node counts against the node limit (its time)
 _TOL = 1e-9
 
 
@@ -227,6 +228,7 @@ class _Search:
         room = self.limit - spent - self.rest[depth + 1]
         if not done and ran_out and first.complete_to < room:  # sets past the first ones
             more = candidates(self.model, self.duals, w, room, used, CANDIDATE_LIMIT)
+            self.nodes += LIST_NODES
             self.cut |= more.complete_to < room
             done, _ = self._try(depth, w, more, first.complete_to, used, spent, chosen)
         chosen.pop(w, None)

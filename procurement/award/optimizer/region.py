@@ -28,7 +28,7 @@ from procurement.award.optimizer.model import Model
 from procurement.award.optimizer.packing import Duals, lagrangian, penalty, search
 from procurement.award.optimizer.starts import region_start
 
-SEARCH_NODES = 20_000  # nodes of the packing search per lot, over all its rounds
+SEARCH_NODES = 40_000  # nodes of the packing search per lot, over all its rounds
 SEARCH_ROUNDS = 8  # rounds of the search, its cap 4 times the last
 
 
