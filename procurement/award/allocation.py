@@ -182,8 +182,10 @@ class AllocationResult:
     """`status`: optimal | feasible | infeasible | error. Only optimal/feasible carry a plan.
 
     `objective` is recomputed in Decimal from the integer allocations (sum of line totals);
-    `lp_bound` is the LP relaxation's cost and `gap` = (cost - lp_bound) / cost, where cost is the
-    plan at each winner's `basis` (= objective when no winner has a `cost`)."""
+    `lp_bound` is the proven lower bound on the cost and `gap` = (cost - lp_bound) / cost, where
+    cost is the plan at each winner's `basis` (= objective when no winner has a `cost`).
+    `bound` says what proved `lp_bound`: "lp" (the LP relaxation), "search" (region sourcing's
+    packing search, optimizer/packing.py) or "mip" (HiGHS's branch and bound)."""
 
     lot_id: str
     status: str
@@ -193,6 +195,7 @@ class AllocationResult:
     objective: Decimal | None = None
     lp_bound: Decimal | None = None
     gap: Decimal | None = None
+    bound: str = ""
     solver: str = ""
     backend: str = ""
     timings: Timings = field(default_factory=Timings)

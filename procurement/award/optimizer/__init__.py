@@ -11,10 +11,16 @@ arithmetic and the totals are recomputed in Decimal. Infeasibility is a result c
 diagnosis (`diagnosis`), never an exception; a time limit without an integer solution
 is an `error` result, never a plan. `allocate_many` solves independent lots in a process pool.
 
+Region sourcing (`region`) is proven against the strongest bound at hand: the LP relaxation,
+the packing search's (`packing`: branch and bound over the subset sums of the winners whose
+volume bound binds, priced by the LP's reduced costs) or HiGHS's branch and bound; the result's
+`bound` says which.
+
 Modules: `allocator` (allocate, allocate_many, backend choice), `model` (the array model of one
-lot), `highs` and `pulp_backend` (the two solver backends), `starts` (constructed MIP starts for
-`highs`), `quiet` (HiGHS without its banner), `check` (exact re-check and the compact plan),
-`diagnosis` (why a lot is infeasible and what would help).
+lot), `highs` and `pulp_backend` (the two solver backends), `region`, `packing` and `residual`
+(region sourcing), `starts` (constructed MIP starts for `highs`), `quiet` (HiGHS without its
+banner), `check` (exact re-check and the compact plan), `diagnosis` (why a lot is infeasible and
+what would help).
 """
 
 from procurement.award.allocation import (

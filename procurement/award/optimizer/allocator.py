@@ -41,6 +41,7 @@ from procurement.award.optimizer.highs import (
 )
 from procurement.award.optimizer.model import Model, build_model
 from procurement.award.optimizer.pulp_backend import solve_pulp
+from procurement.award.optimizer.region import solve_region
 from procurement.core.money import round_amount
 
 
@@ -174,6 +175,8 @@ def _solve(model: Model, options: SolverOptions, backend: str) -> RawSolution:
         return raw
     if model.problem.granularity == "single" and options.lp_rounding:
         return solve_single_by_rounding(model, options)
+    if model.problem.granularity == "region":
+        return solve_region(model, options)
     return solve_direct(model, options)
 
 
@@ -237,10 +240,18 @@ def _plan(
         gap=gap,
         timings=timings,
         backups=tuple(region_backups(model, totals, qty)),
-        message=f"{plan.quantity.size} allocation(s), {raw.message}",
+        bound="" if lp_bound is None else raw.bound_kind,
+        message=f"{plan.quantity.size} allocation(s), {raw.message}{_bound_note(raw, lp_bound)}",
         **base,
     )
     return result, plan
+
+
+_BOUND_NAMES = {"lp": "LP relaxation", "search": "packing search", "mip": "HiGHS branch and bound"}
+
+
+def _bound_note(raw: RawSolution, lp_bound: Decimal | None) -> str:
+    return "" if lp_bound is None else f"; bound: {_BOUND_NAMES[raw.bound_kind]}"
 
 
 def _basis_cost(model: Model, totals: list[int], objective: Decimal) -> Decimal:

@@ -25,10 +25,9 @@ import highspy
 import numpy as np
 
 from procurement.award.allocation import SolverOptions
-from procurement.award.optimizer.fixed import good_enough
 from procurement.award.optimizer.model import Model, csc_arrays
 from procurement.award.optimizer.quiet import QuietHighs
-from procurement.award.optimizer.starts import greedy_start, improve_by_swaps, region_start
+from procurement.award.optimizer.starts import greedy_start, improve_by_swaps
 
 _FIXED_TOL = 1e-6
 _ROUND_S = 5.0  # time limit of every widening round but the last
@@ -45,6 +44,9 @@ class RawSolution:
     build_s: float = 0.0
     solve_s: float = 0.0
     message: str = ""
+    row_dual: np.ndarray | None = None  # the LP's row duals (an optimal LP only)
+    dual_bound: float | None = None  # the MIP's proven lower bound, whatever its status
+    bound_kind: str = "lp"  # what `lp_bound` is: "lp", "search" or "mip" (region.py)
 
 
 def new_highs(options: SolverOptions, time_limit: float) -> highspy.Highs:
@@ -124,37 +126,39 @@ def _read(h: highspy.Highs, integer: bool) -> RawSolution:
     ms = highspy.HighsModelStatus
     if status == ms.kInterrupt and info.primal_solution_status == 2:
         values = np.asarray(h.getSolution().col_value, dtype=np.float64)
-        return RawSolution("feasible", values, message="good enough for the lot's gap")
+        raw = RawSolution("feasible", values, message="good enough for the lot's gap")
+        raw.dual_bound = float(info.mip_dual_bound)
+        return raw
     if status in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
         return RawSolution("infeasible", message=h.modelStatusToString(status))
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
     if not has_solution:
         return RawSolution("no_solution", message=h.modelStatusToString(status))
-    values = np.asarray(h.getSolution().col_value, dtype=np.float64)
+    solution = h.getSolution()
+    values = np.asarray(solution.col_value, dtype=np.float64)
     optimal = status == ms.kOptimal
     bound = None
     if integer and optimal:
         bound = float(info.mip_dual_bound)
     elif not integer and optimal:
         bound = float(info.objective_function_value)
-    return RawSolution("optimal" if optimal else "feasible", values, bound, message=str(status))
+    raw = RawSolution("optimal" if optimal else "feasible", values, bound, message=str(status))
+    if integer:
+        raw.dual_bound = float(info.mip_dual_bound)
+    elif optimal and solution.dual_valid:
+        raw.row_dual = np.asarray(solution.row_dual, dtype=np.float64)
+    return raw
 
 
 def solve_direct(model: Model, options: SolverOptions) -> RawSolution:
-    """Region/split (or small single) models: the exact MIP, plus the LP bound."""
+    """Split (or small single) models: the exact MIP, plus the LP bound. Region sourcing has its
+    own path (`region.solve_region`)."""
     deadline = time.perf_counter() + options.time_limit_s
     lp = solve_arrays(model, options, integer=False, time_limit=options.time_limit_s)
     if lp.status == "infeasible":
         return lp
     remaining = deadline - time.perf_counter()
-    start, target = None, None
-    if model.problem.granularity == "region":
-        t0 = time.perf_counter()
-        bound = float(lp.lp_bound or 0.0)
-        target = good_enough(model, bound, float(options.mip_gap))
-        start = region_start(model, lp.values, target)
-        lp.build_s += time.perf_counter() - t0
-    mip = solve_arrays(model, options, True, remaining, start=start, target=target)
+    mip = solve_arrays(model, options, True, remaining)
     mip.lp_bound = lp.lp_bound
     mip.build_s += lp.build_s
     mip.solve_s += lp.solve_s

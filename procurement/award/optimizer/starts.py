@@ -102,13 +102,18 @@ def subset_fill(qty: list[int], target: int, bits: int = 20) -> list[int]:
 
 
 def region_start(
-    model: Model, lp_values: np.ndarray | None, good_enough: float = -np.inf, tries: int = 12
+    model: Model,
+    lp_values: np.ndarray | None,
+    good_enough: float = -np.inf,
+    tries: int = 12,
+    repack: bool = True,
 ) -> np.ndarray | None:
     """The cheapest of the constructions (the LP's rounding `_region_start_lp`, then
     `_region_start_k`, k = 0, 1, ... largest regions placed first; they differ a lot from one k
     to the next), stopping at the first whose cost is <= `good_enough`, else the cheapest
     repacked pairwise (`_pair_refill`); None when none is feasible. Passed to HiGHS with
-    `setSolution`: when it is within the gap of the LP bound the MIP stops at the root."""
+    `setSolution`: when it is within the gap of the LP bound the MIP stops at the root.
+    `tries=0, repack=False` is the LP's rounding alone (what `region.solve_region` tries first)."""
     if lp_values is None or not model.binary:
         return None
     best, best_cost = None, np.inf
@@ -120,7 +125,7 @@ def region_start(
             best, best_cost = values, float(cost @ values)
             if best_cost <= good_enough:
                 return best
-    if best is not None:  # not good enough yet: repack the best one pairwise
+    if best is not None and repack:  # not good enough yet: repack the best one pairwise
         values = _repacked(model, best)
         if values is not None and float(cost @ values) < best_cost - 1e-9:
             best = values
