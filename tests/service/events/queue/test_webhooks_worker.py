@@ -15,7 +15,7 @@ from procurement.events import rules
 from procurement.events.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery
 from procurement.events.services import record_event, subscriptions
 from procurement.events.types import EventType
-from tests.service.jobs.test_worker import pytestmark, wait_for  # noqa: F401  (marks: PostgreSQL only)
+from tests.service.jobs.test_jobs_worker import pytestmark, wait_for  # noqa: F401  (marks: PostgreSQL only)
 
 
 def _delivery(engine) -> WebhookDelivery | None:
