@@ -22,6 +22,7 @@ from procurement.simulation.export import FORMATS
 from procurement.simulation.schemas import SimulationStartSchema
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.forms import FORM_ERRORS, PageForm
+from procurement.web.labels import preset_label
 from procurement.web.listing import Listing
 from procurement.web.pages import add_nav
 from procurement.web.session import get_session, now
@@ -100,7 +101,7 @@ def _value(raw: str) -> Any:
 
 
 def _presets() -> list[tuple[str, str]]:
-    return [("", _("(none)")), *((name, name) for name in sorted(PRESETS))]
+    return [("", _("(none)")), *((name, preset_label(name)) for name in sorted(PRESETS))]
 
 
 def _initial() -> dict[str, Any]:
@@ -196,7 +197,7 @@ def simulation(simulation_id: int):
     kept = services.get_simulation(session, simulation_id=simulation_id, actor=page_actor())
     view = services.view(session, kept)
     lots = by_lot(view["variants"])
-    names = [v["name"] or _("Current rules") for v in view["variants"]]
+    names = [preset_label(v["name"]) if v["name"] else _("Current rules") for v in view["variants"]]
     chart = spend_chart(
         chart_groups(view["variants"], lots, _("Total")),
         names,

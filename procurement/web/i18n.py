@@ -12,7 +12,7 @@ from flask_babel import Babel, format_date, format_datetime, format_decimal, get
 from procurement.core.messages import use_translator
 from procurement.core.money import plain, round_places
 from procurement.web.fieldnames import field_label
-from procurement.web.labels import label
+from procurement.web.labels import label, preset_label
 from procurement.web.messages import translate_message
 from procurement.web.regions import region_class_label, region_label
 
@@ -42,7 +42,7 @@ def yuan(value: Decimal | int | None, places: int = 2) -> str:
 def register(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     use_translator(translate_message)
-    app.jinja_env.globals.update(get_locale=get_locale, LOCALES=LOCALES)
+    app.jinja_env.globals.update(get_locale=get_locale, LOCALES=LOCALES, preset_label=preset_label)
     app.jinja_env.filters.update(
         yuan=yuan,
         date=lambda v: format_date(v, "medium") if v else "—",
@@ -50,6 +50,7 @@ def register(app: Flask) -> None:
         number=lambda v: format_decimal(v) if v is not None else "—",
         plain=lambda v: plain(v) if v is not None else "—",
         label=label,
+        preset=preset_label,
         field_label=field_label,
         region=region_label,
         region_class=region_class_label,

@@ -206,3 +206,19 @@ def label(value: Enum | None) -> str:
     kind = type(value)
     found = LABELS.get(f"{kind.__module__}.{kind.__qualname__}", {}).get(value.value)
     return str(found) if found is not None else str(value.value)
+
+
+# The rules presets (catalog/rules.py PRESETS), by name: which national batch each follows.
+PRESET_LABELS = {
+    "national-2021": _l("National rules 2021"),
+    "national-2024": _l("National rules 2024 (batch 10)"),
+    "national-2025": _l("National rules 2025 (batch 11)"),
+}
+
+
+def preset_label(name: str | None) -> str:
+    """A rules preset's label; any other text (a variant's own name) as it is."""
+    if not name:
+        return "—"
+    found = PRESET_LABELS.get(name)
+    return str(found) if found is not None else name

@@ -111,4 +111,5 @@ def test_the_upload_page_runs_a_file_and_shows_a_bad_file_beside_the_form(
     )
     assert bad.status_code == 422
     assert 'data-testid="form-errors"' in bad.get_data(as_text=True)
-    assert "selected>national-2025" in bad.get_data(as_text=True).replace('"national-2025" ', "")
+    kept = bad.get_data(as_text=True).replace('"national-2025" ', "")
+    assert "selected>国家集采规则 2025 版（第十一批）" in kept  # the preset kept, by its label
