@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from http import HTTPStatus
 from typing import Any
 
@@ -58,6 +59,7 @@ class Api(flask_smorest.Api):
         kwargs["extra_plugins"] = [*kwargs.get("extra_plugins", ()), ProblemsPlugin()]
         super()._init_spec(*args, **kwargs)
         self.ma_plugin.converter.add_attribute_function(_decimal_string2properties)
+        self.ma_plugin.converter.add_attribute_function(_enum_type2properties)
 
     def _register_responses(self) -> None:
         """A response per HTTP status for operations to refer to by name (``NOT_FOUND``): an
@@ -86,6 +88,20 @@ def _decimal_string2properties(_converter: Any, field: Any, **_kwargs: Any) -> d
     if isinstance(field, fields.Decimal) and field.as_string:
         return {"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN}
     return {}
+
+
+def _enum_type2properties(_converter: Any, field: Any, **_kwargs: Any) -> dict[str, Any]:
+    """A state sent by value (``fields.Enum(..., by_value=True)`` of a StrEnum) is a string:
+    apispec lists its values but gives no type."""
+    if isinstance(field, fields.Enum) and all(isinstance(m.value, str) for m in field.enum):
+        return {"type": "string"}
+    return {}
+
+
+def enum_doc(enum: type[StrEnum]) -> dict[str, Any]:
+    """``fields.Function(lambda x: x.status.value, metadata=enum_doc(Status))``: document a
+    state a function field sends as the string enum it is."""
+    return {"type": "string", "enum": [member.value for member in enum]}
 
 
 MAX_KEY_LENGTH = 200  # characters of an Idempotency-Key (IdempotencyKey.key), blanks stripped
