@@ -6,8 +6,8 @@ For each operation the plugin adds the problem responses (``application/problem+
 
 - every operation: 429 (the API rate limit), and 401 and 403 unless it is public (``security:
   []``);
-- a path parameter, or a method that changes something: 404 (an id that is not there, or not
-  yours to see);
+- a path parameter, an integer query parameter (an id such as ``tender_id``), or a method
+  that changes something: 404 (an id that is not there, or not yours to see);
 - query parameters: 422 (a value that does not validate);
 - a request body: 400 (not JSON), 413 (too large or too deep), 415 (another media type), 422;
 - a method that changes something: 409 (the object's state does not allow it) and 422 (a rule);
@@ -39,7 +39,10 @@ def problem_statuses(method: str, operation: dict[str, Any], *, has_path_params:
     statuses = {429}
     if operation.get("security") != []:
         statuses |= {401, 403}
-    if has_path_params or method in CHANGING:
+    names_an_id = any(
+        p.get("in") == "query" and p.get("schema", {}).get("type") == "integer" for p in params
+    )
+    if has_path_params or names_an_id or method in CHANGING:
         statuses.add(404)
     if any(p.get("in") == "query" for p in params):
         statuses.add(422)

@@ -123,7 +123,8 @@ def test_every_error_an_operation_declares_is_a_problem_json(spec):
             "PATCH /api/v1/tenders/{tender_id}",
             {"400", "401", "403", "404", "409", "412", "413", "415", "422", "428", "429"},
         ),
-        ("GET /api/v1/settlement/statements", {"401", "403", "422", "429"}),
+        ("GET /api/v1/settlement/statements", {"401", "403", "404", "422", "429"}),
+        ("GET /api/v1/compliance/alerts", {"401", "403", "422", "429"}),
     ],
 )
 def test_each_operation_lists_the_problems_it_can_answer_with(spec, operation, statuses):
