@@ -98,11 +98,11 @@ def scan_code(
     key = lookup_key(code)
     shown = key or code.strip()[:100]
     if key is None:
-        raise ScanRefused(package_code=shown, reason=N_("not a traceability code"))
+        raise _refused(shown, N_("not a traceability code"))
     package = session.get(TracePackage, key)
     if package is None:
         raise_alert(session, kind=AlertKind.UNKNOWN_CODE, code=key, org_id=actor.org_id, now=now)
-        raise ScanRefused(package_code=key, reason=N_("the platform never shipped this code"))
+        raise _refused(key, N_("the platform never shipped this code"))
     if package.state != PackageState.SHIPPED:
         before = first_event(session, package, EventKind.RECEIVED)
         raise_alert(
@@ -114,7 +114,7 @@ def scan_code(
             package=package,
             before=before,
         )
-        raise ScanRefused(package_code=key, reason=N_("this package was received before"))
+        raise _refused(key, N_("this package was received before"))
     line = _line_of(shipment, package)
     _check_not_scanned(session, shipment.id, package)
     session.add(
@@ -140,21 +140,21 @@ def _line_of(shipment: Shipment, package: TracePackage) -> ShipmentLine:
         reason = N_("a code of another product")
     else:
         reason = N_("not on this shipment")
-    raise ScanRefused(package_code=package.code, reason=reason)
+    raise _refused(package.code, reason)
 
 
 def _check_not_scanned(session: Session, shipment_id: int, package: TracePackage) -> None:
     scanned = select(ReceiptScan.code).where(ReceiptScan.shipment_id == shipment_id)
     if session.scalar(scanned.where(ReceiptScan.code == package.code)):
-        raise ScanRefused(package_code=package.code, reason=N_("scanned already"))
+        raise _refused(package.code, N_("scanned already"))
     if package.case_code and session.scalar(scanned.where(ReceiptScan.code == package.case_code)):
-        raise ScanRefused(
-            package_code=package.code,
-            reason=Message("its case {case} was scanned already", case=package.case_code),
+        raise _refused(
+            package.code,
+            Message("its case {case} was scanned already", case=package.case_code),
         )
     boxes_of_case = select(TracePackage.code).where(TracePackage.case_code == package.code)
     if session.scalar(scanned.where(ReceiptScan.code.in_(boxes_of_case)).limit(1)):
-        raise ScanRefused(package_code=package.code, reason=N_("some of its boxes were scanned"))
+        raise _refused(package.code, N_("some of its boxes were scanned"))
 
 
 def unscan_code(session: Session, *, shipment_id: int, code: str, now: datetime, actor: Actor):
@@ -165,3 +165,7 @@ def unscan_code(session: Session, *, shipment_id: int, code: str, now: datetime,
         session.delete(scan)
         session.commit()
     return draft(session, shipment_id=shipment_id, now=now, actor=actor)
+
+
+def _refused(code: str, reason) -> ScanRefused:
+    return ScanRefused(errors={"code": [reason]}, package_code=code, reason=reason)

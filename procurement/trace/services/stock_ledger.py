@@ -91,7 +91,7 @@ def ledger(
         select(StockLine, Product)
         .join(Product, Product.id == StockLine.product_id)
         .where(StockLine.org_id == org_id)
-        .order_by(StockLine.expiry_date, Product.name, StockLine.batch_no)
+        .order_by(StockLine.expiry_date, Product.generic_name, StockLine.batch_no)
     ).all()
     for line, product in found:
         left = (line.expiry_date - today).days
