@@ -17,3 +17,12 @@ def coded_amount():
 
 def with_coding(rows):
     return rows.outerjoin(LineCoding, LineCoding.shipment_line_id == ReceiptLine.shipment_line_id)
+
+
+def expected_amount(line):
+    """The payable amount of receipt line table ``line`` (an alias): for the integrity check."""
+    return func.coalesce(LineCoding.coded_amount, line.c.accepted_amount)
+
+
+def join_coding(query, line):
+    return query.outerjoin(LineCoding, LineCoding.shipment_line_id == line.c.shipment_line_id)
