@@ -17,6 +17,7 @@ from procurement.catalog.models import Product
 from procurement.catalog.rules import TraceRules
 from procurement.core.clock import business_date
 from procurement.core.messages import N_
+from procurement.orders.models import OrderLine, PurchaseOrder
 from procurement.trace.errors import NoCodeStockNotValid
 from procurement.trace.scan_models import MAX_REASON, NoCodeStock, StockLine
 from procurement.trace.services.lookup import OVERSIGHT
@@ -149,3 +150,17 @@ def declare_no_code(
     session.add(stock)
     session.commit()
     return stock
+
+
+def products_for(session: Session, *, org_id: int) -> list[Product]:
+    """Products an institution may declare no-code stock of: those it ordered."""
+    return list(
+        session.scalars(
+            select(Product)
+            .join(OrderLine, OrderLine.product_id == Product.id)
+            .join(PurchaseOrder, PurchaseOrder.id == OrderLine.order_id)
+            .where(PurchaseOrder.hospital_id == org_id)
+            .distinct()
+            .order_by(Product.generic_name)
+        )
+    )
