@@ -64,7 +64,8 @@ def receive_scan(shipment_id: int):
         session.rollback()
         if isinstance(error, Forbidden | NotFound):
             raise
-        errors = {"code": [error.detail]}
+        reasons = _field_errors(error).get("code") or [error.detail]
+        errors = {"code": [f"{code.strip()[:100]}: {reason}" for reason in reasons]}
         return _scan_page(shipment_id, errors, code, 422)
     return redirect(url_for(".receive_scan", shipment_id=shipment_id), 303)
 

@@ -15,7 +15,7 @@ from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import Payable
 from procurement.settlement.services.payables import accrue_payables
 from procurement.trace import services as trace
-from procurement.trace.errors import ScanReceiptNotValid, ScanRefused
+from procurement.trace.errors import NoCodeStockNotValid, ScanReceiptNotValid, ScanRefused
 from procurement.trace.files import CodeRow
 from procurement.trace.models import EventKind, PackageState, TraceEvent, TracePackage
 from procurement.trace.scan_models import AlertKind, LineCoding, TraceAlert
@@ -104,7 +104,7 @@ def test_accepting_receives_scanned_packages_rejects_the_rest_and_pays_the_coded
     with pytest.raises(ScanReceiptNotValid) as refused:
         _accept(db_session, clock, shipped)  # the fourth box: no reason given
     db_session.rollback()
-    assert "lines.%d.rejection_reason" % shipped.line.id in refused.value.extra["errors"]
+    assert f"lines.{shipped.line.id}.rejection_reason" in refused.value.extra["errors"]
     _accept(db_session, clock, shipped, rejection_reason="box crushed")
     rl = db_session.scalars(select(ReceiptLine)).one()
     assert (rl.accepted_quantity, rl.rejected_quantity) == (84, 28)  # 3 and 1 boxes of 28
@@ -263,7 +263,7 @@ def test_no_code_stock_is_declared_apart_with_a_reason(coded, db_session, clock)
     shipped = coded()
     product_id = shipped.world.contract.product_id
     args = dict(product_id=product_id, batch_no="OLD1", expiry_date=shipped.line.expiry_date)
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(NoCodeStockNotValid) as refused:
         declare_no_code(
             db_session, **args, quantity=0, reason="", now=clock.now(), actor=shipped.world.h
         )
