@@ -27,7 +27,7 @@ from procurement.db.backends import backend, plan_for_bulk, refresh_statistics
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import Payable
 from procurement.settlement.rules import SettlementRules, days_overdue
-from procurement.trace.payable_sql import coded_amount, with_coding
+from procurement.trace.payable_queries import coded_amount, with_coding
 
 BULK = 10_000  # an accrual at least this large refreshes the planner's statistics
 

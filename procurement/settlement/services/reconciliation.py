@@ -23,7 +23,7 @@ from procurement.settlement.models import (
     Payment,
 )
 from procurement.settlement.services.ledger import ZERO
-from procurement.trace.payable_sql import expected_amount, join_coding
+from procurement.trace.payable_queries import expected_amount, join_coding
 
 
 @dataclass

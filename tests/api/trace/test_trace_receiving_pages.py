@@ -51,9 +51,9 @@ def test_receive_by_scan_pages_dispense_and_stock(
         "/trace/dispensing", data={"codes": shipped.mashang(1), "movement": "dispense"}
     )
     assert result.status_code == 200
-    assert "1 boxes recorded." in result.get_data(as_text=True)
+    assert "已记录 1 盒。" in result.get_data(as_text=True)  # the session chose Chinese above
     stock = client.get("/trace/stock").get_data(as_text=True)
-    assert '<td data-label="On hand">1</td>' in stock  # received 2, dispensed 1
+    assert '<td data-label="结存">1</td>' in stock  # received 2, dispensed 1
     declared = client.post(
         "/trace/stock/no-code",
         data={
