@@ -5,32 +5,10 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from sqlalchemy import func, select
 
-from procurement.trace import services as trace
-from procurement.trace.files import CodeRow
 from procurement.trace.scan_models import ReceiptScan
-
-CASE = "81234569000000000001"
-
-
-@pytest.fixture
-def coded(make_shipped, db_session, clock):
-    shipped = make_shipped(packs=3)
-    rows = [
-        CodeRow(2, shipped.mashang(1), CASE),
-        CodeRow(3, shipped.mashang(2), CASE),
-        CodeRow(4, shipped.mashang(3)),
-    ]
-    trace.attach_codes(
-        db_session,
-        shipment_line_id=shipped.line.id,
-        rows=rows,
-        now=clock.now(),
-        actor=shipped.world.m,
-    )
-    return shipped
+from tests.api.trace.conftest import CASE
 
 
 def test_scan_twice_refused_then_accept_and_dispense_by_file(

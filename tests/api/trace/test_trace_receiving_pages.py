@@ -3,33 +3,11 @@ beside the field, dispensing, the stock page with no-code stock, the regulator's
 
 from __future__ import annotations
 
-from procurement.trace import services as trace
-from procurement.trace.files import CodeRow
-
-CASE = "81234569000000000001"
+from tests.api.trace.conftest import CASE
 
 
-def _coded(make_shipped, db_session, clock):
-    shipped = make_shipped(packs=3)
-    rows = [
-        CodeRow(2, shipped.mashang(1), CASE),
-        CodeRow(3, shipped.mashang(2), CASE),
-        CodeRow(4, shipped.mashang(3)),
-    ]
-    trace.attach_codes(
-        db_session,
-        shipment_line_id=shipped.line.id,
-        rows=rows,
-        now=clock.now(),
-        actor=shipped.world.m,
-    )
-    return shipped
-
-
-def test_receive_by_scan_pages_dispense_and_stock(
-    make_shipped, as_user, db_session, clock, regulator
-):
-    shipped = _coded(make_shipped, db_session, clock)
+def test_receive_by_scan_pages_dispense_and_stock(coded, as_user, regulator):
+    shipped = coded
     client = as_user(shipped.world.hospital)
     sid, lid = shipped.shipment.id, shipped.line.id
     receive = client.get(f"/hospital/shipments/{sid}/receive").get_data(as_text=True)
