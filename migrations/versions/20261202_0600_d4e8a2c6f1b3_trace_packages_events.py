@@ -20,6 +20,8 @@ depends_on = None
 
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 FIRST_MONTH, LAST_MONTH = (2025, 1), (2027, 12)
+# Codes compare byte by byte on PostgreSQL (collation "C"): memcmp B-trees.
+CODE = sa.String(100).with_variant(sa.String(100, collation="C"), "postgresql")
 
 
 def _months():
@@ -43,10 +45,10 @@ def upgrade() -> None:
     )
     op.create_table(
         "trace_packages",
-        sa.Column("code", sa.String(100), nullable=False),
+        sa.Column("code", CODE, nullable=False),
         sa.Column("level", sa.Enum("box", "case", native_enum=False, length=8), nullable=False),
         sa.Column("boxes", sa.Integer(), nullable=False),
-        sa.Column("case_code", sa.String(100), nullable=True),
+        sa.Column("case_code", CODE, nullable=True),
         sa.Column("product_id", ID, nullable=False),
         sa.Column("batch_no", sa.String(40), nullable=False),
         sa.Column("expiry_date", sa.Date(), nullable=False),
@@ -72,7 +74,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "trace_events",
-        sa.Column("code", sa.String(100), nullable=False),
+        sa.Column("code", CODE, nullable=False),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
             "kind",

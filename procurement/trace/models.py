@@ -21,6 +21,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from procurement.db import Base, enum_type
 
 MAX_CODE_KEY = 100  # characters of a stored package code (codes.MAX_CODE_LENGTH)
+# Codes compare byte by byte (collation "C" on PostgreSQL): their B-trees then compare with
+# memcmp and abbreviated keys, not the locale's rules, which a code has no use for.
+CodeKey = String(MAX_CODE_KEY).with_variant(String(MAX_CODE_KEY, collation="C"), "postgresql")
 
 
 class PackageLevel(StrEnum):
@@ -67,10 +70,10 @@ class TracePackage(Base):
         ),
     )
 
-    code: Mapped[str] = mapped_column(String(MAX_CODE_KEY), primary_key=True)
+    code: Mapped[str] = mapped_column(CodeKey, primary_key=True)
     level: Mapped[PackageLevel] = mapped_column(enum_type(PackageLevel, 8))
     boxes: Mapped[int] = mapped_column(Integer)  # 1 for a box; a case: the boxes it stands for
-    case_code: Mapped[str | None] = mapped_column(String(MAX_CODE_KEY))
+    case_code: Mapped[str | None] = mapped_column(CodeKey)
     product_id: Mapped[int]
     batch_no: Mapped[str] = mapped_column(String(40))
     expiry_date: Mapped[date]
@@ -91,7 +94,7 @@ class TraceEvent(Base):
     __tablename__ = "trace_events"
     __table_args__ = {"postgresql_partition_by": "RANGE (occurred_at)"}  # noqa: RUF012
 
-    code: Mapped[str] = mapped_column(String(MAX_CODE_KEY), primary_key=True)
+    code: Mapped[str] = mapped_column(CodeKey, primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(primary_key=True)
     kind: Mapped[EventKind] = mapped_column(enum_type(EventKind, 12), primary_key=True)
     org_id: Mapped[int]

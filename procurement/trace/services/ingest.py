@@ -51,25 +51,23 @@ def attach_codes(
         packs=line.quantity // order_line.pack_size,
     )
     _refuse_if_any(checked, line)
-    staged = incoming(session)
-    staged.stage(checked.boxes, checked.cases)
-    count, shipped = staged.already_shipped(MAX_CODE_REFUSALS)
+    shipped = Shipped(
+        order_line.product_id,
+        line.batch_no,
+        line.expiry_date,
+        shipment.shipper_id,
+        line.id,
+        now,
+    )
+    count, before = incoming(session).store(
+        checked.boxes, checked.cases, shipped, MAX_CODE_REFUSALS
+    )
     if count:
         rows_of = checked.rows
-        for code in shipped:
+        for code in before:
             checked.refuse(f"row {rows_of[code]}: {code}", N_("already shipped"))
-        checked.refused += count - len(shipped)
+        checked.refused += count - len(before)
         _refuse_if_any(checked, line)
-    staged.store(
-        Shipped(
-            order_line.product_id,
-            line.batch_no,
-            line.expiry_date,
-            shipment.shipper_id,
-            line.id,
-            now,
-        )
-    )
     record(
         session,
         action="trace.codes_attached",

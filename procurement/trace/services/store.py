@@ -1,10 +1,11 @@
 """Bulk writes of packages and their events: the one place where PostgreSQL and SQLite differ
 in the trace area. ``incoming(session)`` gives a staging area for one file's packages:
 
-- on PostgreSQL the packages are COPYed (psycopg's ``cursor.copy``) into a temporary table,
-  checked against ``trace_packages`` by one join, and inserted with two INSERT ... SELECT
-  statements (packages, then their events into the month's partition);
-- on SQLite they are kept in memory, checked in chunks of ``IN`` lists, and inserted with
+- on PostgreSQL the packages and their events are COPYed (psycopg's ``cursor.copy``) straight
+  into ``trace_packages`` and the month's ``trace_events`` partition inside a savepoint; a code
+  shipped before breaks the primary key, the savepoint is rolled back, and the codes are COPYed
+  into a temporary table and joined with ``trace_packages`` (set-based) to name every one;
+- on SQLite they are checked in chunks of ``IN`` lists first, then inserted with
   ``executemany``.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from psycopg.errors import UniqueViolation
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
@@ -49,42 +51,84 @@ def _rows(boxes: list[NewPackage], cases: list[NewPackage]):
 
 
 class Incoming:
+    """Stores one file's packages and their shipped events, or nothing: ``store`` returns how
+    many of the codes are packages already and the first ``limit`` of them (then nothing was
+    written)."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def stage(self, boxes: list[NewPackage], cases: list[NewPackage]) -> None:
+    def store(
+        self, boxes: list[NewPackage], cases: list[NewPackage], shipped: Shipped, limit: int
+    ) -> tuple[int, list[str]]:
         raise NotImplementedError
 
-    def already_shipped(self, limit: int) -> tuple[int, list[str]]:
-        """How many staged codes are packages already, and the first ``limit`` of them."""
-        raise NotImplementedError
 
-    def store(self, shipped: Shipped) -> None:
-        raise NotImplementedError
+PACKAGE_COLUMNS = (
+    "code, level, boxes, case_code, product_id, batch_no, expiry_date, state, holder_org_id, "
+    "shipment_line_id, first_event_at, last_event_at, updated_at"
+)
+EVENT_COLUMNS = "code, occurred_at, kind, org_id, shipment_line_id"
 
 
 class PostgresIncoming(Incoming):
-    def stage(self, boxes: list[NewPackage], cases: list[NewPackage]) -> None:
+    """Optimistic: the packages and events are COPYed straight into their tables inside a
+    savepoint; the primary key refuses a code shipped before. Only then are the codes staged
+    in a temporary table and joined with ``trace_packages`` to name every such code."""
+
+    def store(
+        self, boxes: list[NewPackage], cases: list[NewPackage], shipped: Shipped, limit: int
+    ) -> tuple[int, list[str]]:
+        ensure_partition(self.session, shipped.at)
+        raw = self.session.connection().connection.driver_connection
+        p = _params(shipped)
+        at = p["at"]
+        with raw.cursor() as cursor:
+            cursor.execute("SAVEPOINT trace_copy")
+            try:
+                with cursor.copy(f"COPY trace_packages ({PACKAGE_COLUMNS}) FROM STDIN") as copy:
+                    for code, _, level, count, case_code in _rows(boxes, cases):
+                        copy.write_row(
+                            (
+                                code,
+                                level,
+                                count,
+                                case_code,
+                                p["product"],
+                                p["batch"],
+                                p["expiry"],
+                                p["state"],
+                                p["org"],
+                                p["line"],
+                                at,
+                                at,
+                                at,
+                            )
+                        )
+            except UniqueViolation:
+                cursor.execute("ROLLBACK TO SAVEPOINT trace_copy")
+                return self._shipped_before(raw, boxes, cases, limit)
+            cursor.execute("RELEASE SAVEPOINT trace_copy")
+            with cursor.copy(f"COPY trace_events ({EVENT_COLUMNS}) FROM STDIN") as copy:
+                for row in _rows(boxes, cases):
+                    copy.write_row((row[0], at, p["kind"], p["org"], p["line"]))
+        return 0, []
+
+    def _shipped_before(self, raw, boxes, cases, limit: int) -> tuple[int, list[str]]:
         # Dropped first: a refused file's table lives on until its transaction ends.
         self.session.execute(text("DROP TABLE IF EXISTS pg_temp.trace_incoming"))
         self.session.execute(
             text(
-                "CREATE TEMPORARY TABLE trace_incoming (code varchar(100) NOT NULL, "
-                "row_no integer NOT NULL, level varchar(8) NOT NULL, boxes integer NOT NULL, "
-                "case_code varchar(100)) ON COMMIT DROP"
+                'CREATE TEMPORARY TABLE trace_incoming (code varchar(100) COLLATE "C" NOT NULL, '
+                "row_no integer NOT NULL) ON COMMIT DROP"
             )
         )
-        raw = self.session.connection().connection.driver_connection
         with (
             raw.cursor() as cursor,
-            cursor.copy(
-                "COPY trace_incoming (code, row_no, level, boxes, case_code) FROM STDIN"
-            ) as copy,
+            cursor.copy("COPY trace_incoming (code, row_no) FROM STDIN") as copy,
         ):
             for row in _rows(boxes, cases):
-                copy.write_row(row)
-
-    def already_shipped(self, limit: int) -> tuple[int, list[str]]:
+                copy.write_row(row[:2])
         found = self.session.execute(
             text(
                 "SELECT i.code, count(*) OVER () FROM trace_incoming i "
@@ -94,34 +138,12 @@ class PostgresIncoming(Incoming):
         ).all()
         return (found[0][1] if found else 0), [code for code, _ in found]
 
-    def store(self, shipped: Shipped) -> None:
-        ensure_partition(self.session, shipped.at)
-        params = _params(shipped)
-        self.session.execute(
-            text(
-                "INSERT INTO trace_packages (code, level, boxes, case_code, product_id, "
-                "batch_no, expiry_date, state, holder_org_id, shipment_line_id, "
-                "first_event_at, last_event_at, updated_at) SELECT code, level, boxes, "
-                "case_code, :product, :batch, :expiry, :state, :org, :line, :at, :at, :at "
-                "FROM trace_incoming"
-            ),
-            params,
-        )
-        self.session.execute(
-            text(
-                "INSERT INTO trace_events (code, occurred_at, kind, org_id, shipment_line_id) "
-                "SELECT code, :at, :kind, :org, :line FROM trace_incoming"
-            ),
-            params,
-        )
-        self.session.execute(text("DROP TABLE trace_incoming"))
-
 
 class SqliteIncoming(Incoming):
-    def stage(self, boxes: list[NewPackage], cases: list[NewPackage]) -> None:
+    def store(
+        self, boxes: list[NewPackage], cases: list[NewPackage], shipped: Shipped, limit: int
+    ) -> tuple[int, list[str]]:
         self.rows = list(_rows(boxes, cases))
-
-    def already_shipped(self, limit: int) -> tuple[int, list[str]]:
         codes = [row[0] for row in self.rows]
         found: set[str] = set()
         for start in range(0, len(codes), SQLITE_CHUNK):
@@ -129,10 +151,13 @@ class SqliteIncoming(Incoming):
             found.update(
                 self.session.scalars(select(TracePackage.code).where(TracePackage.code.in_(chunk)))
             )
-        ordered = [code for code in codes if code in found]
-        return len(ordered), ordered[:limit]
+        if found:
+            ordered = [code for code in codes if code in found]
+            return len(ordered), ordered[:limit]
+        self._insert(shipped)
+        return 0, []
 
-    def store(self, shipped: Shipped) -> None:
+    def _insert(self, shipped: Shipped) -> None:
         p = _params(shipped)
         self.session.execute(
             insert(TracePackage),
@@ -184,7 +209,7 @@ def _params(shipped: Shipped) -> dict:
 
 
 def incoming(session: Session) -> Incoming:
-    """The staging area for the session's database."""
+    """The package writer for the session's database."""
     if session.get_bind().dialect.name == "postgresql":
         return PostgresIncoming(session)
     return SqliteIncoming(session)
