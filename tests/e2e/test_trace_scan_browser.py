@@ -43,11 +43,13 @@ def test_receive_by_typing_codes_dispense_and_a_second_receipt_alerts_the_regula
     other = live_user("hospital", region_code="310101")
     manufacturer = live_user("manufacturer", region_code="320000")
     regulator = live_user("regulator")
+    # Prefixes of their own: the live database is shared with test_trace_browser's journey.
+    prefix = "8765401"
+    monkeypatch.setattr(coded_shipments, "PREFIX", prefix)
     sid = coded_shipments.ship(live_db, live_clock, hospital, manufacturer, regulator)
-    prefix = coded_shipments.PREFIX
     codes = [f"{prefix}{n:013d}" for n in (21, 22, 23)]
     _attach_codes(live_db, live_clock, manufacturer, sid, codes)
-    monkeypatch.setattr(coded_shipments, "PREFIX", "8765499")  # the second product's prefix
+    monkeypatch.setattr(coded_shipments, "PREFIX", "8765402")  # the second product
     other_sid = coded_shipments.ship(live_db, live_clock, other, manufacturer, regulator)
 
     def phone_of(user):
