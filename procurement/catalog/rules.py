@@ -138,6 +138,36 @@ class DemandRules:
 
 
 @dataclass(frozen=True)
+class TraceRules:
+    """Traceability codes (RULES.md 11).
+
+    ``require_trace_codes``: the fund settles only accepted packages whose codes were scanned
+    at receipt, for receipts accepted on or after ``trace_codes_from`` (national: 2025-07-01).
+    ``receive_without_code``: a hospital may accept packages it could not scan, each with a
+    reason (the quantity is then held, not paid, while codes are required).
+    ``expiry_alert_days``: days before expiry at which stock on hand is flagged (180 and 90, as
+    in e-Aushadhi)."""
+
+    require_trace_codes: bool = True
+    trace_codes_from: str = "2025-07-01"
+    receive_without_code: bool = False
+    expiry_alert_days: tuple[int, ...] = (180, 90)
+
+    def __post_init__(self) -> None:
+        date.fromisoformat(self.trace_codes_from)
+        if not self.expiry_alert_days or min(self.expiry_alert_days) < 1:
+            raise ValueError("expiry_alert_days needs at least one entry, all >= 1")
+
+    @classmethod
+    def from_snapshot(cls, snapshot: dict[str, Any] | None) -> TraceRules:
+        """The ``trace`` group of a tender's frozen rules (defaults where it has none)."""
+        return _group_from_dict(cls, (snapshot or {}).get("trace") or {})
+
+    def codes_required(self, accepted_on: date) -> bool:
+        return self.require_trace_codes and accepted_on >= date.fromisoformat(self.trace_codes_from)
+
+
+@dataclass(frozen=True)
 class RulesSet:
     """One versioned rules set: what a tender freezes when it leaves draft."""
 
@@ -146,6 +176,7 @@ class RulesSet:
     volume: VolumeRules = field(default_factory=VolumeRules)
     allocation: AllocationRules = field(default_factory=AllocationRules)
     demand: DemandRules = field(default_factory=DemandRules)
+    trace: TraceRules = field(default_factory=TraceRules)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict: Decimals as strings, tuples as lists, floors as a mapping."""
@@ -155,6 +186,7 @@ class RulesSet:
             "volume": _group_to_dict(self.volume),
             "allocation": _group_to_dict(self.allocation),
             "demand": _group_to_dict(self.demand),
+            "trace": _group_to_dict(self.trace),
         }
 
     @classmethod
@@ -166,6 +198,7 @@ class RulesSet:
             volume=_group_from_dict(VolumeRules, data.get("volume", {})),
             allocation=_group_from_dict(AllocationRules, data.get("allocation", {})),
             demand=_group_from_dict(DemandRules, data.get("demand", {})),
+            trace=_group_from_dict(TraceRules, data.get("trace", {})),
         )
 
 
@@ -254,7 +287,7 @@ def preset(name: str = DEFAULT_PRESET, **overrides: Any) -> RulesSet:
     )
 
 
-GROUPS = ("selection", "volume", "allocation", "demand")
+GROUPS = ("selection", "volume", "allocation", "demand", "trace")
 
 
 def _field_names(group: Any) -> set[str]:

@@ -75,3 +75,6 @@ class PackageHistory(MethodView):
     def get(self, args):
         """A package and its events in order (regulator, fund; the holder: its own)."""
         return services.package_history(get_session(), code=args["code"], actor=api_actor())
+
+
+from procurement.trace import scan_api  # noqa: E402, F401  (receiving by scan, stock)

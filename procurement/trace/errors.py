@@ -72,3 +72,61 @@ class NotYourProduct(Forbidden):
     title = N_("Not your product")
     when = N_("A manufacturer registers code formats for another manufacturer's product.")
     template = N_("Only the manufacturer of product {product_id} may register its code formats.")
+
+
+# Receiving by scan, dispensing and stock (trace/services/scanning.py, dispensing.py, stock.py)
+
+
+class NotYourShipment(Forbidden):
+    code = "trace-not-your-shipment"
+    title = N_("Not your shipment")
+    when = N_("Someone other than the ordering hospital scans or accepts a shipment's codes.")
+    template = N_("Only the hospital that ordered shipment {shipment} may receive it by scan.")
+
+
+class ShipmentReceivedAlready(Conflict):
+    code = "trace-shipment-received"
+    title = N_("Shipment already received")
+    when = N_("Codes are scanned for, or a receipt accepted of, a shipment already received.")
+    template = N_("Shipment {shipment} was received already.")
+
+
+class ScanRefused(ValidationFailed):
+    code = "trace-scan-refused"
+    title = N_("Code refused")
+    when = N_(
+        "A scanned code is unreadable, unknown, of another product, not on this shipment, "
+        "scanned twice (itself or its case), or received before."
+    )
+    template = N_("Code {package_code} refused: {reason}")
+
+
+class ScanReceiptNotValid(ValidationFailed):
+    code = "trace-scan-receipt-not-valid"
+    title = N_("Receipt by scan not valid")
+    when = N_(
+        "Accepting a scanned shipment leaves packs unaccounted, counts packs without a code "
+        "where the rules do not allow it, or lacks a reason."
+    )
+    template = N_("The receipt cannot be accepted as sent; fix the lines named.")
+
+
+class NotAnInstitution(Forbidden):
+    code = "trace-not-an-institution"
+    title = N_("Not an institution")
+    when = N_("Someone other than a hospital dispenses, returns or declares stock.")
+    template = N_("Only a hospital may {action}.")
+
+
+class DispensingNotValid(ValidationFailed):
+    code = "trace-dispensing-not-valid"
+    title = N_("Dispensing not valid")
+    when = N_("A dispensing upload has no codes, too many, or codes that cannot be read.")
+    template = N_("The dispensing upload cannot be recorded; see 'errors'.")
+
+
+class NoCodeStockNotValid(ValidationFailed):
+    code = "trace-nocode-stock-not-valid"
+    title = N_("No-code stock declaration not valid")
+    when = N_("A no-code stock declaration lacks a product, batch, expiry, quantity or reason.")
+    template = N_("The no-code stock cannot be declared as sent; see 'errors'.")

@@ -35,12 +35,14 @@ class PackageState(StrEnum):
     SHIPPED = "shipped"
     RECEIVED = "received"
     DISPENSED = "dispensed"
+    RETURNED = "returned"  # sent back to the supplier by the institution that received it
 
 
 class EventKind(StrEnum):
     SHIPPED = "shipped"
     RECEIVED = "received"
     DISPENSED = "dispensed"
+    RETURNED = "returned"
 
 
 class ProductCodeFormat(Base):
@@ -99,3 +101,6 @@ class TraceEvent(Base):
     shipment_line_id: Mapped[int | None] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite")
     )
+
+
+from procurement.trace import scan_models  # noqa: E402, F401  (receiving by scan, stock)

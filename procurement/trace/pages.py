@@ -129,3 +129,6 @@ def history():
             error = refused.detail
     page = render_template("trace/history.html", code=code, found=found, error=error)
     return page, (404 if error else 200)
+
+
+from procurement.trace import scan_pages  # noqa: E402, F401  (receiving by scan, stock)

@@ -33,11 +33,20 @@ LABELS: dict[str, dict[str, object]] = {
         "shipped": _l("Shipped"),
         "received": _l("Received"),
         "dispensed": _l("Dispensed"),
+        "returned": _l("Returned"),
     },
     "procurement.trace.models.EventKind": {
         "shipped": _l("Shipped"),
         "received": _l("Received"),
         "dispensed": _l("Dispensed"),
+        "returned": _l("Returned"),
+    },
+    "procurement.trace.scan_models.AlertKind": {
+        "second_receipt": _l("Received twice"),
+        "second_dispense": _l("Dispensed twice"),
+        "dispense_before_receipt": _l("Dispensed before receipt"),
+        "dispense_elsewhere": _l("Dispensed where never delivered"),
+        "unknown_code": _l("Code never shipped"),
     },
     "procurement.trace.models.PackageLevel": {"box": _l("Box"), "case": _l("Case")},
     "procurement.bidding.models.BidStatus": {

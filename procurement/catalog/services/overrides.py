@@ -31,6 +31,7 @@ AWARD_GROUPS = {
         ("volume", rules_sets.VolumeRules),
         ("allocation", rules_sets.AllocationRules),
         ("demand", rules_sets.DemandRules),
+        ("trace", rules_sets.TraceRules),
     )
 }
 SECTION_NAMES = (*AWARD_GROUPS, *sections.SECTIONS)

@@ -27,6 +27,7 @@ from procurement.db.backends import backend, plan_for_bulk, refresh_statistics
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import Payable
 from procurement.settlement.rules import SettlementRules, days_overdue
+from procurement.trace.payable_queries import coded_amount, with_coding
 
 BULK = 10_000  # an accrual at least this large refreshes the planner's statistics
 
@@ -102,7 +103,7 @@ def _lines(session: Session, days: int, condition: tuple, where, same, paid):
         ReceiptLine.contract_id,
         ReceiptLine.hospital_id,
         ReceiptLine.manufacturer_id,
-        ReceiptLine.accepted_amount,
+        coded_amount(),  # the scanned packages' amount where codes are required (issue 18)
         ReceiptLine.accepted_at,
         backend(session).plus_days(ReceiptLine.accepted_at, days),
         *extra,
@@ -110,9 +111,11 @@ def _lines(session: Session, days: int, condition: tuple, where, same, paid):
         ~accrued,
         ReceiptLine.contract_id.is_not(None),
         ReceiptLine.accepted_quantity > 0,
+        coded_amount() > 0,
         *condition,
         *where,
     )
+    rows = with_coding(rows)
     if condition:
         rows = rows.join(Contract, Contract.id == ReceiptLine.contract_id)
     return rows

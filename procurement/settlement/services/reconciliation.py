@@ -23,6 +23,7 @@ from procurement.settlement.models import (
     Payment,
 )
 from procurement.settlement.services.ledger import ZERO
+from procurement.trace.payable_queries import expected_amount, join_coding
 
 
 @dataclass
@@ -108,10 +109,12 @@ def _check_receipt_lines(session: Session, report: Reconciliation, limit: int = 
     amount: one pass (one join) listing the first offenders of either kind."""
     line = ReceiptLine.__table__.alias("line")
     missing = or_(line.c.id.is_(None), line.c.accepted_quantity <= 0)
+    query = select(Payable.id, missing.label("missing")).outerjoin(
+        line, line.c.id == Payable.receipt_line_id
+    )
     offenders = session.execute(
-        select(Payable.id, missing.label("missing"))
-        .outerjoin(line, line.c.id == Payable.receipt_line_id)
-        .where(or_(missing, line.c.accepted_amount != Payable.amount))
+        join_coding(query, line)  # a coded line's payable is its coded amount (issue 18)
+        .where(or_(missing, expected_amount(line) != Payable.amount))
         .order_by(Payable.id)
         .limit(2 * limit)
     ).all()
