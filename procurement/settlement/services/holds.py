@@ -33,15 +33,18 @@ def reconciliation_on(contract_id) -> ColumnElement[bool]:
         select(Contract.id)
         .join(Tender, Tender.id == Contract.tender_id)
         .where(Contract.id == contract_id, flag.is_(True))
+        .correlate_except(Contract, Tender)
     )
 
 
 def _released(line_id) -> ColumnElement[bool]:
     return exists(
-        select(ReconciliationLine.id).where(
+        select(ReconciliationLine.id)
+        .where(
             ReconciliationLine.receipt_line_id == line_id,
             ReconciliationLine.released_at.is_not(None),
         )
+        .correlate_except(ReconciliationLine)
     )
 
 
