@@ -23,6 +23,7 @@ from procurement.auth.models import OrgKind
 from procurement.catalog.models import Tender
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date, day_start
+from procurement.core.messages import N_
 from procurement.orders.models import ReceiptLine
 from procurement.settlement import monthly
 from procurement.settlement.errors import (
@@ -237,7 +238,7 @@ def dispute_line(
     if not reason or len(reason) > monthly.MAX_DISPUTE_REASON:
         raise DisputeReasonRequired(
             limit=monthly.MAX_DISPUTE_REASON,
-            errors={"reason": [DisputeReasonRequired.template]},
+            errors={"reason": [N_("Give a reason, 1 to 500 characters.")]},
         )
     found = _side(session, reconciliation_id, now, actor)
     line = _line(found, line_id)
