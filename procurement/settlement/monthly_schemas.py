@@ -115,3 +115,23 @@ class InvoiceSchema(Schema):
     amount = _money()
     recorded_at = fields.DateTime()
     lines = fields.List(fields.Nested(InvoiceLineSchema))
+
+
+class ConfirmInSchema(Schema):
+    """A confirmation carries nothing but the form's guard."""
+
+
+class InvoiceLineFormSchema(InvoiceLineInSchema):
+    """The page's invoice line: numbers arrive as typed text."""
+
+    receipt_line_id = fields.Integer(required=True, validate=ID)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class InvoiceFormSchema(InvoiceInSchema):
+    """The page's invoice form (one delivery line; the API takes up to 200)."""
+
+    recipient_id = fields.Integer(required=True, validate=ID)
+    lines = fields.List(
+        fields.Nested(InvoiceLineFormSchema), required=True, validate=validate.Length(min=1, max=1)
+    )
