@@ -117,7 +117,8 @@ def test_dispute_confirm_and_the_run_pays_the_undisputed_line(client, world, clo
     h, m, fund = (world["headers"][k] for k in ("hospital", "manufacturer", "fund"))
     rec = f"{R}/reconciliations/{world['rec']}"
     empty = client.post(f"{rec}/lines/{world['line2']}/dispute", json={"reason": ""}, headers=h)
-    assert empty.status_code == 422 and "reason" in empty.get_json()["errors"]
+    assert empty.status_code == 422
+    assert "reason" in empty.get_json()["errors"]
     disputed = client.post(
         f"{rec}/lines/{world['line2']}/dispute", json={"reason": "2 boxes crushed"}, headers=h
     )

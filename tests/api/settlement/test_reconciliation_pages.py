@@ -48,13 +48,15 @@ def test_the_hospital_disputes_a_line_and_the_manufacturer_sees_and_corrects_it(
     hospital = _zh(as_user(world.hospital))
     url = f"/settlement/reconciliations/{rec.id}"
     page = hospital.get(url).get_data(as_text=True)
-    assert "对此明细提出异议" in page and "确认对账单" in page
+    assert "对此明细提出异议" in page
+    assert "确认对账单" in page
     empty = hospital.post(
         f"{url}/lines/{second.id}/dispute", data={"reason": " ", "form_key": "e1"}
     )
     assert empty.status_code == 422
     cell = _line_cell(empty.get_data(as_text=True), second.id)
-    assert 'class="field-error"' in cell and 'id="reason-' in cell
+    assert 'class="field-error"' in cell
+    assert 'id="reason-' in cell
     db_session.expire_all()
     assert db_session.get(type(second), second.id).status == LineStatus.OPEN
     done = hospital.post(
@@ -63,11 +65,13 @@ def test_the_hospital_disputes_a_line_and_the_manufacturer_sees_and_corrects_it(
         follow_redirects=True,
     )
     cell = _line_cell(done.get_data(as_text=True), second.id)
-    assert "两盒破损" in cell and "暂缓：有异议" in cell
+    assert "两盒破损" in cell
+    assert "暂缓：有异议" in cell
     maker = _zh(as_user(world.manufacturer))
     seen = maker.get(url).get_data(as_text=True)
     cell = _line_cell(seen, second.id)
-    assert "两盒破损" in cell and "标记为已更正" in cell
+    assert "两盒破损" in cell
+    assert "标记为已更正" in cell
     fixed = maker.post(
         f"{url}/lines/{second.id}/resolve",
         data={"resolution": "corrected", "note": "补发两盒", "form_key": "r1"},
@@ -76,7 +80,8 @@ def test_the_hospital_disputes_a_line_and_the_manufacturer_sees_and_corrects_it(
     assert "生产企业已更正" in _line_cell(fixed.get_data(as_text=True), second.id)
     listing = _zh(as_user(fund)).get("/settlement/reconciliations").get_data(as_text=True)
     assert f'data-reconciliation="{rec.id}" data-status="open"' in listing
-    assert "待确认" in listing and "¥84.00" in listing.replace("￥", "¥")
+    assert "待确认" in listing
+    assert "¥84.00" in listing.replace("￥", "¥")
 
 
 def test_both_confirm_on_the_pages(month, as_user):
@@ -87,7 +92,8 @@ def test_both_confirm_on_the_pages(month, as_user):
         f"{url}/confirm", data={"form_key": "c2"}, follow_redirects=True
     )
     html = done.get_data(as_text=True)
-    assert 'data-status="confirmed"' in html and "您的确认已记录" in html
+    assert 'data-status="confirmed"' in html
+    assert "您的确认已记录" in html
 
 
 def test_an_invoice_form_error_sits_beside_its_field(month, as_user):
