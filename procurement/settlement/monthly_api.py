@@ -25,6 +25,15 @@ class Reconciliations(MethodView):
         return recon.list_reconciliations(get_session(), actor=api_actor(), **args)
 
 
+@blp.route("/settlement/reconciliations/held")
+class ReconciliationsHeld(MethodView):
+    @blp.response(200, s.HeldLineSchema(many=True))
+    def get(self):
+        """Reconciled lines a settlement run may not pay yet and why (``held_reason``:
+        unconfirmed, disputed, mismatch); fund office and regulator: all, a side: its own."""
+        return recon.held_lines(get_session(), actor=api_actor())
+
+
 @blp.route("/settlement/reconciliations/issue")
 class ReconciliationsIssue(MethodView):
     @blp.arguments(s.IssueMonthInSchema)

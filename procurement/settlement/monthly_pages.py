@@ -16,6 +16,7 @@ from procurement.auth.models import Organization, OrgKind
 from procurement.core.errors import DomainError
 from procurement.orders.models import ReceiptLine, Shipment, ShipmentLine
 from procurement.settlement import monthly_schemas as s
+from procurement.settlement.monthly_models import HeldReason
 from procurement.settlement.pages import PARTIES, bp
 from procurement.settlement.services import invoices
 from procurement.settlement.services import monthly_reconciliation as recon
@@ -45,9 +46,13 @@ def _names(ids) -> dict[int, str]:
 @PARTIES
 def reconciliations():
     """Every reconciliation you may see, newest month first, with its status and deadline."""
-    items = recon.list_reconciliations(get_session(), actor=page_actor())
+    session, actor = get_session(), page_actor()
+    items = recon.list_reconciliations(session, actor=actor)
     names = _names([r.hospital_id for r in items] + [r.manufacturer_id for r in items])
-    return render_template("settlement/reconciliations.html", items=items, names=names)
+    held = recon.held_totals(recon.held_lines(session, actor=actor))
+    return render_template(
+        "settlement/reconciliations.html", items=items, names=names, held=held, reasons=HeldReason
+    )
 
 
 def _detail(reconciliation_id: int, forms: dict | None = None, status: int = 200):

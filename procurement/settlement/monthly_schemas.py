@@ -33,6 +33,10 @@ class ReconciliationLineSchema(Schema):
     resolved_at = fields.DateTime(allow_none=True)
 
 
+class HeldLineSchema(ReconciliationLineSchema):
+    reconciliation_id = fields.Integer()
+
+
 class ReconciliationSummarySchema(Schema):
     id = fields.Integer()
     hospital_id = fields.Integer()

@@ -319,3 +319,29 @@ def close_due(session: Session, *, now: datetime, actor: Actor | None = None) ->
         _audit(session, "settlement.reconciliation.auto_confirmed", reconciliation, now, actor)
     session.commit()
     return len(due)
+
+
+def held_lines(session: Session, *, actor: Actor, limit: int = 1000) -> list[ReconciliationLine]:
+    """Reconciled lines a settlement run may not pay yet, each with its reason (fund office
+    and regulator: all; a side: its own), oldest acceptance first."""
+    scope = _scoped(actor).with_only_columns(Reconciliation.id)
+    return list(
+        session.scalars(
+            select(ReconciliationLine)
+            .where(
+                ReconciliationLine.held_reason.is_not(None),
+                ReconciliationLine.reconciliation_id.in_(scope),
+            )
+            .options(selectinload(ReconciliationLine.reconciliation))
+            .order_by(ReconciliationLine.accepted_at, ReconciliationLine.id)
+            .limit(limit)
+        )
+    )
+
+
+def held_totals(lines: list[ReconciliationLine]) -> dict[str, Decimal]:
+    """Held amount per reason (the pages' summary)."""
+    totals: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for line in lines:
+        totals[line.held_reason.value] += line.amount
+    return dict(totals)

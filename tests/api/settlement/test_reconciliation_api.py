@@ -73,6 +73,7 @@ def _invoice(m):
 CASES = [
     ("GET", "/reconciliations", None, (200, 200, 200, 200, 200, 200, 403, 401)),
     ("GET", "/reconciliations/{rec}", None, (200, 200, 200, 404, 200, 404, 403, 401)),
+    ("GET", "/reconciliations/held", None, (200, 200, 200, 200, 200, 200, 403, 401)),
     ("GET", "/reconciliations/999999", None, (404, 404, 404, 404, 404, 404, 403, 401)),
     ("POST", "/reconciliations/issue", lambda m: {"month": "2026-01-15"},
      (403, 200, 403, 403, 403, 403, 403, 401)),
@@ -130,6 +131,12 @@ def test_dispute_confirm_and_the_run_pays_the_undisputed_line(client, world, clo
         ("56.00", None),
         ("28.00", "disputed"),
     ]
+    held = client.get(f"{R}/reconciliations/held", headers=fund).get_json()
+    assert [(x["id"], x["amount"], x["held_reason"]) for x in held] == [
+        (world["line2"], "28.00", "disputed")
+    ]
+    other = world["headers"]["other_hospital"]
+    assert client.get(f"{R}/reconciliations/held", headers=other).get_json() == []
     run = client.post(
         f"{R}/runs", json={"cut_off": "2026-02-01"}, headers={**fund, "Idempotency-Key": "k1"}
     )

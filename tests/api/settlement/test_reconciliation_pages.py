@@ -67,6 +67,12 @@ def test_the_hospital_disputes_a_line_and_the_manufacturer_sees_and_corrects_it(
     cell = _line_cell(done.get_data(as_text=True), second.id)
     assert "两盒破损" in cell
     assert "暂缓：有异议" in cell
+    fund_page = _zh(as_user(fund)).get("/settlement/reconciliations").get_data(as_text=True)
+    held = re.search(r'data-testid="held-summary".*?</section>', fund_page, re.S).group(0)
+    assert re.findall(r'data-reason="(\w+)">([^<]*)', held) == [
+        ("unconfirmed", "暂缓：对账未确认: ¥56.00"),
+        ("disputed", "暂缓：有异议: ¥28.00"),
+    ]
     maker = _zh(as_user(world.manufacturer))
     seen = maker.get(url).get_data(as_text=True)
     cell = _line_cell(seen, second.id)
@@ -81,6 +87,11 @@ def test_the_hospital_disputes_a_line_and_the_manufacturer_sees_and_corrects_it(
     listing = _zh(as_user(fund)).get("/settlement/reconciliations").get_data(as_text=True)
     assert f'data-reconciliation="{rec.id}" data-status="open"' in listing
     assert "待确认" in listing
+    held = re.search(r'data-testid="held-summary".*?</section>', listing, re.S).group(0)
+    # corrected, line 2 waits for the confirmation again: 56.00 + 28.00 unconfirmed
+    assert re.findall(r'data-reason="(\w+)">([^<]*)', held) == [
+        ("unconfirmed", "暂缓：对账未确认: ¥84.00")
+    ]
     assert "¥84.00" in listing.replace("￥", "¥")
 
 
