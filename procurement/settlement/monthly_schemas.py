@@ -87,7 +87,7 @@ class ResolveInSchema(Schema):
 class InvoiceLineInSchema(Schema):
     receipt_line_id = fields.Integer(required=True, strict=True, validate=ID)
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    amount = _money(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    amount = _money(required=True)  # above 0: the service says so beside the field
 
 
 class InvoiceInSchema(Schema):
@@ -95,7 +95,7 @@ class InvoiceInSchema(Schema):
         required=True, validate=validate.Length(min=1, max=monthly.MAX_INVOICE_NUMBER)
     )
     issued_on = fields.Date(required=True)
-    amount = _money(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    amount = _money(required=True)  # above 0: the service says so beside the field
     recipient_id = fields.Integer(required=True, strict=True, validate=ID)
     lines = fields.List(
         fields.Nested(InvoiceLineInSchema),

@@ -20,6 +20,7 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
 from procurement.catalog.models import Tender
 from procurement.contracts.models import Contract
+from procurement.core.limits import MAX_MONEY
 from procurement.core.messages import N_
 from procurement.orders.models import OrderLine, ReceiptLine, Shipment, ShipmentLine
 from procurement.settlement import monthly
@@ -169,12 +170,12 @@ def _field_errors(number: str, amount: Decimal, lines: list[dict]) -> dict:
     errors: dict[str, list[str]] = {}
     if not number or len(number) > monthly.MAX_INVOICE_NUMBER:
         errors["number"] = [N_("1 to 40 characters.")]
-    if amount is None or amount <= 0:
-        errors["amount"] = [N_("More than 0.")]
+    if amount is None or not 0 < amount <= MAX_MONEY:
+        errors["amount"] = [N_("More than 0 and at most 999,999,999,999 (MAX_MONEY).")]
     ids = [row["receipt_line_id"] for row in lines]
     if not lines or len(lines) > monthly.MAX_INVOICE_LINES or len(set(ids)) != len(ids):
         errors["lines"] = [N_("1 to 200 different receipt lines.")]
-    elif any(row["quantity"] <= 0 or row["amount"] <= 0 for row in lines):
+    elif any(not (row["quantity"] > 0 and 0 < row["amount"] <= MAX_MONEY) for row in lines):
         errors["lines"] = [N_("Each line needs a quantity and an amount above 0.")]
     elif amount is not None and sum(row["amount"] for row in lines) != amount:
         errors["amount"] = [N_("The amount must equal the sum of the lines.")]
