@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("issued_on", sa.Date(), nullable=False),
         sa.Column("amount", sa.Numeric(precision=18, scale=2), nullable=False),
         sa.Column("recorded_at", procurement.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("voided_at", procurement.db.UtcDateTime(timezone=True), nullable=True),
         sa.CheckConstraint("amount > 0", name=op.f("ck_invoices_amount_positive")),
         sa.ForeignKeyConstraint(
             ["issuer_id"], ["organizations.id"], name=op.f("fk_invoices_issuer_id_organizations")

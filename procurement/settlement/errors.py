@@ -230,3 +230,15 @@ class TwoInvoiceRule(RuleViolation):
         "Receipt line {receipt_line_id} would have more than {limit} invoices or a second "
         "invoice to the hospital (两票制: manufacturer to distributor, distributor to hospital)."
     )
+
+
+class InvoiceNotFound(NotFound):
+    when = N_("No invoice of yours has that id.")
+    template = N_("You have no invoice {invoice_id}.")
+
+
+class InvoiceVoided(Conflict):
+    code = "invoice-voided"
+    title = N_("Invoice voided")
+    when = N_("An invoice already voided is voided again.")
+    template = N_("Invoice {number} is already voided.")

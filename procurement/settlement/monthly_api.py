@@ -118,3 +118,13 @@ class Invoices(MethodView):
     def get(self):
         """Invoices you issued or received (fund office and regulator: all)."""
         return invoices.list_invoices(get_session(), actor=api_actor())
+
+
+@blp.route(f"/settlement/invoices/<{ID}:invoice_id>/void")
+class InvoiceVoid(MethodView):
+    @blp.response(200, s.InvoiceSchema)
+    def post(self, invoice_id):
+        """Void (红冲) one of your invoices, so that a corrected one can replace it."""
+        return invoices.void_invoice(
+            get_session(), invoice_id=invoice_id, now=now(), actor=api_actor()
+        )

@@ -16,7 +16,8 @@ Reading guide:
 - ``Invoice`` and ``InvoiceLine``: an invoice of an issuer (manufacturer or distributor) to a
   recipient (distributor or hospital), the receipt lines it covers with quantity and amount.
   At most two invoices cover one receipt line (两票制), at most one of them to the hospital; the
-  three-way match compares the hospital's invoice with the receipt and the order.
+  three-way match compares the hospital's invoice with the receipt and the order. A voided
+  invoice (``voided_at``, 红冲) no longer counts, so a corrected one can replace it.
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ class Invoice(Base):
     issued_on: Mapped[date]
     amount: Mapped[Amount]
     recorded_at: Mapped[datetime]
+    voided_at: Mapped[datetime | None]  # 红冲: cancelled by its issuer; a new one may replace it
 
     issuer: Mapped[Organization] = relationship(foreign_keys=[issuer_id])
     recipient: Mapped[Organization] = relationship(foreign_keys=[recipient_id])

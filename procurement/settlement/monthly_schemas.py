@@ -118,6 +118,7 @@ class InvoiceSchema(Schema):
     issued_on = fields.Date()
     amount = _money()
     recorded_at = fields.DateTime()
+    voided_at = fields.DateTime(allow_none=True)
     lines = fields.List(fields.Nested(InvoiceLineSchema))
 
 

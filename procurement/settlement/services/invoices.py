@@ -24,7 +24,13 @@ from procurement.core.limits import MAX_MONEY
 from procurement.core.messages import N_
 from procurement.orders.models import OrderLine, ReceiptLine, Shipment, ShipmentLine
 from procurement.settlement import monthly
-from procurement.settlement.errors import InvoiceNotValid, InvoiceNumberTaken, TwoInvoiceRule
+from procurement.settlement.errors import (
+    InvoiceNotFound,
+    InvoiceNotValid,
+    InvoiceNumberTaken,
+    InvoiceVoided,
+    TwoInvoiceRule,
+)
 from procurement.settlement.models import Payable
 from procurement.settlement.monthly_models import (
     HeldReason,
@@ -47,6 +53,7 @@ def hospital_invoices(session: Session, receipt_line_ids: list[int]) -> dict[int
         .where(
             InvoiceLine.receipt_line_id.in_(receipt_line_ids),
             Invoice.recipient_id == ReceiptLine.hospital_id,
+            Invoice.voided_at.is_(None),
         )
     )
     return {line_id: (q, Decimal(a), number) for line_id, q, a, number in rows}
@@ -222,7 +229,7 @@ def _check_chain(session, ids: list[int], recipient_id: int, receipt: dict) -> N
     rows = session.execute(
         select(InvoiceLine.receipt_line_id, func.count(), Invoice.recipient_id)
         .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-        .where(InvoiceLine.receipt_line_id.in_(ids))
+        .where(InvoiceLine.receipt_line_id.in_(ids), Invoice.voided_at.is_(None))
         .group_by(InvoiceLine.receipt_line_id, Invoice.recipient_id)
     ).all()
     count: dict[int, int] = {}
@@ -234,6 +241,35 @@ def _check_chain(session, ids: list[int], recipient_id: int, receipt: dict) -> N
     for line_id in ids:
         if count.get(line_id, 0) >= monthly.MAX_INVOICES_PER_LINE or line_id in to_recipient:
             raise TwoInvoiceRule(receipt_line_id=line_id, limit=monthly.MAX_INVOICES_PER_LINE)
+
+
+def void_invoice(session: Session, *, invoice_id: int, now: datetime, actor: Actor) -> Invoice:
+    """Void (红冲) one of your invoices: it no longer counts in the chain or the match, so a
+    corrected invoice can replace it; the lines it covered are matched again."""
+    actor.require(OrgKind.MANUFACTURER, OrgKind.DISTRIBUTOR, action="void invoices")
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None or invoice.issuer_id != actor.org_id:
+        raise InvoiceNotFound(invoice_id=invoice_id)
+    if invoice.voided_at is not None:
+        raise InvoiceVoided(number=invoice.number)
+    invoice.voided_at = now
+    session.flush()
+    ids = [line.receipt_line_id for line in invoice.lines]
+    reconciled = session.scalars(
+        select(ReconciliationLine).where(ReconciliationLine.receipt_line_id.in_(ids))
+    ).all()
+    refresh_holds(session, list(reconciled), now)
+    audit.record(
+        session,
+        action="settlement.invoice.voided",
+        subject_type="invoice",
+        subject_id=invoice.id,
+        now=now,
+        actor=actor,
+        payload={"number": invoice.number},
+    )
+    session.commit()
+    return invoice
 
 
 def list_invoices(session: Session, *, actor: Actor, limit: int = 500) -> list[Invoice]:

@@ -141,3 +141,16 @@ def test_dispute_confirm_and_the_run_pays_the_undisputed_line(client, world, clo
         f"{R}/runs", json={"cut_off": "2026-02-01"}, headers={**fund, "Idempotency-Key": "k1"}
     )
     assert (run.status_code, run.get_json()["total_amount"]) == (201, "56.00")
+
+
+def test_only_its_issuer_voids_an_invoice_and_only_once(client, world):
+    maker, other = world["headers"]["manufacturer"], world["headers"]["other_manufacturer"]
+    created = client.post(f"{R}/invoices", json=_invoice(world), headers=maker).get_json()
+    url = f"{R}/invoices/{created['id']}/void"
+    assert client.post(url, headers=other).status_code == 404
+    assert client.post(url, headers=world["headers"]["hospital"]).status_code == 403
+    done = client.post(url, headers=maker)
+    assert (done.status_code, done.get_json()["voided_at"]) == (200, "2026-02-01T09:00:00+00:00")
+    again = client.post(url, headers=maker)
+    assert again.status_code == 409
+    assert again.get_json()["type"].endswith("/invoice-voided")

@@ -2,12 +2,19 @@
 
 Unit price 0.2000, 28 units a pack: 10 packs = 280 units = 56.00; 5 packs = 140 = 28.00."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
-from procurement.settlement.errors import InvoiceNotValid, InvoiceNumberTaken, TwoInvoiceRule
+from procurement.settlement.errors import (
+    InvoiceNotValid,
+    InvoiceNumberTaken,
+    InvoiceVoided,
+    TwoInvoiceRule,
+)
+from procurement.settlement.models import Payable
 from procurement.settlement.monthly_models import HeldReason, Invoice
 from procurement.settlement.services import invoices
 from procurement.settlement.services import monthly_reconciliation as recon
@@ -112,3 +119,21 @@ def test_a_three_way_mismatch_holds_the_line_and_the_run_pays_the_rest(
         actor=fund_actor,
     )
     assert (run.payables_count, run.total_amount) == (1, D("56.00"))
+    # 红冲: the manufacturer voids invoice A and records the right one; the line is released
+    # now and the next run pays it (56.00), due 30 days after 02-01 09:00 = 03-03 09:00.
+    voided = db_session.scalars(select(Invoice).where(Invoice.number == "A")).one()
+    invoices.void_invoice(db_session, invoice_id=voided.id, now=clock.now(), actor=world.m)
+    _invoice(db_session, clock, world.m, hospital, "A2", (short.id, 280, D("56.00")))
+    held = {line.receipt_line_id: line.held_reason for line in reconciliation.lines}
+    assert held == {short.id: None, dear.id: HeldReason.MISMATCH, fine.id: None}
+    again = settlement.start_run(
+        db_session,
+        cut_off=clock.now().date(),
+        idempotency_key="after-correction",
+        now=clock.now(),
+        actor=fund_actor,
+    )
+    assert (again.payables_count, again.total_amount) == (1, D("56.00"))
+    assert db_session.get(Payable, short.id).due_at == datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+    with pytest.raises(InvoiceVoided):
+        invoices.void_invoice(db_session, invoice_id=voided.id, now=clock.now(), actor=world.m)
