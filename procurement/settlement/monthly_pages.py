@@ -206,3 +206,19 @@ def invoice_list():
         choices=_invoice_choices(actor),
     )
     return page, form.status
+
+
+@bp.post(f"/settlement/invoices/<{ID}:invoice_id>/void")
+@INVOICERS
+def invoice_void(invoice_id: int):
+    """Void (红冲) one of your invoices; the refusal is shown on the invoices page."""
+    try:
+        invoice = invoices.void_invoice(
+            get_session(), invoice_id=invoice_id, now=now(), actor=page_actor()
+        )
+    except DomainError as error:
+        get_session().rollback()
+        flash(error.detail, "error")
+    else:
+        flash(_("Invoice %(number)s voided.", number=invoice.number), "success")
+    return redirect(url_for(".invoice_list"))

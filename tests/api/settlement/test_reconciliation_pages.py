@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -132,3 +133,33 @@ def test_an_invoice_form_error_sits_beside_its_field(month, as_user):
         follow_redirects=True,
     )
     assert "发票 INV-9 已登记" in ok.get_data(as_text=True)
+
+
+def test_the_manufacturer_voids_its_invoice_on_the_page(month, as_user, db_session, clock):
+    from procurement.settlement.services import invoices
+
+    world, rec = month
+    invoice = invoices.record_invoice(
+        db_session,
+        number="INV-V",
+        issued_on=date(2026, 1, 6),
+        amount=Decimal("56.00"),
+        recipient_id=world.hospital.organization.id,
+        lines=[
+            {
+                "receipt_line_id": rec.lines[0].receipt_line_id,
+                "quantity": 280,
+                "amount": Decimal("56.00"),
+            }
+        ],
+        now=clock.now(),
+        actor=world.m,
+    )
+    maker = _zh(as_user(world.manufacturer))
+    done = maker.post(
+        f"/settlement/invoices/{invoice.id}/void", data={"form_key": "v1"}, follow_redirects=True
+    )
+    html = done.get_data(as_text=True)
+    assert "发票 INV-V 已红冲" in html
+    row = re.search(rf'<tr data-invoice="{invoice.id}".*?</tr>', html, re.S).group(0)
+    assert 'data-testid="voided"' in row
