@@ -100,13 +100,13 @@ def reconciliation_confirm(reconciliation_id: int):
     return _back(reconciliation_id)
 
 
-@bp.post(f"/settlement/reconciliations/<{ID}:reconciliation_id>/lines/<{ID}:line_id>/dispute")
-@PARTIES
-def reconciliation_dispute(reconciliation_id: int, line_id: int):
-    form = PageForm(s.DisputeInSchema())
+def _line_step(reconciliation_id: int, line_id: int, kind: str, schema, step, done: str):
+    """Dispute or resolve one line: done, back to the page; refused, the page again with the
+    error beside that line's field."""
+    form = PageForm(schema)
     if form.validate():
         try:
-            recon.dispute_line(
+            step(
                 get_session(),
                 reconciliation_id=reconciliation_id,
                 line_id=line_id,
@@ -117,31 +117,25 @@ def reconciliation_dispute(reconciliation_id: int, line_id: int):
         except DomainError as error:
             form.refuse(error)
         else:
-            flash(_("The line is disputed; it waits until the dispute is resolved."), "success")
+            flash(done, "success")
             return _back(reconciliation_id)
-    return _detail(reconciliation_id, {("dispute", line_id): form}, form.status)
+    return _detail(reconciliation_id, {(kind, line_id): form}, form.status)
+
+
+@bp.post(f"/settlement/reconciliations/<{ID}:reconciliation_id>/lines/<{ID}:line_id>/dispute")
+@PARTIES
+def reconciliation_dispute(reconciliation_id: int, line_id: int):
+    done = _("The line is disputed; it waits until the dispute is resolved.")
+    schema = s.DisputeInSchema()
+    return _line_step(reconciliation_id, line_id, "dispute", schema, recon.dispute_line, done)
 
 
 @bp.post(f"/settlement/reconciliations/<{ID}:reconciliation_id>/lines/<{ID}:line_id>/resolve")
 @PARTIES
 def reconciliation_resolve(reconciliation_id: int, line_id: int):
-    form = PageForm(s.ResolveInSchema())
-    if form.validate():
-        try:
-            recon.resolve_line(
-                get_session(),
-                reconciliation_id=reconciliation_id,
-                line_id=line_id,
-                now=now(),
-                actor=page_actor(),
-                **form.data,
-            )
-        except DomainError as error:
-            form.refuse(error)
-        else:
-            flash(_("The dispute is resolved."), "success")
-            return _back(reconciliation_id)
-    return _detail(reconciliation_id, {("resolve", line_id): form}, form.status)
+    done = _("The dispute is resolved.")
+    schema = s.ResolveInSchema()
+    return _line_step(reconciliation_id, line_id, "resolve", schema, recon.resolve_line, done)
 
 
 def _invoice_choices(actor) -> dict[str, list]:
