@@ -141,6 +141,13 @@ def test_a_disputed_line_waits_and_the_rest_is_paid_then_the_correction_releases
     assert (run.payables_count, run.total_amount) == (1, Decimal("56.00"))
     assert db_session.get(Payable, first.id).due_at == _at(4, 3)
     assert db_session.get(Payable, second.id) is None  # held: neither accrued nor paid
+    maker = world.manufacturer.organization.id
+    st = settlement.statement(
+        db_session, party_id=maker, period_from=JANUARY, now=clock.now(), actor=fund_actor
+    )
+    assert {k: v for k, v in st.summary.items() if k.startswith("held")} == {
+        "held_disputed": Decimal("28.00")
+    }
     with pytest.raises(ResolutionNotAllowed):  # only the manufacturer corrects
         recon.resolve_line(
             db_session,
