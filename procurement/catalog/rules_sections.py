@@ -222,6 +222,11 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "settlement": {  # RULES.md 5
         "advance_ratio": Field("0.30", ratio),
         "payment_deadline_days": Field(30, DAYS),
+        # RULES.md 11: monthly reconciliation before the fund pays (off unless a tender's
+        # rules turn it on), its window, and whether silence confirms at the deadline.
+        "reconciliation": Field(False, flag),
+        "reconciliation_days": Field(10, DAYS),
+        "reconciliation_auto_confirm": Field(True, flag),
     },
     "service_levels": {  # RULES.md 4
         "confirm_hours": Field(24, HOURS),

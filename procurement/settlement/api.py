@@ -154,3 +154,7 @@ class TransactionReverse(MethodView):
             now=now(),
             actor=api_actor(),
         )
+
+
+# The monthly reconciliation and invoices add their routes to this blueprint.
+from procurement.settlement import monthly_api  # noqa: E402,F401

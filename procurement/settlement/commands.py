@@ -97,3 +97,34 @@ def advances(tender_id, contract_year, fund_code) -> None:
         f"advances paid: {len(result.created)} hospitals, {result.total}; "
         f"already paid: {result.already_paid}"
     )
+
+
+@settlement.command("reconcile-month")
+@click.option(
+    "--month",
+    "month",
+    type=click.DateTime(["%Y-%m"]),
+    default=None,
+    help="YYYY-MM (default: the business month before today's)",
+)
+@with_appcontext
+def reconcile_month(month) -> None:
+    """Issue a finished month's reconciliations (对账; default: last month) and confirm, as of
+    their deadline, those whose deadline passed in silence. Idempotent: run it daily."""
+    from datetime import timedelta
+
+    from procurement.core.clock import business_date
+    from procurement.core.errors import DomainError
+    from procurement.settlement.services import monthly_reconciliation as recon
+
+    session = get_session()
+    day = month.date() if month else business_date(now()).replace(day=1) - timedelta(days=1)
+    try:
+        issued = recon.issue_month(session, month=day, now=now())
+    except DomainError as error:
+        raise click.ClickException(error.detail) from None
+    confirmed = recon.close_due(session, now=now())
+    click.echo(
+        f"{day:%Y-%m}: {len(issued)} reconciliations issued; {confirmed} confirmed at their "
+        "deadline"
+    )

@@ -149,3 +149,96 @@ class PaymentNotFound(NotFound):
     title = N_("Payment not found")
     when = N_("No payment has that id, or the user may not see it.")
     template = N_("No payment with id {payment_id}.")
+
+
+class MonthNotOver(Conflict):
+    code = "month-not-over"
+    title = N_("Month not over")
+    when = N_("A month's reconciliation is issued before the month has ended.")
+    template = N_("{month} has not ended yet; its reconciliation is issued from {first_day}.")
+
+
+class ReconciliationNotFound(NotFound):
+    when = N_("No reconciliation you may see has that id.")
+    template = N_("No reconciliation {reconciliation_id}.")
+
+
+class ReconciliationLineNotFound(NotFound):
+    when = N_("A reconciliation has no line with that id.")
+    template = N_("Reconciliation {reconciliation_id} has no line {line_id}.")
+
+
+class ReconciliationClosed(Conflict):
+    code = "reconciliation-closed"
+    title = N_("Reconciliation closed")
+    when = N_("A reconciliation is confirmed or disputed after its deadline or once confirmed.")
+    template = N_(
+        "Reconciliation {reconciliation_id} can no longer be confirmed or disputed "
+        "(deadline {deadline}, status {reconciliation_status})."
+    )
+
+
+class AlreadyConfirmed(Conflict):
+    code = "already-confirmed"
+    title = N_("Already confirmed")
+    when = N_("A side confirms or disputes a reconciliation it has already confirmed.")
+    template = N_("You have already confirmed reconciliation {reconciliation_id}.")
+
+
+class DisputeReasonRequired(ValidationFailed):
+    when = N_("A reconciliation line is disputed without a reason (or with a too long one).")
+    template = N_("Give the reason for the dispute, 1 to {limit} characters.")
+
+
+class LineNotDisputed(Conflict):
+    code = "line-not-disputed"
+    title = N_("Line not disputed")
+    when = N_("A reconciliation line that is not disputed is resolved, or disputed twice.")
+    template = N_("Line {line_id} is {line_status}; only a disputed line is resolved.")
+
+
+class ResolutionNotAllowed(Conflict):
+    code = "resolution-not-allowed"
+    title = N_("Resolution not allowed")
+    when = N_(
+        "A dispute is corrected by someone other than the manufacturer, or withdrawn by "
+        "someone other than the side that raised it."
+    )
+    template = N_("Only the manufacturer corrects, and only the disputing side withdraws.")
+
+
+class InvoiceNotValid(ValidationFailed):
+    when = N_("An invoice is recorded with a field that is missing or wrong.")
+    template = N_("The invoice is not valid; see the errors beside each field.")
+
+
+class InvoiceNumberTaken(Conflict):
+    code = "invoice-number-taken"
+    title = N_("Invoice number taken")
+    when = N_("An issuer records a second invoice with the same number.")
+    template = N_("You have already recorded invoice {number}.")
+
+
+class TwoInvoiceRule(RuleViolation):
+    code = "two-invoice-rule"
+    title = N_("Two-invoice rule (两票制)")
+    when = N_(
+        "A third invoice would cover a delivery, or a second one to the hospital, or an "
+        "invoice skips the manufacturer-distributor-hospital chain."
+    )
+    template = N_(
+        "Receipt line {receipt_line_id} would have more than {limit} invoices or a second "
+        "invoice to the hospital (两票制: manufacturer to distributor, distributor to hospital)."
+    )
+
+
+class InvoiceNotFound(NotFound):
+    when = N_("No invoice of yours has that id.")
+    template = N_("You have no invoice {invoice_id}.")
+
+
+class InvoiceVoided(Conflict):
+    code = "invoice-voided"
+    title = N_("Invoice voided")
+    when = N_("An invoice already voided is voided again.")
+    template = N_("Invoice {number} is already voided.")

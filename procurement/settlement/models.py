@@ -293,3 +293,7 @@ class Payable(Base):
     def deadline_days(self) -> int:
         """The payment deadline it was accrued with (RULES.md; the tender's rules)."""
         return (self.due_at - self.accepted_at).days
+
+
+# Monthly reconciliation and invoices live beside (same metadata, one import of the area).
+from procurement.settlement import monthly_models  # noqa: E402,F401

@@ -20,12 +20,16 @@ DEFAULT_PAYMENT_DEADLINE_DAYS = 30  # national; Henan: 30 days from accepted del
 # the run's due receipt lines once, so fewer, larger batches finish a national run sooner;
 # progress is reported per batch (benchmarks/settlement_run.py measures 50 against 20).
 DEFAULT_RUN_BATCH_SIZE = 50
+DEFAULT_RECONCILIATION_DAYS = 10  # RULES.md 11: both sides confirm or dispute within 10 days
 
 
 @dataclass(frozen=True, slots=True)
 class SettlementRules:
     advance_ratio: Decimal = DEFAULT_ADVANCE_RATIO
     payment_deadline_days: int = DEFAULT_PAYMENT_DEADLINE_DAYS
+    reconciliation: bool = False  # RULES.md 11: pay only lines of a confirmed reconciliation
+    reconciliation_days: int = DEFAULT_RECONCILIATION_DAYS
+    reconciliation_auto_confirm: bool = True  # silence confirms at the deadline
 
     @classmethod
     def from_snapshot(cls, snapshot: Mapping[str, Any] | None) -> SettlementRules:
@@ -39,9 +43,13 @@ class SettlementRules:
             return section.get(name, snapshot.get(name))
 
         ratio, days = pick("advance_ratio"), pick("payment_deadline_days")
+        window, auto = pick("reconciliation_days"), pick("reconciliation_auto_confirm")
         return cls(
             advance_ratio=DEFAULT_ADVANCE_RATIO if ratio is None else to_decimal(str(ratio)),
             payment_deadline_days=DEFAULT_PAYMENT_DEADLINE_DAYS if days is None else int(days),
+            reconciliation=bool(section.get("reconciliation", False)),
+            reconciliation_days=DEFAULT_RECONCILIATION_DAYS if window is None else int(window),
+            reconciliation_auto_confirm=True if auto is None else bool(auto),
         )
 
 

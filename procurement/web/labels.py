@@ -115,6 +115,24 @@ LABELS: dict[str, dict[str, object]] = {
         "completed": _l("Completed"),
         "failed": _l("Failed"),
     },
+    "procurement.settlement.monthly_models.ReconciliationStatus": {
+        "open": _l("Awaiting confirmation"),
+        "confirmed": _l("Confirmed"),
+    },
+    "procurement.settlement.monthly_models.LineStatus": {
+        "open": _l("Awaiting confirmation"),
+        "confirmed": _l("Confirmed"),
+        "disputed": _l("Disputed"),
+    },
+    "procurement.settlement.monthly_models.HeldReason": {
+        "unconfirmed": _l("Held: reconciliation not confirmed"),
+        "disputed": _l("Held: disputed"),
+        "mismatch": _l("Held: order, receipt and invoice differ"),
+    },
+    "procurement.settlement.monthly_models.Resolution": {
+        "corrected": _l("Corrected by the manufacturer"),
+        "withdrawn": _l("Dispute withdrawn"),
+    },
     "procurement.contracts.models.ContractStatus": {
         "draft": _l("Draft"),
         "active": _l("In force"),

@@ -341,3 +341,7 @@ def statement_file(fmt: str):
 def _file(content: bytes, name: str, mimetype: str) -> Response:
     disposition = f'attachment; filename="{name}"'
     return Response(content, mimetype=mimetype, headers={"Content-Disposition": disposition})
+
+
+# The monthly reconciliation and invoices add their pages to this blueprint.
+from procurement.settlement import monthly_pages  # noqa: E402,F401

@@ -43,6 +43,7 @@ from procurement.settlement.models import (
     TransactionKind,
 )
 from procurement.settlement.rules import split_charge
+from procurement.settlement.services.holds import released_lines, released_payables
 from procurement.settlement.services.ledger import CURRENCY, account_ids
 from procurement.settlement.services.outbox import record_payments
 from procurement.settlement.services.payables import accruals
@@ -75,6 +76,7 @@ def eligible(run: SettlementRun) -> tuple:
         Payable.paid_at.is_(None),
         Payable.accepted_at < day_start(run.cut_off + timedelta(days=1)),
         Payable.accepted_at <= run.started_at,
+        *released_payables(),  # held payables wait (services/holds.py)
     )
 
 
@@ -84,6 +86,7 @@ def due_lines(run: SettlementRun) -> tuple:
     return (
         ReceiptLine.accepted_at < day_start(run.cut_off + timedelta(days=1)),
         ReceiptLine.accepted_at <= run.started_at,
+        *released_lines(),  # held lines wait (services/holds.py)
     )
 
 

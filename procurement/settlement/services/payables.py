@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import (
+    case,
     func,
     insert,
     literal,
@@ -26,6 +27,7 @@ from procurement.db import UtcDateTime
 from procurement.db.backends import backend, plan_for_bulk, refresh_statistics
 from procurement.orders.models import ReceiptLine
 from procurement.settlement.models import Payable
+from procurement.settlement.monthly_models import ReconciliationLine
 from procurement.settlement.rules import SettlementRules, days_overdue
 from procurement.trace.payable_queries import coded_amount, with_coding
 
@@ -98,6 +100,7 @@ def _lines(session: Session, days: int, condition: tuple, where, same, paid):
     extra = []
     if paid is not None:
         extra = [literal(paid[0]), literal(paid[1]), literal(paid[2], UtcDateTime())]
+    reconciled = session.scalar(select(ReconciliationLine.id).limit(1)) is not None
     rows = select(
         ReceiptLine.id,
         ReceiptLine.contract_id,
@@ -105,7 +108,9 @@ def _lines(session: Session, days: int, condition: tuple, where, same, paid):
         ReceiptLine.manufacturer_id,
         coded_amount(),  # the scanned packages' amount where codes are required (issue 18)
         ReceiptLine.accepted_at,
-        backend(session).plus_days(ReceiptLine.accepted_at, days),
+        backend(session).plus_days(
+            _deadline_from() if reconciled else ReceiptLine.accepted_at, days
+        ),
         *extra,
     ).where(
         ~accrued,
@@ -118,7 +123,18 @@ def _lines(session: Session, days: int, condition: tuple, where, same, paid):
     rows = with_coding(rows)
     if condition:
         rows = rows.join(Contract, Contract.id == ReceiptLine.contract_id)
+    if reconciled:
+        rows = rows.outerjoin(
+            ReconciliationLine, ReconciliationLine.receipt_line_id == ReceiptLine.id
+        )
     return rows
+
+
+def _deadline_from():
+    """The later of acceptance and release by the month's reconciliation (RULES.md 5: with
+    reconciliation on, the payment deadline runs from the later date)."""
+    released = ReconciliationLine.released_at
+    return case((released > ReceiptLine.accepted_at, released), else_=ReceiptLine.accepted_at)
 
 
 def insert_payables(session: Session, *, where=(), same=()) -> None:

@@ -28,6 +28,7 @@ from procurement.settlement.models import (
     SettlementRun,
     TransactionKind,
 )
+from procurement.settlement.monthly_models import Reconciliation, ReconciliationLine
 from procurement.settlement.rules import days_overdue
 
 
@@ -78,6 +79,7 @@ def statement(
         _manufacturer(session, result, start, end, min(now, end))
     else:
         _hospital(session, result, start, end)
+    result.summary |= held_now(session, org.id, org.kind, end)
     return result
 
 
@@ -241,3 +243,26 @@ def statement_parties(session: Session, *, actor: Actor) -> list[Organization]:
     if actor.org_kind in (OrgKind.MANUFACTURER, OrgKind.HOSPITAL):
         query = query.where(Organization.id == actor.org_id)
     return list(session.scalars(query.order_by(Organization.kind, Organization.code)))
+
+
+def held_now(session: Session, party_id: int, kind: OrgKind, end) -> dict[str, Decimal]:
+    """Amounts of the party's lines accepted before ``end`` that a run may not pay now, per
+    reason (``held_unconfirmed``, ``held_disputed``, ``held_mismatch``; none when nothing is
+    held): the monthly reconciliation's holds (RULES.md 11)."""
+    side = (
+        Reconciliation.manufacturer_id
+        if kind == OrgKind.MANUFACTURER
+        else (Reconciliation.hospital_id)
+    )
+    rows = session.execute(
+        select(ReconciliationLine.held_reason, func.sum(ReconciliationLine.amount))
+        .join(Reconciliation, Reconciliation.id == ReconciliationLine.reconciliation_id)
+        .where(
+            side == party_id,
+            ReconciliationLine.held_reason.is_not(None),
+            ReconciliationLine.accepted_at < end,
+        )
+        .group_by(ReconciliationLine.held_reason)
+        .order_by(ReconciliationLine.held_reason)
+    )
+    return {f"held_{reason.value}": stored_amount(total) for reason, total in rows}

@@ -19,6 +19,12 @@ from procurement.orders.rules import ServiceLevels
 from procurement.settlement.rules import SettlementRules
 
 D = Decimal
+# RULES.md 11: reconciliation off unless turned on, 10 days, silence confirms
+RECONCILIATION_DEFAULTS = {
+    "reconciliation": False,
+    "reconciliation_days": 10,
+    "reconciliation_auto_confirm": True,
+}
 
 
 def test_a_field_is_named_by_section_or_by_its_unique_bare_name_or_in_a_section_mapping():
@@ -36,7 +42,11 @@ def test_a_field_is_named_by_section_or_by_its_unique_bare_name_or_in_a_section_
     )
     assert rules["compliance"]["on_track_factor"] == "0.9"
     assert rules["compliance"]["payment_deadline_days"] == 20
-    assert rules["settlement"] == {"advance_ratio": "0.5", "payment_deadline_days": 15}
+    assert rules["settlement"] == {
+        "advance_ratio": "0.5",
+        "payment_deadline_days": 15,
+        **RECONCILIATION_DEFAULTS,
+    }
     # a partial mapping keeps the other keys
     assert rules["service_levels"]["deliver_hours"] == {"city": 8, "county": 48, "remote": 72}
     assert rules["service_levels"]["confirm_hours"] == 12
@@ -191,7 +201,11 @@ def test_a_tender_freezes_every_section_with_its_overrides_when_it_leaves_draft(
         ["B", "70", "0.4"],
         ["C", "60", "0.3"],
     ]
-    assert snapshot["settlement"] == {"advance_ratio": "0.30", "payment_deadline_days": 15}
+    assert snapshot["settlement"] == {
+        "advance_ratio": "0.30",
+        "payment_deadline_days": 15,
+        **RECONCILIATION_DEFAULTS,
+    }
     assert snapshot["service_levels"]["confirm_hours"] == 12
     # the readers take the frozen values
     assert compliance_rules.from_snapshot(snapshot).on_track_factor == D("0.9")
