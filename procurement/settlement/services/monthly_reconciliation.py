@@ -46,15 +46,14 @@ from procurement.settlement.monthly_models import (
 from procurement.settlement.rules import SettlementRules
 from procurement.settlement.services.holds import reconciliation_on
 from procurement.settlement.services.invoices import refresh_holds
+from procurement.settlement.services.outbox import record_reconciliation_issued
 
 PARTIES = (OrgKind.HOSPITAL, OrgKind.MANUFACTURER)
 
 
 def _issued(session: Session, reconciliation: Reconciliation) -> None:
-    """The single call site of the event ``reconciliation.issued``.
-
-    TODO(hooks, issue 17 item 3): record_event(session, "reconciliation.issued", ...) from
-    procurement/events/ once it is merged; the coordinator wires it here."""
+    """The event ``reconciliation.issued`` in the outbox, in the issuing transaction."""
+    record_reconciliation_issued(session, reconciliation)
 
 
 def issue_month(

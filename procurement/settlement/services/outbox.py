@@ -1,5 +1,6 @@
-"""The settlement's business events (a payment made to a manufacturer) for the events outbox,
-written in the paying batch's transaction."""
+"""The settlement's business events for the events outbox: a payment made to a manufacturer
+(written in the paying batch's transaction) and a monthly reconciliation issued (in the
+transaction that issues it)."""
 
 from __future__ import annotations
 
@@ -49,3 +50,26 @@ def record_payments(
             payload=payload,
             now=at,
         )
+
+
+def record_reconciliation_issued(session: Session, reconciliation: Any) -> None:
+    """``reconciliation.issued``: it concerns the hospital and the manufacturer it is between."""
+    payload = {
+        "reconciliation_id": reconciliation.id,
+        "month": reconciliation.month.isoformat(),
+        "hospital_id": reconciliation.hospital_id,
+        "manufacturer_id": reconciliation.manufacturer_id,
+        "total_amount": str(reconciliation.total_amount),
+        "lines": len(reconciliation.lines),
+        "deadline_at": reconciliation.deadline_at.isoformat(),
+        "links": {"reconciliation": api_link(f"/settlement/reconciliations/{reconciliation.id}")},
+    }
+    record_event(
+        session,
+        EventType.RECONCILIATION_ISSUED,
+        "reconciliation",
+        reconciliation.id,
+        audience=[reconciliation.hospital_id, reconciliation.manufacturer_id],
+        payload=payload,
+        now=reconciliation.issued_at,
+    )

@@ -26,13 +26,13 @@ R = "/api/v1/settlement"
 
 
 @pytest.fixture
-def world(reconciled, deliver, make_user, fund, auth_headers, db_session, clock):
+def world(reconciled, deliver_accepted, make_user, fund, auth_headers, db_session, clock):
     from datetime import date
 
     from procurement.auth.services import actor_of
 
     contract = reconciled()
-    first, second = deliver(contract, 10), deliver(contract, 5)
+    first, second = deliver_accepted(contract, 10), deliver_accepted(contract, 5)
     clock.set(FEBRUARY_1)
     (reconciliation,) = recon.issue_month(
         db_session, month=date(2026, 1, 1), now=clock.now(), actor=actor_of(fund)
@@ -85,7 +85,7 @@ CASES = [
      (403, 403, 200, 404, 409, 404, 403, 401)),
     ("POST", "/reconciliations/{rec}/lines/{line1}/resolve",
      lambda m: {"resolution": "withdrawn"}, (403, 403, 409, 404, 409, 404, 403, 401)),
-    # the manufacturer records it; another maker or a distributor did not deliver it (422)
+    # the manufacturer records it; another maker or a distributor did not deliver_accepted it (422)
     ("POST", "/invoices", _invoice, (403, 403, 403, 403, 201, 422, 422, 401)),
     ("GET", "/invoices", None, (200, 200, 200, 200, 200, 200, 200, 401)),
 ]  # fmt: skip # table: one row per endpoint, one column per role (ROLES)

@@ -10,10 +10,10 @@ from tests.fixtures.reconciliation import FEBRUARY_1
 
 
 def test_reconcile_month_issues_last_month_then_confirms_it_at_the_deadline(
-    runner, reconciled, deliver, db_session, clock
+    runner, reconciled, deliver_accepted, db_session, clock
 ):
     world = reconciled()
-    deliver(world, 10)  # 2026-01-05: 280 x 0.20 = 56.00
+    deliver_accepted(world, 10)  # 2026-01-05: 280 x 0.20 = 56.00
     clock.set(FEBRUARY_1)
     first = runner.invoke(cli, args=["settlement", "reconcile-month"])
     assert (first.exit_code, first.output.strip()) == (

@@ -21,10 +21,10 @@ from tests.fixtures.reconciliation import FEBRUARY_1
 
 
 @pytest.fixture
-def month(reconciled, deliver, fund, db_session, clock):
+def month(reconciled, deliver_accepted, fund, db_session, clock):
     world = reconciled()
-    deliver(world, 10)
-    deliver(world, 5)
+    deliver_accepted(world, 10)
+    deliver_accepted(world, 5)
     clock.set(FEBRUARY_1)
     (rec,) = recon.issue_month(
         db_session, month=date(2026, 1, 1), now=clock.now(), actor=actor_of(fund)

@@ -37,14 +37,14 @@ def _invoice(db_session, clock, actor, recipient, number, *lines):
 
 
 def test_a_chain_of_two_invoices_is_accepted_and_a_third_refused(
-    reconciled, deliver, distributor_of, db_session, clock
+    reconciled, deliver_accepted, distributor_of, db_session, clock
 ):
     """Manufacturer -> distributor (56.00 at the ex-works price), distributor -> hospital
     (56.00): two invoices. A third (the distributor again, or the manufacturer straight to the
     hospital) is refused by the two-invoice rule and stores nothing."""
     world = reconciled()
     distributor = distributor_of(world)
-    line = deliver(world, 10, shipper=distributor)
+    line = deliver_accepted(world, 10, shipper=distributor)
     hospital = world.hospital.organization.id
     _invoice(db_session, clock, world.m, distributor.org_id, "M-1", (line.id, 280, D("56.00")))
     _invoice(db_session, clock, distributor, hospital, "D-1", (line.id, 280, D("56.00")))
@@ -59,22 +59,29 @@ def test_a_chain_of_two_invoices_is_accepted_and_a_third_refused(
 
 
 def test_one_invoice_straight_to_the_hospital_when_the_manufacturer_ships_itself(
-    reconciled, deliver, db_session, clock
+    reconciled, deliver_accepted, db_session, clock
 ):
     world = reconciled()
-    line = deliver(world, 10)
+    line = deliver_accepted(world, 10)
     hospital = world.hospital.organization.id
     _invoice(db_session, clock, world.m, hospital, "M-1", (line.id, 280, D("56.00")))
     with pytest.raises(TwoInvoiceRule):  # a second invoice to the hospital
         _invoice(db_session, clock, world.m, hospital, "M-2", (line.id, 280, D("56.00")))
     db_session.rollback()
     with pytest.raises(InvoiceNumberTaken):
-        _invoice(db_session, clock, world.m, hospital, "M-1", (deliver(world, 1).id, 28, D("5.60")))
+        _invoice(
+            db_session,
+            clock,
+            world.m,
+            hospital,
+            "M-1",
+            (deliver_accepted(world, 1).id, 28, D("5.60")),
+        )
 
 
-def test_field_errors_name_the_field(reconciled, deliver, db_session, clock):
+def test_field_errors_name_the_field(reconciled, deliver_accepted, db_session, clock):
     world = reconciled()
-    line = deliver(world, 10)
+    line = deliver_accepted(world, 10)
     with pytest.raises(InvoiceNotValid) as error:
         invoices.record_invoice(
             db_session,
@@ -90,7 +97,7 @@ def test_field_errors_name_the_field(reconciled, deliver, db_session, clock):
 
 
 def test_a_three_way_mismatch_holds_the_line_and_the_run_pays_the_rest(
-    reconciled, deliver, db_session, clock, fund_actor
+    reconciled, deliver_accepted, db_session, clock, fund_actor
 ):
     """Three lines of 56.00 (280 units). Invoiced: 279 units (quantity differs), 56.02 (off by
     0.02 > 0.01) and 56.01 (within 0.01: matches). Both confirm: the run pays the matching
@@ -98,7 +105,11 @@ def test_a_three_way_mismatch_holds_the_line_and_the_run_pays_the_rest(
     from procurement.settlement import services as settlement
 
     world = reconciled()
-    short, dear, fine = deliver(world, 10), deliver(world, 10), deliver(world, 10)
+    short, dear, fine = (
+        deliver_accepted(world, 10),
+        deliver_accepted(world, 10),
+        deliver_accepted(world, 10),
+    )
     hospital = world.hospital.organization.id
     _invoice(db_session, clock, world.m, hospital, "A", (short.id, 279, D("56.00")))
     _invoice(db_session, clock, world.m, hospital, "B", (dear.id, 280, D("56.02")))

@@ -46,7 +46,7 @@ def _run(db_session, clock, fund_actor, key):
 
 
 def test_a_month_is_issued_per_hospital_and_manufacturer_with_exact_lines_and_totals(
-    reconciled, deliver, make_contract, db_session, clock, fund_actor
+    reconciled, deliver_accepted, make_contract, db_session, clock, fund_actor
 ):
     """Hospital H, manufacturer M: 10 packs (280 x 0.20 = 56.00) and 5 packs (140 x 0.20 =
     28.00), total 84.00; a second manufacturer M2 at H: 3 packs = 16.80. A contract without
@@ -54,9 +54,9 @@ def test_a_month_is_issued_per_hospital_and_manufacturer_with_exact_lines_and_to
     world = reconciled()
     other = reconciled()
     other_world = make_contract(hospital=world.hospital, agreed=2800)  # reconciliation off
-    first, second = deliver(world, 10), deliver(world, 5)
-    deliver(other, 3)
-    deliver(other_world, 1)
+    first, second = deliver_accepted(world, 10), deliver_accepted(world, 5)
+    deliver_accepted(other, 3)
+    deliver_accepted(other_world, 1)
     with pytest.raises(MonthNotOver):
         recon.issue_month(db_session, month=JANUARY, now=_at(31, 1, 15), actor=fund_actor)
     issued = _issue(db_session, clock, fund_actor)
@@ -77,12 +77,12 @@ def test_a_month_is_issued_per_hospital_and_manufacturer_with_exact_lines_and_to
 
 
 def test_nothing_is_paid_before_confirmation_then_both_confirm_and_the_run_pays_it(
-    reconciled, deliver, db_session, clock, fund_actor
+    reconciled, deliver_accepted, db_session, clock, fund_actor
 ):
     """56.00 + 28.00 = 84.00 paid once both confirmed on 2026-02-03 09:00; due 30 days after
     the later of acceptance (01-05) and confirmation (02-03): 2026-03-05 09:00."""
     world = reconciled()
-    first, second = deliver(world, 10), deliver(world, 5)
+    first, second = deliver_accepted(world, 10), deliver_accepted(world, 5)
     (reconciliation,) = _issue(db_session, clock, fund_actor)
     with pytest.raises(NothingDue):
         _run(db_session, clock, fund_actor, "early")
@@ -106,13 +106,13 @@ def test_nothing_is_paid_before_confirmation_then_both_confirm_and_the_run_pays_
 
 
 def test_a_disputed_line_waits_and_the_rest_is_paid_then_the_correction_releases_it(
-    reconciled, deliver, db_session, clock, fund_actor
+    reconciled, deliver_accepted, db_session, clock, fund_actor
 ):
     """Line 2 (28.00) disputed; both confirm on 02-02: the run pays line 1 only (56.00, due
     03-04 09:00). The manufacturer corrects line 2 on 02-20: the next run pays 28.00, due 30
     days after 02-20 = 03-22 09:00."""
     world = reconciled()
-    first, second = deliver(world, 10), deliver(world, 5)
+    first, second = deliver_accepted(world, 10), deliver_accepted(world, 5)
     (reconciliation,) = _issue(db_session, clock, fund_actor)
     disputed = next(x for x in reconciliation.lines if x.receipt_line_id == second.id)
     clock.set(_at(2))
@@ -174,15 +174,15 @@ def test_a_disputed_line_waits_and_the_rest_is_paid_then_the_correction_releases
 
 
 def test_silence_confirms_at_the_deadline_when_the_rules_say_so(
-    reconciled, deliver, db_session, clock, fund_actor
+    reconciled, deliver_accepted, db_session, clock, fund_actor
 ):
     """Deadline 02-11 09:00. Closing at 08:59 confirms nothing; the next day confirms it as of
     the deadline. The payable accrued on 01-05 (due 02-04) falls due 30 days after the
     deadline: 2026-03-13 09:00. A tender with auto-confirm off stays open."""
     world = reconciled()
     quiet = reconciled(reconciliation_auto_confirm=False, reconciliation_days=5)
-    line = deliver(world, 10)
-    deliver(quiet, 1)
+    line = deliver_accepted(world, 10)
+    deliver_accepted(quiet, 1)
     settlement.accrue_payables(db_session, now=clock.now(), actor=fund_actor)
     assert db_session.get(Payable, line.id).due_at == _at(4)
     issued = _issue(db_session, clock, fund_actor)
@@ -201,10 +201,10 @@ def test_silence_confirms_at_the_deadline_when_the_rules_say_so(
 
 
 def test_only_the_parties_see_and_act_on_a_reconciliation(
-    reconciled, deliver, make_actor, db_session, clock, fund_actor
+    reconciled, deliver_accepted, make_actor, db_session, clock, fund_actor
 ):
     world = reconciled()
-    deliver(world, 1)
+    deliver_accepted(world, 1)
     (reconciliation,) = _issue(db_session, clock, fund_actor)
     stranger = make_actor("hospital")
     with pytest.raises(NotFound):
@@ -233,3 +233,29 @@ def test_only_the_parties_see_and_act_on_a_reconciliation(
         recon.confirm(
             db_session, reconciliation_id=reconciliation.id, now=clock.now(), actor=world.m
         )
+
+
+def test_issuing_writes_one_reconciliation_issued_event_for_both_parties(
+    reconciled, deliver_accepted, db_session, clock, fund_actor
+):
+    """10 packs (56.00) in January: one reconciliation, one ``reconciliation.issued`` event in
+    the outbox, for the hospital and the manufacturer, with the total and the deadline."""
+    from sqlalchemy import select
+
+    from procurement.events.models import Event
+    from procurement.events.types import EventType
+
+    world = reconciled()
+    deliver_accepted(world, 10)
+    [issued] = _issue(db_session, clock, fund_actor)
+    [event] = db_session.scalars(
+        select(Event).where(Event.type == EventType.RECONCILIATION_ISSUED)
+    ).all()
+    assert (event.subject_type, event.subject_id) == ("reconciliation", issued.id)
+    assert {a.organization_id for a in event.audience} == {
+        world.hospital.organization.id,
+        world.manufacturer.organization.id,
+    }
+    assert event.payload["total_amount"] == "56.00"
+    assert event.payload["month"] == "2026-01-01"
+    assert event.payload["links"]["reconciliation"].endswith(f"/reconciliations/{issued.id}")
