@@ -2,27 +2,30 @@
 
 from marshmallow import fields, validate
 
-from procurement.auth.models import Role
+from procurement.auth.models import OrgKind, Role
 from procurement.auth.passwords import PASSWORD_MAX_LENGTH
 from procurement.core.limits import MAX_TOKEN_VALID_DAYS
 from procurement.core.messages import N_
 from procurement.web.api import Schema
+
+ORG_KINDS = {"type": "string", "enum": [kind.value for kind in OrgKind]}
+ROLE_ENUM = {"type": "string", "enum": [role.value for role in Role]}
 
 
 class OrganizationSchema(Schema):
     id = fields.Integer(dump_only=True)
     code = fields.String()
     name = fields.String()
-    kind = fields.Function(lambda o: o.kind.value)
+    kind = fields.Function(lambda o: o.kind.value, metadata=ORG_KINDS)
     region_code = fields.String()
 
 
 class MeSchema(Schema):
     user_id = fields.Integer()
     username = fields.String()
-    role = fields.Function(lambda a: a.role.value)
+    role = fields.Function(lambda a: a.role.value, metadata=ROLE_ENUM)
     org_id = fields.Integer()
-    org_kind = fields.Function(lambda a: a.org_kind.value)
+    org_kind = fields.Function(lambda a: a.org_kind.value, metadata=ORG_KINDS)
     region_code = fields.String()
 
 
@@ -44,8 +47,8 @@ class TokenSchema(Schema):
     name = fields.String()
     prefix = fields.String()
     created_at = fields.DateTime()
-    expires_at = fields.DateTime()
-    revoked_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True, metadata={"description": "null: never"})
+    revoked_at = fields.DateTime(allow_none=True, metadata={"description": "null: in use"})
 
 
 class IssuedTokenSchema(TokenSchema):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from procurement.award.models import LotStatus, RunStatus
 from procurement.award.services.inputs import FALLBACKS, GRANULARITIES, SOLVERS
+from procurement.catalog.lifecycle import TenderStatus
 from procurement.web.api import Schema
 
 
@@ -55,7 +57,7 @@ class AllocationSchema(Schema):
 class LotResultSchema(Schema):
     lot_id = fields.Integer()
     lot_code = fields.String()
-    status = fields.Function(lambda r: r.status.value)
+    status = fields.Enum(LotStatus, by_value=True, dump_only=True)
     selection_reason = fields.String()
     declared_count = fields.Integer()
     valid_count = fields.Integer()
@@ -93,7 +95,7 @@ class RunSchema(Schema):
     id = fields.Integer()
     tender_id = fields.Integer()
     number = fields.Integer()
-    status = fields.Function(lambda r: r.status.value)
+    status = fields.Enum(RunStatus, by_value=True, dump_only=True)
     inputs_digest = fields.String()
     options = fields.Dict()
     solver = fields.String()
@@ -196,7 +198,7 @@ class PublicResultsSchema(Schema):
     tender_id = fields.Function(lambda r: r.tender.id)
     tender_code = fields.Function(lambda r: r.tender.code)
     tender_name = fields.Function(lambda r: r.tender.name)
-    status = fields.Function(lambda r: r.tender.status.value)
+    status = fields.Enum(TenderStatus, by_value=True, dump_only=True, attribute="tender.status")
     savings = fields.Decimal(as_string=True)
     lots = fields.List(fields.Nested(PublicLotSchema))
 

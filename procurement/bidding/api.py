@@ -33,7 +33,7 @@ from procurement.bidding.schemas import (
 )
 from procurement.bidding.seal import Sealer, sealer_from_settings
 from procurement.core.messages import N_
-from procurement.web.api import Blueprint
+from procurement.web.api import CSV, ETAG_HEADER, IF_MATCH, Blueprint, download_doc
 from procurement.web.auth import api_actor
 from procurement.web.session import get_session, now
 from procurement.web.tabular_export import XLSX_MIMETYPE
@@ -82,7 +82,7 @@ class LotBids(MethodView):
         return services.list_lot_bids(get_session(), lot_id=lot_id, actor=api_actor())
 
     @blp.arguments(BidCreateSchema)
-    @blp.response(201, SubmittedSchema)
+    @blp.response(201, SubmittedSchema, headers=ETAG_HEADER)
     def post(self, data, lot_id):
         """Submit a sealed bid on a lot; the response carries its receipt."""
         result = services.submit_bid(
@@ -101,14 +101,15 @@ class MyBids(MethodView):
 
 @blp.route("/bids/<int:bid_id>")
 class BidById(MethodView):
-    @blp.response(200, BidSchema)
+    @blp.response(200, BidSchema, headers=ETAG_HEADER)
     def get(self, bid_id):
         """One bid (sealed fields are null until opening)."""
         bid = services.get_bid(get_session(), bid_id=bid_id, actor=api_actor())
         return bid, 200, etag(bid)
 
     @blp.arguments(BidCreateSchema)
-    @blp.response(200, SubmittedSchema)
+    @blp.response(200, SubmittedSchema, headers=ETAG_HEADER)
+    @blp.doc(parameters=[IF_MATCH])
     def put(self, data, bid_id):
         """Amend your bid before the deadline (send the whole bid, with If-Match)."""
         result = services.amend_bid(
@@ -122,7 +123,8 @@ class BidById(MethodView):
         )
         return submitted_body(result), 200, etag(result.bid)
 
-    @blp.response(200, BidSchema)
+    @blp.response(200, BidSchema, headers=ETAG_HEADER)
+    @blp.doc(parameters=[{**IF_MATCH, "required": False}])
     def delete(self, bid_id):
         """Withdraw your bid before the deadline (its versions are kept)."""
         bid = services.withdraw_bid(
@@ -201,6 +203,7 @@ class TenderBidSummary(MethodView):
 @blp.route("/tenders/<int:tender_id>/bids/export")
 class TenderBidExport(MethodView):
     @blp.arguments(ExportArgs, location="query")
+    @blp.doc(**download_doc(CSV, XLSX_MIMETYPE))
     def get(self, args, tender_id):
         """Export the opened bids as CSV or XLSX (regulator, after opening only)."""
         bids = services.opened_bids(get_session(), tender_id=tender_id, actor=api_actor())

@@ -30,7 +30,7 @@ from procurement.catalog.schemas import (
     TransitionSchema,
     UploadSchema,
 )
-from procurement.web.api import Blueprint
+from procurement.web.api import ETAG_HEADER, IF_MATCH, Blueprint
 from procurement.web.auth import api_actor
 from procurement.web.session import get_session, now
 
@@ -67,7 +67,7 @@ class Tenders(MethodView):
         return services.list_tenders(get_session(), actor=api_actor(), status=args.get("status"))
 
     @blp.arguments(TenderWriteSchema)
-    @blp.response(201, TenderSchema)
+    @blp.response(201, TenderSchema, headers=ETAG_HEADER)
     def post(self, data):
         """Create a draft tender (regulator)."""
         tender = services.create_tender(get_session(), data=data, now=now(), actor=api_actor())
@@ -76,14 +76,15 @@ class Tenders(MethodView):
 
 @blp.route("/tenders/<int:tender_id>")
 class TenderById(MethodView):
-    @blp.response(200, TenderSchema)
+    @blp.response(200, TenderSchema, headers=ETAG_HEADER)
     def get(self, tender_id):
         """One tender; its ETag is its version."""
         tender = services.get_tender(get_session(), tender_id=tender_id, actor=api_actor())
         return tender, _etag(tender)
 
     @blp.arguments(TenderPatchSchema(partial=True))
-    @blp.response(200, TenderSchema)
+    @blp.response(200, TenderSchema, headers=ETAG_HEADER)
+    @blp.doc(parameters=[IF_MATCH])
     def patch(self, data, tender_id):
         """Edit a draft tender; send If-Match with its ETag."""
         tender = services.update_tender(
@@ -100,7 +101,7 @@ class TenderById(MethodView):
 @blp.route("/tenders/<int:tender_id>/transitions")
 class TenderTransitions(MethodView):
     @blp.arguments(TransitionSchema)
-    @blp.response(200, TenderSchema)
+    @blp.response(200, TenderSchema, headers=ETAG_HEADER)
     def post(self, data, tender_id):
         """Move a tender on: demand_open, bidding_open or bidding_closed (regulator)."""
         tender = services.change_tender_status(

@@ -20,9 +20,10 @@ from procurement.compliance.progress.queries import Filters
 from procurement.compliance.redflags import schemas as rfs
 from procurement.compliance.redflags import services as redflags
 from procurement.compliance.yearend.report_services import with_arithmetic
-from procurement.web.api import Blueprint, exact_json
+from procurement.web.api import CSV, Blueprint, download_doc, exact_json
 from procurement.web.auth import api_actor
 from procurement.web.session import get_session, now
+from procurement.web.tabular_export import XLSX_MIMETYPE
 
 blp = Blueprint(
     "compliance", __name__, description="Compliance: progress, alerts, year-end, credit"
@@ -44,6 +45,7 @@ def filters_of(args: dict) -> Filters:
 class Progress(MethodView):
     @blp.arguments(s.ProgressArgs, location="query")
     @blp.response(200, s.ProgressSchema)
+    @blp.doc(**download_doc(CSV, XLSX_MIMETYPE))
     def get(self, args):
         """Progress per group: agreed, accepted, completion, time progress, status, shares."""
         report = services.progress_report(
@@ -125,6 +127,7 @@ class AlertResolve(MethodView):
 class YearEnd(MethodView):
     @blp.arguments(s.YearEndQueryArgs, location="query")
     @blp.response(200, s.YearEndSchema)
+    @blp.doc(**download_doc(CSV, XLSX_MIMETYPE))
     def get(self, args):
         """The year-end report (a hospital: its own result), JSON, CSV or XLSX."""
         fmt = args.pop("format")
@@ -201,9 +204,17 @@ class CreditRepairs(MethodView):
         return services.repair_credit(get_session(), now=now(), actor=api_actor(), **data)
 
 
+OCDS_PACKAGE = {
+    "type": "object",
+    "description": "An OCDS release package (its schema: standard.open-contracting.org)",
+    "required": ["uri", "publishedDate", "releases"],
+}
+
+
 @blp.route("/tenders/<int:tender_id>/ocds")
 class TenderOcds(MethodView):
-    @blp.response(200)
+    @blp.response(200, OCDS_PACKAGE)
+    @blp.doc(security=[{}, {"bearerAuth": []}])
     def get(self, tender_id):
         """The tender as an OCDS 1.1.5 release package (public once awarded)."""
         return exact_json(

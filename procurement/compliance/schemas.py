@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from procurement.compliance.alerts.models import NOTE_LIMIT
+from procurement.compliance.alerts.models import (
+    NOTE_LIMIT,
+    AlertKind,
+    AlertStatus,
+    EscalationStep,
+    Severity,
+)
+from procurement.compliance.credit.models import CreditEventKind, CreditEventStatus
 from procurement.compliance.progress.queries import GROUPS
 from procurement.web.api import Schema
 
@@ -80,7 +87,7 @@ class AlertCloseSchema(Schema):
 
 
 class AlertEscalationSchema(Schema):
-    step = fields.Function(lambda e: e.step.value)
+    step = fields.Enum(EscalationStep, by_value=True, dump_only=True)
     by_org_id = fields.Integer()
     by_user_id = fields.Integer(allow_none=True)
     note = fields.String()
@@ -98,10 +105,10 @@ class AlertResponseSchema(Schema):
 
 class AlertSchema(Schema):
     id = fields.Integer()
-    kind = fields.Function(lambda a: a.kind.value)
-    severity = fields.Function(lambda a: a.severity.value)
-    status = fields.Function(lambda a: a.status.value)
-    step = fields.Function(lambda a: a.step.value)
+    kind = fields.Enum(AlertKind, by_value=True, dump_only=True)
+    severity = fields.Enum(Severity, by_value=True, dump_only=True)
+    status = fields.Enum(AlertStatus, by_value=True, dump_only=True)
+    step = fields.Enum(EscalationStep, by_value=True, dump_only=True)
     subject_org_id = fields.Integer(allow_none=True)
     region_code = fields.String(allow_none=True)
     tender_id = fields.Integer(allow_none=True)
@@ -191,7 +198,7 @@ class YearEndSchema(Schema):
 class CreditEventSchema(Schema):
     id = fields.Integer()
     manufacturer_id = fields.Integer()
-    kind = fields.Function(lambda e: e.kind.value)
+    kind = fields.Enum(CreditEventKind, by_value=True, dump_only=True)
     points = fields.Integer()
     occurred_at = fields.DateTime()
     source_key = fields.String()
@@ -199,7 +206,7 @@ class CreditEventSchema(Schema):
     product_id = fields.Integer(allow_none=True)
     lot_id = fields.Integer(allow_none=True)
     detail = fields.String()
-    status = fields.Function(lambda e: e.status.value)
+    status = fields.Enum(CreditEventStatus, by_value=True, dump_only=True)
 
 
 class CreditEventInSchema(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from procurement.catalog.lifecycle import TenderStatus
 from procurement.contracts.models import ContractStatus
 from procurement.web.api import Schema
 
@@ -29,7 +30,7 @@ class ContractSchema(Schema):
     agreed_volume = fields.Integer()
     smallest_unit = fields.Function(lambda c: c.lot.smallest_unit.value)
     region_code = fields.String()
-    status = fields.Function(lambda c: c.status.value)
+    status = fields.Enum(ContractStatus, by_value=True, dump_only=True)
     reason = fields.String()
     created_at = fields.DateTime()
     activated_at = fields.DateTime(allow_none=True)
@@ -67,7 +68,9 @@ class ConfirmationSchema(Schema):
     run_id = fields.Function(lambda c: c.run.id)
     run_number = fields.Function(lambda c: c.run.number)
     tender_id = fields.Function(lambda c: c.run.tender_id)
-    tender_status = fields.Function(lambda c: c.run.tender.status.value)
+    tender_status = fields.Enum(
+        TenderStatus, by_value=True, dump_only=True, attribute="run.tender.status"
+    )
     confirmed_at = fields.Function(lambda c: c.run.confirmed_at.isoformat())
     contracts = fields.Integer()
 

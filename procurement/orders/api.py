@@ -11,23 +11,19 @@ from procurement.core.messages import N_
 from procurement.orders import schemas as s
 from procurement.orders import services
 from procurement.orders.errors import UploadMissing, UploadUnreadable
-from procurement.web.api import Blueprint
+from procurement.web.api import (
+    IDEMPOTENCY_KEY,
+    LOCATION_HEADER,
+    MAX_KEY_LENGTH,
+    UPLOAD_BODY,
+    Blueprint,
+)
 from procurement.web.auth import api_actor
 from procurement.web.session import get_session, now
 
 blp = Blueprint("orders", __name__, description="Purchase orders, shipments and receipts")
 
 
-MAX_KEY_LENGTH = 200  # characters of an Idempotency-Key (IdempotencyKey.key), blanks stripped
-IDEMPOTENCY_KEY = {
-    "in": "header",
-    "name": "Idempotency-Key",
-    "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
-    "description": "A key of your choice per new request: a retry with the same key and body "
-    "returns the first result (200) and creates nothing twice; the same key with another body "
-    "is a 409 problem.",
-}
 PLACED_AGAIN = "A retry with the same Idempotency-Key and body: the order it placed first."
 
 
@@ -41,7 +37,7 @@ def _key() -> str | None:
 @blp.route("/orders")
 class Orders(MethodView):
     @blp.arguments(s.OrderInSchema)
-    @blp.response(201, s.PlacedOrderSchema, headers={"Location": {"schema": {"type": "string"}}})
+    @blp.response(201, s.PlacedOrderSchema, headers=LOCATION_HEADER)
     @blp.alt_response(200, schema=s.PlacedOrderSchema, description=PLACED_AGAIN)
     @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, data):
@@ -180,6 +176,7 @@ class ShipmentReceipt(MethodView):
 @blp.route("/shipments/import")
 class ShipmentImport(MethodView):
     @blp.response(201, s.ShipmentImportResultSchema)
+    @blp.doc(requestBody=UPLOAD_BODY)
     def post(self):
         """Upload shipment lines (CSV or XLSX, field 'file'): one shipment per order, all or
         nothing. Columns: order_number, line_no, quantity, batch_no, production_date,

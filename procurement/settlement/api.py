@@ -8,7 +8,13 @@ from flask.views import MethodView
 
 from procurement.settlement import export, services
 from procurement.settlement import schemas as s
-from procurement.web.api import Blueprint
+from procurement.web.api import (
+    CSV,
+    IDEMPOTENCY_KEY_REQUIRED,
+    LOCATION_HEADER,
+    Blueprint,
+    download_doc,
+)
 from procurement.web.auth import api_actor
 from procurement.web.session import get_session, now
 
@@ -55,10 +61,15 @@ class PayablesAccrue(MethodView):
         return services.accrue_payables(get_session(), now=now(), actor=api_actor())
 
 
+RUN_AGAIN = "The same Idempotency-Key again: the run it started (resumed if it was interrupted)."
+
+
 @blp.route("/settlement/runs")
 class Runs(MethodView):
     @blp.arguments(s.SettlementRunInSchema)
-    @blp.response(201, s.SettlementRunDetailSchema)
+    @blp.response(201, s.SettlementRunDetailSchema, headers=LOCATION_HEADER)
+    @blp.alt_response(200, schema=s.SettlementRunDetailSchema, description=RUN_AGAIN)
+    @blp.doc(parameters=[IDEMPOTENCY_KEY_REQUIRED])
     def post(self, data):
         """Start a settlement run for a cut-off date (fund office). The Idempotency-Key header is
         required: the same key resumes an interrupted run or returns the finished one (200)."""
@@ -87,7 +98,7 @@ class RunById(MethodView):
 
 @blp.route("/settlement/runs/<int(max=9223372036854775807):run_id>/payment-file")
 class RunPaymentFile(MethodView):
-    @blp.response(200, content_type="text/csv")
+    @blp.doc(**download_doc(CSV))
     def get(self, run_id):
         """The bank's payment file of a completed run (CSV, fund office)."""
         name, content = services.payment_file(get_session(), run_id=run_id, actor=api_actor())
@@ -107,6 +118,7 @@ class Overdue(MethodView):
 class Statements(MethodView):
     @blp.arguments(s.StatementArgs, location="query")
     @blp.response(200, s.StatementSchema)
+    @blp.doc(**download_doc(CSV, export.XLSX_MIMETYPE))
     def get(self, args):
         """A manufacturer's or hospital's statement for a period, as JSON, CSV or XLSX."""
         fmt = args.pop("format")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from procurement.core.messages import N_
+from procurement.settlement.models import RunStatus, TransactionKind
 from procurement.settlement.rules import DEFAULT_RUN_BATCH_SIZE
 from procurement.web.api import Schema
 
@@ -112,7 +113,7 @@ class SettlementRunSchema(Schema):
     reference = fields.String()
     fund_org_id = fields.Integer()
     cut_off = fields.Date()
-    status = fields.Function(lambda r: r.status.value)
+    status = fields.Enum(RunStatus, by_value=True, dump_only=True)
     started_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
     batch_size = fields.Integer()
@@ -192,7 +193,7 @@ class LedgerPostingSchema(Schema):
 class LedgerTransactionSchema(Schema):
     id = fields.Integer()
     key = fields.String()
-    kind = fields.Function(lambda t: t.kind.value)
+    kind = fields.Enum(TransactionKind, by_value=True, dump_only=True)
     reference = fields.String()
     description = fields.String()
     occurred_at = fields.DateTime()

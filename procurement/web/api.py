@@ -1,14 +1,40 @@
-"""Local Api, Blueprint and Schema base classes (flask-smorest)."""
+"""Local Api, Blueprint and Schema base classes (flask-smorest), and the conventions that make
+the OpenAPI document (/api/v1/openapi.json) the API's contract.
+
+tests/api/test_schemathesis.py checks every operation against the document (no server error,
+only documented statuses and media types, bodies that match their schemas), as each
+organization kind and anonymously; a new operation passes it when it follows these rules:
+
+- Success: ``@blp.response(status, Schema)`` for the body it sends (also for a body the view
+  builds itself); another success status or media type is an ``@blp.alt_response`` (``schema=``,
+  or ``content_type=`` with :data:`FILE_SCHEMA` for a download); a 204 has no schema.
+- Problems are not declared by hand: :class:`procurement.web.openapi.ProblemsPlugin` adds the
+  ``application/problem+json`` responses (schema ``Problem``) each operation can answer with,
+  from its parameters, body and method (its docstring lists the rule). Declare only a status it
+  cannot infer: ``@blp.alt_response(409, response="CONFLICT", success=False)``.
+- Headers: an ``Idempotency-Key`` the view reads is ``@blp.doc(parameters=[IDEMPOTENCY_KEY])``
+  (or :data:`IDEMPOTENCY_KEY_REQUIRED`); an ``If-Match`` is ``IF_MATCH``; a response's ``ETag``
+  or ``Location`` is ``headers=ETAG_HEADER`` / ``LOCATION_HEADER`` on its ``@blp.response``.
+- Uploads: ``@blp.arguments(UploadSchema, location="files")`` or, when the view reads
+  ``request.files`` itself, ``@blp.doc(requestBody=UPLOAD_BODY)``.
+- Types: money is :class:`StrictDecimal` or ``fields.Decimal(as_string=True)`` (documented as a
+  string with :data:`DECIMAL_PATTERN`, ``format: decimal``); quantities are ``fields.Integer``;
+  a state is ``fields.Enum`` (its values are listed); a field that can be null says
+  ``allow_none=True`` (dump-only fields too: the document says ``nullable``).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from http import HTTPStatus
 from typing import Any
 
 import flask_smorest
 import simplejson
 from flask import Response
+from flask_smorest.utils import prepare_response
 from marshmallow import Schema as MaSchema
 from marshmallow import ValidationError, fields, pre_load, validate
 
@@ -17,27 +43,118 @@ from procurement.core.messages import N_, Message
 from procurement.core.money import has_places
 from procurement.web import problems
 from procurement.web.limits import NUL_MESSAGE, BoundedParser
+from procurement.web.openapi import PROBLEM_JSON, ProblemsPlugin
 
 
 class Api(flask_smorest.Api):
-    """flask-smorest Api whose every error is an RFC 9457 problem."""
+    """flask-smorest Api whose every error is an RFC 9457 problem, documented as one."""
 
     ERROR_SCHEMA = problems.ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None  # each operation lists its problems (ProblemsPlugin)
 
     def handle_http_exception(self, error):  # type: ignore[override]
         return problems.handle_http_exception(error)
 
     def _init_spec(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["extra_plugins"] = [*kwargs.get("extra_plugins", ()), ProblemsPlugin()]
         super()._init_spec(*args, **kwargs)
         self.ma_plugin.converter.add_attribute_function(_decimal_string2properties)
+        self.ma_plugin.converter.add_attribute_function(_enum_type2properties)
+
+    def _register_responses(self) -> None:
+        """A response per HTTP status for operations to refer to by name (``NOT_FOUND``): an
+        ``application/problem+json`` Problem (429 with its ``Retry-After``)."""
+        for status in HTTPStatus:
+            if status < 400:
+                continue
+            response: dict[str, Any] = {"description": status.phrase, "schema": self.ERROR_SCHEMA}
+            if status == HTTPStatus.TOO_MANY_REQUESTS:
+                response["headers"] = {"Retry-After": RETRY_AFTER}
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+
+
+RETRY_AFTER = {
+    "description": "Seconds to wait before trying again",
+    "schema": {"type": "integer", "minimum": 0},
+}
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+"""Money on the wire: a decimal string (``"12.34"``, ``"0.2000"``), never a JSON number."""
 
 
 def _decimal_string2properties(_converter: Any, field: Any, **_kwargs: Any) -> dict[str, Any]:
     """Amounts and prices travel as strings (``as_string``): document them as such, not as
     the JSON number apispec assumes for every Decimal."""
     if isinstance(field, fields.Decimal) and field.as_string:
-        return {"type": "string", "format": "decimal"}
+        return {"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN}
     return {}
+
+
+def _enum_type2properties(_converter: Any, field: Any, **_kwargs: Any) -> dict[str, Any]:
+    """A state sent by value (``fields.Enum(..., by_value=True)`` of a StrEnum) is a string:
+    apispec lists its values but gives no type."""
+    if isinstance(field, fields.Enum) and all(isinstance(m.value, str) for m in field.enum):
+        return {"type": "string"}
+    return {}
+
+
+def enum_doc(enum: type[StrEnum]) -> dict[str, Any]:
+    """``fields.Function(lambda x: x.status.value, metadata=enum_doc(Status))``: document a
+    state a function field sends as the string enum it is."""
+    return {"type": "string", "enum": [member.value for member in enum]}
+
+
+MAX_KEY_LENGTH = 200  # characters of an Idempotency-Key (IdempotencyKey.key), blanks stripped
+IDEMPOTENCY_KEY: dict[str, Any] = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+    "description": "A key of your choice per new request: a retry with the same key and body "
+    "returns the first result (200) and creates nothing twice; the same key with another body "
+    "is a 409 problem.",
+}
+IDEMPOTENCY_KEY_REQUIRED: dict[str, Any] = {**IDEMPOTENCY_KEY, "required": True}
+IF_MATCH: dict[str, Any] = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "schema": {"type": "string", "pattern": r'^(W/)?"[0-9]+"$'},
+    "description": 'The ETag you last read (e.g. "3"): a change to an older version is a 412 '
+    "problem, a change without it a 428 problem.",
+}
+ETAG_HEADER = {
+    "ETag": {
+        "description": 'The version of what was sent (e.g. "3"); send it back as If-Match',
+        "schema": {"type": "string"},
+    }
+}
+LOCATION_HEADER = {
+    "Location": {"description": "The address of what was created", "schema": {"type": "string"}}
+}
+FILE_SCHEMA = {"type": "string", "format": "binary"}
+CSV = "text/csv"
+
+
+def download_doc(*content_types: str) -> dict[str, Any]:
+    """``@blp.doc(**download_doc(CSV, XLSX_MIMETYPE))``: the 200 response also (or only) sends
+    these media types, as files."""
+    content = {content_type: {"schema": FILE_SCHEMA} for content_type in content_types}
+    return {"responses": {200: {"description": "OK", "content": content}}}
+
+
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {**FILE_SCHEMA, "description": "CSV (UTF-8) or XLSX"}},
+                "required": ["file"],
+            }
+        }
+    },
+}
 
 
 def exact_json(data: Any) -> Response:

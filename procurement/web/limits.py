@@ -110,7 +110,10 @@ def _refuse_nul_in_forms() -> None:
     pairs += [(k, v) for k, v in (request.view_args or {}).items() if isinstance(v, str)]
     if request.mimetype in (UPLOAD_MIMETYPE, "application/x-www-form-urlencoded"):
         pairs += list(request.form.items(multi=True))
-    errors = {name: [NUL_MESSAGE] for name, value in pairs if "\x00" in name + value}
+    # A multipart field whose name werkzeug cannot read (a line break in it) comes as None.
+    errors = {
+        name: [NUL_MESSAGE] for name, value in pairs if "\x00" in f"{name or ''}{value or ''}"
+    }
     if errors:
         raise NulCharacters(errors=errors)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, json, render_template, request
 from flask_wtf.csrf import CSRFError
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -60,14 +60,31 @@ HTTP_DETAILS = {
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details (documentation of the error payload)."""
+    """RFC 9457 problem details (documentation of the error payload). Besides these members a
+    problem carries its parameters as extension members (``tender_id``, ``retry_after``, ...)."""
 
-    type = fields.String(metadata={"description": "URI that identifies the problem type"})
-    title = fields.String(metadata={"description": "Short summary of the problem type"})
-    status = fields.Integer()
-    detail = fields.String(metadata={"description": "What happened and what to do about it"})
-    instance = fields.String()
-    errors = fields.Dict(metadata={"description": "Field errors: field name -> messages"})
+    class Meta:
+        unknown = INCLUDE  # documented as additionalProperties: extension members
+
+    type = fields.String(
+        required=True,
+        metadata={"description": "URI that identifies the problem type, or about:blank"},
+    )
+    title = fields.String(
+        required=True, metadata={"description": "Short summary of the problem type"}
+    )
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status"})
+    detail = fields.String(
+        required=True, metadata={"description": "What happened and what to do about it"}
+    )
+    instance = fields.String(
+        metadata={"description": "The request's path and id (quote it when reporting)"}
+    )
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "Field errors: field name -> messages"},
+    )
 
 
 def problem_response(

@@ -105,6 +105,20 @@ def test_a_nul_in_a_page_form_is_refused_not_a_500(client, login, make_user):
     assert "NUL" in response.get_data(as_text=True)
 
 
+def test_a_multipart_field_with_an_unreadable_name_is_no_500(client, make_user, auth_headers):
+    """A line break in a field's name makes werkzeug read it as None (schemathesis found it)."""
+    boundary = "b0undary"
+    part = 'Content-Disposition: form-data; name="a\nb"\r\n\r\nx'
+    body = f"--{boundary}\r\n{part}\r\n--{boundary}--\r\n"
+    response = client.post(
+        "/api/v1/shipments/import",
+        data=body.encode(),
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers=auth_headers(make_user(kind="manufacturer")),
+    )
+    assert _problem(response, 422, "file")["errors"] == {"file": ["missing"]}
+
+
 # ---- JSON depth and body size --------------------------------------------------------
 
 

@@ -71,3 +71,125 @@ def test_the_document_declares_bearer_token_authentication(spec):
     scheme = spec["components"]["securitySchemes"]["bearerAuth"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     assert spec["security"] == [{"bearerAuth": []}]
+
+
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def _operations(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield f"{method.upper()} {path}", operation
+
+
+def _response(spec, response):
+    ref = response.get("$ref", "")
+    return spec["components"]["responses"][ref.rsplit("/", 1)[-1]] if ref else response
+
+
+def test_the_document_is_valid_openapi(spec):
+    from openapi_spec_validator import validate
+
+    validate(spec)  # raises on the first error
+
+
+def test_every_error_an_operation_declares_is_a_problem_json(spec):
+    problem = {"$ref": "#/components/schemas/Problem"}
+    wrong = [
+        f"{name} {status}"
+        for name, operation in _operations(spec)
+        for status, response in operation["responses"].items()
+        if status == "default"
+        or (
+            int(status) >= 400
+            and _response(spec, response)["content"]
+            != {"application/problem+json": {"schema": problem}}
+        )
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("operation", "statuses"),
+    [
+        ("GET /api/v1/me", {"401", "403", "429"}),
+        ("GET /api/v1/orders/{order_id}", {"401", "403", "404", "429"}),
+        (
+            "POST /api/v1/orders",
+            {"400", "401", "403", "404", "409", "413", "415", "422", "429"},
+        ),
+        (
+            "PATCH /api/v1/tenders/{tender_id}",
+            {"400", "401", "403", "404", "409", "412", "413", "415", "422", "428", "429"},
+        ),
+        ("GET /api/v1/settlement/statements", {"401", "403", "404", "422", "429"}),
+        ("GET /api/v1/compliance/alerts", {"401", "403", "422", "429"}),
+    ],
+)
+def test_each_operation_lists_the_problems_it_can_answer_with(spec, operation, statuses):
+    method, path = operation.split(" ")
+    declared = spec["paths"][path][method.lower()]["responses"]
+    assert {status for status in declared if int(status) >= 400} == statuses
+
+
+def test_post_orders_declares_its_idempotency_key_and_its_body(spec):
+    operation = spec["paths"]["/api/v1/orders"]["post"]
+    (header,) = [p for p in operation["parameters"] if p["in"] == "header"]
+    assert (header["name"], header["required"]) == ("Idempotency-Key", False)
+    assert header["schema"] == {"type": "string", "minLength": 1, "maxLength": 200}
+    placed = {"$ref": "#/components/schemas/PlacedOrder"}
+    for status in ("200", "201"):
+        assert operation["responses"][status]["content"]["application/json"]["schema"] == placed
+    assert "Location" in operation["responses"]["201"]["headers"]
+
+
+def test_a_settlement_run_requires_an_idempotency_key(spec):
+    operation = spec["paths"]["/api/v1/settlement/runs"]["post"]
+    (header,) = [p for p in operation["parameters"] if p["in"] == "header"]
+    assert (header["name"], header["required"]) == ("Idempotency-Key", True)
+
+
+def test_tender_edits_declare_if_match_and_answer_with_an_etag(spec):
+    item = spec["paths"]["/api/v1/tenders/{tender_id}"]
+    (header,) = [p for p in item["patch"]["parameters"] if p["in"] == "header"]
+    assert (header["name"], header["required"]) == ("If-Match", True)
+    for method in ("get", "patch"):
+        assert "ETag" in item[method]["responses"]["200"]["headers"]
+
+
+def _properties(spec):
+    for name, schema in spec["components"]["schemas"].items():
+        for field, prop in schema.get("properties", {}).items():
+            yield f"{name}.{field}", prop
+
+
+def test_money_is_a_decimal_string_with_a_pattern_never_a_json_number(spec):
+    decimals = {name: prop for name, prop in _properties(spec) if prop.get("format") == "decimal"}
+    assert {"PlacedOrder.total_amount", "Lot.ceiling_unit_price"} <= set(decimals)
+    assert all(p["type"] == "string" and p["pattern"] for p in decimals.values())
+    numbers = [name for name, prop in _properties(spec) if prop.get("type") == "number"]
+    assert numbers == []
+
+
+def test_quantities_are_integers_and_states_are_string_enums(spec):
+    schemas = spec["components"]["schemas"]
+    assert schemas["PlacedOrderLine"]["properties"]["quantity"]["type"] == "integer"
+    status = schemas["Order"]["properties"]["status"]
+    assert (status["type"], "confirmed" in status["enum"]) == ("string", True)
+    assert schemas["Alert"]["properties"]["severity"]["type"] == "string"
+
+
+def test_token_dates_that_can_be_null_are_nullable(spec):
+    token = spec["components"]["schemas"]["Token"]["properties"]
+    assert token["expires_at"]["nullable"] is True
+    assert token["revoked_at"]["nullable"] is True
+
+
+def test_uploads_are_multipart_bodies_with_the_file_and_the_form_fields(spec):
+    body = spec["paths"]["/api/v1/tenders/{tender_id}/lots/import"]["post"]["requestBody"]
+    schema = body["content"]["multipart/form-data"]["schema"]
+    assert set(schema["properties"]) == {"file", "replace"}
+    assert schema["required"] == ["file"]
+    shipments = spec["paths"]["/api/v1/shipments/import"]["post"]["requestBody"]
+    assert "multipart/form-data" in shipments["content"]

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
+from procurement.web.api import DECIMAL_PATTERN
+
 ORDERS = "/api/v1/orders"
 
 
@@ -59,7 +61,11 @@ def test_the_201_and_the_replay_200_are_documented_as_the_placed_order(spec):
     assert "Location" in responses["201"]["headers"]
     placed = spec["components"]["schemas"]["PlacedOrder"]["properties"]
     assert {"id", "number", "status", "total_amount", "placed_at", "lines"} <= set(placed)
-    assert placed["total_amount"] == {"type": "string", "format": "decimal"}  # "728.00"
+    assert placed["total_amount"] == {  # "728.00"
+        "type": "string",
+        "format": "decimal",
+        "pattern": DECIMAL_PATTERN,
+    }
 
 
 def test_the_idempotency_key_header_is_documented_with_its_length_limit(spec):
