@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response
+from flask import Response, jsonify
 from flask.views import MethodView
 from flask_smorest import Page
 from sqlalchemy import func, select
@@ -46,9 +46,14 @@ def job_url(job: Job) -> str:
     return f"{PREFIX}/jobs/{job.id}"
 
 
-def accepted(job: Job) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """A view's answer for work asked for as a job: 202, the job, ``Location`` its address."""
-    return job_view(job), 202, {"Location": job_url(job)}
+def accepted(job: Job) -> Response:
+    """A view's answer for work asked for as a job: 202, the job, ``Location`` its address.
+    A response of its own: the view's ``@blp.response`` schema is its 2xx result's, not the
+    job's (declare this one with ``@blp.alt_response(202, schema=JobSchema, ...)``)."""
+    answer = jsonify(JobSchema().dump(job_view(job)))
+    answer.status_code = 202
+    answer.headers["Location"] = job_url(job)
+    return answer
 
 
 def job_view(job: Job) -> dict[str, Any]:

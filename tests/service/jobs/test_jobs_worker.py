@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from procurement import migrate
+from procurement.auth.models import User
 from procurement.auth.services import actor_of
 from procurement.db import make_engine
 from procurement.jobs import defer
@@ -172,6 +173,33 @@ def test_a_job_asked_for_on_a_page_runs_on_a_worker_and_its_result_shows(
     assert 'data-testid="lot-status-L02"' in award_page
 
 
+def test_an_award_run_posted_to_the_api_is_a_job_a_worker_runs_and_the_job_links_the_run(
+    client, auth_headers, award_setup, db_session, workers, queue_engine
+):
+    setup = award_setup()
+    headers = auth_headers(setup.regulator)
+    db_session.commit()
+    asked = client.post(
+        f"/api/v1/tenders/{setup.tender.id}/award-runs",
+        json={"granularity": "region", "fallback": "none"},
+        headers=headers,
+    )
+    assert asked.status_code == 202
+    job_id = asked.get_json()["id"]
+    assert asked.headers["Location"] == f"/api/v1/jobs/{job_id}"
+    assert (asked.get_json()["status"], asked.get_json()["kind"]) == ("queued", "award.run")
+    assert job_row(queue_engine, job_id).queue_job_id is not None  # procrastinate has it
+    workers()
+    wait_for(finished(queue_engine, job_id), "the award job")
+    job = client.get(asked.headers["Location"], headers=headers).get_json()
+    assert (job["status"], job["done"], job["total"], job["attempts"]) == ("succeeded", 2, 2, 1)
+    assert job["result"] == "Award run 1 finished: 1 of 2 lots allocated."
+    run = client.get(job["links"]["outcome"], headers=headers)
+    assert run.status_code == 200
+    assert (run.get_json()["number"], run.get_json()["tender_id"]) == (1, setup.tender.id)
+    assert job["links"]["outcome"] == f"/api/v1/award-runs/{run.get_json()['id']}"
+
+
 def settlement_world(make_contract, accept, make_user):
     """Four manufacturers, one contract each (0.2000 a unit, 28 a pack), receipts of 1, 2, 3
     and 4 packs accepted: 5.60, 11.20, 16.80 and 22.40 yuan due, 56.00 in all."""
@@ -225,6 +253,45 @@ def test_a_worker_killed_mid_job_hands_it_to_another_and_nothing_is_paid_twice(
         assert all(count == 1 for _, _, count in payments)
         paid = session.scalar(select(func.count()).where(Payable.run_id == run.id))
         assert paid == 4
+
+
+def test_a_settlement_run_and_the_compliance_check_posted_to_the_api_are_jobs_a_worker_runs(
+    client,
+    auth_headers,
+    db_session,
+    make_contract,
+    accept,
+    make_user,
+    regulator,
+    workers,
+    queue_engine,
+    clock,
+):
+    fund, _worlds = settlement_world(make_contract, accept, make_user)
+    fund_headers = auth_headers(db_session.get(User, fund.user_id))
+    regulator_headers = auth_headers(regulator)
+    db_session.commit()
+    run_asked = client.post(
+        "/api/v1/settlement/runs",
+        json={"cut_off": clock.now().date().isoformat(), "batch_size": 2},
+        headers={**fund_headers, "Idempotency-Key": "api-run"},
+    )
+    check_asked = client.post("/api/v1/compliance/alerts/check", headers=regulator_headers)
+    assert (run_asked.status_code, check_asked.status_code) == (202, 202)
+    assert run_asked.headers["Location"] == f"/api/v1/jobs/{run_asked.get_json()['id']}"
+    assert check_asked.get_json()["kind"] == "compliance.check"
+    workers()
+    for asked in (run_asked, check_asked):
+        wait_for(finished(queue_engine, asked.get_json()["id"]), "the API's jobs")
+    run_job = client.get(run_asked.headers["Location"], headers=fund_headers).get_json()
+    assert (run_job["status"], run_job["done"], run_job["total"]) == ("succeeded", 2, 2)
+    run = client.get(run_job["links"]["outcome"], headers=fund_headers).get_json()
+    assert (run["status"], run["payables_count"], run["total_amount"]) == ("completed", 4, "56.00")
+    check = client.get(check_asked.headers["Location"], headers=regulator_headers).get_json()
+    assert (check["status"], check["done"], check["total"]) == ("succeeded", 3, 3)
+    # each organization sees only its own job
+    other = client.get(check_asked.headers["Location"], headers=fund_headers)
+    assert other.status_code == 404
 
 
 def test_an_idempotent_job_is_retried_with_backoff_and_another_fails_once_with_its_reason(
