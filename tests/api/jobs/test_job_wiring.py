@@ -1,0 +1,70 @@
+"""More large work handed to jobs by the named limits (core/limits.py), inline on SQLite: a lot
+file over INLINE_UPLOAD_BYTES is imported by a job (the page answers with the result, as
+before; a refused file leaves no lot and shows its reason on the job's page)."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import func, select
+
+from procurement.catalog.models import Lot
+from procurement.jobs.models import Job, JobStatus
+
+LOTS_CSV = (
+    "code,generic_name,dosage_form,dosage_class,reference_strength,strength_unit,"
+    "smallest_unit,ceiling_unit_price,reference_unit_price\n"
+    "L01,阿莫西林,胶囊,oral_solid,250,mg,capsule,0.1500,0.4000\n"
+    "L02,头孢呋辛,片,oral_solid,250,mg,tablet,0.9000,1.2000\n"
+)
+EN = {"Accept-Language": "en"}
+
+
+def post_lots(client, tender, body: str):
+    data = {"file": (io.BytesIO(body.encode()), "lots.csv")}
+    return client.post(
+        f"/regulator/tenders/{tender.id}/lots/import",
+        data=data,
+        content_type="multipart/form-data",
+        follow_redirects=True,
+        headers=EN,
+    )
+
+
+def test_a_lot_file_over_the_inline_limit_is_imported_by_a_job(
+    client, db_session, login, regulator, make_tender, monkeypatch
+):
+    monkeypatch.setattr("procurement.catalog.pages.INLINE_UPLOAD_BYTES", 10)
+    tender = make_tender("draft", lots=0)
+    login(regulator)
+    page = post_lots(client, tender, LOTS_CSV).get_data(as_text=True)
+    assert "2 lots imported." in page
+    codes = db_session.scalars(select(Lot.code).where(Lot.tender_id == tender.id)).all()
+    assert sorted(codes) == ["L01", "L02"]
+    job = db_session.scalars(select(Job)).one()
+    assert (job.kind, job.status, job.input_name) == ("catalog.lot_import", "succeeded", "lots.csv")
+    assert (job.done, job.total, job.subject_id) == (2, 2, tender.id)
+
+
+def test_a_refused_lot_file_job_imports_nothing_and_its_page_says_why(
+    client, db_session, login, regulator, make_tender, monkeypatch
+):
+    monkeypatch.setattr("procurement.catalog.pages.INLINE_UPLOAD_BYTES", 10)
+    tender = make_tender("draft", lots=0)
+    login(regulator)
+    post_lots(client, tender, LOTS_CSV.replace("0.1500", "lots"))
+    job = db_session.scalars(select(Job)).one()
+    assert job.status == JobStatus.FAILED
+    assert db_session.scalar(select(func.count(Lot.id)).where(Lot.tender_id == tender.id)) == 0
+    page = client.get(f"/jobs/{job.id}", headers=EN).get_data(as_text=True)
+    assert 'data-testid="job-error"' in page
+    assert "ceiling_unit_price" in page
+
+
+def test_a_lot_file_under_the_limit_is_imported_in_the_request_without_a_job(
+    client, db_session, login, regulator, make_tender
+):
+    tender = make_tender("draft", lots=0)
+    login(regulator)
+    assert "2 lots imported." in post_lots(client, tender, LOTS_CSV).get_data(as_text=True)
+    assert db_session.scalar(select(func.count(Job.id))) == 0
