@@ -68,3 +68,38 @@ def test_a_lot_file_under_the_limit_is_imported_in_the_request_without_a_job(
     login(regulator)
     assert "2 lots imported." in post_lots(client, tender, LOTS_CSV).get_data(as_text=True)
     assert db_session.scalar(select(func.count(Job.id))) == 0
+
+
+def test_a_progress_export_over_the_inline_limit_is_made_by_a_job_and_downloads(
+    client, db_session, login, comp_world, deliver, monkeypatch
+):
+    monkeypatch.setattr("procurement.compliance.progress.pages.INLINE_EXPORT_LINES", 1)
+    world = comp_world(hospitals=2, lots=2, agreed=1000)
+    deliver(world, world.contract(0, 0), 300)
+    login(world.regulator)
+    asked = client.get(
+        f"/regulator/compliance/progress?tender={world.tender.id}&group_by=hospital&format=csv",
+        headers=EN,
+    )
+    assert asked.status_code == 302
+    job = db_session.scalars(select(Job)).one()
+    assert (job.kind, job.status, job.done, job.total) == (
+        "compliance.progress_export",
+        "succeeded",
+        2,
+        2,
+    )
+    assert job.result == "2 rows exported."
+    download = client.get(f"/jobs/{job.id}/file")
+    assert download.mimetype == "text/csv"
+    lines = download.data.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 3  # the heading and one row per hospital, as the inline file
+    inline = client.get(
+        f"/regulator/compliance/progress?tender={world.tender.id}&group_by=hospital&format=csv"
+    )
+    assert inline.status_code == 302  # still over the limit: another job, same file
+    monkeypatch.setattr("procurement.compliance.progress.pages.INLINE_EXPORT_LINES", 5_000)
+    inline = client.get(
+        f"/regulator/compliance/progress?tender={world.tender.id}&group_by=hospital&format=csv"
+    )
+    assert inline.data.decode("utf-8-sig").strip().splitlines() == lines
