@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from procurement.catalog.models import Lot
 from procurement.jobs.models import Job, JobStatus
+from procurement.trace.models import TracePackage
 
 LOTS_CSV = (
     "code,generic_name,dosage_form,dosage_class,reference_strength,strength_unit,"
@@ -103,3 +104,53 @@ def test_a_progress_export_over_the_inline_limit_is_made_by_a_job_and_downloads(
         f"/regulator/compliance/progress?tender={world.tender.id}&group_by=hospital&format=csv"
     )
     assert inline.data.decode("utf-8-sig").strip().splitlines() == lines
+
+
+def upload_codes(client, shipped, data: bytes):
+    return client.post(
+        f"/trace/shipment-lines/{shipped.line.id}/codes?lang=en",
+        data={"file": (io.BytesIO(data), "codes.txt")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_code_file_over_the_inline_limit_is_attached_by_a_job(
+    make_shipped, as_user, db_session, monkeypatch
+):
+    monkeypatch.setattr("procurement.trace.pages.INLINE_UPLOAD_BYTES", 10)
+    shipped = make_shipped(packs=2)
+    client = as_user(shipped.world.manufacturer)
+    sent = upload_codes(client, shipped, f"{shipped.mashang(1)}\n{shipped.mashang(2)}".encode())
+    assert sent.status_code == 302
+    assert sent.headers["Location"].endswith(f"/trace/shipments/{shipped.shipment.id}/codes")
+    job = db_session.scalars(select(Job)).one()
+    assert (job.kind, job.status, job.done, job.total) == ("trace.codes_import", "succeeded", 2, 2)
+    assert job.result == "2 codes stored."
+    codes = db_session.scalars(select(TracePackage.code)).all()
+    assert sorted(codes) == sorted([shipped.mashang(1), shipped.mashang(2)])
+
+
+def test_a_refused_code_file_job_stores_nothing_and_its_page_names_the_row(
+    make_shipped, as_user, db_session, monkeypatch
+):
+    monkeypatch.setattr("procurement.trace.pages.INLINE_UPLOAD_BYTES", 10)
+    shipped = make_shipped(packs=2)
+    client = as_user(shipped.world.manufacturer)
+    upload_codes(client, shipped, f"{shipped.mashang(1)}\n9123456000000000000X".encode())
+    job = db_session.scalars(select(Job)).one()
+    assert job.status == JobStatus.FAILED
+    assert "9123456000000000000X" in job.error
+    assert db_session.scalar(select(func.count()).select_from(TracePackage)) == 0
+    page = client.get(f"/jobs/{job.id}?lang=en").get_data(as_text=True)
+    assert 'data-testid="job-error"' in page
+
+
+def test_another_shippers_line_is_refused_in_the_request_and_no_job_is_asked_for(
+    make_shipped, as_user, make_user, db_session, monkeypatch
+):
+    monkeypatch.setattr("procurement.trace.pages.INLINE_UPLOAD_BYTES", 10)
+    shipped = make_shipped(packs=1)
+    client = as_user(make_user(kind="manufacturer"))
+    refused = upload_codes(client, shipped, f"{shipped.mashang(1)}\n".encode())
+    assert refused.status_code == 404  # as in the request: the shipment is not its to see
+    assert db_session.scalar(select(func.count(Job.id))) == 0
