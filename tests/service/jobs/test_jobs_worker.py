@@ -5,6 +5,7 @@ others; a rolled-back request leaves no job in the queue."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ from sqlalchemy.orm import sessionmaker
 from procurement import migrate
 from procurement.auth.models import User
 from procurement.auth.services import actor_of
+from procurement.catalog.models import Lot
 from procurement.db import make_engine
 from procurement.jobs import defer
 from procurement.jobs.models import Job, JobStatus
@@ -198,6 +200,39 @@ def test_an_award_run_posted_to_the_api_is_a_job_a_worker_runs_and_the_job_links
     assert run.status_code == 200
     assert (run.get_json()["number"], run.get_json()["tender_id"]) == (1, setup.tender.id)
     assert job["links"]["outcome"] == f"/api/v1/award-runs/{run.get_json()['id']}"
+
+
+LOTS_CSV = (
+    "code,generic_name,dosage_form,dosage_class,reference_strength,strength_unit,"
+    "smallest_unit,ceiling_unit_price,reference_unit_price\n"
+    "L01,阿莫西林,胶囊,oral_solid,250,mg,capsule,0.1500,0.4000\n"
+    "L02,头孢呋辛,片,oral_solid,250,mg,tablet,0.9000,1.2000\n"
+)
+
+
+def test_a_lot_file_over_the_limit_posted_to_the_api_is_imported_by_a_worker(
+    client, auth_headers, make_tender, regulator, db_session, workers, queue_engine, monkeypatch
+):
+    monkeypatch.setattr("procurement.catalog.api.INLINE_UPLOAD_BYTES", 10)
+    tender = make_tender("draft", lots=0)
+    headers = auth_headers(regulator)
+    db_session.commit()
+    asked = client.post(
+        f"/api/v1/tenders/{tender.id}/lots/import",
+        data={"file": (io.BytesIO(LOTS_CSV.encode()), "lots.csv")},
+        content_type="multipart/form-data",
+        headers=headers,
+    )
+    assert asked.status_code == 202
+    assert asked.get_json()["kind"] == "catalog.lot_import"
+    workers()
+    wait_for(finished(queue_engine, asked.get_json()["id"]), "the lot import job")
+    job = client.get(asked.headers["Location"], headers=headers).get_json()
+    assert (job["status"], job["done"], job["total"]) == ("succeeded", 2, 2)
+    assert job["result"] == "2 lots imported."
+    with sessionmaker(bind=queue_engine)() as session:
+        codes = session.scalars(select(Lot.code).where(Lot.tender_id == tender.id)).all()
+    assert sorted(codes) == ["L01", "L02"]
 
 
 def settlement_world(make_contract, accept, make_user):
