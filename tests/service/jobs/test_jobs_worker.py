@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
@@ -366,3 +366,35 @@ def test_a_rolled_back_request_leaves_no_job_and_a_committed_one_always_has_its_
     assert kept.queue_job_id is not None
     assert queue_rows(db_session, kept.id) == 1
     assert db_session.get(Job, kept.id).status == JobStatus.QUEUED
+
+
+# Last in the module: its world leaves payables due, which a settlement run above would pay.
+def test_the_year_end_posted_to_the_api_is_checked_in_the_request_then_queued(
+    client, auth_headers, comp_world, deliver, db_session, clock, queue_engine
+):
+    world = comp_world(hospitals=2, agreed=1000)
+    deliver(world, world.contract(0), 1000)
+    headers = auth_headers(world.regulator)
+    db_session.commit()
+    body = {"tender_id": world.tender.id, "contract_year": 1}
+    early = client.post("/api/v1/compliance/year-end", json=body, headers=headers)
+    assert (early.status_code, early.mimetype) == (409, "application/problem+json")
+    with sessionmaker(bind=queue_engine)() as session:
+        mine = select(func.count(Job.id)).where(Job.subject_id == world.tender.id)
+        assert session.scalar(mine) == 0  # a refusal queues nothing
+    clock.advance(days=365)
+    asked = client.post("/api/v1/compliance/year-end", json=body, headers=headers)
+    assert asked.status_code == 202
+    job = job_row(queue_engine, asked.get_json()["id"])
+    assert (job.kind, job.status, job.args) == ("compliance.year_end", "queued", body)
+    assert asked.headers["Location"] == f"/api/v1/jobs/{job.id}"
+    with sessionmaker(bind=queue_engine)() as session:
+        queue_row = {"id": job.queue_job_id}
+        found = session.execute(
+            text("SELECT count(*) FROM procrastinate_jobs WHERE id = :id"), queue_row
+        )
+        assert found.scalar_one() == 1
+        # no worker runs it here (its clock is not this test's): leave the queue empty
+        session.execute(text("DELETE FROM procrastinate_jobs WHERE id = :id"), queue_row)
+        session.execute(delete(Job).where(Job.id == job.id))
+        session.commit()
