@@ -15,11 +15,14 @@ from procurement.award.schemas import (
     RunSchema,
     RunStartSchema,
 )
-from procurement.web.api import Blueprint
+from procurement.jobs.api import ACCEPTED, accepted, outcome_link, queued
+from procurement.jobs.schemas import JobSchema
+from procurement.web.api import LOCATION_HEADER, Blueprint
 from procurement.web.auth import api_actor
 from procurement.web.session import get_session, now
 
 blp = Blueprint("award", __name__, description="Award runs, public results, bid outcomes")
+outcome_link("award_run", lambda job: f"/api/v1/award-runs/{job.outcome_id}")
 
 
 def workers() -> int:
@@ -35,8 +38,19 @@ class AwardRuns(MethodView):
 
     @blp.arguments(RunStartSchema)
     @blp.response(201, RunDetailSchema)
+    @blp.alt_response(202, schema=JobSchema, headers=LOCATION_HEADER, description=ACCEPTED)
     def post(self, data, tender_id):
-        """Start an award run (selection, volumes, allocation); infeasible lots are results."""
+        """Start an award run (selection, volumes, allocation); infeasible lots are results.
+        With a job queue configured it is a job: 202, the job (progress: lots solved)."""
+        if queued():
+            return accepted(
+                services.ask_award_run(
+                    get_session(),
+                    tender_id=tender_id,
+                    options=services.RunOptions(**data),
+                    actor=api_actor(),
+                )
+            )
         return services.start_award_run(
             get_session(),
             tender_id=tender_id,

@@ -30,7 +30,11 @@ from procurement.catalog.schemas import (
     TransitionSchema,
     UploadSchema,
 )
-from procurement.web.api import ETAG_HEADER, IF_MATCH, Blueprint
+from procurement.catalog.services.lot_import_jobs import ask_lot_import
+from procurement.core.limits import INLINE_UPLOAD_BYTES
+from procurement.jobs.api import ACCEPTED, accepted, queued
+from procurement.jobs.schemas import JobSchema
+from procurement.web.api import ETAG_HEADER, IF_MATCH, LOCATION_HEADER, Blueprint
 from procurement.web.auth import api_actor
 from procurement.web.session import get_session, now
 
@@ -131,9 +135,22 @@ class TenderLotsImport(MethodView):
     @blp.arguments(UploadSchema, location="files")
     @blp.arguments(LotImportFormSchema, location="form")
     @blp.response(201, ImportResultSchema)
+    @blp.alt_response(202, schema=JobSchema, headers=LOCATION_HEADER, description=ACCEPTED)
     def post(self, files, form, tender_id):
-        """Import lots from CSV or XLSX: all rows or none."""
+        """Import lots from CSV or XLSX: all rows or none. With a job queue configured a file
+        over INLINE_UPLOAD_BYTES is imported by a job: 202."""
         filename, content = _upload(files)
+        if queued() and len(content) > INLINE_UPLOAD_BYTES:
+            return accepted(
+                ask_lot_import(
+                    get_session(),
+                    tender_id=tender_id,
+                    filename=filename,
+                    content=content,
+                    replace=form["replace"],
+                    actor=api_actor(),
+                )
+            )
         lots = services.import_lots(
             get_session(),
             tender_id=tender_id,

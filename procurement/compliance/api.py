@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Response, current_app
 from flask.views import MethodView
 
+from procurement.auth.models import OrgKind
 from procurement.compliance import export, services
 from procurement.compliance import ocds_export as ocds
 from procurement.compliance import ocds_feed_queries as feed
 from procurement.compliance import ocds_records_queries as records
 from procurement.compliance import schemas as s
+from procurement.compliance.job_services import ask_compliance_check, ask_year_end
 from procurement.compliance.ocds_feed import Publisher
 from procurement.compliance.ocds_schemas import (
     FeedArgs,
@@ -20,7 +22,9 @@ from procurement.compliance.progress.queries import Filters
 from procurement.compliance.redflags import schemas as rfs
 from procurement.compliance.redflags import services as redflags
 from procurement.compliance.yearend.report_services import with_arithmetic
-from procurement.web.api import CSV, Blueprint, download_doc, exact_json
+from procurement.jobs.api import ACCEPTED, accepted, outcome_link, queued
+from procurement.jobs.schemas import JobSchema
+from procurement.web.api import CSV, LOCATION_HEADER, Blueprint, download_doc, exact_json
 from procurement.web.auth import api_actor
 from procurement.web.session import get_session, now
 from procurement.web.tabular_export import XLSX_MIMETYPE
@@ -28,6 +32,8 @@ from procurement.web.tabular_export import XLSX_MIMETYPE
 blp = Blueprint(
     "compliance", __name__, description="Compliance: progress, alerts, year-end, credit"
 )
+YEAR_END_REPORT = "/api/v1/compliance/year-end?tender_id={tender_id}&contract_year={contract_year}"
+outcome_link("year_end_run", lambda job: YEAR_END_REPORT.format(**job.args))
 
 
 def filters_of(args: dict) -> Filters:
@@ -77,8 +83,15 @@ class Alerts(MethodView):
 @blp.route("/compliance/alerts/check")
 class AlertCheck(MethodView):
     @blp.response(200, s.EvaluationSchema)
+    @blp.alt_response(202, schema=JobSchema, headers=LOCATION_HEADER, description=ACCEPTED)
     def post(self):
-        """Raise new alerts and resolve cleared ones as of now (regulator)."""
+        """Raise new alerts and resolve cleared ones as of now (regulator). With a job queue
+        configured the whole compliance check (credit events, alerts, the dashboard rollup) is
+        a job: 202, the job."""
+        if queued():
+            actor = api_actor()
+            actor.require(OrgKind.REGULATOR, action="run the compliance check")
+            return accepted(ask_compliance_check(get_session(), actor=actor))
         return services.evaluate_alerts(get_session(), now=now(), actor=api_actor())
 
 
@@ -143,8 +156,12 @@ class YearEnd(MethodView):
 
     @blp.arguments(s.YearEndRunArgs)
     @blp.response(200, s.YearEndSchema)
+    @blp.alt_response(202, schema=JobSchema, headers=LOCATION_HEADER, description=ACCEPTED)
     def post(self, args):
-        """Run the year-end check of a contract year (regulator; a re-run posts nothing)."""
+        """Run the year-end check of a contract year (regulator; a re-run posts nothing).
+        With a job queue configured it is a job: 202, the job (progress: hospitals checked)."""
+        if queued():
+            return accepted(ask_year_end(get_session(), now=now(), actor=api_actor(), **args))
         run = services.run_year_end(get_session(), now=now(), actor=api_actor(), **args)
         return {
             **{k: getattr(run, k) for k in s.YearEndSchema().fields if k != "results"},

@@ -13,15 +13,21 @@ from procurement.web.tabular_export import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
 def table_response(name: str, header: Sequence[str], rows: list[list[Any]], fmt: str) -> Response:
     """A CSV (UTF-8 with BOM, so spreadsheet programs read Chinese) or XLSX download; ratios and
     amounts as their exact text, user text (names, alert details) never a formula."""
-    if fmt == "xlsx":
-        body, mimetype = xlsx_bytes([(name, [header, *rows])]), XLSX_MIMETYPE
-    else:
-        body, mimetype = csv_bytes([header, *rows]), "text/csv"
+    filename, body, mimetype = table_file(name, header, rows, fmt)
     return Response(
         body,
         mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def table_file(
+    name: str, header: Sequence[str], rows: list[list[Any]], fmt: str
+) -> tuple[str, bytes, str]:
+    """The table as a file: (file name, content, media type); CSV or XLSX as above."""
+    if fmt == "xlsx":
+        return f"{name}.xlsx", xlsx_bytes([(name, [header, *rows])]), XLSX_MIMETYPE
+    return f"{name}.csv", csv_bytes([header, *rows]), "text/csv"
 
 
 PROGRESS_HEADER = (

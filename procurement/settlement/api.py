@@ -6,8 +6,11 @@ from __future__ import annotations
 from flask import Response, request
 from flask.views import MethodView
 
+from procurement.jobs.api import ACCEPTED, accepted, outcome_link, queued
+from procurement.jobs.schemas import JobSchema
 from procurement.settlement import export, services
 from procurement.settlement import schemas as s
+from procurement.settlement.services.run_jobs import ask_run
 from procurement.web.api import (
     CSV,
     IDEMPOTENCY_KEY_REQUIRED,
@@ -19,6 +22,7 @@ from procurement.web.auth import api_actor
 from procurement.web.session import get_session, now
 
 blp = Blueprint("settlement", __name__, description="Advances, payables, runs and statements")
+outcome_link("settlement_run", lambda job: f"/api/v1/settlement/runs/{job.outcome_id}")
 
 
 def _download(content: bytes, filename: str, mimetype: str) -> Response:
@@ -69,13 +73,20 @@ class Runs(MethodView):
     @blp.arguments(s.SettlementRunInSchema)
     @blp.response(201, s.SettlementRunDetailSchema, headers=LOCATION_HEADER)
     @blp.alt_response(200, schema=s.SettlementRunDetailSchema, description=RUN_AGAIN)
+    @blp.alt_response(202, schema=JobSchema, headers=LOCATION_HEADER, description=ACCEPTED)
     @blp.doc(parameters=[IDEMPOTENCY_KEY_REQUIRED])
     def post(self, data):
         """Start a settlement run for a cut-off date (fund office). The Idempotency-Key header is
-        required: the same key resumes an interrupted run or returns the finished one (200)."""
+        required: the same key resumes an interrupted run or returns the finished one (200).
+        With a job queue configured it is a job: 202, the job (progress: batches paid)."""
+        key = request.headers.get("Idempotency-Key", "")
+        if queued():
+            return accepted(
+                ask_run(get_session(), idempotency_key=key, now=now(), actor=api_actor(), **data)
+            )
         run = services.start_run(
             get_session(),
-            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            idempotency_key=key,
             now=now(),
             actor=api_actor(),
             **data,

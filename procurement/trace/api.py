@@ -6,11 +6,15 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from procurement.catalog.tabular import TableError
+from procurement.core.limits import INLINE_UPLOAD_BYTES
+from procurement.jobs.api import ACCEPTED, accepted, queued
+from procurement.jobs.schemas import JobSchema
 from procurement.trace import schemas as s
 from procurement.trace import services
 from procurement.trace.errors import CodesUnreadable
 from procurement.trace.files import CodeRow, read_codes
-from procurement.web.api import Blueprint
+from procurement.trace.services.code_jobs import ask_codes_import
+from procurement.web.api import LOCATION_HEADER, Blueprint
 from procurement.web.auth import api_actor
 from procurement.web.session import get_session, now
 
@@ -37,11 +41,24 @@ class LineCodes(MethodView):
 class LineCodeFile(MethodView):
     @blp.arguments(s.CodeFileSchema, location="files")
     @blp.response(201, s.CodesAttachedSchema)
+    @blp.alt_response(202, schema=JobSchema, headers=LOCATION_HEADER, description=ACCEPTED)
     def post(self, files, shipment_line_id):
-        """Attach a shipment line's codes from a file (CSV, XLSX or text): all or none."""
+        """Attach a shipment line's codes from a file (CSV, XLSX or text): all or none. With a
+        job queue configured a file over INLINE_UPLOAD_BYTES is attached by a job: 202."""
         upload = files["file"]
+        content = upload.read()
+        if queued() and len(content) > INLINE_UPLOAD_BYTES:
+            return accepted(
+                ask_codes_import(
+                    get_session(),
+                    shipment_line_id=shipment_line_id,
+                    filename=upload.filename or "",
+                    content=content,
+                    actor=api_actor(),
+                )
+            )
         try:
-            rows = read_codes(upload.filename or "", upload.read())
+            rows = read_codes(upload.filename or "", content)
         except TableError as error:
             raise CodesUnreadable(errors={e.key: [e.message] for e in error.errors}) from None
         return _attach(shipment_line_id, rows)

@@ -14,12 +14,15 @@ from procurement.auth.models import OrgKind
 from procurement.catalog.tabular import TableError
 from procurement.core.clock import business_date
 from procurement.core.errors import DomainError
+from procurement.core.limits import INLINE_UPLOAD_BYTES
 from procurement.core.messages import translated
+from procurement.jobs.pages import after_asking
 from procurement.orders import services as orders
 from procurement.orders.models import ShipmentLine
 from procurement.trace import services
 from procurement.trace.codes import MAX_CODE_LENGTH
 from procurement.trace.files import read_codes
+from procurement.trace.services.code_jobs import ask_codes_import
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.pages import add_nav
 from procurement.web.security import check_api_rate
@@ -73,7 +76,17 @@ def upload_codes(line_id: int):
     try:
         if upload is None or not upload.filename:
             raise TableError([])
-        rows = read_codes(upload.filename, upload.read())
+        content = upload.read()
+        if len(content) > INLINE_UPLOAD_BYTES:  # a large file is attached by a job
+            job = ask_codes_import(
+                session,
+                shipment_line_id=line_id,
+                filename=upload.filename,
+                content=content,
+                actor=page_actor(),
+            )
+            return after_asking(job, back=url_for(".shipment_codes", shipment_id=line.shipment_id))
+        rows = read_codes(upload.filename, content)
         done = services.attach_codes(
             session, shipment_line_id=line_id, rows=rows, now=now(), actor=page_actor()
         )

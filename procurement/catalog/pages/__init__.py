@@ -21,8 +21,11 @@ from procurement.catalog.models import (
     TenderCategory,
 )
 from procurement.catalog.schemas import LotWriteSchema
+from procurement.catalog.services.lot_import_jobs import ask_lot_import
 from procurement.catalog.services.transitions import MANUAL_TARGETS
 from procurement.core.errors import DomainError
+from procurement.core.limits import INLINE_UPLOAD_BYTES
+from procurement.jobs.pages import after_asking
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.fieldnames import field_label
 from procurement.web.forms import PageForm
@@ -185,8 +188,21 @@ def lot_add(tender_id: int):
 @bp.post("/regulator/tenders/<int:tender_id>/lots/import")
 @portal_required(REGULATOR)
 def lots_import(tender_id: int):
+    """Import lots from a CSV/XLSX file (all or nothing); a file over INLINE_UPLOAD_BYTES is
+    imported by a job."""
+    back = url_for(".tender_detail", tender_id=tender_id)
     try:
         filename, content = _upload()
+        if len(content) > INLINE_UPLOAD_BYTES:  # a large file is imported by a job
+            job = ask_lot_import(
+                get_session(),
+                tender_id=tender_id,
+                filename=filename,
+                content=content,
+                replace=request.form.get("replace") == "on",
+                actor=page_actor(),
+            )
+            return after_asking(job, back=back)
         lots = services.import_lots(
             get_session(),
             tender_id=tender_id,
@@ -198,8 +214,9 @@ def lots_import(tender_id: int):
         )
         flash(_("%(n)d lots imported.", n=len(lots)), "success")
     except DomainError as error:
+        get_session().rollback()
         _flash_error(error)
-    return redirect(url_for(".tender_detail", tender_id=tender_id))
+    return redirect(back)
 
 
 @bp.post("/regulator/tenders/<int:tender_id>/transition")

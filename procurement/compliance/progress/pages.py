@@ -12,7 +12,10 @@ from procurement.compliance.alerts.pages import recent_open_alerts
 from procurement.compliance.common_pages import OVERSIGHT, bp, int_arg
 from procurement.compliance.credit.pages import recent_credit_events
 from procurement.compliance.dashboard.services import default_selection
+from procurement.compliance.export_job_services import ask_progress_export
 from procurement.compliance.progress.queries import GROUPS, Filters
+from procurement.core.limits import INLINE_EXPORT_LINES
+from procurement.jobs.pages import after_asking
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.listing import Listing, Sort
 from procurement.web.session import get_session, now
@@ -72,6 +75,11 @@ def progress():
         get_session(), filters=filters, group_by=group_by, now=now(), actor=page_actor()
     )
     fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx") and len(report.rows) > INLINE_EXPORT_LINES:  # made by a job
+        job = ask_progress_export(
+            get_session(), filters=filters, group_by=group_by, fmt=fmt, actor=page_actor()
+        )
+        return after_asking(job, back=progress_link(filters))
     if fmt in ("csv", "xlsx"):
         return export.table_response(
             f"progress-{group_by}", export.PROGRESS_HEADER, export.progress_rows(report.rows), fmt

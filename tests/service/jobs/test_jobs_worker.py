@@ -5,6 +5,7 @@ others; a rolled-back request leaves no job in the queue."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -15,12 +16,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from procurement import migrate
+from procurement.auth.models import User
 from procurement.auth.services import actor_of
+from procurement.catalog.models import Lot
 from procurement.db import make_engine
 from procurement.jobs import defer
 from procurement.jobs.models import Job, JobStatus
@@ -172,6 +175,66 @@ def test_a_job_asked_for_on_a_page_runs_on_a_worker_and_its_result_shows(
     assert 'data-testid="lot-status-L02"' in award_page
 
 
+def test_an_award_run_posted_to_the_api_is_a_job_a_worker_runs_and_the_job_links_the_run(
+    client, auth_headers, award_setup, db_session, workers, queue_engine
+):
+    setup = award_setup()
+    headers = auth_headers(setup.regulator)
+    db_session.commit()
+    asked = client.post(
+        f"/api/v1/tenders/{setup.tender.id}/award-runs",
+        json={"granularity": "region", "fallback": "none"},
+        headers=headers,
+    )
+    assert asked.status_code == 202
+    job_id = asked.get_json()["id"]
+    assert asked.headers["Location"] == f"/api/v1/jobs/{job_id}"
+    assert (asked.get_json()["status"], asked.get_json()["kind"]) == ("queued", "award.run")
+    assert job_row(queue_engine, job_id).queue_job_id is not None  # procrastinate has it
+    workers()
+    wait_for(finished(queue_engine, job_id), "the award job")
+    job = client.get(asked.headers["Location"], headers=headers).get_json()
+    assert (job["status"], job["done"], job["total"], job["attempts"]) == ("succeeded", 2, 2, 1)
+    assert job["result"] == "Award run 1 finished: 1 of 2 lots allocated."
+    run = client.get(job["links"]["outcome"], headers=headers)
+    assert run.status_code == 200
+    assert (run.get_json()["number"], run.get_json()["tender_id"]) == (1, setup.tender.id)
+    assert job["links"]["outcome"] == f"/api/v1/award-runs/{run.get_json()['id']}"
+
+
+LOTS_CSV = (
+    "code,generic_name,dosage_form,dosage_class,reference_strength,strength_unit,"
+    "smallest_unit,ceiling_unit_price,reference_unit_price\n"
+    "L01,阿莫西林,胶囊,oral_solid,250,mg,capsule,0.1500,0.4000\n"
+    "L02,头孢呋辛,片,oral_solid,250,mg,tablet,0.9000,1.2000\n"
+)
+
+
+def test_a_lot_file_over_the_limit_posted_to_the_api_is_imported_by_a_worker(
+    client, auth_headers, make_tender, regulator, db_session, workers, queue_engine, monkeypatch
+):
+    monkeypatch.setattr("procurement.catalog.api.INLINE_UPLOAD_BYTES", 10)
+    tender = make_tender("draft", lots=0)
+    headers = auth_headers(regulator)
+    db_session.commit()
+    asked = client.post(
+        f"/api/v1/tenders/{tender.id}/lots/import",
+        data={"file": (io.BytesIO(LOTS_CSV.encode()), "lots.csv")},
+        content_type="multipart/form-data",
+        headers=headers,
+    )
+    assert asked.status_code == 202
+    assert asked.get_json()["kind"] == "catalog.lot_import"
+    workers()
+    wait_for(finished(queue_engine, asked.get_json()["id"]), "the lot import job")
+    job = client.get(asked.headers["Location"], headers=headers).get_json()
+    assert (job["status"], job["done"], job["total"]) == ("succeeded", 2, 2)
+    assert job["result"] == "2 lots imported."
+    with sessionmaker(bind=queue_engine)() as session:
+        codes = session.scalars(select(Lot.code).where(Lot.tender_id == tender.id)).all()
+    assert sorted(codes) == ["L01", "L02"]
+
+
 def settlement_world(make_contract, accept, make_user):
     """Four manufacturers, one contract each (0.2000 a unit, 28 a pack), receipts of 1, 2, 3
     and 4 packs accepted: 5.60, 11.20, 16.80 and 22.40 yuan due, 56.00 in all."""
@@ -227,6 +290,45 @@ def test_a_worker_killed_mid_job_hands_it_to_another_and_nothing_is_paid_twice(
         assert paid == 4
 
 
+def test_a_settlement_run_and_the_compliance_check_posted_to_the_api_are_jobs_a_worker_runs(
+    client,
+    auth_headers,
+    db_session,
+    make_contract,
+    accept,
+    make_user,
+    regulator,
+    workers,
+    queue_engine,
+    clock,
+):
+    fund, _worlds = settlement_world(make_contract, accept, make_user)
+    fund_headers = auth_headers(db_session.get(User, fund.user_id))
+    regulator_headers = auth_headers(regulator)
+    db_session.commit()
+    run_asked = client.post(
+        "/api/v1/settlement/runs",
+        json={"cut_off": clock.now().date().isoformat(), "batch_size": 2},
+        headers={**fund_headers, "Idempotency-Key": "api-run"},
+    )
+    check_asked = client.post("/api/v1/compliance/alerts/check", headers=regulator_headers)
+    assert (run_asked.status_code, check_asked.status_code) == (202, 202)
+    assert run_asked.headers["Location"] == f"/api/v1/jobs/{run_asked.get_json()['id']}"
+    assert check_asked.get_json()["kind"] == "compliance.check"
+    workers()
+    for asked in (run_asked, check_asked):
+        wait_for(finished(queue_engine, asked.get_json()["id"]), "the API's jobs")
+    run_job = client.get(run_asked.headers["Location"], headers=fund_headers).get_json()
+    assert (run_job["status"], run_job["done"], run_job["total"]) == ("succeeded", 2, 2)
+    run = client.get(run_job["links"]["outcome"], headers=fund_headers).get_json()
+    assert (run["status"], run["payables_count"], run["total_amount"]) == ("completed", 4, "56.00")
+    check = client.get(check_asked.headers["Location"], headers=regulator_headers).get_json()
+    assert (check["status"], check["done"], check["total"]) == ("succeeded", 3, 3)
+    # each organization sees only its own job
+    other = client.get(check_asked.headers["Location"], headers=fund_headers)
+    assert other.status_code == 404
+
+
 def test_an_idempotent_job_is_retried_with_backoff_and_another_fails_once_with_its_reason(
     queued, db_session, workers, queue_engine
 ):
@@ -264,3 +366,35 @@ def test_a_rolled_back_request_leaves_no_job_and_a_committed_one_always_has_its_
     assert kept.queue_job_id is not None
     assert queue_rows(db_session, kept.id) == 1
     assert db_session.get(Job, kept.id).status == JobStatus.QUEUED
+
+
+# Last in the module: its world leaves payables due, which a settlement run above would pay.
+def test_the_year_end_posted_to_the_api_is_checked_in_the_request_then_queued(
+    client, auth_headers, comp_world, deliver, db_session, clock, queue_engine
+):
+    world = comp_world(hospitals=2, agreed=1000)
+    deliver(world, world.contract(0), 1000)
+    headers = auth_headers(world.regulator)
+    db_session.commit()
+    body = {"tender_id": world.tender.id, "contract_year": 1}
+    early = client.post("/api/v1/compliance/year-end", json=body, headers=headers)
+    assert (early.status_code, early.mimetype) == (409, "application/problem+json")
+    with sessionmaker(bind=queue_engine)() as session:
+        mine = select(func.count(Job.id)).where(Job.subject_id == world.tender.id)
+        assert session.scalar(mine) == 0  # a refusal queues nothing
+    clock.advance(days=365)
+    asked = client.post("/api/v1/compliance/year-end", json=body, headers=headers)
+    assert asked.status_code == 202
+    job = job_row(queue_engine, asked.get_json()["id"])
+    assert (job.kind, job.status, job.args) == ("compliance.year_end", "queued", body)
+    assert asked.headers["Location"] == f"/api/v1/jobs/{job.id}"
+    with sessionmaker(bind=queue_engine)() as session:
+        queue_row = {"id": job.queue_job_id}
+        found = session.execute(
+            text("SELECT count(*) FROM procrastinate_jobs WHERE id = :id"), queue_row
+        )
+        assert found.scalar_one() == 1
+        # no worker runs it here (its clock is not this test's): leave the queue empty
+        session.execute(text("DELETE FROM procrastinate_jobs WHERE id = :id"), queue_row)
+        session.execute(delete(Job).where(Job.id == job.id))
+        session.commit()
