@@ -161,7 +161,8 @@ class TraceRules:
     @classmethod
     def from_snapshot(cls, snapshot: dict[str, Any] | None) -> TraceRules:
         """The ``trace`` group of a tender's frozen rules (defaults where it has none)."""
-        return _group_from_dict(cls, (snapshot or {}).get("trace") or {})
+        rules: TraceRules = _group_from_dict(cls, (snapshot or {}).get("trace") or {})
+        return rules
 
     def codes_required(self, accepted_on: date) -> bool:
         return self.require_trace_codes and accepted_on >= date.fromisoformat(self.trace_codes_from)
