@@ -81,9 +81,12 @@ def lot_result(
     allocation: AllocationResult | None,
     keys: dict[str, str],
     reference_price: Decimal | None,
+    reserves: dict[str, Decimal] | None = None,
 ) -> LotResult:
     """One lot under one variant. ``names`` maps a selection bidder id to its name, ``keys``
-    a selection bid id to the optimizer's winner id."""
+    a selection bid id to the optimizer's winner id, ``reserves`` a reserve supplier's winner id
+    to its unit price (the award's reserves fallback brings them in when the winners cannot
+    hold the lot): a reserve that receives volume is listed after the winners."""
     if selection.failed or not selection.winners or allocation is None:
         return LotResult(
             code, name, LotStatus.FAILED, (), selection.anchor, None, demand, 0, None, None
@@ -103,6 +106,7 @@ def lot_result(
                 total.amount if total else round_amount(Decimal(0)),
             )
         )
+    winners += _reserve_lines(selection, names, keys, totals, reserves or {})
     reference = None if reference_price is None else line_total(agreed, reference_price)
     if not allocation.ok:
         note = "; ".join(d.message for d in allocation.diagnosis) or allocation.message
@@ -123,6 +127,24 @@ def lot_result(
         reference,
         note,
     )
+
+
+def _reserve_lines(
+    selection: SelectionResult,
+    names: dict[str, str],
+    keys: dict[str, str],
+    totals: dict[str, Any],
+    reserves: dict[str, Decimal],
+) -> list[WinnerLine]:
+    out = []
+    for o in selection.outcomes:
+        total = totals.get(keys[o.bid_id])
+        if keys[o.bid_id] in reserves and total is not None and total.quantity > 0:
+            price = reserves[keys[o.bid_id]]
+            out.append(
+                WinnerLine(names[o.bidder_id], "reserve", price, None, total.quantity, total.amount)
+            )
+    return out
 
 
 def _display_order(o: BidOutcome) -> tuple[bool, Decimal]:

@@ -18,6 +18,7 @@ from procurement.audit.services import record
 from procurement.auth.actor import Actor, require_kind
 from procurement.auth.models import OrgKind
 from procurement.award.allocation import SolverOptions
+from procurement.award.models import AwardRun, RunStatus
 from procurement.award.optimizer import allocate_many
 from procurement.award.services.inputs import RunOptions, inputs_digest, load_inputs
 from procurement.award.services.solving import LotPlan, plan_lot
@@ -29,14 +30,8 @@ from procurement.catalog.services.overrides import build_rules
 from procurement.catalog.tabular import TableError
 from procurement.simulation import upload as uploads
 from procurement.simulation.comparison import compare
-from procurement.simulation.engine import (
-    LotResult,
-    lot_result,
-)
-from procurement.simulation.errors import (
-    SimulationNotFound,
-    TenderNotSimulable,
-)
+from procurement.simulation.engine import LotResult, lot_result
+from procurement.simulation.errors import SimulationNotFound, TenderNotSimulable
 from procurement.simulation.export import export_file
 from procurement.simulation.models import Simulation, SimulationLotResult, SimulationVariant
 from procurement.simulation.variants_services import Variant, resolve_variants
@@ -69,11 +64,27 @@ def _baseline(tender: Tender | None) -> Variant:
     return Variant("", DEFAULT_PRESET, {}, build_rules(DEFAULT_PRESET, {}), baseline=True)
 
 
-def _solver(rules: RulesSet) -> SolverOptions:
+def _solver(rules: RulesSet, fallback: str = "none") -> SolverOptions:
     alloc = rules.allocation
     return SolverOptions(
-        solver=alloc.solver, time_limit_s=float(alloc.time_limit_s), mip_gap=float(alloc.mip_gap)
+        solver=alloc.solver,
+        time_limit_s=float(alloc.time_limit_s),
+        mip_gap=float(alloc.mip_gap),
+        fallback=fallback,
     )
+
+
+def _award_options(session: Session, tender: Tender) -> dict[str, Any]:
+    """What the tender's award chose beyond its rules, so that the baseline reproduces the
+    award: the fallback of its latest successful run (e.g. reserve suppliers on a lot that is
+    infeasible otherwise), "none" before any."""
+    options = session.scalar(
+        select(AwardRun.options)
+        .where(AwardRun.tender_id == tender.id, AwardRun.status == RunStatus.SUCCEEDED)
+        .order_by(AwardRun.id.desc())
+        .limit(1)
+    )
+    return {"fallback": (options or {}).get("fallback", "none")}
 
 
 def _simulation_rules(data: dict[str, Any]) -> RulesSet:
@@ -85,17 +96,21 @@ def _simulation_rules(data: dict[str, Any]) -> RulesSet:
 
 
 def _tender_results(
-    tender: Tender, lots: list, variants: list[Variant], now: datetime, workers: int
+    tender: Tender,
+    lots: list,
+    variants: list[Variant],
+    now: datetime,
+    workers: int,
+    award: dict[str, Any],
 ) -> list[list[LotResult]]:
     out = []
     for variant in variants:
         rules = _simulation_rules(variant.rules)
-        options = RunOptions().resolved(rules)
+        options = RunOptions(fallback=award["fallback"]).resolved(rules)
         plans = [plan_lot(item, rules, options, tender.contract_years, now=now) for item in lots]
+        solver = _solver(rules, award["fallback"])
         solved = iter(
-            allocate_many(
-                [p.problem for p in plans if p.problem is not None], _solver(rules), workers
-            )
+            allocate_many([p.problem for p in plans if p.problem is not None], solver, workers)
         )
         out.append([_tender_lot(p, next(solved) if p.problem else None) for p in plans])
     return out
@@ -114,6 +129,7 @@ def _tender_lot(plan: LotPlan, allocation: Any) -> LotResult:
         allocation=allocation,
         keys={str(b.id): b.manufacturer.code for b in bids},
         reference_price=lot.reference_unit_price,
+        reserves={w.id: w.price for w in plan.problem.reserves} if plan.problem else {},
     )
 
 
@@ -222,8 +238,9 @@ def simulate_tender(
 def _run_tender(session, tender, chosen, *, now, actor, workers, rerun_of=None) -> Simulation:
     _stored_values(session)
     lots = load_inputs(session, tender)
-    digest = inputs_digest(tender, lots, _rules_body(chosen), {})
-    results = _tender_results(tender, lots, chosen, now, workers)
+    award = _award_options(session, tender)
+    digest = inputs_digest(tender, lots, _rules_body(chosen), award)
+    results = _tender_results(tender, lots, chosen, now, workers, award)
     return _store(
         session,
         chosen,
@@ -319,7 +336,9 @@ def current_digest(session: Session, simulation: Simulation) -> str:
         return simulation.inputs_digest
     _stored_values(session)
     lots = load_inputs(session, simulation.tender)
-    return inputs_digest(simulation.tender, lots, _rules_body(_kept_variants(simulation)), {})
+    award = _award_options(session, simulation.tender)
+    body = _rules_body(_kept_variants(simulation))
+    return inputs_digest(simulation.tender, lots, body, award)
 
 
 def rerun_simulation(

@@ -133,7 +133,8 @@ def test_the_digest_is_the_award_helper_over_bids_volumes_and_variants_rules(set
     first = _simulate(setup, clock)
     rules = {"variants": [v.rules for v in first.variants]}
     session.expire_all()  # the digest is over the values as stored
-    expected = inputs_digest(setup.tender, load_inputs(session, setup.tender), rules, {})
+    award = {"fallback": "none"}  # no award run yet: the award chose nothing beyond its rules
+    expected = inputs_digest(setup.tender, load_inputs(session, setup.tender), rules, award)
     assert first.inputs_digest == expected
     assert _simulate(setup, clock).inputs_digest == expected
     other = _simulate(setup, clock, [{"preset": "national-2025"}])
@@ -194,3 +195,48 @@ def test_bad_variants_are_refused_by_field_and_nothing_is_kept(setup, clock, var
     assert field in refused.value.errors
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Simulation)) == 0
+
+
+def test_the_baseline_follows_the_awards_fallback_and_reproduces_its_spend(
+    award_setup, db_session, clock
+):
+    """Winners A, B, C hold 1,000 each for an agreed 4,200 (the award fixture's default
+    prices): short by 1,200, so the award ran with the reserves fallback and D supplied the rest.
+    Before that award the baseline lot is infeasible; after it the simulation takes the same
+    fallback: the lot is allocated in full (4,200) at exactly the award run's objective, and the
+    inputs' digest differs (the award's choice is part of the inputs)."""
+    from procurement.award import services as award
+
+    short = award_setup(capacities={"A": 1000, "B": 1000, "C": 1000})
+
+    def simulate():
+        return services.simulate_tender(
+            db_session,
+            tender_id=short.tender.id,
+            variants=[{"preset": "national-2024"}],
+            now=clock.now(),
+            actor=short.actor,
+        )
+
+    before = simulate()
+    assert _lot(before.variants[0]).status == "infeasible"
+    run = award.start_award_run(
+        db_session,
+        tender_id=short.tender.id,
+        options=award.RunOptions(fallback="reserves"),
+        now=clock.now(),
+        actor=short.actor,
+    )
+    after = simulate()
+    lot = _lot(after.variants[0])
+    assert lot.status == "ok"
+    # Region sourcing: no winner's 1,000 holds a region (Shanghai 3,150, Jiangsu 1,050), so the
+    # reserve D supplies all 4,200 at its own 0.2900: 1,218.00, listed after the winners.
+    assert [(w["outcome"], w["quantity"], w["amount"]) for w in lot.winners] == [
+        ("won", 0, "0.00"),
+        ("won", 0, "0.00"),
+        ("won", 0, "0.00"),
+        ("reserve", 4200, "1218.00"),
+    ]
+    assert lot.spend == run.objective
+    assert after.inputs_digest != before.inputs_digest
