@@ -32,11 +32,13 @@ def select_locale() -> str:
 
 
 def yuan(value: Decimal | int | None, places: int = 2) -> str:
-    """¥1,234.50 (4 places for unit prices)."""
+    """¥1,234.50 (4 places for unit prices); a negative amount is -¥12.00."""
     if value is None:
         return "—"
     pattern = "#,##0." + "0" * places
-    return "¥" + format_decimal(round_places(Decimal(value), places), format=pattern)
+    rounded = round_places(Decimal(value), places)
+    sign = "-" if rounded < 0 else ""
+    return sign + "¥" + format_decimal(abs(rounded), format=pattern)
 
 
 def register(app: Flask) -> None:

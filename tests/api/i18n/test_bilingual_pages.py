@@ -69,6 +69,8 @@ def test_money_is_shown_as_yuan_with_thousands_separators(app, lang):
         assert render_template_string("{{ v|yuan }}", v=Decimal("1234.5")) == "¥1,234.50"
         assert render_template_string("{{ v|yuan(4) }}", v=Decimal("0.1235")) == "¥0.1235"
         assert render_template_string("{{ v|yuan }}", v=Decimal("1234567.891")) == "¥1,234,567.89"
+        assert render_template_string("{{ v|yuan(4) }}", v=Decimal("-0.0076")) == "-¥0.0076"
+        assert render_template_string("{{ v|yuan }}", v=Decimal("-0.004")) == "¥0.00"
 
 
 @pytest.mark.parametrize(("lang", "shown"), [("zh", "2026年1月5日"), ("en", "Jan 5, 2026")])
