@@ -19,6 +19,25 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # table (PostgreSQL: the models declare the parent ``trace_events``; the migrations and the
 # trace ingest create its partitions).
 FOREIGN_TABLE_PREFIXES = ("procrastinate_",)
+
+# procrastinate's objects (its schema.sql creates exactly these kinds): dropped by the jobs
+# revision's downgrade and by the demo when it rebuilds a PostgreSQL schema.
+QUEUE_DROP = """
+DROP TABLE IF EXISTS procrastinate_events, procrastinate_periodic_defers, procrastinate_jobs,
+    procrastinate_workers CASCADE;
+DO $$
+DECLARE fn record;
+BEGIN
+    FOR fn IN SELECT p.oid::regprocedure AS signature FROM pg_proc p
+              JOIN pg_namespace n ON n.oid = p.pronamespace
+              WHERE n.nspname = current_schema() AND p.proname LIKE 'procrastinate%'
+    LOOP
+        EXECUTE 'DROP FUNCTION ' || fn.signature || ' CASCADE';
+    END LOOP;
+END $$;
+DROP TYPE IF EXISTS procrastinate_job_status, procrastinate_job_event_type,
+    procrastinate_job_to_defer_v1 CASCADE;
+"""
 PARTITION = re.compile(r"trace_events_y[0-9]{4}m[0-9]{2}")
 
 

@@ -13,6 +13,8 @@ Create Date: 2026-12-02 06:00:00
 import sqlalchemy as sa
 from alembic import op
 
+from procurement import migrate
+
 revision = "ec727171f14c"
 down_revision = "b7c3e9a1f264"
 branch_labels = None
@@ -20,24 +22,6 @@ depends_on = None
 
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 STAMP = sa.DateTime(timezone=True)
-
-# procrastinate's objects, dropped on downgrade (its schema.sql creates exactly these kinds).
-QUEUE_DROP = """
-DROP TABLE IF EXISTS procrastinate_events, procrastinate_periodic_defers, procrastinate_jobs,
-    procrastinate_workers CASCADE;
-DO $$
-DECLARE fn record;
-BEGIN
-    FOR fn IN SELECT p.oid::regprocedure AS signature FROM pg_proc p
-              JOIN pg_namespace n ON n.oid = p.pronamespace
-              WHERE n.nspname = current_schema() AND p.proname LIKE 'procrastinate%'
-    LOOP
-        EXECUTE 'DROP FUNCTION ' || fn.signature || ' CASCADE';
-    END LOOP;
-END $$;
-DROP TYPE IF EXISTS procrastinate_job_status, procrastinate_job_event_type,
-    procrastinate_job_to_defer_v1 CASCADE;
-"""
 
 
 def upgrade() -> None:
@@ -96,7 +80,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(sa.text(QUEUE_DROP))
+        op.execute(sa.text(migrate.QUEUE_DROP))
     op.drop_index("ix_jobs_subject", table_name="jobs")
     op.drop_index("ix_jobs_org_id_id", table_name="jobs")
     op.drop_table("jobs")

@@ -84,12 +84,15 @@ def prepare_database(url: str, *, fresh: bool) -> Engine:
 
 def _drop_everything(engine: Engine) -> None:
     import procurement.models  # noqa: F401  (fills the metadata)
+    from procurement import migrate
     from procurement.db import Base
 
     Base.metadata.drop_all(engine)
     with engine.begin() as conn:
         if inspect(conn).has_table("alembic_version"):
             conn.execute(text("DROP TABLE alembic_version"))
+        if conn.dialect.name == "postgresql":  # the job queue's own tables, types, functions
+            conn.execute(text(migrate.QUEUE_DROP))
 
 
 def check_empty(session: Session) -> None:
