@@ -89,6 +89,7 @@ class PublicLookup(MethodView):
 class PackageHistory(MethodView):
     @blp.arguments(s.LookupArgs, location="query")
     @blp.response(200, s.HistorySchema)
+    @blp.alt_response(404, response="NOT_FOUND", success=False)  # a code not shipped, or not yours
     def get(self, args):
         """A package and its events in order (regulator, fund; the holder: its own)."""
         return services.package_history(get_session(), code=args["code"], actor=api_actor())
