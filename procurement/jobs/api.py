@@ -82,6 +82,8 @@ class SelectPage(Page):
     @property
     def items(self):
         query, params = self.collection, self.page_params
+        if params.first_item >= self.item_count:  # past the end (an offset SQL cannot hold, too)
+            return []
         rows = query.order_by(Job.id.desc()).offset(params.first_item).limit(params.page_size)
         return [job_view(job) for job in get_session().scalars(rows)]
 

@@ -100,6 +100,9 @@ def test_the_list_is_the_organizations_own_jobs_newest_first_and_paged(
     assert (paging["total"], paging["total_pages"], paging["page"]) == (3, 2, 1)
     second = client.get("/api/v1/jobs?page_size=2&page=2", headers=headers).get_json()
     assert [j["id"] for j in second] == [mine[0].id]
+    # A page past the end is empty, even one whose offset no database integer holds.
+    far = client.get("/api/v1/jobs?page=922337203685477582", headers=headers)
+    assert (far.status_code, far.get_json()) == (200, [])
 
 
 @pytest.mark.parametrize("kind", list(OrgKind))
