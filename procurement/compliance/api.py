@@ -11,6 +11,7 @@ from procurement.compliance import ocds_export as ocds
 from procurement.compliance import ocds_feed_queries as feed
 from procurement.compliance import ocds_records_queries as records
 from procurement.compliance import schemas as s
+from procurement.compliance.export_job_services import ask_progress_export
 from procurement.compliance.job_services import ask_compliance_check, ask_year_end
 from procurement.compliance.ocds_feed import Publisher
 from procurement.compliance.ocds_schemas import (
@@ -22,6 +23,7 @@ from procurement.compliance.progress.queries import Filters
 from procurement.compliance.redflags import schemas as rfs
 from procurement.compliance.redflags import services as redflags
 from procurement.compliance.yearend.report_services import with_arithmetic
+from procurement.core import limits
 from procurement.jobs.api import ACCEPTED, accepted, outcome_link, queued
 from procurement.jobs.schemas import JobSchema
 from procurement.web.api import CSV, LOCATION_HEADER, Blueprint, download_doc, exact_json
@@ -52,15 +54,25 @@ class Progress(MethodView):
     @blp.arguments(s.ProgressArgs, location="query")
     @blp.response(200, s.ProgressSchema)
     @blp.doc(**download_doc(CSV, XLSX_MIMETYPE))
+    @blp.alt_response(202, schema=JobSchema, headers=LOCATION_HEADER, description=ACCEPTED)
     def get(self, args):
-        """Progress per group: agreed, accepted, completion, time progress, status, shares."""
+        """Progress per group: agreed, accepted, completion, time progress, status, shares.
+        A CSV/XLSX of more than INLINE_EXPORT_LINES rows with a job queue configured is made
+        by a job: 202, the job (its file: ``links.file``)."""
+        filters = filters_of(args)
         report = services.progress_report(
-            get_session(),
-            filters=filters_of(args),
-            group_by=args["group_by"],
-            now=now(),
-            actor=api_actor(),
+            get_session(), filters=filters, group_by=args["group_by"], now=now(), actor=api_actor()
         )
+        fmt = args["format"]
+        if fmt != "json" and len(report.rows) > limits.INLINE_EXPORT_LINES and queued():
+            job = ask_progress_export(
+                get_session(),
+                filters=filters,
+                group_by=args["group_by"],
+                fmt=fmt,
+                actor=api_actor(),
+            )
+            return accepted(job)
         if args["format"] != "json":
             return export.table_response(
                 "progress",

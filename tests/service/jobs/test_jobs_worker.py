@@ -329,6 +329,44 @@ def test_a_settlement_run_and_the_compliance_check_posted_to_the_api_are_jobs_a_
     assert other.status_code == 404
 
 
+def test_a_large_progress_export_asked_through_the_api_is_a_job_with_its_file(
+    client,
+    auth_headers,
+    db_session,
+    make_contract,
+    accept,
+    make_user,
+    regulator,
+    workers,
+    queue_engine,
+    monkeypatch,
+):
+    """The progress report by hospital as CSV, over INLINE_EXPORT_LINES rows (the limit set to
+    0 here, so the one hospital's row is "large"): 202 with the job; a worker writes the file;
+    the job links it and it holds the hospital's row (agreed 2,800, accepted 2 packs = 56)."""
+    from procurement.core import limits
+
+    monkeypatch.setattr(limits, "INLINE_EXPORT_LINES", 0)
+    world = make_contract(agreed=2800)
+    accept(world, packs=2)
+    headers = auth_headers(regulator)
+    db_session.commit()
+    url = f"/api/v1/compliance/progress?tender={world.contract.tender_id}&group_by=hospital"
+    asked = client.get(url + "&format=csv", headers=headers)
+    assert asked.status_code == 202, asked.get_data(as_text=True)
+    assert asked.get_json()["kind"] == "compliance.progress_export"
+    workers()
+    wait_for(finished(queue_engine, asked.get_json()["id"]), "the export job")
+    job = client.get(asked.headers["Location"], headers=headers).get_json()
+    assert (job["status"], job["done"], job["total"]) == ("succeeded", 1, 1)
+    csv_file = client.get(job["links"]["file"], headers=headers)
+    assert csv_file.status_code == 200
+    lines = csv_file.get_data(as_text=True).strip().splitlines()
+    assert len(lines) == 2  # the heading and the hospital's row
+    assert world.hospital.organization.name in lines[1]
+    assert client.get(url + "&format=json", headers=headers).status_code == 200  # JSON: as before
+
+
 def test_an_idempotent_job_is_retried_with_backoff_and_another_fails_once_with_its_reason(
     queued, db_session, workers, queue_engine
 ):
