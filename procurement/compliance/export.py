@@ -121,3 +121,23 @@ def year_end_rows(results) -> list[list[Any]]:
                 ]
             )
     return out
+
+
+ALERTS_HEADER = ("id", "kind", "severity", "subject", "step", "status", "raised_at", "detail")
+
+
+def alert_rows(alerts) -> list[list[Any]]:
+    """One row per alert, as the alerts list exports it."""
+    return [
+        [
+            alert.id,
+            alert.kind.value,
+            alert.severity.value,
+            alert.subject.name if alert.subject else "",
+            alert.step.value,
+            alert.status.value,
+            alert.raised_at.isoformat(),
+            alert.detail,
+        ]
+        for alert in alerts
+    ]

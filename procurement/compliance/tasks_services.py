@@ -4,7 +4,7 @@ idempotent (a second run finds the year done, or nothing new), so both retry wit
 from __future__ import annotations
 
 from procurement.compliance.dashboard.services import fold_dashboard
-from procurement.compliance.export_job_services import export_progress
+from procurement.compliance.export_job_services import export_alerts, export_progress
 from procurement.compliance.services import evaluate_alerts, import_credit_events
 from procurement.compliance.yearend.services import run_year_end
 from procurement.core.messages import N_, Message
@@ -62,4 +62,10 @@ def compliance_check(ctx: JobContext) -> Message:
 @task("compliance.progress_export", retry=RETRY, title=N_("Progress export"))
 def progress_export(ctx: JobContext, *, filters: dict, group_by: str, fmt: str) -> Message:
     rows = export_progress(ctx, filters=filters, group_by=group_by, fmt=fmt)
+    return Message("{n} rows exported.", n=rows)
+
+
+@task("compliance.alerts_export", retry=RETRY, title=N_("Alerts export"))
+def alerts_export(ctx: JobContext, *, ids: list[int], fmt: str) -> Message:
+    rows = export_alerts(ctx, ids=ids, fmt=fmt)
     return Message("{n} rows exported.", n=rows)

@@ -22,14 +22,16 @@ from procurement.compliance.common_pages import (
     provinces,
     region_text,
 )
+from procurement.compliance.export_job_services import ask_alerts_export
 from procurement.compliance.schemas import AlertCloseSchema, AlertNoteSchema, AlertReplySchema
 from procurement.core.errors import DomainError
+from procurement.core.limits import INLINE_EXPORT_LINES
+from procurement.jobs.pages import after_asking
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.forms import PageForm
 from procurement.web.listing import Choice, Listing, Sort, Text
 from procurement.web.session import get_session, now
 
-EXPORT_HEADER = ("id", "kind", "severity", "subject", "step", "status", "raised_at", "detail")
 RECENT = 10  # open alerts an organization's own page shows before "all my alerts"
 
 
@@ -86,24 +88,16 @@ def alerts():
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         narrowed, _typed, _errors = LISTING.narrow(statement)
-        rows = session.scalars(narrowed.order_by(Alert.raised_at.desc(), Alert.id.desc()))
-        return export.table_response("alerts", EXPORT_HEADER, [_export_row(a) for a in rows], fmt)
+        ordered = narrowed.order_by(Alert.raised_at.desc(), Alert.id.desc())
+        ids = list(session.scalars(ordered.with_only_columns(Alert.id)))
+        if len(ids) > INLINE_EXPORT_LINES:  # made by a job
+            job = ask_alerts_export(session, ids=ids, fmt=fmt, actor=page_actor())
+            return after_asking(job, back=url_for("compliance_pages.alerts"))
+        rows = export.alert_rows(session.scalars(ordered))
+        return export.table_response("alerts", export.ALERTS_HEADER, rows, fmt)
     page = LISTING.paginate(session, statement)
     regulator = page_actor().org_kind == OrgKind.REGULATOR
     return render_template("compliance/alerts.html", page=page, regulator=regulator)
-
-
-def _export_row(alert: Alert) -> list:
-    return [
-        alert.id,
-        alert.kind.value,
-        alert.severity.value,
-        alert.subject.name if alert.subject else "",
-        alert.step.value,
-        alert.status.value,
-        alert.raised_at.isoformat(),
-        alert.detail,
-    ]
 
 
 def case_url(alert_id: int) -> str:

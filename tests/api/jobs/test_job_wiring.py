@@ -154,3 +154,43 @@ def test_another_shippers_line_is_refused_in_the_request_and_no_job_is_asked_for
     refused = upload_codes(client, shipped, f"{shipped.mashang(1)}\n".encode())
     assert refused.status_code == 404  # as in the request: the shipment is not its to see
     assert db_session.scalar(select(func.count(Job.id))) == 0
+
+
+def test_an_alerts_export_over_the_inline_limit_is_made_by_a_job_with_the_lists_filters(
+    client, db_session, login, comp_world, deliver, clock, monkeypatch
+):
+    """Two hospitals, one with 50 of 1,000 accepted after 60 days: the check raises alerts.
+    Over the limit (set to 1) the CSV is made by a job: the same rows, in the list's order, as
+    the inline file once the limit is back; a filter of the list narrows the job's file too."""
+    from procurement.compliance.alerts.models import Alert
+    from procurement.compliance.services import evaluate_alerts
+
+    world = comp_world(hospitals=2, agreed=1000)
+    deliver(world, world.contract(0), 50)
+    clock.advance(days=60)
+    evaluate_alerts(db_session, now=clock.now())
+    alerts = db_session.scalars(select(Alert)).all()
+    assert len(alerts) >= 2
+    monkeypatch.setattr("procurement.compliance.alerts.pages.INLINE_EXPORT_LINES", 1)
+    login(world.regulator)
+    asked = client.get("/regulator/compliance/alerts?format=csv", headers=EN)
+    assert asked.status_code == 302
+    job = db_session.scalars(select(Job)).one()
+    assert (job.kind, job.status, job.done, job.total) == (
+        "compliance.alerts_export",
+        "succeeded",
+        len(alerts),
+        len(alerts),
+    )
+    assert job.result == f"{len(alerts)} rows exported."
+    lines = client.get(f"/jobs/{job.id}/file").data.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == len(alerts) + 1
+    monkeypatch.setattr("procurement.compliance.alerts.pages.INLINE_EXPORT_LINES", 5_000)
+    inline = client.get("/regulator/compliance/alerts?format=csv")
+    assert inline.data.decode("utf-8-sig").strip().splitlines() == lines
+    kind = alerts[0].kind.value
+    monkeypatch.setattr("procurement.compliance.alerts.pages.INLINE_EXPORT_LINES", 0)
+    client.get(f"/regulator/compliance/alerts?format=csv&kind={kind}", headers=EN)
+    narrowed = db_session.scalars(select(Job).order_by(Job.id.desc())).first()
+    expected = sum(1 for a in alerts if a.kind.value == kind)
+    assert (narrowed.total, narrowed.result) == (expected, f"{expected} rows exported.")
