@@ -129,12 +129,38 @@ def _summarise_diffs(diffs) -> str:
     type=click.Choice(["regulator", "fund", "hospital", "manufacturer", "distributor"]),
 )
 @click.option("--region", "region_code", required=True, help="GB/T 2260 six-digit code")
+@click.option(
+    "--type",
+    "institution_type",
+    default=None,
+    help="a buyer's institution type: hospital, village_clinic, pharmacy_store ...",
+)
+@click.option("--parent", "parent_code", default=None, help="its medical community or chain")
+@click.option("--address", default=None, help="where deliveries go")
 @with_appcontext
-def create_org(code: str, name: str, kind: str, region_code: str) -> None:
+def create_org(
+    code: str,
+    name: str,
+    kind: str,
+    region_code: str,
+    institution_type: str | None,
+    parent_code: str | None,
+    address: str | None,
+) -> None:
     """Register an organization."""
     from procurement.auth.services import create_org as create
 
-    org = create(get_session(), code=code, name=name, kind=kind, region_code=region_code, now=now())
+    org = create(
+        get_session(),
+        code=code,
+        name=name,
+        kind=kind,
+        region_code=region_code,
+        now=now(),
+        institution_type=institution_type,
+        parent_code=parent_code,
+        address=address,
+    )
     click.echo(f"organization {org.id} {org.code} ({org.kind.value}, {org.region_code})")
 
 

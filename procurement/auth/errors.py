@@ -50,6 +50,19 @@ class UnknownOrganizationKind(ValidationFailed):
     template = N_("kind must be one of {kinds}")
 
 
+class BadInstitutionType(ValidationFailed):
+    when = N_("A buyer is created with an unknown institution type, or another kind with one.")
+    template = N_("institution_type must be one of {types}, and only for a buyer")
+
+
+class BadParentOrganization(ValidationFailed):
+    when = N_(
+        "A member or store names a parent that does not exist or cannot have it "
+        "(a medical community's members; a pharmacy chain's stores)."
+    )
+    template = N_("the parent of a {child} must be one of: {parents}")
+
+
 class OrganizationFieldsMissing(ValidationFailed):
     when = N_("An organization is created without a code or a name.")
     template = N_("code and name are required")

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.auth.errors import BadRegionCode
-from procurement.auth.roles import OrgKind, Role
+from procurement.auth.roles import InstitutionType, OrgKind, Role
 from procurement.core.messages import Message
 from procurement.db import Base, enum_type
 
@@ -42,8 +42,21 @@ class Organization(Base):
     kind: Mapped[OrgKind] = mapped_column(enum_type(OrgKind, 20, by_name=True))
     region_code: Mapped[str] = mapped_column(String(6), index=True)
     created_at: Mapped[datetime]
+    # Buyers only (kind HOSPITAL): what sort of buyer it is; None for every other kind.
+    institution_type: Mapped[InstitutionType | None] = mapped_column(enum_type(InstitutionType, 30))
+    # A medical community's member, or a pharmacy chain's store (InstitutionType.parent_types).
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    # Where deliveries to it go (a medical community delivers to each member's address).
+    address: Mapped[str | None] = mapped_column(String(200))
 
     users: Mapped[list[User]] = relationship(back_populates="organization")
+
+    @property
+    def buyer_type(self) -> InstitutionType | None:
+        """The institution type of a buyer (a buyer created without one is a hospital)."""
+        if self.kind != OrgKind.HOSPITAL:
+            return None
+        return self.institution_type or InstitutionType.HOSPITAL
 
 
 class User(Base):

@@ -2,13 +2,14 @@
 
 from marshmallow import fields, validate
 
-from procurement.auth.models import OrgKind, Role
+from procurement.auth.models import InstitutionType, OrgKind, Role
 from procurement.auth.passwords import PASSWORD_MAX_LENGTH
 from procurement.core.limits import MAX_TOKEN_VALID_DAYS
 from procurement.core.messages import N_
 from procurement.web.api import Schema
 
 ORG_KINDS = {"type": "string", "enum": [kind.value for kind in OrgKind]}
+INSTITUTION_TYPES = {"type": "string", "enum": [t.value for t in InstitutionType]}
 ROLE_ENUM = {"type": "string", "enum": [role.value for role in Role]}
 
 
@@ -18,6 +19,12 @@ class OrganizationSchema(Schema):
     name = fields.String()
     kind = fields.Function(lambda o: o.kind.value, metadata=ORG_KINDS)
     region_code = fields.String()
+    institution_type = fields.Function(
+        lambda o: o.institution_type.value if o.institution_type else None,
+        metadata={**INSTITUTION_TYPES, "nullable": True},
+    )
+    parent_id = fields.Integer(allow_none=True)
+    address = fields.String(allow_none=True)
 
 
 class MeSchema(Schema):

@@ -182,6 +182,15 @@ LABELS: dict[str, dict[str, object]] = {
         "manufacturer": _l("Manufacturer"),
         "distributor": _l("Distributor"),
     },
+    "procurement.auth.roles.InstitutionType": {
+        "hospital": _l("Hospital"),
+        "community_health_centre": _l("Community health centre"),
+        "township_hospital": _l("Township hospital"),
+        "village_clinic": _l("Village clinic"),
+        "medical_community": _l("County medical community"),
+        "pharmacy_store": _l("Retail pharmacy"),
+        "pharmacy_chain": _l("Pharmacy chain"),
+    },
     "procurement.auth.roles.Role": {
         "admin": _l("Administrator"),
         "staff": _l("Staff"),

@@ -15,6 +15,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.errors import (
+    BadInstitutionType,
+    BadParentOrganization,
     DuplicateOrganization,
     DuplicateUser,
     NotOrganizationAdmin,
@@ -29,6 +31,7 @@ from procurement.auth.errors import (
 )
 from procurement.auth.models import (
     ApiToken,
+    InstitutionType,
     Organization,
     OrgKind,
     Role,
@@ -59,8 +62,14 @@ def create_org(
     region_code: str,
     now: datetime,
     actor: Actor | None = None,
+    institution_type: str | None = None,
+    parent_code: str | None = None,
+    address: str | None = None,
 ) -> Organization:
-    """Register an organization (regulator, fund, hospital, manufacturer or distributor)."""
+    """Register an organization (regulator, fund, buyer, manufacturer or distributor).
+
+    A buyer (kind ``hospital``) has an institution type (default ``hospital``) and, for a
+    medical community's member or a chain's store, the parent's code."""
     try:
         org_kind = OrgKind(kind)
     except ValueError:
@@ -74,7 +83,17 @@ def create_org(
         raise OrganizationFieldsMissing(errors=missing)
     if session.scalar(select(Organization.id).where(Organization.code == code)):
         raise DuplicateOrganization(org_code=code)
-    org = Organization(code=code, name=name, kind=org_kind, region_code=region_code, created_at=now)
+    buyer_type, parent_id = _buyer_type_and_parent(session, org_kind, institution_type, parent_code)
+    org = Organization(
+        code=code,
+        name=name,
+        kind=org_kind,
+        region_code=region_code,
+        created_at=now,
+        institution_type=buyer_type,
+        parent_id=parent_id,
+        address=(address or "").strip()[:200] or None,
+    )
     session.add(org)
     session.flush()
     record(
@@ -88,6 +107,35 @@ def create_org(
     )
     session.commit()
     return org
+
+
+def _buyer_type_and_parent(
+    session: Session, kind: OrgKind, type_name: str | None, parent_code: str | None
+) -> tuple[InstitutionType | None, int | None]:
+    if kind != OrgKind.HOSPITAL:
+        if type_name or parent_code:
+            raise BadInstitutionType(
+                errors={"institution_type": [N_("only a buyer has an institution type")]},
+                types=", ".join(t.value for t in InstitutionType),
+            )
+        return None, None
+    try:
+        buyer_type = InstitutionType(type_name or InstitutionType.HOSPITAL)
+    except ValueError:
+        raise BadInstitutionType(
+            errors={"institution_type": [Message("unknown type '{t}'", t=type_name)]},
+            types=", ".join(t.value for t in InstitutionType),
+        ) from None
+    if not parent_code:
+        return buyer_type, None
+    parent = session.scalar(select(Organization).where(Organization.code == parent_code))
+    if parent is None or parent.institution_type not in buyer_type.parent_types:
+        raise BadParentOrganization(
+            errors={"parent_code": [Message("'{code}' cannot be its parent", code=parent_code)]},
+            child=buyer_type.value,
+            parents=", ".join(sorted(t.value for t in buyer_type.parent_types)) or "-",
+        )
+    return buyer_type, parent.id
 
 
 def create_user(
