@@ -210,24 +210,27 @@ def _raw(engine):
     return psycopg.connect(url)
 
 
-def raw_copy(engine, codes: int, product_id: int, line_id: int) -> float:
+def raw_copy(engine, codes: int, product_id: int, line_id: int) -> tuple[float, float | None]:
     """COPY the same package rows into a plain table without indexes (formatted beforehand:
-    only the COPY is timed)."""
+    only the COPY is timed); (seconds, the server backend's CPU seconds or None)."""
     conn = _raw(engine)
     blocks = list(_package_blocks(0, codes, product_id, line_id, spread=False))
     with conn.cursor() as cur:
         cur.execute("CREATE TABLE bench_raw (LIKE trace_packages INCLUDING DEFAULTS)")
         conn.commit()
+        backend = conn.info.backend_pid
+        server = backend_cpu(backend)
         started = time.perf_counter()
         with cur.copy(f"COPY bench_raw ({PACKAGE_COLUMNS}) FROM STDIN") as copy:
             for block in blocks:
                 copy.write(block)
         conn.commit()
         took = time.perf_counter() - started
+        after = backend_cpu(backend)
         cur.execute("DROP TABLE bench_raw")
         conn.commit()
     conn.close()
-    return took
+    return took, (after - server if after is not None and server is not None else None)
 
 
 def _when(i: int, spread: bool) -> str:
@@ -456,11 +459,17 @@ def run(url: str, args) -> None:
         f"ingest {args.codes:,} codes into {background:,} stored: {took:.2f} s (reading and "
         f"checking the file {read:.2f} s; {args.codes / took:,.0f} codes/s; {cpu})"
     )
-    copy = raw_copy(engine, args.codes, product_id, line_id)
+    copy, copy_cpu = raw_copy(engine, args.codes, product_id, line_id)
     print(
         f"raw COPY of the same {args.codes:,} rows (formatted beforehand, no index): "
         f"{copy:.2f} s; ingest / COPY = {took / copy:.1f}x"
     )
+    if server is not None and copy_cpu:
+        print(
+            f"CPU (what the load does not inflate): ingest {client + server:.2f} s (client "
+            f"{client:.2f} + server {server:.2f}), raw COPY server {copy_cpu:.2f} s: "
+            f"{(client + server) / copy_cpu:.1f}x"
+        )
     size = sizes(engine)
     per_code = size["packages_total"] / args.stored
     per_event = size["events_total"] / args.stored
