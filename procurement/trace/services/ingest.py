@@ -59,9 +59,7 @@ def attach_codes(
         line.id,
         now,
     )
-    count, before = incoming(session).store(
-        checked.boxes, checked.cases, shipped, MAX_CODE_REFUSALS
-    )
+    count, before = incoming(session).store(checked, shipped, MAX_CODE_REFUSALS)
     if count:
         rows_of = checked.rows
         for code in before:
@@ -75,7 +73,7 @@ def attach_codes(
         subject_id=shipment.id,
         now=now,
         actor=actor,
-        payload={"line": line.id, "boxes": len(checked.boxes), "cases": len(checked.cases)},
+        payload={"line": line.id, "boxes": len(checked.keys), "cases": len(checked.cases)},
     )
     try:
         session.commit()
@@ -88,7 +86,7 @@ def attach_codes(
             line_no=line.order_line.line_no,
             shipment=shipment.number,
         ) from None
-    return CodesAttached(line.id, len(checked.boxes), len(checked.cases))
+    return CodesAttached(line.id, len(checked.keys), len(checked.cases))
 
 
 def _load_line(session: Session, shipment_line_id: int, actor: Actor) -> ShipmentLine:

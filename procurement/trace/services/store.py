@@ -11,6 +11,7 @@ in the trace area. ``incoming(session)`` gives a staging area for one file's pac
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,7 +20,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from procurement.core.clock import as_utc
-from procurement.trace.checks import NewPackage
+from procurement.trace.checks import Checked
 from procurement.trace.models import (
     EventKind,
     PackageLevel,
@@ -43,10 +44,12 @@ class Shipped:
     at: datetime
 
 
-def _rows(boxes: list[NewPackage], cases: list[NewPackage]):
-    for p in boxes:
-        yield p.key, p.row, PackageLevel.BOX.value, 1, p.case_key
-    for p in cases:
+def _rows(checked: Checked):
+    """(key, row, level, boxes, case key) of every package: the boxes, then the cases."""
+    box = PackageLevel.BOX.value
+    for key, row, case_key in zip(checked.keys, checked.box_rows, checked.box_cases, strict=True):
+        yield key, row, box, 1, case_key
+    for p in checked.cases:
         yield p.key, p.row, PackageLevel.CASE.value, p.boxes, None
 
 
@@ -58,9 +61,7 @@ class Incoming:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def store(
-        self, boxes: list[NewPackage], cases: list[NewPackage], shipped: Shipped, limit: int
-    ) -> tuple[int, list[str]]:
+    def store(self, checked: Checked, shipped: Shipped, limit: int) -> tuple[int, list[str]]:
         raise NotImplementedError
 
 
@@ -69,52 +70,38 @@ PACKAGE_COLUMNS = (
     "shipment_line_id, first_event_at, last_event_at, updated_at"
 )
 EVENT_COLUMNS = "code, occurred_at, kind, org_id, shipment_line_id"
+COPY_CHUNK = 100_000  # rows formatted and sent to the server at a time
+NULL = "\\N"  # COPY's text format
 
 
 class PostgresIncoming(Incoming):
     """Optimistic: the packages and events are COPYed straight into their tables inside a
     savepoint; the primary key refuses a code shipped before. Only then are the codes staged
-    in a temporary table and joined with ``trace_packages`` to name every such code."""
+    in a temporary table and joined with ``trace_packages`` to name every such code.
 
-    def store(
-        self, boxes: list[NewPackage], cases: list[NewPackage], shipped: Shipped, limit: int
-    ) -> tuple[int, list[str]]:
+    The COPY data is text made by joining strings (``copy.write``), not ``write_row``: every
+    column but the code is the line's, so a box's row is its code and one shared tail; this
+    takes ~0.1 s for a million rows where ``write_row`` took ~12 s."""
+
+    def store(self, checked: Checked, shipped: Shipped, limit: int) -> tuple[int, list[str]]:
         ensure_partition(self.session, shipped.at)
         raw = self.session.connection().connection.driver_connection
-        p = _params(shipped)
-        at = p["at"]
         with raw.cursor() as cursor:
             cursor.execute("SAVEPOINT trace_copy")
             try:
                 with cursor.copy(f"COPY trace_packages ({PACKAGE_COLUMNS}) FROM STDIN") as copy:
-                    for code, _, level, count, case_code in _rows(boxes, cases):
-                        copy.write_row(
-                            (
-                                code,
-                                level,
-                                count,
-                                case_code,
-                                p["product"],
-                                p["batch"],
-                                p["expiry"],
-                                p["state"],
-                                p["org"],
-                                p["line"],
-                                at,
-                                at,
-                                at,
-                            )
-                        )
+                    for block in _package_blocks(checked, shipped):
+                        copy.write(block)
             except UniqueViolation:
                 cursor.execute("ROLLBACK TO SAVEPOINT trace_copy")
-                return self._shipped_before(raw, boxes, cases, limit)
+                return self._shipped_before(raw, checked, limit)
             cursor.execute("RELEASE SAVEPOINT trace_copy")
             with cursor.copy(f"COPY trace_events ({EVENT_COLUMNS}) FROM STDIN") as copy:
-                for row in _rows(boxes, cases):
-                    copy.write_row((row[0], at, p["kind"], p["org"], p["line"]))
+                for block in _event_blocks(checked, shipped):
+                    copy.write(block)
         return 0, []
 
-    def _shipped_before(self, raw, boxes, cases, limit: int) -> tuple[int, list[str]]:
+    def _shipped_before(self, raw, checked: Checked, limit: int) -> tuple[int, list[str]]:
         # Dropped first: a refused file's table lives on until its transaction ends.
         self.session.execute(text("DROP TABLE IF EXISTS pg_temp.trace_incoming"))
         self.session.execute(
@@ -127,8 +114,14 @@ class PostgresIncoming(Incoming):
             raw.cursor() as cursor,
             cursor.copy("COPY trace_incoming (code, row_no) FROM STDIN") as copy,
         ):
-            for row in _rows(boxes, cases):
-                copy.write_row(row[:2])
+            rows = [(key, row) for key, row, *_ in _rows(checked)]
+            for start in range(0, len(rows), COPY_CHUNK):
+                copy.write(
+                    "".join(
+                        f"{_copy_text(key)}\t{row}\n"
+                        for key, row in rows[start : start + COPY_CHUNK]
+                    )
+                )
         found = self.session.execute(
             text(
                 "SELECT i.code, count(*) OVER () FROM trace_incoming i "
@@ -139,11 +132,60 @@ class PostgresIncoming(Incoming):
         return (found[0][1] if found else 0), [code for code, _ in found]
 
 
+def _copy_text(value: str) -> str:
+    """``value`` as a column of COPY's text format (backslash escapes)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        value = (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value
+
+
+def _plain(keys: list[str]) -> bool:
+    """Whether no key needs escaping in COPY's text format (the usual case: digits)."""
+    joined = "".join(keys)
+    return not any(c in joined for c in "\\\t\n\r")
+
+
+def _package_blocks(checked: Checked, shipped: Shipped) -> Iterator[str]:
+    p = _params(shipped)
+    tail = (
+        f"{p['product']}\t{_copy_text(p['batch'])}\t{p['expiry'].isoformat()}\t{p['state']}\t"
+        f"{p['org']}\t{p['line']}\t{p['at']}\t{p['at']}\t{p['at']}\n"
+    )
+    box = f"\t{PackageLevel.BOX.value}\t1\t"
+    keys, cases = checked.keys, checked.box_cases
+    plain = _plain(keys) and not any(cases)
+    for start in range(0, len(keys), COPY_CHUNK):
+        chunk = slice(start, start + COPY_CHUNK)
+        if plain:  # no aggregation, nothing to escape: a row is its key and one shared tail
+            yield f"{box}{NULL}\t{tail}".join(keys[chunk]) + f"{box}{NULL}\t{tail}"
+        else:
+            yield "".join(
+                f"{_copy_text(key)}{box}{_copy_text(case) if case else NULL}\t{tail}"
+                for key, case in zip(keys[chunk], cases[chunk], strict=True)
+            )
+    level = f"\t{PackageLevel.CASE.value}\t"
+    if checked.cases:
+        yield "".join(f"{_copy_text(c.key)}{level}{c.boxes}\t{NULL}\t{tail}" for c in checked.cases)
+
+
+def _event_blocks(checked: Checked, shipped: Shipped) -> Iterator[str]:
+    p = _params(shipped)
+    tail = f"\t{p['at']}\t{p['kind']}\t{p['org']}\t{p['line']}\n"
+    keys = checked.keys + [c.key for c in checked.cases]
+    plain = _plain(keys)
+    for start in range(0, len(keys), COPY_CHUNK):
+        chunk = keys[start : start + COPY_CHUNK]
+        yield tail.join(chunk if plain else map(_copy_text, chunk)) + tail
+
+
 class SqliteIncoming(Incoming):
-    def store(
-        self, boxes: list[NewPackage], cases: list[NewPackage], shipped: Shipped, limit: int
-    ) -> tuple[int, list[str]]:
-        self.rows = list(_rows(boxes, cases))
+    def store(self, checked: Checked, shipped: Shipped, limit: int) -> tuple[int, list[str]]:
+        self.rows = list(_rows(checked))
         codes = [row[0] for row in self.rows]
         found: set[str] = set()
         for start in range(0, len(codes), SQLITE_CHUNK):

@@ -86,6 +86,44 @@ def test_a_registered_format_is_accepted_when_it_matches_whole(make_shipped, db_
     assert _count(db_session) == 2
 
 
+def test_codes_with_a_backslash_or_a_tab_are_stored_as_sent(make_shipped, db_session, clock):
+    # A registered format may allow what COPY's text format escapes (PostgreSQL's ingest).
+    shipped = make_shipped(packs=3)
+    trace.register_formats(
+        db_session,
+        product_id=shipped.world.contract.product_id,
+        prefix=None,
+        gtin=None,
+        pattern=r"Q[\\\t]?[0-9]{3}",
+        now=clock.now(),
+        actor=shipped.world.m,
+    )
+    codes = ("Q\\001", "Q\t002", "Q003")
+    _attach(db_session, clock, shipped, _rows(*codes))
+    db_session.expire_all()
+    stored = db_session.scalars(select(TracePackage.code).order_by(TracePackage.code)).all()
+    assert sorted(stored) == sorted(codes)
+    events = db_session.scalars(select(TraceEvent.code)).all()
+    assert sorted(events) == sorted(codes)
+
+
+def test_a_large_plain_file_is_stored_whole_and_refused_whole(make_shipped, db_session, clock):
+    # 5,000 码上放心 codes: the whole-list check and the bulk write; then a second line's file
+    # repeating one of them is refused by row and stores nothing.
+    first = make_shipped(packs=5000)
+    codes = [first.mashang(n) for n in range(5000)]
+    assert _attach(db_session, clock, first, _rows(*codes)).boxes == 5000
+    assert (_count(db_session), _count(db_session, TraceEvent)) == (5000, 5000)
+    assert db_session.get(TracePackage, codes[4321]).shipment_line_id == first.line.id
+    second = make_shipped(packs=5000, world=first.world)
+    again = [second.mashang(n) for n in range(5000, 9999)] + [codes[4321]]
+    with pytest.raises(CodesRefused) as error:
+        _attach(db_session, clock, second, _rows(*again))
+    db_session.rollback()
+    assert error.value.extra["errors"] == {f"row 5000: {codes[4321]}": ["already shipped"]}
+    assert (_count(db_session), _count(db_session, TraceEvent)) == (5000, 5000)
+
+
 @pytest.mark.parametrize(
     ("code", "wrong"),
     [

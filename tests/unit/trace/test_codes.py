@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from procurement.catalog.tabular import TableError
+from procurement.trace.checks import _row_by_row, check_rows
 from procurement.trace.codes import (
     MASHANG_CHECK_DIGITS_VERIFIED,
     CodeFormat,
@@ -15,11 +16,12 @@ from procurement.trace.codes import (
     ProductFormats,
     check_pattern,
     check_prefix,
+    kept_as_sent,
     lookup_key,
     normal_gtin,
     parse_code,
 )
-from procurement.trace.files import CodeRow, read_codes
+from procurement.trace.files import MAX_CODES_PER_FILE, CodeRow, read_codes
 
 PRODUCT = ProductFormats("X", prefix="8123456", gtin="07032069804988", pattern=r"ZY[0-9]{10}")
 LINE = LineFacts("B1", date(2027, 12, 31))
@@ -87,3 +89,59 @@ def test_a_csv_needs_the_code_column_and_reads_cases():
         read_codes("c.csv", b"serial\nA1\n")
     with pytest.raises(TableError):
         read_codes("c.txt", b"\n\n")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "81234560000000000001",  # 码上放心 of the product
+        "91234560000000000001",  # another prefix
+        "8123456000000000001",  # 19 digits
+        "812345600000000000011",  # 21 digits
+        "8123456000000000000١",  # a non-ASCII digit
+        "ZY0000000001",  # registered
+        "ZY00000000011",  # registered, one digit too many
+        "(01)07032069804988(21)S1(10)B1(17)271231",  # GS1: never kept as sent
+        "010703206980498821S1",
+    ],
+)
+def test_the_whole_file_test_accepts_only_codes_parse_code_keeps_as_sent(code):
+    kept = bool(kept_as_sent(PRODUCT)(code))
+    try:
+        parsed = parse_code(code, PRODUCT, LINE)
+    except CodeRefused:
+        assert not kept
+        return
+    assert not kept or parsed.key == code
+    assert kept == (parsed.format != CodeFormat.GS1)
+
+
+def test_a_product_without_mashang_or_registered_format_has_no_whole_file_test():
+    assert kept_as_sent(ProductFormats("G", gtin="07032069804988")) is None
+    assert kept_as_sent(ProductFormats("P", prefix="8123456"))("81234560000000000009")
+
+
+def _file(*codes: str) -> list[CodeRow]:
+    return [CodeRow(n, code) for n, code in enumerate(codes, start=2)]
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [
+        ("81234560000000000001", "81234560000000000002", "ZY0000000003"),  # plain: whole lists
+        ("81234560000000000001", "81234560000000000001", "ZY0000000003"),  # a repeat
+        ("81234560000000000001", "91234560000000000002", "ZY0000000003"),  # another product
+        ("81234560000000000001", "(01)07032069804988(21)S1(10)B1(17)271231", "ZY0000000003"),
+    ],
+)
+def test_a_file_checked_by_whole_lists_gives_what_the_row_by_row_check_gives(codes):
+    rows = _file(*codes)
+    assert check_rows(rows, PRODUCT, LINE, packs=3) == _row_by_row(rows, PRODUCT, LINE, 3)
+
+
+def test_a_text_file_holds_at_most_max_codes_per_file_codes():
+    codes = "\n".join(f"8123456{n:013d}" for n in range(MAX_CODES_PER_FILE))
+    assert len(read_codes("c.txt", f"\n{codes}\n\n".encode())) == MAX_CODES_PER_FILE
+    with pytest.raises(TableError) as error:
+        read_codes("c.txt", f"\n{codes}\n\nX\n".encode())
+    assert error.value.errors[0].row == MAX_CODES_PER_FILE + 3  # the line of the code too many
