@@ -7,14 +7,14 @@ million-code ingest (docs/trace_codes_scale.md). ``product_id`` and ``holder_org
 key for the same reason. The index on the column stays (a line's codes).
 
 Revision ID: b7e3c1a9d5f2
-Revises: d6419a36d6b5
+Revises: a7c1e3b5d9f2
 Create Date: 2026-12-02 12:20:00
 """
 
 from alembic import op
 
 revision = "b7e3c1a9d5f2"
-down_revision = "d6419a36d6b5"
+down_revision = "a7c1e3b5d9f2"
 branch_labels = None
 depends_on = None
 
