@@ -9,12 +9,12 @@ from flask.views import MethodView
 from procurement.listing import services
 from procurement.listing.rules import ListingRules
 from procurement.listing.schemas import (
-    ListingDecisionSchema,
     ListingArgs,
+    ListingDecisionSchema,
+    ListingRequestArgs,
     ListingRequestInSchema,
     ListingRequestSchema,
     ListingSchema,
-    ListingRequestArgs,
 )
 from procurement.web.api import Blueprint
 from procurement.web.auth import api_actor

@@ -36,8 +36,8 @@ class ListingChecksFailed(RuleViolation):
     title = N_("Listing checks failed")
     when = N_("A listing request is approved while one of its checks fails.")
     template = N_(
-        "Listing request {request_id} cannot be approved: {failed_shown}. Reject it, or ask "
-        "for a new request at an allowed price."
+        "Listing request {request_id} cannot be approved: {failed_count} of its checks fail "
+        "(see each check's figures). Reject it, or ask for a new request at an allowed price."
     )
 
 
