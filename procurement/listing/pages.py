@@ -44,6 +44,11 @@ CHECK_LABELS = {
     "unsupplied_region": _l("A winner where it does not supply (at most the multiple)"),
     "non_winning": _l("A non-winning product of a VBP generic name (flag above the multiple)"),
 }
+CHECK_SHORT = {
+    "lowest_on_record": _l("Lowest on record"),
+    "unsupplied_region": _l("Unsupplied region"),
+    "non_winning": _l("Non-winning"),
+}
 STATUS_LABELS = {
     "pass": _l("Pass"),
     "fail": _l("Fail"),
@@ -111,6 +116,7 @@ def listing_check(check: dict) -> dict:
         "code": check["code"],
         "status": check["status"],
         "name": str(CHECK_LABELS.get(check["code"], check["code"])),
+        "short": str(CHECK_SHORT.get(check["code"], check["code"])),
         "status_label": str(STATUS_LABELS.get(check["status"], check["status"])),
         "badge": BADGES.get(check["status"], ""),
         "summary": summary(check),
