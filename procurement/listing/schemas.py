@@ -29,7 +29,6 @@ class ListingRequestInSchema(Schema):
     )
     unit_price = StrictDecimal(
         required=True,
-        validate=validate.Range(min=0, min_inclusive=False),
         metadata={"description": "Yuan per smallest unit (tablet, vial ...), 4 places at most."},
     )
     evidence = fields.String(required=True, validate=validate.Length(min=1, max=MAX_EVIDENCE_CHARS))

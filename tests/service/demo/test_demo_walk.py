@@ -211,5 +211,7 @@ def test_the_demo_lists_a_product_and_leaves_a_request_above_one_and_a_half_time
         assert failed["status"] == "fail"
         winning, limit = Decimal(failed["params"]["winning"]), Decimal(failed["params"]["limit"])
         assert limit == (winning * Decimal("1.5")).quantize(Decimal("0.0001"), ROUND_HALF_UP)
-        assert requests[1].unit_price == (winning * Decimal("1.6")).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        assert requests[1].unit_price == (winning * Decimal("1.6")).quantize(
+            Decimal("0.0001"), ROUND_HALF_UP
+        )
         assert session.scalar(select(Listing.generic_name)) == "复方丹参滴丸"
