@@ -98,3 +98,14 @@ def test_the_outcome_is_the_worst_status():
     assert outcome([{"status": "pass"}, {"status": "flag"}]) == "flag"
     assert outcome([{"status": "flag"}, {"status": "fail"}]) == "fail"
     assert outcome([{"status": "not_applicable"}, {"status": "pass"}]) == "pass"
+
+
+def test_the_settings_refuse_bad_listing_rules_at_start():
+    from procurement.settings import SettingsError, load_settings
+
+    settings = load_settings({"ENV": "testing"}, environ={})
+    assert settings["LISTING_RULES"]["unsupplied_region_price_multiple"] == "1.5"
+    with pytest.raises(SettingsError, match="LISTING_RULES"):
+        load_settings(
+            {"ENV": "testing", "LISTING_RULES": {"non_winning_price_multiple": "0"}}, environ={}
+        )
