@@ -11,11 +11,11 @@ from procurement.listing.presenting import region_text, summary
 from procurement.listing.rules import CHECKS, FAIL, FLAG, PASS, STATUSES, outcome
 from procurement.listing.services.listings import MAX_SEARCH_CHARS
 from procurement.listing.services.requests import MAX_EVIDENCE_CHARS, MAX_REASON_CHARS
-from procurement.web.api import Schema, StrictDecimal
+from procurement.web.api import DECIMAL_PATTERN, Schema, StrictDecimal
 
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
-DECIMAL = {"type": "string", "format": "decimal"}
+DECIMAL = {"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN}
 PROVINCE = validate.Regexp(r"^[1-8]\d0000$", error="A province-level code such as 320000.")
 
 
