@@ -17,6 +17,7 @@ from sqlalchemy import select
 from procurement.auth.models import Organization, User
 from procurement.auth.services import actor_of
 from procurement.catalog import services as catalog
+from procurement.listing import models as listing_models
 from procurement.listing import services as listing
 from procurement.listing.rules import ListingRules
 from tests.fixtures.listing import build_win
@@ -128,3 +129,54 @@ def test_the_regulator_rejects_a_request_above_one_and_a_half_times_the_winning_
         == "fail"
     )
     _both_sizes(page, screenshot, "listing-manufacturer-rejected")
+
+
+def test_anyone_finds_an_active_listing_by_generic_name_on_a_phone(
+    page, live_user, live_db, live_clock, screenshot
+):
+    regulator = live_user("regulator")
+    maker = live_user("manufacturer", region_code="320000")
+    hospital = live_user("hospital", region_code="310101")
+    request_id, _ = _seed(live_db, live_clock, regulator, maker, hospital)
+    with live_db() as session:
+        reg = actor_of(session.get(User, regulator.user_id))
+        listing.reject_request(
+            session,
+            request_id=request_id,
+            reason="x",
+            rules=ListingRules(),
+            now=live_clock.now(),
+            actor=reg,
+        )
+        product_id = session.get(listing_models.ListingRequest, request_id).product_id
+        request = listing.file_listing_request(
+            session,
+            product_id=product_id,
+            region_code="320000",
+            unit_price=Decimal("0.2900"),
+            evidence="不高于中选价1.5倍",
+            rules=ListingRules(),
+            now=live_clock.now(),
+            actor=actor_of(session.get(User, maker.user_id)),
+        )
+        approved = listing.approve_request(
+            session,
+            request_id=request.id,
+            reason=None,
+            rules=ListingRules(),
+            now=live_clock.now(),
+            actor=reg,
+        )
+        listing_id = approved.listing.id
+    page.set_viewport_size(PHONE)
+    page.goto("/public/listings")
+    page.get_by_label("通用名或商品名").fill("代文")
+    with page.expect_navigation():
+        page.get_by_role("button", name="筛选").click()
+    row = page.locator(f"tr[data-listing='{listing_id}']")
+    assert "¥0.2900" in row.inner_text()
+    assert "江苏省" in row.inner_text()
+    _both_sizes(page, screenshot, "listing-public")
+    with page.expect_download() as download:
+        page.get_by_test_id("export-csv").click()
+    assert "0.2900" in download.value.path().read_text(encoding="utf-8-sig")
