@@ -17,6 +17,7 @@ AREAS = (
     "bidding",
     "award",
     "contracts",
+    "listing",
     "orders",
     "trace",
     "settlement",

@@ -114,6 +114,18 @@ def validate(settings: dict[str, Any]) -> None:
     if url and not url.startswith(("sqlite", "postgresql")):
         raise SettingsError("DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
     _check_job_queue(settings)
+    _check_listing_rules(settings.get("LISTING_RULES"))
+
+
+def _check_listing_rules(raw: Any) -> None:
+    from procurement.listing.rules import ListingRules
+
+    if raw is not None and not isinstance(raw, dict):
+        raise SettingsError("LISTING_RULES must be a table of named multiples")
+    try:
+        ListingRules.from_mapping(raw)
+    except ValueError as error:
+        raise SettingsError(f"LISTING_RULES: {error}") from error
 
 
 def _check_job_queue(settings: dict[str, Any]) -> None:

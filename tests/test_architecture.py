@@ -41,8 +41,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "procurement"
 # Upstream order: an area may import only areas to its left (and itself). auth and audit may
 # import each other (the audit trail records an actor; the auth services record events).
 ORDER = [
-    *("auth", "audit", "events", "catalog", "bidding", "award"),
-    *("contracts", "orders", "trace", "settlement", "compliance", "simulation", "portal"),
+    *("auth", "audit", "events", "catalog", "bidding", "award", "contracts", "listing"),
+    *("orders", "trace", "settlement", "compliance", "simulation", "portal"),
 ]
 PEERS = {"auth": {"audit"}, "audit": {"auth"}}
 SHARED = {"core", "web", "db", "settings", "migrate", "models", "cli", "jobs"}

@@ -23,6 +23,7 @@ from procurement.core.clock import FrozenClock
 from procurement.db import make_engine, make_session_factory
 from procurement.demo import brands, data, walk
 from procurement.demo.errors import DemoExists
+from procurement.demo.listing import file_listing_requests
 from procurement.demo.oversight import Oversight
 from procurement.demo.summary import Summary, summarize
 from procurement.demo.world import (
@@ -199,6 +200,11 @@ def _walk(
             str,
         )
     this_year = _this_year(stages, session, world, rng, tender, last_watch, today=today)
+    stages.run(
+        "listing requests",
+        lambda: file_listing_requests(session, world),
+        lambda n: f"{n} filed, one pending above 1.5x the winning price",
+    )
     stages.run(
         f"{this.code} yesterday",
         lambda: this_year.present(today - timedelta(days=1)),

@@ -226,6 +226,11 @@ LABELS: dict[str, dict[str, object]] = {
         "delivered": _l("Delivered"),
         "failed": _l("Failed"),
     },
+    "procurement.listing.models.RequestStatus": {
+        "pending": _l("Pending"),
+        "approved": _l("Approved"),
+        "rejected": _l("Rejected"),
+    },
     "procurement.jobs.models.JobStatus": {
         "queued": _l("Queued"),
         "running": _l("Running"),

@@ -4,7 +4,7 @@ agree with the API's, and the same seed gives the same figures."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from click.testing import CliRunner
@@ -194,3 +194,24 @@ def test_a_kept_database_that_holds_the_demo_is_refused_with_a_hint(demo_run):
     result = CliRunner().invoke(cli, ["demo", "--keep", "--database-url", url, "--scale", SCALE])
     assert result.exit_code == 1
     assert "already holds the demo" in result.output
+
+
+def test_the_demo_lists_a_product_and_leaves_a_request_above_one_and_a_half_times_pending(
+    demo_run,
+):
+    from procurement.listing.models import Listing, ListingRequest, RequestStatus
+
+    url, output = demo_run
+    assert "listing requests" in output
+    with make_session_factory(make_engine(url))() as session:
+        requests = session.scalars(select(ListingRequest).order_by(ListingRequest.id)).all()
+        assert [r.status for r in requests] == [RequestStatus.APPROVED, RequestStatus.PENDING]
+        checks = {c["code"]: c for c in requests[1].checks}
+        failed = checks["unsupplied_region"]
+        assert failed["status"] == "fail"
+        winning, limit = Decimal(failed["params"]["winning"]), Decimal(failed["params"]["limit"])
+        assert limit == (winning * Decimal("1.5")).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        assert requests[1].unit_price == (winning * Decimal("1.6")).quantize(
+            Decimal("0.0001"), ROUND_HALF_UP
+        )
+        assert session.scalar(select(Listing.generic_name)) == "复方丹参滴丸"
