@@ -5,7 +5,7 @@
 regulator's decision; ``listings``: the active listing prices, ended when replaced.
 
 Revision ID: ad900f8f3857
-Revises: d6419a36d6b5
+Revises: b7e3c1a9d5f2
 Create Date: 2026-12-02 12:13:12.284733
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import procurement.db
 
 revision = "ad900f8f3857"
-down_revision = "d6419a36d6b5"
+down_revision = "b7e3c1a9d5f2"
 branch_labels = None
 depends_on = None
 
