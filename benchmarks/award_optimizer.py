@@ -6,7 +6,7 @@ sourcing; and (issue 19, only when asked: `--cases d`) (d) 60 lots, 10 winners, 
 single sourcing, drawn by `make_big_lot` (numpy; the buyers and brand supplies as columns,
 `Buyers`/`Supplies`) in a process pool before the clock starts. The allocations come back as
 `Lines` (columns read as `Allocation`s); for case d the time to read five lots' allocations
-as dataclasses is printed apart (what a caller storing them pays, about 1 s a lot).
+as dataclasses is printed apart (what a caller storing them pays: 3-5 s a lot, shared machine).
 
 For each case it prints model-build time, solve time, the proven gap (against the
 strongest bound the optimizer proved: the LP relaxation, the packing search of region sourcing or
