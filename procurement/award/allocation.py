@@ -6,8 +6,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from typing import Any
+
+from procurement.award.columns import Columns, columns_of
 
 GRANULARITIES = ("single", "region", "split")
 BACKENDS = ("auto", "pulp", "highspy")
@@ -47,6 +51,22 @@ class Hospital:
     quantity: int
 
 
+class Buyers(Columns[Hospital]):
+    """Many buyers (hospitals or any buyer organization) as columns: ids, regions, quantities
+    (`hospital_columns` reads them without objects)."""
+
+    kind = Hospital
+    names = ("id", "region", "quantity")
+
+
+def hospital_columns(
+    hospitals: Sequence[Hospital],
+) -> tuple[Sequence[str], Sequence[str], Sequence[int]]:
+    """(ids, regions, quantities) of the buyers."""
+    ids, regions, quantities = columns_of(hospitals, Buyers)
+    return ids, regions, quantities
+
+
 @dataclass(frozen=True)
 class FixedSupply:
     """Volume fixed before optimizing (brand reports, RULES.md 10): `winner_id` supplies
@@ -56,6 +76,21 @@ class FixedSupply:
     region: str
     winner_id: str
     quantity: int
+
+
+class Supplies(Columns[FixedSupply]):
+    """Many fixed supplies as columns (`supply_columns` reads them without objects)."""
+
+    kind = FixedSupply
+    names = ("hospital_id", "region", "winner_id", "quantity")
+
+
+def supply_columns(
+    fixed: Sequence[FixedSupply],
+) -> tuple[Sequence[str], Sequence[str], Sequence[str], Sequence[int]]:
+    """(hospital ids, regions, winner ids, quantities) of the fixed supplies."""
+    hospital_ids, regions, winner_ids, quantities = columns_of(fixed, Supplies)
+    return hospital_ids, regions, winner_ids, quantities
 
 
 @dataclass(frozen=True)
@@ -71,41 +106,57 @@ class AllocationProblem:
 
     lot_id: str
     winners: tuple[Winner, ...]
-    hospitals: tuple[Hospital, ...]
+    hospitals: Sequence[Hospital]  # a tuple, or `Buyers` (columns) for very many buyers
     granularity: str = "single"
     min_share: Decimal = Decimal(0)
     max_share: Decimal = Decimal(1)
     unit: str = "units"
     reserves: tuple[Winner, ...] = ()
     every_winner_gets_a_region: bool = False
-    fixed: tuple[FixedSupply, ...] = ()
+    fixed: Sequence[FixedSupply] = ()  # a tuple, or `Supplies` (columns)
 
     def __post_init__(self) -> None:
         if self.granularity not in GRANULARITIES:
             raise ValueError(f"granularity must be one of {GRANULARITIES}")
-        ids = [w.id for w in self.winners + self.reserves]
-        if len(set(ids)) != len(ids):
+        winner_ids = [w.id for w in self.winners + self.reserves]
+        if len(set(winner_ids)) != len(winner_ids):
             raise ValueError("winner and reserve ids must be unique")
-        if len({h.id for h in self.hospitals}) != len(self.hospitals):
+        ids, _, quantities = hospital_columns(self.hospitals)
+        if len(set(ids)) != len(ids):
             raise ValueError("hospital ids must be unique")
-        if any(h.quantity < 0 for h in self.hospitals) or any(
+        if (quantities and min(quantities) < 0) or any(
             w.capacity < 0 for w in self.winners + self.reserves
         ):
             raise ValueError("quantities and capacities must be non-negative ints")
-        known, listed = {w.id for w in self.winners}, {h.id for h in self.hospitals}
-        if any(
-            f.quantity <= 0 or f.winner_id not in known or f.hospital_id not in listed
-            for f in self.fixed
+        known = {w.id for w in self.winners}
+        f_hospitals, _, f_winners, f_quantities = supply_columns(self.fixed)
+        if self.fixed and (
+            min(f_quantities) <= 0
+            or not known.issuperset(f_winners)
+            or not set(ids).issuperset(f_hospitals)
         ):
             raise ValueError("fixed quantities: positive, by a winner, to a listed hospital")
 
     @property
     def total_quantity(self) -> int:
         """The lot's whole agreed volume: hospitals' open quantities and the fixed ones."""
-        return sum(h.quantity for h in self.hospitals) + sum(f.quantity for f in self.fixed)
+        return sum(hospital_columns(self.hospitals)[2]) + sum(supply_columns(self.fixed)[3])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (to a worker process) with the buyers and fixed supplies as columns: a lot
+        of 200,000 buyers may fix 10^5 supplies, slow to pickle and unpickle as objects."""
+        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        state["hospitals"] = Buyers(*hospital_columns(self.hospitals))
+        state["fixed"] = Supplies(*supply_columns(self.fixed)) if self.fixed else ()
+        return (_unpickle_problem, (state,))
 
     def fixed_of(self, winner_id: str) -> int:
-        return sum(f.quantity for f in self.fixed if f.winner_id == winner_id)
+        _, _, winners, quantities = supply_columns(self.fixed)
+        return sum(q for w, q in zip(winners, quantities, strict=True) if w == winner_id)
+
+
+def _unpickle_problem(state: dict[str, Any]) -> AllocationProblem:
+    return AllocationProblem(**state)
 
 
 @dataclass(frozen=True)
@@ -190,7 +241,7 @@ class AllocationResult:
     lot_id: str
     status: str
     proven_optimal: bool = False
-    allocations: tuple[Allocation, ...] = ()
+    allocations: Sequence[Allocation] = ()  # a tuple, or the optimizer's `Lines` (columns)
     winner_totals: tuple[WinnerTotal, ...] = ()
     objective: Decimal | None = None
     lp_bound: Decimal | None = None

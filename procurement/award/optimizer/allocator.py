@@ -24,7 +24,6 @@ from procurement.award.optimizer.check import (
     CompactPlan,
     column_quantities,
     compact_plan,
-    expand_allocations,
     plan_objective,
     region_backups,
     violations,
@@ -39,6 +38,7 @@ from procurement.award.optimizer.highs import (
     solve_direct,
     solve_single_by_rounding,
 )
+from procurement.award.optimizer.lines import Lines
 from procurement.award.optimizer.model import Model, build_model
 from procurement.award.optimizer.pulp_backend import solve_pulp
 from procurement.award.optimizer.region import solve_region
@@ -80,7 +80,7 @@ def _expand(
 ) -> AllocationResult:
     if plan is None:
         return result
-    return dataclasses.replace(result, allocations=expand_allocations(problem, plan))
+    return dataclasses.replace(result, allocations=Lines(problem, plan))
 
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}

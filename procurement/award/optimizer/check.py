@@ -16,7 +16,13 @@ from decimal import Decimal
 
 import numpy as np
 
-from procurement.award.allocation import Allocation, AllocationProblem, Winner, WinnerTotal
+from procurement.award.allocation import (
+    Allocation,
+    AllocationProblem,
+    Winner,
+    WinnerTotal,
+    hospital_columns,
+)
 from procurement.award.optimizer.model import Model
 from procurement.core.messages import N_, Message
 from procurement.core.money import line_total, round_ratio
@@ -29,7 +35,8 @@ class CompactPlan:
     """One lot's allocations as arrays, in (hospital id, winner id) order.
 
     `hospital_pos` indexes `problem.hospitals`, `winner` indexes `winners`; `fen` is each line's
-    amount in fen; `reason` indexes `reasons`."""
+    amount in fen; `reason` indexes `reasons`; where `needed` is >= 0 the line's reason quotes it
+    (`line_reason`: filled when the line is read, not one text per hospital in the worker)."""
 
     winners: tuple[Winner, ...]
     hospital_pos: np.ndarray
@@ -39,6 +46,25 @@ class CompactPlan:
     reason: np.ndarray
     reasons: list[str]
     fixed: np.ndarray | None = None  # per line, units fixed by brand reports (None: none)
+    needed: np.ndarray | None = None  # per line, the quantity its reason quotes (-1: none)
+
+
+def line_reason(reasons: list[str], r: int, needed: int) -> str:
+    """Reason `r` of the table, with the line's `needed` filled in when it quotes one."""
+    text = reasons[r]
+    if needed < 0 or not isinstance(text, Message):
+        return text
+    return _with_needed(text, needed)
+
+
+def _with_needed(text: Message, needed: int) -> Message:
+    params = dict(text.params)
+    inner = params.get("reason")
+    if isinstance(inner, Message):  # a reserve's reason wraps the quoting one
+        params["reason"] = _with_needed(inner, needed)
+    else:
+        params["needed"] = f"{needed:,}"
+    return Message(text.template, **params)
 
 
 def column_quantities(model: Model, values: np.ndarray) -> np.ndarray:
@@ -145,7 +171,7 @@ def compact_plan(model: Model, qty: np.ndarray, totals: list[int]) -> CompactPla
     member hospital of a region gets its whole volume), in hospital id then winner id order."""
     nz = np.nonzero(qty)[0]
     col_u, col_w, col_q = model.col_unit[nz], model.col_winner[nz], qty[nz]
-    reason_code, reasons = _reasons(model, col_u, col_w, col_q, totals)
+    reason_code, reasons, needed = _reasons(model, col_u, col_w, col_q, totals)
     assert model.member_start is not None
     assert model.member_pos is not None
     start, pos = model.member_start, model.member_pos
@@ -156,7 +182,7 @@ def compact_plan(model: Model, qty: np.ndarray, totals: list[int]) -> CompactPla
         line_col = np.repeat(np.arange(nz.size), count)
         offset = np.arange(line_col.size) - np.repeat(np.cumsum(count) - count, count)
         hospital_pos = pos[start[col_u][line_col] + offset]
-        member_qty = np.array([h.quantity for h in model.problem.hospitals], dtype=np.int64)
+        member_qty = np.array(hospital_columns(model.problem.hospitals)[2], dtype=np.int64)
         quantity = member_qty[hospital_pos]
     winner = col_w[line_col]
     id_rank = np.argsort(np.argsort([w.id for w in model.winners], kind="stable"), kind="stable")
@@ -171,6 +197,7 @@ def compact_plan(model: Model, qty: np.ndarray, totals: list[int]) -> CompactPla
         fen=line_fen(quantity, winner, model.winners),
         reason=reason_code[line_col][order].astype(np.int64),
         reasons=reasons,
+        needed=needed[line_col][order].astype(np.int64),
     )
 
 
@@ -180,20 +207,21 @@ def expand_allocations(problem: AllocationProblem, plan: CompactPlan) -> tuple[A
     winners, reasons = plan.winners, plan.reasons
     out = []
     fixed = plan.fixed.tolist() if plan.fixed is not None else [0] * plan.quantity.size
-    for p, w, q, f, r, b in zip(
+    needed = plan.needed.tolist() if plan.needed is not None else [-1] * plan.quantity.size
+    for p, w, q, f, r, b, n in zip(
         plan.hospital_pos.tolist(),
         plan.winner.tolist(),
         plan.quantity.tolist(),
         plan.fen.tolist(),
         plan.reason.tolist(),
         fixed,
+        needed,
         strict=True,
     ):
         h, winner = hospitals[p], winners[w]
+        text = line_reason(reasons, r, n)
         out.append(
-            Allocation(
-                h.id, h.region, winner.id, q, winner.price, Decimal(f).scaleb(-2), reasons[r], b
-            )
+            Allocation(h.id, h.region, winner.id, q, winner.price, Decimal(f).scaleb(-2), text, b)
         )
     return tuple(out)
 
@@ -204,8 +232,9 @@ def plan_objective(plan: CompactPlan) -> Decimal:
 
 def _reasons(
     model: Model, col_u: np.ndarray, col_w: np.ndarray, col_q: np.ndarray, totals: list[int]
-) -> tuple[np.ndarray, list[str]]:
-    """A reason per column, as (code per column, table of distinct texts); see `_reason` of the
+) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """A reason per column, as (code per column, table of distinct texts, the quantity the text
+    quotes per column or -1: "this needs {needed}" is filled when read); see `_reason` of the
     scalar rules: only eligible / cheapest / moved by capacity or share / split / kept for the
     minimum share / kept for 'every winner a region' / moved to fit single sourcing."""
     n_w = len(model.winners)
@@ -223,32 +252,42 @@ def _reasons(
     def code(text: str) -> int:
         return table.setdefault(text, len(table))
 
-    out = np.empty(col_u.size, dtype=np.int64)
+    # The text depends on few things: the winner, the cheapest eligible one (or the region when
+    # it is the only one) and the quantity only where the text quotes it; one text per key.
     r = unit_r[col_u]
-    c_of = cheapest[r]
-    for k, (w, c, n_el, region_u, q) in enumerate(
-        zip(
-            col_w.tolist(),
-            c_of.tolist(),
-            n_eligible[r].tolist(),
-            col_u.tolist(),
-            col_q.tolist(),
-            strict=True,
-        )
-    ):
+    c_of, n_el = cheapest[r], n_eligible[r]
+    exact_cheaper = np.array(
+        [[prices[c] < prices[w] for c in range(n_w)] for w in range(n_w)], dtype=bool
+    ).reshape(n_w, n_w)
+    spare = np.array(model.upper, np.int64) - np.array(totals, np.int64)
+    moved = (n_el != 1) & exact_cheaper[col_w, c_of]
+    quoted = moved & (col_q > spare[c_of])
+    kept = (np.array(totals, np.int64)[col_w] - col_q) < np.array(model.lower, np.int64)[col_w]
+    kind = np.where(n_el == 1, 3, np.where(quoted, 2, np.where(moved & kept, 1, 0)))
+    where = np.where(n_el == 1, r, c_of)
+    if not col_u.size:
+        return np.empty(0, dtype=np.int64), [], np.empty(0, dtype=np.int64)
+    span = max(len(codes), n_w) + 1
+    keys = (kind * n_w + col_w) * span + where
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    text_code = np.empty(first.size, dtype=np.int64)
+    for key_index in np.argsort(first, kind="stable").tolist():  # texts in line order
+        k = int(first[key_index])
+        w, c, region_u, q = int(col_w[k]), int(c_of[k]), int(col_u[k]), int(col_q[k])
         winner = model.winners[w]
-        if n_el == 1:
+        if n_el[k] == 1:
             text = Message(
                 "only eligible supplier in region {region}", region=model.unit_region[region_u]
             )
-        elif not prices[c] < prices[w]:
+        elif not moved[k]:
             text = _cheapest(winner)
         else:
-            text = _moved(model, w, q, totals, c, unit)
+            text = _moved(model, w, q, totals, c, unit, quote=False)
         if winner.id in model.reserve_ids:
             text = Message("reserve bidder (fallback): {reason}", reason=text)
-        out[k] = code(text)
-    return out, list(table)
+        text_code[key_index] = code(text)
+    out: np.ndarray = text_code[inverse.reshape(-1)]
+    return out, list(table), np.where(quoted, col_q, -1)
 
 
 def _cheapest(winner: Winner) -> Message:
@@ -259,7 +298,11 @@ def _cheapest(winner: Winner) -> Message:
     )
 
 
-def _moved(model: Model, w: int, q: int, totals: list[int], c: int, unit: str) -> Message:
+def _moved(
+    model: Model, w: int, q: int, totals: list[int], c: int, unit: str, quote: bool = True
+) -> Message:
+    """The reason of a line not at the cheapest eligible winner c; without `quote`, "this needs"
+    is left as "{needed}" (the line fills it: `line_reason`)."""
     cheap = model.winners[c]
     spare = model.upper[c] - totals[c]
     if q > spare:
@@ -279,7 +322,7 @@ def _moved(model: Model, w: int, q: int, totals: list[int], c: int, unit: str) -
             price=cheap.basis,
             spare=f"{spare:,}",
             unit=unit,
-            needed=f"{q:,}",
+            **({"needed": f"{q:,}"} if quote else {}),
         )
     if not model.binary:
         return Message(

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from procurement.award.allocation import AllocationProblem
+from procurement.award.allocation import AllocationProblem, hospital_columns, supply_columns
 from procurement.award.optimizer.check import CompactPlan, line_fen
 from procurement.award.optimizer.model import Model
 from procurement.core.messages import Message
@@ -40,8 +40,10 @@ def open_factor(problem: AllocationProblem) -> float:
     if not problem.fixed:
         return 1.0
     winners = {w.id: w for w in problem.winners}
-    fixed = sum(float(winners[f.winner_id].basis) * f.quantity for f in problem.fixed)
-    return _factor(problem, fixed, sum(h.quantity for h in problem.hospitals))
+    _, _, f_winners, f_quantities = supply_columns(problem.fixed)
+    basis = {w_id: float(w.basis) for w_id, w in winners.items()}
+    fixed = sum(basis[w] * q for w, q in zip(f_winners, f_quantities, strict=True))
+    return _factor(problem, fixed, sum(hospital_columns(problem.hospitals)[2]))
 
 
 def _factor(problem: AllocationProblem, fixed: float, open_volume: int) -> float:
@@ -68,11 +70,12 @@ def add_fixed(model: Model, plan: CompactPlan) -> CompactPlan:
     if not problem.fixed:
         return plan
     assert model.hospital_rank is not None
-    position = {h.id: i for i, h in enumerate(problem.hospitals)}
+    position = {h: i for i, h in enumerate(hospital_columns(problem.hospitals)[0])}
     slot = {w.id: i for i, w in enumerate(model.winners)}
-    f_pos = np.array([position[f.hospital_id] for f in problem.fixed], np.int64)
-    f_win = np.array([slot[f.winner_id] for f in problem.fixed], np.int64)
-    f_qty = np.array([f.quantity for f in problem.fixed], np.int64)
+    f_hospitals, _, f_winners, f_quantities = supply_columns(problem.fixed)
+    f_pos = np.array([position[h] for h in f_hospitals], np.int64)
+    f_win = np.array([slot[w] for w in f_winners], np.int64)
+    f_qty = np.array(f_quantities, np.int64)
     id_rank = np.argsort(np.argsort([w.id for w in model.winners], kind="stable"), kind="stable")
     n_w = len(model.winners)
     pos = np.concatenate([plan.hospital_pos, f_pos])
@@ -85,6 +88,9 @@ def add_fixed(model: Model, plan: CompactPlan) -> CompactPlan:
     reasons = [*plan.reasons, Message("brand report: supplied directly to this hospital")]
     reason = np.full(keys.size, len(reasons) - 1, np.int64)
     reason[line[: plan.quantity.size]] = plan.reason
+    needed = np.full(keys.size, -1, np.int64)
+    if plan.needed is not None:
+        needed[line[: plan.quantity.size]] = plan.needed
     hospital_pos, winner = np.empty(keys.size, np.int64), np.empty(keys.size, np.int64)
     hospital_pos[line], winner[line] = pos, win
     return CompactPlan(
@@ -96,10 +102,15 @@ def add_fixed(model: Model, plan: CompactPlan) -> CompactPlan:
         reason=reason,
         reasons=reasons,
         fixed=fixed,
+        needed=needed,
     )
 
 
 def fixed_cost(problem: AllocationProblem) -> Decimal:
     """The fixed supplies at the optimizer's cost (a constant the solver never sees)."""
     basis = {w.id: w.basis for w in problem.winners}
-    return sum((Decimal(f.quantity) * basis[f.winner_id] for f in problem.fixed), Decimal(0))
+    per_winner: dict[str, int] = {}
+    _, _, f_winners, f_quantities = supply_columns(problem.fixed)
+    for w, q in zip(f_winners, f_quantities, strict=True):
+        per_winner[w] = per_winner.get(w, 0) + q
+    return sum((Decimal(q) * basis[w] for w, q in sorted(per_winner.items())), Decimal(0))

@@ -16,7 +16,13 @@ from decimal import Decimal
 
 import numpy as np
 
-from procurement.award.allocation import AllocationProblem, Hospital, Winner
+from procurement.award.allocation import (
+    AllocationProblem,
+    Hospital,
+    Winner,
+    hospital_columns,
+    supply_columns,
+)
 
 
 @dataclass
@@ -27,7 +33,6 @@ class Model:
     unit_ids: list[str]
     unit_region: list[str]
     unit_qty: np.ndarray
-    unit_members: list[list[Hospital]]
     col_unit: np.ndarray
     col_winner: np.ndarray
     lower: list[int]
@@ -40,6 +45,17 @@ class Model:
     member_start: np.ndarray | None = None
     member_pos: np.ndarray | None = None
     hospital_rank: np.ndarray | None = None
+
+    @property
+    def unit_members(self) -> list[list[Hospital]]:
+        """The hospitals of each unit (built on demand: tests and diagnostics only)."""
+        if self.member_start is None or self.member_pos is None:
+            return []
+        hospitals, start, pos = self.problem.hospitals, self.member_start, self.member_pos
+        return [
+            [hospitals[int(i)] for i in pos[start[u] : start[u + 1]]]
+            for u in range(len(self.unit_ids))
+        ]
 
     @property
     def unit_region_index(self) -> tuple[list[str], np.ndarray]:
@@ -107,28 +123,25 @@ def share_bounds(
 
 def _units(
     problem: AllocationProblem,
-) -> tuple[list[str], list[str], list[list[Hospital]], list[list[int]], np.ndarray]:
-    """(unit ids, unit regions, members, members' positions, every hospital's rank by id)."""
-    all_h = problem.hospitals
-    by_id = sorted(range(len(all_h)), key=lambda i: all_h[i].id)
-    rank = np.empty(len(all_h), dtype=np.int64)
-    rank[by_id] = np.arange(len(all_h), dtype=np.int64)
-    order = [i for i in by_id if all_h[i].quantity > 0]
+) -> tuple[list[str], list[str], list[np.ndarray], np.ndarray, np.ndarray]:
+    """(unit ids, unit regions, members' positions per unit, unit quantities, every hospital's
+    rank by id), from the buyers' columns (no object per buyer)."""
+    ids, regions, quantities = hospital_columns(problem.hospitals)
+    by_id = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[by_id] = np.arange(len(ids), dtype=np.int64)
+    qty = np.fromiter(quantities, dtype=np.int64, count=len(quantities))
+    order = by_id[qty[by_id] > 0]
     if problem.granularity != "region":
-        hs = [all_h[i] for i in order]
-        return (
-            [h.id for h in hs],
-            [h.region for h in hs],
-            [[h] for h in hs],
-            [[i] for i in order],
-            rank,
-        )
+        at = order.tolist()
+        return [ids[i] for i in at], [regions[i] for i in at], [order], qty[order], rank
     groups: dict[str, list[int]] = {}
-    for i in order:
-        groups.setdefault(all_h[i].region, []).append(i)
-    regions = sorted(groups)
-    positions = [groups[r] for r in regions]
-    return regions, regions, [[all_h[i] for i in g] for g in positions], positions, rank
+    for i in order.tolist():
+        groups.setdefault(regions[i], []).append(i)
+    codes = sorted(groups)
+    positions = [np.array(groups[r], dtype=np.int64) for r in codes]
+    region_qty = np.array([int(qty[g].sum()) for g in positions], dtype=np.int64)
+    return codes, codes, positions, region_qty, rank
 
 
 def build_model(problem: AllocationProblem, use_reserves: int = 0) -> Model:
@@ -136,11 +149,14 @@ def build_model(problem: AllocationProblem, use_reserves: int = 0) -> Model:
     reserves = sorted(problem.reserves, key=lambda w: (w.rank, w.basis, w.id))[:use_reserves]
     winners = tuple(sorted(problem.winners, key=lambda w: (w.basis, w.id))) + tuple(reserves)
     reserve_ids = frozenset(w.id for w in reserves)
-    unit_ids, unit_region, members, positions, rank = _units(problem)
-    qty = np.array([sum(h.quantity for h in m) for m in members], dtype=np.int64)
-    member_start = np.zeros(len(positions) + 1, dtype=np.int64)
-    np.cumsum([len(g) for g in positions], out=member_start[1:])
-    member_pos = np.fromiter((i for g in positions for i in g), dtype=np.int64)
+    unit_ids, unit_region, positions, qty, rank = _units(problem)
+    if problem.granularity != "region":  # one member per unit
+        member_pos = positions[0]
+        member_start = np.arange(member_pos.size + 1, dtype=np.int64)
+    else:
+        member_start = np.zeros(len(positions) + 1, dtype=np.int64)
+        np.cumsum([g.size for g in positions], out=member_start[1:])
+        member_pos = np.concatenate(positions) if positions else np.zeros(0, np.int64)
     region_codes = sorted(set(unit_region))
     region_index = {r: i for i, r in enumerate(region_codes)}
     ok = np.array([[w.serves(r) for r in region_codes] for w in winners], dtype=bool)
@@ -149,8 +165,9 @@ def build_model(problem: AllocationProblem, use_reserves: int = 0) -> Model:
     col_unit, col_winner = np.nonzero(ok[:, unit_r].T) if len(winners) else (unit_r[:0], unit_r[:0])
     total = problem.total_quantity
     fixed_by: dict[str, int] = {}
-    for f in problem.fixed:
-        fixed_by[f.winner_id] = fixed_by.get(f.winner_id, 0) + f.quantity
+    _, _, f_winners, f_quantities = supply_columns(problem.fixed)
+    for w_id, q in zip(f_winners, f_quantities, strict=True):
+        fixed_by[w_id] = fixed_by.get(w_id, 0) + q
     fixed = [fixed_by.get(w.id, 0) for w in winners]
     bounds = [
         share_bounds(problem, w, w.id in reserve_ids, total, f)
@@ -163,7 +180,6 @@ def build_model(problem: AllocationProblem, use_reserves: int = 0) -> Model:
         unit_ids=unit_ids,
         unit_region=unit_region,
         unit_qty=qty,
-        unit_members=members,
         col_unit=col_unit.astype(np.int64),
         col_winner=col_winner.astype(np.int64),
         lower=[b[0] for b in bounds],

@@ -97,7 +97,6 @@ def _residual_mip(
         model,
         unit_ids=[model.unit_ids[u] for u in units],
         unit_region=[model.unit_region[u] for u in units],
-        unit_members=[],
         unit_qty=model.unit_qty[units],
         col_unit=index[model.col_unit[cols]],
         col_winner=model.col_winner[cols],

@@ -187,8 +187,8 @@ def _from_rollup(session, filters, now, rules):
     groups = queries.assemble(session, others, figures.prices, GROUPS, window, rules, LABELS)
     groups["hospital"] = _lagging(figures.groups, window, rules)
     orgs = (
-        rollup.organizations(found.id, "hospital"),
-        rollup.organizations(found.id, "manufacturer"),
+        rollup_delta.members(session, found.id, "hospital"),
+        rollup_delta.members(session, found.id, "manufacturer"),
     )
     side = metrics.side_figures(
         session,

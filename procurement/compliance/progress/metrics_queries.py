@@ -103,17 +103,17 @@ def _off_platform(filters: Filters, window: Window, group: str):
 def _orders(filters: Filters, window: Window, group: str, as_of: datetime, orgs=None):
     po = PurchaseOrder
     # Orders of the selection: placed in the contract year by its hospitals to its suppliers
-    # (set semi-joins on contracts, or on the id sets ``orgs`` gives: cheaper than walking
+    # (set semi-joins on contracts, or the conditions ``orgs`` builds: cheaper than walking
     # every order line).
-    hospitals, makers = orgs or (
-        select(Contract.hospital_id).where(*filter_conditions(filters)),
-        select(Contract.manufacturer_id).where(*filter_conditions(filters)),
-    )
+    if orgs is None:
+        hospitals = select(Contract.hospital_id).where(*filter_conditions(filters))
+        makers = select(Contract.manufacturer_id).where(*filter_conditions(filters))
+        orgs = (lambda column: column.in_(hospitals), lambda column: column.in_(makers))
     scope = [
         po.placed_at >= day_start(window.start),
         po.placed_at < day_start(window.end + timedelta(days=1)),
-        po.hospital_id.in_(hospitals),
-        po.manufacturer_id.in_(makers),
+        orgs[0](po.hospital_id),
+        orgs[1](po.manufacturer_id),
     ]
     if filters.lot_id is not None:
         scope.append(
@@ -188,7 +188,8 @@ def side_figures(
     skip: tuple[str, ...] = (),
 ) -> dict[str, Side]:
     """Side figures per group key (str keys, as the progress rows' keys stringified).
-    ``orgs``: (hospital ids, manufacturer ids) subqueries of the selection, if known;
+    ``orgs``: (hospital, manufacturer) condition builders of the selection, if known
+    (``column -> condition``: the dashboard's from its rollup);
     ``skip``: figures the caller has (the dashboard rollup: "non_winning", "payables")."""
     if group not in SIDE_GROUPS:
         return {}
