@@ -26,6 +26,7 @@ from procurement.compliance.alerts.models import (
     Alert,
     AlertEscalation,
     AlertKind,
+    AlertLevelChange,
     AlertResponse,
     AlertStatus,
     EscalationStep,
@@ -83,7 +84,7 @@ def evaluate_alerts(session: Session, *, now: datetime, actor: Actor | None = No
         if alert is None:
             _raise(session, condition, now)
             result.raised += 1
-        elif _refresh(alert, condition, now):
+        elif _refresh(session, alert, condition, now):
             result.updated += 1
     for key, alert in open_alerts.items():
         if key not in found and _was_checked(alert, running):
@@ -129,9 +130,11 @@ def _raise(session: Session, condition: Condition, now: datetime) -> Alert:
         step=EscalationStep.NONE,
         raised_at=now,
         updated_at=now,
+        level=condition.level,
     )
     session.add(alert)
     session.flush()
+    _record_level(session, alert, condition, now)
     record_alert_event(session, EventType.ALERT_RAISED, alert, now)
     record(
         session,
@@ -148,8 +151,24 @@ def _raise(session: Session, condition: Condition, now: datetime) -> Alert:
     return alert
 
 
-def _refresh(alert: Alert, condition: Condition, now: datetime) -> bool:
-    if (alert.severity, alert.detail, alert.facts) == (
+def _record_level(session: Session, alert: Alert, condition: Condition, now: datetime) -> None:
+    """A graded alert's level, kept in its history (raised at it, or changed to it)."""
+    if condition.level is not None:
+        alert.levels.append(
+            AlertLevelChange(
+                level=condition.level,
+                region_code=condition.level_region,
+                detail=condition.detail,
+                at=now,
+            )
+        )
+
+
+def _refresh(session: Session, alert: Alert, condition: Condition, now: datetime) -> bool:
+    if alert.level != condition.level:
+        alert.level = condition.level
+        _record_level(session, alert, condition, now)
+    elif (alert.severity, alert.detail, alert.facts) == (
         condition.severity,
         condition.detail,
         condition.facts,
