@@ -183,18 +183,20 @@ def list_reports(session: Session, *, actor: Actor) -> list[ShortageReport]:
     return list(session.scalars(reports_query(actor)))
 
 
+def level_rank():
+    """National 0, province 1, city 2, county 3, none 4: the highest level sorts first."""
+    rank = {lv.value: i for i, lv in enumerate(reversed(r.LEVELS))}
+    return case(rank, value=Alert.level, else_=len(rank))
+
+
 def shortages_query(actor: Actor, *, level: str | None = None, status: str | None = None) -> Select:
     """Shortage alerts, the highest level first: oversight sees all, a manufacturer those it
     is the subject of."""
     actor.require(OrgKind.MANUFACTURER, *OVERSIGHT, write=False, action="see shortages")
-    order = [r.Level(v) for v in reversed(r.LEVELS)]
-    rank = {lv.value: i for i, lv in enumerate(order)}
     query = (
         select(Alert)
         .where(Alert.kind.in_(KINDS))
-        .order_by(
-            case(rank, value=Alert.level, else_=len(rank)), Alert.raised_at.desc(), Alert.id.desc()
-        )
+        .order_by(level_rank(), Alert.raised_at.desc(), Alert.id.desc())
     )
     if actor.org_kind not in OVERSIGHT:
         query = query.where(Alert.subject_org_id == actor.org_id)
