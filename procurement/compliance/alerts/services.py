@@ -42,6 +42,8 @@ from procurement.compliance.errors import (
     ResponseLength,
     UnknownFilterValue,
 )
+from procurement.compliance.shortage.rules import overdue_periods
+from procurement.core.clock import business_date
 from procurement.core.errors import ValidationFailed
 from procurement.core.messages import Message
 from procurement.events.types import EventType
@@ -74,6 +76,7 @@ def evaluate_alerts(session: Session, *, now: datetime, actor: Actor | None = No
         actor.require(OrgKind.REGULATOR, action="run the compliance check")
     found = all_conditions(session, now)
     running = set(running_years(session, now))
+    periods = set(overdue_periods(business_date(now)))
     result = Evaluation()
     open_alerts = {
         a.dedup_key: a
@@ -87,7 +90,7 @@ def evaluate_alerts(session: Session, *, now: datetime, actor: Actor | None = No
         elif _refresh(session, alert, condition, now):
             result.updated += 1
     for key, alert in open_alerts.items():
-        if key not in found and _was_checked(alert, running):
+        if key not in found and _was_checked(alert, running, periods):
             _close(session, alert, CLEARED, now, None)
             result.resolved += 1
     _consume_supply_alerts(session, now)
@@ -105,8 +108,11 @@ def evaluate_alerts(session: Session, *, now: datetime, actor: Actor | None = No
     return result
 
 
-def _was_checked(alert: Alert, running: set[ContractYear]) -> bool:
-    """Whether this check evaluated the alert's condition (progress: only running years)."""
+def _was_checked(alert: Alert, running: set[ContractYear], periods: set[str]) -> bool:
+    """Whether this check evaluated the alert's condition (progress: only running years; a
+    missing shortage report: only months within the look-back, so an old one stays open)."""
+    if alert.kind == AlertKind.SHORTAGE_REPORT_MISSING:
+        return (alert.facts or {}).get("period") in periods
     if alert.kind not in PROGRESS_KINDS:
         return True
     return (alert.tender_id, alert.contract_year) in running

@@ -120,3 +120,12 @@ def activate_backup(alert_id: int):
         url_for(".shortage", alert_id=alert_id),
         alert_id=alert_id,
     )
+
+
+@bp.post("/compliance/shortages/check")
+@REGULATOR
+def check_shortages():
+    """Run the compliance check now (every alert, shortages included) and come back here."""
+    from procurement.compliance.alerts.services import evaluate_alerts
+
+    return act(evaluate_alerts, _("Alerts checked."), url_for(".shortages"))

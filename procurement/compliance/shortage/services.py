@@ -98,7 +98,7 @@ def _check_report(session: Session, data: ReportInput, today: date, actor: Actor
             errors[name] = [
                 Message(
                     "from 0 to {limit} (shortage_max_quantity)",
-                    limit=RULES.shortage_max_quantity,
+                    limit=f"{RULES.shortage_max_quantity:,}",
                 )
             ]
     if errors:
