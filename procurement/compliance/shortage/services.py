@@ -45,6 +45,31 @@ def submit_report(
     supply capacity per month. Sending the same month again replaces its figures."""
     actor.require(OrgKind.MANUFACTURER, action="report shortage figures")
     _check_report(session, data, business_date(now), actor)
+    report = _store(session, data, now, actor)
+    session.commit()
+    return report
+
+
+def submit_reports(
+    session: Session, *, rows: list[ReportInput], now: datetime, actor: Actor
+) -> list[ReportInput]:
+    """Several products' months at once (manufacturer; an upload, the demo): each checked as
+    one report, all stored together or none (the first refusal names its row)."""
+    actor.require(OrgKind.MANUFACTURER, action="report shortage figures")
+    today = business_date(now)
+    for i, data in enumerate(rows):
+        try:
+            _check_report(session, data, today, actor)
+        except ShortageReportNotValid as refusal:
+            errors = {f"rows.{i}.{k}": v for k, v in refusal.errors.items()}
+            raise ShortageReportNotValid(errors=errors) from None
+    for data in rows:
+        _store(session, data, now, actor)
+    session.commit()
+    return rows
+
+
+def _store(session: Session, data: ReportInput, now: datetime, actor: Actor) -> ShortageReport:
     report = session.scalars(
         select(ShortageReport).where(
             ShortageReport.manufacturer_id == actor.org_id,
@@ -72,7 +97,6 @@ def submit_report(
         actor=actor,
         payload={"product": data.product_id, "period": data.period, "stock": data.stock},
     )
-    session.commit()
     return report
 
 
