@@ -90,3 +90,21 @@ class ShortageBackup(MethodView):
         return backup_services.activate_backup(
             get_session(), alert_id=alert_id, now=now(), actor=api_actor()
         )
+
+
+@blp.route("/compliance/shortage-list")
+class ShortageList(MethodView):
+    @blp.response(200, s.ShortageListEntrySchema(many=True))
+    @_refusals((401, "Not logged in."))
+    def get(self):
+        """The shortage-risk products: their manufacturers report monthly."""
+        return services.shortage_risk_products(get_session(), actor=api_actor())
+
+    @blp.arguments(s.ShortageListEntrySchema)
+    @blp.response(201, s.ShortageListEntrySchema)
+    @_refusals(*DENIED, (422, "No such product."))
+    def post(self, data):
+        """Put a product on the shortage-risk list (regulator)."""
+        return services.list_shortage_risk_product(
+            get_session(), product_id=data["product_id"], now=now(), actor=api_actor()
+        )

@@ -101,3 +101,9 @@ class ShortageCaseSchema(Schema):
     shortage = fields.Nested(ShortageSchema, attribute="alert")
     activation = fields.Nested(BackupActivationSchema, allow_none=True)
     orders = fields.List(fields.Nested(BackupOrderSchema))
+
+
+class ShortageListEntrySchema(Schema):
+    id = fields.Integer(dump_only=True)
+    product_id = fields.Integer(required=True)
+    added_at = fields.DateTime(dump_only=True)

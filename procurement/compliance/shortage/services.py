@@ -20,7 +20,11 @@ from procurement.compliance.common_services import OVERSIGHT
 from procurement.compliance.errors import ShortageNotFound, ShortageReportNotValid
 from procurement.compliance.shortage import queries as q
 from procurement.compliance.shortage import rules as r
-from procurement.compliance.shortage.models import BackupActivation, ShortageReport
+from procurement.compliance.shortage.models import (
+    BackupActivation,
+    ShortageListEntry,
+    ShortageReport,
+)
 from procurement.core.clock import business_date
 from procurement.core.messages import N_, Message
 from procurement.orders.models import OrderLine, PurchaseOrder
@@ -277,3 +281,37 @@ def backup_orders(session: Session, activation: BackupActivation | None) -> list
 
 def is_open_shortage(alert: Alert) -> bool:
     return alert.kind == AlertKind.SHORTAGE and alert.status == AlertStatus.OPEN
+
+
+def list_shortage_risk_product(
+    session: Session, *, product_id: int, now: datetime, actor: Actor
+) -> ShortageListEntry:
+    """Put a product on the shortage-risk list (regulator): its manufacturer reports monthly
+    from the month it was listed in, with or without an award in force. Listing it again
+    returns the entry."""
+    actor.require(OrgKind.REGULATOR, action="list shortage-risk products")
+    if session.get(Product, product_id) is None:
+        raise ShortageReportNotValid(errors={"product_id": [N_("no such product")]})
+    entry = session.scalars(
+        select(ShortageListEntry).where(ShortageListEntry.product_id == product_id)
+    ).one_or_none()
+    if entry is None:
+        entry = ShortageListEntry(product_id=product_id, added_at=now, added_by_org_id=actor.org_id)
+        session.add(entry)
+        session.flush()
+        record(
+            session,
+            action="compliance.shortage_listed",
+            subject_type="product",
+            subject_id=product_id,
+            now=now,
+            actor=actor,
+        )
+        session.commit()
+    return entry
+
+
+def shortage_risk_products(session: Session, *, actor: Actor) -> list[ShortageListEntry]:
+    """The shortage-risk list (every organization may read it)."""
+    actor.require(write=False, action="see the shortage-risk list")
+    return list(session.scalars(select(ShortageListEntry).order_by(ShortageListEntry.id)))

@@ -252,3 +252,45 @@ def test_the_regulator_page_lists_by_level_and_activates_the_backup(
     done = client.post(f"{detail}/backup")
     assert done.status_code == 302
     assert 'data-testid="backup-active"' in client.get(detail).get_data(as_text=True)
+
+
+def test_a_listed_product_owes_reports_without_an_award(
+    client, shortage_world, regulator, make_user, auth_headers, clock, db_session
+):
+    """D won nothing; the regulator lists its product on 2026-01-05, so D owes January's
+    report (due 02-10) and is missing it on 02-11. Only a regulator may list; all may read."""
+    from procurement.catalog.models import Product
+    from tests.fixtures.catalog import product_data
+
+    d = make_user(kind="manufacturer", region_code="440103")
+    product = Product(
+        manufacturer_id=d.organization.id, created_at=clock.now(), **product_data(pack_size=10)
+    )
+    db_session.add(product)
+    db_session.commit()
+    body = {"product_id": product.id}
+    for kind in ("hospital", "manufacturer", "fund", "distributor"):
+        other = make_user(kind=kind, region_code="440103")
+        reply = client.post(
+            "/api/v1/compliance/shortage-list", json=body, headers=auth_headers(other)
+        )
+        assert (reply.status_code, reply.mimetype) == (403, "application/problem+json")
+    assert client.post("/api/v1/compliance/shortage-list", json=body).status_code == 401
+    headers = auth_headers(regulator)
+    bad = client.post(
+        "/api/v1/compliance/shortage-list", json={"product_id": 999999}, headers=headers
+    )
+    assert (bad.status_code, bad.mimetype) == (422, "application/problem+json")
+    reply = client.post("/api/v1/compliance/shortage-list", json=body, headers=headers)
+    assert reply.status_code == 201
+    listed = client.get("/api/v1/compliance/shortage-list", headers=auth_headers(d)).get_json()
+    assert [e["product_id"] for e in listed] == [product.id]
+    clock.set(FEB_11)
+    evaluate_alerts(db_session, now=clock.now())
+    (alert,) = db_session.scalars(
+        select(Alert).where(
+            Alert.kind == AlertKind.SHORTAGE_REPORT_MISSING,
+            Alert.subject_org_id == d.organization.id,
+        )
+    )
+    assert (alert.facts["period"], alert.lot_id, alert.region_code) == ("2026-01", None, "440103")
