@@ -183,3 +183,51 @@ class SupplyRiskBeforeContracts(Conflict):
         "Tender {tender_id} has no contracts yet: supply risk is computed from the agreed "
         "volumes of a confirmed award."
     )
+
+
+class ShortageReportNotValid(ValidationFailed):
+    code = "shortage-report-not-valid"
+    title = N_("Shortage report not valid")
+    when = N_(
+        "A monthly shortage report names another manufacturer's product, a month not yet over, "
+        "or figures out of range."
+    )
+    template = N_("The shortage report cannot be taken as sent.")
+
+
+class ShortageNotFound(NotFound):
+    code = "shortage-not-found"
+    title = N_("Shortage not found")
+    when = N_("No shortage alert has that id, or the user may not see it.")
+    template = N_("No shortage with id {alert_id}.")
+
+
+class ShortageNotOpen(Conflict):
+    code = "shortage-not-open"
+    title = N_("Shortage not open")
+    when = N_("A backup supplier is activated for a shortage that is resolved or not a county's.")
+    template = N_("Shortage {alert_id} is not an open shortage of a county's supply.")
+
+
+class BackupAlreadyActive(Conflict):
+    code = "backup-already-active"
+    title = N_("Backup already active")
+    when = N_("A backup supplier is activated twice for one shortage.")
+    template = N_("The backup supplier is already active for shortage {alert_id}.")
+
+
+class NoBackupNamed(Conflict):
+    code = "no-backup-named"
+    title = N_("No backup supplier named")
+    when = N_("The award named no backup supplier for the shortage's province and lot.")
+    template = N_("The award names no backup supplier for lot {lot_id} in {province}.")
+
+
+class NothingToBackUp(Conflict):
+    code = "nothing-to-back-up"
+    title = N_("Nothing to back up")
+    when = N_(
+        "No buyer of the shortage's region holds a contract in force for the lot without "
+        "already having one with the backup supplier."
+    )
+    template = N_("No buyer in region {region} needs a contract with the backup supplier.")

@@ -11,6 +11,7 @@ from procurement.compliance.alerts.models import (
     Alert,
     AlertEscalation,
     AlertKind,
+    AlertLevelChange,
     AlertResponse,
     AlertStatus,
     EscalationStep,
@@ -25,6 +26,12 @@ from procurement.compliance.credit.models import (
     CreditRepair,
 )
 from procurement.compliance.dashboard.models import Rollup, RollupGroup, RollupUnpaid
+from procurement.compliance.shortage.models import (
+    BackupActivation,
+    BackupContract,
+    ShortageListEntry,
+    ShortageReport,
+)
 from procurement.compliance.yearend.models import YearEndLine, YearEndResult, YearEndRun
 from procurement.orders.models import OrderLine
 
@@ -33,8 +40,11 @@ __all__ = [
     "Alert",
     "AlertEscalation",
     "AlertKind",
+    "AlertLevelChange",
     "AlertResponse",
     "AlertStatus",
+    "BackupActivation",
+    "BackupContract",
     "CreditAppeal",
     "CreditEvent",
     "CreditEventKind",
@@ -46,6 +56,8 @@ __all__ = [
     "RollupGroup",
     "RollupUnpaid",
     "Severity",
+    "ShortageListEntry",
+    "ShortageReport",
     "YearEndLine",
     "YearEndResult",
     "YearEndRun",

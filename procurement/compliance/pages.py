@@ -13,6 +13,7 @@ from procurement.compliance.credit import pages as _credit  # noqa: F401
 from procurement.compliance.dashboard import pages as _dashboard  # noqa: F401
 from procurement.compliance.progress import pages as _progress  # noqa: F401
 from procurement.compliance.redflags import pages as _redflags  # noqa: F401
+from procurement.compliance.shortage import pages as _shortage  # noqa: F401
 from procurement.compliance.supply_risk import pages as _supply_risk  # noqa: F401
 from procurement.compliance.yearend import pages as _yearend  # noqa: F401
 from procurement.web.pages import add_nav, set_portal_home

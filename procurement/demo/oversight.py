@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from procurement.compliance import services as compliance
 from procurement.core.errors import DomainError
+from procurement.demo.shortage import file_reports
 from procurement.demo.world import Round, World, add_months, at
 from procurement.orders import services as orders
 from procurement.settlement import services as settlement
@@ -37,6 +38,7 @@ class OversightTally:
     escalations: Counter = field(default_factory=Counter)
     responses: int = 0
     credit_events: int = 0
+    shortage_reports: int = 0
     year_end_run: int = 0
 
 
@@ -90,6 +92,7 @@ class Oversight:
         regulator = self.world.regulator.actor
         if month < FIRST_CHECK_MONTH:
             return
+        self.tally.shortage_reports += file_reports(self.session, self.world, self.world.now)
         result = compliance.evaluate_alerts(self.session, now=self.world.now, actor=regulator)
         self.tally.evaluations.update(raised=result.raised, resolved=result.resolved)
         if month % 3 == 0:

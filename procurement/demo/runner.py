@@ -25,6 +25,7 @@ from procurement.demo import brands, data, walk
 from procurement.demo.errors import DemoExists
 from procurement.demo.listing import file_listing_requests
 from procurement.demo.oversight import Oversight
+from procurement.demo.shortage import shortage_gap
 from procurement.demo.summary import Summary, summarize
 from procurement.demo.world import (
     Round,
@@ -181,6 +182,7 @@ def _walk(
         lambda w: f"{w.counts['hospitals']} hospitals, {w.counts['manufacturers']} manufacturers",
     )
     world.rounds = [last, this, upcoming]
+    world.shortage_gap = shortage_gap(today)
     bar_one_maker(session, world, until=at(add_months(this.timeline.contract_start, 12)))
     tender = _TenderSteps(stages, session, world, rng, sealer)
     tender.demand(last)

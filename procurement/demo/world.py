@@ -130,6 +130,9 @@ class World:
     counts: dict[str, int] = field(default_factory=dict)
     distributor: Org | None = None  # appointed by the first manufacturer for its lots
     appointed: set[int] = field(default_factory=set)  # lot ids
+    # The month (YYYY-MM) of the one shortage report the demo leaves unfiled, so the regulator
+    # sees a missing report alert (demo/shortage.py).
+    shortage_gap: str | None = None
 
     @property
     def now(self) -> datetime:

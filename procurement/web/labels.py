@@ -147,6 +147,14 @@ LABELS: dict[str, dict[str, object]] = {
         "overdue_payment": _l("Overdue payment"),
         "high_non_winning_share": _l("Non-winning products"),
         "no_backup": _l("No backup supplier"),
+        "shortage": _l("Shortage"),
+        "shortage_report_missing": _l("Shortage report missing"),
+    },
+    "procurement.compliance.shortage.rules.Level": {
+        "county": _l("County level"),
+        "city": _l("City level"),
+        "province": _l("Province level"),
+        "national": _l("National level"),
     },
     "procurement.compliance.alerts.models.AlertStatus": {
         "open": _l("Open"),

@@ -38,6 +38,10 @@ class Condition:
     order_id: int | None = None
     contract_year: int | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+    # A graded alert's level and the region responsible at it (shortage alerts): each change
+    # is kept in the alert's level history.
+    level: str | None = None
+    level_region: str | None = None
 
 
 class ContractYear(NamedTuple):
@@ -296,10 +300,12 @@ def payment_conditions(session: Session, now: datetime) -> list[Condition]:
 
 def all_conditions(session: Session, now: datetime) -> dict[str, Condition]:
     # supply_risk builds on this module (Condition, running_years): imported when called
+    from procurement.compliance.shortage.conditions_queries import shortage_conditions
     from procurement.compliance.supply_risk.conditions_queries import backup_conditions
 
     found = [
         *backup_conditions(session, now),
+        *shortage_conditions(session, now),
         *progress_conditions(session, now),
         *supply_conditions(session, now),
         *payment_conditions(session, now),

@@ -23,6 +23,7 @@ __all__ = [
     "Alert",
     "AlertEscalation",
     "AlertKind",
+    "AlertLevelChange",
     "AlertResponse",
     "AlertStatus",
     "EscalationStep",
@@ -39,6 +40,8 @@ class AlertKind(StrEnum):
     OVERDUE_PAYMENT = "overdue_payment"
     HIGH_NON_WINNING_SHARE = "high_non_winning_share"
     NO_BACKUP = "no_backup"  # a region without a backup with spare capacity (supply risk)
+    SHORTAGE = "shortage"  # a county's stock cover low or orders unfilled (RULES.md 14)
+    SHORTAGE_REPORT_MISSING = "shortage_report_missing"  # a monthly shortage report is late
 
 
 class Severity(StrEnum):
@@ -103,6 +106,9 @@ class Alert(Base):
     # adds a constrained column to an existing table only by copying it (batch mode).
     resolved_by_org_id: Mapped[int | None]
     resolved_by_user_id: Mapped[int | None]
+    # The graded response level of a shortage alert (county, city, province, national;
+    # compliance/shortage/rules.py), raised by the check as the shortage lasts and spreads.
+    level: Mapped[str | None] = mapped_column(String(10))
 
     subject: Mapped[Organization | None] = relationship()
     lot: Mapped[Lot | None] = relationship()
@@ -111,6 +117,9 @@ class Alert(Base):
     )
     responses: Mapped[list[AlertResponse]] = relationship(
         back_populates="alert", order_by="AlertResponse.id"
+    )
+    levels: Mapped[list[AlertLevelChange]] = relationship(
+        back_populates="alert", order_by="AlertLevelChange.id"
     )
 
 
@@ -144,3 +153,18 @@ class AlertResponse(Base):
     at: Mapped[datetime]
 
     alert: Mapped[Alert] = relationship(back_populates="responses")
+
+
+class AlertLevelChange(Base):
+    """A graded alert's level when raised and each change since: its history."""
+
+    __tablename__ = "compliance_alert_levels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("compliance_alerts.id"), index=True)
+    level: Mapped[str] = mapped_column(String(10))
+    region_code: Mapped[str | None] = mapped_column(String(6))  # the region at that level
+    detail: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]
+
+    alert: Mapped[Alert] = relationship(back_populates="levels")

@@ -26,6 +26,7 @@ from procurement.compliance.alerts.models import (
     Alert,
     AlertEscalation,
     AlertKind,
+    AlertLevelChange,
     AlertResponse,
     AlertStatus,
     EscalationStep,
@@ -41,6 +42,8 @@ from procurement.compliance.errors import (
     ResponseLength,
     UnknownFilterValue,
 )
+from procurement.compliance.shortage.rules import overdue_periods
+from procurement.core.clock import business_date
 from procurement.core.errors import ValidationFailed
 from procurement.core.messages import Message
 from procurement.events.types import EventType
@@ -73,6 +76,7 @@ def evaluate_alerts(session: Session, *, now: datetime, actor: Actor | None = No
         actor.require(OrgKind.REGULATOR, action="run the compliance check")
     found = all_conditions(session, now)
     running = set(running_years(session, now))
+    periods = set(overdue_periods(business_date(now)))
     result = Evaluation()
     open_alerts = {
         a.dedup_key: a
@@ -83,10 +87,10 @@ def evaluate_alerts(session: Session, *, now: datetime, actor: Actor | None = No
         if alert is None:
             _raise(session, condition, now)
             result.raised += 1
-        elif _refresh(alert, condition, now):
+        elif _refresh(session, alert, condition, now):
             result.updated += 1
     for key, alert in open_alerts.items():
-        if key not in found and _was_checked(alert, running):
+        if key not in found and _was_checked(alert, running, periods):
             _close(session, alert, CLEARED, now, None)
             result.resolved += 1
     _consume_supply_alerts(session, now)
@@ -104,8 +108,11 @@ def evaluate_alerts(session: Session, *, now: datetime, actor: Actor | None = No
     return result
 
 
-def _was_checked(alert: Alert, running: set[ContractYear]) -> bool:
-    """Whether this check evaluated the alert's condition (progress: only running years)."""
+def _was_checked(alert: Alert, running: set[ContractYear], periods: set[str]) -> bool:
+    """Whether this check evaluated the alert's condition (progress: only running years; a
+    missing shortage report: only months within the look-back, so an old one stays open)."""
+    if alert.kind == AlertKind.SHORTAGE_REPORT_MISSING:
+        return (alert.facts or {}).get("period") in periods
     if alert.kind not in PROGRESS_KINDS:
         return True
     return (alert.tender_id, alert.contract_year) in running
@@ -129,9 +136,11 @@ def _raise(session: Session, condition: Condition, now: datetime) -> Alert:
         step=EscalationStep.NONE,
         raised_at=now,
         updated_at=now,
+        level=condition.level,
     )
     session.add(alert)
     session.flush()
+    _record_level(session, alert, condition, now)
     record_alert_event(session, EventType.ALERT_RAISED, alert, now)
     record(
         session,
@@ -148,8 +157,24 @@ def _raise(session: Session, condition: Condition, now: datetime) -> Alert:
     return alert
 
 
-def _refresh(alert: Alert, condition: Condition, now: datetime) -> bool:
-    if (alert.severity, alert.detail, alert.facts) == (
+def _record_level(session: Session, alert: Alert, condition: Condition, now: datetime) -> None:
+    """A graded alert's level, kept in its history (raised at it, or changed to it)."""
+    if condition.level is not None:
+        alert.levels.append(
+            AlertLevelChange(
+                level=condition.level,
+                region_code=condition.level_region,
+                detail=condition.detail,
+                at=now,
+            )
+        )
+
+
+def _refresh(session: Session, alert: Alert, condition: Condition, now: datetime) -> bool:
+    if alert.level != condition.level:
+        alert.level = condition.level
+        _record_level(session, alert, condition, now)
+    elif (alert.severity, alert.detail, alert.facts) == (
         condition.severity,
         condition.detail,
         condition.facts,

@@ -25,6 +25,7 @@ from procurement.compliance.services import (
     respond_to_alert,
 )
 from procurement.core.errors import Conflict, ValidationFailed
+from tests.fixtures.supply_shortage import file_owed_reports
 
 
 def _rows(session) -> dict:
@@ -58,6 +59,7 @@ def behind(db_session, clock, comp_world, deliver):
     world = comp_world(hospitals=1, agreed=1000)
     deliver(world, world.contract(0), 50)
     clock.advance(days=60)
+    file_owed_reports(db_session, clock.now())  # no missing shortage report in these cases
     evaluate_alerts(db_session, now=clock.now())
     (alert,) = db_session.scalars(select(Alert).where(Alert.kind == AlertKind.HOSPITAL_BEHIND))
     return world, alert

@@ -215,3 +215,26 @@ def test_the_demo_lists_a_product_and_leaves_a_request_above_one_and_a_half_time
             Decimal("0.0001"), ROUND_HALF_UP
         )
         assert session.scalar(select(Listing.generic_name)) == "复方丹参滴丸"
+
+
+def test_the_demo_shows_one_missing_shortage_report(demo_run):
+    """Every manufacturer files its monthly shortage reports before each check but one: the
+    failing manufacturer's first product for the newest month due before today (2026-10 on
+    2026-12-01, due 11-10), raised as one missing report alert."""
+    from procurement.compliance.alerts.models import Alert, AlertKind, AlertStatus
+
+    session = make_session_factory(make_engine(demo_run[0]))()
+    try:
+        missing = list(
+            session.scalars(
+                select(Alert).where(
+                    Alert.kind == AlertKind.SHORTAGE_REPORT_MISSING,
+                    Alert.status == AlertStatus.OPEN,
+                )
+            )
+        )
+    finally:
+        session.close()
+    assert [a.facts["period"] for a in missing] == ["2026-10"]
+    # the last check ran on 11-28: 18 days past 11-10, at least 14: province level
+    assert (missing[0].facts["days_overdue"], missing[0].level) == (18, "province")
