@@ -7,7 +7,7 @@ it opened; ``compliance_alert_levels`` and ``compliance_alerts.level``: a graded
 and its history (RULES.md 14).
 
 Revision ID: 94fda4751438
-Revises: d6419a36d6b5
+Revises: ad900f8f3857
 Create Date: 2026-12-02 12:12:20.614368
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import procurement.db
 
 revision = "94fda4751438"
-down_revision = "d6419a36d6b5"
+down_revision = "ad900f8f3857"
 branch_labels = None
 depends_on = None
 
