@@ -314,4 +314,5 @@ class TenderRedFlags(MethodView):
         return redflags.red_flags(get_session(), tender_id=tender_id, actor=api_actor(), now=now())
 
 
+from procurement.compliance.prices import api as _prices  # noqa: E402, F401  (its routes)
 from procurement.compliance.supply_risk import api as _supply_risk  # noqa: E402, F401  (its routes)

@@ -183,3 +183,15 @@ class SupplyRiskBeforeContracts(Conflict):
         "Tender {tender_id} has no contracts yet: supply risk is computed from the agreed "
         "volumes of a confirmed award."
     )
+
+
+class PriceMonthsNotValid(ValidationFailed):
+    when = N_("A price monitoring period is not a month YYYY-MM, ends before it starts or is too long.")
+    template = N_("The period must be months YYYY-MM, from no later than to, at most {limit} months ({name}).")
+
+
+class PriceGroupNotFound(NotFound):
+    code = "price-group-not-found"
+    title = N_("No such generic name and dosage form")
+    when = N_("No product has the generic name and dosage form asked for.")
+    template = N_("No product of {generic_name} ({dosage_form}).")

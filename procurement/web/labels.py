@@ -147,6 +147,7 @@ LABELS: dict[str, dict[str, object]] = {
         "overdue_payment": _l("Overdue payment"),
         "high_non_winning_share": _l("Non-winning products"),
         "no_backup": _l("No backup supplier"),
+        "price_outlier": _l("Price outlier"),
     },
     "procurement.compliance.alerts.models.AlertStatus": {
         "open": _l("Open"),

@@ -39,6 +39,7 @@ class AlertKind(StrEnum):
     OVERDUE_PAYMENT = "overdue_payment"
     HIGH_NON_WINNING_SHARE = "high_non_winning_share"
     NO_BACKUP = "no_backup"  # a region without a backup with spare capacity (supply risk)
+    PRICE_OUTLIER = "price_outlier"  # paid over the province's lowest by the margin (prices)
 
 
 class Severity(StrEnum):
