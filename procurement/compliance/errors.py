@@ -186,8 +186,12 @@ class SupplyRiskBeforeContracts(Conflict):
 
 
 class PriceMonthsNotValid(ValidationFailed):
-    when = N_("A price monitoring period is not a month YYYY-MM, ends before it starts or is too long.")
-    template = N_("The period must be months YYYY-MM, from no later than to, at most {limit} months ({name}).")
+    when = N_(
+        "A price monitoring period is not a month YYYY-MM, ends before it starts or is too long."
+    )
+    template = N_(
+        "The period must be months YYYY-MM, from no later than to, at most {limit} months ({name})."
+    )
 
 
 class PriceGroupNotFound(NotFound):

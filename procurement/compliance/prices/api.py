@@ -9,9 +9,8 @@ from flask.views import MethodView
 
 from procurement.compliance.api import blp
 from procurement.compliance.export import table_response
-from procurement.compliance.prices import export
+from procurement.compliance.prices import export, services
 from procurement.compliance.prices import schemas as s
-from procurement.compliance.prices import services
 from procurement.web.api import CSV, download_doc
 from procurement.web.auth import api_actor
 from procurement.web.problems import ProblemSchema

@@ -149,9 +149,7 @@ def price_index(sums: list[MonthSum], months: list[str], base: str | None = None
             if base_cost > 0:
                 index = round_places(HUNDRED * now_cost / base_cost, INDEX_PLACES)
         points.append(
-            IndexPoint(
-                month, quantity, amount, average_price(amount, quantity), index, len(common)
-            )
+            IndexPoint(month, quantity, amount, average_price(amount, quantity), index, len(common))
         )
     return PriceIndex(base, points)
 
@@ -184,6 +182,11 @@ class Outlier:
     lowest_institution_id: int
     excess: Decimal  # paid / lowest - 1, 4 places
     margin: Decimal
+
+
+def outlier_key(o: Outlier) -> str:
+    """The alert's dedup key: one open alert per lot, product, province and institution."""
+    return f"price_outlier:l{o.lot_id}:p{o.product_id}:r{o.region}:h{o.institution_id}"
 
 
 def outliers(bought: list[Bought], margins: dict[int, Decimal]) -> list[Outlier]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from procurement.auth.regions import region_name
 from procurement.compliance.alerts.conditions_queries import Condition
 from procurement.compliance.alerts.models import AlertKind, Severity
-from procurement.compliance.prices.calc import spec
+from procurement.compliance.prices.calc import outlier_key, spec
 from procurement.compliance.prices.services import Found, find_outliers
 from procurement.core.messages import Message
 
@@ -27,7 +27,7 @@ def _condition(found: Found) -> Condition:
     o, product = found.outlier, found.product
     return Condition(
         AlertKind.PRICE_OUTLIER,
-        f"price_outlier:l{o.lot_id}:p{o.product_id}:r{o.region}:h{o.institution_id}",
+        outlier_key(o),
         Severity.WARNING,
         Message(
             "{institution} paid {paid} per unit for {product} {spec} ({maker}), {excess} above "

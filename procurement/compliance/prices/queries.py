@@ -160,7 +160,7 @@ def bought_in_window(
 
 def lots_bought(session: Session, start: datetime, end: datetime) -> list[int]:
     """The lots with accepted deliveries in [start, end)."""
-    rl, ol = ReceiptLine, OrderLine
+    ol = OrderLine
     query = _accepted(start, end, None).add_columns(ol.lot_id).distinct().order_by(ol.lot_id)
     return list(session.scalars(query))
 

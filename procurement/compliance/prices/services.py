@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, check_region_code, province_of
 from procurement.catalog.errors import ProductNotFound
 from procurement.catalog.models import Product
+from procurement.compliance.alerts.models import Alert
 from procurement.compliance.common_services import OVERSIGHT, lot_rules
 from procurement.compliance.errors import PriceGroupNotFound, PriceMonthsNotValid
 from procurement.compliance.prices import calc
@@ -65,7 +67,11 @@ def period_of(filters: Filters, now: datetime) -> q.Period:
         errors["from"] = [N_("after the last month")]
     if not errors and len(calc.months_between(first, last)) > MAX_MONTHS:
         errors["from"] = [
-            Message("more than {limit} months before the last ({name})", limit=MAX_MONTHS, name="MAX_MONTHS")
+            Message(
+                "more than {limit} months before the last ({name})",
+                limit=MAX_MONTHS,
+                name="MAX_MONTHS",
+            )
         ]
     if errors:
         raise PriceMonthsNotValid(errors=errors, limit=MAX_MONTHS, name="MAX_MONTHS")
@@ -251,6 +257,15 @@ def find_outliers(session: Session, now: datetime) -> list[Found]:
         Found(o, orgs[o.institution_id], orgs[o.lowest_institution_id], products[o.product_id])
         for o in found
     ]
+
+
+def open_alerts(session: Session, found: list[Found]) -> dict[str, int]:
+    """The open price outlier alert of each outlier (dedup key -> alert id), for links."""
+    keys = [calc.outlier_key(f.outlier) for f in found]
+    if not keys:
+        return {}
+    rows = session.execute(select(Alert.open_key, Alert.id).where(Alert.open_key.in_(keys)))
+    return {key: alert_id for key, alert_id in rows}
 
 
 def price_outliers(
