@@ -77,6 +77,11 @@ def index_chart(
             f'data-month="{p.month}" data-value="{p.index}"><title>{p.month}: {p.index} · '
             f"{p.average}</title></circle>"
         )
+        if len(points) <= 13:  # one label per point while they fit
+            parts.append(
+                f'<text class="value" x="{x(i)}" y="{y(p.index) - 8}" font-size="10" '
+                f'text-anchor="middle">{p.index}</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))
 
