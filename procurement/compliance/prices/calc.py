@@ -40,6 +40,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from procurement.core.money import round_places, round_ratio, round_unit_price
 
@@ -63,7 +64,7 @@ def months_between(first: str, last: str) -> list[str]:
     return out
 
 
-def spec(product) -> str:
+def spec(product: Any) -> str:
     """A product's specification as printed: ``5mg x 28`` (strength, units per pack)."""
     return f"{product.strength.normalize():f}{product.strength_unit} x {product.pack_size}"
 
