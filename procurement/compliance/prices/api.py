@@ -11,7 +11,11 @@ from procurement.compliance.api import blp
 from procurement.compliance.export import table_response
 from procurement.compliance.prices import export, services
 from procurement.compliance.prices import schemas as s
-from procurement.web.api import CSV, download_doc
+from procurement.compliance.prices.export_job_services import ask_paid_export
+from procurement.core import limits
+from procurement.jobs.api import ACCEPTED, accepted, queued
+from procurement.jobs.schemas import JobSchema
+from procurement.web.api import CSV, LOCATION_HEADER, download_doc
 from procurement.web.auth import api_actor
 from procurement.web.problems import ProblemSchema
 from procurement.web.session import get_session, now
@@ -69,17 +73,22 @@ class ProductPrices(MethodView):
     @blp.arguments(s.PriceArgs, location="query")
     @blp.response(200, s.ProductPricesSchema)
     @_documented((404, "No such product."))
+    @blp.alt_response(202, schema=JobSchema, headers=LOCATION_HEADER, description=ACCEPTED)
     def get(self, args, product_id):
         """What every institution paid for the product: quantity, amount, average, lowest and
-        highest unit price, and how far above its province's lowest average."""
+        highest unit price, and how far above its province's lowest average. A CSV/XLSX of
+        more than INLINE_EXPORT_LINES institutions with a job queue configured is made by a
+        job: 202, the job (its file: ``links.file``)."""
+        filters, fmt = _filters(args), args["format"]
         report = services.product_prices(
-            get_session(),
-            product_id=product_id,
-            filters=_filters(args),
-            actor=api_actor(),
-            now=now(),
+            get_session(), product_id=product_id, filters=filters, actor=api_actor(), now=now()
         )
-        return _reply(args["format"], "price-paid", export.PAID_HEADER, export.paid_rows, report)
+        if fmt != "json" and len(report.rows) > limits.INLINE_EXPORT_LINES and queued():
+            job = ask_paid_export(
+                get_session(), product_id=product_id, filters=filters, fmt=fmt, actor=api_actor()
+            )
+            return accepted(job)
+        return _reply(fmt, "price-paid", export.PAID_HEADER, export.paid_rows, report)
 
 
 @blp.route("/prices/index")

@@ -5,7 +5,7 @@ CSV or XLSX (``format``). Linked from the regulator's navigation and dashboard."
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields
@@ -17,7 +17,10 @@ from procurement.compliance.export import table_response
 from procurement.compliance.prices import export, services
 from procurement.compliance.prices.calc import outlier_key, spec
 from procurement.compliance.prices.charts import PriceBar, index_chart, price_chart
+from procurement.compliance.prices.export_job_services import ask_paid_export
 from procurement.core.errors import DomainError
+from procurement.core.limits import INLINE_EXPORT_LINES
+from procurement.jobs.pages import after_asking
 from procurement.web.api import Schema
 from procurement.web.auth import page_actor
 from procurement.web.forms import PageForm
@@ -145,6 +148,11 @@ def product_prices(product_id: int):
             422,
         )
     fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx") and len(report.rows) > INLINE_EXPORT_LINES:  # made by a job
+        job = ask_paid_export(session, product_id=product_id, filters=filters, fmt=fmt, actor=actor)
+        return after_asking(
+            job, back=url_for("compliance_pages.product_prices", product_id=product_id)
+        )
     if fmt in ("csv", "xlsx"):
         return _download(fmt, "price-paid", export.PAID_HEADER, export.paid_rows(report))
     found = services.price_outliers(session, filters=filters, actor=actor, now=now())

@@ -206,3 +206,27 @@ def test_a_bad_month_on_the_page_is_shown_beside_the_field_input_kept(
     assert page.status_code == 422
     assert 'id="in-from-error"' in html
     assert 'value="2026-13"' in html
+
+
+def test_a_large_per_institution_export_is_made_by_a_job(
+    client, world, regulator, login, db_session, monkeypatch
+):
+    """Over INLINE_EXPORT_LINES institutions the page asks for a job (run inline here, no
+    queue); its file holds the same rows as the inline download."""
+    from sqlalchemy import select
+
+    from procurement.jobs.models import Job
+
+    login(regulator)
+    url = f"/compliance/prices/products/{world.product.id}?format=csv&region=320000"
+    monkeypatch.setattr("procurement.compliance.prices.pages.INLINE_EXPORT_LINES", 1)
+    asked = client.get(url)
+    assert asked.status_code == 302
+    job = db_session.scalars(select(Job)).one()
+    assert (job.kind, job.status, job.total) == ("compliance.price_paid_export", "succeeded", 3)
+    assert job.result == "3 rows exported."
+    lines = client.get(f"/jobs/{job.id}/file").data.decode("utf-8-sig").strip().splitlines()
+    monkeypatch.setattr("procurement.compliance.prices.pages.INLINE_EXPORT_LINES", 5_000)
+    inline = client.get(url).data.decode("utf-8-sig").strip().splitlines()
+    assert lines == inline
+    assert len(lines) == 4  # the header and the three Jiangsu hospitals
