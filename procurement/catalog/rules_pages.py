@@ -44,6 +44,8 @@ LABELS = {
     "credit_thresholds": _l("Credit thresholds (dishonest, seriously, especially)"),
     "credit_window_days": _l("Credit window (days)"),
     "late_delivery_min_hours": _l("Late delivery counts after (hours)"),
+    "price_outlier_margin": _l("Price outlier: margin above the region's lowest"),
+    "price_window_days": _l("Price outliers judged over (days)"),
     "advance_ratio": _l("Advance ratio"),
     "reconciliation": _l("Monthly reconciliation before payment"),
     "reconciliation_days": _l("Days to confirm a reconciliation"),

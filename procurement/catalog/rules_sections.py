@@ -22,6 +22,7 @@ from procurement.core.messages import N_, Message
 MAX_DEADLINE_DAYS = 180  # a payment deadline or window longer than half a year is a typo
 MAX_CREDIT_WINDOW_DAYS = 3 * 365  # credit points count in a rolling window of at most 3 years
 MAX_SERVICE_HOURS = 720  # confirming or delivering takes at most 30 days
+MAX_PRICE_WINDOW_DAYS = 366  # price outliers are judged over at most a year of deliveries
 MAX_CHECKS_FROM_MONTH = 12  # "at risk" checks start within the contract year
 MAX_CREDIT_POINTS = 100  # points of one credit event
 MAX_CREDIT_THRESHOLD = 1000  # points for a credit level
@@ -218,6 +219,8 @@ SECTIONS: dict[str, dict[str, Field]] = {
             365, bounded(1, MAX_CREDIT_WINDOW_DAYS, "MAX_CREDIT_WINDOW_DAYS")
         ),
         "late_delivery_min_hours": Field("0", hours_or_zero),
+        "price_outlier_margin": Field("0.30", ratio),
+        "price_window_days": Field(90, bounded(1, MAX_PRICE_WINDOW_DAYS, "MAX_PRICE_WINDOW_DAYS")),
     },
     "settlement": {  # RULES.md 5
         "advance_ratio": Field("0.30", ratio),

@@ -315,4 +315,5 @@ class TenderRedFlags(MethodView):
 
 
 from procurement.compliance.shortage import api as _shortage  # noqa: E402, F401  (its routes)
+from procurement.compliance.prices import api as _prices  # noqa: E402, F401  (its routes)
 from procurement.compliance.supply_risk import api as _supply_risk  # noqa: E402, F401  (its routes)

@@ -231,3 +231,17 @@ class NothingToBackUp(Conflict):
         "already having one with the backup supplier."
     )
     template = N_("No buyer in region {region} needs a contract with the backup supplier.")
+class PriceMonthsNotValid(ValidationFailed):
+    when = N_(
+        "A price monitoring period is not a month YYYY-MM, ends before it starts or is too long."
+    )
+    template = N_(
+        "The period must be months YYYY-MM, from no later than to, at most {limit} months ({name})."
+    )
+
+
+class PriceGroupNotFound(NotFound):
+    code = "price-group-not-found"
+    title = N_("No such generic name and dosage form")
+    when = N_("No product has the generic name and dosage form asked for.")
+    template = N_("No product of {generic_name} ({dosage_form}).")

@@ -11,6 +11,7 @@ from procurement.compliance.alerts import pages as _alerts  # noqa: F401
 from procurement.compliance.common_pages import bp
 from procurement.compliance.credit import pages as _credit  # noqa: F401
 from procurement.compliance.dashboard import pages as _dashboard  # noqa: F401
+from procurement.compliance.prices import pages as _prices  # noqa: F401
 from procurement.compliance.progress import pages as _progress  # noqa: F401
 from procurement.compliance.redflags import pages as _redflags  # noqa: F401
 from procurement.compliance.shortage import pages as _shortage  # noqa: F401

@@ -71,6 +71,11 @@ class ComplianceRules:
     credit_thresholds: tuple[int, int, int] = (10, 20, 40)
     credit_window_days: int = 365
     late_delivery_min_hours: Decimal = Decimal("0")
+    # Price monitoring (RULES.md 13): an institution paying more than its province's lowest
+    # average unit price for the same product by more than this share is an outlier, judged over
+    # the accepted deliveries of the last price_window_days days.
+    price_outlier_margin: Decimal = Decimal("0.30")
+    price_window_days: int = 90
 
     def points(self, kind: str) -> int:
         return dict(self.credit_points)[kind]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from procurement.compliance.dashboard.services import fold_dashboard
 from procurement.compliance.export_job_services import export_alerts, export_progress
+from procurement.compliance.prices.export_job_services import KIND as PRICE_PAID_EXPORT
+from procurement.compliance.prices.export_job_services import export_paid
 from procurement.compliance.services import evaluate_alerts, import_credit_events
 from procurement.compliance.yearend.services import run_year_end
 from procurement.core.messages import N_, Message
@@ -68,4 +70,10 @@ def progress_export(ctx: JobContext, *, filters: dict, group_by: str, fmt: str) 
 @task("compliance.alerts_export", retry=RETRY, title=N_("Alerts export"))
 def alerts_export(ctx: JobContext, *, ids: list[int], fmt: str) -> Message:
     rows = export_alerts(ctx, ids=ids, fmt=fmt)
+    return Message("{n} rows exported.", n=rows)
+
+
+@task(PRICE_PAID_EXPORT, retry=RETRY, title=N_("Price export"))
+def price_paid_export(ctx: JobContext, *, product_id: int, filters: dict, fmt: str) -> Message:
+    rows = export_paid(ctx, product_id=product_id, filters=filters, fmt=fmt)
     return Message("{n} rows exported.", n=rows)

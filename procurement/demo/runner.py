@@ -26,6 +26,7 @@ from procurement.demo.errors import DemoExists
 from procurement.demo.listing import file_listing_requests
 from procurement.demo.oversight import Oversight
 from procurement.demo.shortage import shortage_gap
+from procurement.demo.prices import price_outlier
 from procurement.demo.summary import Summary, summarize
 from procurement.demo.world import (
     Round,
@@ -214,6 +215,11 @@ def _walk(
             f"{counts[0]} orders to confirm, {counts[1]} shipments to receive, "
             f"{counts[2]} receipts to pay"
         ),
+    )
+    stages.run(
+        f"{this.code} price outlier",
+        lambda: price_outlier(this_year, today - timedelta(days=1)),
+        lambda n: f"{n} price outlier alert(s) open",
     )
     return DemoResult(world, summarize(session, world), stages.elapsed)
 

@@ -244,6 +244,8 @@ class ReceiptLine(Base):
         CheckConstraint("accepted_quantity >= 0", name="accepted_not_negative"),
         CheckConstraint("rejected_quantity >= 0", name="rejected_not_negative"),
         Index("ix_receipt_lines_manufacturer_accepted", "manufacturer_id", "accepted_at"),
+        # price monitoring (compliance/prices) reads the deliveries accepted in a window
+        Index("ix_receipt_lines_accepted_at", "accepted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

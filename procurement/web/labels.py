@@ -149,6 +149,7 @@ LABELS: dict[str, dict[str, object]] = {
         "no_backup": _l("No backup supplier"),
         "shortage": _l("Shortage"),
         "shortage_report_missing": _l("Shortage report missing"),
+        "price_outlier": _l("Price outlier"),
     },
     "procurement.compliance.shortage.rules.Level": {
         "county": _l("County level"),

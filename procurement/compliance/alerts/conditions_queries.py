@@ -299,13 +299,16 @@ def payment_conditions(session: Session, now: datetime) -> list[Condition]:
 
 
 def all_conditions(session: Session, now: datetime) -> dict[str, Condition]:
-    # supply_risk builds on this module (Condition, running_years): imported when called
+    # supply_risk, shortage and prices build on this module (Condition, running_years):
+    # imported when called
+    from procurement.compliance.prices.conditions_queries import price_conditions
     from procurement.compliance.shortage.conditions_queries import shortage_conditions
     from procurement.compliance.supply_risk.conditions_queries import backup_conditions
 
     found = [
         *backup_conditions(session, now),
         *shortage_conditions(session, now),
+        *price_conditions(session, now),
         *progress_conditions(session, now),
         *supply_conditions(session, now),
         *payment_conditions(session, now),

@@ -42,6 +42,7 @@ class AlertKind(StrEnum):
     NO_BACKUP = "no_backup"  # a region without a backup with spare capacity (supply risk)
     SHORTAGE = "shortage"  # a county's stock cover low or orders unfilled (RULES.md 14)
     SHORTAGE_REPORT_MISSING = "shortage_report_missing"  # a monthly shortage report is late
+    PRICE_OUTLIER = "price_outlier"  # paid over the province's lowest by the margin (prices)
 
 
 class Severity(StrEnum):

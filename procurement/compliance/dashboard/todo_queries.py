@@ -13,7 +13,7 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import DemandReport, Tender
-from procurement.compliance.alerts.models import EscalationStep
+from procurement.compliance.alerts.models import Alert, AlertKind, AlertStatus, EscalationStep
 from procurement.compliance.alerts.queries import open_by_step
 from procurement.compliance.common_services import OVERSIGHT
 
@@ -56,6 +56,7 @@ class RegulatorTodo:
     alerts_by_step: dict[EscalationStep, int]
     waiting: list[WaitingTender] = field(default_factory=list)
     missing_demand: list[MissingDemand] = field(default_factory=list)
+    price_outliers: int = 0  # open price outlier alerts (RULES.md 13)
 
     @property
     def open_alerts(self) -> int:
@@ -72,7 +73,14 @@ def regulator_todo(session: Session, *, now: datetime, actor: Actor) -> Regulato
             MissingDemand(tender, _count(session, hospitals_without_demand(tender)))
             for tender in _demand_open(session, now)
         ],
+        price_outliers=_open_of_kind(session, AlertKind.PRICE_OUTLIER),
     )
+
+
+def _open_of_kind(session: Session, kind: AlertKind) -> int:
+    """Open alerts of one kind: one count over the alerts' kind index."""
+    query = select(func.count()).where(Alert.kind == kind, Alert.status == AlertStatus.OPEN)
+    return int(session.scalar(query) or 0)
 
 
 def waiting_tenders(session: Session, now: datetime) -> list[WaitingTender]:
