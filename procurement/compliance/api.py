@@ -314,6 +314,6 @@ class TenderRedFlags(MethodView):
         return redflags.red_flags(get_session(), tender_id=tender_id, actor=api_actor(), now=now())
 
 
-from procurement.compliance.shortage import api as _shortage  # noqa: E402, F401  (its routes)
 from procurement.compliance.prices import api as _prices  # noqa: E402, F401  (its routes)
+from procurement.compliance.shortage import api as _shortage  # noqa: E402, F401  (its routes)
 from procurement.compliance.supply_risk import api as _supply_risk  # noqa: E402, F401  (its routes)

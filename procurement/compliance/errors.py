@@ -231,6 +231,8 @@ class NothingToBackUp(Conflict):
         "already having one with the backup supplier."
     )
     template = N_("No buyer in region {region} needs a contract with the backup supplier.")
+
+
 class PriceMonthsNotValid(ValidationFailed):
     when = N_(
         "A price monitoring period is not a month YYYY-MM, ends before it starts or is too long."

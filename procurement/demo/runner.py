@@ -25,8 +25,8 @@ from procurement.demo import brands, data, walk
 from procurement.demo.errors import DemoExists
 from procurement.demo.listing import file_listing_requests
 from procurement.demo.oversight import Oversight
-from procurement.demo.shortage import shortage_gap
 from procurement.demo.prices import price_outlier
+from procurement.demo.shortage import shortage_gap
 from procurement.demo.summary import Summary, summarize
 from procurement.demo.world import (
     Round,

@@ -4,14 +4,14 @@ Price monitoring (``compliance/prices``) sums the deliveries accepted in a windo
 ``ix_receipt_lines_accepted_at`` lets it read only those.
 
 Revision ID: a7c3e9f2b514
-Revises: d6419a36d6b5
+Revises: 94fda4751438
 Create Date: 2026-12-02 13:00:00
 """
 
 from alembic import op
 
 revision = "a7c3e9f2b514"
-down_revision = "d6419a36d6b5"
+down_revision = "94fda4751438"
 branch_labels = None
 depends_on = None
 
