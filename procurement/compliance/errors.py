@@ -183,3 +183,11 @@ class SupplyRiskBeforeContracts(Conflict):
         "Tender {tender_id} has no contracts yet: supply risk is computed from the agreed "
         "volumes of a confirmed award."
     )
+
+
+class OnlineRateNotValid(ValidationFailed):
+    when = N_(
+        "The online procurement rate is asked for an unknown level or institution type, or for "
+        "months that end before they start or span more than MAX_RATE_MONTHS."
+    )
+    template = N_("The online procurement rate cannot be computed for these filters.")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
-from procurement.auth.scope import buyer_clause
+from procurement.auth.services.scope import buyer_clause
 from procurement.award.models import AwardAllocation, AwardLotResult, AwardRun, LotStatus, RunStatus
 from procurement.award.services import (
     RunOptions,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind, province_of
-from procurement.auth.scope import acting_for, buyer_clause
+from procurement.auth.services.scope import acting_for, buyer_clause
 from procurement.catalog.errors import (
     DemandClosed,
     DemandNotConfirmable,

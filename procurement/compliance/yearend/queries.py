@@ -7,7 +7,7 @@ from sqlalchemy import Select, select
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
-from procurement.auth.scope import buyer_clause
+from procurement.auth.services.scope import buyer_clause
 from procurement.compliance.yearend.models import YearEndResult, YearEndRun
 
 

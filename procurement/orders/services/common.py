@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
-from procurement.auth.scope import buyer_clause
+from procurement.auth.services.scope import buyer_clause
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date
 from procurement.core.errors import Message

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.audit import services as audit
-from procurement.auth import scope
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.auth.services import scope
 from procurement.catalog.models import Lot, Product, Tender
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
-from procurement.auth.scope import buyer_clause
+from procurement.auth.services.scope import buyer_clause
 from procurement.catalog.models import Tender
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.messages import N_

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
-from procurement.auth.scope import buyer_clause
+from procurement.auth.services.scope import buyer_clause
 from procurement.catalog.models import Tender
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date, day_start

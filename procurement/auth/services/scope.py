@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
@@ -32,6 +33,14 @@ def member(session: Session, actor: Actor, buyer_id: int) -> Organization:
     found = session.get(Organization, buyer_id)
     assert found is not None  # member ids come from the organizations table
     return found
+
+
+def members_of(session: Session, actor: Actor) -> list[Organization]:
+    """The actor's medical community's members, by name ([] for any other organization)."""
+    if not actor.member_ids:
+        return []
+    query = select(Organization).where(Organization.id.in_(actor.member_ids))
+    return list(session.scalars(query.order_by(Organization.name)))
 
 
 def acting_for(session: Session, actor: Actor, buyer_id: int | None) -> Actor:
