@@ -48,6 +48,7 @@ def filters_of(args: dict) -> Filters:
         region_code=args["region"],
         hospital_id=args["hospital"],
         manufacturer_id=args["manufacturer"],
+        institution_type=args.get("institution_type"),
     )
 
 
