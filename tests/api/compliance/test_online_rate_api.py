@@ -89,11 +89,12 @@ def test_levels_and_type_filter(bought, client, make_user, auth_headers):
     none = client.get(
         URL, query_string={**query, "institution_type": "pharmacy_store"}, headers=headers
     ).get_json()
-    assert none["rows"] == [] and none["total"]["rate"] is None
+    assert none["rows"] == []
+    assert none["total"]["rate"] is None
 
 
 @pytest.mark.parametrize(
-    "query, field",
+    ("query", "field"),
     [
         ({"from": "2026-13"}, "from"),
         ({"level": "street"}, "level"),
@@ -119,7 +120,9 @@ def test_the_regulators_page_in_chinese(bought, client, make_user, login):
     )
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "网采率" in html and "村卫生室" in html and "75.0%" in html
+    assert "网采率" in html
+    assert "村卫生室" in html
+    assert "75.0%" in html
     for query, field in (("from=2026-02&to=2026-01", "to"), ("region=43", "region")):
         bad = client.get(
             f"/regulator/compliance/online-rate?{query}", headers={"Accept-Language": "zh-CN"}

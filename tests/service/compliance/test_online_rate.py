@@ -108,7 +108,8 @@ def test_per_institution_every_buyer_kind(buyers, db_session, make_actor):
         ids["SH"]: (d("100.00"), d("0.00"), d("1.0000")),
     }
     types = {row.name: row.institution_type.value for row in report.rows}
-    assert types["PH1"] == "pharmacy_store" and types["VC1"] == "village_clinic"
+    assert types["PH1"] == "pharmacy_store"
+    assert types["VC1"] == "village_clinic"
     assert (report.total.online, report.total.off_platform, report.total.rate) == (
         d("550.00"),
         d("200.00"),
