@@ -182,4 +182,25 @@ def test_a_village_clinics_order_through_its_medical_community(
         login(k, clinic)
         k.goto("/hospital/orders")
         assert number in k.get_by_test_id("orders").inner_text()
+
+        # the regulator's online procurement rate: the clinic's county, all online so far
+        r = browser.new_context(
+            base_url=live_server.url, locale="zh-CN", viewport=viewport
+        ).new_page()
+        login(r, regulator.username)
+        r.goto("/regulator/compliance/online-rate?from=2026-01&to=2026-01")
+        row = r.get_by_test_id("online-rate").locator("tr", has_text="新塘村卫生室")
+        assert "村卫生室" in row.inner_text()
+        assert row.locator("td[data-value]").inner_text() == "100.0%"
+        r.get_by_label("统计层级").select_option("county")
+        r.get_by_label("机构类型").select_option("village_clinic")
+        with r.expect_navigation():
+            r.get_by_test_id("online-rate-filters").locator("button[type=submit]").click()
+        assert r.locator('tr[data-key="430121"]').count() == 1
+        no_sideways_scroll(r, viewport["width"])
+        screenshot(r, f"online-rate-county-{tag}")
+        r.goto("/regulator/compliance/online-rate?from=2026-02&to=2026-01")
+        assert "须不早于 2026-02" in r.locator("#in-to-error").inner_text()
+        no_sideways_scroll(r, viewport["width"])
+        screenshot(r, f"online-rate-error-{tag}")
         context.close()
