@@ -17,10 +17,22 @@ class Actor:
     role: Role
     region_code: str
     username: str = ""
+    # A county medical community's members: it orders, receives and pays for them (RULES.md 12).
+    member_ids: tuple[int, ...] = ()
 
     @property
     def can_write(self) -> bool:
         return self.role in (Role.ADMIN, Role.STAFF)
+
+    @property
+    def buyer_ids(self) -> tuple[int, ...]:
+        """The buyers this actor acts for: its own organization and, for a county medical
+        community, its members."""
+        return (self.org_id, *self.member_ids)
+
+    def acts_for(self, org_id: int | None) -> bool:
+        """Whether the actor acts for the organization ``org_id`` (itself or a member)."""
+        return org_id == self.org_id or org_id in self.member_ids
 
     def require(self, *kinds: OrgKind, write: bool = True, action: str = "do this") -> None:
         """Refuse unless the actor's organization is one of ``kinds`` (and may write)."""

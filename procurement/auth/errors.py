@@ -140,3 +140,16 @@ class LastAdmin(Conflict):
     template = N_(
         "{username} is the organization's last active admin; make another user an admin first."
     )
+
+
+class NotYourMember(Forbidden):
+    code = "not-your-member"
+    title = N_("Not your member")
+    when = N_(
+        "A request names a buyer that is neither the caller nor a member of its county medical "
+        "community."
+    )
+    template = N_(
+        "Organization {buyer_id} is not a member of your medical community; act for yourself "
+        "or for one of your members."
+    )

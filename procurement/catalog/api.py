@@ -194,9 +194,15 @@ class TenderDemand(MethodView):
     @blp.arguments(DemandSubmitSchema)
     @blp.response(200, DemandReportSchema(many=True))
     def put(self, data, tender_id):
-        """Submit or revise your hospital's quantities (before the demand deadline)."""
+        """Submit or revise your hospital's quantities (before the demand deadline); a county
+        medical community reports for a member with ``buyer_id``."""
         return services.submit_demand(
-            get_session(), tender_id=tender_id, lines=data["rows"], now=now(), actor=api_actor()
+            get_session(),
+            tender_id=tender_id,
+            lines=data["rows"],
+            now=now(),
+            actor=api_actor(),
+            buyer_id=data["buyer_id"],
         )
 
 

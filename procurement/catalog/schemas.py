@@ -222,6 +222,11 @@ class DemandSubmitSchema(Schema):
     rows = fields.List(
         fields.Nested(DemandLineSchema), required=True, validate=validate.Length(min=1)
     )
+    buyer_id = fields.Integer(
+        load_default=None,
+        strict=True,
+        metadata={"description": "A county medical community reports for this member."},
+    )
 
 
 class BrandLineSchema(Schema):

@@ -19,6 +19,8 @@ from procurement.compliance.ocds_schemas import (
     RecordPackageSchema,
     ReleasePackageSchema,
 )
+from procurement.compliance.online_rate import schemas as rate_schemas
+from procurement.compliance.online_rate.services import filters_of as rate_filters_of
 from procurement.compliance.progress.queries import Filters
 from procurement.compliance.redflags import schemas as rfs
 from procurement.compliance.redflags import services as redflags
@@ -46,6 +48,7 @@ def filters_of(args: dict) -> Filters:
         region_code=args["region"],
         hospital_id=args["hospital"],
         manufacturer_id=args["manufacturer"],
+        institution_type=args.get("institution_type"),
     )
 
 
@@ -317,3 +320,17 @@ class TenderRedFlags(MethodView):
 from procurement.compliance.prices import api as _prices  # noqa: E402, F401  (its routes)
 from procurement.compliance.shortage import api as _shortage  # noqa: E402, F401  (its routes)
 from procurement.compliance.supply_risk import api as _supply_risk  # noqa: E402, F401  (its routes)
+
+
+@blp.route("/compliance/online-rate")
+class OnlineRate(MethodView):
+    @blp.arguments(rate_schemas.OnlineRateArgs, location="query")
+    @blp.response(200, rate_schemas.OnlineRateSchema)
+    def get(self, args):
+        """The online procurement rate (网采率): value bought through the platform (accepted at
+        receipt) against value reported off-platform, and their rate, per ``level``
+        (institution, county, city, province); months default to this year's up to this one.
+        Regulator and fund office: every buyer; a buyer: its own (a medical community: its
+        members')."""
+        filters = rate_filters_of(args, now())
+        return services.online_rate(get_session(), filters=filters, actor=api_actor())

@@ -7,11 +7,12 @@ from flask import Blueprint, flash, redirect, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from procurement.auth.models import Organization, OrgKind
-from procurement.compliance.errors import NotWholeNumber
+from procurement.auth.models import InstitutionType, Organization, OrgKind
+from procurement.compliance.errors import NotWholeNumber, UnknownFilterValue
 from procurement.core.errors import DomainError
 from procurement.core.messages import N_
 from procurement.web.auth import page_actor, portal_required
+from procurement.web.labels import label
 from procurement.web.session import get_session, now
 
 bp = Blueprint("compliance_pages", __name__, template_folder="templates")
@@ -43,6 +44,30 @@ def act(fn, ok: str, target: str, **kwargs):
 
 def own_url() -> str:
     return url_for(f"compliance_pages.{page_actor().org_kind.value}_own")
+
+
+def buyer_types(session: Session, keys) -> dict[str, InstitutionType | None]:
+    """{str(organization id): its institution type} of the buyers among ``keys`` (a row's key
+    on the progress, dashboard and year-end pages)."""
+    ids = [int(k) for k in keys if str(k).isdigit()]
+    if not ids:
+        return {}
+    orgs = session.scalars(select(Organization).where(Organization.id.in_(ids)))
+    return {str(org.id): org.buyer_type for org in orgs}
+
+
+def type_arg(name: str = "type") -> str | None:
+    """An institution type filter from the query string (422 beside the field if unknown)."""
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    if value not in {t.value for t in InstitutionType}:
+        raise UnknownFilterValue(errors={name: [N_("not an institution type")]}, value=value)
+    return value
+
+
+def type_choices() -> list[tuple[str, str]]:
+    return [(t.value, label(t)) for t in InstitutionType]
 
 
 def provinces(session: Session) -> list[str]:

@@ -22,6 +22,11 @@ READERS = (OrgKind.REGULATOR, OrgKind.FUND, OrgKind.HOSPITAL, OrgKind.MANUFACTUR
 def scoped(filters: Filters, actor: Actor) -> Filters:
     """A hospital sees its own figures, a manufacturer its own; oversight sees all."""
     actor.require(*READERS, write=False, action="see compliance progress")
+    if actor.org_kind == OrgKind.HOSPITAL and actor.member_ids:
+        # A county medical community: its members' figures, or one member's it asks for.
+        if filters.hospital_id is not None and actor.acts_for(filters.hospital_id):
+            return filters
+        return dataclasses.replace(filters, hospital_id=None, hospital_ids=actor.buyer_ids)
     if actor.org_kind == OrgKind.HOSPITAL:
         return dataclasses.replace(filters, hospital_id=actor.org_id)
     if actor.org_kind == OrgKind.MANUFACTURER:

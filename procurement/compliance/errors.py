@@ -247,3 +247,11 @@ class PriceGroupNotFound(NotFound):
     title = N_("No such generic name and dosage form")
     when = N_("No product has the generic name and dosage form asked for.")
     template = N_("No product of {generic_name} ({dosage_form}).")
+
+
+class OnlineRateNotValid(ValidationFailed):
+    when = N_(
+        "The online procurement rate is asked for an unknown level or institution type, or for "
+        "months that end before they start or span more than MAX_RATE_MONTHS."
+    )
+    template = N_("The online procurement rate cannot be computed for these filters.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from procurement.auth.roles import InstitutionType
 from procurement.compliance.alerts.models import (
     NOTE_LIMIT,
     AlertKind,
@@ -25,6 +26,11 @@ class ProgressArgs(Schema):
     region = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
     hospital = fields.Integer(load_default=None)
     manufacturer = fields.Integer(load_default=None)
+    institution_type = fields.String(
+        load_default=None,
+        validate=validate.OneOf([t.value for t in InstitutionType]),
+        metadata={"description": "Only buyers of this institution type (RULES.md 12)."},
+    )
     group_by = fields.String(load_default="lot", validate=validate.OneOf(GROUPS))
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
 

@@ -21,6 +21,7 @@ from procurement.compliance.credit.services import (
     list_credit_events,
     record_credit_event,
 )
+from procurement.compliance.online_rate.services import OnlineRateReport, online_rate
 from procurement.compliance.progress.queries import Filters
 from procurement.compliance.progress.services import ProgressReport, progress_report
 from procurement.compliance.yearend.services import get_year_end, list_year_ends, run_year_end
@@ -28,6 +29,7 @@ from procurement.compliance.yearend.services import get_year_end, list_year_ends
 __all__ = [
     "Evaluation",
     "Filters",
+    "OnlineRateReport",
     "ProgressReport",
     "Standing",
     "appeal_credit_event",
@@ -41,6 +43,7 @@ __all__ = [
     "list_alerts",
     "list_credit_events",
     "list_year_ends",
+    "online_rate",
     "progress_report",
     "record_credit_event",
     "repair_credit",

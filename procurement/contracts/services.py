@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.auth.services.scope import buyer_clause
 from procurement.award.models import AwardAllocation, AwardLotResult, AwardRun, LotStatus, RunStatus
 from procurement.award.services import (
     RunOptions,
@@ -201,7 +202,7 @@ def put_in_force(
 def _scope(query, actor: Actor):
     actor.require(write=False, action="see contracts")
     if actor.org_kind == OrgKind.HOSPITAL:
-        return query.where(Contract.hospital_id == actor.org_id)
+        return query.where(buyer_clause(Contract.hospital_id, actor))
     if actor.org_kind == OrgKind.MANUFACTURER:
         return query.where(Contract.manufacturer_id == actor.org_id)
     if actor.org_kind in (OrgKind.REGULATOR, OrgKind.FUND):

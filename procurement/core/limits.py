@@ -66,3 +66,6 @@ MAX_TOKEN_VALID_DAYS = 366
 # The OCDS change feed (GET /api/v1/ocds/releases): releases on one page, at most and unless asked.
 MAX_FEED_PAGE = 100
 DEFAULT_FEED_PAGE = 50
+
+# The online procurement rate (网采率) covers at most this many months in one report.
+MAX_RATE_MONTHS = 36

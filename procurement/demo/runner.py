@@ -22,6 +22,7 @@ from procurement.auth.models import Organization
 from procurement.core.clock import FrozenClock
 from procurement.db import make_engine, make_session_factory
 from procurement.demo import brands, data, walk
+from procurement.demo.community import build_community
 from procurement.demo.errors import DemoExists
 from procurement.demo.listing import file_listing_requests
 from procurement.demo.oversight import Oversight
@@ -179,8 +180,11 @@ def _walk(
     stages = Stages(progress)
     world = stages.run(
         "organizations, logins",
-        lambda: build_world(session, seed=seed, scale=scale, clock=clock),
-        lambda w: f"{w.counts['hospitals']} hospitals, {w.counts['manufacturers']} manufacturers",
+        lambda: _build(session, seed=seed, scale=scale, clock=clock),
+        lambda w: (
+            f"{w.counts['hospitals']} hospitals, {w.counts['manufacturers']} manufacturers, "
+            f"a medical community of {len(w.community.members)}"
+        ),
     )
     world.rounds = [last, this, upcoming]
     world.shortage_gap = shortage_gap(today)
@@ -222,6 +226,12 @@ def _walk(
         lambda n: f"{n} price outlier alert(s) open",
     )
     return DemoResult(world, summarize(session, world), stages.elapsed)
+
+
+def _build(session: Session, *, seed: int, scale: float, clock: FrozenClock) -> World:
+    world = build_world(session, seed=seed, scale=scale, clock=clock)
+    world.community = build_community(session, world)
+    return world
 
 
 def _this_year(
@@ -354,6 +364,7 @@ def _month(
     """The month's orders (days 3-6), what else happens before the 25th (``between``), the
     settlement run on the 25th and the compliance check on the 28th (each if already past)."""
     placed = year.month(month)
+    community = year.world.community.month(year, month) if year.world.community else 0
     if between is not None:
         between()
     if settle:
@@ -363,7 +374,8 @@ def _month(
     t = year.tally
     escalated = sum(oversight.tally.escalations.values())
     return (
-        f"{placed} orders; year so far: {t.rejected} rejected, {t.late_shipments} late, "
+        f"{placed} orders{f' (+{community} by the community)' if community else ''}; "
+        f"year so far: {t.rejected} rejected, {t.late_shipments} late, "
         f"{t.rejected_batches} batches refused, {oversight.tally.runs} payment runs, "
         f"{oversight.tally.evaluations['raised']} alerts, {escalated} escalations"
     )

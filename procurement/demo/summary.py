@@ -54,6 +54,20 @@ class Summary:
     alerts: Counter = field(default_factory=Counter)
     alert_steps: Counter = field(default_factory=Counter)
     credit: dict[str, str] = field(default_factory=dict)  # manufacturer -> level (not "none")
+    community: CommunitySummary | None = None
+
+
+@dataclass
+class CommunitySummary:
+    """The county medical community this year: what it bought for its members and what the
+    fund charged to its accounts (its statement), and each member's completion."""
+
+    name: str
+    members: int
+    orders: int
+    accepted: Decimal  # its members' accepted value this contract year
+    charged: Decimal  # to the community's advance and allocation accounts
+    completion: dict[str, Decimal | None] = field(default_factory=dict)  # member -> completion
 
     def figures(self) -> dict[str, str]:
         """The headline figures as strings (what the repeatability test compares)."""
@@ -95,6 +109,36 @@ def summarize(session: Session, world: World) -> Summary:
         alerts=Counter(a.kind.value for a in alerts),
         alert_steps=Counter(a.step.value for a in alerts if a.step.value != "none"),
         credit={s.name: s.level for s in levels if s.level != "none"},
+        community=_community(session, world),
+    )
+
+
+def _community(session: Session, world: World) -> CommunitySummary | None:
+    community = world.community
+    if community is None:
+        return None
+    this = world.rounds[1]
+    st = settlement.statement(
+        session,
+        party_id=community.org.id,
+        period_from=this.timeline.contract_start,
+        now=world.now,
+        actor=world.fund.actor,
+    )
+    rows = compliance.progress_report(
+        session,
+        filters=compliance.Filters(tender_id=this.tender_id, contract_year=1),
+        group_by="hospital",
+        now=world.now,
+        actor=community.org.actor,
+    ).rows
+    return CommunitySummary(
+        name=community.org.name,
+        members=len(community.members),
+        orders=community.orders,
+        accepted=st.summary["accepted_value"],
+        charged=st.summary["charged_to_advance"] + st.summary["charged_to_allocation"],
+        completion={row.label: row.completion for row in rows},
     )
 
 
@@ -156,6 +200,21 @@ def render(summary: Summary) -> list[str]:
         f"Alerts: {sum(s.alerts.values())} raised, {s.alerts_open} open ({kinds}); "
         f"escalated: {steps}",
         f"Supplier credit (信用评价): {credit}",
+        *_community_lines(s.community),
+    ]
+
+
+def _community_lines(c: CommunitySummary | None) -> list[str]:
+    if c is None:
+        return []
+    done = ", ".join(
+        f"{name} {'—' if v is None else f'{v * 100:.1f}%'}" for name, v in c.completion.items()
+    )
+    return [
+        f"Medical community (医共体) {c.name}: {c.members} members, {c.orders} orders placed "
+        f"and received for them; accepted {yuan(c.accepted)}, charged to the community's "
+        f"accounts (统一结算) {yuan(c.charged)}",
+        f"  Members' completion: {done or 'no contracts'}",
     ]
 
 

@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -129,6 +130,7 @@ class World:
     rounds: list[Round] = field(default_factory=list)  # last year's, this year's, the next
     counts: dict[str, int] = field(default_factory=dict)
     distributor: Org | None = None  # appointed by the first manufacturer for its lots
+    community: Any = None  # demo.community.Community: a county medical community's members
     appointed: set[int] = field(default_factory=set)  # lot ids
     # The month (YYYY-MM) of the one shortage report the demo leaves unfiled, so the regulator
     # sees a missing report alert (demo/shortage.py).
@@ -350,6 +352,8 @@ def report_demand(
                 session, tender_id=rnd.tender_id, lines=lines, now=world.now, actor=hospital.actor
             )
             rows += len(lines)
+    if world.community is not None:  # it reports for its members (RULES.md 12)
+        rows += world.community.report_demand(session, world, rnd)
     world.clock.set(rnd.timeline.demand_deadline)
     world.clock.advance(hours=16)
     totals = catalog.confirm_demand(

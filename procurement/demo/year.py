@@ -62,8 +62,9 @@ class Year:
         for hospital_id, suppliers in self.by_hospital.items():
             ranked = sorted(suppliers, key=lambda m: (-value[hospital_id, m], m))
             for rank, maker_id in enumerate(ranked):
-                main = tiers[hospital_id] == "tertiary" and rank < MAIN_SUPPLIERS
-                self.cadence[hospital_id, maker_id] = 1 if main else CADENCE[tiers[hospital_id]]
+                tier = tiers.get(hospital_id, "primary")  # a medical community's member
+                main = tier == "tertiary" and rank < MAIN_SUPPLIERS
+                self.cadence[hospital_id, maker_id] = 1 if main else CADENCE[tier]
         for lot in self.round.lots:
             for maker in self.world.makers:
                 if maker.id in makers_of_lot[lot.id] or maker.profile == "barred":

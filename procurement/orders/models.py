@@ -93,6 +93,8 @@ class PurchaseOrder(Base):
     )
     placed_at: Mapped[datetime]
     placed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A county medical community that placed the order for its member (the buyer), else None.
+    placed_by_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     wanted_by: Mapped[date | None]
     delivery_address: Mapped[str] = mapped_column(Text, default="")
     emergency: Mapped[bool] = mapped_column(default=False)
@@ -115,6 +117,7 @@ class PurchaseOrder(Base):
 
     hospital: Mapped[Organization] = relationship(foreign_keys=[hospital_id])
     manufacturer: Mapped[Organization] = relationship(foreign_keys=[manufacturer_id])
+    placed_by_org: Mapped[Organization | None] = relationship(foreign_keys=[placed_by_org_id])
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.line_no"
     )

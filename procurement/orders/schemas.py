@@ -21,6 +21,13 @@ class OrderInSchema(Schema):
     wanted_by = fields.Date(load_default=None)
     delivery_address = fields.String(load_default="", validate=validate.Length(max=500))
     emergency = fields.Boolean(load_default=False)
+    buyer_id = fields.Integer(
+        load_default=None,
+        strict=True,
+        metadata={
+            "description": "A county medical community orders for this member (default: itself)."
+        },
+    )
 
 
 class PlacedOrderLineSchema(Schema):
@@ -45,6 +52,10 @@ class PlacedOrderSchema(Schema):
     number = fields.String()
     status = fields.Enum(OrderStatus, by_value=True)
     hospital_id = fields.Integer()
+    placed_by_org_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "The medical community that placed it for its member."},
+    )
     manufacturer_id = fields.Integer()
     region_code = fields.String()
     region_class = fields.String()
@@ -112,6 +123,10 @@ class ShipmentSchema(Schema):
     shipper_id = fields.Integer()
     shipped_at = fields.DateTime()
     received_at = fields.DateTime(allow_none=True)
+    delivery_address = fields.Function(
+        lambda shipment: shipment.order.delivery_address,
+        metadata={"type": "string", "description": "Where it goes: the buyer's address."},
+    )
     lines = fields.List(fields.Nested(ShipmentLineSchema))
 
 

@@ -164,6 +164,13 @@ class StatementSchema(Schema):
     summary = fields.Dict(keys=fields.String(), values=fields.Raw())
     columns = fields.List(fields.String())
     lines = fields.List(fields.Dict(keys=fields.String(), values=fields.Raw()))
+    members = fields.List(
+        fields.Dict(keys=fields.String(), values=fields.Raw()),
+        metadata={"description": "A county medical community's members, each's accepted value."},
+    )
+    settled_by = fields.String(
+        allow_none=True, metadata={"description": "A member's: the community that pays for it."}
+    )
 
 
 class ReconciliationSchema(Schema):

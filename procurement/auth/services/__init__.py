@@ -8,8 +8,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.orm import Session, object_session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from procurement.audit.services import record
@@ -50,7 +50,18 @@ PASSWORD_HASH_METHOD = "scrypt"
 
 def actor_of(user: User) -> Actor:
     org = user.organization
-    return Actor(user.id, org.id, org.kind, user.role, org.region_code, user.username)
+    members = _member_ids(object_session(user), org.id, org.institution_type)
+    return Actor(user.id, org.id, org.kind, user.role, org.region_code, user.username, members)
+
+
+def _member_ids(
+    session: Session | Connection | None, org_id: int, institution_type: InstitutionType | None
+) -> tuple[int, ...]:
+    """A county medical community's members (it acts for them); () for any other organization."""
+    if institution_type != InstitutionType.MEDICAL_COMMUNITY or session is None:
+        return ()
+    query = select(Organization.id).where(Organization.parent_id == org_id)
+    return tuple(sorted(session.scalars(query.order_by(Organization.id))))
 
 
 def create_org(
@@ -305,7 +316,10 @@ def actor_for_token(session: Session, *, secret: str, now: datetime) -> Actor | 
     row = found[0]
     if row.expires_at is not None and row.expires_at <= now:
         return None
-    return Actor(row.user_id, row.org_id, row.org_kind, row.role, row.region_code, row.username)
+    members = _member_ids(connection, row.org_id, row.institution_type)
+    return Actor(
+        row.user_id, row.org_id, row.org_kind, row.role, row.region_code, row.username, members
+    )
 
 
 _TOKEN_ACTOR = (
@@ -313,6 +327,7 @@ _TOKEN_ACTOR = (
         User.id.label("user_id"),
         Organization.id.label("org_id"),
         Organization.kind.label("org_kind"),
+        Organization.institution_type,
         User.role,
         Organization.region_code,
         User.username,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind, province_of
+from procurement.auth.services.scope import acting_for, buyer_clause
 from procurement.catalog.errors import (
     DemandClosed,
     DemandNotConfirmable,
@@ -85,10 +86,14 @@ def submit_demand(
     now: datetime,
     actor: Actor,
     source: str = "api",
+    buyer_id: int | None = None,
 ) -> list[DemandReport]:
     """Submit or revise the acting hospital's quantities for some lots (all or nothing): each
     row's ``quantity``, ``last_year_usage``, optional ``brand_lines`` (``product_id`` or
-    ``approval_number``, ``quantity``) and ``floor_reason`` (RULES.md 10)."""
+    ``approval_number``, ``quantity``) and ``floor_reason`` (RULES.md 10). A county medical
+    community reports for its member ``buyer_id`` (RULES.md 12)."""
+    actor.require(OrgKind.HOSPITAL, action="report demand")
+    actor = acting_for(session, actor, buyer_id)
     tender = open_for(session, tender_id, actor, now)
     lots = {lot.code: lot for lot in tender.lots}
     errors: dict[str, list[str]] = {}
@@ -323,7 +328,7 @@ def demand_query(session: Session, *, tender_id: int, actor: Actor) -> Select:
     tender = visible_tender(session, tender_id, actor)
     query = select(DemandReport).join(Lot).where(DemandReport.tender_id == tender.id)
     if actor.org_kind == OrgKind.HOSPITAL:
-        return query.where(DemandReport.hospital_id == actor.org_id)
+        return query.where(buyer_clause(DemandReport.hospital_id, actor))
     require_owner(tender, actor, "see every hospital's demand")
     return query
 
@@ -342,7 +347,7 @@ def get_demand_report(session: Session, *, report_id: int, actor: Actor) -> Dema
     report = session.get(DemandReport, report_id)
     tender = report.lot.tender if report is not None else None
     visible = report is not None and (
-        report.hospital_id == actor.org_id
+        (actor.org_kind == OrgKind.HOSPITAL and actor.acts_for(report.hospital_id))
         or (actor.org_kind == OrgKind.REGULATOR and tender.created_by_org_id == actor.org_id)
     )
     if not visible:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, User
+from procurement.auth.services.scope import buyer_clause
 from procurement.catalog.models import Lot, Tender
 from procurement.compliance.alerts.models import Alert, AlertStatus, EscalationStep
 from procurement.compliance.alerts.services import get_alert
@@ -28,7 +29,7 @@ def visible_alerts(actor: Actor) -> Select:
         selectinload(Alert.subject), selectinload(Alert.lot), selectinload(Alert.responses)
     )
     if actor.org_kind not in OVERSIGHT:
-        query = query.where(Alert.subject_org_id == actor.org_id)
+        query = query.where(buyer_clause(Alert.subject_org_id, actor))
     return query
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.auth.services.scope import buyer_clause
 from procurement.compliance.alerts.conditions_queries import (
     Condition,
     ContractYear,
@@ -224,7 +225,7 @@ def list_alerts(
     actor.require(write=False, action="see compliance alerts")
     query = select(Alert).order_by(Alert.raised_at.desc(), Alert.id.desc())
     if actor.org_kind not in OVERSIGHT:
-        query = query.where(Alert.subject_org_id == actor.org_id)
+        query = query.where(buyer_clause(Alert.subject_org_id, actor))
     for column, value, enum in (
         (Alert.status, status, AlertStatus),
         (Alert.kind, kind, AlertKind),
@@ -244,7 +245,9 @@ def get_alert(session: Session, *, alert_id: int, actor: Actor) -> Alert:
     """One alert (404 when it is not the actor's to see)."""
     actor.require(write=False, action="see compliance alerts")
     alert = session.get(Alert, alert_id)
-    if alert is None or (actor.org_kind not in OVERSIGHT and alert.subject_org_id != actor.org_id):
+    if alert is None or (
+        actor.org_kind not in OVERSIGHT and not actor.acts_for(alert.subject_org_id)
+    ):
         raise AlertNotFound(alert_id=alert_id)
     return alert
 
@@ -292,7 +295,7 @@ def respond_to_alert(
     """The subject organization answers its alert."""
     actor.require(action="respond to alerts")
     alert = get_alert(session, alert_id=alert_id, actor=actor)
-    if alert.subject_org_id != actor.org_id:
+    if not actor.acts_for(alert.subject_org_id):
         raise AlertNotFound(alert_id=alert_id)
     note = _note(note, ResponseLength)
     response = AlertResponse(

@@ -10,7 +10,15 @@ from flask_babel import lazy_gettext as _l
 
 from procurement.auth.models import Organization
 from procurement.catalog.services import get_tender
-from procurement.compliance.common_pages import OVERSIGHT, REGULATOR, bp, int_arg, region_text
+from procurement.compliance.common_pages import (
+    OVERSIGHT,
+    REGULATOR,
+    bp,
+    buyer_types,
+    int_arg,
+    region_text,
+    type_choices,
+)
 from procurement.compliance.dashboard import charts
 from procurement.compliance.dashboard.services import dashboard as dashboard_data
 from procurement.compliance.dashboard.todo_queries import hospitals_without_demand, regulator_todo
@@ -71,6 +79,8 @@ def dashboard():
         lot_chart=lot_chart,
         curve=curve,
         hospitals=groups["hospital"],
+        types=buyer_types(get_session(), [r.key for r in groups["hospital"]]),
+        type_choices=type_choices(),
         todo=regulator_todo(get_session(), now=now(), actor=page_actor()),
         suppliers=furthest_behind(groups["manufacturer"]),
     )

@@ -14,7 +14,12 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.models import Organization
 from procurement.catalog.models import Lot
-from procurement.compliance.progress.queries import Filters, Window, filter_conditions
+from procurement.compliance.progress.queries import (
+    Filters,
+    Window,
+    buyer_type_ids,
+    filter_conditions,
+)
 from procurement.compliance.rules import share
 from procurement.contracts.models import Contract
 from procurement.core.clock import day_start
@@ -78,6 +83,10 @@ def _non_winning(filters: Filters, window: Window, group: str):
 def _org_filters(query, filters: Filters, hospital_col, region_col):
     if filters.hospital_id is not None:
         query = query.where(hospital_col == filters.hospital_id)
+    if filters.hospital_ids is not None:
+        query = query.where(hospital_col.in_(filters.hospital_ids))
+    if filters.institution_type:
+        query = query.where(hospital_col.in_(buyer_type_ids(filters.institution_type)))
     if filters.region_code:
         query = query.where(region_col == filters.region_code[:2] + "0000")
     return query

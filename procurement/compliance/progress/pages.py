@@ -9,7 +9,14 @@ from flask_babel import lazy_gettext as _l
 from procurement.auth.models import OrgKind
 from procurement.compliance import export, services
 from procurement.compliance.alerts.pages import recent_open_alerts
-from procurement.compliance.common_pages import OVERSIGHT, bp, int_arg
+from procurement.compliance.common_pages import (
+    OVERSIGHT,
+    bp,
+    buyer_types,
+    int_arg,
+    type_arg,
+    type_choices,
+)
 from procurement.compliance.credit.pages import recent_credit_events
 from procurement.compliance.dashboard.services import default_selection
 from procurement.compliance.export_job_services import ask_progress_export
@@ -58,11 +65,17 @@ def _filters() -> Filters:
         region_code=request.args.get("region") or None,
         hospital_id=int_arg("hospital"),
         manufacturer_id=int_arg("manufacturer"),
+        institution_type=type_arg(),
     )
 
 
 def progress_link(filters: Filters, **extra) -> str:
-    args = {"tender": filters.tender_id, "year": filters.contract_year, **extra}
+    args = {
+        "tender": filters.tender_id,
+        "year": filters.contract_year,
+        "type": filters.institution_type,
+        **extra,
+    }
     return url_for("compliance_pages.progress", **{k: v for k, v in args.items() if v})
 
 
@@ -95,6 +108,10 @@ def progress():
         group_labels=GROUP_LABELS,
         link=progress_link,
         args=request.args,
+        types=buyer_types(get_session(), [r.key for r in page.items])
+        if group_by == "hospital"
+        else {},
+        type_choices=type_choices(),
     )
 
 

@@ -19,12 +19,13 @@ from sqlalchemy import (
     case,
     false,
     func,
+    or_,
     select,
     true,
 )
 from sqlalchemy.orm import Session
 
-from procurement.auth.models import Organization
+from procurement.auth.models import InstitutionType, Organization, OrgKind
 from procurement.catalog.models import Lot, Tender
 from procurement.compliance import rules as r
 from procurement.compliance.progress.grouping_queries import LotPrice, grouped, lot_prices
@@ -57,6 +58,18 @@ class Filters:
     region_code: str | None = None  # province (or any code in it)
     hospital_id: int | None = None
     manufacturer_id: int | None = None
+    # A county medical community's actor: its own and its members' contracts (RULES.md 12).
+    hospital_ids: tuple[int, ...] | None = None
+    institution_type: str | None = None  # the buyer's (InstitutionType value)
+
+
+def buyer_type_ids(institution_type: str):
+    """Ids of the buyers of one institution type (a buyer without one is a hospital)."""
+    column = Organization.institution_type
+    matches = column == institution_type
+    if institution_type == InstitutionType.HOSPITAL:
+        matches = or_(matches, column.is_(None))
+    return select(Organization.id).where(Organization.kind == OrgKind.HOSPITAL, matches)
 
 
 @dataclass(frozen=True)
@@ -105,6 +118,10 @@ def filter_conditions(filters: Filters) -> list[Any]:
             conds.append(column == value)
     if filters.region_code:
         conds.append(c.region_code == filters.region_code[:2] + "0000")
+    if filters.hospital_ids is not None:
+        conds.append(c.hospital_id.in_(filters.hospital_ids))
+    if filters.institution_type:
+        conds.append(c.hospital_id.in_(buyer_type_ids(filters.institution_type)))
     return conds
 
 

@@ -9,8 +9,16 @@ from sqlalchemy import select
 from procurement.auth.models import Organization, OrgKind
 from procurement.catalog.models import Tender
 from procurement.compliance import export, services
-from procurement.compliance.common_pages import OVERSIGHT, bp, int_arg, provinces, region_text
+from procurement.compliance.common_pages import (
+    OVERSIGHT,
+    bp,
+    int_arg,
+    provinces,
+    region_text,
+    type_choices,
+)
 from procurement.compliance.job_services import ask_year_end
+from procurement.compliance.progress.queries import buyer_type_ids
 from procurement.compliance.yearend.models import YearEndResult, YearEndRun
 from procurement.compliance.yearend.queries import visible_results
 from procurement.compliance.yearend.report_services import with_arithmetic
@@ -58,6 +66,10 @@ def _region_choices():
     return [(code, region_text(code)) for code in provinces(get_session())]
 
 
+def _of_type(statement, value: str):
+    return statement.where(YearEndResult.hospital_id.in_(buyer_type_ids(value)))
+
+
 def _in_province(statement, province: str):
     return statement.where(YearEndResult.region_code.startswith(province[:2]))
 
@@ -95,6 +107,7 @@ RESULTS = Listing(
         Number("year", _l("Contract year"), _chosen),
         Text("hospital", _l("Hospital"), _hospital_named),
         Choice("region", _l("Region"), _region_choices, _in_province),
+        Choice("type", _l("Institution type"), type_choices, _of_type),
         Choice("outcome", _l("Outcome"), lambda: OUTCOMES, _short),
     ),
     sorts=(

@@ -7,6 +7,7 @@ from sqlalchemy import Select, select
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.auth.services.scope import buyer_clause
 from procurement.compliance.yearend.models import YearEndResult, YearEndRun
 
 
@@ -21,5 +22,5 @@ def visible_results(run: YearEndRun, actor: Actor) -> Select:
     )
     query = select(YearEndResult).where(YearEndResult.run_id == run.id)
     if actor.org_kind == OrgKind.HOSPITAL:
-        query = query.where(YearEndResult.hospital_id == actor.org_id)
+        query = query.where(buyer_clause(YearEndResult.hospital_id, actor))
     return query

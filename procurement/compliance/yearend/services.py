@@ -350,7 +350,7 @@ def get_year_end(
     run = get_year_end_run(session, tender_id=tender_id, contract_year=contract_year, actor=actor)
     results = list(run.results)
     if actor.org_kind == OrgKind.HOSPITAL:
-        results = [x for x in results if x.hospital_id == actor.org_id]
+        results = [x for x in results if actor.acts_for(x.hospital_id)]
     return run, results
 
 

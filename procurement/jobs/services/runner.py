@@ -167,4 +167,5 @@ def _actor(record: dict[str, Any] | None) -> Any:
     values = dict(record)
     values["org_kind"] = OrgKind(values["org_kind"])
     values["role"] = Role(values["role"])
+    values["member_ids"] = tuple(values.get("member_ids") or ())
     return Actor(**values)

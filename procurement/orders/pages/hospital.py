@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from procurement.auth.services import scope
 from procurement.contracts import services as contracts
 from procurement.core.clock import business_date
 from procurement.core.errors import DomainError
@@ -20,7 +21,7 @@ from procurement.web.forms import PageForm
 from procurement.web.listing import Listing, Sort
 from procurement.web.session import get_session, now
 
-ORDER_FIELDS = ("wanted_by", "delivery_address", "emergency")
+ORDER_FIELDS = ("wanted_by", "delivery_address", "emergency", "buyer_id")
 CONTRACTS = Listing(
     sorts=(Sort("drug", _l("Drug"), lambda c: c.product.generic_name),),
     default_sort="drug",
@@ -31,13 +32,23 @@ def _today():
     return business_date(now())
 
 
-def _contracts(query: str):
-    """The hospital's contracts in force today whose drug's name contains ``query``."""
+def _buyer(form: PageForm):
+    """(the members a county medical community orders for, the chosen buyer): the buyer is
+    the actor's own organization unless the community chose a member (``buyer_id``)."""
+    actor = page_actor()
+    members = scope.members_of(get_session(), actor)
+    wanted = form.value("buyer_id") or request.values.get("buyer_id")
+    chosen = next((m for m in members if str(m.id) == str(wanted)), None)
+    return members, chosen
+
+
+def _contracts(query: str, buyer_id: int):
+    """The buyer's contracts in force today whose drug's name contains ``query``."""
     session, actor, today = get_session(), page_actor(), _today()
     mine = [
         c
         for c in contracts.list_contracts(session, actor=actor, status="active")
-        if c.period_start <= today <= c.period_end
+        if c.period_start <= today <= c.period_end and c.hospital_id == buyer_id
     ]
     if query:
         text = query.lower()
@@ -53,7 +64,8 @@ def _contracts(query: str):
 
 def _quick_order(form: PageForm, status: int = 200):
     query = request.values.get("q", "").strip()
-    page = CONTRACTS.page_of(_contracts(query))
+    members, chosen = _buyer(form)
+    page = CONTRACTS.page_of(_contracts(query, chosen.id if chosen else page_actor().org_id))
     volumes = services.volumes_of(get_session(), page.items)
     return render_template(
         "orders/quick_order.html",
@@ -62,6 +74,8 @@ def _quick_order(form: PageForm, status: int = 200):
         q=query,
         form=form,
         today=_today(),
+        members=members,
+        buyer=chosen,
     ), status
 
 
@@ -114,9 +128,13 @@ def repeat_last():
         for ln in order.lines
         if ln.contract_id is not None
     ]
+    buyer_id = last[0].hospital_id if last else None  # a community's last may be a member's
     try:
         placed = services.place_order(
-            session, request=services.OrderRequest(lines=lines), now=now(), actor=actor
+            session,
+            request=services.OrderRequest(lines=lines, buyer_id=buyer_id),
+            now=now(),
+            actor=actor,
         )
     except DomainError as error:
         get_session().rollback()
@@ -133,7 +151,9 @@ def hospital_orders():
     session, actor = get_session(), page_actor()
     page = L.HOSPITAL_ORDERS.paginate(session, queries.orders(actor, _today()))
     last = session.scalar(queries.last_order(actor, _today()))
-    return render_template("orders/orders.html", page=page, side="hospital", last=last)
+    return render_template(
+        "orders/orders.html", page=page, side="hospital", last=last, community=actor.member_ids
+    )
 
 
 @bp.get("/hospital/orders/<int:order_id>")

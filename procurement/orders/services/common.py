@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.auth.services.scope import buyer_clause
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date
 from procurement.core.errors import Message
@@ -48,7 +49,7 @@ def order_scope(query, actor: Actor, today: date):
     """Restrict a select of PurchaseOrder to what the actor may see."""
     actor.require(write=False, action="see orders")
     if actor.org_kind == OrgKind.HOSPITAL:
-        return query.where(PurchaseOrder.hospital_id == actor.org_id)
+        return query.where(buyer_clause(PurchaseOrder.hospital_id, actor))
     if actor.org_kind == OrgKind.MANUFACTURER:
         return query.where(PurchaseOrder.manufacturer_id == actor.org_id)
     if actor.org_kind == OrgKind.DISTRIBUTOR:
@@ -103,8 +104,9 @@ def require_supplier(order: PurchaseOrder, actor: Actor, action: str) -> None:
 
 
 def require_hospital(order: PurchaseOrder, actor: Actor, action: str) -> None:
+    """The order's buyer, or the county medical community it is a member of."""
     actor.require(OrgKind.HOSPITAL, write=True, action=action)
-    if order.hospital_id != actor.org_id:
+    if not actor.acts_for(order.hospital_id):
         raise NotYourOrder(action=action)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.auth.services import scope
 from procurement.catalog.models import Lot, Product, Tender
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date
@@ -75,6 +76,19 @@ class OrderRequest:
     wanted_by: date | None = None
     delivery_address: str = ""
     emergency: bool = False
+    # A county medical community orders for a member: the member is the buyer (its contracts,
+    # volumes and year-end); the order goes to the member's address (RULES.md 12).
+    buyer_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """Who the order is for: the actor's organization, or a member of its medical community."""
+
+    id: int
+    region_code: str
+    address: str
+    placed_by_org_id: int | None = None
 
 
 @dataclass
@@ -119,10 +133,11 @@ def _place(
 ) -> Placement:
     """Load, check, write, commit."""
     _check_request(request, now)
+    buyer = _buyer(session, request, actor)
     contracts, order_id = _load(session, request, now)
-    lines = _priced_lines(session, request, contracts, actor, now)
+    lines = _priced_lines(session, request, contracts, buyer, now)
     _check_amounts([line.amount for line in lines])
-    order = new_order(order_id, request, lines, now, actor)
+    order = new_order(order_id, request, lines, now, actor, buyer)
     response = PLACED.dump({**order.row, "lines": order.lines})
     connection = session.connection()
     event = audit.prepare_event(connection, **_placed_event(response, now, actor))
@@ -181,7 +196,19 @@ def _canonical(request: OrderRequest) -> dict[str, Any]:
         "wanted_by": request.wanted_by,
         "delivery_address": request.delivery_address,
         "emergency": request.emergency,
+        "buyer_id": request.buyer_id,
     }
+
+
+def _buyer(session: Session, request: OrderRequest, actor: Actor) -> Buyer:
+    """The order's buyer: the actor's organization, or the member it names (a county medical
+    community's only). A member's order is delivered to the member's address unless the
+    request gives one."""
+    if request.buyer_id is None or request.buyer_id == actor.org_id:
+        return Buyer(actor.org_id, actor.region_code, request.delivery_address)
+    member = scope.member(session, actor, request.buyer_id)
+    address = request.delivery_address or (member.address or "")
+    return Buyer(member.id, member.region_code, address, placed_by_org_id=actor.org_id)
 
 
 def _check_request(request: OrderRequest, now: datetime) -> None:
@@ -238,16 +265,16 @@ def _load(session: Session, request: OrderRequest, now: datetime) -> tuple[dict[
 
 
 def _priced_lines(
-    session: Session, request: OrderRequest, contracts: dict[int, Any], actor: Actor, now: datetime
+    session: Session, request: OrderRequest, contracts: dict[int, Any], buyer: Buyer, now: datetime
 ) -> list[PricedLine]:
     """The order's lines priced from their contracts (or the hospital's off-contract price)."""
     today = business_date(now)
     out = []
     for i, line in enumerate(request.lines):
         if line.contract_id is not None:
-            out.append(_contract_line(i, line, contracts.get(line.contract_id), actor, today))
+            out.append(_contract_line(i, line, contracts.get(line.contract_id), buyer, today))
         else:
-            out.append(_off_contract_line(session, i, line, actor, today))
+            out.append(_off_contract_line(session, i, line, buyer, today))
     suppliers = {line.manufacturer_id for line in out}
     if len(suppliers) > 1:
         raise SeveralSuppliers(
@@ -256,7 +283,7 @@ def _priced_lines(
     return out
 
 
-def _contract_line(i: int, line: LineRequest, row, actor: Actor, today: date) -> PricedLine:
+def _contract_line(i: int, line: LineRequest, row, buyer: Buyer, today: date) -> PricedLine:
     field_name = f"lines.{i}.contract_id"
     if row is None:
         raise NoSuchContract(
@@ -267,7 +294,7 @@ def _contract_line(i: int, line: LineRequest, row, actor: Actor, today: date) ->
             },
             contract_id=line.contract_id,
         )
-    if row.hospital_id != actor.org_id:
+    if row.hospital_id != buyer.id:
         raise NotYourContract(
             errors={field_name: [N_("another hospital's contract")]}, contract_id=row.id
         )
@@ -294,7 +321,7 @@ def _contract_line(i: int, line: LineRequest, row, actor: Actor, today: date) ->
 
 
 def _off_contract_line(
-    session: Session, i: int, line: LineRequest, actor: Actor, today: date
+    session: Session, i: int, line: LineRequest, buyer: Buyer, today: date
 ) -> PricedLine:
     """A non-winning product of a generic name the hospital holds an active contract for."""
     product = session.get(Product, line.product_id)
@@ -311,7 +338,7 @@ def _off_contract_line(
         .join(Lot, Lot.id == Contract.lot_id)
         .join(Tender, Tender.id == Contract.tender_id)
         .where(
-            Contract.hospital_id == actor.org_id,
+            Contract.hospital_id == buyer.id,
             Contract.status == ContractStatus.ACTIVE,
             Lot.generic_name == product.generic_name,
         )

@@ -18,7 +18,7 @@ from procurement.orders.services import placing_sql as sql
 from procurement.orders.services.common import new_number
 
 if TYPE_CHECKING:
-    from procurement.orders.services.placing import OrderRequest
+    from procurement.orders.services.placing import Buyer, OrderRequest
 
 
 @dataclass
@@ -67,13 +67,18 @@ def split_volumes(lines: list[PricedLine]) -> list[sql.VolumeChange]:
 
 
 def new_order(
-    order_id: int, request: OrderRequest, lines: list[PricedLine], now: datetime, actor: Actor
+    order_id: int,
+    request: OrderRequest,
+    lines: list[PricedLine],
+    now: datetime,
+    actor: Actor,
+    buyer: Buyer,
 ) -> sql.NewOrder:
     """The order's row, its lines' rows and its volume changes. A column left out of a row
     takes its default (``placing_sql`` writes every column)."""
     amounts = [line.amount for line in lines]
     volumes = split_volumes(lines)
-    row = _order_row(order_id, request, lines[0], sum(amounts, Decimal(0)), now, actor)
+    row = _order_row(order_id, request, lines[0], sum(amounts, Decimal(0)), now, actor, buyer)
     return sql.NewOrder(row, _line_rows(order_id, lines, amounts), volumes)
 
 
@@ -84,23 +89,25 @@ def _order_row(
     total: Decimal,
     now: datetime,
     actor: Actor,
+    buyer: Buyer,
 ) -> dict[str, Any]:
     levels = rules.ServiceLevels.from_snapshot(first.snapshot)
-    region_class = rules.region_class(actor.region_code, levels.remote_provinces)
+    region_class = rules.region_class(buyer.region_code, levels.remote_provinces)
     confirm_due, deliver_due = levels.due_times(now, region_class, request.emergency)
     return dict(
         id=order_id,
         number=new_number("PO", now),
         status=OrderStatus.PLACED,
-        hospital_id=actor.org_id,
+        hospital_id=buyer.id,
         manufacturer_id=first.manufacturer_id,
-        region_code=actor.region_code,
-        province_code=province_of(actor.region_code),
+        region_code=buyer.region_code,
+        province_code=province_of(buyer.region_code),
         region_class=region_class,
         placed_at=now,
         placed_by_user_id=actor.user_id,
+        placed_by_org_id=buyer.placed_by_org_id,
         wanted_by=request.wanted_by,
-        delivery_address=request.delivery_address,
+        delivery_address=buyer.address,
         emergency=request.emergency,
         confirm_due_at=confirm_due,
         deliver_due_at=deliver_due,

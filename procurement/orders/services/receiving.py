@@ -159,7 +159,7 @@ def _check(shipment: Shipment, lines: list[ReceiveLine], received_at, now) -> No
 def _write(session, shipment, lines, received_at, now, actor) -> Receipt:
     receipt = Receipt(
         shipment=shipment,
-        hospital_id=actor.org_id,
+        hospital_id=shipment.order.hospital_id,
         received_at=received_at,
         accepted_at=now,
         recorded_by_user_id=actor.user_id,
@@ -180,7 +180,7 @@ def _write(session, shipment, lines, received_at, now, actor) -> Receipt:
                 shipment_line=sline,
                 order_line=oline,
                 contract_id=oline.contract_id,
-                hospital_id=actor.org_id,
+                hospital_id=shipment.order.hospital_id,
                 manufacturer_id=oline.manufacturer_id,
                 accepted_quantity=got.accepted_quantity,
                 rejected_quantity=got.rejected_quantity,

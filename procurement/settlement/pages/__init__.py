@@ -285,8 +285,9 @@ def statements():
 @bp.get("/settlement/statement")
 @PARTIES
 def own_statement():
-    """The manufacturer's payment statement or the hospital's statement (own organization)."""
-    return _statement_page(page_actor().org_id)
+    """The manufacturer's payment statement or the hospital's statement (own organization; a
+    county medical community also its members')."""
+    return _statement_page(_int("party_id") or page_actor().org_id)
 
 
 def _statement_page(party_id: int | None):

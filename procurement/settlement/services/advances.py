@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
+from procurement.auth.services.scope import buyer_clause
 from procurement.catalog.models import Tender
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.messages import N_
@@ -30,6 +31,7 @@ from procurement.settlement.rules import SettlementRules, advance_amount, annual
 from procurement.settlement.services.ledger import (
     CURRENCY,
     account_ids,
+    community_payers,
     ensure_org_accounts,
     get_account,
 )
@@ -144,10 +146,15 @@ def _pay_all(session, tender_id, year, due, ratio, now, actor) -> list[Advance]:
 
 
 def _post(session, tender_id, year, paying, ratio, now, actor) -> dict[int, int]:
-    """The advance transactions and their two legs each; {hospital: transaction id}."""
-    hospitals = select(Organization.id).where(Organization.id.in_([row[0] for row in paying]))
+    """The advance transactions and their two legs each; {hospital: transaction id}. A county
+    medical community's member's advance goes to the community's advance account (it pays
+    for its members: RULES.md 12)."""
+    payers = community_payers(session)
+    payer_ids = sorted({payers.get(row[0], row[0]) for row in paying})
+    hospitals = select(Organization.id).where(Organization.id.in_(payer_ids))
     ensure_org_accounts(session, AccountKind.HOSPITAL_ADVANCE, hospitals, now)
     advance_accounts = account_ids(session, AccountKind.HOSPITAL_ADVANCE)
+    advance_accounts = {h: advance_accounts[payers.get(h, h)] for h, *_ in paying}
     pools = {
         region: get_account(session, AccountKind.FUND_POOL, region=region, now=now).id
         for region in sorted({row[1] for row in paying})
@@ -189,7 +196,7 @@ def list_advances(
     )
     query = select(Advance).order_by(Advance.id)
     if actor.org_kind == OrgKind.HOSPITAL:
-        query = query.where(Advance.hospital_id == actor.org_id)
+        query = query.where(buyer_clause(Advance.hospital_id, actor))
     if tender_id is not None:
         query = query.where(Advance.tender_id == tender_id)
     if hospital_id is not None:

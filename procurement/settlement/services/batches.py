@@ -44,7 +44,7 @@ from procurement.settlement.models import (
 )
 from procurement.settlement.rules import split_charge
 from procurement.settlement.services.holds import released_lines, released_payables
-from procurement.settlement.services.ledger import CURRENCY, account_ids
+from procurement.settlement.services.ledger import CURRENCY, account_ids, community_payers
 from procurement.settlement.services.outbox import record_payments
 from procurement.settlement.services.payables import accruals
 
@@ -224,9 +224,10 @@ def _record(session, run, txn, batch_no, pairs: list[Pair], now) -> Decimal:
     accounts only while that one reads their balances, inserts its postings and commits."""
     per_maker: dict[int, list[Pair]] = defaultdict(list)
     charges: dict[int, Decimal] = defaultdict(Decimal)
+    payers = community_payers(session)  # a medical community pays for its members
     for pair in pairs:
         per_maker[pair.manufacturer_id].append(pair)
-        charges[pair.hospital_id] += pair.amount
+        charges[payers.get(pair.hospital_id, pair.hospital_id)] += pair.amount
     payments = [
         {
             "run_id": run.id,

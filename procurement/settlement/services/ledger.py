@@ -9,11 +9,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import String, cast, func, insert, literal, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
-from procurement.auth.models import OrgKind
+from procurement.auth.models import InstitutionType, Organization, OrgKind
 from procurement.core.money import Money, stored_amount
 from procurement.settlement.errors import (
     AlreadyReversed,
@@ -32,6 +32,19 @@ from procurement.settlement.models import (
 )
 
 ZERO = Decimal("0.00")
+
+
+def community_payers(session: Session) -> dict[int, int]:
+    """{member id: its county medical community's id}: one payment, one settlement (RULES.md
+    12), so the fund charges a member's payables and credits its advances to the community's
+    accounts. Every other buyer pays for itself (absent here)."""
+    community = aliased(Organization)
+    rows = session.execute(
+        select(Organization.id, community.id)
+        .join(community, community.id == Organization.parent_id)
+        .where(community.institution_type == InstitutionType.MEDICAL_COMMUNITY)
+    )
+    return {member: payer for member, payer in rows}
 
 
 def account_key(

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
 from procurement.auth.models import OrgKind
+from procurement.auth.services.scope import buyer_clause
 from procurement.catalog.models import Tender
 from procurement.contracts.models import Contract
 from procurement.core.clock import business_date, day_start
@@ -148,7 +149,7 @@ def _scoped(actor: Actor):
     actor.require(*PARTIES, OrgKind.FUND, OrgKind.REGULATOR, write=False, action="read")
     query = select(Reconciliation)
     if actor.org_kind == OrgKind.HOSPITAL:
-        query = query.where(Reconciliation.hospital_id == actor.org_id)
+        query = query.where(buyer_clause(Reconciliation.hospital_id, actor))
     elif actor.org_kind == OrgKind.MANUFACTURER:
         query = query.where(Reconciliation.manufacturer_id == actor.org_id)
     return query

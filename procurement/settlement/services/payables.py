@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, undefer
 from procurement.audit import services as audit
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization, OrgKind
+from procurement.auth.services.scope import buyer_clause
 from procurement.catalog.models import Tender
 from procurement.contracts.models import Contract
 from procurement.core.clock import day_start
@@ -193,7 +194,7 @@ def _scope(query, actor: Actor):
     if actor.org_kind == OrgKind.MANUFACTURER:
         return query.where(Payable.manufacturer_id == actor.org_id)
     if actor.org_kind == OrgKind.HOSPITAL:
-        return query.where(Payable.hospital_id == actor.org_id)
+        return query.where(buyer_clause(Payable.hospital_id, actor))
     return query
 
 

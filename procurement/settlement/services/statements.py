@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from procurement.auth.actor import Actor
-from procurement.auth.models import Organization, OrgKind
+from procurement.auth.models import InstitutionType, Organization, OrgKind
 from procurement.core.clock import business_date, day_start
 from procurement.core.messages import N_, Message
 from procurement.core.money import stored_amount
@@ -31,6 +31,8 @@ from procurement.settlement.models import (
 from procurement.settlement.monthly_models import Reconciliation, ReconciliationLine
 from procurement.settlement.rules import days_overdue
 
+MEDICAL_COMMUNITY = InstitutionType.MEDICAL_COMMUNITY
+
 
 @dataclass
 class Statement:
@@ -43,6 +45,10 @@ class Statement:
     summary: dict[str, Any] = field(default_factory=dict)
     columns: list[str] = field(default_factory=list)
     lines: list[dict[str, Any]] = field(default_factory=list)
+    # A county medical community's statement: one row per member (RULES.md 12, one
+    # settlement): code, name, institution type and the value accepted in the period.
+    members: list[dict[str, Any]] = field(default_factory=list)
+    settled_by: str | None = None  # a member's: the community its payables are charged to
 
 
 def statement(
@@ -71,14 +77,17 @@ def statement(
     org = session.get(Organization, party_id)
     if org is None or org.kind not in (OrgKind.MANUFACTURER, OrgKind.HOSPITAL):
         raise PartyNotFound(party_id=party_id)
-    if actor.org_kind in (OrgKind.MANUFACTURER, OrgKind.HOSPITAL) and actor.org_id != org.id:
+    if actor.org_kind in (OrgKind.MANUFACTURER, OrgKind.HOSPITAL) and not actor.acts_for(org.id):
         raise NotYourStatement()
     result = Statement(org.id, org.code, org.name, org.kind.value, period_from, period_to)
     start, end = day_start(period_from), day_start(period_to + timedelta(days=1))
     if org.kind == OrgKind.MANUFACTURER:
         _manufacturer(session, result, start, end, min(now, end))
     else:
-        _hospital(session, result, start, end)
+        _hospital(session, result, start, end, _members(session, org))
+        parent = session.get(Organization, org.parent_id) if org.parent_id else None
+        if parent is not None and parent.institution_type == MEDICAL_COMMUNITY:
+            result.settled_by = f"{parent.code} · {parent.name}"
     result.summary |= held_now(session, org.id, org.kind, end)
     return result
 
@@ -152,7 +161,15 @@ def _line(kind, at, reference, amount, count, late) -> dict[str, Any]:
     }
 
 
-def _hospital(session, result: Statement, start, end) -> None:
+def _members(session, org: Organization) -> list[Organization]:
+    """A county medical community's members (it pays for them); [] for any other buyer."""
+    if org.institution_type != MEDICAL_COMMUNITY:
+        return []
+    query = select(Organization).where(Organization.parent_id == org.id)
+    return list(session.scalars(query.order_by(Organization.code)))
+
+
+def _hospital(session, result: Statement, start, end, members: list[Organization]) -> None:
     h = result.party_id
     legs = (
         select(Account.kind, LedgerTransaction.kind, func.sum(LedgerPosting.amount))
@@ -185,9 +202,32 @@ def _hospital(session, result: Statement, start, end) -> None:
             LedgerTransaction.occurred_at < end,
         ),
     )
+    buyers = [h, *(m.id for m in members)]
     accepted = select(func.sum(Payable.amount)).where(
-        Payable.hospital_id == h, Payable.accepted_at >= start, Payable.accepted_at < end
+        Payable.hospital_id.in_(buyers), Payable.accepted_at >= start, Payable.accepted_at < end
     )
+    if members:
+        per_member = dict(
+            session.execute(
+                select(Payable.hospital_id, func.sum(Payable.amount))
+                .where(
+                    Payable.hospital_id.in_(buyers),
+                    Payable.accepted_at >= start,
+                    Payable.accepted_at < end,
+                )
+                .group_by(Payable.hospital_id)
+            ).all()
+        )
+        result.members = [
+            {
+                "id": m.id,
+                "code": m.code,
+                "name": m.name,
+                "institution_type": m.buyer_type,
+                "accepted_value": stored_amount(per_member.get(m.id, 0)),
+            }
+            for m in members
+        ]
     result.summary = {
         "advance_received": received,
         "charged_to_advance": received - advance_moves,
@@ -241,7 +281,7 @@ def statement_parties(session: Session, *, actor: Actor) -> list[Organization]:
         Organization.kind.in_([OrgKind.HOSPITAL, OrgKind.MANUFACTURER])
     )
     if actor.org_kind in (OrgKind.MANUFACTURER, OrgKind.HOSPITAL):
-        query = query.where(Organization.id == actor.org_id)
+        query = query.where(Organization.id.in_(actor.buyer_ids))
     return list(session.scalars(query.order_by(Organization.kind, Organization.code)))
 
 

@@ -62,7 +62,7 @@ def receiving_shipment(session: Session, *, shipment_id: int, now: datetime, act
     """A shipment the actor (its ordering hospital) may still receive by scan."""
     actor.require(OrgKind.HOSPITAL, action="receive by scan")
     shipment = get_shipment(session, shipment_id=shipment_id, now=now, actor=actor)
-    if shipment.order.hospital_id != actor.org_id:
+    if not actor.acts_for(shipment.order.hospital_id):
         raise NotYourShipment(shipment=shipment.number)
     if shipment.receipt is not None:
         raise ShipmentReceivedAlready(shipment=shipment.number)

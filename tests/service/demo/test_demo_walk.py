@@ -168,6 +168,40 @@ def test_the_summary_payments_equal_the_settlement_runs(demo_run, demo_api):
     assert paid > 0
 
 
+def test_the_medical_community_orders_for_its_members_and_is_settled_with(demo_run, demo_api):
+    """The community's summary line equals its statement (the fund's API) and the orders its
+    members hold (the community's own API token)."""
+    url, output = demo_run
+    client, _, fund = demo_api
+    line = next(x for x in output.splitlines() if x.startswith("Medical community (医共体)"))
+    assert "4 members" in line
+    amounts = [yuan(word.rstrip(",")) for word in line.split() if word.startswith("¥")]
+    with make_session_factory(make_engine(url))() as session:
+        community = session.scalar(select(User).where(User.username == "community"))
+        org_id = community.organization_id
+        issued = auth.create_token(
+            session, actor=auth.actor_of(community), name="test", now=_last_event(session)
+        )
+    this_year = client.get(
+        "/api/v1/settlement/statements",
+        query_string={"party_id": org_id, "from": "2026-05-01", "to": "2026-12-01"},
+        headers=fund,
+    ).get_json()
+    members = this_year["members"]
+    assert len(members) == 4
+    assert {m["institution_type"] for m in members} == {"township_hospital", "village_clinic"}
+    summary = this_year["summary"]
+    charged = Decimal(summary["charged_to_advance"]) + Decimal(summary["charged_to_allocation"])
+    assert amounts == [Decimal(summary["accepted_value"]), charged]
+    assert sum(Decimal(m["accepted_value"]) for m in members) == Decimal(summary["accepted_value"])
+    mine = {"Authorization": f"Bearer {issued.secret}"}
+    placed = client.get("/api/v1/orders", headers=mine).get_json()
+    assert placed
+    assert {o["placed_by_org_id"] for o in placed} == {org_id}
+    assert all(o["hospital_id"] != org_id and o["delivery_address"] for o in placed)
+    assert "community  demo-pass-2025" in output.replace("  community ", "community ")
+
+
 def test_the_same_seed_gives_the_same_figures(demo_run, tmp_path):
     url = f"sqlite:///{tmp_path / 'again.db'}"
     engine = prepare_database(url, fresh=True)
