@@ -4,7 +4,7 @@
 not the buyer (a medical community ordering for a member, RULES.md 12); NULL otherwise.
 
 Revision ID: b8d2f4a6c0e1
-Revises: a7c1e3b5d9f2
+Revises: a7c3e9f2b514
 Create Date: 2026-12-02 13:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b8d2f4a6c0e1"
-down_revision = "a7c1e3b5d9f2"
+down_revision = "a7c3e9f2b514"
 branch_labels = None
 depends_on = None
 
