@@ -45,12 +45,16 @@ def matches(
     )
 
 
-def held_reason(line_status: str, reconciliation_confirmed: bool, matched: bool) -> str | None:
-    """Why a reconciled line may not be paid yet, or None when it may. The step other holds
-    join (the traceability hold of issue 18 item 7 adds its reason here and in
-    ``services/holds.py``)."""
+def held_reason(
+    line_status: str, reconciliation_confirmed: bool, matched: bool, scanned: bool = True
+) -> str | None:
+    """Why a reconciled line may not be paid yet, or None when it may. ``scanned`` is False
+    for a line whose packages carry codes but were accepted without scanning them while codes
+    were required (``services/holds.py``: "unscanned")."""
     if line_status == "disputed":
         return "disputed"
+    if not scanned:
+        return "unscanned"
     if not matched:
         return "mismatch"
     if not reconciliation_confirmed or line_status != "confirmed":

@@ -40,6 +40,7 @@ from procurement.settlement.monthly_models import (
     ReconciliationStatus,
 )
 from procurement.settlement.rules import SettlementRules
+from procurement.settlement.services.holds import unscanned
 
 
 def hospital_invoices(session: Session, receipt_line_ids: list[int]) -> dict[int, tuple]:
@@ -76,6 +77,16 @@ def match_of(session: Session, receipt_line_ids: list[int]) -> dict[int, bool]:
     return result
 
 
+def unscanned_of(session: Session, receipt_line_ids: list[int]) -> set[int]:
+    """The receipt lines accepted without scanning their codes while codes were required."""
+    held = unscanned(session, ReceiptLine.id)
+    if held is None:
+        return set()
+    return set(
+        session.scalars(select(ReceiptLine.id).where(ReceiptLine.id.in_(receipt_line_ids), held))
+    )
+
+
 def refresh_holds(session: Session, lines: list[ReconciliationLine], when: datetime) -> None:
     """Recompute each line's hold; a line that becomes payable is released at ``when`` and
     its accrued, unpaid payable falls due ``payment_deadline_days`` after the later of
@@ -83,11 +94,15 @@ def refresh_holds(session: Session, lines: list[ReconciliationLine], when: datet
     if not lines:
         return
     session.flush()
-    matched = match_of(session, [line.receipt_line_id for line in lines])
+    ids = [line.receipt_line_id for line in lines]
+    matched, unscanned = match_of(session, ids), unscanned_of(session, ids)
     for line in lines:
         confirmed = line.reconciliation.status == ReconciliationStatus.CONFIRMED
         reason = monthly.held_reason(
-            line.status.value, confirmed, matched.get(line.receipt_line_id, True)
+            line.status.value,
+            confirmed,
+            matched.get(line.receipt_line_id, True),
+            scanned=line.receipt_line_id not in unscanned,
         )
         payable = session.get(Payable, line.receipt_line_id)
         if payable is not None and payable.paid_at is not None:
