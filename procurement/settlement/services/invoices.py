@@ -60,18 +60,19 @@ def hospital_invoices(session: Session, receipt_line_ids: list[int]) -> dict[int
     return {line_id: (q, Decimal(a), number) for line_id, q, a, number in rows}
 
 
-def match_of(session: Session, receipt_line_ids: list[int]) -> dict[int, bool]:
-    """The three-way match (order, receipt, invoice) per receipt line."""
+def match_of(session: Session, receipt_line_ids: list[int]) -> dict[int, str | None]:
+    """The three-way match (order, receipt, invoice) per receipt line: None when it matches,
+    else "mismatch" or "no_invoice" (``monthly.match``)."""
     invoiced = hospital_invoices(session, receipt_line_ids)
     rows = session.execute(
         select(ReceiptLine, OrderLine.unit_price)
         .join(OrderLine, OrderLine.id == ReceiptLine.order_line_id)
         .where(ReceiptLine.id.in_(receipt_line_ids))
     ).all()
-    result = {}
+    result: dict[int, str | None] = {}
     for line, ordered in rows:
         quantity, amount, _ = invoiced.get(line.id, (None, None, None))
-        result[line.id] = monthly.matches(
+        result[line.id] = monthly.match(
             line.accepted_quantity, line.accepted_amount, ordered, line.unit_price, quantity, amount
         )
     return result
@@ -101,7 +102,7 @@ def refresh_holds(session: Session, lines: list[ReconciliationLine], when: datet
         reason = monthly.held_reason(
             line.status.value,
             confirmed,
-            matched.get(line.receipt_line_id, True),
+            matched.get(line.receipt_line_id),
             scanned=line.receipt_line_id not in unscanned,
         )
         payable = session.get(Payable, line.receipt_line_id)

@@ -249,7 +249,8 @@ def statement_parties(session: Session, *, actor: Actor) -> list[Organization]:
 
 def held_now(session: Session, party_id: int, kind: OrgKind, end) -> dict[str, Decimal]:
     """Amounts of the party's lines accepted before ``end`` that a run may not pay now, per
-    reason (``held_unconfirmed``, ``held_disputed``, ``held_mismatch``, ``held_unscanned``;
+    reason (``held_unconfirmed``, ``held_disputed``, ``held_mismatch``, ``held_no_invoice``,
+    ``held_unscanned``;
     none when nothing is held): the monthly reconciliation's holds (RULES.md 11) and the lines
     accepted without scanning their codes (``services/holds.py``)."""
     side = (
