@@ -24,7 +24,9 @@ from procurement.db import make_engine, make_session_factory
 from procurement.demo import brands, data, walk
 from procurement.demo.errors import DemoExists
 from procurement.demo.oversight import Oversight
+from procurement.demo.reconcile import Reconciling
 from procurement.demo.summary import Summary, summarize
+from procurement.demo.trace import Tracing
 from procurement.demo.world import (
     Round,
     Timeline,
@@ -186,6 +188,7 @@ def _walk(
     tender.bids_and_award(last)
     tender.in_force(last)
     last_year, last_watch = Year(session, world, last, rng), Oversight(session, world, last, rng)
+    last_watch.reconciling = Reconciling(session, world)
     stages.run(f"{last.code} advances", last_watch.pay_advances, lambda n: f"{n} hospitals")
     between = {
         9: lambda: tender.demand(this),
@@ -207,6 +210,11 @@ def _walk(
             f"{counts[2]} receipts to pay"
         ),
     )
+    stages.run(
+        f"{this.code} codes",
+        lambda: Tracing(session, world, this_year).evening(today - timedelta(days=1)),
+        lambda n: f"{n[0]} boxes coded, {n[1]} deliveries received by scan, {n[2]} alert",
+    )
     return DemoResult(world, summarize(session, world), stages.elapsed)
 
 
@@ -225,6 +233,7 @@ def _this_year(
     watching only for the months whose day for them has passed."""
     last, this, upcoming = world.rounds
     this_year, this_watch = Year(session, world, this, rng), Oversight(session, world, this, rng)
+    this_watch.reconciling = last_watch.reconciling  # last year's final month is issued now
     stages.run(f"{this.code} advances", this_watch.pay_advances, lambda n: f"{n} hospitals")
     next_month = upcoming.timeline.created.date().replace(day=1)
     for month in range(1, 13):
@@ -337,12 +346,16 @@ def _month(
     settle: bool = True,
     watch: bool = True,
 ) -> str:
-    """The month's orders (days 3-6), what else happens before the 25th (``between``), the
-    settlement run on the 25th and the compliance check on the 28th (each if already past)."""
+    """Last month's reconciliation issued and invoiced (the 2nd), the month's orders (days
+    3-6), what else happens before the 25th (``between``), the settlement run on the 25th
+    (silence confirming the reconciliations first) and the compliance check on the 28th (each
+    if already past)."""
+    oversight.open_month(month)
     placed = year.month(month)
     if between is not None:
         between()
     if settle:
+        oversight.close_reconciliations(month)
         oversight.settle(month)
     if watch:
         oversight.watch(month)
