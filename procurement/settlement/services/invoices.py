@@ -97,6 +97,7 @@ def refresh_holds(session: Session, lines: list[ReconciliationLine], when: datet
     session.flush()
     ids = [line.receipt_line_id for line in lines]
     matched, unscanned = match_of(session, ids), unscanned_of(session, ids)
+    payables = {p.id: p for p in session.scalars(select(Payable).where(Payable.id.in_(ids)))}
     for line in lines:
         confirmed = line.reconciliation.status == ReconciliationStatus.CONFIRMED
         reason = monthly.held_reason(
@@ -105,7 +106,7 @@ def refresh_holds(session: Session, lines: list[ReconciliationLine], when: datet
             matched.get(line.receipt_line_id),
             scanned=line.receipt_line_id not in unscanned,
         )
-        payable = session.get(Payable, line.receipt_line_id)
+        payable = payables.get(line.receipt_line_id)
         if payable is not None and payable.paid_at is not None:
             continue
         line.held_reason = HeldReason(reason) if reason else None
