@@ -194,3 +194,20 @@ def test_a_kept_database_that_holds_the_demo_is_refused_with_a_hint(demo_run):
     result = CliRunner().invoke(cli, ["demo", "--keep", "--database-url", url, "--scale", SCALE])
     assert result.exit_code == 1
     assert "already holds the demo" in result.output
+
+
+def test_the_summary_counts_coded_packages_trace_alerts_and_disputed_lines(demo_run, demo_api):
+    """Five coded deliveries of 6 to 10 boxes (6 + 7 + 8 + 9 + 10 = 40 boxes), one package
+    received a second time (one alert), one disputed reconciliation line: as the API says."""
+    client, regulator, fund = demo_api
+    line = next(x for x in demo_run[1].splitlines() if x.startswith("Traceability"))
+    assert line == (
+        "Traceability (追溯码): 40 coded packages, 1 traceability alerts; "
+        "reconciliation (对账): 1 disputed lines"
+    )
+    alerts = client.get("/api/v1/trace/alerts", headers=regulator).get_json()
+    assert [a["kind"] for a in alerts] == ["second_receipt"]
+    held = client.get("/api/v1/settlement/reconciliations/held", headers=fund).get_json()
+    disputed = [x for x in held if x["held_reason"] == "disputed"]
+    assert len(disputed) == 1
+    assert disputed[0]["dispute_reason"]
