@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Context, Decimal, localcontext
 from typing import Any
 
+from procurement.core.messages import N_
 from procurement.core.money import round_ratio, round_unit_price, to_decimal
 
 MAX_WINNERS_BATCH10: tuple[int, ...] = (1, 2, 2, 3, 3, 3, 4, 5, 6, 6, 7, 8, 8, 9, 9, 10)
@@ -154,9 +155,12 @@ class TraceRules:
     expiry_alert_days: tuple[int, ...] = (180, 90)
 
     def __post_init__(self) -> None:
-        date.fromisoformat(self.trace_codes_from)
+        try:
+            date.fromisoformat(self.trace_codes_from)
+        except (TypeError, ValueError):
+            raise ValueError(N_("a date such as 2025-07-01")) from None
         if not self.expiry_alert_days or min(self.expiry_alert_days) < 1:
-            raise ValueError("expiry_alert_days needs at least one entry, all >= 1")
+            raise ValueError(N_("at least one number of days, each at least 1, e.g. 180, 90"))
 
     @classmethod
     def from_snapshot(cls, snapshot: dict[str, Any] | None) -> TraceRules:
@@ -231,9 +235,14 @@ def _field_value(default: Any, raw: Any, name: str) -> Any:
     if isinstance(default, tuple):
         if default and isinstance(default[0], Decimal):
             return tuple(to_decimal(v) for v in raw)
-        return tuple(int(v) for v in raw)
+        try:
+            return tuple(int(v) for v in raw)
+        except (TypeError, ValueError):
+            raise ValueError(N_("whole numbers, e.g. 180, 90")) from None
     if isinstance(default, bool):
-        return bool(raw)
+        if not isinstance(raw, bool):  # bool("false") would be True
+            raise ValueError(N_("true or false"))
+        return raw
     if isinstance(default, int):
         return int(raw)
     return raw

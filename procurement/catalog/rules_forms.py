@@ -33,6 +33,7 @@ SECTIONS = (
     "volume",
     "allocation",
     "demand",
+    "trace",
 )
 
 

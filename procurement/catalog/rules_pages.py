@@ -27,6 +27,7 @@ SECTION_TITLES = {
     "volume": _l("Agreed volume"),
     "allocation": _l("Allocation"),
     "demand": _l("Demand reporting"),
+    "trace": _l("Traceability codes"),
 }
 LABELS = {
     "on_track_factor": _l("On-track factor (x time elapsed)"),
@@ -82,6 +83,10 @@ LABELS = {
     "floor_share": _l("Demand floor (share of usage)"),
     "floor_mode": _l("Demand floor"),
     "floor_years": _l("Demand floor: years of usage"),
+    "require_trace_codes": _l("The fund pays only packages whose codes were scanned"),
+    "trace_codes_from": _l("Codes required for receipts from (date)"),
+    "receive_without_code": _l("Packages may be accepted without a code, with a reason"),
+    "expiry_alert_days": _l("Expiry alerts (days before expiry)"),
 }
 
 

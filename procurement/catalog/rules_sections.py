@@ -225,8 +225,13 @@ SECTIONS: dict[str, dict[str, Field]] = {
     "settlement": {  # RULES.md 5
         "advance_ratio": Field("0.30", ratio),
         "payment_deadline_days": Field(30, DAYS),
-        # RULES.md 11: monthly reconciliation before the fund pays (off unless a tender's
-        # rules turn it on), its window, and whether silence confirms at the deadline.
+        # RULES.md 11: monthly reconciliation before the fund pays, its window, and whether
+        # silence confirms at the deadline. RULES.md calls reconciliation a platform default;
+        # here it is off by default and on in the national-2025 preset (``PRESET_SECTIONS``):
+        # with it on, the fund pays a line only once its month was issued, confirmed (by both
+        # sides or by silence at the deadline) and invoiced, so turning it on for every tender
+        # would leave older tenders' deliveries unpaid until their month is over and invoiced.
+        # A tender of another preset turns it on with ``settlement.reconciliation``.
         "reconciliation": Field(False, flag),
         "reconciliation_days": Field(10, DAYS),
         "reconciliation_auto_confirm": Field(True, flag),
@@ -238,14 +243,23 @@ SECTIONS: dict[str, dict[str, Field]] = {
     },
 }
 MERGED = ("credit_points", "deliver_hours")  # a partial mapping keeps the other keys
+# What a rules preset sets apart from the platform defaults of these sections (by preset name,
+# ``catalog.rules.PRESETS``): national-2025 follows the 2025 direct-settlement flow, monthly
+# reconciliation before the fund pays (RULES.md 5 and 11).
+PRESET_SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
+    "national-2025": {"settlement": {"reconciliation": True}},
+}
 
 
-def defaults() -> dict[str, dict[str, Any]]:
-    """Every section with the platform defaults (a fresh copy)."""
-    return {
+def defaults(preset: str | None = None) -> dict[str, dict[str, Any]]:
+    """Every section with the platform defaults, or the named preset's (a fresh copy)."""
+    found = {
         name: {key: _copy(spec.default) for key, spec in fields.items()}
         for name, fields in SECTIONS.items()
     }
+    for section, values in PRESET_SECTIONS.get(preset or "", {}).items():
+        found[section].update(_copy(values))
+    return found
 
 
 def _copy(value: Any) -> Any:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from procurement.compliance import services as compliance
 from procurement.core.errors import DomainError
+from procurement.demo.reconcile import Reconciling
 from procurement.demo.shortage import file_reports
 from procurement.demo.world import Round, World, add_months, at
 from procurement.orders import services as orders
@@ -46,6 +47,7 @@ class Oversight:
     def __init__(self, session: Session, world: World, rnd: Round, rng: random.Random) -> None:
         self.session, self.world, self.round, self.rng = session, world, rnd, rng
         self.tally = OversightTally()
+        self.reconciling: Reconciling | None = None  # rounds paid after reconciliation
 
     def pay_advances(self) -> int:
         """At the start of the contract year the fund pays each hospital its advance; returns
@@ -61,6 +63,19 @@ class Oversight:
         )
         self.tally.advances = len(result.created)
         return self.tally.advances
+
+    def open_month(self, month: int) -> None:
+        """On the month's 2nd, last month's reconciliations are issued and invoiced (rounds
+        with reconciliation on); this year's first month issues last year's final month, and
+        the hospital login disputes a line of it."""
+        if self.reconciling is not None:
+            first = add_months(self.round.timeline.contract_start, month - 1)
+            self.reconciling.open_month(first, dispute=self.round.batch == 2 and month == 1)
+
+    def close_reconciliations(self, month: int) -> None:
+        if self.reconciling is not None:
+            first = add_months(self.round.timeline.contract_start, month - 1)
+            self.reconciling.close(first)
 
     def settle(self, month: int) -> None:
         """The month's settlement run on the 25th for everything accepted until the 24th."""

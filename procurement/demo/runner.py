@@ -27,8 +27,10 @@ from procurement.demo.errors import DemoExists
 from procurement.demo.listing import file_listing_requests
 from procurement.demo.oversight import Oversight
 from procurement.demo.prices import price_outlier
+from procurement.demo.reconcile import Reconciling
 from procurement.demo.shortage import shortage_gap
 from procurement.demo.summary import Summary, summarize
+from procurement.demo.trace import Tracing
 from procurement.demo.world import (
     Round,
     Timeline,
@@ -194,6 +196,7 @@ def _walk(
     tender.bids_and_award(last)
     tender.in_force(last)
     last_year, last_watch = Year(session, world, last, rng), Oversight(session, world, last, rng)
+    last_watch.reconciling = Reconciling(session, world)
     stages.run(f"{last.code} advances", last_watch.pay_advances, lambda n: f"{n} hospitals")
     between = {
         9: lambda: tender.demand(this),
@@ -225,6 +228,11 @@ def _walk(
         lambda: price_outlier(this_year, today - timedelta(days=1)),
         lambda n: f"{n} price outlier alert(s) open",
     )
+    stages.run(
+        f"{this.code} codes",
+        lambda: Tracing(session, world, this_year).evening(today - timedelta(days=1)),
+        lambda n: f"{n[0]} boxes coded, {n[1]} deliveries received by scan, {n[2]} alert",
+    )
     return DemoResult(world, summarize(session, world), stages.elapsed)
 
 
@@ -249,6 +257,7 @@ def _this_year(
     watching only for the months whose day for them has passed."""
     last, this, upcoming = world.rounds
     this_year, this_watch = Year(session, world, this, rng), Oversight(session, world, this, rng)
+    this_watch.reconciling = last_watch.reconciling  # last year's final month is issued now
     stages.run(f"{this.code} advances", this_watch.pay_advances, lambda n: f"{n} hospitals")
     next_month = upcoming.timeline.created.date().replace(day=1)
     for month in range(1, 13):
@@ -361,13 +370,17 @@ def _month(
     settle: bool = True,
     watch: bool = True,
 ) -> str:
-    """The month's orders (days 3-6), what else happens before the 25th (``between``), the
-    settlement run on the 25th and the compliance check on the 28th (each if already past)."""
+    """Last month's reconciliation issued and invoiced (the 2nd), the month's orders (days
+    3-6), what else happens before the 25th (``between``), the settlement run on the 25th
+    (silence confirming the reconciliations first) and the compliance check on the 28th (each
+    if already past)."""
+    oversight.open_month(month)
     placed = year.month(month)
     community = year.world.community.month(year, month) if year.world.community else 0
     if between is not None:
         between()
     if settle:
+        oversight.close_reconciliations(month)
         oversight.settle(month)
     if watch:
         oversight.watch(month)

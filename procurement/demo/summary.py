@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from procurement.award import services as award
@@ -16,6 +17,10 @@ from procurement.core.clock import business_time
 from procurement.core.errors import NotFound
 from procurement.demo.world import World
 from procurement.settlement import services as settlement
+from procurement.settlement.monthly_models import HeldReason
+from procurement.settlement.services import monthly_reconciliation as recon
+from procurement.trace.models import PackageLevel, TracePackage
+from procurement.trace.services import alerts as trace_alerts
 
 ZERO = Decimal("0.00")
 
@@ -54,6 +59,9 @@ class Summary:
     alerts: Counter = field(default_factory=Counter)
     alert_steps: Counter = field(default_factory=Counter)
     credit: dict[str, str] = field(default_factory=dict)  # manufacturer -> level (not "none")
+    coded_packages: int = 0  # boxes shipped with a traceability code
+    trace_alerts: int = 0
+    disputed_lines: int = 0  # reconciliation lines disputed (and still waiting)
     community: CommunitySummary | None = None
 
 
@@ -76,6 +84,7 @@ class CommunitySummary:
             "payments": str(self.payments),
             "alerts": str(sum(self.alerts.values())),
             "credit": str(sorted(self.credit.items())),
+            "trace": f"{self.coded_packages} {self.trace_alerts} {self.disputed_lines}",
         }
         for t in self.tenders:
             for name in ("savings", "completion", "agreed", "accepted", "deductions", "retained"):
@@ -110,6 +119,7 @@ def summarize(session: Session, world: World) -> Summary:
         alert_steps=Counter(a.step.value for a in alerts if a.step.value != "none"),
         credit={s.name: s.level for s in levels if s.level != "none"},
         community=_community(session, world),
+        **_trace_figures(session, world),
     )
 
 
@@ -140,6 +150,21 @@ def _community(session: Session, world: World) -> CommunitySummary | None:
         charged=st.summary["charged_to_advance"] + st.summary["charged_to_allocation"],
         completion={row.label: row.completion for row in rows},
     )
+
+
+def _trace_figures(session: Session, world: World) -> dict[str, int]:
+    """Boxes shipped with codes, traceability alerts (the regulator's list) and disputed
+    reconciliation lines (the fund office's list of held lines)."""
+    boxes = session.scalar(
+        select(func.count()).select_from(TracePackage).where(TracePackage.level == PackageLevel.BOX)
+    )
+    alerts = trace_alerts.list_alerts(session, actor=world.regulator.actor)
+    held = recon.held_lines(session, actor=world.fund.actor)
+    return {
+        "coded_packages": boxes or 0,
+        "trace_alerts": len(alerts),
+        "disputed_lines": sum(1 for line in held if line.held_reason == HeldReason.DISPUTED),
+    }
 
 
 def _tender(session: Session, world: World, tender_id: int, label: str) -> TenderSummary:
@@ -200,6 +225,8 @@ def render(summary: Summary) -> list[str]:
         f"Alerts: {sum(s.alerts.values())} raised, {s.alerts_open} open ({kinds}); "
         f"escalated: {steps}",
         f"Supplier credit (信用评价): {credit}",
+        f"Traceability (追溯码): {s.coded_packages} coded packages, {s.trace_alerts} "
+        f"traceability alerts; reconciliation (对账): {s.disputed_lines} disputed lines",
         *_community_lines(s.community),
     ]
 

@@ -287,6 +287,8 @@ def create_tender(session: Session, world: World, rnd: Round) -> None:
                 "granularity": "single",
                 "accept_above_ceiling": True,
                 **({"brand_reporting": True} if rnd.brand_reporting else {}),
+                # last year's deliveries are paid after the monthly reconciliation (对账)
+                **({"settlement.reconciliation": True} if rnd.batch == 1 else {}),
             },
         },
         now=world.now,

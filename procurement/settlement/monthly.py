@@ -24,38 +24,48 @@ def month_bounds(month: date) -> tuple[date, date]:
     return first, following
 
 
-def matches(
+def match(
     accepted_quantity: int,
     accepted_amount: Decimal,
     ordered_price: Decimal,
     received_price: Decimal,
     invoiced_quantity: int | None,
     invoiced_amount: Decimal | None,
-) -> bool:
-    """The three-way match of order, receipt and the hospital's invoice: the receipt's price is
-    the order's, the invoice's quantity equals the accepted quantity and its amount is within
-    ``MATCH_TOLERANCE`` of the accepted amount. No invoice yet: nothing to differ."""
+) -> str | None:
+    """The three-way match of order, receipt and the hospital's invoice: None when the
+    receipt's price is the order's, the invoice's quantity equals the accepted quantity and its
+    amount is within ``MATCH_TOLERANCE`` of the accepted amount; otherwise the flag:
+    "mismatch" (a difference) or "no_invoice" (no invoice to the hospital covers the line, so
+    there is nothing to match: the line cannot be paid yet)."""
     if ordered_price != received_price:
-        return False
+        return "mismatch"
     if invoiced_quantity is None or invoiced_amount is None:
-        return True
-    return (
+        return "no_invoice"
+    if (
         invoiced_quantity == accepted_quantity
         and abs(invoiced_amount - accepted_amount) <= MATCH_TOLERANCE
-    )
+    ):
+        return None
+    return "mismatch"
 
 
-def held_reason(line_status: str, reconciliation_confirmed: bool, matched: bool) -> str | None:
-    """Why a reconciled line may not be paid yet, or None when it may. The step other holds
-    join (the traceability hold of issue 18 item 7 adds its reason here and in
-    ``services/holds.py``)."""
+def held_reason(
+    line_status: str, reconciliation_confirmed: bool, flag: str | None, scanned: bool = True
+) -> str | None:
+    """Why a reconciled line may not be paid yet, or None when it may. ``flag`` is the
+    three-way match's (``match``); ``scanned`` is False for a line whose packages carry codes
+    but were accepted without scanning them while codes were required (``services/holds.py``:
+    "unscanned"). One reason a line, the first that applies: disputed, unscanned, mismatch,
+    unconfirmed, no_invoice (a confirmed line still waits for its invoice)."""
     if line_status == "disputed":
         return "disputed"
-    if not matched:
+    if not scanned:
+        return "unscanned"
+    if flag == "mismatch":
         return "mismatch"
     if not reconciliation_confirmed or line_status != "confirmed":
         return "unconfirmed"
-    return None
+    return flag
 
 
 def later(first: datetime, second: datetime | None) -> datetime:

@@ -30,7 +30,8 @@ class ReconciliationsHeld(MethodView):
     @blp.response(200, s.HeldLineSchema(many=True))
     def get(self):
         """Reconciled lines a settlement run may not pay yet and why (``held_reason``:
-        unconfirmed, disputed, mismatch); fund office and regulator: all, a side: its own."""
+        unconfirmed, disputed, mismatch, no_invoice, unscanned); fund office and regulator: all,
+        a side: its own."""
         return recon.held_lines(get_session(), actor=api_actor())
 
 

@@ -47,6 +47,8 @@ class HeldReason(StrEnum):
     UNCONFIRMED = "unconfirmed"  # the reconciliation is not confirmed yet
     DISPUTED = "disputed"  # a side disputed the line; waits for its resolution
     MISMATCH = "mismatch"  # the three-way match of order, receipt and invoice differs
+    NO_INVOICE = "no_invoice"  # confirmed, but no invoice to the hospital covers it yet
+    UNSCANNED = "unscanned"  # its packages carry codes, accepted without scanning them
 
 
 class Resolution(StrEnum):

@@ -200,12 +200,14 @@ def due_today(session: Session, today: date, now: datetime) -> tuple[int, Decima
     receipt lines not accrued yet (a run accrues and pays them), as (lines, amount)."""
     probe = SettlementRun(cut_off=today, started_at=now)  # never added: only its dates count
     payables_due = session.execute(
-        select(func.count(), func.coalesce(func.sum(Payable.amount), 0)).where(*eligible(probe))
+        select(func.count(), func.coalesce(func.sum(Payable.amount), 0)).where(
+            *eligible(session, probe)
+        )
     ).one()
     accrued = select(Payable.id).where(Payable.id == ReceiptLine.id).exists()
     lines_due = session.execute(
         select(func.count(), func.coalesce(func.sum(ReceiptLine.accepted_amount), 0)).where(
-            *due_lines(probe),
+            *due_lines(session, probe),
             ReceiptLine.contract_id.is_not(None),
             ReceiptLine.accepted_quantity > 0,
             ~accrued,

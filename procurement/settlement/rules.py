@@ -27,7 +27,9 @@ DEFAULT_RECONCILIATION_DAYS = 10  # RULES.md 11: both sides confirm or dispute w
 class SettlementRules:
     advance_ratio: Decimal = DEFAULT_ADVANCE_RATIO
     payment_deadline_days: int = DEFAULT_PAYMENT_DEADLINE_DAYS
-    reconciliation: bool = False  # RULES.md 11: pay only lines of a confirmed reconciliation
+    # RULES.md 11: pay only lines of a confirmed, invoiced reconciliation. Off by default, on in
+    # the national-2025 preset (catalog/rules_sections.py, PRESET_SECTIONS, says why).
+    reconciliation: bool = False
     reconciliation_days: int = DEFAULT_RECONCILIATION_DAYS
     reconciliation_auto_confirm: bool = True  # silence confirms at the deadline
 

@@ -211,3 +211,26 @@ def alert_list():
     kind = AlertKind(raw) if raw in set(AlertKind) else None
     rows = alerts.list_alerts(get_session(), actor=page_actor(), kind=kind)
     return render_template("trace/alerts.html", rows=rows, kind=kind, kinds=list(AlertKind))
+
+
+@bp.before_app_request
+def _coded_deliveries_are_scanned():
+    """The orders area's quantity form (``orders_pages.receive``, which cannot know about
+    codes) would accept a delivery whose codes must be scanned, and the fund would then hold
+    its payment: send the hospital to the scan page instead, with a notice."""
+    if request.endpoint != "orders_pages.receive" or page_actor() is None:
+        return None
+    shipment_id = (request.view_args or {}).get("shipment_id")
+    actor = page_actor()
+    if actor.org_kind != OrgKind.HOSPITAL or not scanning.must_scan(
+        get_session(), shipment_id=shipment_id, now=now(), actor=actor
+    ):
+        return None
+    flash(
+        _(
+            "This delivery carries traceability codes: receive it by scanning them. "
+            "The fund does not pay packages accepted without scanning their codes."
+        ),
+        "warning",
+    )
+    return redirect(url_for("trace_pages.receive_scan", shipment_id=shipment_id), 303)

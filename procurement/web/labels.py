@@ -128,6 +128,8 @@ LABELS: dict[str, dict[str, object]] = {
         "unconfirmed": _l("Held: reconciliation not confirmed"),
         "disputed": _l("Held: disputed"),
         "mismatch": _l("Held: order, receipt and invoice differ"),
+        "no_invoice": _l("Held: no invoice"),
+        "unscanned": _l("Held: accepted without scanning its codes"),
     },
     "procurement.settlement.monthly_models.Resolution": {
         "corrected": _l("Corrected by the manufacturer"),

@@ -95,7 +95,7 @@ def build_rules(preset: str, overrides: dict[str, Any] | None) -> dict[str, Any]
         )
     values, unknown = canonical(overrides)
     fail_fields(UnknownRulesFields, unknown)
-    data: dict[str, Any] = {**rules_sets.preset(preset).to_dict(), **sections.defaults()}
+    data: dict[str, Any] = {**rules_sets.preset(preset).to_dict(), **sections.defaults(preset)}
     errors: dict[str, list] = {}
     for dotted, raw in values.items():
         section, _, name = dotted.partition(".")
@@ -122,4 +122,4 @@ def rules_view(preset: str) -> dict[str, dict[str, Any]]:
     """Per section and field, the preset's value (what applies without an override)."""
     if preset not in rules_sets.PRESETS:
         preset = rules_sets.DEFAULT_PRESET
-    return {**rules_sets.preset(preset).to_dict(), **sections.defaults()}
+    return {**rules_sets.preset(preset).to_dict(), **sections.defaults(preset)}

@@ -90,6 +90,8 @@ STATEMENT_WORDS = {
     "held_unconfirmed": _l("Held now: reconciliation not confirmed"),
     "held_disputed": _l("Held now: disputed"),
     "held_mismatch": _l("Held now: order, receipt and invoice differ"),
+    "held_no_invoice": _l("Held now: no invoice"),
+    "held_unscanned": _l("Held now: accepted without scanning its codes"),
     "advance_received": _l("Advance received"),
     "charged_to_advance": _l("Charged to the advance"),
     "charged_to_allocation": _l("Charged to the allocation"),

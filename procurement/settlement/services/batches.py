@@ -68,7 +68,7 @@ class Work:
     accrue: frozenset[int]
 
 
-def eligible(run: SettlementRun) -> tuple:
+def eligible(session: Session, run: SettlementRun) -> tuple:
     """The run's accrued payables not yet claimed: accepted up to the cut-off and by its start
     (a payable is accrued after its line is accepted, so this includes every payable accrued by
     the run's start)."""
@@ -76,17 +76,17 @@ def eligible(run: SettlementRun) -> tuple:
         Payable.paid_at.is_(None),
         Payable.accepted_at < day_start(run.cut_off + timedelta(days=1)),
         Payable.accepted_at <= run.started_at,
-        *released_payables(),  # held payables wait (services/holds.py)
+        *released_payables(session),  # held payables wait (services/holds.py)
     )
 
 
-def due_lines(run: SettlementRun) -> tuple:
+def due_lines(session: Session, run: SettlementRun) -> tuple:
     """The run's receipt lines (those without a payable are accrued and paid by it): accepted up
     to the cut-off and by the run's start, so a resumed run's plan is the same."""
     return (
         ReceiptLine.accepted_at < day_start(run.cut_off + timedelta(days=1)),
         ReceiptLine.accepted_at <= run.started_at,
-        *released_lines(),  # held lines wait (services/holds.py)
+        *released_lines(session),  # held lines wait (services/holds.py)
     )
 
 
@@ -185,14 +185,14 @@ def claim(session: Session, run, txn_id: int, manufacturers: list[int], now, wor
     if to_claim:
         statements.append(
             update(Payable)
-            .where(*eligible(run), Payable.manufacturer_id.in_(to_claim))
+            .where(*eligible(session, run), Payable.manufacturer_id.in_(to_claim))
             .values(run_id=run.id, payment_txn_id=txn_id, paid_at=now)
         )
     to_accrue = sorted(work.accrue.intersection(manufacturers))
     if to_accrue:
         statements += accruals(
             session,
-            where=(*due_lines(run), ReceiptLine.manufacturer_id.in_(to_accrue)),
+            where=(*due_lines(session, run), ReceiptLine.manufacturer_id.in_(to_accrue)),
             same=(Payable.manufacturer_id.in_(to_accrue),),
             paid=(run.id, txn_id, now),
         )

@@ -40,6 +40,7 @@ from procurement.settlement.monthly_models import (
     ReconciliationStatus,
 )
 from procurement.settlement.rules import SettlementRules
+from procurement.settlement.services.holds import unscanned
 
 
 def hospital_invoices(session: Session, receipt_line_ids: list[int]) -> dict[int, tuple]:
@@ -59,21 +60,32 @@ def hospital_invoices(session: Session, receipt_line_ids: list[int]) -> dict[int
     return {line_id: (q, Decimal(a), number) for line_id, q, a, number in rows}
 
 
-def match_of(session: Session, receipt_line_ids: list[int]) -> dict[int, bool]:
-    """The three-way match (order, receipt, invoice) per receipt line."""
+def match_of(session: Session, receipt_line_ids: list[int]) -> dict[int, str | None]:
+    """The three-way match (order, receipt, invoice) per receipt line: None when it matches,
+    else "mismatch" or "no_invoice" (``monthly.match``)."""
     invoiced = hospital_invoices(session, receipt_line_ids)
     rows = session.execute(
         select(ReceiptLine, OrderLine.unit_price)
         .join(OrderLine, OrderLine.id == ReceiptLine.order_line_id)
         .where(ReceiptLine.id.in_(receipt_line_ids))
     ).all()
-    result = {}
+    result: dict[int, str | None] = {}
     for line, ordered in rows:
         quantity, amount, _ = invoiced.get(line.id, (None, None, None))
-        result[line.id] = monthly.matches(
+        result[line.id] = monthly.match(
             line.accepted_quantity, line.accepted_amount, ordered, line.unit_price, quantity, amount
         )
     return result
+
+
+def unscanned_of(session: Session, receipt_line_ids: list[int]) -> set[int]:
+    """The receipt lines accepted without scanning their codes while codes were required."""
+    held = unscanned(session, ReceiptLine.id)
+    if held is None:
+        return set()
+    return set(
+        session.scalars(select(ReceiptLine.id).where(ReceiptLine.id.in_(receipt_line_ids), held))
+    )
 
 
 def refresh_holds(session: Session, lines: list[ReconciliationLine], when: datetime) -> None:
@@ -83,13 +95,18 @@ def refresh_holds(session: Session, lines: list[ReconciliationLine], when: datet
     if not lines:
         return
     session.flush()
-    matched = match_of(session, [line.receipt_line_id for line in lines])
+    ids = [line.receipt_line_id for line in lines]
+    matched, unscanned = match_of(session, ids), unscanned_of(session, ids)
+    payables = {p.id: p for p in session.scalars(select(Payable).where(Payable.id.in_(ids)))}
     for line in lines:
         confirmed = line.reconciliation.status == ReconciliationStatus.CONFIRMED
         reason = monthly.held_reason(
-            line.status.value, confirmed, matched.get(line.receipt_line_id, True)
+            line.status.value,
+            confirmed,
+            matched.get(line.receipt_line_id),
+            scanned=line.receipt_line_id not in unscanned,
         )
-        payable = session.get(Payable, line.receipt_line_id)
+        payable = payables.get(line.receipt_line_id)
         if payable is not None and payable.paid_at is not None:
             continue
         line.held_reason = HeldReason(reason) if reason else None

@@ -173,11 +173,11 @@ def anything_due(session: Session, cut_off: date, now: datetime) -> bool:
     an accepted contract receipt line without one, accepted by the end of the cut-off date."""
     probe = SettlementRun(cut_off=cut_off, started_at=now)  # never added: only its dates count
     accrued = select(Payable.id).where(Payable.id == ReceiptLine.id).exists()
-    unpaid = select(Payable.id).where(*eligible(probe)).limit(1)
+    unpaid = select(Payable.id).where(*eligible(session, probe)).limit(1)
     unaccrued = (
         select(ReceiptLine.id)
         .where(
-            *due_lines(probe),
+            *due_lines(session, probe),
             ReceiptLine.contract_id.is_not(None),
             ReceiptLine.accepted_quantity > 0,
             ~accrued,
@@ -196,10 +196,10 @@ def open_work(session: Session, run: SettlementRun) -> Work:
     paid = select(Payment.manufacturer_id).where(Payment.run_id == run.id)
     accrued = select(Payable.id).where(Payable.id == ReceiptLine.id).exists()
     claim = select(Payable.manufacturer_id).where(
-        *eligible(run), Payable.manufacturer_id.not_in(paid)
+        *eligible(session, run), Payable.manufacturer_id.not_in(paid)
     )
     accrue = select(ReceiptLine.manufacturer_id).where(
-        *due_lines(run),
+        *due_lines(session, run),
         ReceiptLine.contract_id.is_not(None),
         ReceiptLine.accepted_quantity > 0,
         ReceiptLine.manufacturer_id.not_in(paid),

@@ -17,6 +17,7 @@ from procurement.auth.models import InstitutionType, Organization, OrgKind
 from procurement.core.clock import business_date, day_start
 from procurement.core.messages import N_, Message
 from procurement.core.money import stored_amount
+from procurement.orders.models import ReceiptLine
 from procurement.settlement.errors import NotYourStatement, PartyNotFound, PeriodReversed
 from procurement.settlement.models import (
     Account,
@@ -30,6 +31,7 @@ from procurement.settlement.models import (
 )
 from procurement.settlement.monthly_models import Reconciliation, ReconciliationLine
 from procurement.settlement.rules import days_overdue
+from procurement.settlement.services.holds import unscanned
 
 MEDICAL_COMMUNITY = InstitutionType.MEDICAL_COMMUNITY
 
@@ -287,8 +289,10 @@ def statement_parties(session: Session, *, actor: Actor) -> list[Organization]:
 
 def held_now(session: Session, party_id: int, kind: OrgKind, end) -> dict[str, Decimal]:
     """Amounts of the party's lines accepted before ``end`` that a run may not pay now, per
-    reason (``held_unconfirmed``, ``held_disputed``, ``held_mismatch``; none when nothing is
-    held): the monthly reconciliation's holds (RULES.md 11)."""
+    reason (``held_unconfirmed``, ``held_disputed``, ``held_mismatch``, ``held_no_invoice``,
+    ``held_unscanned``;
+    none when nothing is held): the monthly reconciliation's holds (RULES.md 11) and the lines
+    accepted without scanning their codes (``services/holds.py``)."""
     side = (
         Reconciliation.manufacturer_id
         if kind == OrgKind.MANUFACTURER
@@ -305,4 +309,31 @@ def held_now(session: Session, party_id: int, kind: OrgKind, end) -> dict[str, D
         .group_by(ReconciliationLine.held_reason)
         .order_by(ReconciliationLine.held_reason)
     )
-    return {f"held_{reason.value}": stored_amount(total) for reason, total in rows}
+    held = {f"held_{reason.value}": stored_amount(total) for reason, total in rows}
+    unscanned_total = _unscanned_unreconciled(session, party_id, kind, end)
+    if unscanned_total:
+        held["held_unscanned"] = held.get("held_unscanned", Decimal("0.00")) + unscanned_total
+    return held
+
+
+def _unscanned_unreconciled(session: Session, party_id: int, kind: OrgKind, end) -> Decimal:
+    """Unpaid lines outside any reconciliation held because their codes were not scanned."""
+    held = unscanned(session, ReceiptLine.id)
+    if held is None:
+        return Decimal("0.00")
+    side = ReceiptLine.manufacturer_id if kind == OrgKind.MANUFACTURER else ReceiptLine.hospital_id
+    reconciled = select(ReconciliationLine.id).where(
+        ReconciliationLine.receipt_line_id == ReceiptLine.id
+    )
+    paid = select(Payable.id).where(Payable.id == ReceiptLine.id, Payable.paid_at.is_not(None))
+    total = session.scalar(
+        select(func.sum(ReceiptLine.accepted_amount)).where(
+            side == party_id,
+            ReceiptLine.contract_id.is_not(None),
+            ReceiptLine.accepted_at < end,
+            held,
+            ~reconciled.exists(),
+            ~paid.exists(),
+        )
+    )
+    return stored_amount(total) if total else Decimal("0.00")

@@ -17,6 +17,8 @@ from procurement.auth.models import OrgKind
 from procurement.catalog.models import Tender
 from procurement.catalog.rules import TraceRules
 from procurement.contracts.models import Contract
+from procurement.core.clock import business_date
+from procurement.core.errors import DomainError
 from procurement.core.messages import N_, Message
 from procurement.orders.models import Shipment, ShipmentLine
 from procurement.orders.services.shipping import get_shipment
@@ -169,3 +171,21 @@ def unscan_code(session: Session, *, shipment_id: int, code: str, now: datetime,
 
 def _refused(code: str, reason) -> ScanRefused:
     return ScanRefused(errors={"code": [reason]}, package_code=code, reason=reason)
+
+
+def must_scan(session: Session, *, shipment_id: int, now: datetime, actor: Actor) -> bool:
+    """Whether the actor's shipment still to receive carries codes its contract requires to be
+    scanned today: accepting it by quantities alone would leave it unpaid (the settlement holds
+    it, ``settlement/services/holds.py``), so the quantity form sends the hospital here."""
+    try:
+        shipment = receiving_shipment(session, shipment_id=shipment_id, now=now, actor=actor)
+    except DomainError:
+        return False
+    coded = session.scalars(
+        select(TracePackage.shipment_line_id)
+        .where(TracePackage.shipment_line_id.in_([line.id for line in shipment.lines]))
+        .distinct()
+    ).all()
+    contracts = {line.order_line.contract_id for line in shipment.lines if line.id in coded}
+    today = business_date(now)
+    return any(trace_rules(session, c).codes_required(today) for c in contracts)

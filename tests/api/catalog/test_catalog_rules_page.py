@@ -82,3 +82,57 @@ def test_the_frozen_rules_are_read_only_beside_the_preset(
     assert db_session.get(Tender, tender.id).rules_overrides == {
         "compliance.on_track_factor": "0.9"
     }
+
+
+def test_the_trace_group_is_on_the_rules_form_in_chinese_and_saves_like_the_others(
+    client, db_session, login, regulator, make_tender
+):
+    """require_trace_codes, trace_codes_from, receive_without_code and expiry_alert_days:
+    labelled in Chinese with the preset's value, saved as overrides, refusals beside the
+    field in Chinese with the input kept."""
+    tender = make_tender("draft")
+    login(regulator)
+    url = f"/regulator/tenders/{tender.id}/rules"
+    html = client.get(url, headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert 'data-testid="rules-trace"' in html
+    assert "<legend>追溯码</legend>" in html
+    for name, label in [
+        ("require_trace_codes", "医保基金只结算已扫码验收的药品"),
+        ("trace_codes_from", "自该日起验收须扫追溯码"),
+        ("receive_without_code", "允许无码验收（须说明原因）"),
+        ("expiry_alert_days", "近效期预警（到期前天数）"),
+    ]:
+        assert f'name="rules_overrides.trace.{name}"' in html
+        assert label in html
+    assert "预设：2025-07-01" in html
+    assert 'name="rules_overrides.trace.trace_codes_from" type="date"' in html
+    bad = {
+        "version": str(tender.version),
+        "rules_overrides.trace.expiry_alert_days": "0",
+        "rules_overrides.trace.receive_without_code": "true",
+    }
+    refused = client.post(url, data=bad, headers={"Accept-Language": "zh"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert (
+        'id="in-rules_overrides-trace-expiry_alert_days-error">至少一个天数，每个不小于 1' in page
+    )
+    assert 'name="rules_overrides.trace.expiry_alert_days" type="text" value="0"' in page
+    form = {
+        "version": str(tender.version),
+        "rules_overrides.trace.require_trace_codes": "false",
+        "rules_overrides.trace.trace_codes_from": "2026-01-01",
+        "rules_overrides.trace.receive_without_code": "true",
+        "rules_overrides.trace.expiry_alert_days": "120, 60",
+    }
+    saved = client.post(url, data=form)
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.get(Tender, tender.id).rules_overrides == {
+        "trace.require_trace_codes": False,
+        "trace.trace_codes_from": "2026-01-01",
+        "trace.receive_without_code": True,
+        "trace.expiry_alert_days": [120, 60],
+    }
+    again = client.get(url).get_data(as_text=True)
+    assert 'name="rules_overrides.trace.expiry_alert_days" type="text" value="120, 60"' in again

@@ -114,8 +114,10 @@ def test_another_hospital_lists_none_of_it(client, world):
 
 
 def test_dispute_confirm_and_the_run_pays_the_undisputed_line(client, world, clock):
-    """Line 2 (28.00) disputed, both confirm: the run pays 56.00; line 2 is held, 'disputed'."""
+    """Line 1 invoiced (56.00), line 2 (28.00) disputed, both confirm: the run pays 56.00;
+    line 2 is held, 'disputed'."""
     h, m, fund = (world["headers"][k] for k in ("hospital", "manufacturer", "fund"))
+    assert client.post(f"{R}/invoices", json=_invoice(world), headers=m).status_code == 201
     rec = f"{R}/reconciliations/{world['rec']}"
     empty = client.post(f"{rec}/lines/{world['line2']}/dispute", json={"reason": ""}, headers=h)
     assert empty.status_code == 422

@@ -10,8 +10,9 @@ def test_receive_by_scan_pages_dispense_and_stock(coded, as_user, regulator):
     shipped = coded
     client = as_user(shipped.world.hospital)
     sid, lid = shipped.shipment.id, shipped.line.id
-    receive = client.get(f"/hospital/shipments/{sid}/receive").get_data(as_text=True)
-    assert f"/hospital/shipments/{sid}/scan" in receive
+    receive = client.get(f"/hospital/shipments/{sid}/receive")
+    assert receive.status_code == 303
+    assert receive.headers["Location"].endswith(f"/hospital/shipments/{sid}/scan")
     url = f"/hospital/shipments/{sid}/scan"
     assert client.post(url, data={"code": CASE}).status_code == 303
     page = client.get(url).get_data(as_text=True)
@@ -47,3 +48,27 @@ def test_receive_by_scan_pages_dispense_and_stock(coded, as_user, regulator):
     alerts = as_user(regulator).get("/trace/alerts").get_data(as_text=True)
     assert CASE not in alerts  # the shipment was received: the scan is refused as such
     assert client.get("/trace/alerts").status_code in (302, 403)
+
+
+def test_the_quantity_form_of_a_coded_delivery_sends_the_hospital_to_scan_it(
+    coded, make_shipped, as_user, db_session
+):
+    """GET and POST of the orders area's receiving form for a coded delivery go to the scan
+    page with a notice, and nothing is received; a delivery without codes keeps the form."""
+    shipped = coded
+    client = as_user(shipped.world.hospital)
+    sid, lid = shipped.shipment.id, shipped.line.id
+    form = {
+        "lines.0.shipment_line_id": lid,
+        "lines.0.accepted_quantity": shipped.line.quantity,
+        "lines.0.rejected_quantity": 0,
+    }
+    posted = client.post(f"/hospital/shipments/{sid}/receive?lang=zh", data=form)
+    assert posted.status_code == 303
+    assert posted.headers["Location"].endswith(f"/hospital/shipments/{sid}/scan")
+    page = client.get(posted.headers["Location"]).get_data(as_text=True)
+    assert "此批配送带有追溯码：请扫码验收。" in page
+    db_session.refresh(shipped.shipment)
+    assert shipped.shipment.received_at is None
+    plain = make_shipped(packs=1, world=shipped.world)
+    assert client.get(f"/hospital/shipments/{plain.shipment.id}/receive").status_code == 200

@@ -13,13 +13,15 @@ from procurement.catalog import rules_sections, services
 from procurement.catalog.errors import RulesOverridesNotValid, TenderNotDraft, UnknownRulesFields
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
+from procurement.catalog.services import overrides
 from procurement.compliance import rules as compliance_rules
 from procurement.core.errors import ValidationFailed
 from procurement.orders.rules import ServiceLevels
 from procurement.settlement.rules import SettlementRules
 
 D = Decimal
-# RULES.md 11: reconciliation off unless turned on, 10 days, silence confirms
+# RULES.md 11: reconciliation off unless turned on (on in national-2025), 10 days, silence
+# confirms
 RECONCILIATION_DEFAULTS = {
     "reconciliation": False,
     "reconciliation_days": 10,
@@ -181,6 +183,24 @@ def test_the_sections_defaults_are_the_readers_defaults():
     compliance_fields = {f.name for f in dataclasses.fields(compliance_rules.ComplianceRules)}
     assert set(frozen["compliance"]) == compliance_fields  # every field, whole
     assert set(frozen["settlement"]) == {f.name for f in dataclasses.fields(SettlementRules)}
+
+
+def test_reconciliation_is_on_in_the_national_2025_preset_only_and_a_tender_may_turn_it_off():
+    """RULES.md 11: the national-2025 preset reconciles monthly before the fund pays; the
+    older presets keep the platform default (off); either way it is a per-tender override."""
+    recent = services.build_rules("national-2025", {})
+    assert SettlementRules.from_snapshot(recent).reconciliation is True
+    assert recent["settlement"] == {
+        "advance_ratio": "0.30",
+        "payment_deadline_days": 30,
+        **RECONCILIATION_DEFAULTS,
+        "reconciliation": True,
+    }
+    for preset in ("national-2021", "national-2024"):
+        assert services.build_rules(preset, {})["settlement"]["reconciliation"] is False
+    off = services.build_rules("national-2025", {"settlement.reconciliation": False})
+    assert SettlementRules.from_snapshot(off).reconciliation is False
+    assert overrides.rules_view("national-2025")["settlement"]["reconciliation"] is True
 
 
 def test_a_tender_freezes_every_section_with_its_overrides_when_it_leaves_draft(

@@ -272,3 +272,20 @@ def test_the_demo_shows_one_missing_shortage_report(demo_run):
     assert [a.facts["period"] for a in missing] == ["2026-10"]
     # the last check ran on 11-28: 18 days past 11-10, at least 14: province level
     assert (missing[0].facts["days_overdue"], missing[0].level) == (18, "province")
+
+
+def test_the_summary_counts_coded_packages_trace_alerts_and_disputed_lines(demo_run, demo_api):
+    """Five coded deliveries of 6 to 10 boxes (6 + 7 + 8 + 9 + 10 = 40 boxes), one package
+    received a second time (one alert), one disputed reconciliation line: as the API says."""
+    client, regulator, fund = demo_api
+    line = next(x for x in demo_run[1].splitlines() if x.startswith("Traceability"))
+    assert line == (
+        "Traceability (追溯码): 40 coded packages, 1 traceability alerts; "
+        "reconciliation (对账): 1 disputed lines"
+    )
+    alerts = client.get("/api/v1/trace/alerts", headers=regulator).get_json()
+    assert [a["kind"] for a in alerts] == ["second_receipt"]
+    held = client.get("/api/v1/settlement/reconciliations/held", headers=fund).get_json()
+    disputed = [x for x in held if x["held_reason"] == "disputed"]
+    assert len(disputed) == 1
+    assert disputed[0]["dispute_reason"]

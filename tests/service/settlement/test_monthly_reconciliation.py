@@ -77,13 +77,14 @@ def test_a_month_is_issued_per_hospital_and_manufacturer_with_exact_lines_and_to
 
 
 def test_nothing_is_paid_before_confirmation_then_both_confirm_and_the_run_pays_it(
-    reconciled, deliver_accepted, db_session, clock, fund_actor
+    reconciled, deliver_accepted, invoice, db_session, clock, fund_actor
 ):
     """56.00 + 28.00 = 84.00 paid once both confirmed on 2026-02-03 09:00; due 30 days after
     the later of acceptance (01-05) and confirmation (02-03): 2026-03-05 09:00."""
     world = reconciled()
     first, second = deliver_accepted(world, 10), deliver_accepted(world, 5)
     (reconciliation,) = _issue(db_session, clock, fund_actor)
+    invoice(world, first, second)
     with pytest.raises(NothingDue):
         _run(db_session, clock, fund_actor, "early")
     clock.set(_at(2))
@@ -106,7 +107,7 @@ def test_nothing_is_paid_before_confirmation_then_both_confirm_and_the_run_pays_
 
 
 def test_a_disputed_line_waits_and_the_rest_is_paid_then_the_correction_releases_it(
-    reconciled, deliver_accepted, db_session, clock, fund_actor
+    reconciled, deliver_accepted, invoice, db_session, clock, fund_actor
 ):
     """Line 2 (28.00) disputed; both confirm on 02-02: the run pays line 1 only (56.00, due
     03-04 09:00). The manufacturer corrects line 2 on 02-20: the next run pays 28.00, due 30
@@ -114,6 +115,7 @@ def test_a_disputed_line_waits_and_the_rest_is_paid_then_the_correction_releases
     world = reconciled()
     first, second = deliver_accepted(world, 10), deliver_accepted(world, 5)
     (reconciliation,) = _issue(db_session, clock, fund_actor)
+    invoice(world, first, second)
     disputed = next(x for x in reconciliation.lines if x.receipt_line_id == second.id)
     clock.set(_at(2))
     with pytest.raises(ValidationFailed) as error:
@@ -174,7 +176,7 @@ def test_a_disputed_line_waits_and_the_rest_is_paid_then_the_correction_releases
 
 
 def test_silence_confirms_at_the_deadline_when_the_rules_say_so(
-    reconciled, deliver_accepted, db_session, clock, fund_actor
+    reconciled, deliver_accepted, invoice, db_session, clock, fund_actor
 ):
     """Deadline 02-11 09:00. Closing at 08:59 confirms nothing; the next day confirms it as of
     the deadline. The payable accrued on 01-05 (due 02-04) falls due 30 days after the
@@ -186,6 +188,7 @@ def test_silence_confirms_at_the_deadline_when_the_rules_say_so(
     settlement.accrue_payables(db_session, now=clock.now(), actor=fund_actor)
     assert db_session.get(Payable, line.id).due_at == _at(4)
     issued = _issue(db_session, clock, fund_actor)
+    invoice(world, line)
     assert recon.close_due(db_session, now=_at(11, hour=8), actor=fund_actor) == 0
     assert recon.close_due(db_session, now=_at(12)) == 1
     auto = next(r for r in issued if r.manufacturer_id == world.manufacturer.organization.id)
@@ -259,3 +262,41 @@ def test_issuing_writes_one_reconciliation_issued_event_for_both_parties(
     assert event.payload["total_amount"] == "56.00"
     assert event.payload["month"] == "2026-01-01"
     assert event.payload["links"]["reconciliation"].endswith(f"/reconciliations/{issued.id}")
+
+
+def test_a_confirmed_line_without_an_invoice_is_held_as_no_invoice_until_one_is_recorded(
+    reconciled, deliver_accepted, invoice, db_session, clock, fund_actor
+):
+    """Both confirm on 02-02 with line 1 (56.00) invoiced and line 2 (28.00) not: the match
+    flags line 2 "no_invoice", the run pays 56.00 and the statement holds 28.00. The invoice
+    of 02-10 releases line 2: the next run pays 28.00, due 30 days later, 03-12 09:00."""
+    world = reconciled()
+    first, second = deliver_accepted(world, 10), deliver_accepted(world, 5)
+    (reconciliation,) = _issue(db_session, clock, fund_actor)
+    invoice(world, first)
+    clock.set(_at(2))
+    for side in (world.h, world.m):
+        recon.confirm(db_session, reconciliation_id=reconciliation.id, now=clock.now(), actor=side)
+    held = {line.receipt_line_id: line.held_reason for line in reconciliation.lines}
+    assert held == {first.id: None, second.id: HeldReason.NO_INVOICE}
+    run = _run(db_session, clock, fund_actor, "first")
+    assert (run.payables_count, run.total_amount) == (1, Decimal("56.00"))
+    assert db_session.get(Payable, second.id) is None
+    st = settlement.statement(
+        db_session,
+        party_id=world.hospital.organization.id,
+        period_from=JANUARY,
+        now=clock.now(),
+        actor=fund_actor,
+    )
+    assert {k: v for k, v in st.summary.items() if k.startswith("held")} == {
+        "held_no_invoice": Decimal("28.00")
+    }
+    clock.set(_at(10))
+    invoice(world, second, number="FP-2")
+    assert (
+        next(x for x in reconciliation.lines if x.receipt_line_id == second.id).held_reason is None
+    )
+    again = _run(db_session, clock, fund_actor, "second")
+    assert (again.payables_count, again.total_amount) == (1, Decimal("28.00"))
+    assert db_session.get(Payable, second.id).due_at == _at(12, 3)
