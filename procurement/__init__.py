@@ -20,6 +20,7 @@ AREAS = (
     "orders",
     "trace",
     "settlement",
+    "pharmacy",
     "compliance",
     "simulation",
     "portal",

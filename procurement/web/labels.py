@@ -147,6 +147,9 @@ LABELS: dict[str, dict[str, object]] = {
         "overdue_payment": _l("Overdue payment"),
         "high_non_winning_share": _l("Non-winning products"),
         "no_backup": _l("No backup supplier"),
+        "pharmacy_coverage": _l("Pharmacy list not stocked"),
+        "pharmacy_price": _l("Pharmacy price above the cap"),
+        "pharmacy_stock_out": _l("Pharmacy out of stock"),
     },
     "procurement.compliance.alerts.models.AlertStatus": {
         "open": _l("Open"),

@@ -296,10 +296,12 @@ def payment_conditions(session: Session, now: datetime) -> list[Condition]:
 
 def all_conditions(session: Session, now: datetime) -> dict[str, Condition]:
     # supply_risk builds on this module (Condition, running_years): imported when called
+    from procurement.compliance.alerts.pharmacy_queries import pharmacy_conditions
     from procurement.compliance.supply_risk.conditions_queries import backup_conditions
 
     found = [
         *backup_conditions(session, now),
+        *pharmacy_conditions(session, now),
         *progress_conditions(session, now),
         *supply_conditions(session, now),
         *payment_conditions(session, now),

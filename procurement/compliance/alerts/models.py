@@ -39,6 +39,9 @@ class AlertKind(StrEnum):
     OVERDUE_PAYMENT = "overdue_payment"
     HIGH_NON_WINNING_SHARE = "high_non_winning_share"
     NO_BACKUP = "no_backup"  # a region without a backup with spare capacity (supply risk)
+    PHARMACY_COVERAGE = "pharmacy_coverage"  # a pharmacy stocks fewer names than it must
+    PHARMACY_PRICE = "pharmacy_price"  # a pharmacy charged above the winning price's cap
+    PHARMACY_STOCK_OUT = "pharmacy_stock_out"  # signed-up products with nothing on hand
 
 
 class Severity(StrEnum):
