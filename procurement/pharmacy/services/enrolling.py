@@ -58,8 +58,10 @@ class Offer:
         return sorted({p.generic_name for p in self.products})
 
 
-def offer(session: Session, *, tender_id: int, now: datetime) -> Offer:
-    """The tender's winning products in force today, by generic name."""
+def offer(session: Session, *, tender_id: int, now: datetime, actor: Actor | None = None) -> Offer:
+    """The tender's winning products in force today, by generic name (a pharmacy asks)."""
+    if actor is not None:
+        pharmacy_of(session, actor, write=False, action="see what to sign up for")
     tender = session.get(Tender, tender_id)
     today = business_date(now)
     rows = (
