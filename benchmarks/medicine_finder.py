@@ -178,6 +178,10 @@ def build(url: str, stores: int, names: int, per_store: int, districts: int) -> 
             ),
             {"stores": stores, "nd": districts},
         )
+        # A bulk load: foreign keys unchecked and the lookup index built after the rows.
+        c.execute(text("SET LOCAL session_replication_role = replica"))
+        c.execute(text("DROP INDEX ix_finder_entries_lookup"))
+        c.execute(text("ALTER TABLE finder_entries DROP CONSTRAINT pk_finder_entries"))
         c.execute(
             text(
                 "INSERT INTO finder_entries (store_id, product_id, generic_name, district, "
@@ -190,6 +194,18 @@ def build(url: str, stores: int, names: int, per_store: int, districts: int) -> 
                 "WHERE o.institution_type = 'pharmacy_store'"
             ),
             {"names": len(products), "per_store": per_store},
+        )
+        c.execute(
+            text(
+                "ALTER TABLE finder_entries ADD CONSTRAINT pk_finder_entries "
+                "PRIMARY KEY (store_id, product_id)"
+            )
+        )
+        c.execute(
+            text(
+                "CREATE INDEX ix_finder_entries_lookup ON finder_entries "
+                "(generic_name, district, status_rank, store_id)"
+            )
         )
         c.execute(text("ANALYZE"))
         rows = c.execute(text("SELECT count(*) FROM finder_entries")).scalar()

@@ -77,3 +77,10 @@ class FinderQueryNotValid(ValidationFailed):
     title = N_("The search is refused")
     when = N_("A finder search has no letters or characters, is too long, or names no district.")
     template = N_("The search is refused (see 'errors').")
+
+
+class PharmacyFormNotValid(ValidationFailed):
+    code = "pharmacy-form-not-valid"
+    title = N_("Some fields are not valid")
+    when = N_("A pharmacy's price or sale has a missing or unreadable number, or a price of 0.")
+    template = N_("Some fields are not valid; see 'errors' for what to fix in each.")

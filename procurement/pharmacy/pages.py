@@ -17,6 +17,7 @@ from procurement.catalog.models import Tender
 from procurement.core.errors import DomainError
 from procurement.core.messages import translated
 from procurement.pharmacy import services
+from procurement.pharmacy.errors import PharmacyFormNotValid
 from procurement.web.auth import page_actor, portal_required
 from procurement.web.pages import add_nav
 from procurement.web.security import check_api_rate
@@ -137,9 +138,7 @@ def _number(form, name: str, kind):
     try:
         return kind(raw)
     except (InvalidOperation, ValueError):
-        from procurement.core.errors import ValidationFailed
-
-        raise ValidationFailed(errors={name: [_("a number")]}) from None
+        raise PharmacyFormNotValid(errors={name: [_("a number")]}) from None
 
 
 def _post(session, form) -> None:
@@ -149,9 +148,7 @@ def _post(session, form) -> None:
     if action == "price":
         price = _number(form, "price", Decimal)
         if price is None:
-            from procurement.core.errors import ValidationFailed
-
-            raise ValidationFailed(errors={"price": [_("give a price")]})
+            raise PharmacyFormNotValid(errors={"price": [_("give a price")]})
         services.set_price(
             session,
             product_id=product_id,

@@ -136,17 +136,15 @@ def search(session: Session, *, q: str | None, district: str | None) -> Found:
     """VBP products whose generic name starts with (or whose pinyin or initials start with) the
     query, and the stores of the district selling them, stocked first (no login)."""
     query, district = check_query(q, district)
-    names = list(
-        session.scalars(
-            select(FinderName.generic_name)
-            .where(FinderName.key.startswith(query, autoescape=True))
-            .distinct()
-            .order_by(FinderName.generic_name)
-            .limit(MAX_NAMES)
-        )
+    names = (
+        select(FinderName.generic_name)
+        .where(FinderName.key.startswith(query, autoescape=True))
+        .distinct()
+        .order_by(FinderName.generic_name)
+        .limit(MAX_NAMES)
+        .scalar_subquery()
     )
-    if not names:
-        return Found(query, district, [], [], [])
+    # Two round trips: the products, then the district's stores (both by the matched names).
     products = list(
         session.scalars(
             select(FinderProduct)
@@ -154,8 +152,9 @@ def search(session: Session, *, q: str | None, district: str | None) -> Found:
             .order_by(FinderProduct.generic_name, FinderProduct.vbp_pack_price)
         )
     )
+    generic_names = sorted({p.generic_name for p in products})
     places: list[Place] = []
-    if district is not None:
+    if district is not None and generic_names:
         rows = session.execute(
             select(
                 FinderEntry.store_name,
@@ -165,12 +164,12 @@ def search(session: Session, *, q: str | None, district: str | None) -> Found:
                 FinderEntry.price,
                 FinderEntry.status,
             )
-            .where(FinderEntry.generic_name.in_(names), FinderEntry.district == district)
+            .where(FinderEntry.generic_name.in_(generic_names), FinderEntry.district == district)
             .order_by(FinderEntry.status_rank, FinderEntry.store_id, FinderEntry.product_id)
             .limit(MAX_PLACES)
         )
         places = [Place(r[0], r[1], r[2], r[3], r[4], r[5].value) for r in rows]
-    return Found(query, district, names, products, places)
+    return Found(query, district, generic_names, products, places)
 
 
 def districts(session: Session) -> list[str]:

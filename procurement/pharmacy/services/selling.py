@@ -19,10 +19,14 @@ from procurement.audit.services import record
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization
 from procurement.catalog.models import Product
-from procurement.core.errors import ValidationFailed
 from procurement.core.messages import N_, Message
 from procurement.core.money import round_amount
-from procurement.pharmacy.errors import PriceAboveCap, ProductNotSignedUp, SaleNotValid
+from procurement.pharmacy.errors import (
+    PharmacyFormNotValid,
+    PriceAboveCap,
+    ProductNotSignedUp,
+    SaleNotValid,
+)
 from procurement.pharmacy.models import PharmacyProduct, PharmacySale
 from procurement.pharmacy.services.common import (
     no_code_left,
@@ -82,7 +86,7 @@ def set_price(
 
 def _check_price(pp: PharmacyProduct, price: Decimal) -> None:
     if price <= 0:
-        raise ValidationFailed(errors={"price": [N_("more than 0")]})
+        raise PharmacyFormNotValid(errors={"price": [N_("more than 0")]})
     if price > pp.price_cap:
         markup = (pp.price_cap / pp.vbp_pack_price - 1).quantize(Decimal("0.0001"))
         raise PriceAboveCap(
