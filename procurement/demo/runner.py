@@ -24,6 +24,7 @@ from procurement.db import make_engine, make_session_factory
 from procurement.demo import brands, data, walk
 from procurement.demo.errors import DemoExists
 from procurement.demo.oversight import Oversight
+from procurement.demo.pharmacy import build_pharmacy
 from procurement.demo.summary import Summary, summarize
 from procurement.demo.world import (
     Round,
@@ -206,6 +207,11 @@ def _walk(
             f"{counts[0]} orders to confirm, {counts[1]} shipments to receive, "
             f"{counts[2]} receipts to pay"
         ),
+    )
+    stages.run(
+        "pharmacy chain",
+        lambda: build_pharmacy(session, world, this, rng),
+        str,
     )
     return DemoResult(world, summarize(session, world), stages.elapsed)
 

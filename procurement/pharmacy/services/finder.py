@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from procurement.auth.models import Organization
@@ -112,7 +112,7 @@ class Found:
     query: str
     district: str | None
     generic_names: list[str]
-    products: list[FinderProduct]
+    products: list[FinderProductRow]
     places: list[Place]
 
 
@@ -134,42 +134,75 @@ def check_query(text: str | None, district: str | None) -> tuple[str, str | None
 
 def search(session: Session, *, q: str | None, district: str | None) -> Found:
     """VBP products whose generic name starts with (or whose pinyin or initials start with) the
-    query, and the stores of the district selling them, stocked first (no login)."""
+    query, and the stores of the district selling them, stocked first (no login).
+
+    The public's hot path: Core statements on the tables (no ORM objects), two round trips."""
     query, district = check_query(q, district)
-    names = (
-        select(FinderName.generic_name)
-        .where(FinderName.key.startswith(query, autoescape=True))
-        .distinct()
-        .order_by(FinderName.generic_name)
-        .limit(MAX_NAMES)
-        .scalar_subquery()
-    )
-    # Two round trips: the products, then the district's stores (both by the matched names).
-    products = list(
-        session.scalars(
-            select(FinderProduct)
-            .where(FinderProduct.generic_name.in_(names))
-            .order_by(FinderProduct.generic_name, FinderProduct.vbp_pack_price)
-        )
-    )
+    connection = session.connection()
+    products = [
+        FinderProductRow(*row)
+        for row in connection.execute(_PRODUCTS, {"prefix": _like_prefix(query)})
+    ]
     generic_names = sorted({p.generic_name for p in products})
     places: list[Place] = []
     if district is not None and generic_names:
-        rows = session.execute(
-            select(
-                FinderEntry.store_name,
-                FinderEntry.store_address,
-                FinderEntry.district,
-                FinderEntry.product_id,
-                FinderEntry.price,
-                FinderEntry.status,
-            )
-            .where(FinderEntry.generic_name.in_(generic_names), FinderEntry.district == district)
-            .order_by(FinderEntry.status_rank, FinderEntry.store_id, FinderEntry.product_id)
-            .limit(MAX_PLACES)
-        )
-        places = [Place(r[0], r[1], r[2], r[3], r[4], r[5].value) for r in rows]
+        rows = connection.execute(_PLACES, {"names": generic_names, "district": district})
+        places = [Place(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
     return Found(query, district, generic_names, products, places)
+
+
+@dataclass(frozen=True)
+class FinderProductRow:
+    product_id: int
+    generic_name: str
+    manufacturer: str
+    specification: str
+    vbp_pack_price: Decimal
+
+
+def _like_prefix(query: str) -> str:
+    """A LIKE pattern matching what starts with ``query`` (normalized text has no wildcards)."""
+    return query + "%"
+
+
+_NAMES = FinderName.__table__
+_PRODUCT = FinderProduct.__table__
+_ENTRY = FinderEntry.__table__
+_MATCHED = (
+    select(_NAMES.c.generic_name)
+    .where(_NAMES.c.key.like(bindparam("prefix")))
+    .distinct()
+    .order_by(_NAMES.c.generic_name)
+    .limit(MAX_NAMES)
+    .scalar_subquery()
+)
+_PRODUCTS = (
+    select(
+        _PRODUCT.c.product_id,
+        _PRODUCT.c.generic_name,
+        _PRODUCT.c.manufacturer,
+        _PRODUCT.c.specification,
+        _PRODUCT.c.vbp_pack_price,
+    )
+    .where(_PRODUCT.c.generic_name.in_(_MATCHED))
+    .order_by(_PRODUCT.c.generic_name, _PRODUCT.c.vbp_pack_price, _PRODUCT.c.product_id)
+)
+_PLACES = (
+    select(
+        _ENTRY.c.store_name,
+        _ENTRY.c.store_address,
+        _ENTRY.c.district,
+        _ENTRY.c.product_id,
+        _ENTRY.c.price,
+        _ENTRY.c.status,
+    )
+    .where(
+        _ENTRY.c.generic_name.in_(bindparam("names", expanding=True)),
+        _ENTRY.c.district == bindparam("district"),
+    )
+    .order_by(_ENTRY.c.status_rank, _ENTRY.c.store_id, _ENTRY.c.product_id)
+    .limit(MAX_PLACES)
+)
 
 
 def districts(session: Session) -> list[str]:
