@@ -323,9 +323,16 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the world built by an earlier run"
+    )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    codes = build(url, args.stores, args.names, args.per_store, args.districts)
+    codes = (
+        [f"{3101 + d // 99:04d}{d % 99 + 1:02d}" for d in range(args.districts)]
+        if args.reuse
+        else build(url, args.stores, args.names, args.per_store, args.districts)
+    )
     proc, port = serve(url, args.workers)
     try:
         paths = queries(NAMES[: args.names], codes, 20_000)
