@@ -1,7 +1,7 @@
 """The pharmacy area's use cases (one module per concern)."""
 
 from procurement.pharmacy.services.enrolling import Offer, WinningProduct, offer, sign_up
-from procurement.pharmacy.services.finder import districts, refresh_entries, search
+from procurement.pharmacy.services.finder import districts, refresh_all, refresh_entries, search
 from procurement.pharmacy.services.selling import (
     SaleResult,
     StockRow,
@@ -23,6 +23,7 @@ __all__ = [
     "findings",
     "offer",
     "overview",
+    "refresh_all",
     "refresh_entries",
     "search",
     "sell_by_codes",

@@ -4,9 +4,9 @@
 is signed up), ``finder_products`` the signed-up VBP products, ``finder_entries`` one row per
 store and product with only public facts (name, district, address, price, stock status). The
 pharmacy services refresh a store's entries whenever its stock or a price changes; receipts
-recorded by the traceability area reach the finder through ``refresh_entries`` (the stock page,
-the compliance check and ``procurement pharmacy refresh-finder`` call it). A search reads the
-keys by prefix, then the entries by (generic name, district) through one index."""
+recorded by the traceability area (upstream: it cannot call this area) reach the finder when a
+pharmacy opens its stock page or when ``procurement pharmacy refresh-finder`` runs (nightly).
+A search reads the keys by prefix, then the entries by (generic name, district), one index."""
 
 from __future__ import annotations
 
@@ -95,6 +95,24 @@ def refresh_entries(session: Session, *, store_ids: list[int], now: datetime) ->
         count += 1
     session.flush()
     return count
+
+
+REFRESH_CHUNK = 500  # stores a refresh rewrites in one transaction
+
+
+def refresh_all(session: Session, *, now: datetime) -> int:
+    """Rewrite every enrolled store's finder entries from its stock and prices, a chunk of
+    stores a transaction. Returns the entries written."""
+    store_ids = list(
+        session.scalars(
+            select(PharmacyProduct.store_id).distinct().order_by(PharmacyProduct.store_id)
+        )
+    )
+    written = 0
+    for i in range(0, len(store_ids), REFRESH_CHUNK):
+        written += refresh_entries(session, store_ids=store_ids[i : i + REFRESH_CHUNK], now=now)
+        session.commit()
+    return written
 
 
 @dataclass(frozen=True)

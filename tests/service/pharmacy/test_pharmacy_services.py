@@ -248,3 +248,16 @@ def test_compliance_raises_stock_out_coverage_and_price_once_and_closes_them(
         select(Alert).where(Alert.subject_org_id == store.id, Alert.status == AlertStatus.OPEN)
     ).all()
     assert still == []
+
+
+def test_refresh_all_brings_receipts_recorded_elsewhere_into_the_finder(
+    db_session, clock, vbp, make_chain
+):
+    chain = make_chain(stores=1)
+    _sign_up(db_session, clock, vbp, chain.actor)
+    store = chain.stores[0].organization
+    amox = vbp.contracts["阿莫西林"].product_id
+    _stock(db_session, clock, chain.store_actor(0), amox, 8)  # the trace area: no refresh
+    assert db_session.get(FinderEntry, (store.id, amox)).status.value == "out"
+    assert pharmacy.refresh_all(db_session, now=clock.now()) == 3  # 3 products, 1 store
+    assert db_session.get(FinderEntry, (store.id, amox)).status.value == "in_stock"  # 8 > 5
