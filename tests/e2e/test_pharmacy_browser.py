@@ -63,3 +63,22 @@ def test_a_chain_signs_up_sets_a_price_and_reports_a_sale(
     screenshot(page, "pharmacy-home")
     page.set_viewport_size(PHONE)
     screenshot(page, "pharmacy-home-phone")
+
+
+def test_the_regulator_sees_coverage_and_stock_outs_of_enrolled_pharmacies(
+    page, live_server, live_db, live_clock, live_user, log_in, screenshot
+):
+    from tests.e2e.pharmacy_world import sign_up_and_stock
+
+    regulator = live_user("regulator")
+    world = build(live_db, live_clock, regulator)
+    sign_up_and_stock(live_db, live_clock, world)  # 10 boxes of 阿莫西林 at the first store
+    log_in(page, regulator)
+    page.goto("/pharmacy/oversight")
+    table = page.get_by_test_id("pharmacies")
+    first = table.locator("tbody tr", has_text=world.stores[0].org_name)
+    # 1 of 3 names stocked, a chain's sign-up needs 3 (the tender's rules)
+    assert "1 / 3" in first.inner_text()
+    assert "至少 3" in first.inner_text()
+    assert "二甲双胍" in first.inner_text()  # out of stock
+    screenshot(page, "pharmacy-oversight")
