@@ -21,6 +21,7 @@ AREAS = (
     "orders",
     "trace",
     "settlement",
+    "pharmacy",
     "compliance",
     "simulation",
     "portal",

@@ -20,6 +20,7 @@ from procurement.demo.commands import demo
 from procurement.events.commands import webhooks
 from procurement.jobs.commands import worker
 from procurement.orders.commands import orders
+from procurement.pharmacy.commands import pharmacy
 from procurement.settlement.commands import settlement
 from procurement.web.session import get_session, now
 
@@ -283,7 +284,7 @@ def backup(path: Path) -> None:
     click.echo(done)
 
 
-for _area_commands in (bids, orders, settlement, compliance, demo, worker, webhooks):
+for _area_commands in (bids, orders, pharmacy, settlement, compliance, demo, worker, webhooks):
     cli.add_command(_area_commands)
 
 

@@ -42,7 +42,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "procurement"
 # import each other (the audit trail records an actor; the auth services record events).
 ORDER = [
     *("auth", "audit", "events", "catalog", "bidding", "award", "contracts", "listing"),
-    *("orders", "trace", "settlement", "compliance", "simulation", "portal"),
+    *("orders", "trace", "settlement", "pharmacy", "compliance", "simulation", "portal"),
 ]
 PEERS = {"auth": {"audit"}, "audit": {"auth"}}
 SHARED = {"core", "web", "db", "settings", "migrate", "models", "cli", "jobs"}

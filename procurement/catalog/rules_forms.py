@@ -29,6 +29,7 @@ SECTIONS = (
     "compliance",
     "settlement",
     "service_levels",
+    "pharmacy",
     "selection",
     "volume",
     "allocation",

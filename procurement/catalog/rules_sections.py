@@ -26,6 +26,7 @@ MAX_PRICE_WINDOW_DAYS = 366  # price outliers are judged over at most a year of 
 MAX_CHECKS_FROM_MONTH = 12  # "at risk" checks start within the contract year
 MAX_CREDIT_POINTS = 100  # points of one credit event
 MAX_CREDIT_THRESHOLD = 1000  # points for a credit level
+MAX_LIST_NAMES = 660  # a pharmacy list's generic names (Hunan's pilot list, RULES.md 12)
 MAX_GRADE_SCORE = Decimal("100")  # year-end scores are out of 100
 SCORE_TOTAL = Decimal("100")  # the year-end score weights add up to 100
 SCHEMES = ("grades", "tiers")
@@ -240,6 +241,11 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "confirm_hours": Field(24, HOURS),
         "deliver_hours": Field({"city": 24, "county": 48, "remote": 72}, deliver_hours),
         "emergency_hours": Field(4, HOURS),
+    },
+    "pharmacy": {  # RULES.md 12: pharmacies join VBP (进药店)
+        "min_generic_names_store": Field(50, bounded(1, MAX_LIST_NAMES, "MAX_LIST_NAMES")),
+        "min_generic_names_chain": Field(60, bounded(1, MAX_LIST_NAMES, "MAX_LIST_NAMES")),
+        "pharmacy_markup": Field("0", ratio),
     },
 }
 MERGED = ("credit_points", "deliver_hours")  # a partial mapping keeps the other keys

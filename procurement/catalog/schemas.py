@@ -60,7 +60,7 @@ class TenderWriteSchema(Schema):
                 "where only one section has it: {'win_multiple': '2.0', "
                 "'compliance.on_track_factor': '0.9', 'settlement.payment_deadline_days': 15, "
                 "'service_levels.deliver_hours': {'city': 12}}. Sections: selection, volume, "
-                "allocation, demand, compliance, settlement, service_levels; "
+                "allocation, demand, compliance, settlement, service_levels, pharmacy; "
                 "payment_deadline_days needs its section (compliance or settlement)."
             )
         },

@@ -26,6 +26,7 @@ from procurement.demo.community import build_community
 from procurement.demo.errors import DemoExists
 from procurement.demo.listing import file_listing_requests
 from procurement.demo.oversight import Oversight
+from procurement.demo.pharmacy import build_pharmacy
 from procurement.demo.prices import price_outlier
 from procurement.demo.reconcile import Reconciling
 from procurement.demo.shortage import shortage_gap
@@ -232,6 +233,11 @@ def _walk(
         f"{this.code} codes",
         lambda: Tracing(session, world, this_year).evening(today - timedelta(days=1)),
         lambda n: f"{n[0]} boxes coded, {n[1]} deliveries received by scan, {n[2]} alert",
+    )
+    stages.run(
+        "pharmacy chain",
+        lambda: build_pharmacy(session, world, this, rng),
+        str,
     )
     return DemoResult(world, summarize(session, world), stages.elapsed)
 

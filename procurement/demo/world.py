@@ -264,6 +264,15 @@ def build_logins(session: Session, world: World) -> None:
 BATCH_NAMES = {1: "第一批", 2: "第二批", 3: "第三批"}
 
 
+def pharmacy_rules(rnd: Round) -> dict[str, int]:
+    """Pharmacy minimums (RULES.md 12) scaled to the round's few names: a half, a third."""
+    names = len({d.generic_name for d in rnd.drugs})
+    return {
+        "min_generic_names_chain": max(1, names // 2),
+        "min_generic_names_store": max(1, names // 3),
+    }
+
+
 def create_tender(session: Session, world: World, rnd: Round) -> None:
     """The round's tender (single sourcing per hospital, above-ceiling quotes accepted and judged
     at opening, as national practice) with its lots, created at the start of its timeline."""
@@ -289,6 +298,7 @@ def create_tender(session: Session, world: World, rnd: Round) -> None:
                 **({"brand_reporting": True} if rnd.brand_reporting else {}),
                 # last year's deliveries are paid after the monthly reconciliation (对账)
                 **({"settlement.reconciliation": True} if rnd.batch == 1 else {}),
+                "pharmacy": pharmacy_rules(rnd),
             },
         },
         now=world.now,

@@ -152,6 +152,9 @@ LABELS: dict[str, dict[str, object]] = {
         "shortage": _l("Shortage"),
         "shortage_report_missing": _l("Shortage report missing"),
         "price_outlier": _l("Price outlier"),
+        "pharmacy_coverage": _l("Pharmacy list not stocked"),
+        "pharmacy_price": _l("Pharmacy price above the cap"),
+        "pharmacy_stock_out": _l("Pharmacy out of stock"),
     },
     "procurement.compliance.shortage.rules.Level": {
         "county": _l("County level"),

@@ -299,8 +299,9 @@ def payment_conditions(session: Session, now: datetime) -> list[Condition]:
 
 
 def all_conditions(session: Session, now: datetime) -> dict[str, Condition]:
-    # supply_risk, shortage and prices build on this module (Condition, running_years):
-    # imported when called
+    # supply_risk, shortage, prices and the pharmacy checks build on this module (Condition,
+    # running_years): imported when called
+    from procurement.compliance.alerts.pharmacy_queries import pharmacy_conditions
     from procurement.compliance.prices.conditions_queries import price_conditions
     from procurement.compliance.shortage.conditions_queries import shortage_conditions
     from procurement.compliance.supply_risk.conditions_queries import backup_conditions
@@ -309,6 +310,7 @@ def all_conditions(session: Session, now: datetime) -> dict[str, Condition]:
         *backup_conditions(session, now),
         *shortage_conditions(session, now),
         *price_conditions(session, now),
+        *pharmacy_conditions(session, now),
         *progress_conditions(session, now),
         *supply_conditions(session, now),
         *payment_conditions(session, now),

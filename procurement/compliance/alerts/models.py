@@ -43,6 +43,9 @@ class AlertKind(StrEnum):
     SHORTAGE = "shortage"  # a county's stock cover low or orders unfilled (RULES.md 14)
     SHORTAGE_REPORT_MISSING = "shortage_report_missing"  # a monthly shortage report is late
     PRICE_OUTLIER = "price_outlier"  # paid over the province's lowest by the margin (prices)
+    PHARMACY_COVERAGE = "pharmacy_coverage"  # a pharmacy stocks fewer names than it must
+    PHARMACY_PRICE = "pharmacy_price"  # a pharmacy charged above the winning price's cap
+    PHARMACY_STOCK_OUT = "pharmacy_stock_out"  # signed-up products with nothing on hand
 
 
 class Severity(StrEnum):

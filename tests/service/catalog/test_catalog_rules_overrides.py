@@ -17,6 +17,7 @@ from procurement.catalog.services import overrides
 from procurement.compliance import rules as compliance_rules
 from procurement.core.errors import ValidationFailed
 from procurement.orders.rules import ServiceLevels
+from procurement.pharmacy.rules import PharmacyRules
 from procurement.settlement.rules import SettlementRules
 
 D = Decimal
@@ -183,6 +184,8 @@ def test_the_sections_defaults_are_the_readers_defaults():
     compliance_fields = {f.name for f in dataclasses.fields(compliance_rules.ComplianceRules)}
     assert set(frozen["compliance"]) == compliance_fields  # every field, whole
     assert set(frozen["settlement"]) == {f.name for f in dataclasses.fields(SettlementRules)}
+    assert PharmacyRules.from_snapshot(frozen) == PharmacyRules()
+    assert set(frozen["pharmacy"]) == {f.name for f in dataclasses.fields(PharmacyRules)}
 
 
 def test_reconciliation_is_on_in_the_national_2025_preset_only_and_a_tender_may_turn_it_off():

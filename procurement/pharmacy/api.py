@@ -1,0 +1,101 @@
+"""API: a pharmacy's sign-up, prices, sales and stock; the regulator's watch; the public
+medicine finder (no login)."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from procurement.auth.regions import region_name
+from procurement.pharmacy import schemas as s
+from procurement.pharmacy import services
+from procurement.web.api import Blueprint
+from procurement.web.auth import api_actor
+from procurement.web.session import get_session, now
+
+blp = Blueprint("pharmacy", __name__, description="Pharmacies in VBP and the medicine finder")
+
+
+@blp.route("/pharmacy/tenders/<int:tender_id>/offer")
+class Offer(MethodView):
+    @blp.response(200, s.PharmacyOfferSchema)
+    @blp.alt_response(404, response="NOT_FOUND", success=False)
+    def get(self, tender_id):
+        """A tender's winning products a pharmacy may sign up for, and the rules' minimums."""
+        return services.offer(get_session(), tender_id=tender_id, now=now(), actor=api_actor())
+
+
+@blp.route("/pharmacy/enrollments")
+class Enrollments(MethodView):
+    @blp.arguments(s.PharmacySignUpSchema)
+    @blp.response(201, s.PharmacyEnrollmentSchema)
+    @blp.alt_response(404, response="NOT_FOUND", success=False)
+    @blp.alt_response(409, response="CONFLICT", success=False)
+    def post(self, data):
+        """Sign up for the winning products of the chosen generic names (store or chain)."""
+        return services.sign_up(get_session(), **data, now=now(), actor=api_actor())
+
+
+@blp.route("/pharmacy/prices")
+class Prices(MethodView):
+    @blp.arguments(s.PharmacyPriceInSchema)
+    @blp.response(200, s.PharmacyProductSchema(many=True))
+    @blp.alt_response(404, response="NOT_FOUND", success=False)
+    def put(self, data):
+        """Set a selling price per package, at most the winning price x (1 + markup)."""
+        return services.set_price(get_session(), **data, now=now(), actor=api_actor())
+
+
+@blp.route("/pharmacy/sales")
+class Sales(MethodView):
+    @blp.arguments(s.PharmacySaleInSchema)
+    @blp.response(201, s.PharmacySaleResultSchema)
+    @blp.alt_response(404, response="NOT_FOUND", success=False)
+    def post(self, data):
+        """Report packages of no-code stock sold."""
+        return services.sell_by_quantity(get_session(), **data, now=now(), actor=api_actor())
+
+
+@blp.route("/pharmacy/sales/codes")
+class CodeSales(MethodView):
+    @blp.arguments(s.PharmacyCodeSaleInSchema)
+    @blp.response(201, s.PharmacySaleResultSchema)
+    def post(self, data):
+        """Report coded packages sold (a store's own users): dispensed by code."""
+        return services.sell_by_codes(
+            get_session(), codes=data["codes"], now=now(), actor=api_actor()
+        )
+
+
+@blp.route("/pharmacy/stock")
+class Stock(MethodView):
+    @blp.response(200, s.PharmacyStockSchema(many=True))
+    def get(self):
+        """Stock on hand per store and signed-up product (a chain: every store)."""
+        return services.stock(get_session(), now=now(), actor=api_actor())
+
+
+@blp.route("/pharmacy/oversight")
+class Oversight(MethodView):
+    @blp.response(200, s.PharmacyStoreViewSchema(many=True))
+    def get(self):
+        """Enrolled stores: coverage, stock-outs, prices charged above the cap (regulator, fund)."""
+        return services.overview(get_session(), now=now(), actor=api_actor())
+
+
+@blp.route("/finder/search")
+class FinderSearch(MethodView):
+    @blp.arguments(s.FinderArgs, location="query")
+    @blp.response(200, s.FinderResultSchema)
+    @blp.doc(security=[])
+    def get(self, args):
+        """VBP products of a generic name and the district's stores selling them (public)."""
+        return services.search(get_session(), q=args["q"], district=args.get("district"))
+
+
+@blp.route("/finder/districts")
+class FinderDistricts(MethodView):
+    @blp.response(200, s.FinderDistrictSchema(many=True))
+    @blp.doc(security=[])
+    def get(self):
+        """The districts with a pharmacy in the finder (public)."""
+        return [{"code": c, "name": region_name(c)} for c in services.districts(get_session())]

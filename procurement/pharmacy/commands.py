@@ -1,0 +1,22 @@
+"""``procurement pharmacy refresh-finder``: bring the public finder up to date with receipts."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from procurement.web.session import get_session, now
+
+
+@click.group()
+def pharmacy() -> None:
+    """Pharmacies in VBP and the public medicine finder."""
+
+
+@pharmacy.command("refresh-finder")
+@with_appcontext
+def refresh_finder() -> None:
+    """Rewrite every enrolled store's finder entries from its stock on hand and prices."""
+    from procurement.pharmacy.services import refresh_all
+
+    click.echo(f"finder entries written: {refresh_all(get_session(), now=now())}")

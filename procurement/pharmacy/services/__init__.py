@@ -1,0 +1,34 @@
+"""The pharmacy area's use cases (one module per concern)."""
+
+from procurement.pharmacy.services.enrolling import Offer, WinningProduct, offer, sign_up
+from procurement.pharmacy.services.finder import districts, refresh_all, refresh_entries, search
+from procurement.pharmacy.services.selling import (
+    SaleResult,
+    StockRow,
+    sell_by_codes,
+    sell_by_quantity,
+    set_price,
+    stock,
+)
+from procurement.pharmacy.services.watch import Finding, StoreView, findings, overview
+
+__all__ = [
+    "Finding",
+    "Offer",
+    "SaleResult",
+    "StockRow",
+    "StoreView",
+    "WinningProduct",
+    "districts",
+    "findings",
+    "offer",
+    "overview",
+    "refresh_all",
+    "refresh_entries",
+    "search",
+    "sell_by_codes",
+    "sell_by_quantity",
+    "set_price",
+    "sign_up",
+    "stock",
+]

@@ -1,0 +1,179 @@
+"""The pharmacy API and pages: the public finder (no login, nothing private), and every
+endpoint against every role and another chain's store (the authorization matrix)."""
+
+from __future__ import annotations
+
+import pytest
+
+from procurement.pharmacy import services as pharmacy
+from tests.fixtures.pharmacy import WINNERS
+
+ALL = [w[0] for w in WINNERS]
+
+
+@pytest.fixture
+def enrolled(db_session, clock, vbp, make_chain):
+    chain = make_chain("CH1")
+    pharmacy.sign_up(
+        db_session, tender_id=vbp.tender_id, generic_names=ALL, now=clock.now(), actor=chain.actor
+    )
+    return chain
+
+
+def test_the_finder_finds_by_pinyin_initials_and_characters_without_login(client, vbp, enrolled):
+    for q in ("amoxilin", "amxl", "阿莫西林", "AMOX"):
+        found = client.get(f"/api/v1/finder/search?q={q}&district=310101").get_json()
+        assert found["generic_names"] == ["阿莫西林"], q
+        assert [p["vbp_pack_price"] for p in found["products"]] == ["12.00"]  # 0.5 x 24
+        places = found["places"]
+        assert {p["store_name"] for p in places} == {"CH1S1 大药房", "CH1S2 大药房"}
+        assert {p["status"] for p in places} == {"out"}  # nothing received yet
+        assert set(places[0]) == {
+            "store_name",
+            "address",
+            "district",
+            "product_id",
+            "price",
+            "status",
+        }  # nothing private: no sales, no stock figures
+    other = client.get("/api/v1/finder/search?q=amxl&district=320101").get_json()
+    assert other["places"] == []
+
+
+def test_a_bad_finder_query_is_a_problem_beside_its_field(client):
+    response = client.get("/api/v1/finder/search?q=%20%21&district=31")
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"
+    assert set(response.get_json()["errors"]) == {"q", "district"}
+    page = client.get("/finder?q=%21&district=")
+    assert page.status_code == 422
+    assert "field-error" in page.get_data(as_text=True)
+
+
+def _actors(make_user, make_chain, enrolled):
+    other = make_chain("CH2")
+    return {
+        "anonymous": None,
+        "hospital": make_user(kind="hospital"),
+        "manufacturer": make_user(kind="manufacturer"),
+        "distributor": make_user(kind="distributor"),
+        "regulator": make_user(kind="regulator", region_code="310000"),
+        "fund": make_user(kind="fund", region_code="310000"),
+        "chain": enrolled.chain,
+        "store": enrolled.stores[0],
+        "other_chain": other.chain,
+        "other_store": other.stores[0],
+    }
+
+
+def _calls(vbp, enrolled):
+    product = vbp.contracts["阿莫西林"].product_id
+    mine = enrolled.stores[0].organization.id
+    return {
+        "offer": ("get", f"/api/v1/pharmacy/tenders/{vbp.tender_id}/offer", None),
+        "sign_up": (
+            "post",
+            "/api/v1/pharmacy/enrollments",
+            {"tender_id": vbp.tender_id, "generic_names": ALL},
+        ),
+        "price": (
+            "put",
+            "/api/v1/pharmacy/prices",
+            {"product_id": product, "price": "12.00", "store_id": mine},
+        ),
+        "sale": (
+            "post",
+            "/api/v1/pharmacy/sales",
+            {"product_id": product, "quantity": 1, "store_id": mine},
+        ),
+        "sale_codes": ("post", "/api/v1/pharmacy/sales/codes", {"codes": ["NOT-A-CODE"]}),
+        "stock": ("get", "/api/v1/pharmacy/stock", None),
+        "oversight": ("get", "/api/v1/pharmacy/oversight", None),
+        "finder": ("get", "/api/v1/finder/search?q=amxl", None),
+        "districts": ("get", "/api/v1/finder/districts", None),
+    }
+
+
+# Expected status by (call, role). Chains act for their own stores only: another chain (or its
+# store) asking about this chain's store is 403; a store already covered by its chain's
+# sign-up is 409; a sale with no stock on hand is 422.
+EXPECTED = {
+    "offer": {"chain": 200, "store": 200, "other_chain": 200, "other_store": 200},
+    "price": {"chain": 200, "store": 200, "other_chain": 403, "other_store": 403},
+    "sale": {"chain": 422, "store": 422, "other_chain": 403, "other_store": 403},
+    # by code: a store's own users scan (a chain is refused); an unreadable code is refused
+    # inside a 201 that records nothing
+    "sale_codes": {"store": 201, "other_store": 201},
+    "stock": {"chain": 200, "store": 200, "other_chain": 200, "other_store": 200},
+    "oversight": {"regulator": 200, "fund": 200},
+    "finder": dict.fromkeys(
+        (
+            "anonymous",
+            "hospital",
+            "manufacturer",
+            "distributor",
+            "regulator",
+            "fund",
+            "chain",
+            "store",
+            "other_chain",
+            "other_store",
+        ),
+        200,
+    ),
+    "districts": dict.fromkeys(
+        (
+            "anonymous",
+            "hospital",
+            "manufacturer",
+            "distributor",
+            "regulator",
+            "fund",
+            "chain",
+            "store",
+            "other_chain",
+            "other_store",
+        ),
+        200,
+    ),
+    "sign_up": {"chain": 409, "store": 409, "other_chain": 201, "other_store": 409},
+}
+
+
+def test_every_endpoint_against_every_role_and_another_chains_store(
+    client, vbp, enrolled, make_user, make_chain, auth_headers, db_session, clock
+):
+    actors = _actors(make_user, make_chain, enrolled)
+    # EXPECTED's order: sign-up last (the other chain signs up there)
+    calls = _calls(vbp, enrolled)
+    for name in EXPECTED:
+        method, url, body = calls[name]
+        for role, user in actors.items():
+            headers = auth_headers(user) if user is not None else {}
+            response = getattr(client, method)(url, json=body, headers=headers)
+            default = 401 if user is None else 403
+            expected = EXPECTED[name].get(role, default)
+            assert response.status_code == expected, (name, role, response.get_json())
+            if response.status_code >= 400:
+                assert response.content_type == "application/problem+json"
+
+
+def test_the_pharmacy_pages_refuse_a_price_above_the_cap_beside_the_field_and_keep_it(
+    client, vbp, enrolled, login
+):
+    login(enrolled.chain)
+    product = vbp.contracts["阿莫西林"].product_id
+    page = client.get("/pharmacy")
+    assert page.status_code == 200
+    refused = client.post(
+        "/pharmacy", data={"action": "price", "product_id": product, "price": "13.21"}
+    )
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "13.20" in text
+    assert 'value="13.21"' in text
+    saved = client.post(
+        "/pharmacy", data={"action": "price", "product_id": product, "price": "13.20"}
+    )
+    assert saved.status_code == 302
+    assert "¥13.20" in client.get("/pharmacy").get_data(as_text=True)
