@@ -4,7 +4,7 @@ A store's or chain's sign-up for a tender's winning products, each store's signe
 with its selling price, its sales, and the finder's read model (search keys, products, entries).
 
 Revision ID: c4d8e2f6a1b9
-Revises: a7c1e3b5d9f2
+Revises: b8d2f4a6c0e1
 Create Date: 2026-12-02 13:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c4d8e2f6a1b9"
-down_revision = "a7c1e3b5d9f2"
+down_revision = "b8d2f4a6c0e1"
 branch_labels = None
 depends_on = None
 
