@@ -19,14 +19,14 @@ The fold, race-safe as the receipt line mark:
    when step 2 saw them, so nothing later changes them, and an order that settles after step 2
    is in the open set.
 
-A view adds the live counts of the open set (by primary key) and of the orders above the mark
-(a primary key range) to the folded ones: every order is counted once, as it is now."""
+A view adds the live counts of the open set (joined by primary key) and of the orders above the
+mark (a primary key range) to the folded ones: every order is counted once, as it is now."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, insert, literal, select, text
+from sqlalchemy import func, insert, literal, select, text, true
 from sqlalchemy.orm import Session
 
 from procurement.compliance.dashboard import delta_queries as rollup_delta
@@ -113,9 +113,18 @@ def read(
     """The selection's order counts as of ``as_of``: folded + open set + above the mark."""
     po, o = PurchaseOrder, RollupOpenOrder
     query = metrics._orders(filters, window, "total", as_of, _orgs(session, rollup))
-    among = rollup_delta._among(session, select(o.order_id).where(o.rollup_id == rollup.id))
     above = _counts(session, query.where(po.id > rollup.order_mark))
-    still_open = _counts(session, query.where(among(po.id)))
+    still_open = (0, 0, 0, 0)
+    listed = select(o.order_id).where(o.rollup_id == rollup.id)
+    low = session.scalar(select(func.min(o.order_id)).where(o.rollup_id == rollup.id))
+    if low is not None:
+        # The open set was in the selection at the fold, and an order's hospital, supplier and
+        # placing time never change: no semi-joins on the selection's organizations here. The
+        # id range lets the database read only the recent orders (the open ones are).
+        everyone = (lambda column: true(), lambda column: true())
+        query = metrics._orders(filters, window, "total", as_of, everyone)
+        between = po.id.between(low, rollup.order_mark)
+        still_open = _counts(session, query.where(between, po.id.in_(listed)))
     cd, co, dd, do = (sum(x) for x in zip(above, still_open, strict=True))
     return metrics.Side(
         confirm_due=rollup.confirm_due + cd,
