@@ -30,8 +30,9 @@ their columns are older than the models); ``--rebuild`` wipes the database and l
 
 The load (200,000 buyers x 3 lots: 600,000 contracts, 1.2M orders, 1.8M order lines, receipt
 lines and payables) took 463 s on PostgreSQL with the machine's 2 cores shared (load average
-14), so a default run fits in 3 minutes only on a database already loaded: 27 s then (page p50
-119 ms, p99 127 ms at load 3); with ``--refold`` 55 s, the first view folding in 16.5 s.
+14), so a default run fits in 3 minutes only on a database already loaded: 27-30 s then (page
+p50 119-128 ms, p99 127-134 ms at load 2-3); with ``--refold`` 42-55 s, the first view folding
+in 12.5-16.5 s.
 """
 
 from __future__ import annotations
