@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from procurement.db import Base, UnitPrice
 
-__all__ = ["Rollup", "RollupGroup", "RollupUnpaid"]
+__all__ = ["Rollup", "RollupGroup", "RollupOpenOrder", "RollupUnpaid"]
 
 
 class Rollup(Base):
@@ -45,6 +45,15 @@ class Rollup(Base):
     unpaid_due_before: Mapped[int] = mapped_column(BigInteger)  # unpaid, due before the day
     non_winning: Mapped[int] = mapped_column(BigInteger)  # accepted off-contract quantity
     built_at: Mapped[datetime]
+    # Order timeliness (:mod:`.order_fold_queries`): the selection's orders up to
+    # ``order_mark`` that were settled at the fold (their four flags no longer change); the
+    # others are counted live. A rollup older than these columns has 0 everywhere: every
+    # order is then counted live.
+    order_mark: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    confirm_due: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    confirm_on_time: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    deliver_due: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    deliver_on_time: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class RollupGroup(Base):
@@ -81,3 +90,15 @@ class RollupUnpaid(Base):
     )
     due_at: Mapped[datetime]
     payables: Mapped[int] = mapped_column(BigInteger)
+
+
+class RollupOpenOrder(Base):
+    """An order of a rollup's selection up to its ``order_mark`` that was not settled at the
+    fold: counted live on every view (by primary key)."""
+
+    __tablename__ = "compliance_rollup_open_orders"
+
+    rollup_id: Mapped[int] = mapped_column(
+        ForeignKey("compliance_rollups.id", ondelete="CASCADE"), primary_key=True
+    )
+    order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -25,11 +25,15 @@ computation (the tests' oracle, ``tests/oracles/compliance_dashboard.py``) at ev
   lines are accrued in any order, so the mark is one below the first accruable line (a
   contract line with accepted units) without a payable: no payable up to it can appear
   later. Payables above it are counted live.
+* **Orders** (confirmations and deliveries on time): the selection's settled orders up to an
+  order id mark are folded, the unsettled ones listed and counted live with those above the
+  mark (:mod:`procurement.compliance.dashboard.order_fold_queries`).
 * **Invalidation** (the dashboard then folds anew): another day or other thresholds (time
   progress, and with it each contract's status, changes daily); a new tender version (its
   contracts go in force with it: the only change of a counted contract); a new contract (a
   higher ``contracts.id``); a new payment or reversal ledger transaction (the only writers of
-  ``payables.paid_at``); more than :data:`DELTA_LIMIT` rows above the marks. The fingerprints
+  ``payables.paid_at``); more than :data:`DELTA_LIMIT` rows above the marks (receipt lines
+  and payables; orders, of every selection). The fingerprints
   are read before the fold, so a change during it invalidates it too.
 * **Who folds.** ``procurement compliance check`` (run it after midnight and after settlement
   runs, so that no regulator waits) and the dashboard itself when it finds no valid rollup:

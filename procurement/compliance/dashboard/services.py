@@ -19,6 +19,7 @@ from procurement.compliance import rules as r
 from procurement.compliance.alerts.models import Alert, AlertStatus
 from procurement.compliance.common_services import OVERSIGHT, rules_for
 from procurement.compliance.dashboard import delta_queries as rollup_delta
+from procurement.compliance.dashboard import order_fold_queries as order_fold
 from procurement.compliance.dashboard import rollup_services as rollup
 from procurement.compliance.progress import metrics_queries as metrics
 from procurement.compliance.progress import queries
@@ -163,43 +164,49 @@ def fold_dashboard(session: Session, *, now: datetime) -> Selection | None:
     rules = rules_for(session, selection.tender_id)
     filters = queries.Filters(*selection)
     found, window = rollup.find(session, filters, now, rules)
-    if (
-        found is None
-        or rollup_delta.read(session, filters, found, window, now, rollup.DELTA_LIMIT) is None
-    ):
-        rollup.build(session, filters, now, rules)
+    if _current(session, filters, found, window, now) is None:
+        _build(session, filters, now, rules)
     session.commit()
     return selection
 
 
+def _current(session, filters, found, window, now):
+    """The figures of a valid rollup, else None (none, or too much happened since)."""
+    if found is None or order_fold.pending(session, found) > rollup.DELTA_LIMIT:
+        return None
+    return rollup_delta.read(session, filters, found, window, now, rollup.DELTA_LIMIT)
+
+
+def _build(session, filters, now, rules):
+    """Fold a new rollup with its order timeliness (flushed; the caller commits)."""
+    order_mark = order_fold.mark(session)
+    found, window = rollup.build(session, filters, now, rules)
+    order_fold.fold(session, filters, window, found, now, order_mark)
+    return found, window
+
+
 def _from_rollup(session, filters, now, rules):
     found, window = rollup.find(session, filters, now, rules)
-    figures = (
-        None
-        if found is None
-        else rollup_delta.read(session, filters, found, window, now, rollup.DELTA_LIMIT)
-    )
+    figures = _current(session, filters, found, window, now)
     if figures is None:  # none valid for today, or too much happened since: fold anew
-        found, window = rollup.build(session, filters, now, rules)
+        found, window = _build(session, filters, now, rules)
         session.commit()
         figures = rollup_delta.read(session, filters, found, window, now, limit=None)
     others = [g for g in figures.groups if g.grp != "hospital"]
     groups = queries.assemble(session, others, figures.prices, GROUPS, window, rules, LABELS)
     groups["hospital"] = _lagging(figures.groups, window, rules)
-    orgs = (
-        rollup_delta.members(session, found.id, "hospital"),
-        rollup_delta.members(session, found.id, "manufacturer"),
-    )
     side = metrics.side_figures(
         session,
         filters=filters,
         window=window,
         group="total",
         as_of=now,
-        orgs=orgs,
-        skip=("non_winning", "payables"),
+        skip=("non_winning", "payables", "orders"),
     )
     mine = side.setdefault("0", metrics.Side())
+    orders = order_fold.read(session, filters, window, found, now)
+    mine.confirm_due, mine.confirm_on_time = orders.confirm_due, orders.confirm_on_time
+    mine.deliver_due, mine.deliver_on_time = orders.deliver_due, orders.deliver_on_time
     mine.payables_due, mine.paid_on_time = figures.payables_due, figures.paid_on_time
     mine.non_winning = figures.non_winning
     total = groups["total"][0] if groups["total"] else None

@@ -109,11 +109,11 @@ def _off_platform(filters: Filters, window: Window, group: str):
     return _org_filters(query, filters, op.hospital_id, province).group_by(dim)
 
 
-def _orders(filters: Filters, window: Window, group: str, as_of: datetime, orgs=None):
+def order_scope(filters: Filters, window: Window, orgs=None) -> list:
+    """Orders of the selection: placed in the contract year by its hospitals to its suppliers
+    (set semi-joins on contracts, or the conditions ``orgs`` builds: cheaper than walking
+    every order line)."""
     po = PurchaseOrder
-    # Orders of the selection: placed in the contract year by its hospitals to its suppliers
-    # (set semi-joins on contracts, or the conditions ``orgs`` builds: cheaper than walking
-    # every order line).
     if orgs is None:
         hospitals = select(Contract.hospital_id).where(*filter_conditions(filters))
         makers = select(Contract.manufacturer_id).where(*filter_conditions(filters))
@@ -128,6 +128,12 @@ def _orders(filters: Filters, window: Window, group: str, as_of: datetime, orgs=
         scope.append(
             po.id.in_(select(OrderLine.order_id).where(OrderLine.lot_id == filters.lot_id))
         )
+    return scope
+
+
+def _orders(filters: Filters, window: Window, group: str, as_of: datetime, orgs=None):
+    po = PurchaseOrder
+    scope = order_scope(filters, window, orgs)
     dims = {
         "total": literal(0),
         "region": po.province_code,
