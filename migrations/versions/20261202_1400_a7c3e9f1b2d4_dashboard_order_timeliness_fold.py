@@ -7,7 +7,7 @@ orders up to the mark that were not settled at the fold (see
 procurement/compliance/dashboard/order_fold_queries.py). No other area's table changes.
 
 Revision ID: a7c3e9f1b2d4
-Revises: d6419a36d6b5
+Revises: c4d8e2f6a1b9
 Create Date: 2026-12-02 13:45:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a7c3e9f1b2d4"
-down_revision = "d6419a36d6b5"
+down_revision = "c4d8e2f6a1b9"
 branch_labels = None
 depends_on = None
 
