@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 from procurement.compliance.prices.calc import spec
 from procurement.web.api import Schema
 
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$"  # years 1900-2999
 FORMATS = ("json", "csv", "xlsx")
 
 

@@ -43,7 +43,7 @@ __all__ = [
 ACTION = "see price monitoring"
 PERIOD_MONTHS = 12  # the period shown when none is asked for: the last 12 business months
 MAX_MONTHS = 36  # the longest period one request may ask for
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$")  # years 1900-2999
 
 
 @dataclass(frozen=True)

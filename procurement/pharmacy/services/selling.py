@@ -20,7 +20,7 @@ from procurement.auth.actor import Actor
 from procurement.auth.models import Organization
 from procurement.catalog.models import Product
 from procurement.core.messages import N_, Message
-from procurement.core.money import round_amount
+from procurement.core.money import round_amount, round_places
 from procurement.pharmacy.errors import (
     PharmacyFormNotValid,
     PriceAboveCap,
@@ -88,7 +88,7 @@ def _check_price(pp: PharmacyProduct, price: Decimal) -> None:
     if price <= 0:
         raise PharmacyFormNotValid(errors={"price": [N_("more than 0")]})
     if price > pp.price_cap:
-        markup = (pp.price_cap / pp.vbp_pack_price - 1).quantize(Decimal("0.0001"))
+        markup = round_places(pp.price_cap / pp.vbp_pack_price - 1, 4)
         raise PriceAboveCap(
             errors={"price": [Message("at most {cap}", cap=str(pp.price_cap))]},
             price=str(price),

@@ -270,8 +270,9 @@ def test_the_demo_shows_one_missing_shortage_report(demo_run):
     finally:
         session.close()
     assert [a.facts["period"] for a in missing] == ["2026-10"]
-    # the last check ran on 11-28: 18 days past 11-10, at least 14: province level
-    assert (missing[0].facts["days_overdue"], missing[0].level) == (18, "province")
+    # the last check ran on 11-30 (the price outlier's evening check): 20 days past 11-10, at
+    # least 14: province level
+    assert (missing[0].facts["days_overdue"], missing[0].level) == (20, "province")
 
 
 def test_the_summary_counts_coded_packages_trace_alerts_and_disputed_lines(demo_run, demo_api):
