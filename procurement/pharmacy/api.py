@@ -3,6 +3,9 @@ medicine finder (no login)."""
 
 from __future__ import annotations
 
+import json
+
+from flask import Response, current_app
 from flask.views import MethodView
 
 from procurement.auth.regions import region_name
@@ -88,8 +91,49 @@ class FinderSearch(MethodView):
     @blp.response(200, s.FinderResultSchema)
     @blp.doc(security=[])
     def get(self, args):
-        """VBP products of a generic name and the district's stores selling them (public)."""
-        return services.search(get_session(), q=args["q"], district=args.get("district"))
+        """VBP products of a generic name and the district's pharmacies and primary care
+        clinics selling them (public). An answer may be up to FINDER_CACHE_SECONDS old."""
+        found = services.search(
+            get_session(),
+            q=args["q"],
+            district=args.get("district"),
+            cache_seconds=float(current_app.config.get("FINDER_CACHE_SECONDS", 0)),
+        )
+        return finder_response(found)
+
+
+def finder_response(found: services.Found) -> Response:
+    """The public hot path's JSON, written directly (what FinderResultSchema documents, as
+    its dump would write it: amounts as strings to the fen), without marshmallow's walk."""
+    body = {
+        "query": found.query,
+        "district": found.district,
+        "generic_names": found.generic_names,
+        "products": [
+            {
+                "product_id": p.product_id,
+                "generic_name": p.generic_name,
+                "manufacturer": p.manufacturer,
+                "specification": p.specification,
+                "vbp_pack_price": f"{p.vbp_pack_price:.2f}",
+            }
+            for p in found.products
+        ],
+        "places": [
+            {
+                "kind": str(p.kind),
+                "store_name": p.store_name,
+                "address": p.address,
+                "district": p.district,
+                "product_id": p.product_id,
+                "price": f"{p.price:.2f}",
+                "status": str(p.status),
+            }
+            for p in found.places
+        ],
+    }
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(text, mimetype="application/json")
 
 
 @blp.route("/finder/districts")

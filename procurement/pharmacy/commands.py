@@ -16,7 +16,8 @@ def pharmacy() -> None:
 @pharmacy.command("refresh-finder")
 @with_appcontext
 def refresh_finder() -> None:
-    """Rewrite every enrolled store's finder entries from its stock on hand and prices."""
+    """Rewrite every enrolled store's and every primary care clinic's finder entries from
+    stock on hand, prices and VBP contracts."""
     from procurement.pharmacy.services import refresh_all
 
     click.echo(f"finder entries written: {refresh_all(get_session(), now=now())}")

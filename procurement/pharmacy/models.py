@@ -10,7 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from procurement.db import Amount, Base, enum_type
-from procurement.pharmacy.rules import StockStatus
+from procurement.pharmacy.rules import PlaceKind, StockStatus
 
 MAX_NAME = 200
 MAX_SPEC = 200
@@ -88,8 +88,9 @@ class FinderProduct(Base):
 
 
 class FinderEntry(Base):
-    """The finder's read model: one store stocking one product, with only public facts (the
-    store's name, district and address, the price it sells at, a stock status)."""
+    """The finder's read model: one place (a pharmacy store or a primary care clinic: ``kind``)
+    stocking one product, with only public facts (its name, district and address, the price it
+    sells at, a stock status)."""
 
     __tablename__ = "finder_entries"
     __table_args__ = (
@@ -100,6 +101,9 @@ class FinderEntry(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
     generic_name: Mapped[str] = mapped_column(String(MAX_NAME))
     district: Mapped[str] = mapped_column(String(6))
+    kind: Mapped[PlaceKind] = mapped_column(
+        enum_type(PlaceKind, 10), default=PlaceKind.PHARMACY, server_default="pharmacy"
+    )
     store_name: Mapped[str] = mapped_column(String(MAX_NAME))
     store_address: Mapped[str | None] = mapped_column(String(MAX_NAME))
     price: Mapped[Amount]

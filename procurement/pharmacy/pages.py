@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -41,14 +41,19 @@ def _errors(error: DomainError) -> dict[str, list[str]]:
 @bp.get("/finder")
 def finder():
     """Anyone: type a generic name (characters or pinyin), choose a district, see the VBP
-    products and the district's pharmacies selling them at the VBP price."""
+    products and the district's pharmacies and primary care clinics selling them."""
     check_api_rate()
     session = get_session()
     q, district = request.args.get("q", ""), request.args.get("district", "")
     found, errors = None, {}
     if "q" in request.args:
         try:
-            found = services.search(session, q=q, district=district or None)
+            found = services.search(
+                session,
+                q=q,
+                district=district or None,
+                cache_seconds=float(current_app.config.get("FINDER_CACHE_SECONDS", 0)),
+            )
         except DomainError as error:
             errors = _errors(error)
     districts = [(c, region_name(c) or c) for c in services.districts(session)]

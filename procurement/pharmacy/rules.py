@@ -52,6 +52,15 @@ def vbp_pack_price(unit_price: Decimal, pack_size: int) -> Decimal:
     return round_amount(unit_price * pack_size)
 
 
+class PlaceKind(StrEnum):
+    """What a place in the finder is: a pharmacy store (its own price, at most the cap) or a
+    primary care clinic (a community health centre, township hospital or village clinic: it
+    sells at the winning price, zero markup)."""
+
+    PHARMACY = "pharmacy"
+    CLINIC = "clinic"
+
+
 class StockStatus(StrEnum):
     IN_STOCK = "in_stock"
     LOW = "low"

@@ -156,6 +156,9 @@ class FinderProductSchema(Schema):
 
 
 class FinderPlaceSchema(Schema):
+    kind = fields.String(
+        metadata={"description": "pharmacy, or clinic (primary care: at the winning price)"}
+    )
     store_name = fields.String()
     address = fields.String(allow_none=True)
     district = fields.String()

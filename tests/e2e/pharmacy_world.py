@@ -119,3 +119,37 @@ def stock_boxes(session, now, store_actor, product_id: int, boxes: int) -> None:
         now=now,
         actor=store_actor,
     )
+
+
+def add_clinic(live_db, live_clock, world: PharmacyWorld, boxes: int = 3) -> str:
+    """A community health centre in 310101 buying 阿莫西林 under the tender's winning contract
+    (a copy for it) with ``boxes`` no-code boxes on hand; the finder refreshed. Its name."""
+    from procurement.contracts.models import Contract
+    from tests.fixtures.pharmacy import contract_for
+
+    now = live_clock.now()
+    with live_db() as session:
+        centre = auth.create_org(
+            session,
+            code=f"PH-CHC{next(_seq)}",
+            name="外滩社区卫生服务中心",
+            kind="hospital",
+            region_code="310101",
+            now=now,
+            institution_type="community_health_centre",
+            address="中山东一路 2 号",
+        )
+        template = (
+            session.query(Contract)
+            .filter_by(tender_id=world.tender_id, product_id=world.products["阿莫西林"])
+            .order_by(Contract.id)
+            .first()
+        )
+        contract_for(session, template, centre)
+        staff = _user(session, centre, now)
+        stock_boxes(
+            session, now, actor_of(session.get(User, staff.user_id)), template.product_id, boxes
+        )
+        pharmacy.refresh_all(session, now=now)
+        session.commit()
+    return "外滩社区卫生服务中心"

@@ -1,7 +1,8 @@
 """The pharmacy area's use cases (one module per concern)."""
 
+from procurement.pharmacy.services.clinics import refresh_all, refresh_clinics
 from procurement.pharmacy.services.enrolling import Offer, WinningProduct, offer, sign_up
-from procurement.pharmacy.services.finder import districts, refresh_all, refresh_entries, search
+from procurement.pharmacy.services.finder import Found, districts, refresh_entries, search
 from procurement.pharmacy.services.selling import (
     SaleResult,
     StockRow,
@@ -14,6 +15,7 @@ from procurement.pharmacy.services.watch import Finding, StoreView, findings, ov
 
 __all__ = [
     "Finding",
+    "Found",
     "Offer",
     "SaleResult",
     "StockRow",
@@ -24,6 +26,7 @@ __all__ = [
     "offer",
     "overview",
     "refresh_all",
+    "refresh_clinics",
     "refresh_entries",
     "search",
     "sell_by_codes",

@@ -1,24 +1,37 @@
 """The public medicine finder (RULES.md 12): its read model and its search.
 
 ``finder_names`` holds each generic name's search keys (``keys.py``, built once when a product
-is signed up), ``finder_products`` the signed-up VBP products, ``finder_entries`` one row per
-store and product with only public facts (name, district, address, price, stock status). The
-pharmacy services refresh a store's entries whenever its stock or a price changes; receipts
-recorded by the traceability area (upstream: it cannot call this area) reach the finder when a
-pharmacy opens its stock page or when ``procurement pharmacy refresh-finder`` runs (nightly).
-A search reads the keys by prefix, then the entries by (generic name, district), one index."""
+is signed up), ``finder_products`` the VBP products, ``finder_entries`` one row per place and
+product with only public facts (kind, name, district, address, price, stock status); a place
+is a pharmacy store or a primary care clinic (``clinics.py``). The pharmacy services refresh a
+store's entries whenever its stock or a price changes; receipts recorded by the traceability
+area (upstream: it cannot call this area) reach the finder when a pharmacy opens its stock
+page or when ``procurement pharmacy refresh-finder`` runs (nightly), which also rewrites the
+clinics' entries. A search reads the keys by prefix, then the entries by (generic name,
+district), one index.
+
+**Cache.** ``search(..., cache_seconds=n)`` keeps each answer in the worker's memory for ``n``
+seconds, keyed by (normalized query, district): the API and the page pass the setting
+``FINDER_CACHE_SECONDS`` (5 by default, 0 in tests). A write through this area's services
+empties the cache of the worker that made it at once; another worker may answer from its copy
+for at most ``n`` seconds more, so a public answer is at most ``n`` seconds older than the read
+model (itself as fresh as described above)."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import Connection, Engine, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from procurement.auth.models import Organization
-from procurement.auth.roles import InstitutionType
+from procurement.auth.roles import PRIMARY_CARE, InstitutionType
 from procurement.catalog.models import Product
 from procurement.core.messages import N_, Message
 from procurement.pharmacy.errors import FinderQueryNotValid
@@ -30,11 +43,12 @@ from procurement.pharmacy.models import (
     FinderProduct,
     PharmacyProduct,
 )
-from procurement.pharmacy.rules import stock_status
+from procurement.pharmacy.rules import PlaceKind, stock_status
 from procurement.pharmacy.services.common import on_hand
 
 MAX_NAMES = 10  # generic names one search matches
-MAX_PLACES = 30  # stores one search lists
+MAX_PLACES = 30  # places one search lists
+MAX_CACHED = 20_000  # answers a worker keeps (then it starts afresh)
 
 
 def specification(product: Product) -> str:
@@ -60,6 +74,7 @@ def publish_products(session: Session, *, products) -> None:
             if session.get(FinderName, (key[:200], p.generic_name)) is None:
                 session.add(FinderName(key=key[:200], generic_name=p.generic_name))
         session.flush()
+    forget_searches()
 
 
 def refresh_entries(session: Session, *, store_ids: list[int], now: datetime) -> int:
@@ -83,6 +98,7 @@ def refresh_entries(session: Session, *, store_ids: list[int], now: datetime) ->
                 store_id=pp.store_id,
                 product_id=pp.product_id,
                 generic_name=pp.generic_name,
+                kind=PlaceKind.PHARMACY,
                 district=store.region_code,
                 store_name=store.name[:200],
                 store_address=store.address,
@@ -94,15 +110,16 @@ def refresh_entries(session: Session, *, store_ids: list[int], now: datetime) ->
         )
         count += 1
     session.flush()
+    forget_searches()
     return count
 
 
 REFRESH_CHUNK = 500  # stores a refresh rewrites in one transaction
 
 
-def refresh_all(session: Session, *, now: datetime) -> int:
+def refresh_stores(session: Session, *, now: datetime) -> int:
     """Rewrite every enrolled store's finder entries from its stock and prices, a chunk of
-    stores a transaction. Returns the entries written."""
+    stores a transaction (``clinics.refresh_all`` adds the clinics). Returns entries written."""
     store_ids = list(
         session.scalars(
             select(PharmacyProduct.store_id).distinct().order_by(PharmacyProduct.store_id)
@@ -123,6 +140,7 @@ class Place:
     product_id: int
     price: Decimal
     status: str
+    kind: str = PlaceKind.PHARMACY.value
 
 
 @dataclass(frozen=True)
@@ -150,22 +168,77 @@ def check_query(text: str | None, district: str | None) -> tuple[str, str | None
     return query, district
 
 
-def search(session: Session, *, q: str | None, district: str | None) -> Found:
-    """VBP products whose generic name starts with (or whose pinyin or initials start with) the
-    query, and the stores of the district selling them, stocked first (no login).
+_answers: dict[tuple[str, str | None], tuple[float, Found]] = {}
+_products: dict[str, tuple[float, list[FinderProductRow]]] = {}
 
-    The public's hot path: Core statements on the tables (no ORM objects), two round trips."""
+
+def forget_searches() -> None:
+    """Empty this worker's cache of answers (after a write to the read model)."""
+    _answers.clear()
+    _products.clear()
+
+
+def search(
+    session: Session, *, q: str | None, district: str | None, cache_seconds: float = 0
+) -> Found:
+    """VBP products whose generic name starts with (or whose pinyin or initials start with) the
+    query, and the places of the district (pharmacies and clinics) selling them, stocked
+    first (no login). ``cache_seconds``: see the module's docstring (the products of a query
+    are kept as long, so a missed answer costs one statement, the places).
+
+    The public's hot path: Core statements on the tables (no ORM objects); outside a request
+    that already holds a transaction, on an autocommit connection (no BEGIN, no ROLLBACK)."""
     query, district = check_query(q, district)
-    connection = session.connection()
-    products = [
+    if cache_seconds <= 0:
+        with _reader(session) as connection:
+            return _search(connection, query, district, _fetch_products(connection, query))
+    key, clock = (query, district), time.monotonic()
+    hit = _answers.get(key)
+    if hit is not None and hit[0] > clock:
+        return hit[1]
+    with _reader(session) as connection:
+        known = _products.get(query)
+        if known is None or known[0] <= clock:
+            known = (clock + cache_seconds, _fetch_products(connection, query))
+            _remember(_products, query, known)
+        found = _search(connection, query, district, known[1])
+    _remember(_answers, key, (clock + cache_seconds, found))
+    return found
+
+
+def _remember(cache: dict[Any, Any], key: object, value: object) -> None:
+    if len(cache) >= MAX_CACHED:
+        cache.clear()
+    cache[key] = value
+
+
+@contextmanager
+def _reader(session: Session) -> Iterator[Connection]:
+    """The session's connection when it is in a transaction or bound to a connection (tests),
+    else a pooled connection in autocommit: two reads need no transaction of their own."""
+    bind = session.get_bind()
+    if session.in_transaction() or not isinstance(bind, Engine):
+        yield session.connection()
+        return
+    with bind.connect() as connection:
+        yield connection.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _fetch_products(connection: Connection, query: str) -> list[FinderProductRow]:
+    return [
         FinderProductRow(*row)
         for row in connection.execute(_PRODUCTS, {"prefix": _like_prefix(query)})
     ]
+
+
+def _search(
+    connection: Connection, query: str, district: str | None, products: list[FinderProductRow]
+) -> Found:
     generic_names = sorted({p.generic_name for p in products})
     places: list[Place] = []
     if district is not None and generic_names:
         rows = connection.execute(_PLACES, {"names": generic_names, "district": district})
-        places = [Place(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+        places = [Place(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
     return Found(query, district, generic_names, products, places)
 
 
@@ -213,6 +286,7 @@ _PLACES = (
         _ENTRY.c.product_id,
         _ENTRY.c.price,
         _ENTRY.c.status,
+        _ENTRY.c.kind,
     )
     .where(
         _ENTRY.c.generic_name.in_(bindparam("names", expanding=True)),
@@ -224,11 +298,13 @@ _PLACES = (
 
 
 def districts(session: Session) -> list[str]:
-    """The districts with a store in the finder (for the district list)."""
+    """The districts with a pharmacy store or a clinic (for the district list)."""
     return list(
         session.scalars(
             select(Organization.region_code)
-            .where(Organization.institution_type == InstitutionType.PHARMACY_STORE)
+            .where(
+                Organization.institution_type.in_([InstitutionType.PHARMACY_STORE, *PRIMARY_CARE])
+            )
             .distinct()
             .order_by(Organization.region_code)
         )

@@ -3,10 +3,13 @@ endpoint against every role and another chain's store (the authorization matrix)
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from procurement.pharmacy import services as pharmacy
-from tests.fixtures.pharmacy import WINNERS
+from procurement.trace.services.stock_ledger import declare_no_code
+from tests.fixtures.pharmacy import WINNERS, contract_for
 
 ALL = [w[0] for w in WINNERS]
 
@@ -28,7 +31,9 @@ def test_the_finder_finds_by_pinyin_initials_and_characters_without_login(client
         places = found["places"]
         assert {p["store_name"] for p in places} == {"CH1S1 大药房", "CH1S2 大药房"}
         assert {p["status"] for p in places} == {"out"}  # nothing received yet
+        assert {p["kind"] for p in places} == {"pharmacy"}
         assert set(places[0]) == {
+            "kind",
             "store_name",
             "address",
             "district",
@@ -38,6 +43,57 @@ def test_the_finder_finds_by_pinyin_initials_and_characters_without_login(client
         }  # nothing private: no sales, no stock figures
     other = client.get("/api/v1/finder/search?q=amxl&district=320101").get_json()
     assert other["places"] == []
+
+
+def test_the_finder_shows_a_clinic_at_the_vbp_price_in_the_api_and_the_page(
+    client, db_session, clock, vbp, make_clinics
+):
+    clinics = make_clinics()
+    contract_for(db_session, vbp.contracts["阿莫西林"], clinics.centre)
+    declare_no_code(
+        db_session,
+        product_id=vbp.contracts["阿莫西林"].product_id,
+        batch_no="NC1",
+        expiry_date=clock.now().date() + timedelta(days=400),
+        quantity=3,
+        reason="bought before codes",
+        now=clock.now(),
+        actor=make_actor_for(db_session, clock, clinics.centre),
+    )
+    pharmacy.refresh_all(db_session, now=clock.now())
+    found = client.get("/api/v1/finder/search?q=amxl&district=310101").get_json()
+    assert found["places"] == [
+        {
+            "kind": "clinic",
+            "store_name": "外滩社区卫生服务中心",
+            "address": clinics.centre.address,
+            "district": "310101",
+            "product_id": vbp.contracts["阿莫西林"].product_id,
+            "price": "12.00",  # 0.5000 x 24, no markup
+            "status": "low",  # 3 on hand, at most 5
+        }
+    ]
+    page = client.get("/finder?q=amxl&district=310101", headers={"Accept-Language": "zh-CN"})
+    text = page.get_data(as_text=True)
+    assert "外滩社区卫生服务中心" in text
+    assert "基层医疗机构" in text
+    assert "库存紧张" in text
+
+
+def make_actor_for(db_session, clock, org):
+    from procurement.auth import services as auth
+    from procurement.auth.services import actor_of
+    from tests.fixtures.auth import PASSWORD
+
+    user = auth.create_user(
+        db_session,
+        org_code=org.code,
+        username="u-clinic",
+        password=PASSWORD,
+        role="staff",
+        now=clock.now(),
+    )
+    return actor_of(user)
 
 
 def test_a_bad_finder_query_is_a_problem_beside_its_field(client):
