@@ -3,7 +3,7 @@
 ``finder_entries.kind``: "pharmacy" (every row so far) or "clinic".
 
 Revision ID: e5f1a7c3d9b2
-Revises: c4d8e2f6a1b9
+Revises: a7c3e9f1b2d4
 Create Date: 2026-12-02 14:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e5f1a7c3d9b2"
-down_revision = "c4d8e2f6a1b9"
+down_revision = "a7c3e9f1b2d4"
 branch_labels = None
 depends_on = None
 
