@@ -6,7 +6,8 @@ the real app under gunicorn.
         [--per-store 50] [--districts 200] [--clients 16] [--seconds 20] [--workers 4]
         [--cache-seconds 5] [--reuse]
 
-The database (``BENCH_DATABASE_URL``, default the local ``t_j``) is emptied and rebuilt: the
+The database (``BENCH_DATABASE_URL``, or a throwaway cluster: ``compliance_progress.Cluster``,
+initdb on a loopback port) is emptied and rebuilt: the
 schema from the models, 60 VBP products, then the stores, each signed up for ``--per-store``
 of the generic names, and the finder's read model (``finder_entries``, one row per store and
 product: 2,500,000 rows at the defaults, plus 20 products a clinic, ``kind`` "clinic")
@@ -105,7 +106,6 @@ NAMES = [
     "别嘌醇",
     "甲钴胺",
 ]
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:55432/t_j"
 
 
 def build(
@@ -365,6 +365,22 @@ def pct(values: list[float], p: float) -> float:
 
 
 def main() -> None:
+    url = os.environ.get("BENCH_DATABASE_URL", "")
+    cluster = None
+    if not url.startswith("postgresql"):
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from compliance_progress import Cluster
+
+        cluster = Cluster()
+        url = cluster.start()
+    try:
+        _main(url)
+    finally:
+        if cluster:
+            cluster.stop()
+
+
+def _main(url: str) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--stores", type=int, default=50_000)
     parser.add_argument("--clinics", type=int, default=5_000)
@@ -379,7 +395,6 @@ def main() -> None:
         "--reuse", action="store_true", help="keep the world built by an earlier run"
     )
     args = parser.parse_args()
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     if args.reuse:
         upgrade_reused(url)
         codes = [f"{3101 + d // 99:04d}{d % 99 + 1:02d}" for d in range(args.districts)]
