@@ -343,9 +343,13 @@ def add_regulator(url: str) -> str:
         user = session.scalar(select(User).where(User.username == USERNAME))
         if user is None:
             user = services.create_user(
-                session, org_code="REG", username=USERNAME, password=PASSWORD, role="viewer",
+                session,
+                org_code="REG",
+                username=USERNAME,
+                password=PASSWORD,
+                role="viewer",
                 now=AS_OF,
-            )  # fmt: skip
+            )
         token = services.create_token(
             session, actor=services.actor_of(user), name="bench", now=AS_OF
         )
