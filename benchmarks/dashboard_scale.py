@@ -47,7 +47,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import compliance_progress
 from sqlalchemy import select, text
 
 from procurement.auth.models import User
@@ -58,42 +60,7 @@ T0 = datetime(2025, 12, 1, tzinfo=UTC)
 MAKERS = 300
 FIRST_BUYER = 2 + MAKERS
 MONTHS = 6
-PROVINCES = [
-    f"{p}0000"
-    for p in (
-        11,
-        12,
-        13,
-        14,
-        15,
-        21,
-        22,
-        23,
-        31,
-        32,
-        33,
-        34,
-        35,
-        36,
-        37,
-        41,
-        42,
-        43,
-        44,
-        45,
-        46,
-        50,
-        51,
-        52,
-        53,
-        54,
-        61,
-        62,
-        63,
-        64,
-        65,
-    )
-]
+PROVINCES = compliance_progress.PROVINCES  # the 31 province-level codes
 USERNAME, PASSWORD = "bench-regulator", "bench regulator password"
 
 
