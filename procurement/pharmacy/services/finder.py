@@ -117,9 +117,26 @@ def refresh_entries(session: Session, *, store_ids: list[int], now: datetime) ->
 REFRESH_CHUNK = 500  # stores a refresh rewrites in one transaction
 
 
+def rekey_names(session: Session) -> int:
+    """Add any search key ``keys.search_keys`` now gives a findable generic name that is not
+    stored yet (a database keyed before a new spelling was added). Returns the keys added."""
+    have = {(k, n) for k, n in session.execute(select(FinderName.key, FinderName.generic_name))}
+    added = 0
+    for name in session.scalars(select(FinderProduct.generic_name).distinct()):
+        for key in search_keys(name):
+            if (key[:200], name) not in have:
+                session.add(FinderName(key=key[:200], generic_name=name))
+                have.add((key[:200], name))
+                added += 1
+    return added
+
+
 def refresh_stores(session: Session, *, now: datetime) -> int:
     """Rewrite every enrolled store's finder entries from its stock and prices, a chunk of
-    stores a transaction (``clinics.refresh_all`` adds the clinics). Returns entries written."""
+    stores a transaction (``clinics.refresh_all`` adds the clinics), after adding missing
+    search keys (``rekey_names``). Returns entries written."""
+    rekey_names(session)
+    session.commit()
     store_ids = list(
         session.scalars(
             select(PharmacyProduct.store_id).distinct().order_by(PharmacyProduct.store_id)

@@ -16,7 +16,8 @@ from procurement.auth import services as auth
 from procurement.auth.models import User
 from procurement.auth.services import actor_of
 from procurement.pharmacy import services as pharmacy
-from procurement.pharmacy.models import FinderEntry
+from procurement.pharmacy.models import FinderEntry, FinderName
+from procurement.pharmacy.services.finder import forget_searches
 from procurement.trace.scan_models import StockLine
 from procurement.trace.services.stock_ledger import declare_no_code
 from tests.fixtures.auth import PASSWORD
@@ -171,3 +172,23 @@ def test_a_cached_answer_is_forgotten_when_the_finder_is_refreshed(
     pharmacy.refresh_all(db_session, now=clock.now())
     fresh = pharmacy.search(db_session, q="ejsg", district="310101", cache_seconds=60)
     assert [p.status for p in fresh.places] == ["in_stock"]  # 4 + 6 = 10
+
+
+def test_a_patient_types_the_vowel_u_umlaut_as_u_or_v_and_a_refresh_adds_a_missing_key(
+    db_session, clock, vbp, make_clinics
+):
+    _world(db_session, clock, vbp, make_clinics)
+    pharmacy.refresh_all(db_session, now=clock.now())
+    for typed in ("anludiping", "anlvdiping", "anlüdi"):
+        assert pharmacy.search(db_session, q=typed, district="310101").generic_names == [
+            "氨氯地平"
+        ], typed
+    # a database keyed before the u spelling: the nightly refresh adds it back
+    db_session.query(FinderName).filter_by(key="anludiping").delete()
+    db_session.commit()
+    forget_searches()
+    assert pharmacy.search(db_session, q="anludiping", district="310101").generic_names == []
+    pharmacy.refresh_all(db_session, now=clock.now())
+    assert pharmacy.search(db_session, q="anludiping", district="310101").generic_names == [
+        "氨氯地平"
+    ]

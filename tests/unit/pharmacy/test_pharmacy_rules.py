@@ -51,3 +51,9 @@ def test_search_keys_are_the_name_its_pinyin_and_its_initials():
     assert search_keys("阿莫西林") == {"阿莫西林", "amoxilin", "amxl"}
     assert search_keys("二甲双胍") == {"二甲双胍", "erjiashuanggua", "ejsg"}
     assert normalize(" AMO-xi ") == "amoxi"
+
+
+def test_the_vowel_u_umlaut_is_found_typed_as_v_or_as_u():
+    assert search_keys("氯吡格雷") == {"氯吡格雷", "lvbigelei", "lubigelei", "lbgl"}
+    assert search_keys("氨氯地平") == {"氨氯地平", "anlvdiping", "anludiping", "aldp"}
+    assert normalize("Lü bi") == "lvbi"
