@@ -48,7 +48,7 @@ from procurement.demo.year import Year
 
 Progress = Callable[[str], None]
 PAST_MONTHS = 7  # this year's contract year began about seven months before the demo's today
-LAST_LOTS, THIS_LOTS, NEXT_LOTS = 8, 26, 6  # lots per tender at scale 1 (at most)
+LAST_LOTS, THIS_LOTS, NEXT_LOTS = 7, 20, 6  # lots per tender at scale 1 (at most)
 T = TypeVar("T")
 
 

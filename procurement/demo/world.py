@@ -175,7 +175,7 @@ def _areas(scale: float) -> list[data.Area]:
 def hospital_specs(rng: random.Random, scale: float) -> list[tuple[str, str, str]]:
     """(name, tier, region code) of every hospital: city hospitals, district and county
     hospitals, community health centres and township health centres."""
-    per_area = max(1, round(3 * scale))
+    per_area = max(1, round(2 * scale))
     specs: list[tuple[str, str, str]] = []
     for area in _areas(scale):
         if area.code.endswith("00"):

@@ -1,8 +1,8 @@
 """One contract year of purchase orders, month by month, through the orders services.
 
-Hospitals order from each supplier on a cadence (a tertiary hospital monthly from its two main
-suppliers and quarterly from the others, a secondary hospital every four months, a primary
-health centre twice a year) what keeps them on their agreed pace; lagging hospitals order less,
+Hospitals order from each supplier on a cadence (a tertiary hospital monthly from its main
+supplier and quarterly from the others, secondary hospitals and primary health centres twice a
+year) what keeps them on their agreed pace; lagging hospitals order less,
 idle ones stop after February. One supplier fails: it rejects some orders and confirms others
 late; hospitals cancel part of those and buy a non-winning product instead. A few shipments
 leave late and a few batches are partly rejected at receipt.
@@ -26,8 +26,8 @@ from procurement.demo.world import Org, Round, World, add_months, at
 from procurement.demo.year_records import Line, Placed, YearTally
 from procurement.orders import services as orders
 
-MAIN_SUPPLIERS = 2  # a tertiary hospital's largest suppliers, ordered from monthly
-CADENCE = {"tertiary": 3, "secondary": 4, "primary": 6}  # months, for the other suppliers
+MAIN_SUPPLIERS = 1  # a tertiary hospital's largest supplier, ordered from monthly
+CADENCE = {"tertiary": 3, "secondary": 6, "primary": 6}  # months, for the other suppliers
 PACE = {"normal": (0.96, 1.12), "lagging": (0.3, 0.55), "idle": (0.0, 0.0)}
 
 
