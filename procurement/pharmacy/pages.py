@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from procurement.auth.models import OrgKind
 from procurement.auth.regions import region_name
+from procurement.auth.roles import PHARMACIES
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import Tender
 from procurement.core.errors import DomainError
@@ -27,7 +28,7 @@ bp = Blueprint("pharmacy_pages", __name__, template_folder="templates")
 BUYER = portal_required(OrgKind.HOSPITAL)
 OVERSIGHT = portal_required(OrgKind.REGULATOR, OrgKind.FUND)
 
-add_nav(OrgKind.HOSPITAL, _l("Pharmacy"), "pharmacy_pages.home", order=62)
+add_nav(OrgKind.HOSPITAL, _l("Pharmacy"), "pharmacy_pages.home", order=62, types=PHARMACIES)
 for _kind in (OrgKind.REGULATOR, OrgKind.FUND):
     add_nav(_kind, _l("Pharmacies"), "pharmacy_pages.oversight", order=82)
 

@@ -26,6 +26,7 @@ class LoginUser(UserMixin):
         self.actor = actor_of(user)
         self.display_name = user.display_name
         self.org_name = user.organization.name
+        self.institution_type = user.organization.buyer_type
 
 
 @login_manager.user_loader

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import text
 
 from procurement.auth.models import OrgKind
+from procurement.auth.roles import InstitutionType
 from procurement.web.session import get_session
 
 csrf = CSRFProtect()
@@ -31,25 +32,35 @@ class NavItem:
     order: int
     endpoint: str
     label: Any  # a lazy_gettext string, translated when rendered
+    types: frozenset[InstitutionType] | None = None  # only for these buyers (None: all)
 
 
 NAV: dict[OrgKind, list[NavItem]] = {}
 
 
-def add_nav(kind: OrgKind, label: Any, endpoint: str, order: int = 50) -> None:
-    """Put a link in a portal's navigation bar (each area's pages module adds its own)."""
+def add_nav(
+    kind: OrgKind,
+    label: Any,
+    endpoint: str,
+    order: int = 50,
+    types: frozenset[InstitutionType] | None = None,
+) -> None:
+    """Put a link in a portal's navigation bar (each area's pages module adds its own);
+    ``types``: shown only to buyers of these institution types (a pharmacy's own pages)."""
     items = NAV.setdefault(kind, [])
     if all(item.endpoint != endpoint for item in items):
-        items.append(NavItem(order, endpoint, label))
+        items.append(NavItem(order, endpoint, label, types))
         items.sort(key=lambda item: item.order)
 
 
 def portal_nav(kind: str) -> list[dict[str, Any]]:
     """The portal's links; the one whose address is the longest prefix of this page's is the
     active one (``/hospital/orders/new`` is "Order", not also "My orders")."""
+    mine = getattr(current_user, "institution_type", None)
     items: list[dict[str, Any]] = [
         {"url": url_for(i.endpoint), "label": str(i.label), "active": False}
         for i in NAV.get(OrgKind(kind), [])
+        if i.types is None or mine in i.types
     ]
     path = request.path
     inside = [i for i in items if path == i["url"] or path.startswith(i["url"].rstrip("/") + "/")]

@@ -61,7 +61,7 @@ class Offer:
 def offer(session: Session, *, tender_id: int, now: datetime, actor: Actor | None = None) -> Offer:
     """The tender's winning products in force today, by generic name (a pharmacy asks)."""
     if actor is not None:
-        pharmacy_of(session, actor, write=False, action="see what to sign up for")
+        pharmacy_of(session, actor, write=False, action=Message("see what to sign up for"))
     tender = session.get(Tender, tender_id)
     today = business_date(now)
     rows = (
@@ -108,7 +108,7 @@ def sign_up(
     session: Session, *, tender_id: int, generic_names: list[str], now: datetime, actor: Actor
 ) -> PharmacyEnrollment:
     """Sign a pharmacy store or chain up for the winning products of the chosen generic names."""
-    org = pharmacy_of(session, actor, write=True, action="sign up for winning products")
+    org = pharmacy_of(session, actor, write=True, action=Message("sign up for winning products"))
     found = offer(session, tender_id=tender_id, now=now)
     chosen = _check_choice(found, org, generic_names)
     taken = {org.id, *([org.parent_id] if org.parent_id else [])}

@@ -61,7 +61,7 @@ def set_price(
 ) -> list[PharmacyProduct]:
     """Set the selling price per package of a signed-up product (a chain: for one of its stores,
     or for every store when no store is named)."""
-    org = pharmacy_of(session, actor, write=True, action="set selling prices")
+    org = pharmacy_of(session, actor, write=True, action=Message("set selling prices"))
     stores = stores_of(session, org) if store_id is None else [store_for(session, org, store_id)]
     changed = [_signed_up(session, store, product_id) for store in stores]
     price = round_amount(price)
@@ -117,7 +117,7 @@ def sell_by_quantity(
     actor: Actor,
 ) -> SaleResult:
     """Report packages of no-code stock sold (at the store's price unless another is given)."""
-    org = pharmacy_of(session, actor, write=True, action="report sales")
+    org = pharmacy_of(session, actor, write=True, action=Message("report sales"))
     store = store_for(session, org, store_id)
     pp = _signed_up(session, store, product_id)
     left = no_code_left(session, store.id, product_id)
@@ -141,7 +141,7 @@ def sell_by_quantity(
 def sell_by_codes(session: Session, *, codes: list[str], now: datetime, actor: Actor) -> SaleResult:
     """Report coded packages sold: dispensed in the traceability ledger (which commits them
     and its alerts), then recorded as sales at the store's prices and the finder refreshed."""
-    store = pharmacy_of(session, actor, write=True, action="report sales")
+    store = pharmacy_of(session, actor, write=True, action=Message("report sales"))
     store_for(session, store, None)  # a chain sells in its stores: their users scan
     dispensed = record_movements(
         session, codes=codes, movement=Movement.DISPENSE, now=now, actor=actor
@@ -193,7 +193,7 @@ def stock(
 ) -> list[StockRow]:
     """Stock on hand per store and signed-up product of the actor's pharmacy (a chain: all its
     stores). ``refresh`` brings the finder up to date with receipts recorded since."""
-    org = pharmacy_of(session, actor, write=False, action="see stock")
+    org = pharmacy_of(session, actor, write=False, action=Message("see stock"))
     stores = {s.id: s for s in stores_of(session, org)}
     counts = on_hand(session, list(stores))
     rows = session.execute(

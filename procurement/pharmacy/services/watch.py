@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from procurement.auth.actor import Actor
 from procurement.auth.models import Organization
 from procurement.catalog.models import Product, Tender
+from procurement.core.messages import Message
 from procurement.pharmacy.models import PharmacyEnrollment, PharmacyProduct, PharmacySale
 from procurement.pharmacy.rules import PharmacyRules
 from procurement.pharmacy.services.common import OVERSIGHT, is_chain, on_hand
@@ -55,7 +56,7 @@ def overview(session: Session, *, now: datetime, actor: Actor | None = None) -> 
     """Every enrolled store: coverage, stock-outs and prices charged above the cap (the regulator
     and the fund; the compliance check calls it with no actor)."""
     if actor is not None:
-        actor.require(*OVERSIGHT, write=False, action="watch pharmacies")
+        actor.require(*OVERSIGHT, write=False, action=Message("watch pharmacies"))
     rows = session.execute(
         select(PharmacyProduct, Product, PharmacyEnrollment, Organization)
         .join(Product, Product.id == PharmacyProduct.product_id)

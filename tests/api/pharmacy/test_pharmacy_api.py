@@ -233,3 +233,20 @@ def test_the_pharmacy_pages_refuse_a_price_above_the_cap_beside_the_field_and_ke
     )
     assert saved.status_code == 302
     assert "¥13.20" in client.get("/pharmacy").get_data(as_text=True)
+
+
+def test_only_a_pharmacy_sees_the_pharmacy_link_and_a_hospital_is_refused_in_its_language(
+    client, enrolled, make_user, login, db_session
+):
+    hospital = make_user(kind="hospital")
+    db_session.commit()
+    zh = {"Accept-Language": "zh-CN"}
+    login(hospital)
+    home = client.get("/hospital", headers=zh).get_data(as_text=True)
+    assert 'href="/pharmacy"' not in home
+    refused = client.get("/pharmacy", headers=zh)
+    assert refused.status_code == 403
+    assert "只有零售药店或连锁药店可以查看库存" in refused.get_data(as_text=True)
+    client.post("/logout")
+    login(enrolled.chain)
+    assert 'href="/pharmacy"' in client.get("/hospital", headers=zh).get_data(as_text=True)
