@@ -1,5 +1,6 @@
 """The pharmacy area's use cases (one module per concern)."""
 
+from procurement.pharmacy.services import freshness  # noqa: F401  (the finder follows stock)
 from procurement.pharmacy.services.clinics import refresh_all, refresh_clinics
 from procurement.pharmacy.services.enrolling import Offer, WinningProduct, offer, sign_up
 from procurement.pharmacy.services.finder import Found, districts, refresh_entries, search

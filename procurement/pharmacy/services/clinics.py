@@ -5,9 +5,10 @@ A clinic's finder entries are the winning products it buys under a VBP contract 
 today (its own, or its county medical community's: the community buys for its members), at
 the VBP price a package, with the stock status of its stock on hand in the traceability
 ledger (coded stock received and not dispensed or returned, plus no-code stock declared).
-Receipts and dispensing are recorded by the traceability area, upstream of this one, so the
-entries follow them when ``procurement pharmacy refresh-finder`` runs (nightly), as a
-pharmacy's receipts do."""
+Receipts and dispensing are recorded by the traceability area, upstream of this one; the
+entries follow them as each such transaction commits (``freshness.py``), and
+``procurement pharmacy refresh-finder`` rewrites them all nightly (contracts that began or
+ended)."""
 
 from __future__ import annotations
 

@@ -22,6 +22,14 @@ from procurement.trace.errors import NoCodeStockNotValid
 from procurement.trace.scan_models import MAX_REASON, NoCodeStock, StockLine
 from procurement.trace.services.lookup import OVERSIGHT
 
+STOCK_CHANGED = "trace.stock_changed"  # session.info: {org id: when its stock last changed}
+
+
+def mark_stock_changed(session: Session, org_id: int, now: datetime) -> None:
+    """Note for the commit that an institution's stock on hand changed: areas downstream
+    (the public finder) bring what they show of it up to date before the transaction commits."""
+    session.info.setdefault(STOCK_CHANGED, {})[org_id] = now
+
 
 def add_to_stock(
     session: Session,
@@ -52,6 +60,7 @@ def add_to_stock(
     line.dispensed += dispensed
     line.returned += returned
     line.updated_at = now
+    mark_stock_changed(session, org_id, now)
     return line
 
 
@@ -148,6 +157,7 @@ def declare_no_code(
         declared_by_user_id=actor.user_id,
     )
     session.add(stock)
+    mark_stock_changed(session, actor.org_id, now)
     session.commit()
     return stock
 

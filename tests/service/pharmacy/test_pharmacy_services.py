@@ -25,7 +25,7 @@ from procurement.pharmacy.errors import (
     SignUpNotValid,
 )
 from procurement.pharmacy.models import FinderEntry, PharmacyProduct, PharmacySale
-from procurement.trace.services.stock_ledger import declare_no_code
+from procurement.trace.services.stock_ledger import add_to_stock, declare_no_code
 
 ALL = ["阿莫西林", "二甲双胍", "氨氯地平"]
 
@@ -250,14 +250,29 @@ def test_compliance_raises_stock_out_coverage_and_price_once_and_closes_them(
     assert still == []
 
 
-def test_refresh_all_brings_receipts_recorded_elsewhere_into_the_finder(
+def test_stock_recorded_by_the_trace_area_reaches_the_finder_as_it_commits(
     db_session, clock, vbp, make_chain
 ):
     chain = make_chain(stores=1)
     _sign_up(db_session, clock, vbp, chain.actor)
     store = chain.stores[0].organization
     amox = vbp.contracts["阿莫西林"].product_id
-    _stock(db_session, clock, chain.store_actor(0), amox, 8)  # the trace area: no refresh
-    assert db_session.get(FinderEntry, (store.id, amox)).status.value == "out"
+
+    def status():
+        db_session.expire_all()
+        return db_session.get(FinderEntry, (store.id, amox)).status.value
+
+    assert status() == "out"
+    _stock(db_session, clock, chain.store_actor(0), amox, 8)  # the trace area, committed
+    assert status() == "in_stock"  # 8 > 5
+    batch = {"org_id": store.id, "product_id": amox, "batch_no": "B1", "now": clock.now()}
+    batch["expiry_date"] = clock.now().date() + timedelta(days=400)
+    add_to_stock(db_session, **batch, dispensed=4)
+    db_session.rollback()  # a failed request changes nothing, in the finder either
+    db_session.commit()
+    assert status() == "in_stock"
+    add_to_stock(db_session, **batch, dispensed=4)
+    db_session.commit()
+    assert status() == "low"  # 8 - 4 = 4, 1-5 is low
     assert pharmacy.refresh_all(db_session, now=clock.now()) == 3  # 3 products, 1 store
-    assert db_session.get(FinderEntry, (store.id, amox)).status.value == "in_stock"  # 8 > 5
+    assert status() == "low"
