@@ -93,7 +93,7 @@ def build_pharmacy(session: Session, world: World, rnd: Round, rng: random.Rando
         actor=chain_actor,
     )
     sold = 0
-    for row in pharmacy.stock(session, now=now, actor=chain_actor):
+    for row in pharmacy.stock(session, actor=chain_actor):
         if row.store.id == stores[0].id and row.on_hand >= 3:
             pharmacy.sell_by_quantity(
                 session, product_id=row.product.id, quantity=2, now=now, actor=store_actor
@@ -108,7 +108,6 @@ def build_pharmacy(session: Session, world: World, rnd: Round, rng: random.Rando
         now=now,
         actor=store_actor,
     )
-    pharmacy.stock(session, now=now, actor=chain_actor, refresh=True)
     return (
         f"{len(stores)} stores, {len(offer.generic_names)} generic names signed up, "
         f"{sold} boxes sold, 1 order at {Decimal(contract.unit_price)} a unit"

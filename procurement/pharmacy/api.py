@@ -74,7 +74,7 @@ class Stock(MethodView):
     @blp.response(200, s.PharmacyStockSchema(many=True))
     def get(self):
         """Stock on hand per store and signed-up product (a chain: every store)."""
-        return services.stock(get_session(), now=now(), actor=api_actor())
+        return services.stock(get_session(), actor=api_actor())
 
 
 @blp.route("/pharmacy/oversight")

@@ -132,8 +132,25 @@ def home():
         except DomainError as error:
             session.rollback()
             errors = _errors(error)
-    rows = services.stock(session, now=now(), actor=page_actor(), refresh=not errors)
-    page = render_template("pharmacy/home.html", rows=rows, errors=errors, form=request.form)
+    everything = services.stock(session, actor=page_actor())
+    store_id = request.args.get("store", type=int)
+    name = request.args.get("q", "")[: services.MAX_NAME_FILTER]
+    rows = (
+        services.stock(session, actor=page_actor(), store_id=store_id, name=name)
+        if store_id or name.strip()
+        else everything
+    )
+    page = render_template(
+        "pharmacy/home.html",
+        rows=rows,
+        total=len(everything),
+        products=list({r.product.id: r.product for r in everything}.values()),
+        stores=list({r.store.id: r.store for r in everything}.values()),
+        store_id=store_id,
+        q=name,
+        errors=errors,
+        form=request.form,
+    )
     return page, (422 if errors else 200)
 
 

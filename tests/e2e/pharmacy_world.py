@@ -105,7 +105,6 @@ def sign_up_and_stock(live_db, live_clock, world: PharmacyWorld, boxes: int = 10
             actor=chain,
         )
         stock_boxes(session, now, store, world.products["阿莫西林"], boxes)
-        pharmacy.stock(session, now=now, actor=chain, refresh=True)
 
 
 def stock_boxes(session, now, store_actor, product_id: int, boxes: int) -> None:

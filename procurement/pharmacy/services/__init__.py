@@ -5,6 +5,7 @@ from procurement.pharmacy.services.clinics import refresh_all, refresh_clinics
 from procurement.pharmacy.services.enrolling import Offer, WinningProduct, offer, sign_up
 from procurement.pharmacy.services.finder import Found, districts, refresh_entries, search
 from procurement.pharmacy.services.selling import (
+    MAX_NAME_FILTER,
     SaleResult,
     StockRow,
     sell_by_codes,
@@ -15,6 +16,7 @@ from procurement.pharmacy.services.selling import (
 from procurement.pharmacy.services.watch import Finding, StoreView, findings, overview
 
 __all__ = [
+    "MAX_NAME_FILTER",
     "Finding",
     "Found",
     "Offer",

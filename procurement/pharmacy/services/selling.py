@@ -188,24 +188,33 @@ class StockRow:
     on_hand: int
 
 
+MAX_NAME_FILTER = 40  # characters of the generic-name filter of the stock page
+
+
 def stock(
-    session: Session, *, now: datetime, actor: Actor, refresh: bool = False
+    session: Session,
+    *,
+    actor: Actor,
+    store_id: int | None = None,
+    name: str | None = None,
 ) -> list[StockRow]:
     """Stock on hand per store and signed-up product of the actor's pharmacy (a chain: all its
-    stores). ``refresh`` brings the finder up to date with receipts recorded since."""
+    stores), by store and generic name; ``store_id`` keeps one of its stores, ``name`` the
+    generic names containing it."""
     org = pharmacy_of(session, actor, write=False, action=Message("see stock"))
     stores = {s.id: s for s in stores_of(session, org)}
+    if store_id is not None:
+        stores = {k: v for k, v in stores.items() if k == store_id}
     counts = on_hand(session, list(stores))
-    rows = session.execute(
+    query = (
         select(PharmacyProduct, Product)
         .join(Product, Product.id == PharmacyProduct.product_id)
         .where(PharmacyProduct.store_id.in_(list(stores)))
         .order_by(PharmacyProduct.store_id, PharmacyProduct.generic_name, Product.id)
-    ).all()
-    if refresh:
-        refresh_entries(session, store_ids=list(stores), now=now)
-        session.commit()
+    )
+    if name and name.strip():
+        query = query.where(PharmacyProduct.generic_name.contains(name.strip(), autoescape=True))
     return [
         StockRow(stores[pp.store_id], product, pp, counts.get((pp.store_id, pp.product_id), 0))
-        for pp, product in rows
+        for pp, product in session.execute(query)
     ]

@@ -250,3 +250,17 @@ def test_only_a_pharmacy_sees_the_pharmacy_link_and_a_hospital_is_refused_in_its
     client.post("/logout")
     login(enrolled.chain)
     assert 'href="/pharmacy"' in client.get("/hospital", headers=zh).get_data(as_text=True)
+
+
+def test_a_chain_filters_its_stock_page_by_store_and_generic_name(client, vbp, enrolled, login):
+    login(enrolled.chain)
+    zh = {"Accept-Language": "zh-CN"}
+    whole = client.get("/pharmacy", headers=zh).get_data(as_text=True)
+    assert "共 6 行，显示 6 行" in whole  # 2 stores x 3 generic names
+    store = enrolled.stores[1].organization
+    one = client.get(f"/pharmacy?store={store.id}&q=阿莫", headers=zh).get_data(as_text=True)
+    assert "共 6 行，显示 1 行" in one
+    assert f'<option value="{store.id}" selected>' in one
+    assert 'value="阿莫"' in one
+    none = client.get("/pharmacy?q=%25", headers=zh).get_data(as_text=True)
+    assert "共 6 行，显示 0 行" in none  # a % is a character, not a wildcard

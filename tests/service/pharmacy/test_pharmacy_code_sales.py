@@ -72,7 +72,7 @@ def test_sales_by_code_dispense_once_and_move_stock_and_finder(
     )
     assert (again.recorded, [k for _, k in again.alerts]) == (0, ["second_dispense"])
     assert len(db_session.scalars(select(PharmacySale)).all()) == 2
-    rows = pharmacy.stock(db_session, now=clock.now(), actor=chain.actor)
+    rows = pharmacy.stock(db_session, actor=chain.actor)
     on_hand = {r.product.id: r.on_hand for r in rows}
     assert on_hand[product_id] == 1  # 3 received - 2 sold
     entry = db_session.get(FinderEntry, (store.organization.id, product_id))

@@ -172,8 +172,7 @@ def test_sales_by_quantity_draw_on_no_code_stock_and_move_the_finder(
         actor=chain.actor,
     )
     rows = {
-        (r.store.id, r.product.id): r.on_hand
-        for r in pharmacy.stock(db_session, now=clock.now(), actor=chain.actor)
+        (r.store.id, r.product.id): r.on_hand for r in pharmacy.stock(db_session, actor=chain.actor)
     }
     assert rows[(store.id, product_id)] == 6  # 10 declared - 4 sold
     assert db_session.get(FinderEntry, (store.id, product_id)).status.value == "in_stock"
