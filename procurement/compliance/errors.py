@@ -233,6 +233,20 @@ class NothingToBackUp(Conflict):
     template = N_("No buyer in region {region} needs a contract with the backup supplier.")
 
 
+class BackupNotActive(Conflict):
+    code = "backup-not-active"
+    title = N_("No backup supply to end")
+    when = N_("Ending a shortage's backup supply that was never activated or has ended.")
+    template = N_("No backup supplier is active for shortage {alert_id}.")
+
+
+class BackupEndReason(ValidationFailed):
+    code = "backup-end-reason"
+    title = N_("A reason is needed")
+    when = N_("Ending a backup supply without a reason, or with one that is too long.")
+    template = N_("Write why the backup supply ends (1 to {limit} characters).")
+
+
 class PriceMonthsNotValid(ValidationFailed):
     when = N_(
         "A price monitoring period is not a month YYYY-MM, ends before it starts or is too long."

@@ -92,6 +92,23 @@ class ShortageBackup(MethodView):
         )
 
 
+@blp.route("/compliance/shortages/<int:alert_id>/backup/end")
+class ShortageBackupEnd(MethodView):
+    @blp.arguments(s.BackupEndSchema)
+    @blp.response(200, s.BackupActivationSchema)
+    @_refusals(
+        *DENIED,
+        (404, "No such shortage."),
+        (409, "No backup supply is active for the shortage."),
+        (422, "No reason, or one over 500 characters."),
+    )
+    def post(self, data, alert_id):
+        """End the shortage's backup supply, with the reason (regulator): its contracts end."""
+        return backup_services.end_backup(
+            get_session(), alert_id=alert_id, reason=data["reason"], now=now(), actor=api_actor()
+        )
+
+
 @blp.route("/compliance/shortage-list")
 class ShortageList(MethodView):
     @blp.response(200, s.ShortageListEntrySchema(many=True))

@@ -24,16 +24,22 @@ from procurement.bidding.models import Bid
 from procurement.compliance.alerts.models import Alert
 from procurement.compliance.errors import (
     BackupAlreadyActive,
+    BackupEndReason,
+    BackupNotActive,
     NoBackupNamed,
     NothingToBackUp,
     ShortageNotOpen,
 )
 from procurement.compliance.shortage import rules as r
-from procurement.compliance.shortage.models import BackupActivation, BackupContract
+from procurement.compliance.shortage.models import (
+    MAX_END_REASON,
+    BackupActivation,
+    BackupContract,
+)
 from procurement.compliance.shortage.services import get_shortage, is_open_shortage
 from procurement.contracts.models import Contract, ContractStatus
 from procurement.core.clock import business_date
-from procurement.core.messages import Message
+from procurement.core.messages import N_, Message
 
 
 def backup_region(alert: Alert) -> str:
@@ -97,6 +103,44 @@ def activate_backup(
         now=now,
         actor=actor,
         payload={"bid": bid.id, "region": region, "contracts": [c.id for c in opened]},
+    )
+    session.commit()
+    return activation
+
+
+def end_backup(
+    session: Session, *, alert_id: int, reason: str, now: datetime, actor: Actor
+) -> BackupActivation:
+    """End an active backup supply (regulator), with the reason (the shortage is over, the
+    winner supplies again): the contracts it opened end today, so the region's buyers order
+    the lot from their winners again. Orders already placed with the backup go on to delivery
+    and payment; the shortage keeps them listed."""
+    actor.require(OrgKind.REGULATOR, action=Message("end backup supplies"))
+    case = get_shortage(session, alert_id=alert_id, actor=actor)
+    activation = case.activation
+    if activation is None or activation.ended_at is not None:
+        raise BackupNotActive(alert_id=alert_id)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > MAX_END_REASON:
+        raise BackupEndReason(
+            errors={"reason": [N_("1 to 500 characters (MAX_END_REASON)")]}, limit=MAX_END_REASON
+        )
+    ended = []
+    for link in activation.contracts:
+        contract = link.contract
+        if contract.status == ContractStatus.ACTIVE:
+            contract.status, contract.updated_at = ContractStatus.ENDED, now
+            ended.append(contract.id)
+    activation.ended_at, activation.ended_by_user_id = now, actor.user_id
+    activation.end_reason = reason
+    record(
+        session,
+        action="compliance.backup_ended",
+        subject_type="alert",
+        subject_id=alert_id,
+        now=now,
+        actor=actor,
+        payload={"reason": reason, "contracts": ended},
     )
     session.commit()
     return activation

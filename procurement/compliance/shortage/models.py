@@ -61,6 +61,9 @@ class ShortageListEntry(Base):
     product: Mapped[Product] = relationship()
 
 
+MAX_END_REASON = 500  # characters of the reason a backup supply ends
+
+
 class BackupActivation(Base):
     """The award's backup supplier (RULES.md 3) activated for a shortage's region and lot: the
     region's buyers get a contract with it (agreed volume 0, at its winning price) and their
@@ -78,6 +81,10 @@ class BackupActivation(Base):
     activated_at: Mapped[datetime]
     activated_by_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     activated_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # set when the regulator ends the backup supply: its contracts end, no new orders
+    ended_at: Mapped[datetime | None]
+    ended_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    end_reason: Mapped[str | None] = mapped_column(String(MAX_END_REASON))
 
     alert: Mapped[Alert] = relationship()
     lot: Mapped[Lot] = relationship()

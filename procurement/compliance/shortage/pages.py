@@ -20,6 +20,7 @@ from procurement.web.forms import PageForm
 from procurement.web.labels import label
 from procurement.web.listing import Choice, Listing, Sort
 from procurement.web.pages import add_nav
+from procurement.web.problems import status_for
 from procurement.web.session import get_session, now
 
 MAKER = portal_required(OrgKind.MANUFACTURER)
@@ -98,7 +99,7 @@ def shortages():
 
 @bp.get("/compliance/shortages/<int:alert_id>")
 @READERS
-def shortage(alert_id: int):
+def shortage(alert_id: int, errors: dict | None = None, reason: str = ""):
     """One shortage: facts, level history, backup and the orders it received."""
     case = services.get_shortage(get_session(), alert_id=alert_id, actor=page_actor())
     return render_template(
@@ -107,6 +108,8 @@ def shortage(alert_id: int):
         a=case.alert,
         backup_region=backup_services.backup_region(case.alert),
         can_activate=services.is_open_shortage(case.alert) and case.activation is None,
+        errors=errors or {},
+        reason=reason,
     )
 
 
@@ -120,6 +123,24 @@ def activate_backup(alert_id: int):
         url_for(".shortage", alert_id=alert_id),
         alert_id=alert_id,
     )
+
+
+@bp.post("/compliance/shortages/<int:alert_id>/backup/end")
+@REGULATOR
+def end_backup(alert_id: int):
+    """End the backup supply with a reason; a refusal is shown beside the field, input kept."""
+    session = get_session()
+    reason = request.form.get("reason", "")
+    try:
+        backup_services.end_backup(
+            session, alert_id=alert_id, reason=reason, now=now(), actor=page_actor()
+        )
+    except DomainError as error:
+        session.rollback()
+        fields = error.extra.get("errors") or {"_": [error.detail]}
+        return shortage(alert_id, errors=fields, reason=reason), status_for(error)
+    flash(_("Backup supply ended."), "success")
+    return redirect(url_for(".shortage", alert_id=alert_id))
 
 
 @bp.post("/compliance/shortages/check")

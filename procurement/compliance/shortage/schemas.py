@@ -86,6 +86,14 @@ class BackupActivationSchema(Schema):
     manufacturer_id = fields.Integer()
     activated_at = fields.DateTime()
     contract_ids = fields.Function(lambda a: [c.contract_id for c in a.contracts])
+    ended_at = fields.DateTime(allow_none=True, metadata={"description": "null while active"})
+    end_reason = fields.String(allow_none=True)
+
+
+class BackupEndSchema(Schema):
+    reason = fields.String(
+        required=True, metadata={"description": "why the backup supply ends (1-500 characters)"}
+    )
 
 
 class BackupOrderSchema(Schema):

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from procurement.compliance.alerts.models import Alert, AlertKind
 from procurement.compliance.services import evaluate_alerts
 from procurement.compliance.shortage.models import BackupActivation, ShortageReport
-from procurement.contracts.models import Contract
+from procurement.auth.models import Organization
+from procurement.contracts.models import Contract, ContractStatus
 
 FEB_11 = datetime(2026, 2, 11, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
@@ -188,6 +189,93 @@ def test_the_regulator_activates_the_backup_once(
         client.post("/api/v1/compliance/shortages/999999/backup", headers=headers).status_code
         == 404
     )
+
+
+def test_the_regulator_ends_the_backup_supply_with_a_reason(
+    client, world, regulator, make_user, auth_headers, db_session, clock
+):
+    """The backup's contract takes orders while active; ending it needs a reason (a refusal
+    changes nothing), ends the contract today, and a second end is a conflict."""
+    headers = auth_headers(regulator)
+    backup = f"/api/v1/compliance/shortages/{world.extra['short'].id}/backup"
+    (contract_id,) = client.post(backup, headers=headers).get_json()["contract_ids"]
+    contract = db_session.get(Contract, contract_id)
+    buyer = make_user(db_session.get(Organization, contract.hospital_id))
+    order = {"lines": [{"contract_id": contract_id, "packs": 1}], "delivery_address": "药库"}
+    placed = client.post("/api/v1/orders", json=order, headers=auth_headers(buyer))
+    assert placed.status_code == 201, placed.get_json()
+
+    blank = client.post(f"{backup}/end", json={"reason": "  "}, headers=headers)
+    assert (blank.status_code, blank.get_json()["type"].rsplit("/", 1)[1]) == (
+        422,
+        "backup-end-reason",
+    )
+    assert "reason" in blank.get_json()["errors"]
+    db_session.expire_all()
+    assert db_session.get(Contract, contract_id).status == ContractStatus.ACTIVE
+    assert db_session.scalar(select(BackupActivation.ended_at)) is None
+
+    ended = client.post(f"{backup}/end", json={"reason": "C 已恢复供应"}, headers=headers)
+    assert ended.status_code == 200, ended.get_json()
+    assert (ended.get_json()["end_reason"], ended.get_json()["contract_ids"]) == (
+        "C 已恢复供应",
+        [contract_id],
+    )
+    assert ended.get_json()["ended_at"] is not None
+    db_session.expire_all()
+    assert db_session.get(Contract, contract_id).status == ContractStatus.ENDED
+    refused = client.post("/api/v1/orders", json=order, headers=auth_headers(buyer))
+    assert (refused.status_code, refused.mimetype) == (422, "application/problem+json")
+    # the order placed before goes on: still listed on the shortage
+    case = client.get(backup.removesuffix("/backup"), headers=headers).get_json()
+    assert [o["id"] for o in case["orders"]] == [placed.get_json()["id"]]
+    again = client.post(f"{backup}/end", json={"reason": "again"}, headers=headers)
+    assert (again.status_code, again.get_json()["type"].rsplit("/", 1)[1]) == (
+        409,
+        "backup-not-active",
+    )
+
+
+@pytest.mark.parametrize("kind", ["fund", "hospital", "manufacturer", "regulator-readonly"])
+def test_only_a_regulator_who_may_write_ends_a_backup(
+    client, world, regulator, make_user, auth_headers, db_session, kind
+):
+    backup = f"/api/v1/compliance/shortages/{world.extra['short'].id}/backup"
+    assert client.post(backup, headers=auth_headers(regulator)).status_code == 201
+    if kind == "regulator-readonly":
+        user = make_user(kind="regulator", role="viewer", region_code="330000")
+    else:
+        user = make_user(kind=kind, region_code="330102")
+    for who in (user, world.makers["B"]):  # and the backup supplier itself
+        reply = client.post(f"{backup}/end", json={"reason": "x"}, headers=auth_headers(who))
+        assert reply.status_code in (403, 404)
+        assert reply.mimetype == "application/problem+json"
+    assert client.post(f"{backup}/end", json={"reason": "x"}).status_code == 401
+    db_session.expire_all()
+    assert db_session.scalar(select(BackupActivation.ended_at)) is None
+
+
+def test_the_end_form_keeps_the_reason_and_shows_the_error_beside_it_in_chinese(
+    client, world, regulator, login
+):
+    login(regulator)
+    client.set_cookie("lang", "zh")
+    detail = f"/compliance/shortages/{world.extra['short'].id}"
+    client.post(f"{detail}/backup")
+    assert 'data-testid="end-backup"' in client.get(detail).get_data(as_text=True)
+    long = "原因" * 251  # 502 characters
+    refused = client.post(f"{detail}/backup/end", data={"reason": long})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'data-testid="end-reason-error"' in html
+    assert "1 至 500 个字符" in html
+    assert long in html
+    done = client.post(f"{detail}/backup/end", data={"reason": "已恢复供应"})
+    assert done.status_code == 302
+    page = client.get(detail).get_data(as_text=True)
+    assert 'data-testid="backup-ended"' in page
+    assert "结束原因：已恢复供应" in page
+    assert 'data-testid="end-backup"' not in page
 
 
 def test_shortages_filter_by_level(client, world, regulator, auth_headers):
