@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from procurement.auth.models import Organization
 from procurement.compliance.alerts.models import Alert, AlertKind
 from procurement.compliance.services import evaluate_alerts
 from procurement.compliance.shortage.models import BackupActivation, ShortageReport
-from procurement.auth.models import Organization
 from procurement.contracts.models import Contract, ContractStatus
 
 FEB_11 = datetime(2026, 2, 11, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
