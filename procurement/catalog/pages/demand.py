@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from procurement.auth.models import Organization
+from procurement.auth.services.scope import acting_for, members_of
 from procurement.catalog import forms, services
 from procurement.catalog.lifecycle import TenderStatus
 from procurement.catalog.models import DemandBrandLine, DemandReport, Lot, SmallestUnit, Tender
@@ -130,10 +131,18 @@ def hospital_demand_list():
 def hospital_demand(tender_id: int):
     """The hospital's demand report; refused, it comes back as typed with each error beside
     its box. "Add a product" and "remove" buttons redraw the form as typed, saving nothing."""
-    session, actor = get_session(), page_actor()
+    session, me = get_session(), page_actor()
+    # a county medical community reports for one of its members (RULES.md 12)
+    members = members_of(session, me)
+    buyer_id = request.values.get("buyer", type=int) if members else None
+    actor = acting_for(session, me, buyer_id)
     tender = services.get_tender(session, tender_id=tender_id, actor=actor)
     codes = [lot.code for lot in tender.lots]
-    reports = {r.lot_id: r for r in services.list_demand(session, tender_id=tender_id, actor=actor)}
+    reports = {  # the acting buyer's own (a community also sees its members' reports)
+        r.lot_id: r
+        for r in services.list_demand(session, tender_id=tender_id, actor=actor)
+        if r.hospital_id == actor.org_id
+    }
     errors: dict[str, list[str]] = {}
     if request.method == "POST" and not _edits_brands():
         rows, errors = forms.demand_from_form(request.form, codes)
@@ -148,14 +157,20 @@ def hospital_demand(tender_id: int):
         if not errors:
             try:
                 services.submit_demand(
-                    session, tender_id=tender_id, lines=rows, now=now(), actor=actor, source="page"
+                    session,
+                    tender_id=tender_id,
+                    lines=rows,
+                    now=now(),
+                    actor=me,
+                    source="page",
+                    buyer_id=buyer_id,
                 )
             except DomainError as error:
                 session.rollback()
                 errors = _demand_errors(error, rows)
             else:
                 flash(_("Demand saved."), "success")
-                return redirect(url_for(".hospital_demand", tender_id=tender_id))
+                return redirect(url_for(".hospital_demand", tender_id=tender_id, buyer=buyer_id))
     page = render_template(
         "catalog/hospital_demand.html",
         tender=tender,
@@ -167,6 +182,9 @@ def hospital_demand(tender_id: int):
         editable=tender.status == TenderStatus.DEMAND_OPEN and now() < tender.demand_deadline,
         typed=request.form if request.method == "POST" else None,
         errors=errors,
+        members=members,
+        buyer_id=actor.org_id,
+        own_id=me.org_id,
     )
     return page, 422 if errors else 200
 

@@ -194,3 +194,37 @@ def test_the_community_lists_its_members_orders_and_contracts(api, client, db_se
         [w.clinic_world.contract.id, w.township_world.contract.id]
     )
     assert client.get("/api/v1/contracts", headers=headers["other_community"]).get_json() == []
+
+
+def test_the_community_picks_a_member_on_the_demand_page(
+    community_world, make_tender, login, client, db_session
+):
+    """The picker lists the community and its members; a quantity saved for the member is the
+    member's (and the page comes back on the member); another community's clinic is refused."""
+    from procurement.catalog.models import DemandReport
+
+    tender = make_tender("demand_open")
+    w = community_world()
+    login(w.community)
+    client.set_cookie("lang", "zh")
+    page = client.get(f"/hospital/demand/{tender.id}").get_data(as_text=True)
+    assert 'data-testid="demand-member"' in page
+    assert "填报单位" in page
+    clinic = w.clinic.organization_id
+    assert f'<option value="{clinic}">' in page
+    saved = client.post(
+        f"/hospital/demand/{tender.id}",
+        data={"buyer": clinic, "quantity_L01": "1200", "usage_L01": "1000"},
+    )
+    assert saved.status_code == 302
+    assert saved.headers["Location"].endswith(f"/hospital/demand/{tender.id}?buyer={clinic}")
+    report = db_session.query(DemandReport).one()
+    assert (report.hospital_id, report.quantity) == (clinic, 1200)
+    shown = client.get(f"/hospital/demand/{tender.id}?buyer={clinic}").get_data(as_text=True)
+    assert f'<option value="{clinic}" selected>' in shown
+    assert 'value="1200"' in shown
+    other = client.get(f"/hospital/demand/{tender.id}?buyer={w.other_clinic.organization_id}")
+    assert other.status_code == 403
+    # the community's own page has no member's figures
+    own = client.get(f"/hospital/demand/{tender.id}").get_data(as_text=True)
+    assert 'value="1200"' not in own
