@@ -71,10 +71,14 @@ class CodeSales(MethodView):
 
 @blp.route("/pharmacy/stock")
 class Stock(MethodView):
+    @blp.arguments(s.StockArgs, location="query")
     @blp.response(200, s.PharmacyStockSchema(many=True))
-    def get(self):
-        """Stock on hand per store and signed-up product (a chain: every store)."""
-        return services.stock(get_session(), actor=api_actor())
+    def get(self, args):
+        """Stock on hand per store and signed-up product (a chain: every store, or
+        ``store_id``), by generic name (``q``: containing it)."""
+        return services.stock(
+            get_session(), actor=api_actor(), store_id=args.get("store_id"), name=args.get("q")
+        )
 
 
 @blp.route("/pharmacy/oversight")

@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 from procurement.core.limits import AMOUNT_PLACES
 from procurement.pharmacy.keys import MAX_QUERY
 from procurement.pharmacy.services.enrolling import MAX_CHOSEN
-from procurement.pharmacy.services.selling import MAX_SALE_PACKS
+from procurement.pharmacy.services.selling import MAX_NAME_FILTER, MAX_SALE_PACKS
 from procurement.trace.codes import MAX_CODE_LENGTH
 from procurement.trace.services.dispensing import MAX_DISPENSE_CODES
 from procurement.web.api import Schema, StrictDecimal
@@ -133,6 +133,17 @@ class PharmacyStoreViewSchema(Schema):
             {"product_id": pp.product_id, "charged": str(s.unit_price), "cap": str(pp.price_cap)}
             for s, pp in v.breaches
         ]
+    )
+
+
+class StockArgs(Schema):
+    store_id = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "One of the chain's stores (default: every store)"},
+    )
+    q = fields.String(
+        validate=validate.Length(max=MAX_NAME_FILTER),
+        metadata={"description": "Generic names containing this text"},
     )
 
 

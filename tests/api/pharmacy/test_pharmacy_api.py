@@ -264,3 +264,19 @@ def test_a_chain_filters_its_stock_page_by_store_and_generic_name(client, vbp, e
     assert 'value="阿莫"' in one
     none = client.get("/pharmacy?q=%25", headers=zh).get_data(as_text=True)
     assert "共 6 行，显示 0 行" in none  # a % is a character, not a wildcard
+
+
+def test_the_stock_api_filters_by_store_and_name_and_never_shows_another_chains_store(
+    client, enrolled, make_chain, auth_headers
+):
+    headers = auth_headers(enrolled.chain)
+    rows = client.get("/api/v1/pharmacy/stock", headers=headers).get_json()
+    assert len(rows) == 6  # 2 stores x 3 generic names
+    store = enrolled.stores[0].organization.id
+    one = client.get(f"/api/v1/pharmacy/stock?store_id={store}&q=二甲", headers=headers)
+    assert [(r["store_id"], r["generic_name"]) for r in one.get_json()] == [(store, "二甲双胍")]
+    other = make_chain("CH2", stores=1).stores[0].organization.id
+    theirs = client.get(f"/api/v1/pharmacy/stock?store_id={other}", headers=headers)
+    assert (theirs.status_code, theirs.get_json()) == (200, [])
+    bad = client.get("/api/v1/pharmacy/stock?store_id=x", headers=headers)
+    assert (bad.status_code, bad.mimetype) == (422, "application/problem+json")
