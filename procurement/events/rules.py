@@ -67,7 +67,36 @@ def endpoint_problems(url: str, *, allow_loopback_http: bool) -> list[Message]:
         return [Message("Leave user names and passwords out of the address.")]
     if parts.scheme == "http" and not (allow_loopback_http and _is_loopback(host)):
         return [Message("Use https:// (plain http is allowed only to this machine in testing).")]
+    if not (allow_loopback_http and _is_loopback(host)) and (
+        host in LOOPBACK_HOSTS or not public_address(host, literal_only=True)
+    ):
+        return [PRIVATE_ADDRESS]
     return []
+
+
+PRIVATE_ADDRESS = Message(
+    "Give an address on the internet: private, loopback and link-local addresses are refused."
+)
+
+
+def public_address(address: str, *, literal_only: bool = False) -> bool:
+    """Whether an IP address is a public (global) one, not private, loopback, link-local
+    (cloud metadata at 169.254.169.254), shared, reserved or multicast: a webhook must not
+    reach into the platform's own network (SSRF). ``literal_only``: a host name passes (it is
+    checked when resolved, at each delivery)."""
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return literal_only
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def allowed_destination(address: str, *, allow_loopback_http: bool) -> bool:
+    """Whether a delivery may connect to a resolved address: a public one, or this machine
+    when loopback endpoints are allowed (testing)."""
+    return public_address(address) or (allow_loopback_http and _is_loopback(address))
 
 
 def _is_loopback(host: str) -> bool:

@@ -54,7 +54,13 @@ def attempt_delivery(
     if claimed is None:
         return None
     url, body, headers = claimed
-    answer = sending.post(url, body, headers, timeout=settings.timeout_seconds)
+    answer = sending.post(
+        url,
+        body,
+        headers,
+        timeout=settings.timeout_seconds,
+        allow_loopback_http=settings.allow_loopback_http,
+    )
     return _log(session, delivery_id, answer, now)
 
 

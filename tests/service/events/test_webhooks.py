@@ -303,3 +303,21 @@ def test_a_subscription_sees_its_deliveries_only_of_its_organization(
         subscriptions.load_delivery(db_session, delivery.id, other_admin)
     assert subscriptions.list_subscriptions(db_session, actor=other_admin) == []
     assert db_session.get(WebhookSubscription, issued.subscription.id) is not None
+
+
+def test_a_delivery_to_a_name_resolving_into_the_private_network_never_connects(receiver):
+    """localhost resolves to 127.0.0.1 (a real receiver listens there): refused unless loopback
+    endpoints are allowed (testing), and then delivered."""
+    from procurement.events.services import sending
+
+    url = f"https://localhost:{receiver.port}/hook"
+    answer = sending.post(url, "{}", {}, timeout=2)
+    assert answer.status_code is None
+    assert answer.error.startswith("Refused: localhost resolves to a non-public address (")
+    assert "127.0.0.1" in answer.error
+    assert receiver.hits == []
+    plain = f"http://localhost:{receiver.port}/hook"
+    allowed = sending.post(plain, "{}", {}, timeout=2, allow_loopback_http=True)
+    assert (allowed.status_code, len(receiver.hits)) == (200, 1)
+    unknown = sending.post("https://no-such-host.invalid/hook", "{}", {}, timeout=2)
+    assert unknown.error.startswith("Refused: no-such-host.invalid does not resolve")
