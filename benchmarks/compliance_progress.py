@@ -29,6 +29,7 @@ minutes on 2 cores); the national scale above is ``--hospitals 20000 --delta 200
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import random
@@ -39,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -132,6 +134,19 @@ class Cluster:
     def stop(self) -> None:
         as_postgres(f"{self.bin}pg_ctl -D {self.dir}/data -m fast -w stop >/dev/null")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def database_or_cluster(url: str | None) -> Iterator[str]:
+    """``url`` when given, else a throwaway cluster's database (stopped afterwards)."""
+    if url:
+        yield url
+        return
+    cluster = Cluster()
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
 
 
 def copy(cur, table: str, columns: str, rows) -> int:

@@ -469,15 +469,8 @@ def main() -> None:
         or os.environ.get("BENCH_DATABASE_URL")
         or os.environ.get("TEST_DATABASE_URL")
     )
-    cluster = None
-    if not url:  # a throwaway PostgreSQL cluster, the production database
-        cluster = compliance_progress.Cluster()
-        url = cluster.start()
-    try:
-        run(url, args)
-    finally:
-        if cluster:
-            cluster.stop()
+    with compliance_progress.database_or_cluster(url) as database:  # no URL: PostgreSQL
+        run(database, args)
 
 
 def run(url: str, args: argparse.Namespace) -> None:

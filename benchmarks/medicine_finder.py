@@ -366,18 +366,11 @@ def pct(values: list[float], p: float) -> float:
 
 def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", "")
-    cluster = None
-    if not url.startswith("postgresql"):
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-        from compliance_progress import Cluster
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from compliance_progress import database_or_cluster
 
-        cluster = Cluster()
-        url = cluster.start()
-    try:
-        _main(url)
-    finally:
-        if cluster:
-            cluster.stop()
+    with database_or_cluster(url if url.startswith("postgresql") else None) as database:
+        _main(database)
 
 
 def _main(url: str) -> None:

@@ -425,17 +425,10 @@ def main() -> None:
     args = parser.parse_args()
     args.stored = max(args.stored, args.codes)
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL", "")
-    cluster = None
-    if not url.startswith("postgresql"):
-        from compliance_progress import Cluster
+    from compliance_progress import database_or_cluster
 
-        cluster = Cluster()
-        url = cluster.start()
-    try:
-        run(url, args)
-    finally:
-        if cluster:
-            cluster.stop()
+    with database_or_cluster(url if url.startswith("postgresql") else None) as database:
+        run(database, args)
 
 
 def run(url: str, args) -> None:
