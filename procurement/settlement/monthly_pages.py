@@ -13,6 +13,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from procurement.auth.models import Organization, OrgKind
+from procurement.catalog.models import Lot
+from procurement.contracts.models import Contract
 from procurement.core.errors import DomainError
 from procurement.orders.models import ReceiptLine, Shipment, ShipmentLine
 from procurement.settlement import monthly_schemas as s
@@ -55,6 +57,16 @@ def reconciliations():
     )
 
 
+def _lots_of(contract_ids: set[int]) -> dict[int, Lot]:
+    """{contract id: its lot} (the line's generic name and smallest unit)."""
+    rows = get_session().execute(
+        select(Contract.id, Lot)
+        .join(Lot, Lot.id == Contract.lot_id)
+        .where(Contract.id.in_(sorted(contract_ids)))
+    )
+    return {contract_id: lot for contract_id, lot in rows}
+
+
 def _detail(reconciliation_id: int, forms: dict | None = None, status: int = 200):
     """The reconciliation's page; ``forms`` holds a refused form by (kind, line id)."""
     session, actor = get_session(), page_actor()
@@ -63,6 +75,7 @@ def _detail(reconciliation_id: int, forms: dict | None = None, status: int = 200
     page = render_template(
         "settlement/reconciliation_month.html",
         rec=found,
+        lots=_lots_of({x.contract_id for x in found.lines}),
         names=_names([found.hospital_id, found.manufacturer_id]),
         invoiced=invoiced,
         forms=forms or {},

@@ -96,6 +96,16 @@ def test_the_hospital_disputes_a_line_and_the_manufacturer_sees_and_corrects_it(
     assert "¥84.00" in listing.replace("￥", "¥")
 
 
+def test_each_line_names_its_lot_and_counts_in_its_smallest_unit(month, as_user):
+    world, rec = month
+    html = _zh(as_user(world.hospital)).get(f"/settlement/reconciliations/{rec.id}")
+    first = _line_cell(html.get_data(as_text=True), rec.lines[0].id)
+    lot = world.contract.lot
+    assert f"{lot.code} {lot.generic_name}" in first
+    quantity = re.search(r'data-testid="line-quantity">([^<]*)<', first).group(1)
+    assert quantity == "280 片"  # 10 packs x 28 tablets
+
+
 def test_both_confirm_on_the_pages(month, as_user):
     world, rec = month
     url = f"/settlement/reconciliations/{rec.id}"
