@@ -21,6 +21,7 @@ from procurement.settlement.models import Payable, Payment, RunStatus, Settlemen
 from procurement.settlement.rules import days_overdue
 from procurement.settlement.services.batches import due_lines, eligible
 from procurement.settlement.services.payables import _scope as scope_payables
+from procurement.trace.payable_queries import coded_amount, with_coding
 
 DEAD = (OrderStatus.CANCELLED, OrderStatus.REJECTED)  # orders that deliver nothing
 HOSPITAL = aliased(Organization, name="hospital_org")
@@ -197,7 +198,8 @@ def payment_notice(session: Session, payment: Payment) -> list[NoticeLine]:
 
 def due_today(session: Session, today: date, now: datetime) -> tuple[int, Decimal]:
     """What a run with today's cut-off would pay now: unpaid payables, and accepted contract
-    receipt lines not accrued yet (a run accrues and pays them), as (lines, amount)."""
+    receipt lines not accrued yet (a run accrues and pays them, a coded line at the amount of
+    its scanned packages), as (lines, amount)."""
     probe = SettlementRun(cut_off=today, started_at=now)  # never added: only its dates count
     payables_due = session.execute(
         select(func.count(), func.coalesce(func.sum(Payable.amount), 0)).where(
@@ -205,11 +207,15 @@ def due_today(session: Session, today: date, now: datetime) -> tuple[int, Decima
         )
     ).one()
     accrued = select(Payable.id).where(Payable.id == ReceiptLine.id).exists()
-    lines_due = session.execute(
-        select(func.count(), func.coalesce(func.sum(ReceiptLine.accepted_amount), 0)).where(
+    lines = select(func.count(), func.coalesce(func.sum(coded_amount()), 0)).select_from(
+        ReceiptLine
+    )
+    lines_due = session.execute(  # at the amount a run accrues: the coded one (issue 18)
+        with_coding(lines).where(
             *due_lines(session, probe),
             ReceiptLine.contract_id.is_not(None),
             ReceiptLine.accepted_quantity > 0,
+            coded_amount() > 0,
             ~accrued,
         )
     ).one()

@@ -22,7 +22,7 @@ from procurement.trace.errors import ScanReceiptNotValid
 from procurement.trace.models import EventKind, PackageState, TraceEvent, TracePackage
 from procurement.trace.scan_models import MAX_REASON, LineCoding, NoCodeStock
 from procurement.trace.services.scanning import Draft, LineCount, draft
-from procurement.trace.services.stock_ledger import add_to_stock
+from procurement.trace.services.stock_ledger import add_to_stock, mark_stock_changed
 from procurement.trace.services.store import ensure_partition
 
 
@@ -126,6 +126,7 @@ def _accept_line(session, found, count: LineCount, d: LineDecision, required, no
                 declared_by_user_id=actor.user_id,
             )
         )
+        mark_stock_changed(session, actor.org_id, now)
     if count.scanned:
         add_to_stock(
             session,

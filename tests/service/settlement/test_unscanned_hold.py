@@ -147,3 +147,42 @@ def test_a_reconciled_line_accepted_without_its_scan_stays_held_after_both_confi
     assert recon.held_totals(recon.held_lines(db_session, actor=fund_actor)) == {
         "unscanned": Decimal("22.40")
     }
+
+
+def test_the_funds_due_today_counts_the_scanned_packages_not_all_accepted(
+    make_contract, make_shipped, db_session, clock, fund_actor
+):
+    """3 coded boxes: 2 scanned, 1 accepted without its code (with a reason). Accepted 3 x
+    5.60 = 16.80; the run pays the 2 scanned boxes, 11.20, and the fund's to-do says so."""
+    from procurement.settlement.queries import due_today
+
+    world = make_contract(agreed=2800)
+    tender = world.contract.tender
+    snapshot = tender.rules_snapshot or {}
+    trace_rules = {**snapshot.get("trace", {}), "receive_without_code": True}
+    tender.rules_snapshot = {**snapshot, "trace": trace_rules}
+    db_session.commit()
+    shipped = _coded(make_shipped, db_session, clock, world, 3, 1)
+    for serial in (1, 2):
+        scan_code(
+            db_session,
+            shipment_id=shipped.shipment.id,
+            code=shipped.mashang(serial),
+            now=clock.now(),
+            actor=world.h,
+        )
+    accept_scanned(
+        db_session,
+        shipment_id=shipped.shipment.id,
+        decisions=[LineDecision(shipped.line.id, without_code=1, without_code_reason="码损坏")],
+        now=clock.now(),
+        actor=world.h,
+    )
+    line = db_session.scalars(
+        select(ReceiptLine).where(ReceiptLine.shipment_line_id == shipped.line.id)
+    ).one()
+    assert line.accepted_amount == Decimal("16.80")
+    today = clock.now().date()
+    assert due_today(db_session, today, clock.now()) == (1, Decimal("11.20"))
+    run = _run(db_session, clock, fund_actor)
+    assert (run.payables_count, run.total_amount) == (1, Decimal("11.20"))
