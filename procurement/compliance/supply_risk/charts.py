@@ -144,9 +144,18 @@ class Series:
 
 
 def late_chart(
-    months: list[str], series: list[Series], *, testid: str, title: str, width: int = 640
+    months: list[str],
+    series: list[Series],
+    *,
+    testid: str,
+    title: str,
+    width: int = 640,
+    in_progress: str | None = None,
+    in_progress_label: str = "in progress",
 ) -> Markup:
-    """Late-delivery rate per winner and month (lines), with the rule's limit (dashed)."""
+    """Late-delivery rate per winner and month (lines), with the rule's limit (dashed). The
+    month ``in_progress`` (not judged by the rule, its figures still moving) has hollow points
+    and its axis label says so."""
     pad, plot = 36, 220
     colour = palette([s.key for s in series])
     height = plot + legend_height(len(series), pad, width)
@@ -168,19 +177,28 @@ def late_chart(
     ]
     for i, month in enumerate(months):
         x = xy(i, Decimal(0))[0]
+        label, css = escape(month[2:]), ""
+        if month == in_progress:
+            label = Markup(f'{label}<tspan x="{x}" dy="11">{escape(in_progress_label)}</tspan>')
+            css = ' class="in-progress"'
         parts.append(
-            f'<text x="{x}" y="{plot - pad + 16}" font-size="10" text-anchor="middle">'
-            f"{escape(month[2:])}</text>"
+            f'<text x="{x}" y="{plot - pad + 16}" font-size="10" text-anchor="middle"{css}>'
+            f"{label}</text>"
         )
     for s in series:
-        parts.append(_series(s, months, xy, colour[s.key]))
+        parts.append(_series(s, months, xy, colour[s.key], in_progress, in_progress_label))
     parts.append(_legend([(s.key, s.label, colour[s.key]) for s in series], pad, plot, width))
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
 def _series(
-    s: Series, months: list[str], xy: Callable[[int, Decimal], tuple[int, int]], fill: str
+    s: Series,
+    months: list[str],
+    xy: Callable[[int, Decimal], tuple[int, int]],
+    fill: str,
+    in_progress: str | None,
+    in_progress_label: str,
 ) -> str:
     points = [(i, r) for i, r in enumerate(s.rates) if r is not None]
     coords = " ".join("{},{}".format(*xy(i, r)) for i, r in points)
@@ -190,10 +208,17 @@ def _series(
     ]
     for i, r in points:
         x, y = xy(i, r)
+        if months[i] == in_progress:  # hollow: not judged yet
+            look, note = (
+                f'class="point in-progress" fill="#fff" stroke="{fill}"',
+                (f" ({escape(in_progress_label)})"),
+            )
+        else:
+            look, note = f'class="point" fill="{fill}"', ""
         out.append(
-            f'<circle class="point" cx="{x}" cy="{y}" r="3" fill="{fill}" '
+            f'<circle {look} cx="{x}" cy="{y}" r="3" '
             f'data-month="{months[i]}" data-value="{r}"><title>{escape(s.label)} · '
-            f"{months[i]}: {percent(r)}</title></circle>"
+            f"{months[i]}: {percent(r)}{note}</title></circle>"
         )
     out.append("</g>")
     return "".join(out)

@@ -74,11 +74,14 @@ def lot_supply_risk_page(lot_id: int):
         title=_("Winners' shares of each region's agreed volume"),
     )
     months = report.year.months(business_date(now()))
+    current = {m.month for w in lot.winners for m in w.months if not m.complete}
     late = late_chart(
         months,
         [Series(str(w.id), w.name, [m.rate for m in w.months]) for w in lot.winners],
         testid="late-chart",
         title=_("Late-delivery rate by month"),
+        in_progress=min(current) if current else None,
+        in_progress_label=_("in progress"),
     )
     return render_template(
         "compliance/supply_risk_lot.html",

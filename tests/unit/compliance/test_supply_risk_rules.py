@@ -161,3 +161,23 @@ def test_backups_the_award_never_recorded_are_unknown_not_missing():
     )
     (region,) = lot.regions
     assert (region.backup_known, region.score, lot.without_backup) == (False, 20, ())
+
+
+def test_the_late_chart_draws_the_month_in_progress_hollow_and_says_so():
+    from procurement.compliance.supply_risk.charts import Series, late_chart
+
+    svg = late_chart(
+        ["2026-05", "2026-06"],
+        [Series("7", "甲药业", [Decimal("0.05"), Decimal("0.20")])],
+        testid="late",
+        title="t",
+        in_progress="2026-06",
+        in_progress_label="进行中",
+    )
+    may, june = svg.split("<circle")[1:]
+    assert 'class="point"' in may
+    assert "进行中" not in may
+    assert 'class="point in-progress" fill="#fff"' in june
+    assert "2026-06: 20.0% (进行中)" in june
+    assert '<text x="604" y="200" font-size="10" text-anchor="middle" class="in-progress">' in svg
+    assert ">进行中</tspan>" in svg
