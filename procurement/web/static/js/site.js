@@ -26,3 +26,12 @@ document.addEventListener("submit", function (event) {
     form.dataset.sending = "1";
   }
 });
+
+// A phone's menu scrolls sideways: bring the current page's item into view.
+document.addEventListener("DOMContentLoaded", function () {
+  var active = document.querySelector("nav.portal a.active");
+  var nav = active && active.parentElement;
+  if (nav && nav.scrollWidth > nav.clientWidth) {
+    nav.scrollLeft = active.offsetLeft - nav.offsetLeft - nav.clientWidth / 3;
+  }
+});
