@@ -1,4 +1,5 @@
-"""``procurement pharmacy refresh-finder``: bring the public finder up to date with receipts."""
+"""``procurement pharmacy refresh-finder``: rewrite the public finder nightly (contracts that began
+or ended; stock changes reach it as they commit)."""
 
 from __future__ import annotations
 

@@ -4,11 +4,11 @@
 is signed up), ``finder_products`` the VBP products, ``finder_entries`` one row per place and
 product with only public facts (kind, name, district, address, price, stock status); a place
 is a pharmacy store or a primary care clinic (``clinics.py``). The pharmacy services refresh a
-store's entries whenever its stock or a price changes; receipts recorded by the traceability
-area (upstream: it cannot call this area) reach the finder when a pharmacy opens its stock
-page or when ``procurement pharmacy refresh-finder`` runs (nightly), which also rewrites the
-clinics' entries. A search reads the keys by prefix, then the entries by (generic name,
-district), one index.
+store's entries whenever its stock or a price changes; stock recorded by the traceability area
+(upstream: it cannot call this area, it marks the session) is brought in as its transaction
+commits (``freshness.py``); ``procurement pharmacy refresh-finder`` (nightly) rewrites every
+store's and clinic's entries. A search reads the keys by prefix, then the entries by (generic
+name, district), one index.
 
 **Cache.** ``search(..., cache_seconds=n)`` keeps each answer in the worker's memory for ``n``
 seconds, keyed by (normalized query, district): the API and the page pass the setting
