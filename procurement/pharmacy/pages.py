@@ -3,6 +3,7 @@ prices, sales and stock, and the regulator's watch. Errors beside their fields, 
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -20,6 +21,7 @@ from procurement.core.messages import translated
 from procurement.pharmacy import services
 from procurement.pharmacy.errors import PharmacyFormNotValid
 from procurement.web.auth import page_actor, portal_required
+from procurement.web.listing import Listing, Page, page_number
 from procurement.web.pages import add_nav
 from procurement.web.security import check_api_rate
 from procurement.web.session import get_session, now
@@ -200,6 +202,42 @@ def _post(session, form) -> None:
 @bp.get("/pharmacy/oversight")
 @OVERSIGHT
 def oversight():
-    """Enrolled stores: coverage, prices charged above the cap, stock-outs."""
+    """Enrolled stores: coverage, prices charged above the cap, stock-outs; filtered by store
+    name and by problem, a page of OVERSIGHT_PAGE stores at a time."""
     views = services.overview(get_session(), now=now(), actor=page_actor())
-    return render_template("pharmacy/oversight.html", views=views[:100], total=len(views))
+    q = request.args.get("q", "").strip()[: services.MAX_NAME_FILTER]
+    problem = request.args.get("problem", "")
+    problem = problem if problem in PROBLEMS else ""
+    shown = [
+        v
+        for v in views
+        if (not q or q in v.store.name) and (not problem or PROBLEMS[problem][1](v))
+    ]
+    size = OVERSIGHT_PAGE
+    number = min(page_number(), max(1, math.ceil(len(shown) / size)))
+    page = Page(
+        shown[(number - 1) * size : number * size],
+        len(shown),
+        number,
+        size,
+        {"q": q, "problem": problem},
+        {},
+        "",
+        Listing(),
+        request.endpoint or "",
+    )
+    return render_template(
+        "pharmacy/oversight.html",
+        page=page,
+        total=len(views),
+        problems=[(k, label) for k, (label, _test) in PROBLEMS.items()],
+    )
+
+
+OVERSIGHT_PAGE = 50  # stores a page of the regulator's pharmacy list
+PROBLEMS = {  # the problem filter: its label and test
+    "coverage": (_l("Too few generic names stocked"), lambda v: v.coverage_short),
+    "stockout": (_l("Out of stock"), lambda v: bool(v.out_of_stock)),
+    "price": (_l("Prices above the cap"), lambda v: bool(v.breaches)),
+    "any": (_l("Any problem"), lambda v: v.coverage_short or v.out_of_stock or v.breaches),
+}

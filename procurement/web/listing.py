@@ -309,7 +309,7 @@ class Listing:
         )
         size = self.size
         pages = max(1, math.ceil((total or 0) / size))
-        number = min(_page_number(), pages)
+        number = min(page_number(), pages)
         sort = self._sort()
         ordered = statement.order_by(None).order_by(*self._order(sort))
         result = session.execute(ordered.limit(size).offset((number - 1) * size))
@@ -340,7 +340,7 @@ class Listing:
             key = chosen.columns[0]
             rows = sorted(rows, key=lambda row: _sortable(key(row)), reverse=sort[0] == "-")
         pages = max(1, math.ceil(len(rows) / self.size))
-        number = min(_page_number(), pages)
+        number = min(page_number(), pages)
         start = (number - 1) * self.size
         return Page(
             list(rows[start : start + self.size]),
@@ -361,7 +361,8 @@ def _sortable(value: Any) -> tuple[int, Any]:
     return (1, 0) if value is None else (0, value)
 
 
-def _page_number() -> int:
+def page_number() -> int:
+    """The request's ``page`` (1 when missing or not a number, at most MAX_PAGE_NUMBER)."""
     raw = request.args.get("page", "1")
     if not raw.isdigit():
         return 1
@@ -380,4 +381,5 @@ __all__ = [
     "Page",
     "Sort",
     "Text",
+    "page_number",
 ]

@@ -280,3 +280,45 @@ def test_the_stock_api_filters_by_store_and_name_and_never_shows_another_chains_
     assert (theirs.status_code, theirs.get_json()) == (200, [])
     bad = client.get("/api/v1/pharmacy/stock?store_id=x", headers=headers)
     assert (bad.status_code, bad.mimetype) == (422, "application/problem+json")
+
+
+def test_the_regulator_pages_and_filters_the_pharmacies_by_name_and_problem(
+    client, vbp, enrolled, regulator, login, db_session, clock, monkeypatch
+):
+    """Both stores stock nothing (each short of the 2 names it must stock). Store 1 then gets 10
+    no-code boxes of each name: no problem left, so "any problem" lists store 2 alone."""
+    from procurement.pharmacy import pages
+    from procurement.trace.services.stock_ledger import declare_no_code
+
+    for name in ALL:
+        declare_no_code(
+            db_session,
+            product_id=vbp.contracts[name].product_id,
+            batch_no="NC1",
+            expiry_date=clock.now().date() + timedelta(days=400),
+            quantity=10,
+            reason="bought before codes",
+            now=clock.now(),
+            actor=enrolled.store_actor(0),
+        )
+    login(regulator)
+    client.set_cookie("lang", "zh")
+
+    def stores(query=""):
+        html = client.get(f"/pharmacy/oversight{query}").get_data(as_text=True)
+        return [n for n in ("CH1S1 大药房", "CH1S2 大药房") if n in html], html
+
+    assert stores()[0] == ["CH1S1 大药房", "CH1S2 大药房"]
+    assert stores("?q=S2")[0] == ["CH1S2 大药房"]
+    shown, html = stores("?problem=any")
+    assert shown == ["CH1S2 大药房"]
+    assert '<option value="any" selected>任一问题</option>' in html
+    assert stores("?problem=stockout")[0] == ["CH1S2 大药房"]
+    assert stores("?problem=price")[0] == []
+    assert stores("?problem=galaxy")[0] == ["CH1S1 大药房", "CH1S2 大药房"]  # ignored
+    monkeypatch.setattr(pages, "OVERSIGHT_PAGE", 1)
+    first, html = stores()
+    assert first == ["CH1S1 大药房"]
+    assert 'href="/pharmacy/oversight?page=2"' in html
+    assert stores("?page=2")[0] == ["CH1S2 大药房"]
+    assert stores("?page=99")[0] == ["CH1S2 大药房"]  # past the end: the last page
