@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from procurement.auth.services import actor_of
+from procurement.catalog.models import DemandReport
 from procurement.orders import services as orders
 
 
@@ -201,8 +202,6 @@ def test_the_community_picks_a_member_on_the_demand_page(
 ):
     """The picker lists the community and its members; a quantity saved for the member is the
     member's (and the page comes back on the member); another community's clinic is refused."""
-    from procurement.catalog.models import DemandReport
-
     tender = make_tender("demand_open")
     w = community_world()
     login(w.community)

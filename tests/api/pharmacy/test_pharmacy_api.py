@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from procurement.pharmacy import pages
 from procurement.pharmacy import services as pharmacy
 from procurement.trace.services.stock_ledger import declare_no_code
 from tests.fixtures.pharmacy import WINNERS, contract_for
@@ -287,9 +288,6 @@ def test_the_regulator_pages_and_filters_the_pharmacies_by_name_and_problem(
 ):
     """Both stores stock nothing (each short of the 2 names it must stock). Store 1 then gets 10
     no-code boxes of each name: no problem left, so "any problem" lists store 2 alone."""
-    from procurement.pharmacy import pages
-    from procurement.trace.services.stock_ledger import declare_no_code
-
     for name in ALL:
         declare_no_code(
             db_session,

@@ -21,7 +21,7 @@ from procurement.events.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from procurement.events.services import delivering, record_event, subscriptions
+from procurement.events.services import delivering, record_event, sending, subscriptions
 from procurement.events.types import EventType
 from procurement.orders import services as orders
 from procurement.orders.errors import OrderState
@@ -308,8 +308,6 @@ def test_a_subscription_sees_its_deliveries_only_of_its_organization(
 def test_a_delivery_to_a_name_resolving_into_the_private_network_never_connects(receiver):
     """localhost resolves to 127.0.0.1 (a real receiver listens there): refused unless loopback
     endpoints are allowed (testing), and then delivered."""
-    from procurement.events.services import sending
-
     url = f"https://localhost:{receiver.port}/hook"
     answer = sending.post(url, "{}", {}, timeout=2)
     assert answer.status_code is None

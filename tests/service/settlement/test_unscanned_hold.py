@@ -16,6 +16,7 @@ from procurement.orders.models import ReceiptLine
 from procurement.settlement import services as settlement
 from procurement.settlement.models import Payable
 from procurement.settlement.monthly_models import HeldReason
+from procurement.settlement.queries import due_today
 from procurement.settlement.services import monthly_reconciliation as recon
 from procurement.settlement.services.invoices import record_invoice
 from procurement.settlement.services.statements import statement
@@ -51,6 +52,25 @@ def _old_form(db_session, clock, shipped) -> ReceiptLine:
     ).one()
 
 
+def _scan_and_accept(db_session, clock, shipped, serials, decision: LineDecision) -> None:
+    """The hospital scans the boxes of these serials, then accepts with ``decision``."""
+    for serial in serials:
+        scan_code(
+            db_session,
+            shipment_id=shipped.shipment.id,
+            code=shipped.mashang(serial),
+            now=clock.now(),
+            actor=shipped.world.h,
+        )
+    accept_scanned(
+        db_session,
+        shipment_id=shipped.shipment.id,
+        decisions=[decision],
+        now=clock.now(),
+        actor=shipped.world.h,
+    )
+
+
 def _run(db_session, clock, fund_actor, key="run"):
     return settlement.start_run(
         db_session,
@@ -69,21 +89,7 @@ def test_a_coded_delivery_accepted_without_its_scan_is_held_and_the_scanned_one_
     world = make_contract(agreed=2800)
     unscanned = _old_form(db_session, clock, _coded(make_shipped, db_session, clock, world, 4, 1))
     scanned = _coded(make_shipped, db_session, clock, world, 3, 5)
-    for serial in (5, 6, 7):
-        scan_code(
-            db_session,
-            shipment_id=scanned.shipment.id,
-            code=scanned.mashang(serial),
-            now=clock.now(),
-            actor=world.h,
-        )
-    accept_scanned(
-        db_session,
-        shipment_id=scanned.shipment.id,
-        decisions=[LineDecision(scanned.line.id)],
-        now=clock.now(),
-        actor=world.h,
-    )
+    _scan_and_accept(db_session, clock, scanned, (5, 6, 7), LineDecision(scanned.line.id))
     plain = _old_form(db_session, clock, make_shipped(packs=2, world=world))
     assert unscanned.accepted_amount == Decimal("22.40")
     run = _run(db_session, clock, fund_actor)
@@ -154,8 +160,6 @@ def test_the_funds_due_today_counts_the_scanned_packages_not_all_accepted(
 ):
     """3 coded boxes: 2 scanned, 1 accepted without its code (with a reason). Accepted 3 x
     5.60 = 16.80; the run pays the 2 scanned boxes, 11.20, and the fund's to-do says so."""
-    from procurement.settlement.queries import due_today
-
     world = make_contract(agreed=2800)
     tender = world.contract.tender
     snapshot = tender.rules_snapshot or {}
@@ -163,21 +167,8 @@ def test_the_funds_due_today_counts_the_scanned_packages_not_all_accepted(
     tender.rules_snapshot = {**snapshot, "trace": trace_rules}
     db_session.commit()
     shipped = _coded(make_shipped, db_session, clock, world, 3, 1)
-    for serial in (1, 2):
-        scan_code(
-            db_session,
-            shipment_id=shipped.shipment.id,
-            code=shipped.mashang(serial),
-            now=clock.now(),
-            actor=world.h,
-        )
-    accept_scanned(
-        db_session,
-        shipment_id=shipped.shipment.id,
-        decisions=[LineDecision(shipped.line.id, without_code=1, without_code_reason="码损坏")],
-        now=clock.now(),
-        actor=world.h,
-    )
+    decision = LineDecision(shipped.line.id, without_code=1, without_code_reason="码损坏")
+    _scan_and_accept(db_session, clock, shipped, (1, 2), decision)
     line = db_session.scalars(
         select(ReceiptLine).where(ReceiptLine.shipment_line_id == shipped.line.id)
     ).one()

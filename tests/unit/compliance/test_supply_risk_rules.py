@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from procurement.compliance.supply_risk.charts import Series, late_chart
 from procurement.compliance.supply_risk.risk import (
     LotInput,
     MonthLate,
@@ -164,7 +165,6 @@ def test_backups_the_award_never_recorded_are_unknown_not_missing():
 
 
 def test_the_late_chart_draws_the_month_in_progress_hollow_and_says_so():
-    from procurement.compliance.supply_risk.charts import Series, late_chart
 
     svg = late_chart(
         ["2026-05", "2026-06"],
